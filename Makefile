@@ -1,0 +1,195 @@
+# gatewayd — one flat Makefile (GNU make).  See README.md.
+#
+#   make            libraries and binaries into build/ (binaries in build/bin/)
+#   make check      unit tests (plain and ASan+UBSan), fuzz corpus replay, e2e
+#   make fuzz-smoke every libFuzzer target for FUZZ_SECONDS (default 20)
+#   make bench      benchmarks
+#   make demo       the gateway story on loopback
+#   make install    PREFIX=/usr/local DESTDIR=
+#   make deps       check (and as root, install) the Debian packages we need
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CLANG   ?= clang
+FUZZ_SECONDS ?= 20
+
+# Folders that build into the one static library every program links.
+LIBDIRS := iso8583 hsm tunnel gateway scheme-sim
+
+# Programs: name and the file holding its main().
+PROGS := iso8583 hsmd hsmctl gatewayd gatewayctl scheme-sim
+iso8583_MAIN    := iso8583/iso8583-cli.c
+hsmd_MAIN       := hsm/hsmd.c
+hsmctl_MAIN     := hsm/hsmctl.c
+gatewayd_MAIN   := gateway/gatewayd.c
+gatewayctl_MAIN := gateway/gatewayctl.c
+scheme-sim_MAIN := scheme-sim/scheme-sim.c
+
+# Debian packages: to build, and additionally to test/bench/demo.
+DEB_BUILD := gcc make pkg-config libevent-dev liblmdb-dev libsodium-dev \
+	libssl-dev libmnl-dev libinih-dev check
+DEB_TEST  := clang libclang-rt-14-dev llvm wireguard-tools wireguard-go \
+	iproute2 haproxy qemu-system-x86 busybox-static kmod cpio xz-utils \
+	python3 iputils-ping procps
+PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih
+
+# Flags: ../shared/reference/hardening.md
+CPPFLAGS := -I. -D_GNU_SOURCE -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
+WARN     := -Wall -Wextra -Werror -Wformat=2 -Werror=format-security \
+	-Wimplicit-fallthrough -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS   := -std=gnu11 -O2 -g $(WARN) -fstack-protector-strong \
+	-fstack-clash-protection -fcf-protection=full -fPIE \
+	-ftrivial-auto-var-init=zero -fno-strict-overflow \
+	-fno-delete-null-pointer-checks
+ifneq ($(findstring clang,$(CC)),)
+CFLAGS   += -enable-trivial-auto-var-init-zero-knowing-it-will-be-removed-from-clang
+endif
+LDFLAGS  := -pie -Wl,-z,relro,-z,now,-z,noexecstack -Wl,--as-needed
+SAN      := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ASAN_CFLAGS := -std=gnu11 -O1 -g $(WARN) $(SAN)
+FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) $(SAN) -DFUZZING
+
+# Sources.
+MAINS      := $(foreach p,$(PROGS),$($(p)_MAIN))
+LIB_SRCS   := $(filter-out $(MAINS),$(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)))
+UNIT_SRCS  := $(wildcard tests/unit/check_*.c)
+FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+E2E_TESTS  := $(sort $(wildcard tests/e2e/test-*.sh))
+
+BINS       := $(PROGS:%=build/bin/%)
+UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
+ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test-asan/%)
+FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
+
+CONFIG := build/config.mk
+
+.PHONY: all check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
+	install clean deps deps-test
+.DELETE_ON_ERROR:
+
+all: $(BINS)
+
+# --- dependencies ----------------------------------------------------------
+# build/config.mk is made by checking (and as root installing) the Debian
+# packages, then asking pkg-config; make re-reads it before building.
+ifeq ($(filter clean deps deps-test,$(MAKECMDGOALS)),)
+-include $(CONFIG)
+endif
+
+define deb_ensure
+	@missing=""; for p in $(1); do \
+	  dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' \
+	    || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "deps: installing$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends $$missing >/dev/null || exit 1; \
+	  else \
+	    echo "deps: missing Debian packages. Run as root:"; \
+	    echo "  apt-get update && apt-get install -y --no-install-recommends$$missing"; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+deps:
+	$(call deb_ensure,$(DEB_BUILD))
+deps-test: deps
+	$(call deb_ensure,$(DEB_TEST))
+
+$(CONFIG): Makefile
+	$(call deb_ensure,$(DEB_BUILD))
+	@mkdir -p $(@D)
+	@{ echo "PKG_CFLAGS := $$(pkg-config --cflags $(PKGS))"; \
+	   echo "PKG_LIBS := $$(pkg-config --libs $(PKGS)) -lpthread"; \
+	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
+
+# --- compile: one pattern rule per kind ------------------------------------
+build/rel/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/asan/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) -I. -D_GNU_SOURCE $(ASAN_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+build/fuzzobj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CLANG) -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+
+build/rel/libgw.a: $(LIB_SRCS:%.c=build/rel/%.o)
+build/asan/libgw.a: $(LIB_SRCS:%.c=build/asan/%.o)
+build/fuzzobj/libgw.a: $(LIB_SRCS:%.c=build/fuzzobj/%.o)
+build/%/libgw.a:
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+# --- link ------------------------------------------------------------------
+define prog_rule
+build/bin/$(1): build/rel/$($(1)_MAIN:.c=.o) build/rel/libgw.a
+endef
+$(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
+build/bin/%:
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+build/test/%: build/rel/tests/unit/%.o build/rel/libgw.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
+build/test-asan/%: build/asan/tests/unit/%.o build/asan/libgw.a
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_CFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
+build/fuzz/bin/%: build/fuzzobj/tests/fuzz/%.o build/fuzzobj/libgw.a
+	@mkdir -p $(@D)
+	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
+build/bench/%: build/rel/tests/bench/%.o build/rel/libgw.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+
+-include $(shell find build -name '*.d' 2>/dev/null)
+
+# --- tests -----------------------------------------------------------------
+check: deps-test
+	$(MAKE) unit unit-asan fuzz-replay e2e
+	@echo "make check: all suites passed"
+
+# CK_FORK=no keeps ASan's view of one process per suite.
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+unit-asan: $(ASAN_BINS)
+	@for t in $(ASAN_BINS); do echo "== $$t (asan+ubsan)"; \
+	  CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
+
+fuzz: $(FUZZ_BINS)
+# Replays every seed corpus once: a regression run for make check.
+fuzz-replay: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+	  echo "== $$n corpus replay"; \
+	  $$f -runs=0 tests/fuzz/corpus/$$n >build/fuzz/$$n.replay.log 2>&1 \
+	    || { tail -30 build/fuzz/$$n.replay.log; exit 1; }; done
+fuzz-smoke: deps-test $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+	  echo "== $$n for $(FUZZ_SECONDS)s"; mkdir -p build/fuzz/work/$$n; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/ build/fuzz/work/$$n tests/fuzz/corpus/$$n \
+	    >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log; done
+
+e2e: all
+	@for t in $(E2E_TESTS); do echo "== $$t"; bash $$t || exit 1; done
+
+bench: deps-test all $(BENCH_BINS)
+	@for b in $(BENCH_BINS); do $$b || exit 1; done
+	@for b in $(sort $(wildcard tests/bench/bench-*.sh)); do bash $$b || exit 1; done
+
+demo: deps-test all
+	@bash tests/e2e/demo.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin
+	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+
+clean:
+	rm -rf build
