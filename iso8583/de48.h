@@ -1,0 +1,29 @@
+/*
+ * de48.h — Mastercard DE48: a transaction category code (one character)
+ * then sub-elements of 2-digit tag, 2-digit length, value.
+ */
+#ifndef ISO8583_DE48_H
+#define ISO8583_DE48_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct iso_msg;
+
+struct de48_se {
+	int		 tag;		/* 0..99 */
+	const uint8_t	*val;
+	size_t		 len;
+	size_t		 off;		/* of the tag's first digit */
+};
+
+/* Sub-elements start after the TCC: iterate from *pos = 1.
+ * Returns 1 with *se filled, 0 at the end, -1 malformed. */
+int	de48_next(const uint8_t *buf, size_t len, size_t *pos, struct de48_se *);
+int	de48_find(const uint8_t *buf, size_t len, int tag, struct de48_se *);
+
+/* Replace or append a sub-element / remove one; others kept unchanged. */
+int	iso_de48_set(struct iso_msg *, int tag, const void *val, size_t len);
+int	iso_de48_del(struct iso_msg *, int tag);
+
+#endif
