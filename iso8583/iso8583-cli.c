@@ -1,0 +1,232 @@
+/*
+ * iso8583 — decode, encode and describe one ISO 8583 message.
+ * A contract other tools and tests rely on: see usage().
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iso8583/iso8583.h"
+#include "iso8583/json.h"
+#include "iso8583/mask.h"
+
+#define IN_MAX	(64 * 1024)
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: iso8583 decode   --profile P [--hex] [--unmasked] [--codepage 500|037]\n"
+"       iso8583 encode   --profile P [--hex] [--codepage 500|037]\n"
+"       iso8583 describe --profile P [--hex] [--codepage 500|037]\n"
+"\n"
+"decode    reads one message (no length header) on stdin and prints\n"
+"          {\"mti\":\"0100\",\"fields\":{\"2\":\"...\",...}}: text fields as\n"
+"          decoded, b-type fields as upper-case hex, bitmaps implied.\n"
+"          PAN, track data, PIN block and card secrets are masked unless\n"
+"          --unmasked is given.\n"
+"encode    reads that JSON on stdin and writes the packed message.\n"
+"describe  prints a table: field, name, length, value (masked).\n"
+"--hex     the message on stdin (decode, describe) or stdout (encode) is\n"
+"          hex text; whitespace is ignored on input.\n"
+"--codepage  EBCDIC code page for the mastercard profile (default 500).\n"
+"Profiles: %s\n"
+"Exit status: 0 ok, 1 bad input (one line on stderr naming field and\n"
+"offset), 2 usage.\n", iso_profile_names());
+}
+
+static int
+read_all(uint8_t *buf, size_t cap, size_t *len)
+{
+	size_t n = 0;
+	ssize_t r;
+
+	for (;;) {
+		if (n == cap) {
+			fprintf(stderr, "iso8583: input larger than %zu bytes\n",
+			    cap);
+			return -1;
+		}
+		r = read(STDIN_FILENO, buf + n, cap - n);
+		if (r == 0)
+			break;
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			perror("iso8583: read");
+			return -1;
+		}
+		n += (size_t)r;
+	}
+	*len = n;
+	return 0;
+}
+
+static int
+hexval(uint8_t c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/* Hex text to bytes in place, skipping whitespace. */
+static int
+from_hex(uint8_t *buf, size_t len, size_t *out)
+{
+	size_t i, o = 0;
+	int hi = -1, v;
+
+	for (i = 0; i < len; i++) {
+		if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' ||
+		    buf[i] == '\r')
+			continue;
+		if ((v = hexval(buf[i])) < 0) {
+			fprintf(stderr, "iso8583: input: byte 0x%02X is not hex "
+			    "at offset %zu\n", buf[i], i);
+			return -1;
+		}
+		if (hi < 0)
+			hi = v;
+		else {
+			buf[o++] = (uint8_t)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0) {
+		fprintf(stderr, "iso8583: input: odd number of hex digits\n");
+		return -1;
+	}
+	*out = o;
+	return 0;
+}
+
+static void
+describe(const struct iso_profile *p, const struct iso_msg *m)
+{
+	static char val[2 * ISO_BUF_MAX + 1];
+	size_t vl, i, len;
+	int n;
+
+	printf("%-4s %-40s %5s  %s\n", "DE", "NAME", "LEN", "VALUE");
+	printf("%-4s %-40s %5s  %s\n", "MTI", "Message type indicator", "4",
+	    m->mti);
+	for (n = 2; n <= ISO_NFIELDS; n++) {
+		if (iso_get(m, n, &len) == NULL)
+			continue;
+		vl = mask_field(p, m, n, 0, val, sizeof val);
+		for (i = 0; i < vl; i++)
+			if ((uint8_t)val[i] < 0x20 || (uint8_t)val[i] == 0x7f)
+				val[i] = '.';
+		printf("%-4d %-40.40s %5zu  %.*s\n", n, iso_fdef(p, n)->name,
+		    len, (int)vl, val);
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "profile", required_argument, NULL, 'p' },
+		{ "hex", no_argument, NULL, 'x' },
+		{ "unmasked", no_argument, NULL, 'u' },
+		{ "codepage", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static uint8_t in[IN_MAX], out[IN_MAX];
+	static char text[4 * IN_MAX];
+	static struct iso_msg m;
+	const struct iso_profile *p;
+	const char *cmd, *pname = NULL, *cp = "500";
+	char pbuf[64], err[200];
+	struct iso_err e;
+	size_t len;
+	ssize_t w;
+	long jl;
+	int c, hex = 0, clear = 0;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	cmd = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "p:xuc:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'p': pname = optarg; break;
+		case 'x': hex = 1; break;
+		case 'u': clear = 1; break;
+		case 'c': cp = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (pname == NULL || optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(cp, "037") == 0 && strcmp(pname, "mastercard") == 0) {
+		snprintf(pbuf, sizeof pbuf, "%s-cp037", pname);
+		pname = pbuf;
+	} else if (strcmp(cp, "500") != 0 && strcmp(cp, "037") != 0) {
+		fprintf(stderr, "iso8583: --codepage must be 500 or 037\n");
+		return 2;
+	}
+	if ((p = iso_profile_find(pname)) == NULL) {
+		fprintf(stderr, "iso8583: unknown profile '%s' (one of: %s)\n",
+		    pname, iso_profile_names());
+		return 2;
+	}
+	if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "encode") != 0 &&
+	    strcmp(cmd, "describe") != 0) {
+		usage(stderr);
+		return 2;
+	}
+	if (read_all(in, sizeof in, &len) == -1)
+		return 1;
+
+	if (strcmp(cmd, "encode") == 0) {
+		if (iso_json_read(p, (const char *)in, len, &m, err,
+		    sizeof err) == -1) {
+			fprintf(stderr, "iso8583: %s\n", err);
+			return 1;
+		}
+		if ((w = iso_pack(p, &m, out, sizeof out, &e)) == -1) {
+			fprintf(stderr, "iso8583: %s\n", e.msg);
+			return 1;
+		}
+		if (hex) {
+			for (len = 0; len < (size_t)w; len++)
+				printf("%02X", out[len]);
+			printf("\n");
+		} else if (fwrite(out, 1, (size_t)w, stdout) != (size_t)w)
+			return 1;
+		return fflush(stdout) == 0 ? 0 : 1;
+	}
+
+	if (hex && from_hex(in, len, &len) == -1)
+		return 1;
+	if (iso_unpack(p, &m, in, len, &e) == -1) {
+		fprintf(stderr, "iso8583: %s\n", e.msg);
+		return 1;
+	}
+	if (strcmp(cmd, "describe") == 0) {
+		describe(p, &m);
+		return 0;
+	}
+	if ((jl = iso_json_write(p, &m, clear, text, sizeof text)) < 0) {
+		fprintf(stderr, "iso8583: output too large\n");
+		return 1;
+	}
+	printf("%s\n", text);
+	return 0;
+}
