@@ -20,6 +20,7 @@ struct sim_pending {
 	char		de7[11];
 	char		de12[7];
 	char		de13[5];
+	char		mti[5];		/* the request's MTI */
 };
 
 struct sim_pending_ring {
