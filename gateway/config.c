@@ -27,7 +27,6 @@
 struct pctx {
 	struct config	*c;
 	int		 nokeys;
-	char		 cursect[128];
 	int		 sectno;		/* count of section changes */
 	struct cfg_link	*link;
 	struct cfg_core	*core;
@@ -38,6 +37,7 @@ struct pctx {
 	int		 sect_line;		/* of the last [section] */
 	int		 partial;		/* last read ended mid-line */
 	int		 fail_line;
+	int		 sect_seen;		/* [headers] read so far */
 	/* input: a FILE or a string */
 	FILE		*fp;
 	const char	*str;
@@ -118,12 +118,12 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 		if ((p = strchr(host, ']')) == NULL)
 			return -1;
 		*p = '\0';
-		memmove(host, host + 1, strlen(host + 1) + 1);
-		p--;
 		if (p[1] == ':')
 			port = p + 2;
 		else if (p[1] != '\0')
 			return -1;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		/* port points past the moved part: it did not move */
 	} else if ((p = strrchr(host, ':')) != NULL && strchr(host, ':') == p) {
 		*p = '\0';
 		port = p + 1;
@@ -579,9 +579,10 @@ handler(void *user, const char *section, const char *key, const char *value)
 	n = strlen(v);
 	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		v[--n] = '\0';
-	if (strcmp(section, px->cursect) != 0 || px->sectno == 0) {
-		snprintf(px->cursect, sizeof px->cursect, "%s", section);
-		px->sectno++;
+	/* A section starts at each [header] line the reader saw, even when
+	 * it repeats the previous name (inih would merge those silently). */
+	if (px->sect_seen != px->sectno) {
+		px->sectno = px->sect_seen;
 		if (*section == '\0')
 			FAIL("%s: key outside any section", key);
 		if (!new_section(px, section))
@@ -718,8 +719,10 @@ reader(char *buf, int size, void *stream)
 	px->partial = n > 0 && buf[n - 1] != '\n';
 	for (p = buf; *p == ' ' || *p == '\t'; p++)
 		;
-	if (*p == '[')
+	if (*p == '[') {
 		px->sect_line = px->line;
+		px->sect_seen++;
+	}
 	return buf;
 }
 
