@@ -70,6 +70,7 @@ CONFIG := build/config.mk
 .PHONY: all check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
 	install clean deps deps-test
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BINS)
 

@@ -267,7 +267,7 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 	size_t i;
 
 	if (len - *pos < need)
-		return seterr(e, field > 1 ? field : -1, *pos, "truncated "
+		return seterr(e, field >= 1 ? field : -1, *pos, "truncated "
 		    "bitmap: needs %zu bytes, %zu left", need, len - *pos);
 	if (p->binenc == ISO_BIN_RAW)
 		memcpy(out, w + *pos, 8);
@@ -276,7 +276,7 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 			int hi = hexval(w[*pos + 2 * i]);
 			int lo = hexval(w[*pos + 2 * i + 1]);
 			if (hi < 0 || lo < 0)
-				return seterr(e, field > 1 ? field : -1,
+				return seterr(e, field >= 1 ? field : -1,
 				    *pos + 2 * i, "bitmap is not hex");
 			out[i] = (uint8_t)(hi << 4 | lo);
 		}
