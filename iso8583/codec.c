@@ -15,6 +15,9 @@
 
 static const char hexdig[] = "0123456789ABCDEF";
 
+static int seterr(struct iso_err *, int, size_t, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
 static int
 seterr(struct iso_err *e, int field, size_t off, const char *fmt, ...)
 {
