@@ -8,8 +8,12 @@
 
 #include "iso8583/iso8583.h"
 
+#ifndef ROUNDS
 #define ROUNDS	7
+#endif
+#ifndef ITERS
 #define ITERS	200000
+#endif
 
 static double
 now_ns(void)
