@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,12 +145,6 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
 	a->len = res->ai_addrlen;
 	freeaddrinfo(res);
-	if (a->ss.ss_family == AF_INET6)
-		snprintf(a->text, sizeof a->text, "[%s]:%s", host,
-		    port ? port : "0");
-	else
-		snprintf(a->text, sizeof a->text, "%s:%s", host,
-		    port ? port : "0");
 	/* Normalise through the numeric form: "127.000.0.1" is not IPv4
 	 * for getaddrinfo anyway, but "::0001" becomes "::1". */
 	{
@@ -304,12 +299,26 @@ core_defaults(struct cfg_core *c)
 	seal_keyring_init(&c->keys);
 }
 
+static void seterr(struct pctx *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The first error wins; messages may be truncated to fit. */
+static void
+seterr(struct pctx *px, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (px->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(px->err, sizeof px->err, fmt, ap);
+	va_end(ap);
+	px->fail_line = px->line;
+	px->failed = 1;
+}
+
 #define FAIL(...) do {							\
-	if (!px->failed) {						\
-		snprintf(px->err, sizeof px->err, __VA_ARGS__);		\
-		px->fail_line = px->line;				\
-	}								\
-	px->failed = 1;							\
+	seterr(px, __VA_ARGS__);					\
 	return 0;							\
 } while (0)
 
@@ -581,6 +590,8 @@ handler(void *user, const char *section, const char *key, const char *value)
 		v[--n] = '\0';
 	/* A section starts at each [header] line the reader saw, even when
 	 * it repeats the previous name (inih would merge those silently). */
+	if (*section == '\0')
+		FAIL("%s: key outside any section", key);
 	if (px->sect_seen != px->sectno) {
 		px->sectno = px->sect_seen;
 		if (*section == '\0')
