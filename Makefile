@@ -149,6 +149,9 @@ build/bench/%: build/rel/tests/bench/%.o build/rel/libgw.a
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
+# check_hsmd drives the real hsmd and hsmctl binaries.
+build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsmctl
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
