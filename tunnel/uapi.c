@@ -252,7 +252,17 @@ get_line(struct wg_device *dev, struct wg_peer **peer, const char *key,
 		if (wg_key_from_hex(p->public_key, val, vlen) == -1)
 			return -1;
 	} else if (p == NULL) {
-		return -1;	/* peer key before any public_key */
+		/* A peer key before any public_key is malformed; anything
+		 * else is a device key from a newer daemon. */
+		static const char *peer_keys[] = { "preshared_key", "endpoint",
+		    "persistent_keepalive_interval", "allowed_ip",
+		    "last_handshake_time_sec", "last_handshake_time_nsec",
+		    "rx_bytes", "tx_bytes", "protocol_version", NULL };
+		size_t i;
+
+		for (i = 0; peer_keys[i] != NULL; i++)
+			if (strcmp(key, peer_keys[i]) == 0)
+				return -1;
 	} else if (strcmp(key, "preshared_key") == 0) {
 		if (wg_key_from_hex(p->preshared_key, val, vlen) == -1)
 			return -1;
@@ -295,7 +305,7 @@ get_line(struct wg_device *dev, struct wg_peer **peer, const char *key,
 
 /*
  * Walk "key=value\n" lines up to the blank line.  The last line before
- * it must be errno=N.  cb is NULL for set replies (only errno allowed).
+ * it must be errno=N.  dev is NULL for set replies (only errno allowed).
  */
 static int
 walk(const char *buf, size_t len, struct wg_device *dev, int *err_no)
