@@ -38,6 +38,31 @@ nl_close(struct nl *nl)
 }
 
 int
+nl_run(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+    mnl_cb_t cb, void *data)
+{
+	const char *p = buf;
+	size_t off = 0;
+
+	if (len > INT32_MAX) {
+		errno = EMSGSIZE;
+		return MNL_CB_ERROR;
+	}
+	while (len - off >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const void *)(p + off);
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > len - off) {
+			errno = EBADMSG;
+			return MNL_CB_ERROR;
+		}
+		if (MNL_ALIGN(nlh->nlmsg_len) >= len - off)
+			break;
+		off += MNL_ALIGN(nlh->nlmsg_len);
+	}
+	return mnl_cb_run(buf, len, seq, portid, cb, data);
+}
+
+int
 nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 {
 	/* Dumps of big peer lists arrive in full pages; 32 KiB as libmnl
@@ -57,7 +82,7 @@ nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 				continue;
 			return -1;
 		}
-		rc = mnl_cb_run(buf, (size_t)n, seq, nl->portid, cb, data);
+		rc = nl_run(buf, (size_t)n, seq, nl->portid, cb, data);
 	} while (rc > MNL_CB_STOP);
 	return rc == MNL_CB_ERROR ? -1 : 0;
 }

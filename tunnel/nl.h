@@ -28,6 +28,14 @@ void	nl_close(struct nl *);
  */
 int	nl_talk(struct nl *, struct nlmsghdr *req, mnl_cb_t cb, void *data);
 
+/*
+ * mnl_cb_run over a received buffer, after checking every nlmsg_len lies
+ * inside it: libmnl 1.0.4's mnl_nlmsg_ok() compares the length as an int,
+ * so a length above 2^31 passes and walks off the buffer.
+ */
+int	nl_run(const void *buf, size_t len, uint32_t seq, uint32_t portid,
+	    mnl_cb_t cb, void *data);
+
 /* Generic netlink family id by name.  0, or -1 (ENOENT: not loaded). */
 int	nl_genl_family(struct nl *, const char *name, uint16_t *id);
 /* The pieces, for tests: build the CTRL_CMD_GETFAMILY request; parse a
