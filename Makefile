@@ -70,6 +70,7 @@ CONFIG := build/config.mk
 .PHONY: all check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
 	install clean deps deps-test
 .DELETE_ON_ERROR:
+.SECONDARY:
 
 all: $(BINS)
 
@@ -110,22 +111,28 @@ $(CONFIG): Makefile
 	   echo "CHECK_LIBS := $$(pkg-config --libs check)"; } > $@
 
 # --- compile: one pattern rule per kind ------------------------------------
+# V=1 shows the full command lines.
+Q := $(if $(filter 1,$(V)),,@)
 build/rel/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 build/asan/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) -I. -D_GNU_SOURCE $(ASAN_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(CC) -I. -D_GNU_SOURCE $(ASAN_CFLAGS) $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 build/fuzzobj/%.o: %.c
 	@mkdir -p $(@D)
-	$(CLANG) -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
+	@$(if $(Q),echo "  CC-FUZZ $<")
+	$(Q)$(CLANG) -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
 build/rel/libgw.a: $(LIB_SRCS:%.c=build/rel/%.o)
 build/asan/libgw.a: $(LIB_SRCS:%.c=build/asan/%.o)
 build/fuzzobj/libgw.a: $(LIB_SRCS:%.c=build/fuzzobj/%.o)
 build/%/libgw.a:
 	@rm -f $@
-	$(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)$(AR) rcs $@ $^
 
 # --- link ------------------------------------------------------------------
 define prog_rule
@@ -134,43 +141,44 @@ endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 build/bin/%:
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 build/test/%: build/rel/tests/unit/%.o build/rel/libgw.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
 build/test-asan/%: build/asan/tests/unit/%.o build/asan/libgw.a
 	@mkdir -p $(@D)
-	$(CC) $(ASAN_CFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(ASAN_CFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
 build/fuzz/bin/%: build/fuzzobj/tests/fuzz/%.o build/fuzzobj/libgw.a
 	@mkdir -p $(@D)
-	$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
 build/bench/%: build/rel/tests/bench/%.o build/rel/libgw.a
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
 check: deps-test
 	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS)
-	$(MAKE) unit unit-asan fuzz-replay e2e
-	@echo "make check: all suites passed"
+	@bash tests/check.sh "$(UNIT_BINS)" "$(ASAN_BINS)" "$(FUZZ_BINS)" "$(E2E_TESTS)"
 
-# CK_FORK=no keeps ASan's view of one process per suite.
+# The pieces of check, one kind at a time.
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+	@bash tests/check.sh "$(UNIT_BINS)" "" "" ""
 unit-asan: $(ASAN_BINS)
-	@for t in $(ASAN_BINS); do echo "== $$t (asan+ubsan)"; \
-	  CK_FORK=no ASAN_OPTIONS=detect_leaks=1 $$t || exit 1; done
-
+	@bash tests/check.sh "" "$(ASAN_BINS)" "" ""
 fuzz: $(FUZZ_BINS)
-# Replays every seed corpus once: a regression run for make check.
 fuzz-replay: $(FUZZ_BINS)
-	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
-	  echo "== $$n corpus replay"; \
-	  $$f -runs=0 tests/fuzz/corpus/$$n >build/fuzz/$$n.replay.log 2>&1 \
-	    || { tail -30 build/fuzz/$$n.replay.log; exit 1; }; done
+	@bash tests/check.sh "" "" "$(FUZZ_BINS)" ""
+e2e: all
+	@bash tests/check.sh "" "" "" "$(E2E_TESTS)"
+
 fuzz-smoke: deps-test $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); \
 	  echo "== $$n for $(FUZZ_SECONDS)s"; mkdir -p build/fuzz/work/$$n; \
@@ -178,9 +186,6 @@ fuzz-smoke: deps-test $(FUZZ_BINS)
 	    -artifact_prefix=build/fuzz/ build/fuzz/work/$$n tests/fuzz/corpus/$$n \
 	    >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log; done
-
-e2e: all
-	@for t in $(E2E_TESTS); do echo "== $$t"; bash $$t || exit 1; done
 
 bench: deps-test all $(BENCH_BINS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done

@@ -5,6 +5,7 @@
  * it is used, and every prefix is decimal digits only (no sign, no space),
  * so bad input is refused with the field and offset, never read past.
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,6 +15,9 @@
 #include "iso8583/msgbits.h"
 
 static const char hexdig[] = "0123456789ABCDEF";
+
+static int seterr(struct iso_err *, int, size_t, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
 
 static int
 seterr(struct iso_err *e, int field, size_t off, const char *fmt, ...)
@@ -75,69 +79,99 @@ hexval(uint8_t c)
 	return -1;
 }
 
+/* Generated: bit (1 << class) set when the byte is allowed in that class
+ * (enum iso_class order: n a an ans ns z x+n(digits) b any). */
+static const uint16_t class_ok[256] = {
+	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
+	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
+	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x19e, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x198, 0x198,
+	0x198, 0x1b8, 0x198, 0x198, 0x198, 0x18e, 0x18e, 0x18e, 0x1ae, 0x18e, 0x18e, 0x18e,
+	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
+	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
+	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
+	0x18e, 0x18e, 0x18e, 0x198, 0x198, 0x198, 0x198, 0x180, 0x180, 0x180, 0x180, 0x180,
+	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
+	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
+	0x180, 0x180, 0x180, 0x180, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
+	0x198, 0x198, 0x198, 0x198,
+};
+
 static int
 is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
 }
 
-static int
-is_alpha(uint8_t c)
-{
-	return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-}
-
-/* Printable: ASCII 0x20..0x7E and Latin-1 0xA0..0xFF (EBCDIC merchant
- * names carry accented letters); control characters are refused. */
-static int
-is_print(uint8_t c)
-{
-	return (c >= 0x20 && c < 0x7f) || c >= 0xa0;
-}
-
-/* Returns the index of the first byte not allowed by the class, or len. */
+/* Returns the index of the first byte not allowed by the class, or len.
+ * x+n is a 'C' or 'D' sign then digits. */
 static size_t
 class_scan(int cls, const uint8_t *v, size_t len)
 {
+	uint16_t bit = (uint16_t)(1u << cls);
 	size_t i = 0;
 
-	switch (cls) {
-	case ISO_N:
-		while (i < len && is_digit(v[i]))
-			i++;
-		return i;
-	case ISO_A:
-		while (i < len && (is_alpha(v[i]) || v[i] == ' '))
-			i++;
-		return i;
-	case ISO_AN:
-		while (i < len && (is_alpha(v[i]) || is_digit(v[i]) ||
-		    v[i] == ' '))
-			i++;
-		return i;
-	case ISO_ANS:
-		while (i < len && is_print(v[i]))
-			i++;
-		return i;
-	case ISO_NS:
-		while (i < len && is_print(v[i]) && !is_alpha(v[i]))
-			i++;
-		return i;
-	case ISO_Z:
-		while (i < len && (is_digit(v[i]) || v[i] == '=' ||
-		    v[i] == 'D'))
-			i++;
-		return i;
-	case ISO_XN:
-		if (len == 0)
+	if (cls == ISO_XN) {
+		if (len == 0 || (v[0] != 'C' && v[0] != 'D'))
 			return 0;
-		if (v[0] != 'C' && v[0] != 'D')
-			return 0;
-		for (i = 1; i < len && is_digit(v[i]); i++)
-			;
-		return i;
+		i = 1;
 	}
-	return len;		/* ISO_B, ISO_ANY */
+	while (i < len && (class_ok[v[i]] & bit))
+		i++;
+	return i;
+}
+
+/*
+ * One lookup per byte on the hot path: for each charset, wire byte ->
+ * ASCII byte | class bits of that ASCII byte << 8 (dec), and ASCII byte ->
+ * wire byte | class bits << 8 (enc).  ANDing the entries of a value keeps
+ * the class bits every byte allowed.
+ */
+static uint32_t xdec[3][256], xenc[3][256];
+static pthread_once_t xtab_once = PTHREAD_ONCE_INIT;
+
+static void
+xtab_build(void)
+{
+	static const uint8_t *to[3] = { NULL, ebcdic500_to_latin1,
+	    ebcdic037_to_latin1 };
+	static const uint8_t *from[3] = { NULL, latin1_to_ebcdic500,
+	    latin1_to_ebcdic037 };
+	int cs, c;
+
+	for (cs = 0; cs < 3; cs++)
+		for (c = 0; c < 256; c++) {
+			uint8_t a = to[cs] ? to[cs][c] : (uint8_t)c;
+			uint8_t w = from[cs] ? from[cs][c] : (uint8_t)c;
+			xdec[cs][c] = a | (uint32_t)class_ok[a] << 8;
+			xenc[cs][c] = w | (uint32_t)class_ok[c] << 8;
+		}
+}
+
+/* Converts len bytes through tab; returns 1 if every byte is allowed in
+ * cls (x+n: the sign byte is checked by the caller's slow path). */
+static int
+convert(const uint32_t *tab, int cls, const uint8_t *src, uint8_t *dst,
+    size_t len)
+{
+	uint32_t acc = ~0u;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		uint32_t x = tab[src[i]];
+		dst[i] = (uint8_t)x;
+		acc &= x;
+	}
+	return cls != ISO_XN && ((acc >> 8) & (1u << cls));
 }
 
 static const char *
@@ -178,14 +212,14 @@ is_hexb(const struct iso_profile *p, const struct iso_fdef *d)
 static long
 prefix_read(const struct iso_profile *p, int form, const uint8_t *w)
 {
-	const uint8_t *xa = to_ascii(p);
+	const uint32_t *tab = xdec[p->charset];
 	int d = prefix_digits(form), i;
 	long n = 0;
 
 	switch (p->lenenc) {
 	case ISO_LEN_CHARS:
 		for (i = 0; i < d; i++) {
-			uint8_t c = xa ? xa[w[i]] : w[i];
+			uint8_t c = (uint8_t)tab[w[i]];
 			if (!is_digit(c))
 				return -1;
 			n = n * 10 + (c - '0');
@@ -237,13 +271,12 @@ prefix_write(const struct iso_profile *p, int form, size_t n, uint8_t *w)
 	}
 }
 
-/* Length and content of one value, as the profile allows. */
+/* Length of one value, as the profile allows. */
 static int
-value_check(const struct iso_profile *p, int n, const uint8_t *v, size_t len,
-    size_t off, struct iso_err *e)
+length_err(const struct iso_profile *p, int n, size_t len, size_t off,
+    struct iso_err *e)
 {
 	const struct iso_fdef *d = &p->f[n];
-	size_t bad;
 
 	if (d->form == ISO_FIXED && len != d->max)
 		return seterr(e, n, off, "length %zu, fixed length is %u", len,
@@ -251,12 +284,27 @@ value_check(const struct iso_profile *p, int n, const uint8_t *v, size_t len,
 	if (len > d->max)
 		return seterr(e, n, off, "length %zu exceeds maximum %u", len,
 		    d->max);
-	if (len == 0 && !p->empty_ok)
-		return seterr(e, n, off, "empty variable field not allowed");
-	if ((bad = class_scan(d->cls, v, len)) != len)
-		return seterr(e, n, off + bad, "byte 0x%02X not allowed in "
-		    "class %s (position %zu)", v[bad], class_name(d->cls), bad);
-	return 0;
+	return seterr(e, n, off, "empty variable field not allowed");
+}
+
+static inline int
+length_check(const struct iso_profile *p, int n, size_t len, size_t off,
+    struct iso_err *e)
+{
+	const struct iso_fdef *d = &p->f[n];
+
+	if (d->form == ISO_FIXED ? len == d->max :
+	    len <= d->max && (len > 0 || p->empty_ok))
+		return 0;
+	return length_err(p, n, len, off, e);
+}
+
+static int
+class_err(const struct iso_fdef *d, int n, const uint8_t *v, size_t bad,
+    size_t off, struct iso_err *e)
+{
+	return seterr(e, n, off + bad, "byte 0x%02X not allowed in class %s "
+	    "(position %zu)", v[bad], class_name(d->cls), bad);
 }
 
 static int
@@ -267,7 +315,7 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 	size_t i;
 
 	if (len - *pos < need)
-		return seterr(e, field > 1 ? field : -1, *pos, "truncated "
+		return seterr(e, field >= 1 ? field : -1, *pos, "truncated "
 		    "bitmap: needs %zu bytes, %zu left", need, len - *pos);
 	if (p->binenc == ISO_BIN_RAW)
 		memcpy(out, w + *pos, 8);
@@ -276,7 +324,7 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 			int hi = hexval(w[*pos + 2 * i]);
 			int lo = hexval(w[*pos + 2 * i + 1]);
 			if (hi < 0 || lo < 0)
-				return seterr(e, field > 1 ? field : -1,
+				return seterr(e, field >= 1 ? field : -1,
 				    *pos + 2 * i, "bitmap is not hex");
 			out[i] = (uint8_t)(hi << 4 | lo);
 		}
@@ -290,7 +338,6 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 {
 	const struct iso_fdef *d = &p->f[n];
 	size_t start = *pos, pl = prefix_len(p, d->form), units, vlen, i;
-	const uint8_t *xa;
 	uint8_t *dst;
 	int hex = is_hexb(p, d);
 	size_t maxunits = hex ? 2u * d->max : d->max;
@@ -332,14 +379,14 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 				    "not hex");
 			dst[i] = (uint8_t)(hi << 4 | lo);
 		}
-	} else if (d->cls != ISO_B && (xa = to_ascii(p)) != NULL) {
-		for (i = 0; i < vlen; i++)
-			dst[i] = xa[w[i]];
-	} else
-		memcpy(dst, w, vlen);
-	if ((i = class_scan(d->cls, dst, vlen)) != vlen)
-		return seterr(e, n, start + pl + i, "byte 0x%02X not allowed in "
-		    "class %s (position %zu)", w[i], class_name(d->cls), i);
+	} else if (d->cls == ISO_B || d->cls == ISO_ANY) {
+		if (d->cls == ISO_ANY && p->charset != ISO_CS_ASCII)
+			convert(xdec[p->charset], d->cls, w, dst, vlen);
+		else
+			memcpy(dst, w, vlen);
+	} else if (!convert(xdec[p->charset], d->cls, w, dst, vlen) &&
+	    (i = class_scan(d->cls, dst, vlen)) != vlen)
+		return class_err(d, n, w, i, start + pl, e);
 	m->f[n].off = m->used;
 	m->f[n].len = (uint16_t)vlen;
 	m->used += (uint16_t)vlen;
@@ -355,6 +402,7 @@ iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
 	size_t pos = 0;
 	int i, n, last;
 
+	pthread_once(&xtab_once, xtab_build);
 	iso_msg_init(m, NULL);
 	if (len < 4)
 		return seterr(e, 0, 0, "truncated: %zu bytes", len);
@@ -374,7 +422,6 @@ iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
 		last = 128;
 	}
 	for (n = 2; n <= last; n++) {
-		/* Skip empty bitmap bytes: most of the 192 bits are clear. */
 		if ((n & 7) == 1 && m->present[(n - 1) >> 3] == 0) {
 			n += 7;
 			continue;
@@ -404,14 +451,14 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
     uint8_t *out, size_t cap, size_t *pos, struct iso_err *e)
 {
 	const struct iso_fdef *d = &p->f[n];
-	const uint8_t *v = m->buf + m->f[n].off, *ax;
+	const uint8_t *v = m->buf + m->f[n].off;
 	size_t vlen = m->f[n].len, pl = prefix_len(p, d->form), units, i;
 	int hex = is_hexb(p, d);
 	uint8_t *w;
 
 	if (d->name == NULL)
 		return seterr(e, n, *pos, "not defined in profile %s", p->name);
-	if (value_check(p, n, v, vlen, *pos, e) == -1)
+	if (length_check(p, n, vlen, *pos, e) == -1)
 		return -1;
 	units = hex ? 2 * vlen : vlen;
 	if (cap - *pos < pl + units)
@@ -425,11 +472,12 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 			w[2 * i] = (uint8_t)hexdig[v[i] >> 4];
 			w[2 * i + 1] = (uint8_t)hexdig[v[i] & 15];
 		}
-	else if (d->cls != ISO_B && (ax = from_ascii(p)) != NULL)
-		for (i = 0; i < vlen; i++)
-			w[i] = ax[v[i]];
-	else
+	else if (d->cls == ISO_B || (d->cls == ISO_ANY &&
+	    p->charset == ISO_CS_ASCII))
 		memcpy(w, v, vlen);
+	else if (!convert(xenc[p->charset], d->cls, v, w, vlen) &&
+	    d->cls != ISO_ANY && (i = class_scan(d->cls, v, vlen)) != vlen)
+		return class_err(d, n, v, i, *pos + pl, e);
 	*pos += pl + units;
 	return 0;
 }
@@ -469,6 +517,7 @@ iso_pack(const struct iso_profile *p, const struct iso_msg *m, uint8_t *out,
 	size_t pos, bml = p->binenc == ISO_BIN_HEX ? 16 : 8;
 	int i, n, last;
 
+	pthread_once(&xtab_once, xtab_build);
 	memcpy(bm, m->present, sizeof bm);
 	bit_clr(bm, 1);
 	bit_clr(bm, 65);
@@ -520,6 +569,8 @@ int
 iso_validate(const struct iso_profile *p, const struct iso_msg *m,
     struct iso_err *e)
 {
+	const uint8_t *v;
+	size_t len, bad;
 	int i, n;
 
 	for (i = 0; i < 4; i++)
@@ -531,9 +582,12 @@ iso_validate(const struct iso_profile *p, const struct iso_msg *m,
 		if (p->f[n].name == NULL)
 			return seterr(e, n, 0, "not defined in profile %s",
 			    p->name);
-		if (value_check(p, n, m->buf + m->f[n].off, m->f[n].len, 0,
-		    e) == -1)
+		v = m->buf + m->f[n].off;
+		len = m->f[n].len;
+		if (length_check(p, n, len, 0, e) == -1)
 			return -1;
+		if ((bad = class_scan(p->f[n].cls, v, len)) != len)
+			return class_err(&p->f[n], n, v, bad, 0, e);
 	}
 	return 0;
 }

@@ -56,7 +56,7 @@ iso_json_write(const struct iso_profile *p, const struct iso_msg *m, int clear,
 {
 	struct jw w = { out, cap, 0, 0 };
 	char val[2 * ISO_BUF_MAX + 1];
-	char key[8];
+	char key[16];
 	size_t vl;
 	int n, first = 1;
 

@@ -22,6 +22,9 @@ log_setverbose(int verbose)
 	log_verbose = verbose;
 }
 
+static void vlog(const char *, const char *, va_list, int)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 {
