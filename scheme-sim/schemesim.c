@@ -89,6 +89,8 @@ struct scheme {
 	int			 failed_setup;
 	uint64_t		 logged_mismatch, logged_decode, logged_unexp;
 	struct iso_msg		 tx, rx, ans;
+	uint8_t			 wire[ISO_BUF_MAX + 512];	/* not on the stack:
+						 * it would be zero-filled per send */
 };
 
 void
@@ -175,15 +177,14 @@ finish(struct scheme *s)
 static int
 send_msg(struct scheme *s, struct sconn *sc, const struct iso_msg *m)
 {
-	uint8_t wire[ISO_BUF_MAX + 512];
 	struct iso_err e;
 	ssize_t n;
 
-	if ((n = iso_pack(s->rs.prof, m, wire, sizeof wire, &e)) < 0) {
+	if ((n = iso_pack(s->rs.prof, m, s->wire, sizeof s->wire, &e)) < 0) {
 		log_warnx("event=pack_failed mti=%s %s", m->mti, e.msg);
 		return -1;
 	}
-	return sim_conn_send(sc->c, wire, (size_t)n);
+	return sim_conn_send(sc->c, s->wire, (size_t)n);
 }
 
 static struct sconn *
