@@ -23,9 +23,23 @@
 #include "iso8583/log.h"
 #include "gateway/gw.h"
 
-static uint8_t	dgram[COREFR_MAX_DGRAM + 1];
+#define RX_BATCH	32
+
+/* Received datagrams, a batch per recvmmsg; one byte over the largest
+ * legal datagram so an oversized one is seen as such. */
+static uint8_t	rxbuf[RX_BATCH][COREFR_MAX_DGRAM + 1];
 static uint8_t	ptbuf[COREFR_HDRLEN + COREFR_MAX_BODY];
 static uint8_t	txbuf[COREFR_MAX_DGRAM];
+
+/*
+ * Sending: each request used to cost a sendto of its own, and on this kind
+ * of machine a system call is the most expensive thing a request does.
+ * Datagrams are queued per core and sent with one sendmmsg when the
+ * current pass of the event loop is done (flush_ev is activated, and runs
+ * after the callbacks already queued in this pass).
+ */
+static struct event *flush_ev;
+static TAILQ_HEAD(, core) flushq = TAILQ_HEAD_INITIALIZER(flushq);
 
 const char *
 core_state_name(int s)
@@ -70,26 +84,80 @@ set_state(struct core *k, int st)
 	k->since_us = now_us();
 }
 
+static void
+core_flush(struct core *k)
+{
+	struct mmsghdr mm[CORE_TXQ_MSGS];
+	struct iovec iov[CORE_TXQ_MSGS];
+	size_t off = 0;
+	int i, done = 0, n;
+
+	if (k->ntx == 0)
+		return;
+	memset(mm, 0, sizeof mm[0] * (size_t)k->ntx);
+	for (i = 0; i < k->ntx; i++) {
+		iov[i].iov_base = k->txq + off;
+		iov[i].iov_len = k->txlen[i];
+		off += k->txlen[i];
+		mm[i].msg_hdr.msg_name = &k->cf.addr.ss;
+		mm[i].msg_hdr.msg_namelen = k->cf.addr.len;
+		mm[i].msg_hdr.msg_iov = &iov[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	while (done < k->ntx) {
+		n = sendmmsg(k->fd, mm + done, (unsigned)(k->ntx - done), 0);
+		if (n <= 0) {
+			if (n == -1 && errno == EINTR)
+				continue;
+			/* The first one failed (no route, buffer full):
+			 * skip it, the beats will notice a dead path. */
+			n = 1;
+		} else
+			k->tx += (uint64_t)n;
+		done += n;
+	}
+	k->ntx = 0;
+	k->txq_used = 0;
+}
+
+static void
+flush_all(evutil_socket_t fd, short ev, void *arg)
+{
+	struct core *k;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	while ((k = TAILQ_FIRST(&flushq)) != NULL) {
+		TAILQ_REMOVE(&flushq, k, flush_entry);
+		k->queued = 0;
+		core_flush(k);
+	}
+}
+
 int
 core_send(struct core *k, int type, uint64_t corr, uint32_t budget_us,
     const uint8_t *body, size_t len)
 {
-	const struct sockaddr *to = (const struct sockaddr *)&k->cf.addr.ss;
-	socklen_t tolen = k->cf.addr.len;
 	ssize_t n;
 
-	n = corefr_send(&k->end, type, corr, budget_us, body, len, txbuf,
-	    sizeof txbuf);
+	if (k->ntx == CORE_TXQ_MSGS ||
+	    CORE_TXQ_BYTES - k->txq_used < COREFR_MAX_DGRAM)
+		core_flush(k);
+	n = corefr_send(&k->end, type, corr, budget_us, body, len,
+	    k->txq + k->txq_used, CORE_TXQ_BYTES - k->txq_used);
 	if (n < 0) {
 		log_warnx("event=core_send_failed core=%s type=%s "
 		    "reason=too_large", k->cf.name, corefr_type_name(type));
 		return -1;
 	}
-	if (sendto(k->fd, txbuf, (size_t)n, 0, to, tolen) != n) {
-		/* ECONNREFUSED and friends: the beats will notice. */
-		return -1;
+	k->txlen[k->ntx++] = (uint32_t)n;
+	k->txq_used += (size_t)n;
+	if (!k->queued) {
+		TAILQ_INSERT_TAIL(&flushq, k, flush_entry);
+		k->queued = 1;
+		event_active(flush_ev, EV_WRITE, 0);
 	}
-	k->tx++;
 	return 0;
 }
 
@@ -129,60 +197,81 @@ heartbeat_ack(struct core *k, const struct corefr_hdr *h)
 }
 
 static void
-core_read(evutil_socket_t fd, short ev, void *arg)
+core_frame(struct core *k, const uint8_t *dgram, size_t n,
+    const struct sockaddr_storage *from, socklen_t fromlen)
 {
-	struct core *k = arg;
-	struct sockaddr_storage from;
-	socklen_t fromlen;
 	struct corefr_hdr h;
 	const uint8_t *body;
 	enum corefr_reject why;
-	ssize_t n;
-	int i;
+
+	if (n > COREFR_MAX_DGRAM) {
+		k->rejected[COREFR_R_FORMAT]++;
+		return;
+	}
+	if (corefr_recv(&k->end, dgram, n, &h, ptbuf, sizeof ptbuf, &body,
+	    &why) == -1) {
+		/* Never answered: an attacker learns nothing. */
+		k->rejected[why]++;
+		log_debug("event=core_frame_rejected core=%s reason=%s "
+		    "len=%zu", k->cf.name, corefr_reject_name(why), n);
+		return;
+	}
+	k->rx++;
+	k->last_rx_us = now_us();
+	memcpy(&k->peer, from, fromlen);
+	k->peerlen = fromlen;
+	switch (h.type) {
+	case COREFR_HEARTBEAT_ACK:
+		heartbeat_ack(k, &h);
+		break;
+	case COREFR_HEARTBEAT:
+		/* The core probing us: answer from this socket. */
+		{
+			ssize_t m = corefr_send(&k->end, COREFR_HEARTBEAT_ACK,
+			    h.corr_id, 0, NULL, 0, txbuf, sizeof txbuf);
+			if (m > 0)
+				sendto(k->fd, txbuf, (size_t)m, 0,
+				    (const struct sockaddr *)from, fromlen);
+		}
+		break;
+	default:
+		router_core_frame(k, &h, body, h.body_len);
+		break;
+	}
+}
+
+static void
+core_read(evutil_socket_t fd, short ev, void *arg)
+{
+	static struct mmsghdr mm[RX_BATCH];
+	static struct iovec iov[RX_BATCH];
+	static struct sockaddr_storage from[RX_BATCH];
+	struct core *k = arg;
+	int i, n, rounds;
 
 	(void)ev;
-	/* Drain a batch, but give the rest of the loop a turn. */
-	for (i = 0; i < 64; i++) {
-		fromlen = sizeof from;
-		n = recvfrom(fd, dgram, sizeof dgram, MSG_DONTWAIT,
-		    (struct sockaddr *)&from, &fromlen);
-		if (n < 0)
+	/* Drain in batches, but give the rest of the loop a turn. */
+	for (rounds = 0; rounds < 4; rounds++) {
+		for (i = 0; i < RX_BATCH; i++) {
+			iov[i].iov_base = rxbuf[i];
+			iov[i].iov_len = sizeof rxbuf[i];
+			memset(&mm[i].msg_hdr, 0, sizeof mm[i].msg_hdr);
+			mm[i].msg_hdr.msg_name = &from[i];
+			mm[i].msg_hdr.msg_namelen = sizeof from[i];
+			mm[i].msg_hdr.msg_iov = &iov[i];
+			mm[i].msg_hdr.msg_iovlen = 1;
+		}
+		n = recvmmsg(fd, mm, RX_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
 			return;
-		if ((size_t)n > COREFR_MAX_DGRAM) {
-			k->rejected[COREFR_R_FORMAT]++;
-			continue;
+		for (i = 0; i < n; i++) {
+			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
+				mm[i].msg_len = COREFR_MAX_DGRAM + 1;
+			core_frame(k, rxbuf[i], mm[i].msg_len, &from[i],
+			    mm[i].msg_hdr.msg_namelen);
 		}
-		if (corefr_recv(&k->end, dgram, (size_t)n, &h, ptbuf,
-		    sizeof ptbuf, &body, &why) == -1) {
-			/* Never answered: an attacker learns nothing. */
-			k->rejected[why]++;
-			log_debug("event=core_frame_rejected core=%s reason=%s "
-			    "len=%zd", k->cf.name, corefr_reject_name(why), n);
-			continue;
-		}
-		k->rx++;
-		k->last_rx_us = now_us();
-		memcpy(&k->peer, &from, fromlen);
-		k->peerlen = fromlen;
-		switch (h.type) {
-		case COREFR_HEARTBEAT_ACK:
-			heartbeat_ack(k, &h);
-			break;
-		case COREFR_HEARTBEAT:
-			/* The core probing us: answer from this socket. */
-			{
-				ssize_t m = corefr_send(&k->end,
-				    COREFR_HEARTBEAT_ACK, h.corr_id, 0, NULL, 0,
-				    txbuf, sizeof txbuf);
-				if (m > 0)
-					sendto(fd, txbuf, (size_t)m, 0,
-					    (struct sockaddr *)&from, fromlen);
-			}
-			break;
-		default:
-			router_core_frame(k, &h, body, h.body_len);
-			break;
-		}
+		if (n < RX_BATCH)
+			return;
 	}
 }
 
@@ -216,7 +305,7 @@ int
 core_start(struct core *k)
 {
 	struct timeval tv;
-	int fd;
+	int fd, bufsz = 4 << 20;
 
 	fd = socket(k->cf.addr.ss.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
@@ -231,7 +320,16 @@ core_start(struct core *k)
 		close(fd);
 		return -1;
 	}
+	/* A burst of answers must not overflow the default 208 KiB: a dropped
+	 * answer costs a whole deadline.  The kernel caps it at rmem_max. */
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bufsz, sizeof bufsz);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof bufsz);
 	k->fd = fd;
+	if (flush_ev == NULL &&
+	    (flush_ev = event_new(gw.base, -1, 0, flush_all, NULL)) == NULL)
+		return -1;
+	if (k->txq == NULL && (k->txq = malloc(CORE_TXQ_BYTES)) == NULL)
+		return -1;
 	k->rd = event_new(gw.base, fd, EV_READ | EV_PERSIST, core_read, k);
 	k->hb = event_new(gw.base, -1, EV_PERSIST, heartbeat, k);
 	if (k->rd == NULL || k->hb == NULL)
@@ -250,6 +348,13 @@ void
 core_free(struct core *k)
 {
 	router_core_gone(k);
+	if (k->queued) {
+		TAILQ_REMOVE(&flushq, k, flush_entry);
+		k->queued = 0;
+	}
+	if (k->fd != -1)
+		core_flush(k);
+	free(k->txq);
 	if (k->rd != NULL)
 		event_free(k->rd);
 	if (k->hb != NULL)

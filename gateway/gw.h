@@ -64,6 +64,9 @@ struct link {
 
 enum core_state { CORE_UNKNOWN, CORE_UP, CORE_DOWN };
 
+#define CORE_TXQ_BYTES	(256 * 1024)
+#define CORE_TXQ_MSGS	64
+
 struct core {
 	TAILQ_ENTRY(core)	 entry;
 	struct cfg_core		 cf;
@@ -82,6 +85,13 @@ struct core {
 	socklen_t		 peerlen;
 	uint64_t		 tx, rx, hb_sent, hb_ok, downs;
 	uint64_t		 rejected[COREFR_R_MAX];
+	/* Datagrams sealed but not yet sent: one sendmmsg per loop pass. */
+	uint8_t			*txq;
+	size_t			 txq_used;
+	int			 ntx;
+	uint32_t		 txlen[CORE_TXQ_MSGS];
+	TAILQ_ENTRY(core)	 flush_entry;
+	int			 queued;	/* on the flush list */
 };
 
 enum standin_force { FORCE_AUTO, FORCE_ON, FORCE_OFF };
