@@ -33,6 +33,9 @@ struct conn {
 	uint64_t		 last_rx_us;
 	uint64_t		 echo_sent_us;	/* 0: no echo outstanding */
 	uint64_t		 rx_frames, tx_frames;
+	struct evbuffer		*pend;		/* answers of this loop pass */
+	TAILQ_ENTRY(conn)	 flush_entry;
+	int			 queued;	/* on the flush list */
 };
 
 struct link_slot {

@@ -31,6 +31,8 @@ static void conn_close(struct conn *, const char *why);
 static void slot_schedule(struct link_slot *);
 
 static uint8_t	 txbuf[65536 + 16];
+static struct event *flush_ev;
+static TAILQ_HEAD(, conn) flushq = TAILQ_HEAD_INITIALIZER(flushq);
 static struct iso_msg rxmsg;
 
 static void
@@ -109,48 +111,58 @@ conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
 		return -1;
 	}
 	c->tx_frames++;
-	/*
-	 * Nothing queued: write now, one system call, instead of arming
-	 * EV_WRITE and writing on the next turn (two epoll_ctl and a turn
-	 * of latency per answer).  Whatever the socket does not take goes
-	 * to the bufferevent, which keeps the order from then on.
-	 */
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0) {
-		struct iovec iov[2];
-		struct msghdr mh;
-		ssize_t n;
-		size_t total = (size_t)h + len;
-
-		iov[0].iov_base = hdr;
-		iov[0].iov_len = (size_t)h;
-		iov[1].iov_base = (void *)(uintptr_t)msg;
-		iov[1].iov_len = len;
-		memset(&mh, 0, sizeof mh);
-		mh.msg_iov = iov;
-		mh.msg_iovlen = 2;
-		n = sendmsg(bufferevent_getfd(c->bev), &mh,
-		    MSG_DONTWAIT | MSG_NOSIGNAL);
-		if (n == (ssize_t)total)
-			return 0;
-		if (n < 0) {
-			if (errno != EAGAIN && errno != EWOULDBLOCK)
-				return -1;	/* the read side will see it */
-			n = 0;
-		}
-		if ((size_t)n < (size_t)h) {
-			if (bufferevent_write(c->bev, hdr + n, (size_t)h -
-			    (size_t)n) == -1 ||
-			    bufferevent_write(c->bev, msg, len) == -1)
-				return -1;
-		} else if (bufferevent_write(c->bev, msg + (n - h),
-		    len - (size_t)(n - h)) == -1)
+	/* Behind older output still waiting for the socket: keep the order. */
+	if (evbuffer_get_length(c->pend) == 0 &&
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) != 0) {
+		if (bufferevent_write(c->bev, hdr, (size_t)h) == -1 ||
+		    bufferevent_write(c->bev, msg, len) == -1)
 			return -1;
 		return 0;
 	}
-	if (bufferevent_write(c->bev, hdr, (size_t)h) == -1 ||
-	    bufferevent_write(c->bev, msg, len) == -1)
+	if (evbuffer_add(c->pend, hdr, (size_t)h) == -1 ||
+	    evbuffer_add(c->pend, msg, len) == -1)
 		return -1;
+	if (!c->queued) {
+		TAILQ_INSERT_TAIL(&flushq, c, flush_entry);
+		c->queued = 1;
+		event_active(flush_ev, EV_WRITE, 0);
+	}
 	return 0;
+}
+
+/*
+ * The answers of one loop pass leave a connection in one write: a system
+ * call per answer was most of what an answer cost.  Whatever the socket
+ * does not take goes to the bufferevent, which then owns the order.
+ */
+static void
+conn_flush(struct conn *c)
+{
+	evutil_socket_t fd = bufferevent_getfd(c->bev);
+	int n;
+
+	while (fd >= 0 && evbuffer_get_length(c->pend) > 0) {
+		n = evbuffer_write(c->pend, fd);
+		if (n <= 0)
+			break;
+	}
+	if (evbuffer_get_length(c->pend) > 0)
+		bufferevent_write_buffer(c->bev, c->pend);
+}
+
+static void
+flush_all(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn *c;
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	while ((c = TAILQ_FIRST(&flushq)) != NULL) {
+		TAILQ_REMOVE(&flushq, c, flush_entry);
+		c->queued = 0;
+		conn_flush(c);
+	}
 }
 
 int
@@ -316,8 +328,15 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 {
 	struct conn *c;
 
+	if (flush_ev == NULL &&
+	    (flush_ev = event_new(gw.base, -1, 0, flush_all, NULL)) == NULL)
+		return NULL;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
+	if ((c->pend = evbuffer_new()) == NULL) {
+		free(c);
+		return NULL;
+	}
 	c->link = l;
 	c->id = ++gw.next_conn;
 	c->slot = -1;
@@ -325,6 +344,7 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	addr_text(sa, c->peer, sizeof c->peer);
 	c->bev = bufferevent_socket_new(gw.base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL) {
+		evbuffer_free(c->pend);
 		free(c);
 		return NULL;
 	}
@@ -345,6 +365,11 @@ conn_close(struct conn *c, const char *why)
 	TAILQ_REMOVE(&l->conns, c, entry);
 	l->nconns--;
 	l->closed++;
+	if (c->queued) {
+		TAILQ_REMOVE(&flushq, c, flush_entry);
+		c->queued = 0;
+	}
+	evbuffer_free(c->pend);
 	bufferevent_free(c->bev);
 	if (c->slot >= 0) {
 		l->slots[c->slot].conn = NULL;

@@ -40,6 +40,37 @@ struct txn {
 	struct iso_msg	 req;
 };
 
+/* Transactions are big (a whole message) and short-lived: keep a few
+ * freed ones rather than give them back to malloc on every answer. */
+#define TXN_SPARE_MAX	1024
+static struct txn *txn_spare;
+static int txn_nspare;
+
+static struct txn *
+txn_alloc(void)
+{
+	struct txn *t;
+
+	if ((t = txn_spare) != NULL) {
+		txn_spare = t->hnext;
+		txn_nspare--;
+		return t;
+	}
+	return malloc(sizeof *t);
+}
+
+static void
+txn_release(struct txn *t)
+{
+	if (txn_nspare >= TXN_SPARE_MAX) {
+		free(t);
+		return;
+	}
+	t->hnext = txn_spare;
+	txn_spare = t;
+	txn_nspare++;
+}
+
 struct advice {
 	TAILQ_ENTRY(advice) entry;
 	uint64_t	 id;
@@ -222,7 +253,7 @@ txn_finish(struct txn *t, struct iso_msg *r, const char *path)
 		    t->link ? t->link->cf.name : "-", t->req.mti, de39);
 	txn_unlink(t);
 	evtimer_del(&t->timer);
-	free(t);
+	txn_release(t);
 }
 
 static void
@@ -283,7 +314,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 			return;
 		}
 	}
-	if ((t = malloc(sizeof *t)) == NULL) {
+	if ((t = txn_alloc()) == NULL) {
 		log_warn("event=request_dropped reason=memory");
 		return;
 	}
