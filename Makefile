@@ -198,8 +198,13 @@ demo: deps-test all
 	@bash tests/e2e/demo.sh
 
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/gatewayd
 	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
+	install -m 0644 systemd/gatewayd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
+	install -m 0644 systemd/gatewayd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/gatewayd.conf
+	install -m 0644 systemd/gatewayd.conf.example README.md doc/*.md \
+	    doc/threat-model.txt $(DESTDIR)$(PREFIX)/share/doc/gatewayd/
 
 clean:
 	rm -rf build
