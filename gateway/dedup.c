@@ -22,7 +22,7 @@ struct dd_entry {
 	char			 key[DEDUP_KEYMAX];
 };
 
-#define NBUCKETS	(1u << 16)
+#define NBUCKETS	(1u << 18)	/* ~1 entry per bucket at the default 200k */
 
 static struct dd_entry	**buckets;
 static TAILQ_HEAD(, dd_entry) ages = TAILQ_HEAD_INITIALIZER(ages);
