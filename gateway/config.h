@@ -1,0 +1,122 @@
+/*
+ * config.h — gatewayd's configuration (ARCHITECTURE section 9): INI read
+ * with libinih, checked, and printed back normalised for `gatewayd -n`.
+ */
+#ifndef GATEWAY_CONFIG_H
+#define GATEWAY_CONFIG_H
+
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tunnel/seal.h"
+
+#define CFG_NAME_MAX	48
+#define CFG_PATH_MAX	256
+#define CFG_ADDR_MAX	128
+#define CFG_ALLOW_MAX	32
+
+struct cfg_addr {
+	char			 text[CFG_ADDR_MAX];	/* as normalised */
+	struct sockaddr_storage	 ss;
+	socklen_t		 len;
+};
+
+/* An AllowFrom entry: address with prefix length. */
+struct cfg_net {
+	int		 af;
+	uint8_t		 addr[16];
+	int		 plen;
+};
+
+enum cfg_link_mode { LINK_LISTEN, LINK_CONNECT };
+
+struct cfg_link {
+	TAILQ_ENTRY(cfg_link)	 entry;
+	char		 name[CFG_NAME_MAX];
+	char		 profile[32];
+	int		 mode;			/* enum cfg_link_mode */
+	struct cfg_addr	 addr;
+	int		 nallow;
+	struct cfg_net	 allow[CFG_ALLOW_MAX];
+	int		 framing;		/* enum frame_kind */
+	uint32_t	 maxframe;
+	uint32_t	 deadline_us;
+	uint32_t	 reserve_us;
+	uint32_t	 echo_us;		/* 0: no idle echo */
+	uint32_t	 out_timeout_us;	/* OUT_REQUEST answer wait */
+	int		 connections;		/* Connect: parallel sessions */
+	int		 max_conns;		/* Listen: accepted at once */
+	int		 line;			/* where the section began */
+};
+
+struct cfg_core {
+	TAILQ_ENTRY(cfg_core)	 entry;
+	char		 name[CFG_NAME_MAX];
+	struct cfg_addr	 addr;
+	int		 has_bind;
+	struct cfg_addr	 bind;
+	int		 nkeyfiles;
+	char		 keyfile[SEAL_MAXKEYS][CFG_PATH_MAX];
+	struct seal_keyring keys;
+	int		 priority;
+	uint32_t	 hb_us;
+	int		 misses;		/* heartbeats missed = down */
+	int		 recover;		/* good beats to come back */
+	int		 line;
+};
+
+enum cfg_standin_mode { STANDIN_AUTO, STANDIN_FORCE, STANDIN_OFF };
+
+struct config {
+	char		 file[CFG_PATH_MAX];
+	/* [Gateway] */
+	char		 name[CFG_NAME_MAX];
+	char		 state_dir[CFG_PATH_MAX];
+	char		 state_key[CFG_PATH_MAX];
+	char		 control[CFG_PATH_MAX];
+	int		 has_metrics;
+	struct cfg_addr	 metrics;
+	char		 hsm[CFG_PATH_MAX];
+	uint32_t	 dedup_us;		/* how long answers are kept */
+	uint32_t	 dedup_max;		/* entries */
+	uint32_t	 watchdog_us;
+	/* [StandIn] */
+	int		 standin_mode;
+	uint64_t	 standin_max_amount;
+	uint64_t	 standin_exposure_cap;
+	char		 standin_block_mcc[128];
+
+	TAILQ_HEAD(, cfg_link)	 links;
+	TAILQ_HEAD(, cfg_core)	 cores;
+};
+
+/*
+ * Reads and checks a file.  On error returns NULL with a message naming
+ * the file, line and key in err.  Keys are read from the KeyFile paths
+ * unless nokeys is set (so `-n` works without access to the keys? no:
+ * -n loads them too, to check them; nokeys is for the fuzzer).
+ */
+struct config *config_load(const char *path, int nokeys, char *err,
+	    size_t errsz);
+/* Same from a string (fuzzing, tests); name stands in for the file. */
+struct config *config_parse_string(const char *text, const char *name,
+	    int nokeys, char *err, size_t errsz);
+void	config_free(struct config *);
+void	config_print(const struct config *, FILE *);
+
+struct cfg_link *config_link(const struct config *, const char *name);
+struct cfg_core *config_core(const struct config *, const char *name);
+/* Whether two link (core) sections mean the same running object. */
+int	config_link_same(const struct cfg_link *, const struct cfg_link *);
+int	config_core_same(const struct cfg_core *, const struct cfg_core *);
+/* 1 when the address is allowed by the link's AllowFrom (empty: any). */
+int	config_allowed(const struct cfg_link *, const struct sockaddr *);
+
+/* Helpers, exported for tests. */
+int	config_duration(const char *, uint32_t *us);
+void	config_fmt_duration(uint32_t us, char *out, size_t cap);
+int	config_hostport(const char *, struct cfg_addr *, int need_port);
+
+#endif

@@ -1,0 +1,21 @@
+/*
+ * ctl.h — the control socket (unix stream, ControlSocket).  Protocol: the
+ * client sends one line, "COMMAND [ARG...] [--json]\n" (at most 256
+ * bytes), the daemon answers with text (or one JSON object) and closes.
+ * Commands: status, links, cores, standin, standin force on|off|auto,
+ * reload.
+ */
+#ifndef GATEWAY_CTL_H
+#define GATEWAY_CTL_H
+
+#include <stddef.h>
+
+#define CTL_LINE_MAX	256
+
+int	ctl_start(const char *path);
+void	ctl_stop(void);
+
+/* gatewayd.c: re-reads the config; 0 or -1 with a message. */
+int	gw_reload(char *msg, size_t cap);
+
+#endif

@@ -1,0 +1,219 @@
+/*
+ * dedup.c — the duplicate table: a chained hash plus an age list.
+ */
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "iso8583/iso8583.h"
+#include "gateway/dedup.h"
+#include "gateway/gw.h"
+
+struct dd_entry {
+	struct dd_entry		*hnext;
+	TAILQ_ENTRY(dd_entry)	 age;
+	uint32_t		 hash;
+	struct txn		*txn;
+	uint64_t		 expires;	/* 0 while in flight */
+	char			 de39[3];
+	uint16_t		 resplen;
+	uint8_t			*resp;
+	char			 key[DEDUP_KEYMAX];
+};
+
+#define NBUCKETS	(1u << 16)
+
+static struct dd_entry	**buckets;
+static TAILQ_HEAD(, dd_entry) ages = TAILQ_HEAD_INITIALIZER(ages);
+static size_t		 count;
+static uint32_t		 maxn;
+static uint64_t		 keep;
+
+static uint32_t
+hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s)
+		h = (h ^ (uint8_t)*s++) * 16777619u;
+	return h;
+}
+
+int
+dedup_init(uint32_t max_entries, uint64_t keep_us)
+{
+	if (buckets == NULL &&
+	    (buckets = calloc(NBUCKETS, sizeof *buckets)) == NULL)
+		return -1;
+	maxn = max_entries;
+	keep = keep_us;
+	return 0;
+}
+
+static void
+unlink_entry(struct dd_entry *e)
+{
+	struct dd_entry **pp = &buckets[e->hash & (NBUCKETS - 1)];
+
+	while (*pp != e)
+		pp = &(*pp)->hnext;
+	*pp = e->hnext;
+	TAILQ_REMOVE(&ages, e, age);
+	count--;
+	free(e->resp);
+	free(e);
+}
+
+void
+dedup_shutdown(void)
+{
+	struct dd_entry *e;
+
+	while ((e = TAILQ_FIRST(&ages)) != NULL)
+		unlink_entry(e);
+	free(buckets);
+	buckets = NULL;
+}
+
+static int
+append(char *key, size_t cap, size_t *pos, const struct iso_msg *m, int f)
+{
+	const uint8_t *v;
+	size_t len = 0;
+
+	if ((v = iso_get(m, f, &len)) == NULL)
+		len = 0;
+	if (*pos + len + 2 > cap)
+		return -1;
+	memcpy(key + *pos, v ? (const char *)v : "", len);
+	*pos += len;
+	key[(*pos)++] = '|';
+	key[*pos] = '\0';
+	return 0;
+}
+
+int
+dedup_key(const struct iso_msg *m, char *key, size_t cap)
+{
+	size_t pos = 3;
+	size_t i;
+
+	if (!iso_has(m, 7) && !iso_has(m, 11))
+		return -1;
+	if (cap < 8)
+		return -1;
+	/* The class, so 0100 and its repeat 0101 share a key but a
+	 * reversal does not collide with its original. */
+	memcpy(key, m->mti, 3);
+	key[pos] = '\0';
+	key[pos++] = '|';
+	if (append(key, cap, &pos, m, 7) == -1 ||
+	    append(key, cap, &pos, m, 11) == -1 ||
+	    append(key, cap, &pos, m, iso_has(m, 32) ? 32 : 33) == -1 ||
+	    append(key, cap, &pos, m, 37) == -1)
+		return -1;
+	/* Binary junk in a key field must not make a NUL-truncated key. */
+	for (i = 0; i < pos; i++)
+		if (key[i] == '\0')
+			key[i] = '?';
+	return 0;
+}
+
+struct dd_entry *
+dedup_find(const char *key)
+{
+	uint32_t h = hash(key);
+	struct dd_entry *e;
+
+	for (e = buckets[h & (NBUCKETS - 1)]; e != NULL; e = e->hnext)
+		if (e->hash == h && strcmp(e->key, key) == 0)
+			return e;
+	return NULL;
+}
+
+struct txn *
+dedup_txn(const struct dd_entry *e)
+{
+	return e->txn;
+}
+
+const uint8_t *
+dedup_answer(const struct dd_entry *e, size_t *len, const char **de39)
+{
+	*len = e->resplen;
+	*de39 = e->de39;
+	return e->resp;
+}
+
+struct dd_entry *
+dedup_add(const char *key, struct txn *t)
+{
+	struct dd_entry *e, *old;
+	uint32_t h = hash(key);
+
+	/* Full: forget the oldest answered entry (never one in flight). */
+	while (count >= maxn && (old = TAILQ_FIRST(&ages)) != NULL &&
+	    old->txn == NULL)
+		unlink_entry(old);
+	if (count >= maxn || strlen(key) >= DEDUP_KEYMAX)
+		return NULL;
+	if ((e = calloc(1, sizeof *e)) == NULL)
+		return NULL;
+	strcpy(e->key, key);
+	e->hash = h;
+	e->txn = t;
+	e->hnext = buckets[h & (NBUCKETS - 1)];
+	buckets[h & (NBUCKETS - 1)] = e;
+	TAILQ_INSERT_TAIL(&ages, e, age);
+	count++;
+	return e;
+}
+
+void
+dedup_answered(struct dd_entry *e, const uint8_t *resp, size_t len,
+    const char *de39)
+{
+	e->txn = NULL;
+	e->expires = now_us() + keep;
+	if ((e->resp = malloc(len)) == NULL) {
+		unlink_entry(e);
+		return;
+	}
+	memcpy(e->resp, resp, len);
+	e->resplen = (uint16_t)len;
+	memcpy(e->de39, de39, 2);
+	e->de39[2] = '\0';
+	/* Ages are ordered by answer time from here on. */
+	TAILQ_REMOVE(&ages, e, age);
+	TAILQ_INSERT_TAIL(&ages, e, age);
+}
+
+void
+dedup_drop(struct dd_entry *e)
+{
+	unlink_entry(e);
+}
+
+void
+dedup_expire(uint64_t now)
+{
+	struct dd_entry *e, *next;
+
+	/* In-flight entries sit among answered ones; they are short lived
+	 * (a deadline at most), so skipping them is cheap. */
+	for (e = TAILQ_FIRST(&ages); e != NULL; e = next) {
+		next = TAILQ_NEXT(e, age);
+		if (e->txn != NULL)
+			continue;
+		if (e->expires > now)
+			break;
+		unlink_entry(e);
+	}
+}
+
+size_t
+dedup_count(void)
+{
+	return count;
+}

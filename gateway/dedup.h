@@ -1,0 +1,42 @@
+/*
+ * dedup.h — duplicate detection in memory (ARCHITECTURE section 3.4).
+ *
+ * A request is keyed by its message class and DE7, DE11, DE32 (or DE33)
+ * and DE37.  While the first copy is in flight the entry points at its
+ * transaction, so a retransmission waits for the same answer; once
+ * answered the entry keeps the packed answer for DedupTime, so a later
+ * retransmission gets those exact bytes again, with no second decision.
+ */
+#ifndef GATEWAY_DEDUP_H
+#define GATEWAY_DEDUP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct iso_msg;
+struct txn;
+
+#define DEDUP_KEYMAX	96
+
+struct dd_entry;
+
+int	dedup_init(uint32_t max_entries, uint64_t keep_us);
+void	dedup_shutdown(void);
+/* The key of a request; -1 when it has none of DE7 and DE11 (then it is
+ * not de-duplicated). */
+int	dedup_key(const struct iso_msg *, char *key, size_t cap);
+struct dd_entry *dedup_find(const char *key);
+/* In flight: NULL from txn means answered. */
+struct txn *dedup_txn(const struct dd_entry *);
+const uint8_t *dedup_answer(const struct dd_entry *, size_t *len,
+	    const char **de39);
+struct dd_entry *dedup_add(const char *key, struct txn *);
+/* The transaction is answered: keep its packed answer. */
+void	dedup_answered(struct dd_entry *, const uint8_t *resp, size_t len,
+	    const char *de39);
+/* Forget an entry whose transaction failed without an answer. */
+void	dedup_drop(struct dd_entry *);
+void	dedup_expire(uint64_t now);
+size_t	dedup_count(void);
+
+#endif

@@ -1,0 +1,507 @@
+/*
+ * link.c — scheme links: TCP listeners (AllowFrom) and connectors (with
+ * backoff), length framing, and handing each message to network
+ * management, the router or the outbound matcher.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+
+#include "iso8583/log.h"
+#include "iso8583/mask.h"
+#include "gateway/gw.h"
+#include "gateway/metrics.h"
+#include "gateway/netmgmt.h"
+
+#define BACKOFF_MIN_MS	100
+#define BACKOFF_MAX_MS	5000
+
+static void conn_close(struct conn *, const char *why);
+static void slot_schedule(struct link_slot *);
+
+static uint8_t	 txbuf[65536 + 16];
+static struct iso_msg rxmsg;
+
+static void
+addr_text(const struct sockaddr *sa, char *out, size_t cap)
+{
+	char h[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s->sin_addr, h, sizeof h);
+		port = ntohs(s->sin_port);
+		snprintf(out, cap, "%s:%u", h, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof h);
+		port = ntohs(s->sin6_port);
+		snprintf(out, cap, "[%s]:%u", h, port);
+	} else
+		snprintf(out, cap, "?");
+}
+
+struct link *
+link_find(const char *name)
+{
+	struct link *l;
+
+	TAILQ_FOREACH(l, &gw.links, entry)
+		if (strcmp(l->cf.name, name) == 0)
+			return l;
+	return NULL;
+}
+
+struct conn *
+link_conn(struct link *l, uint64_t id)
+{
+	struct conn *c;
+
+	TAILQ_FOREACH(c, &l->conns, entry)
+		if (c->id == id)
+			return c;
+	return NULL;
+}
+
+struct conn *
+link_pick_conn(struct link *l)
+{
+	struct conn *c, *any = NULL;
+
+	TAILQ_FOREACH(c, &l->conns, entry) {
+		if (c->signed_on)
+			return c;
+		if (any == NULL)
+			any = c;
+	}
+	return any;
+}
+
+uint32_t
+link_next_stan(struct link *l)
+{
+	l->stan = l->stan % 999999 + 1;
+	return l->stan;
+}
+
+int
+conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
+{
+	uint8_t hdr[16];
+	int h;
+
+	if ((h = frame_header(&c->link->fr, len, hdr, sizeof hdr)) < 0) {
+		log_warnx("event=send_refused link=%s conn=%llu len=%zu "
+		    "reason=over_max_frame", c->link->cf.name,
+		    (unsigned long long)c->id, len);
+		return -1;
+	}
+	if (bufferevent_write(c->bev, hdr, (size_t)h) == -1 ||
+	    bufferevent_write(c->bev, msg, len) == -1)
+		return -1;
+	c->tx_frames++;
+	return 0;
+}
+
+int
+conn_send_msg(struct conn *c, const struct iso_msg *m)
+{
+	struct iso_err err;
+	ssize_t n;
+
+	n = iso_pack(c->link->prof, m, txbuf, sizeof txbuf, &err);
+	if (n < 0) {
+		log_warnx("event=pack_failed link=%s mti=%s field=%d "
+		    "reason=\"%s\"", c->link->cf.name, m->mti, err.field,
+		    err.msg);
+		return -1;
+	}
+	return conn_send_wire(c, txbuf, (size_t)n);
+}
+
+/*
+ * A message that does not unpack: answer DE39 30 when the MTI is that of
+ * a request or advice and it was read, echoing what was read before the
+ * bad field; otherwise only count and log it.
+ */
+static void
+format_error(struct conn *c, const struct iso_err *err)
+{
+	static struct iso_msg resp;
+	char mti[5];
+	static const int echo[] = { 2, 3, 4, 7, 11, 12, 13, 32, 33, 37, 41,
+	    42, 49 };
+	size_t i;
+	int fn;
+
+	c->link->bad_msgs++;
+	log_warnx("event=bad_message link=%s conn=%llu field=%d offset=%zu "
+	    "reason=\"%s\"", c->link->cf.name, (unsigned long long)c->id,
+	    err->field, err->offset, err->msg);
+	if (err->field == 0 || strlen(rxmsg.mti) != 4)
+		return;
+	fn = rxmsg.mti[2];
+	if (rxmsg.mti[1] < '1' || rxmsg.mti[1] > '8' ||
+	    (fn != '0' && fn != '2'))
+		return;
+	mti_response(rxmsg.mti, mti);
+	iso_msg_init(&resp, mti);
+	for (i = 0; i < sizeof echo / sizeof echo[0]; i++) {
+		/* Fields after the bad one were never read. */
+		if (err->field > 0 && echo[i] >= err->field)
+			break;
+		iso_copy_field(&resp, &rxmsg, echo[i]);
+	}
+	iso_set_str(&resp, 39, "30");
+	if (conn_send_msg(c, &resp) == 0)
+		metrics_request(c->link->cf.name, rxmsg.mti, "30", "local", 0);
+}
+
+static void
+dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
+{
+	struct iso_err err;
+	const char *mti;
+
+	if (iso_unpack(c->link->prof, &rxmsg, msg, len, &err) == -1) {
+		format_error(c, &err);
+		return;
+	}
+	mti = rxmsg.mti;
+	if (mti[1] == '8') {
+		netmgmt_handle(c, &rxmsg);
+		return;
+	}
+	/* Requests and their repeats. */
+	if ((strcmp(mti, "0100") == 0 || strcmp(mti, "0101") == 0 ||
+	    strcmp(mti, "0200") == 0 || strcmp(mti, "0201") == 0 ||
+	    strcmp(mti, "0400") == 0 || strcmp(mti, "0401") == 0)) {
+		router_request(c, &rxmsg, t0);
+		return;
+	}
+	if (strcmp(mti, "0120") == 0 || strcmp(mti, "0121") == 0 ||
+	    strcmp(mti, "0420") == 0 || strcmp(mti, "0421") == 0) {
+		router_advice(c, &rxmsg, t0);
+		return;
+	}
+	if (mti[2] == '1' || mti[2] == '3') {
+		if (router_out_answer(c->link, &rxmsg))
+			return;
+	}
+	{
+		char line[512];
+		mask_line(c->link->prof, &rxmsg, line, sizeof line);
+		log_warnx("event=unexpected_message link=%s conn=%llu %s",
+		    c->link->cf.name, (unsigned long long)c->id, line);
+	}
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t avail, off, total, want, pl = frame_prefix_len(&c->link->fr);
+	uint8_t *p;
+	char err[128];
+	uint64_t t0 = now_us();
+	int rv;
+
+	c->last_rx_us = t0;
+	for (;;) {
+		avail = evbuffer_get_length(in);
+		if (avail < pl)
+			return;
+		/* At most one whole frame made contiguous: the message is
+		 * read in place, without a copy. */
+		want = pl + c->link->fr.hdrlen + c->link->fr.max;
+		if (want > avail)
+			want = avail;
+		if ((p = evbuffer_pullup(in, (ev_ssize_t)want)) == NULL)
+			return;
+		rv = frame_parse(&c->link->fr, p, want, &off, &total, err,
+		    sizeof err);
+		if (rv == -1) {
+			c->link->bad_frames++;
+			log_warnx("event=framing_lost link=%s conn=%llu "
+			    "reason=\"%s\"", c->link->cf.name,
+			    (unsigned long long)c->id, err);
+			conn_close(c, "framing");
+			return;
+		}
+		if (rv == 0)
+			return;
+		c->rx_frames++;
+		dispatch(c, p + off, total - off, t0);
+		evbuffer_drain(in, total);
+	}
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED) {
+		int one = 1;
+		struct link_slot *s = &c->link->slots[c->slot];
+		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
+		    &one, sizeof one);
+		s->connecting = 0;
+		s->backoff_ms = BACKOFF_MIN_MS;
+		log_info("event=link_connected link=%s conn=%llu peer=%s",
+		    c->link->cf.name, (unsigned long long)c->id, c->peer);
+		return;
+	}
+	if (what & BEV_EVENT_EOF)
+		conn_close(c, "eof");
+	else if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
+		conn_close(c, evutil_socket_error_to_string(
+		    EVUTIL_SOCKET_ERROR()));
+}
+
+static struct conn *
+conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
+{
+	struct conn *c;
+
+	if ((c = calloc(1, sizeof *c)) == NULL)
+		return NULL;
+	c->link = l;
+	c->id = ++gw.next_conn;
+	c->slot = -1;
+	c->last_rx_us = now_us();
+	addr_text(sa, c->peer, sizeof c->peer);
+	c->bev = bufferevent_socket_new(gw.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		free(c);
+		return NULL;
+	}
+	bufferevent_setcb(c->bev, conn_read, NULL, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&l->conns, c, entry);
+	l->nconns++;
+	return c;
+}
+
+static void
+conn_close(struct conn *c, const char *why)
+{
+	struct link *l = c->link;
+
+	log_info("event=link_closed link=%s conn=%llu peer=%s reason=\"%s\"",
+	    l->cf.name, (unsigned long long)c->id, c->peer, why);
+	TAILQ_REMOVE(&l->conns, c, entry);
+	l->nconns--;
+	l->closed++;
+	bufferevent_free(c->bev);
+	if (c->slot >= 0) {
+		l->slots[c->slot].conn = NULL;
+		slot_schedule(&l->slots[c->slot]);
+	}
+	free(c);
+	l->signed_on = 0;
+	TAILQ_FOREACH(c, &l->conns, entry)
+		if (c->signed_on)
+			l->signed_on = 1;
+}
+
+static void
+accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
+    struct sockaddr *sa, int salen, void *arg)
+{
+	struct link *l = arg;
+	struct conn *c;
+	char peer[64];
+	int one = 1;
+
+	(void)lis;
+	(void)salen;
+	addr_text(sa, peer, sizeof peer);
+	if (!config_allowed(&l->cf, sa)) {
+		/* Closed at once, before reading a byte from it. */
+		l->refused++;
+		log_warnx("event=connection_refused link=%s peer=%s "
+		    "reason=not_in_allowfrom", l->cf.name, peer);
+		close(fd);
+		return;
+	}
+	if (l->nconns >= l->cf.max_conns) {
+		l->refused++;
+		log_warnx("event=connection_refused link=%s peer=%s "
+		    "reason=max_connections", l->cf.name, peer);
+		close(fd);
+		return;
+	}
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	if ((c = conn_new(l, fd, sa)) == NULL) {
+		log_warn("event=accept_failed link=%s", l->cf.name);
+		close(fd);
+		return;
+	}
+	l->accepted++;
+	log_info("event=link_accepted link=%s conn=%llu peer=%s", l->cf.name,
+	    (unsigned long long)c->id, peer);
+}
+
+static void
+slot_connect(evutil_socket_t fd, short ev, void *arg)
+{
+	struct link_slot *s = arg;
+	struct link *l = s->link;
+	struct conn *c;
+
+	(void)fd;
+	(void)ev;
+	if ((c = conn_new(l, -1, (struct sockaddr *)&l->cf.addr.ss)) == NULL) {
+		slot_schedule(s);
+		return;
+	}
+	c->slot = s->idx;
+	s->conn = c;
+	s->connecting = 1;
+	if (bufferevent_socket_connect(c->bev,
+	    (struct sockaddr *)&l->cf.addr.ss, (int)l->cf.addr.len) == -1) {
+		/* conn_close reschedules */
+		conn_close(c, "connect failed");
+	}
+}
+
+static void
+slot_schedule(struct link_slot *s)
+{
+	struct timeval tv;
+
+	if (s->backoff_ms == 0)
+		s->backoff_ms = BACKOFF_MIN_MS;
+	tv.tv_sec = s->backoff_ms / 1000;
+	tv.tv_usec = (s->backoff_ms % 1000) * 1000;
+	evtimer_add(s->retry, &tv);
+	s->backoff_ms *= 2;
+	if (s->backoff_ms > BACKOFF_MAX_MS)
+		s->backoff_ms = BACKOFF_MAX_MS;
+}
+
+static void
+link_tick(evutil_socket_t fd, short ev, void *arg)
+{
+	struct link *l = arg;
+	struct conn *c;
+	uint64_t now = now_us();
+
+	(void)fd;
+	(void)ev;
+	if (l->cf.echo_us > 0) {
+		TAILQ_FOREACH(c, &l->conns, entry) {
+			if (c->slot >= 0 && l->slots[c->slot].connecting)
+				continue;
+			if (c->echo_sent_us != 0 &&
+			    now - c->echo_sent_us > l->cf.echo_us) {
+				log_warnx("event=echo_unanswered link=%s "
+				    "conn=%llu", l->cf.name,
+				    (unsigned long long)c->id);
+				c->echo_sent_us = 0;
+			}
+			if (c->echo_sent_us == 0 &&
+			    now - c->last_rx_us >= l->cf.echo_us)
+				netmgmt_echo(c);
+		}
+	}
+	router_tick(l);
+}
+
+struct link *
+link_new(const struct cfg_link *cf)
+{
+	struct link *l;
+
+	if ((l = calloc(1, sizeof *l)) == NULL)
+		return NULL;
+	l->cf = *cf;
+	TAILQ_INIT(&l->conns);
+	TAILQ_INIT(&l->outq);
+	if ((l->prof = iso_profile_find(cf->profile)) == NULL) {
+		free(l);
+		return NULL;
+	}
+	l->fr.kind = (uint8_t)cf->framing;
+	l->fr.hdrlen = 0;
+	l->fr.max = cf->maxframe;
+	return l;
+}
+
+int
+link_start(struct link *l)
+{
+	struct timeval tv = { 0, 100000 };
+	int i;
+
+	if (l->cf.mode == LINK_LISTEN) {
+		l->lis = evconnlistener_new_bind(gw.base, accept_cb, l,
+		    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
+		    LEV_OPT_CLOSE_ON_EXEC, 128,
+		    (struct sockaddr *)&l->cf.addr.ss, (int)l->cf.addr.len);
+		if (l->lis == NULL) {
+			log_warn("event=listen_failed link=%s addr=%s",
+			    l->cf.name, l->cf.addr.text);
+			return -1;
+		}
+		log_info("event=link_listening link=%s addr=%s", l->cf.name,
+		    l->cf.addr.text);
+	} else {
+		l->slots = calloc((size_t)l->cf.connections, sizeof *l->slots);
+		if (l->slots == NULL)
+			return -1;
+		for (i = 0; i < l->cf.connections; i++) {
+			l->slots[i].link = l;
+			l->slots[i].idx = i;
+			l->slots[i].retry = evtimer_new(gw.base, slot_connect,
+			    &l->slots[i]);
+			if (l->slots[i].retry == NULL)
+				return -1;
+			slot_connect(-1, 0, &l->slots[i]);
+		}
+	}
+	if ((l->tick = event_new(gw.base, -1, EV_PERSIST, link_tick, l))
+	    == NULL)
+		return -1;
+	evtimer_add(l->tick, &tv);
+	return 0;
+}
+
+void
+link_free(struct link *l)
+{
+	struct conn *c;
+	int i;
+
+	router_link_gone(l);
+	if (l->lis != NULL)
+		evconnlistener_free(l->lis);
+	if (l->slots != NULL)
+		for (i = 0; i < l->cf.connections; i++) {
+			if (l->slots[i].retry != NULL)
+				event_free(l->slots[i].retry);
+			l->slots[i].retry = NULL;
+		}
+	while ((c = TAILQ_FIRST(&l->conns)) != NULL) {
+		/* no reconnect: detach from the slot first */
+		c->slot = -1;
+		conn_close(c, "link removed");
+	}
+	free(l->slots);
+	if (l->tick != NULL)
+		event_free(l->tick);
+	free(l);
+}

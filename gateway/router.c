@@ -1,0 +1,622 @@
+/*
+ * router.c — the authorisation path (ARCHITECTURE section 3): requests to
+ * the best healthy core with a deadline timer, stand-in on timeout or no
+ * core, responses built from the core's answer plus the echoed request
+ * fields, duplicates, scheme advices, and core-originated OUT_REQUESTs.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event_struct.h>
+
+#include "iso8583/log.h"
+#include "iso8583/mask.h"
+#include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
+#include "gateway/dedup.h"
+#include "gateway/gw.h"
+#include "gateway/metrics.h"
+#include "gateway/standin.h"
+
+#define PENDING_BUCKETS	(1u << 14)
+#define MAX_WAITERS	4
+#define ADVICE_RETRY_US	1000000
+#define ADVICE_MAX	100000
+
+struct txn {
+	struct txn	*hnext;
+	uint64_t	 corr;
+	struct link	*link;
+	uint64_t	 conn_id;
+	uint64_t	 t0;
+	struct event	 timer;
+	struct dd_entry	*dd;
+	int		 nwait;
+	uint64_t	 wait_conn[MAX_WAITERS];
+	struct iso_msg	 req;
+};
+
+struct advice {
+	TAILQ_ENTRY(advice) entry;
+	uint64_t	 id;
+	uint64_t	 next_us;
+	uint32_t	 tries;
+	size_t		 len;
+	uint8_t		 body[];
+};
+
+struct outreq {
+	TAILQ_ENTRY(outreq) entry;
+	uint64_t	 corr;
+	char		 core[CFG_NAME_MAX];
+	char		 resp_mti[5];
+	char		 de11[16];
+	char		 de7[16];
+	uint64_t	 deadline_us;
+	struct iso_msg	 req;
+};
+
+static struct txn	*pending[PENDING_BUCKETS];
+static TAILQ_HEAD(, advice) advq = TAILQ_HEAD_INITIALIZER(advq);
+static size_t		 nadv;
+static struct event	*rtick;
+
+static uint8_t		 body[COREFR_MAX_BODY];
+static uint8_t		 wire[65536];
+static struct iso_msg	 resp, cmsg;
+
+static const int echo_fields[] = { 2, 3, 4, 7, 11, 12, 13, 15, 32, 33, 37,
+    41, 42, 49, 63, 90 };
+
+void
+mti_response(const char *req, char out[5])
+{
+	memcpy(out, req, 4);
+	out[4] = '\0';
+	/* function digit: request 0 -> 1, advice 2 -> 3, notification 4 ->
+	 * 5...; the origin digit (repeat) is not carried to the response. */
+	if (out[2] >= '0' && out[2] <= '8' && (out[2] - '0') % 2 == 0)
+		out[2]++;
+	if (out[3] == '1')
+		out[3] = '0';
+}
+
+static void
+copy_msg(struct iso_msg *dst, const struct iso_msg *src)
+{
+	/* only the used part of the value buffer */
+	memcpy(dst->mti, src->mti, sizeof dst->mti);
+	memcpy(dst->present, src->present, sizeof dst->present);
+	memcpy(dst->f, src->f, sizeof dst->f);
+	dst->used = src->used;
+	memcpy(dst->buf, src->buf, src->used);
+}
+
+static void
+echo_into(struct iso_msg *r, const struct iso_msg *req)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof echo_fields / sizeof echo_fields[0]; i++) {
+		if (echo_fields[i] == 90 && req->mti[1] != '4')
+			continue;
+		if (iso_has(req, echo_fields[i])) {
+			iso_unset(r, echo_fields[i]);
+			iso_copy_field(r, req, echo_fields[i]);
+		}
+	}
+}
+
+static void
+txn_unlink(struct txn *t)
+{
+	struct txn **pp = &pending[t->corr & (PENDING_BUCKETS - 1)];
+
+	while (*pp != NULL && *pp != t)
+		pp = &(*pp)->hnext;
+	if (*pp == t)
+		*pp = t->hnext;
+	gw.inflight--;
+}
+
+static struct txn *
+txn_find(uint64_t corr)
+{
+	struct txn *t;
+
+	for (t = pending[corr & (PENDING_BUCKETS - 1)]; t; t = t->hnext)
+		if (t->corr == corr)
+			return t;
+	return NULL;
+}
+
+static void
+send_to(struct link *l, uint64_t conn_id, const uint8_t *w, size_t n)
+{
+	struct conn *c;
+
+	if (l == NULL || (c = link_conn(l, conn_id)) == NULL) {
+		log_warnx("event=response_undeliverable link=%s conn=%llu",
+		    l ? l->cf.name : "-", (unsigned long long)conn_id);
+		return;
+	}
+	conn_send_wire(c, w, n);
+}
+
+/* Best effort, not durable yet: tells the core what stand-in decided. */
+static void
+standin_advice(struct txn *t, const char *de39, const char *reason)
+{
+	struct tlv_w w;
+	struct core *k;
+	uint64_t id;
+
+	if ((k = core_best()) == NULL)
+		return;
+	id = gw.start_us + ++gw.advice_seq;
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_msg(&w, &t->req);
+	if (t->link != NULL)
+		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
+	tlv_put_str(&w, TLV_STANDIN_DE39, de39);
+	tlv_put_str(&w, TLV_STANDIN_REASON, reason);
+	tlv_put_u64(&w, TLV_ADVICE_ID, id);
+	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
+	if (w.err)
+		return;
+	core_send(k, COREFR_ADVICE, id, 0, body, w.len);
+}
+
+/*
+ * Sends the answer to the requester and any duplicates waiting, stores it
+ * for later duplicates, counts it, frees the transaction.
+ */
+static void
+txn_finish(struct txn *t, struct iso_msg *r, const char *path)
+{
+	struct iso_err err;
+	ssize_t n;
+	char de39[3] = "??";
+	int i;
+
+	n = iso_pack(t->link ? t->link->prof : iso_profile_find("iso87"), r,
+	    wire, sizeof wire, &err);
+	if (n < 0 && strcmp(path, "core") == 0) {
+		/* The core asked for a field the scheme cannot carry: the
+		 * scheme still gets an answer, from stand-in. */
+		log_warnx("event=core_answer_unpackable corr=%llu field=%d "
+		    "reason=\"%s\"", (unsigned long long)t->corr, err.field,
+		    err.msg);
+		char mti[5];
+		mti_response(t->req.mti, mti);
+		iso_msg_init(r, mti);
+		echo_into(r, &t->req);
+		standin_decide(&t->req, r, "core-error");
+		path = "standin";
+		n = iso_pack(t->link ? t->link->prof :
+		    iso_profile_find("iso87"), r, wire, sizeof wire, &err);
+	}
+	iso_get_str(r, 39, de39, sizeof de39);
+	if (n < 0) {
+		log_warnx("event=response_unpackable corr=%llu field=%d "
+		    "reason=\"%s\"", (unsigned long long)t->corr, err.field,
+		    err.msg);
+		if (t->dd != NULL)
+			dedup_drop(t->dd);
+	} else {
+		send_to(t->link, t->conn_id, wire, (size_t)n);
+		for (i = 0; i < t->nwait; i++)
+			send_to(t->link, t->wait_conn[i], wire, (size_t)n);
+		if (t->dd != NULL)
+			dedup_answered(t->dd, wire, (size_t)n, de39);
+	}
+	metrics_request(t->link ? t->link->cf.name : "-", t->req.mti, de39,
+	    path, now_us() - t->t0);
+	if (strcmp(path, "standin") == 0)
+		log_debug("event=standin corr=%llu link=%s mti=%s rc=%s",
+		    (unsigned long long)t->corr,
+		    t->link ? t->link->cf.name : "-", t->req.mti, de39);
+	txn_unlink(t);
+	evtimer_del(&t->timer);
+	free(t);
+}
+
+static void
+do_standin(struct txn *t, const char *reason)
+{
+	char mti[5];
+
+	mti_response(t->req.mti, mti);
+	iso_msg_init(&resp, mti);
+	echo_into(&resp, &t->req);
+	standin_decide(&t->req, &resp, reason);
+	standin_advice(t, "91", reason);
+	txn_finish(t, &resp, "standin");
+}
+
+static void
+txn_timeout(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	do_standin(arg, "timeout");
+}
+
+void
+router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
+{
+	struct link *l = c->link;
+	char key[DEDUP_KEYMAX];
+	struct dd_entry *dd = NULL;
+	int keyed;
+	struct txn *t;
+	struct core *k;
+	struct tlv_w w;
+	int64_t budget;
+	struct timeval tv;
+	const char *reason = NULL;
+
+	keyed = dedup_key(m, key, sizeof key) == 0;
+	if (keyed && (dd = dedup_find(key)) != NULL) {
+		gw.dups++;
+		if ((t = dedup_txn(dd)) != NULL) {
+			if (t->nwait < MAX_WAITERS)
+				t->wait_conn[t->nwait++] = c->id;
+			return;
+		} else {
+			size_t n;
+			const char *de39;
+			const uint8_t *a = dedup_answer(dd, &n, &de39);
+			conn_send_wire(c, a, n);
+			metrics_request(l->cf.name, m->mti, de39, "dup",
+			    now_us() - t0);
+			return;
+		}
+	}
+	if ((t = malloc(sizeof *t)) == NULL) {
+		log_warn("event=request_dropped reason=memory");
+		return;
+	}
+	memset(t, 0, offsetof(struct txn, req));
+	copy_msg(&t->req, m);
+	t->corr = ++gw.next_corr;
+	t->link = l;
+	t->conn_id = c->id;
+	t->t0 = t0;
+	evtimer_assign(&t->timer, gw.base, txn_timeout, t);
+	t->hnext = pending[t->corr & (PENDING_BUCKETS - 1)];
+	pending[t->corr & (PENDING_BUCKETS - 1)] = t;
+	gw.inflight++;
+	if (keyed)
+		t->dd = dedup_add(key, t);
+
+	/* Where it goes. */
+	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
+	    (int64_t)(now_us() - t0);
+	if (gw.force == FORCE_ON || (gw.force == FORCE_AUTO &&
+	    gw.conf->standin_mode == STANDIN_FORCE))
+		reason = "forced";
+	else if ((k = core_best()) == NULL)
+		reason = "core-down";
+	else if (budget <= 0)
+		reason = "timeout";
+	if (reason != NULL) {
+		do_standin(t, reason);
+		return;
+	}
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_msg(&w, m);
+	tlv_put_str(&w, TLV_LINK, l->cf.name);
+	tlv_put_str(&w, TLV_PROFILE, l->cf.profile);
+	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));
+	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
+	if (w.err || core_send(k, COREFR_AUTH_REQUEST, t->corr,
+	    (uint32_t)budget, body, w.len) == -1) {
+		do_standin(t, "core-down");
+		return;
+	}
+	tv.tv_sec = budget / 1000000;
+	tv.tv_usec = budget % 1000000;
+	evtimer_add(&t->timer, &tv);
+}
+
+static void
+auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
+    size_t len)
+{
+	struct txn *t;
+	char mti[5], de39[3];
+
+	if ((t = txn_find(h->corr_id)) == NULL) {
+		/* Stand-in answered already (or never ours): late. */
+		gw.late++;
+		log_debug("event=late_core_answer core=%s corr=%llu",
+		    k->cf.name, (unsigned long long)h->corr_id);
+		return;
+	}
+	mti_response(t->req.mti, mti);
+	if (tlv_get_msg(b, len, &cmsg) == -1 ||
+	    strcmp(cmsg.mti, mti) != 0 ||
+	    iso_get_str(&cmsg, 39, de39, sizeof de39) == -1) {
+		gw.unmatched++;
+		log_warnx("event=core_answer_bad core=%s corr=%llu "
+		    "reason=\"mti, DE39 or TLV\"", k->cf.name,
+		    (unsigned long long)h->corr_id);
+		do_standin(t, "core-error");
+		return;
+	}
+	echo_into(&cmsg, &t->req);
+	txn_finish(t, &cmsg, "core");
+}
+
+void
+router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
+{
+	struct advice *a;
+	struct tlv_w w;
+	char mti[5];
+	uint64_t id;
+
+	/* Advices cannot be declined: acknowledge first. */
+	mti_response(m->mti, mti);
+	iso_msg_init(&resp, mti);
+	echo_into(&resp, m);
+	iso_set_str(&resp, 39, "00");
+	if (conn_send_msg(c, &resp) == 0)
+		metrics_request(c->link->cf.name, m->mti, "00", "local",
+		    now_us() - t0);
+
+	id = gw.start_us + ++gw.advice_seq;
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_msg(&w, m);
+	tlv_put_str(&w, TLV_LINK, c->link->cf.name);
+	tlv_put_str(&w, TLV_PROFILE, c->link->cf.profile);
+	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));
+	tlv_put_u64(&w, TLV_ADVICE_ID, id);
+	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
+	if (w.err)
+		return;
+	if (nadv >= ADVICE_MAX) {
+		/* The durable queue (stand-in issue) removes this limit. */
+		log_warnx("event=advice_queue_full dropped_id=%llu",
+		    (unsigned long long)id);
+		return;
+	}
+	if ((a = malloc(sizeof *a + w.len)) == NULL)
+		return;
+	a->id = id;
+	a->tries = 0;
+	a->len = w.len;
+	memcpy(a->body, body, w.len);
+	a->next_us = 0;
+	TAILQ_INSERT_TAIL(&advq, a, entry);
+	nadv++;
+	/* First send at once when a core is up. */
+	struct core *k = core_best();
+	if (k != NULL && core_send(k, COREFR_ADVICE, a->id, 0, a->body,
+	    a->len) == 0) {
+		a->tries++;
+		a->next_us = now_us() + ADVICE_RETRY_US;
+	}
+}
+
+static void
+advice_ack(uint64_t id)
+{
+	struct advice *a;
+
+	TAILQ_FOREACH(a, &advq, entry)
+		if (a->id == id) {
+			TAILQ_REMOVE(&advq, a, entry);
+			nadv--;
+			free(a);
+			return;
+		}
+}
+
+/* --- OUT_REQUEST ------------------------------------------------------------ */
+
+static void
+out_reply(const char *corename, uint64_t corr, const struct iso_msg *m,
+    const char *linkname)
+{
+	struct core *k;
+	struct tlv_w w;
+
+	if ((k = core_find(corename)) == NULL)
+		return;
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_msg(&w, m);
+	if (linkname != NULL)
+		tlv_put_str(&w, TLV_LINK, linkname);
+	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
+	if (!w.err)
+		core_send(k, COREFR_OUT_RESPONSE, corr, 0, body, w.len);
+}
+
+static void
+out_fail(const char *corename, uint64_t corr, const struct iso_msg *req,
+    const char *linkname, const char *why)
+{
+	char mti[5];
+
+	mti_response(req->mti, mti);
+	iso_msg_init(&resp, mti);
+	echo_into(&resp, req);
+	iso_set_str(&resp, 39, "91");
+	log_warnx("event=out_request_failed core=%s corr=%llu link=%s "
+	    "reason=%s", corename, (unsigned long long)corr,
+	    linkname ? linkname : "-", why);
+	out_reply(corename, corr, &resp, linkname);
+	metrics_request(linkname ? linkname : "-", req->mti, "91", "out", 0);
+}
+
+static void
+out_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
+    size_t len)
+{
+	char lname[CFG_NAME_MAX];
+	struct link *l;
+	struct conn *c;
+	struct outreq *o;
+
+	if (tlv_get_msg(b, len, &cmsg) == -1) {
+		log_warnx("event=out_request_bad core=%s corr=%llu",
+		    k->cf.name, (unsigned long long)h->corr_id);
+		return;
+	}
+	if (tlv_find_str(b, len, TLV_LINK, lname, sizeof lname) == -1 ||
+	    (l = link_find(lname)) == NULL) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, NULL, "unknown_link");
+		return;
+	}
+	if ((c = link_pick_conn(l)) == NULL) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "link_down");
+		return;
+	}
+	if ((o = malloc(sizeof *o)) == NULL)
+		return;
+	memset(o, 0, offsetof(struct outreq, req));
+	o->corr = h->corr_id;
+	snprintf(o->core, sizeof o->core, "%s", k->cf.name);
+	mti_response(cmsg.mti, o->resp_mti);
+	iso_get_str(&cmsg, 11, o->de11, sizeof o->de11);
+	iso_get_str(&cmsg, 7, o->de7, sizeof o->de7);
+	o->deadline_us = now_us() + (h->budget_us ? h->budget_us :
+	    l->cf.out_timeout_us);
+	copy_msg(&o->req, &cmsg);
+	if (conn_send_msg(c, &cmsg) == -1) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "unpackable");
+		free(o);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&l->outq, o, entry);
+}
+
+int
+router_out_answer(struct link *l, const struct iso_msg *m)
+{
+	struct outreq *o;
+	char de11[16] = "", de7[16] = "", de39[3] = "??";
+
+	iso_get_str(m, 11, de11, sizeof de11);
+	iso_get_str(m, 7, de7, sizeof de7);
+	TAILQ_FOREACH(o, &l->outq, entry) {
+		if (strcmp(o->resp_mti, m->mti) != 0 ||
+		    strcmp(o->de11, de11) != 0)
+			continue;
+		if (o->de7[0] && de7[0] && strcmp(o->de7, de7) != 0)
+			continue;
+		TAILQ_REMOVE(&l->outq, o, entry);
+		out_reply(o->core, o->corr, m, l->cf.name);
+		iso_get_str(m, 39, de39, sizeof de39);
+		metrics_request(l->cf.name, o->req.mti, de39, "out", 0);
+		free(o);
+		return 1;
+	}
+	return 0;
+}
+
+void
+router_tick(struct link *l)
+{
+	struct outreq *o, *next;
+	uint64_t now = now_us();
+
+	for (o = TAILQ_FIRST(&l->outq); o != NULL; o = next) {
+		next = TAILQ_NEXT(o, entry);
+		if (o->deadline_us > now)
+			continue;
+		TAILQ_REMOVE(&l->outq, o, entry);
+		out_fail(o->core, o->corr, &o->req, l->cf.name, "no_answer");
+		free(o);
+	}
+}
+
+void
+router_link_gone(struct link *l)
+{
+	struct outreq *o;
+	struct txn *t;
+	size_t i;
+
+	while ((o = TAILQ_FIRST(&l->outq)) != NULL) {
+		TAILQ_REMOVE(&l->outq, o, entry);
+		out_fail(o->core, o->corr, &o->req, l->cf.name, "link_removed");
+		free(o);
+	}
+	for (i = 0; i < PENDING_BUCKETS; i++)
+		for (t = pending[i]; t != NULL; t = t->hnext)
+			if (t->link == l)
+				t->link = NULL;
+}
+
+void
+router_core_frame(struct core *k, const struct corefr_hdr *h,
+    const uint8_t *b, size_t len)
+{
+	switch (h->type) {
+	case COREFR_AUTH_RESPONSE:
+		auth_response(k, h, b, len);
+		break;
+	case COREFR_ADVICE_ACK:
+		advice_ack(h->corr_id);
+		break;
+	case COREFR_OUT_REQUEST:
+		out_request(k, h, b, len);
+		break;
+	default:
+		/* SNAPSHOT comes with the stand-in issue. */
+		log_debug("event=core_frame_ignored core=%s type=%s",
+		    k->cf.name, corefr_type_name(h->type));
+		metrics_count("core_frames_ignored");
+		break;
+	}
+}
+
+static void
+router_timer(evutil_socket_t fd, short ev, void *arg)
+{
+	struct advice *a;
+	struct core *k;
+	uint64_t now = now_us();
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	dedup_expire(now);
+	if ((k = core_best()) == NULL)
+		return;
+	TAILQ_FOREACH(a, &advq, entry) {
+		if (a->next_us > now)
+			continue;
+		if (core_send(k, COREFR_ADVICE, a->id, 0, a->body, a->len)
+		    == -1)
+			break;
+		a->tries++;
+		a->next_us = now + ADVICE_RETRY_US;
+	}
+}
+
+size_t	router_advice_depth(void);
+size_t
+router_advice_depth(void)
+{
+	return nadv;
+}
+
+void
+router_init(void)
+{
+	struct timeval tv = { 0, 100000 };
+
+	gw.next_corr = ((uint64_t)(wall_us() & 0xffffffff)) << 20;
+	rtick = event_new(gw.base, -1, EV_PERSIST, router_timer, NULL);
+	if (rtick == NULL)
+		fatalx("router timer");
+	evtimer_add(rtick, &tv);
+}

@@ -1,0 +1,140 @@
+/*
+ * rules.c — the simulated core's decision rules.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iso8583/iso8583.h"
+#include "scheme-sim/rules.h"
+#include "scheme-sim/schememsg.h"
+
+void
+sim_rules_init(struct sim_rules *r)
+{
+	memset(r, 0, sizeof *r);
+	r->mark = 'C';
+}
+
+static int
+is_pan(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n >= 12 && n <= 19 && strspn(s, "0123456789") == n;
+}
+
+static int
+add_pan(struct sim_rules *r, const char *pan)
+{
+	char **nv;
+
+	if ((nv = reallocarray(r->pans, r->npans + 1, sizeof *nv)) == NULL)
+		return -1;
+	r->pans = nv;
+	if ((r->pans[r->npans] = strdup(pan)) == NULL)
+		return -1;
+	r->npans++;
+	return 0;
+}
+
+static int
+cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int
+sim_rules_add_pans(struct sim_rules *r, const char *arg, char *err,
+    size_t errsz)
+{
+	FILE *f;
+	char line[128], *p;
+	size_t lineno = 0;
+
+	if (is_pan(arg)) {
+		if (add_pan(r, arg) == -1)
+			goto oom;
+	} else {
+		if ((f = fopen(arg, "r")) == NULL) {
+			snprintf(err, errsz, "%s: %s", arg, strerror(errno));
+			return -1;
+		}
+		while (fgets(line, sizeof line, f) != NULL) {
+			lineno++;
+			if ((p = strchr(line, '#')) != NULL)
+				*p = '\0';
+			p = line + strspn(line, " \t");
+			p[strcspn(p, " \t\r\n,")] = '\0';
+			if (*p == '\0')
+				continue;
+			if (!is_pan(p)) {
+				snprintf(err, errsz, "%s:%zu: not a PAN (12 to "
+				    "19 digits)", arg, lineno);
+				fclose(f);
+				return -1;
+			}
+			if (add_pan(r, p) == -1) {
+				fclose(f);
+				goto oom;
+			}
+		}
+		fclose(f);
+	}
+	qsort(r->pans, r->npans, sizeof *r->pans, cmp);
+	return 0;
+oom:
+	snprintf(err, errsz, "out of memory");
+	return -1;
+}
+
+void
+sim_rules_free(struct sim_rules *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->npans; i++)
+		free(r->pans[i]);
+	free(r->pans);
+	r->pans = NULL;
+	r->npans = 0;
+}
+
+int
+sim_rules_decide(struct sim_rules *r, const struct iso_msg *req, char rc[3],
+    char de38[7])
+{
+	char pan[24], *key = pan, mti[5];
+	uint64_t amount;
+
+	de38[0] = '\0';
+	if (sim_resp_mti(req->mti, mti) == -1)
+		return -1;
+	if (r->force_rc != NULL) {
+		memcpy(rc, r->force_rc, 3);
+		return 0;
+	}
+	/* Advices (x2x) cannot be declined; reversals (04xx) always
+	 * succeed at the core. */
+	if (req->mti[2] == '2' || req->mti[1] == '4') {
+		memcpy(rc, "00", 3);
+		return 0;
+	}
+	if (r->npans > 0 && iso_get_str(req, 2, pan, sizeof pan) == 0 &&
+	    bsearch(&key, r->pans, r->npans, sizeof *r->pans, cmp) != NULL) {
+		memcpy(rc, "05", 3);
+		return 0;
+	}
+	if (r->decline_over && sim_get_u64(req, 4, &amount) == 0 &&
+	    amount > r->decline_over) {
+		memcpy(rc, "51", 3);
+		return 0;
+	}
+	memcpy(rc, "00", 3);
+	r->approvals++;
+	snprintf(de38, 7, "%c%05llu", r->mark,
+	    (unsigned long long)(r->approvals % 100000));
+	return 0;
+}

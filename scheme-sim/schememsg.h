@@ -1,0 +1,77 @@
+/*
+ * schememsg.h — the ISO 8583 messages the scheme simulator sends and the
+ * checks it applies to what comes back: authorisation requests (0100, or
+ * 0200 for fps; 0120 advices when asked), network management (0800),
+ * answers to requests the gateway sends us, and the echo check of a
+ * response against the request it answers.
+ */
+#ifndef SIM_SCHEMEMSG_H
+#define SIM_SCHEMEMSG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "scheme-sim/cards.h"
+#include "scheme-sim/pending.h"
+
+struct iso_msg;
+struct iso_profile;
+
+/* What stays the same for a whole run. */
+struct sim_reqspec {
+	const struct iso_profile *prof;
+	const struct sim_cards	*cards;
+	int			 emv;		/* add DE55 (mastercard) */
+	char			 mti[5];	/* 0100 or 0200 */
+	char			 de3[7];
+	char			 de22[4];
+	char			 de32[12];
+	char			 de42[16];
+	char			 de49[4];
+	char			 rrn_prefix[5];	/* 4 digits, per run */
+	uint64_t		 amount;	/* minor units, unless per card */
+	uint64_t		 amount_step;	/* amounts cycle amount..+step*9 */
+};
+
+/* Wall-clock fields, refreshed once a second. */
+struct sim_clock {
+	uint64_t	sec;
+	char		de7[11];	/* MMDDhhmmss, UTC */
+	char		de12[7];	/* hhmmss, local */
+	char		de13[5];	/* MMDD, local */
+};
+
+/* The fields a response must echo from its request. */
+extern const int sim_echo_fields[];
+extern const size_t sim_echo_nfields;
+
+void	sim_clock_update(struct sim_clock *, uint64_t wall_us);
+/* Fills a pending slot (card, amount, times, MTI) for sequence seq. */
+void	sim_req_prepare(const struct sim_reqspec *, const struct sim_clock *,
+	    uint64_t seq, const char *mti, int conn, struct sim_pending *);
+/* Builds the request for a prepared slot. 0 / -1. */
+int	sim_req_build(const struct sim_reqspec *, const struct sim_pending *,
+	    uint64_t seq, struct iso_msg *);
+/*
+ * Checks a response against its request: MTI = request + 10 and every
+ * echo field equal.  0 if it matches; -1 with *bad the first field that
+ * differs or is missing (0: the MTI).
+ */
+int	sim_resp_check(const struct sim_reqspec *, const struct sim_pending *,
+	    uint64_t seq, const struct iso_msg *resp, int *bad);
+/* 0800 with DE7, DE11 and DE70 = code. */
+int	sim_netmgmt_build(const struct sim_reqspec *, const struct sim_clock *,
+	    uint32_t stan, const char *code, struct iso_msg *);
+/*
+ * The answer to a message the gateway sent us: MTI + 10, every field
+ * echoed except those a response must not carry (PIN block, track data,
+ * MACs, DE55), DE39 = rc.  -1 if the request's MTI is not a request.
+ */
+int	sim_answer_build(const struct iso_msg *req, const char *rc,
+	    struct iso_msg *resp);
+/* "0110" for "0100": the response MTI; -1 if not a request MTI. */
+int	sim_resp_mti(const char *req, char out[5]);
+/* Decimal value of a numeric field, -1 if absent or not digits. */
+int	sim_get_u64(const struct iso_msg *, int field, uint64_t *);
+
+#endif

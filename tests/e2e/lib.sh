@@ -1,0 +1,116 @@
+# lib.sh — shared by tests/e2e/test-*.sh: temp dir, free ports, keys,
+# starting gatewayd and the simulators, cleanup, PASS/FAIL.
+# Sourced; expects $TEST (the test's name) set first.
+
+set -u
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+BIN=$ROOT/build/bin
+T=$(mktemp -d /tmp/gw-e2e-${TEST}.XXXXXX)
+PIDS=()
+FAILED=0
+
+cleanup() {
+	local p
+	for p in "${PIDS[@]}"; do
+		kill "$p" 2>/dev/null
+	done
+	for p in "${PIDS[@]}"; do
+		wait "$p" 2>/dev/null
+	done
+	if [ "$FAILED" = 0 ] && [ -z "${KEEP:-}" ]; then
+		rm -rf "$T"
+	else
+		echo "   (logs kept in $T)"
+	fi
+}
+trap cleanup EXIT
+# A hung test must not hang make: every test is bounded.
+(
+	trap 'kill $sp 2>/dev/null; exit 0' TERM
+	sleep "${TEST_TIMEOUT:-120}" </dev/null >/dev/null 2>&1 & sp=$!
+	wait $sp
+	echo "FAIL $TEST: timed out after ${TEST_TIMEOUT:-120}s"
+	kill -TERM $$
+) &
+PIDS+=($!)
+
+fail() {
+	echo "FAIL $TEST: $*"
+	FAILED=1
+	exit 1
+}
+
+pass() {
+	echo "PASS $TEST${1:+: $1}"
+	exit 0
+}
+
+# free_port [udp]: a port nobody listens on now.
+free_port() {
+	python3 - "$@" <<'PY'
+import socket, sys
+t = socket.SOCK_DGRAM if len(sys.argv) > 1 and sys.argv[1] == "udp" else socket.SOCK_STREAM
+s = socket.socket(socket.AF_INET, t)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+
+genkey() {
+	python3 -c 'import os,base64;print(base64.b64encode(os.urandom(32)).decode())' > "$1"
+	chmod 600 "$1"
+}
+
+# start_gw CONF: runs gatewayd in the foreground, waits for its control
+# socket to answer.
+start_gw() {
+	"$BIN/gatewayd" -d -f "$1" >>"$T/gatewayd.log" 2>&1 &
+	GWPID=$!
+	PIDS+=($GWPID)
+	local i
+	for i in $(seq 1 100); do
+		if [ -S "$T/ctl.sock" ] && "$BIN/gatewayctl" -s "$T/ctl.sock" status >/dev/null 2>&1; then
+			return 0
+		fi
+		kill -0 $GWPID 2>/dev/null || { tail -5 "$T/gatewayd.log"; fail "gatewayd exited"; }
+		sleep 0.05
+	done
+	fail "gatewayd did not come up"
+}
+
+ctl() {
+	"$BIN/gatewayctl" -s "$T/ctl.sock" "$@"
+}
+
+# start_core NAME PORT KEY [options...]
+start_core() {
+	local name=$1 port=$2 key=$3
+	shift 3
+	"$BIN/scheme-sim" core --listen 127.0.0.1:$port --key "$key" "$@" \
+	    >"$T/core-$name.out" 2>&1 &
+	PIDS+=($!)
+	eval "CORE_${name//-/_}_PID=$!"
+}
+
+# wait_core_up NAME: until gatewayctl says the core is up.
+wait_core_up() {
+	local i
+	for i in $(seq 1 100); do
+		ctl cores --json | python3 -c "
+import json,sys
+d=json.load(sys.stdin)
+sys.exit(0 if any(c['name']=='$1' and c['state']=='up' for c in d['cores']) else 1)" && return 0
+		sleep 0.05
+	done
+	fail "core $1 never came up"
+}
+
+metric() {
+	# metric NAME_WITH_LABELS: value, 0 when absent
+	curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v k="$1" '$1==k {print $2; f=1} END {if (!f) print 0}'
+}
+
+# json_get FILE EXPR: python expression over d (the JSON in FILE)
+json_get() {
+	python3 -c "import json,sys; d=json.load(open('$1')); print($2)"
+}

@@ -1,0 +1,57 @@
+#!/bin/bash
+# Two core endpoints: a (Priority 1) black-holes mid-run, b (Priority 2)
+# takes over once a is down; no request misses its deadline, and
+# approvals come from the core again after the switch.
+TEST=failover
+. "$(dirname "$0")/lib.sh"
+
+LP=$(free_port); CA=$(free_port udp); CB=$(free_port udp); METRICS=$(free_port)
+genkey "$T/a.key"; genkey "$T/b.key"
+cat >"$T/gw.conf" <<CONF
+[Gateway]
+Name = e2e-gw
+ControlSocket = $T/ctl.sock
+Metrics = 127.0.0.1:$METRICS
+
+[Link mc]
+Profile = mastercard
+Listen = 127.0.0.1:$LP
+Deadline = 40ms
+
+[Core a]
+Address = 127.0.0.1:$CA
+KeyFile = $T/a.key
+Priority = 1
+
+[Core b]
+Address = 127.0.0.1:$CB
+KeyFile = $T/b.key
+Priority = 2
+CONF
+start_core a "$CA" "$T/a.key" --blackhole-after 3s --json "$T/core-a.json"
+start_core b "$CB" "$T/b.key" --json "$T/core-b.json"
+start_gw "$T/gw.conf"
+wait_core_up a
+wait_core_up b
+ctl cores | sed 's/^/   /'
+
+"$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile mastercard \
+    --rate 1000 --duration 6s --deadline 40ms --expect 00,51,91 \
+    --no-progress >"$T/scheme.out" 2>&1
+rc=$?
+grep -E "DE39|approvals|errors|latency|deadline" "$T/scheme.out" | sed 's/^/   /'
+[ $rc = 0 ] || fail "scheme-sim scheme reported errors or deadline misses"
+grep -q "misses=0" "$T/scheme.out" || fail "deadline misses"
+ctl cores | sed 's/^/   /'
+ctl cores --json >"$T/cores.json"
+sa=$(json_get "$T/cores.json" "[c for c in d['cores'] if c['name']=='a'][0]['state']")
+ab=$(json_get "$T/cores.json" "[c for c in d['cores'] if c['name']=='b'][0]['active']")
+[ "$sa" = down ] || fail "core a not down (state=$sa)"
+[ "$ab" = True ] || fail "core b not active"
+# Both answered requests: a before its black hole, b after.
+kill -INT $CORE_a_PID $CORE_b_PID; wait $CORE_a_PID $CORE_b_PID 2>/dev/null
+na=$(grep -o 'auth_requests=[0-9]*' "$T/core-a.out" | cut -d= -f2)
+nb=$(grep -o 'auth_requests=[0-9]*' "$T/core-b.out" | cut -d= -f2)
+[ "${na:-0}" -gt 0 ] || fail "core a answered no requests before its black hole"
+[ "${nb:-0}" -gt 0 ] || fail "core b answered no requests"
+pass "a answered $na then went down, b answered $nb, 0 deadline misses"

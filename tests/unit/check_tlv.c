@@ -1,0 +1,104 @@
+/* check_tlv.c — message TLV writer/reader. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tunnel/tlv.h"
+
+START_TEST(test_write_read)
+{
+	uint8_t b[64];
+	struct tlv_w w;
+	struct tlv_r r;
+	uint16_t t, l;
+	const uint8_t *v;
+	char s[16];
+	uint64_t x;
+
+	tlv_w_init(&w, b, sizeof b);
+	ck_assert_int_eq(tlv_put_str(&w, TLV_MTI, "0100"), 0);
+	ck_assert_int_eq(tlv_put(&w, 39, "00", 2), 0);
+	ck_assert_int_eq(tlv_put_u64(&w, TLV_ADVICE_ID, 18446744073709551615ULL),
+	    0);
+	ck_assert_int_eq(tlv_put(&w, 0x7777, NULL, 0), 0);
+	ck_assert_uint_eq(w.len, 8 + 6 + 24 + 4);
+	ck_assert_uint_eq(b[0], 0);
+	ck_assert_uint_eq(b[3], 4);
+	ck_assert_mem_eq(b + 4, "0100", 4);
+	ck_assert_uint_eq(b[9], 39);
+
+	tlv_r_init(&r, b, w.len);
+	ck_assert_int_eq(tlv_next(&r, &t, &v, &l), 1);
+	ck_assert_uint_eq(t, 0);
+	ck_assert_int_eq(tlv_next(&r, &t, &v, &l), 1);
+	ck_assert_uint_eq(t, 39);
+	ck_assert_mem_eq(v, "00", 2);
+	ck_assert_int_eq(tlv_next(&r, &t, &v, &l), 1);
+	ck_assert_int_eq(tlv_next(&r, &t, &v, &l), 1);
+	ck_assert_uint_eq(l, 0);
+	ck_assert_int_eq(tlv_next(&r, &t, &v, &l), 0);
+
+	ck_assert_int_eq(tlv_find_str(b, w.len, 39, s, sizeof s), 0);
+	ck_assert_str_eq(s, "00");
+	ck_assert_int_eq(tlv_find_str(b, w.len, 38, s, sizeof s), -1);
+	ck_assert_int_eq(tlv_find_str(b, w.len, 39, s, 2), -1);
+	ck_assert_int_eq(tlv_find_u64(b, w.len, TLV_ADVICE_ID, &x), 0);
+	ck_assert_uint_eq(x, 18446744073709551615ULL);
+	ck_assert_int_eq(tlv_find_u64(b, w.len, 39, &x), 0);
+	ck_assert_int_eq(tlv_find_u64(b, w.len, TLV_MTI, &x), 0);
+	ck_assert_int_eq(tlv_check(b, w.len), 0);
+	/* truncated: malformed */
+	ck_assert_int_eq(tlv_check(b, w.len - 1), -1);
+	ck_assert_int_eq(tlv_check(b, 2), -1);
+	ck_assert_int_eq(tlv_find(b, w.len - 1, 0x9999, &v, &l), -1);
+}
+END_TEST
+
+START_TEST(test_overflow)
+{
+	uint8_t b[10];
+	struct tlv_w w;
+
+	tlv_w_init(&w, b, sizeof b);
+	ck_assert_int_eq(tlv_put(&w, 1, "abcd", 4), 0);
+	ck_assert_int_eq(tlv_put(&w, 2, "ab", 2), -1);
+	ck_assert_int_eq(w.err, 1);
+	ck_assert_int_eq(tlv_put(&w, 2, "", 0), -1);	/* sticky */
+	ck_assert_uint_eq(w.len, 8);
+}
+END_TEST
+
+START_TEST(test_u64_bad)
+{
+	uint8_t b[64];
+	struct tlv_w w;
+	uint64_t x;
+
+	tlv_w_init(&w, b, sizeof b);
+	tlv_put_str(&w, 1, "18446744073709551616");	/* 2^64 */
+	tlv_put_str(&w, 2, "12a");
+	tlv_put_str(&w, 3, "");
+	ck_assert_int_eq(tlv_find_u64(b, w.len, 1, &x), -1);
+	ck_assert_int_eq(tlv_find_u64(b, w.len, 2, &x), -1);
+	ck_assert_int_eq(tlv_find_u64(b, w.len, 3, &x), -1);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("tlv");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_test(tc, test_write_read);
+	tcase_add_test(tc, test_overflow);
+	tcase_add_test(tc, test_u64_bad);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

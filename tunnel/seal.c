@@ -1,0 +1,319 @@
+/*
+ * seal.c — keys, key ids, AEAD seal/open and the anti-replay window of
+ * the core link.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "tunnel/seal.h"
+
+int
+seal_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = v >> 16;
+	p[2] = v >> 8;
+	p[3] = v;
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
+uint32_t
+seal_key_id(const uint8_t key[SEAL_KEYLEN])
+{
+	uint8_t h[32];
+
+	crypto_generichash(h, sizeof h, key, SEAL_KEYLEN, NULL, 0);
+	return get32(h);
+}
+
+int
+seal_key_decode(const char *b64, uint8_t key[SEAL_KEYLEN])
+{
+	uint8_t tmp[SEAL_KEYLEN + 4];
+	size_t n = 0, len;
+	const char *end;
+
+	while (*b64 == ' ' || *b64 == '\t' || *b64 == '\n' || *b64 == '\r')
+		b64++;
+	len = strlen(b64);
+	while (len > 0 && (b64[len - 1] == ' ' || b64[len - 1] == '\t' ||
+	    b64[len - 1] == '\n' || b64[len - 1] == '\r'))
+		len--;
+	/* 32 bytes are exactly 44 characters with one '=' of padding. */
+	if (len != 44)
+		return -1;
+	if (sodium_base642bin(tmp, sizeof tmp, b64, len, NULL, &n, &end,
+	    sodium_base64_VARIANT_ORIGINAL) != 0 || n != SEAL_KEYLEN ||
+	    end != b64 + len) {
+		sodium_memzero(tmp, sizeof tmp);
+		return -1;
+	}
+	memcpy(key, tmp, SEAL_KEYLEN);
+	sodium_memzero(tmp, sizeof tmp);
+	return 0;
+}
+
+void
+seal_key_encode(const uint8_t key[SEAL_KEYLEN], char *out, size_t cap)
+{
+	if (cap < sodium_base64_ENCODED_LEN(SEAL_KEYLEN,
+	    sodium_base64_VARIANT_ORIGINAL)) {
+		if (cap > 0)
+			out[0] = '\0';
+		return;
+	}
+	sodium_bin2base64(out, cap, key, SEAL_KEYLEN,
+	    sodium_base64_VARIANT_ORIGINAL);
+}
+
+void
+seal_keyring_init(struct seal_keyring *r)
+{
+	memset(r, 0, sizeof *r);
+}
+
+int
+seal_keyring_add(struct seal_keyring *r, const uint8_t key[SEAL_KEYLEN])
+{
+	uint32_t id = seal_key_id(key);
+
+	if (r->n >= SEAL_MAXKEYS || seal_keyring_find(r, id) != NULL)
+		return -1;
+	r->k[r->n].id = id;
+	memcpy(r->k[r->n].key, key, SEAL_KEYLEN);
+	r->n++;
+	return 0;
+}
+
+int
+seal_keyring_add_file(struct seal_keyring *r, const char *path, char *err,
+    size_t errsz)
+{
+	char buf[128];
+	uint8_t key[SEAL_KEYLEN];
+	ssize_t n;
+	int fd, rv = -1;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n < 0) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	buf[n] = '\0';
+	if (seal_key_decode(buf, key) == -1) {
+		snprintf(err, errsz, "%s: not a base64 32-byte key", path);
+		goto out;
+	}
+	if (seal_keyring_add(r, key) == -1) {
+		snprintf(err, errsz, "%s: too many keys or key listed twice",
+		    path);
+		goto out;
+	}
+	rv = 0;
+out:
+	sodium_memzero(buf, sizeof buf);
+	sodium_memzero(key, sizeof key);
+	return rv;
+}
+
+void
+seal_keyring_clear(struct seal_keyring *r)
+{
+	sodium_memzero(r, sizeof *r);
+}
+
+const struct seal_key *
+seal_keyring_find(const struct seal_keyring *r, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < r->n; i++)
+		if (r->k[i].id == id)
+			return &r->k[i];
+	return NULL;
+}
+
+ssize_t
+seal_seal(const struct seal_keyring *r, const uint8_t gue[4],
+    const uint8_t *pt, size_t ptlen, uint8_t *out, size_t cap)
+{
+	uint8_t ad[8];
+	unsigned long long clen;
+
+	if (r->n < 1 || cap < SEAL_OVERHEAD || ptlen > cap - SEAL_OVERHEAD)
+		return -1;
+	put32(out, r->k[0].id);
+	/* 192-bit random nonces: collisions are not a concern at any rate. */
+	randombytes_buf(out + SEAL_IDLEN, SEAL_NONCELEN);
+	memcpy(ad, gue, 4);
+	memcpy(ad + 4, out, 4);
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt(
+	    out + SEAL_IDLEN + SEAL_NONCELEN, &clen, pt, ptlen, ad, sizeof ad,
+	    NULL, out + SEAL_IDLEN, r->k[0].key) != 0)
+		return -1;
+	return (ssize_t)(SEAL_IDLEN + SEAL_NONCELEN + clen);
+}
+
+ssize_t
+seal_open(const struct seal_keyring *r, const uint8_t gue[4],
+    const uint8_t *in, size_t len, uint8_t *pt, size_t cap,
+    enum seal_err *why)
+{
+	const struct seal_key *k;
+	uint8_t ad[8];
+	unsigned long long plen;
+	size_t clen;
+
+	*why = SEAL_OK;
+	if (len < SEAL_OVERHEAD) {
+		*why = SEAL_ESHORT;
+		return -1;
+	}
+	if ((k = seal_keyring_find(r, get32(in))) == NULL) {
+		*why = SEAL_EKEY;
+		return -1;
+	}
+	clen = len - SEAL_IDLEN - SEAL_NONCELEN;
+	if (clen - SEAL_TAGLEN > cap) {
+		*why = SEAL_EROOM;
+		return -1;
+	}
+	memcpy(ad, gue, 4);
+	memcpy(ad + 4, in, 4);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &plen, NULL,
+	    in + SEAL_IDLEN + SEAL_NONCELEN, clen, ad, sizeof ad,
+	    in + SEAL_IDLEN, k->key) != 0) {
+		*why = SEAL_EAUTH;
+		return -1;
+	}
+	return (ssize_t)plen;
+}
+
+/* --- anti-replay ---------------------------------------------------------- */
+
+void
+seal_replay_init(struct seal_replay *rp)
+{
+	memset(rp, 0, sizeof *rp);
+}
+
+static struct seal_window *
+window_find(const struct seal_replay *rp, uint64_t session)
+{
+	int i;
+
+	for (i = 0; i < SEAL_SESSIONS; i++)
+		if (rp->w[i].used && rp->w[i].session == session)
+			return (struct seal_window *)&rp->w[i];
+	return NULL;
+}
+
+static int
+bit_test(const struct seal_window *w, uint64_t seq)
+{
+	uint64_t b = seq % SEAL_WINDOW;
+
+	return (w->bits[b / 64] >> (b % 64)) & 1;
+}
+
+static void
+bit_set(struct seal_window *w, uint64_t seq)
+{
+	uint64_t b = seq % SEAL_WINDOW;
+
+	w->bits[b / 64] |= (uint64_t)1 << (b % 64);
+}
+
+static void
+bit_clear(struct seal_window *w, uint64_t seq)
+{
+	uint64_t b = seq % SEAL_WINDOW;
+
+	w->bits[b / 64] &= ~((uint64_t)1 << (b % 64));
+}
+
+static int
+window_check(const struct seal_window *w, uint64_t seq)
+{
+	if (seq > w->top)
+		return 0;
+	if (w->top - seq >= SEAL_WINDOW)
+		return -1;		/* older than the window */
+	return bit_test(w, seq) ? -1 : 0;
+}
+
+int
+seal_replay_check(const struct seal_replay *rp, uint64_t session,
+    uint64_t seq)
+{
+	const struct seal_window *w;
+
+	if ((w = window_find(rp, session)) == NULL)
+		return 0;
+	return window_check(w, seq);
+}
+
+int
+seal_replay_accept(struct seal_replay *rp, uint64_t session, uint64_t seq)
+{
+	struct seal_window *w;
+	uint64_t s;
+	int i;
+
+	rp->tick++;
+	if ((w = window_find(rp, session)) == NULL) {
+		/* New session: take a free slot or the least recently used. */
+		w = &rp->w[0];
+		for (i = 0; i < SEAL_SESSIONS; i++) {
+			if (!rp->w[i].used) {
+				w = &rp->w[i];
+				break;
+			}
+			if (rp->w[i].lru < w->lru)
+				w = &rp->w[i];
+		}
+		memset(w, 0, sizeof *w);
+		w->used = 1;
+		w->session = session;
+		w->top = seq;
+		w->lru = rp->tick;
+		bit_set(w, seq);
+		return 0;
+	}
+	if (window_check(w, seq) == -1)
+		return -1;
+	if (seq > w->top) {
+		/* Slide: forget the slots that now stand for newer seqs. */
+		if (seq - w->top >= SEAL_WINDOW)
+			memset(w->bits, 0, sizeof w->bits);
+		else
+			for (s = w->top + 1; s <= seq; s++)
+				bit_clear(w, s);
+		w->top = seq;
+	}
+	bit_set(w, seq);
+	w->lru = rp->tick;
+	return 0;
+}

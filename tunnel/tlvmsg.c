@@ -1,0 +1,52 @@
+/*
+ * tlvmsg.c — iso_msg <-> message TLV.
+ */
+#include <string.h>
+
+#include "iso8583/iso8583.h"
+#include "tunnel/tlvmsg.h"
+
+int
+tlv_put_msg(struct tlv_w *w, const struct iso_msg *m)
+{
+	const uint8_t *v;
+	size_t len;
+	int f;
+
+	tlv_put(w, TLV_MTI, m->mti, strlen(m->mti));
+	for (f = 2; f <= ISO_NFIELDS; f++) {
+		if (f == 65 || !iso_has(m, f))
+			continue;
+		if ((v = iso_get(m, f, &len)) != NULL)
+			tlv_put(w, (uint16_t)f, v, len);
+	}
+	return w->err ? -1 : 0;
+}
+
+int
+tlv_get_msg(const uint8_t *buf, size_t len, struct iso_msg *m)
+{
+	struct tlv_r r;
+	const uint8_t *v, *mti;
+	uint16_t t, l, mlen;
+	char s[5];
+	int rv, i;
+
+	if (tlv_find(buf, len, TLV_MTI, &mti, &mlen) != 1 || mlen != 4)
+		return -1;
+	for (i = 0; i < 4; i++) {
+		if (mti[i] < '0' || mti[i] > '9')
+			return -1;
+		s[i] = (char)mti[i];
+	}
+	s[4] = '\0';
+	iso_msg_init(m, s);
+	tlv_r_init(&r, buf, len);
+	while ((rv = tlv_next(&r, &t, &v, &l)) == 1) {
+		if (t < 2 || t > ISO_NFIELDS || t == 65)
+			continue;
+		if (iso_set(m, t, v, l) == -1)
+			return -1;
+	}
+	return rv;
+}
