@@ -1,0 +1,122 @@
+/*
+ * statekey.c — the state key: PAN hashing and record sealing.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "tunnel/seal.h"
+#include "gateway/statekey.h"
+
+struct statekey {
+	uint8_t	hkey[crypto_generichash_KEYBYTES];
+	uint8_t	skey[crypto_secretbox_KEYBYTES];
+};
+
+static void
+derive(const uint8_t raw[32], const char *ctx, uint8_t *out, size_t outlen)
+{
+	crypto_generichash(out, outlen, (const uint8_t *)ctx, strlen(ctx), raw,
+	    32);
+}
+
+struct statekey *
+statekey_new(const uint8_t raw[32])
+{
+	struct statekey *k;
+
+	if ((k = sodium_malloc(sizeof *k)) == NULL)
+		return NULL;
+	derive(raw, "gatewayd card-hash v1", k->hkey, sizeof k->hkey);
+	derive(raw, "gatewayd record-seal v1", k->skey, sizeof k->skey);
+	return k;
+}
+
+struct statekey *
+statekey_load(const char *path, char *err, size_t errsz)
+{
+	char text[256];
+	uint8_t raw[32];
+	struct statekey *k;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	n = read(fd, text, sizeof text - 1);
+	close(fd);
+	if (n <= 0) {
+		snprintf(err, errsz, "%s: empty or unreadable", path);
+		return NULL;
+	}
+	text[n] = '\0';
+	if (seal_key_decode(text, raw) == -1) {
+		sodium_memzero(text, sizeof text);
+		snprintf(err, errsz, "%s: not a base64 32-byte key", path);
+		return NULL;
+	}
+	sodium_memzero(text, sizeof text);
+	k = statekey_new(raw);
+	sodium_memzero(raw, sizeof raw);
+	if (k == NULL)
+		snprintf(err, errsz, "%s: out of secure memory", path);
+	return k;
+}
+
+void
+statekey_free(struct statekey *k)
+{
+	if (k != NULL)
+		sodium_free(k);		/* wipes */
+}
+
+void
+statekey_hash(const struct statekey *k, char domain, const char *s,
+    uint8_t out[STATEKEY_HASHLEN])
+{
+	crypto_generichash_state st;
+	uint8_t d = (uint8_t)domain;
+
+	crypto_generichash_init(&st, k->hkey, sizeof k->hkey,
+	    STATEKEY_HASHLEN);
+	crypto_generichash_update(&st, &d, 1);
+	crypto_generichash_update(&st, (const uint8_t *)s, strlen(s));
+	crypto_generichash_final(&st, out, STATEKEY_HASHLEN);
+	sodium_memzero(&st, sizeof st);
+}
+
+long
+statekey_seal(const struct statekey *k, const void *pt, size_t ptlen,
+    uint8_t *out, size_t cap)
+{
+	if (cap < STATEKEY_SEAL_OVERHEAD || ptlen > cap -
+	    STATEKEY_SEAL_OVERHEAD)
+		return -1;
+	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, pt, ptlen,
+	    out, k->skey);
+	return (long)(ptlen + STATEKEY_SEAL_OVERHEAD);
+}
+
+long
+statekey_open(const struct statekey *k, const uint8_t *in, size_t len,
+    void *pt, size_t cap)
+{
+	size_t ptlen;
+
+	if (len < STATEKEY_SEAL_OVERHEAD)
+		return -1;
+	ptlen = len - STATEKEY_SEAL_OVERHEAD;
+	if (ptlen > cap)
+		return -1;
+	if (crypto_secretbox_open_easy(pt, in + crypto_secretbox_NONCEBYTES,
+	    len - crypto_secretbox_NONCEBYTES, in, k->skey) != 0)
+		return -1;
+	return (long)ptlen;
+}
