@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +28,6 @@
 struct pctx {
 	struct config	*c;
 	int		 nokeys;
-	char		 cursect[128];
 	int		 sectno;		/* count of section changes */
 	struct cfg_link	*link;
 	struct cfg_core	*core;
@@ -38,6 +38,7 @@ struct pctx {
 	int		 sect_line;		/* of the last [section] */
 	int		 partial;		/* last read ended mid-line */
 	int		 fail_line;
+	int		 sect_seen;		/* [headers] read so far */
 	/* input: a FILE or a string */
 	FILE		*fp;
 	const char	*str;
@@ -118,12 +119,12 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 		if ((p = strchr(host, ']')) == NULL)
 			return -1;
 		*p = '\0';
-		memmove(host, host + 1, strlen(host + 1) + 1);
-		p--;
 		if (p[1] == ':')
 			port = p + 2;
 		else if (p[1] != '\0')
 			return -1;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		/* port points past the moved part: it did not move */
 	} else if ((p = strrchr(host, ':')) != NULL && strchr(host, ':') == p) {
 		*p = '\0';
 		port = p + 1;
@@ -144,12 +145,6 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
 	a->len = res->ai_addrlen;
 	freeaddrinfo(res);
-	if (a->ss.ss_family == AF_INET6)
-		snprintf(a->text, sizeof a->text, "[%s]:%s", host,
-		    port ? port : "0");
-	else
-		snprintf(a->text, sizeof a->text, "%s:%s", host,
-		    port ? port : "0");
 	/* Normalise through the numeric form: "127.000.0.1" is not IPv4
 	 * for getaddrinfo anyway, but "::0001" becomes "::1". */
 	{
@@ -304,12 +299,26 @@ core_defaults(struct cfg_core *c)
 	seal_keyring_init(&c->keys);
 }
 
+static void seterr(struct pctx *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* The first error wins; messages may be truncated to fit. */
+static void
+seterr(struct pctx *px, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (px->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(px->err, sizeof px->err, fmt, ap);
+	va_end(ap);
+	px->fail_line = px->line;
+	px->failed = 1;
+}
+
 #define FAIL(...) do {							\
-	if (!px->failed) {						\
-		snprintf(px->err, sizeof px->err, __VA_ARGS__);		\
-		px->fail_line = px->line;				\
-	}								\
-	px->failed = 1;							\
+	seterr(px, __VA_ARGS__);					\
 	return 0;							\
 } while (0)
 
@@ -579,9 +588,12 @@ handler(void *user, const char *section, const char *key, const char *value)
 	n = strlen(v);
 	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
 		v[--n] = '\0';
-	if (strcmp(section, px->cursect) != 0 || px->sectno == 0) {
-		snprintf(px->cursect, sizeof px->cursect, "%s", section);
-		px->sectno++;
+	/* A section starts at each [header] line the reader saw, even when
+	 * it repeats the previous name (inih would merge those silently). */
+	if (*section == '\0')
+		FAIL("%s: key outside any section", key);
+	if (px->sect_seen != px->sectno) {
+		px->sectno = px->sect_seen;
 		if (*section == '\0')
 			FAIL("%s: key outside any section", key);
 		if (!new_section(px, section))
@@ -718,8 +730,10 @@ reader(char *buf, int size, void *stream)
 	px->partial = n > 0 && buf[n - 1] != '\n';
 	for (p = buf; *p == ' ' || *p == '\t'; p++)
 		;
-	if (*p == '[')
+	if (*p == '[') {
 		px->sect_line = px->line;
+		px->sect_seen++;
+	}
 	return buf;
 }
 

@@ -1,0 +1,33 @@
+#!/bin/bash
+# gatewayd -n golden files: each tests/e2e/config/NAME.conf prints
+# NAME.expected (and the printed form reads back to itself), or fails
+# with exactly the message in NAME.err (file, line, key).
+TEST=config
+. "$(dirname "$0")/lib.sh"
+
+cd "$ROOT"
+D=tests/e2e/config
+n=0
+for conf in $D/*.conf; do
+	name=$(basename "$conf" .conf)
+	if [ -f "$D/$name.expected" ]; then
+		"$BIN/gatewayd" -n -f "$conf" >"$T/$name.out" 2>"$T/$name.err" \
+		    || fail "$name: refused: $(cat "$T/$name.err")"
+		diff -u "$D/$name.expected" "$T/$name.out" || fail "$name: output differs"
+		# Normalised output is a fixed point.
+		"$BIN/gatewayd" -n -f "$T/$name.out" >"$T/$name.out2" 2>&1 \
+		    || fail "$name: normalised form refused: $(cat "$T/$name.out2")"
+		diff -u "$T/$name.out" "$T/$name.out2" || fail "$name: not a fixed point"
+	elif [ -f "$D/$name.err" ]; then
+		if (cd $D && "$BIN/gatewayd" -n -f "$name.conf") >"$T/$name.out" 2>&1; then
+			fail "$name: accepted, want an error"
+		fi
+		want="gatewayd: $(cat "$D/$name.err")"
+		got=$(cat "$T/$name.out")
+		[ "$got" = "$want" ] || fail "$name: want '$want', got '$got'"
+	else
+		fail "$name: no .expected or .err"
+	fi
+	n=$((n + 1))
+done
+pass "$n configs"
