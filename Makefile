@@ -161,6 +161,9 @@ build/bench/%: build/rel/tests/bench/%.o build/rel/libgw.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
+# check_hsmd drives the real hsmd and hsmctl binaries.
+build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsmctl
+
 -include $(shell find build -name '*.d' 2>/dev/null)
 
 # --- tests -----------------------------------------------------------------
