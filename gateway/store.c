@@ -478,16 +478,34 @@ reader_main(void *arg)
 
 /* --- life cycle ----------------------------------------------------------------- */
 
+/* After close began, a job is not run: it completes with MDB_PANIC. */
+static void
+submit(struct store *st, struct jobq *q, struct store_job *j)
+{
+	int stopped;
+
+	pthread_mutex_lock(&q->mu);
+	stopped = q->stop;
+	pthread_mutex_unlock(&q->mu);
+	if (!stopped) {
+		jobq_push(q, j);
+		return;
+	}
+	j->next = NULL;
+	j->rc = MDB_PANIC;
+	complete(st, j);
+}
+
 void
 store_write(struct store *st, struct store_job *j)
 {
-	jobq_push(&st->wq, j);
+	submit(st, &st->wq, j);
 }
 
 void
 store_read(struct store *st, struct store_job *j)
 {
-	jobq_push(&st->rq, j);
+	submit(st, &st->rq, j);
 }
 
 int
@@ -593,8 +611,10 @@ fail:
 static void
 jobq_stop(struct jobq *q)
 {
-	if (!q->started)
+	if (!q->started) {
+		q->stop = 1;
 		return;
+	}
 	pthread_mutex_lock(&q->mu);
 	q->stop = 1;
 	pthread_cond_signal(&q->cv);
@@ -608,10 +628,15 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	jobq_stop(&st->wq);
+	/* Readers first: their completions may queue writes. */
 	jobq_stop(&st->rq);
+	if (st->efd != -1)
+		while (store_poll(st) > 0)
+			;
+	jobq_stop(&st->wq);
 	if (st->efd != -1) {
-		store_poll(st);
+		while (store_poll(st) > 0)
+			;
 		close(st->efd);
 	}
 	if (st->ev != NULL)
