@@ -88,6 +88,8 @@ struct sidec {
 	uint8_t		 txdata[64];
 	size_t		 txlen;
 	int		 has_arqc;
+	uint8_t		 arpc[8];			/* from the HSM */
+	int		 has_arpc;
 	/* looked up */
 	int		 card_rc;
 	struct card_rec	 card;
@@ -546,8 +548,18 @@ decide_run(struct store_txn *t, void *arg)
 		return rc;
 	memcpy(d->res.de39, de39, 3);
 	d->approved = d->kind == K_AUTH && strcmp(de39, "00") == 0;
-	if (d->approved)
+	if (d->approved) {
 		sirules_auth_code(id, d->res.de38);
+		/* The ARPC was computed with ARC "00": only an approval
+		 * carries it (a decline goes without, which the card takes
+		 * as a decline too). */
+		if (d->has_arpc) {
+			memcpy(d->res.arpc, d->arpc, 8);
+			d->res.has_arpc = 1;
+			d->res.arc[0] = '0';
+			d->res.arc[1] = '0';
+		}
+	}
 	/* Outcome tags, then the advice (id tag added by saf_append). */
 	tlv_w_init(&w, d->adv, d->advcap);
 	w.len = d->advlen;
@@ -678,7 +690,7 @@ decline(struct sidec *d, const char *de39, const char *why)
 {
 	memcpy(d->pre, de39, 3);
 	d->why = why;
-	d->res.has_arpc = 0;
+	d->has_arpc = 0;
 	submit_write(d);
 }
 
@@ -722,10 +734,8 @@ on_hsm(const struct hsm_result *r, void *arg)
 	}
 	if (r->status == HSM_OK) {
 		if (step == V_ARQC && r->u.arqc.has_arpc) {
-			memcpy(d->res.arpc, r->u.arqc.arpc, 8);
-			d->res.has_arpc = 1;
-			d->res.arc[0] = '0';
-			d->res.arc[1] = '0';
+			memcpy(d->arpc, r->u.arqc.arpc, 8);
+			d->has_arpc = 1;
 		}
 		hsm_next(d);
 		return;
@@ -1016,9 +1026,20 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 			    digits((const char *)se.val, 3))
 				memcpy(d->cvc2, se.val, 3);
 		}
-		if (iso_get_str(m, 52, d->pinblock, sizeof d->pinblock) == -1 ||
-		    strlen(d->pinblock) != 16)
-			d->pinblock[0] = '\0';
+		/* DE52: 8 raw bytes (b 64), or 16 hex digits on hex
+		 * profiles; the HSM takes hex. */
+		if ((v = iso_get(m, 52, &len)) != NULL && len == 8) {
+			static const char hx[] = "0123456789ABCDEF";
+			size_t i;
+			for (i = 0; i < 8; i++) {
+				d->pinblock[2 * i] = hx[v[i] >> 4];
+				d->pinblock[2 * i + 1] = hx[v[i] & 15];
+			}
+			d->pinblock[16] = '\0';
+		} else if (v != NULL && len == 16) {
+			memcpy(d->pinblock, v, 16);
+			d->pinblock[16] = '\0';
+		}
 		if ((v = iso_get(m, 55, &len)) != NULL)
 			parse_emv(d, v, len);
 		if (d->pan[0] != '\0')
