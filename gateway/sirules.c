@@ -103,7 +103,8 @@ sirules_auth_code(uint64_t id, char out[7])
 	uint64_t x = id * 0x9E3779B97F4A7C15ull;
 	int i;
 
-	for (i = 0; i < 6; i++) {
+	out[0] = 'S';		/* stand-in: the core's codes start with C */
+	for (i = 1; i < 6; i++) {
 		out[i] = al[x % (sizeof al - 1)];
 		x /= sizeof al - 1;
 	}

@@ -48,7 +48,7 @@ const char *sirules_spend(const struct sirules_cfg *,
 	    const struct card_rec *, uint64_t amount, uint64_t day_spend,
 	    uint64_t snap_spend, uint64_t exposure);
 
-/* A six-character approval code from a decision id. */
+/* A six-character approval code from a decision id, starting with S. */
 void	sirules_auth_code(uint64_t id, char out[7]);
 
 #endif
