@@ -57,7 +57,8 @@ struct dec_rec {
 struct sidec {
 	struct store_job job;
 	int		 kind, stage, step;
-	int		 responded, dup, hsm_pending;
+	int		 responded, dup, hsm_pending, voided;
+	uint64_t	 voids;		/* the approval id being voided */
 	siauth_cb	*cb;
 	void		*arg;
 	uint64_t	 t0, deadline;
@@ -118,7 +119,7 @@ static struct {
 	uint64_t		 snapshot_version, snapshot_cards;
 	uint64_t		 decided, map_full, store_errors, hsm_91,
 				 deadline_91, dup_durable, late_durable,
-				 snapshot_bad;
+				 snapshot_bad, voids;
 	int			 up;
 } SI;
 
@@ -417,25 +418,25 @@ add_u64(struct store_txn *t, int db, const char *k, size_t kl, int64_t delta,
 	return store_put_u64(t, db, k, kl, v);
 }
 
-/* Releases the exposure of the approval the reversal key names. */
+/* Releases the exposure of approval id (record r); with void, the
+ * approval never reached the scheme: later duplicates get 91. */
 static int
-release(struct store_txn *t, struct sidec *d)
+release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
+    struct dec_rec *rp, int isvoid)
 {
-	struct dec_rec r;
+	struct dec_rec r = *rp;
 	uint8_t ik[8], sk[STATEKEY_HASHLEN + 9];
-	uint64_t id;
 	size_t kl;
 	int rc;
 
-	if (!d->has_rkey)
-		return 0;
-	if ((rc = get_decision(t, d->rkey, &id, &r)) == MDB_NOTFOUND)
-		return 0;		/* unknown original: acknowledged */
-	if (rc != 0)
-		return rc;
 	if (!r.approved || r.reversed)
 		return 0;
 	r.reversed = 1;
+	if (isvoid) {
+		memcpy(r.de39, "91", 3);
+		memset(r.de38, 0, sizeof r.de38);
+		r.has_arpc = 0;
+	}
 	store_be64(ik, id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
@@ -456,6 +457,23 @@ release(struct store_txn *t, struct sidec *d)
 		return rc;
 	d->released = r.amount;
 	return 0;
+}
+
+/* Releases the exposure of the approval the reversal key names. */
+static int
+release(struct store_txn *t, struct sidec *d)
+{
+	struct dec_rec r;
+	uint64_t id;
+	int rc;
+
+	if (!d->has_rkey)
+		return 0;
+	if ((rc = get_decision(t, d->rkey, &id, &r)) == MDB_NOTFOUND)
+		return 0;		/* unknown original: acknowledged */
+	if (rc != 0)
+		return rc;
+	return release_rec(t, d, id, &r, 0);
 }
 
 static int
@@ -619,6 +637,8 @@ decide_run(struct store_txn *t, void *arg)
 	return 0;
 }
 
+static void submit_void(struct sidec *);
+
 static void
 decide_done(void *arg, int rc)
 {
@@ -670,8 +690,127 @@ decide_done(void *arg, int rc)
 		    d->mti, d->res.de39, d->res.why ? d->res.why : "-",
 		    (unsigned long long)d->id);
 	respond(d);
-	sidec_free(d);
+	if (d->voided && d->approved && !d->dup)
+		submit_void(d);
+	else
+		sidec_free(d);
 	siauth_tick();
+}
+
+/*
+ * An approval whose durable commit outlasted the request's deadline: the
+ * scheme was answered 91, so the approval is voided — its exposure
+ * released, later duplicates answered 91, and a reversal advice (0420,
+ * reason late-void) queued behind the approval's advice so the core nets
+ * it out.
+ */
+static int
+void_run(struct store_txn *t, void *arg)
+{
+	struct sidec *d = arg;
+	struct dec_rec r;
+	const void *v;
+	size_t vl;
+	uint8_t ik[8];
+	uint64_t id;
+	int rc;
+
+	d->released = 0;
+	d->advout = 0;
+	store_be64(ik, d->voids);
+	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	if (vl != sizeof r)
+		return MDB_CORRUPTED;
+	memcpy(&r, v, sizeof r);
+	if ((rc = release_rec(t, d, d->voids, &r, 1)) != 0)
+		return rc;
+	if (d->released == 0)
+		return 0;
+	if ((rc = saf_append(t, SI.key, d->adv, d->advlen, d->advcap,
+	    wall_us(), &d->advout, &id)) != 0)
+		return rc;
+	d->id = id;
+	return 0;
+}
+
+static void
+void_done(void *arg, int rc)
+{
+	struct sidec *d = arg;
+
+	if (rc != 0)
+		log_warnx("event=standin_void_failed id=%llu error=\"%s\"",
+		    (unsigned long long)d->voids, store_strerror(rc));
+	else if (d->released) {
+		SI.voids++;
+		SI.reversals++;
+		SI.released_amount += d->released;
+		SI.exposure -= d->released < SI.exposure ? d->released :
+		    SI.exposure;
+		saf_added(d->id, d->adv, d->advout, wall_us());
+		log_info("event=standin_late_void id=%llu amount=%llu "
+		    "reason=\"durable commit outlasted the deadline; answered "
+		    "91\"", (unsigned long long)d->voids,
+		    (unsigned long long)d->released);
+	}
+	sidec_free(d);
+}
+
+/* The reversal advice of a voided approval, from its advice. */
+static void
+submit_void(struct sidec *d)
+{
+	struct tlv_r rd;
+	struct tlv_w w;
+	const uint8_t *v;
+	uint16_t tag, len;
+	char de7[16] = "", de11[16] = "", de32[16] = "", de90[48];
+	uint8_t *nb;
+
+	tlv_r_init(&rd, d->adv, d->advout);
+	while (tlv_next(&rd, &tag, &v, &len) == 1) {
+		char *dst = tag == 7 ? de7 : tag == 11 ? de11 : tag == 32 ?
+		    de32 : NULL;
+		if (dst != NULL && len < 16) {
+			memcpy(dst, v, len);
+			dst[len] = '\0';
+		}
+	}
+	if ((nb = malloc(d->advcap + 128)) == NULL) {
+		log_warnx("event=standin_void_failed reason=memory");
+		sidec_free(d);
+		return;
+	}
+	tlv_w_init(&w, nb, d->advcap + 128);
+	tlv_put_str(&w, TLV_MTI, "0420");
+	tlv_r_init(&rd, d->adv, d->advout);
+	while (tlv_next(&rd, &tag, &v, &len) == 1)
+		if (tag != TLV_MTI && tag != 38 && tag != 39 && tag != 90 &&
+		    tag != TLV_STANDIN_DE39 && tag != TLV_STANDIN_REASON &&
+		    tag != TLV_ADVICE_ID)
+			tlv_put(&w, tag, v, len);
+	snprintf(de90, sizeof de90, "%.4s%06lu%010lu%011lu%011d", d->mti,
+	    strtoul(de11, NULL, 10), strtoul(de7, NULL, 10),
+	    strtoul(de32, NULL, 10), 0);
+	tlv_put_str(&w, 90, de90);
+	tlv_put_str(&w, TLV_STANDIN_DE39, "00");
+	tlv_put_str(&w, TLV_STANDIN_REASON, "late-void");
+	sodium_memzero(d->adv, d->advcap);
+	free(d->adv);
+	d->adv = nb;
+	d->advlen = w.len;
+	d->advcap = d->advcap + 128;
+	if (w.err) {
+		log_warnx("event=standin_void_failed reason=advice_too_large");
+		sidec_free(d);
+		return;
+	}
+	d->voids = d->id;
+	d->job.run = void_run;
+	d->job.done = void_done;
+	d->job.arg = d;
+	store_write(SI.st, &d->job);
 }
 
 static void
@@ -704,9 +843,20 @@ on_deadline(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	d->timer_set = 0;
-	if (d->stage == ST_WRITE || d->responded)
-		return;		/* durability first: the write answers */
+	if (d->responded)
+		return;
 	SI.deadline_91++;
+	if (d->stage == ST_WRITE) {
+		/* The commit is late: answer 91 now; an approval it makes
+		 * is voided when it lands (void_run). */
+		memset(&d->res, 0, sizeof d->res);
+		memcpy(d->res.de39, "91", 3);
+		d->res.why = "deadline";
+		respond(d);
+		d->cb = NULL;
+		d->voided = 1;
+		return;
+	}
 	memset(&d->res, 0, sizeof d->res);
 	memcpy(d->res.de39, "91", 3);
 	d->res.why = "deadline";
@@ -1321,8 +1471,9 @@ siauth_init(struct event_base *base, const struct config *c, char *err,
 	}
 	if (c->hsm[0] != '\0') {
 		hsm_client_opts_default(&ho);
-		/* within the stand-in reserve: a slow HSM means 91 */
-		ho.timeout_ms = 4;
+		/* the deadline guard answers 91 first if the HSM is slower than the
+		 * request has time for */
+		ho.timeout_ms = 10;
 		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
 			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
 	}
@@ -1390,7 +1541,9 @@ siauth_ctl_standin(struct evbuffer *b, int json)
 		    "\"exposure\":%llu,\"exposure_cap\":%llu,"
 		    "\"snapshot_version\":%llu,\"decisions\":%llu,"
 		    "\"map_full\":%llu,\"deadline_91\":%llu,\"hsm_91\":%llu,"
-		    "\"batches\":%llu,\"max_batch\":%llu}\n",
+		    "\"late_voids\":%llu,"
+		    "\"batches\":%llu,\"max_batch\":%llu,"
+		    "\"commit_us_avg\":%llu,\"commit_us_max\":%llu}\n",
 		    (unsigned long long)SI.approvals,
 		    (unsigned long long)SI.approved_amount,
 		    (unsigned long long)SI.reversals,
@@ -1402,14 +1555,19 @@ siauth_ctl_standin(struct evbuffer *b, int json)
 		    (unsigned long long)SI.map_full,
 		    (unsigned long long)SI.deadline_91,
 		    (unsigned long long)SI.hsm_91,
+		    (unsigned long long)SI.voids,
 		    (unsigned long long)s.batches,
-		    (unsigned long long)s.max_batch);
+		    (unsigned long long)s.max_batch,
+		    (unsigned long long)(s.commit_us_total /
+		    (s.batches ? s.batches : 1)),
+		    (unsigned long long)s.commit_us_max);
 		return;
 	}
 	evbuffer_add_printf(b, "approvals: %llu (amount %llu)  reversals: "
 	    "%llu (released %llu)\nexposure: %llu of cap %llu\n"
 	    "snapshot version: %llu  decisions: %llu  map full: %llu  "
-	    "deadline 91: %llu  hsm 91: %llu\nstore: batches %llu  max "
+	    "deadline 91: %llu (late voids %llu)  hsm 91: %llu\n"
+	    "store: batches %llu  max "
 	    "batch %llu  map used %llu of %llu\n",
 	    (unsigned long long)SI.approvals,
 	    (unsigned long long)SI.approved_amount,
@@ -1421,6 +1579,7 @@ siauth_ctl_standin(struct evbuffer *b, int json)
 	    (unsigned long long)SI.decided,
 	    (unsigned long long)SI.map_full,
 	    (unsigned long long)SI.deadline_91,
+	    (unsigned long long)SI.voids,
 	    (unsigned long long)SI.hsm_91,
 	    (unsigned long long)s.batches, (unsigned long long)s.max_batch,
 	    (unsigned long long)s.map_used, (unsigned long long)s.map_size);

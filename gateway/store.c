@@ -199,13 +199,18 @@ jobq_init(struct jobq *q)
 static void
 jobq_push(struct jobq *q, struct store_job *j)
 {
+	int wake;
+
 	j->next = NULL;
 	j->rc = 0;
 	j->settled = 0;
 	pthread_mutex_lock(&q->mu);
+	wake = q->head == NULL;		/* else the thread is busy and will
+					   find it: no futex wake needed */
 	*q->tail = j;
 	q->tail = &j->next;
-	pthread_cond_signal(&q->cv);
+	if (wake)
+		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
 }
 

@@ -100,6 +100,7 @@ for line in open(T + "/approved"):
         k = (p[0], p[1], p[2])
         scheme[k] = scheme.get(k, 0) + 1
 applied = {}
+voided = {}
 amount = 0
 ids = set()
 for line in open(T + "/advices.jsonl"):
@@ -109,21 +110,32 @@ for line in open(T + "/advices.jsonl"):
     if d["advice_id"] in ids:
         print("advice id applied twice:", d["advice_id"]); sys.exit(1)
     ids.add(d["advice_id"])
+    if d.get("mti") == "0420" and d.get("standin_reason") == "late-void":
+        k = (d["de7"], d["stan"], d["rrn"])
+        voided[k] = voided.get(k, 0) + 1
+        amount -= int(d["amount"])
+        continue
     if d.get("standin_de39") != "00" or d.get("mti") not in ("0100", "0200"):
         continue
     k = (d["de7"], d["stan"], d["rrn"])
     applied[k] = applied.get(k, 0) + 1
     amount += int(d["amount"])
-twice = [k for k, n in applied.items() if n > 1]
+twice = [k for k, n in applied.items() if n > 1] + \
+    [k for k, n in voided.items() if n > 1]
+bad_void = [k for k in voided if k in scheme or k not in applied]
 missing = [k for k in scheme if k not in applied]
 extra = [k for k in applied if k not in scheme]
 si = json.load(open(T + "/standin.json"))["authoriser"]
-print("   scheme got %d stand-in approvals; core applied %d (%d committed "
-      "but never answered: killed between commit and send); "
-      "exposure %d = applied amount %d; approvals counter %d"
-      % (len(scheme), len(applied), len(extra), si["exposure"], amount,
-         si["approvals"]))
+print("   scheme got %d stand-in approvals; core applied %d (%d not seen by "
+      "the scheme: %d voided as late, answered 91; %d killed between commit "
+      "and send); exposure %d = applied minus voided %d; approvals counter %d"
+      % (len(scheme), len(applied), len(extra), len(voided),
+         len(extra) - len(voided), si["exposure"], amount, si["approvals"]))
+
 ok = True
+if bad_void:
+    print("   void of an approval the scheme saw, or of nothing:", bad_void[:5])
+    ok = False
 if twice:
     print("   applied twice:", twice[:5]); ok = False
 if missing:
@@ -132,8 +144,8 @@ if si["exposure"] != amount or si["approvals"] != len(applied):
     print("   exposure/approvals disagree with the core's view"); ok = False
 if len(scheme) == 0:
     print("   no stand-in approvals at all"); ok = False
-open(T + "/summary", "w").write("approvals=%d applied=%d extra=%d" %
-    (len(scheme), len(applied), len(extra)))
+open(T + "/summary", "w").write("approvals=%d applied=%d voided=%d unanswered=%d" %
+    (len(scheme), len(applied), len(voided), len(extra) - len(voided)))
 sys.exit(0 if ok else 1)
 PY
 pass "$ROUNDS kills: $(cat "$T/summary")"
