@@ -1,29 +1,64 @@
 /*
- * gatewayctl.c — the control CLI: a thin dispatcher.  WireGuard commands
- * (tunnel, genkey, pubkey) belong to the tunnel code (tunnelctl_main);
- * everything else talks to gatewayd's control socket (ctlclient.c).
+ * gatewayctl.c — operator CLI.  A thin dispatcher: the tunnel commands
+ * live in tunnel/tunnelctl.c; the daemon's control-socket commands
+ * (status, links, cores, standin, reload; --json, -s SOCKET) in
+ * gateway/ctlclient.c.
  */
-#include <stddef.h>
-#include <string.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
 
+#include <sodium.h>
+
+#include "iso8583/log.h"
 #include "gateway/ctlclient.h"
+#include "tunnel/tunnelctl.h"
 
-/* Weak until the tunnel branch is merged: then tunnel/tunnelctl.c
- * provides it and this declaration can lose the attribute. */
-int	tunnelctl_main(int, char **) __attribute__((weak));
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: gatewayctl [-v] COMMAND ...\n\ncommands:\n");
+	tunnelctl_usage(f);
+	fprintf(f, "  [-s SOCKET] [--json] status | links | cores | standin |"
+	    "\n      standin force on|off|auto | reload\n"
+	    "                       gatewayd's control socket (default "
+	    "/run/gatewayd/control.sock,\n"
+	    "                       or $GATEWAYCTL_SOCKET)\n");
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "tunnel") == 0 ||
-	    strcmp(argv[1], "genkey") == 0 || strcmp(argv[1], "pubkey") == 0)) {
-		if (tunnelctl_main == NULL) {
-			fprintf(stderr, "gatewayctl: %s: built without tunnel "
-			    "support\n", argv[1]);
-			return 2;
-		}
-		return tunnelctl_main(argc, argv);
+	struct rlimit nocore = { 0, 0 };
+	int verbose = 0;
+
+	/* Key material passes through here: never into a core file. */
+	setrlimit(RLIMIT_CORE, &nocore);
+	while (argc > 1 && strcmp(argv[1], "-v") == 0) {
+		verbose++;
+		argc--;
+		argv++;
 	}
+	log_init("gatewayctl", verbose);
+	if (sodium_init() < 0) {
+		fprintf(stderr, "gatewayctl: libsodium init failed\n");
+		return 1;
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "tunnel") == 0)
+		return tunnelctl_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "genkey") == 0)
+		return tunnelctl_genkey(argc - 1, argv + 1);
+	if (strcmp(argv[1], "pubkey") == 0)
+		return tunnelctl_pubkey(argc - 1, argv + 1);
+	/* Everything else is a request to the running daemon. */
 	return ctlclient_main(argc, argv);
 }

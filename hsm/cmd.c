@@ -886,8 +886,10 @@ hsm_cmd_new(const struct lmk *lmk, size_t hdrlen)
 	static const uint8_t zero[16];
 	struct hsm_cmd_ctx *ctx;
 
-	if (sodium_init() < 0 || (ctx = calloc(1, sizeof *ctx)) == NULL)
+	/* Locked memory: the scratch schedules hold per-call derived keys. */
+	if (sodium_init() < 0 || (ctx = sodium_malloc(sizeof *ctx)) == NULL)
 		return NULL;
+	memset(ctx, 0, sizeof *ctx);
 	ctx->hdrlen = hdrlen;
 	if ((ctx->cache = kb_cache_new(lmk->key, LMK_LEN, CACHE_SLOTS)) ==
 	    NULL || (ctx->msgbuf = malloc(HSM_FRAME_MAX)) == NULL ||
@@ -897,7 +899,6 @@ hsm_cmd_new(const struct lmk *lmk, size_t hdrlen)
 		return NULL;
 	}
 	if (hsm_des_init(&ctx->sk, zero, 16) == -1) {
-		hsm_des_free(&ctx->icc);
 		hsm_cmd_free(ctx);
 		return NULL;
 	}
@@ -913,7 +914,7 @@ hsm_cmd_free(struct hsm_cmd_ctx *ctx)
 	hsm_des_free(&ctx->icc);
 	hsm_des_free(&ctx->sk);
 	free(ctx->msgbuf);
-	free(ctx);
+	sodium_free(ctx);
 }
 
 void

@@ -57,11 +57,17 @@ hsm_des_init(struct hsm_des *d, const uint8_t *key, size_t len)
 	return 0;
 }
 
+/*
+ * Re-key in place. With the same key length the cipher is kept (NULL):
+ * OpenSSL 3 then only runs the key schedule instead of fetching the
+ * cipher implementation again, which is most of an init's cost.
+ */
 static int
-ctx_rekey(EVP_CIPHER_CTX *c, const uint8_t *key, size_t len, int encrypt)
+ctx_rekey(EVP_CIPHER_CTX *c, const uint8_t *key, size_t len, int encrypt,
+    int same)
 {
-	if (EVP_CipherInit_ex(c, cipher_for(len), NULL, key, NULL,
-	    encrypt) != 1 || EVP_CIPHER_CTX_set_padding(c, 0) != 1)
+	if (EVP_CipherInit_ex(c, same ? NULL : cipher_for(len), NULL, key,
+	    NULL, encrypt) != 1 || EVP_CIPHER_CTX_set_padding(c, 0) != 1)
 		return -1;
 	return 0;
 }
@@ -70,20 +76,23 @@ int
 hsm_des_rekey(struct hsm_des *d, const uint8_t *key, size_t len)
 {
 	uint8_t kk[16];
-	int rc = 0;
+	int rc = 0, same;
 
 	if ((len != 8 && len != 16 && len != 24) || d->enc == NULL)
 		return -1;
+	/* 8- and 16-byte keys both run as two-key TDES. */
+	same = (d->len == 24) == (len == 24);
 	memcpy(d->key, key, len);
 	d->len = len;
 	memcpy(kk, key, 8);
 	memcpy(kk + 8, key, 8);
 	if (len == 8)
-		rc |= ctx_rekey(d->enc, kk, 16, 1) | ctx_rekey(d->dec, kk, 16, 0);
+		rc |= ctx_rekey(d->enc, kk, 16, 1, same) |
+		    ctx_rekey(d->dec, kk, 16, 0, same);
 	else
-		rc |= ctx_rekey(d->enc, key, len, 1) |
-		    ctx_rekey(d->dec, key, len, 0);
-	rc |= ctx_rekey(d->lenc, kk, 16, 1);
+		rc |= ctx_rekey(d->enc, key, len, 1, same) |
+		    ctx_rekey(d->dec, key, len, 0, same);
+	rc |= ctx_rekey(d->lenc, kk, 16, 1, 1);
 	sodium_memzero(kk, sizeof kk);
 	return rc;
 }

@@ -44,7 +44,9 @@
  * - Key arguments are key blocks under the LMK ("S..." strings); clear
  *   keys never pass through this API. The result struct is only valid
  *   during the callback. Card data is never logged.
- * - hsm_client_free() fails all outstanding calls with HSM_DOWN.
+ * - hsm_client_free() fails all outstanding calls with HSM_DOWN; never
+ *   call it from inside a callback.
+ * - Not thread-safe: use a client from its event loop's thread only.
  */
 #ifndef HSM_HSMCLIENT_H
 #define HSM_HSMCLIENT_H

@@ -4,6 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/errqueue.h>
+#include <linux/net_tstamp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -26,6 +28,8 @@ struct sim_conn {
 	int			 id;
 	int			 dead;
 	int			 in_cb;
+	int			 rxts;		/* kernel receive timestamps */
+	uint64_t		 rxts_used;
 	struct framer		 fr;
 	struct event		*rev;
 	struct event		*wev;
@@ -187,8 +191,27 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	char err[128];
 	const char *why = NULL;
 
+	struct msghdr mh;
+	struct iovec iov;
+	struct cmsghdr *cm;
+	union {
+		char		buf[CMSG_SPACE(sizeof(struct scm_timestamping))];
+		struct cmsghdr	align;
+	} ctl;
+	const struct scm_timestamping *tss;
+	uint64_t rx_real = 0, real_now;
+
 	(void)what;
-	n = recv(fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+	memset(&mh, 0, sizeof mh);
+	iov.iov_base = c->rbuf + c->rlen;
+	iov.iov_len = c->rcap - c->rlen;
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	if (c->rxts) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof ctl.buf;
+	}
+	n = recvmsg(fd, &mh, 0);
 	if (n == 0) {
 		conn_die(c, "peer closed");
 		return;
@@ -200,6 +223,30 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	now = sim_now_ns();
+	/*
+	 * With kernel timestamps, "received" is when the bytes reached the
+	 * socket, not when this process got the CPU: on a busy machine the
+	 * simulator's own wake-up delay is then not charged to the peer.
+	 * The kernel stamps in CLOCK_REALTIME; convert by the current offset.
+	 */
+	for (cm = c->rxts ? CMSG_FIRSTHDR(&mh) : NULL; cm != NULL;
+	    cm = CMSG_NXTHDR(&mh, cm)) {
+		if (cm->cmsg_level == SOL_SOCKET &&
+		    cm->cmsg_type == SCM_TIMESTAMPING) {
+			tss = (const struct scm_timestamping *)CMSG_DATA(cm);
+			rx_real = (uint64_t)tss->ts[0].tv_sec * 1000000000u +
+			    (uint64_t)tss->ts[0].tv_nsec;
+		}
+	}
+	if (rx_real != 0) {
+		struct timespec rt;
+		clock_gettime(CLOCK_REALTIME, &rt);
+		real_now = (uint64_t)rt.tv_sec * 1000000000u +
+		    (uint64_t)rt.tv_nsec;
+		if (real_now > rx_real && real_now - rx_real < now)
+			now -= real_now - rx_real;
+		c->rxts_used++;
+	}
 	c->rlen += (size_t)n;
 	c->in_cb = 1;
 	while (!c->dead) {
@@ -286,4 +333,22 @@ sim_tcp_listen(const struct sockaddr *sa, socklen_t sl)
 		return -1;
 	}
 	return fd;
+}
+
+int
+sim_conn_rx_timestamps(struct sim_conn *c)
+{
+	int flags = SOF_TIMESTAMPING_RX_SOFTWARE | SOF_TIMESTAMPING_SOFTWARE;
+
+	if (setsockopt(c->fd, SOL_SOCKET, SO_TIMESTAMPING, &flags,
+	    sizeof flags) == -1)
+		return -1;
+	c->rxts = 1;
+	return 0;
+}
+
+uint64_t
+sim_conn_rx_timestamps_used(const struct sim_conn *c)
+{
+	return c->rxts_used;
 }

@@ -33,6 +33,11 @@ void	sim_conn_free(struct sim_conn *);
 int	sim_conn_send(struct sim_conn *, const uint8_t *msg, size_t len);
 int	sim_conn_flush(struct sim_conn *);
 size_t	sim_conn_pending(const struct sim_conn *);	/* unwritten bytes */
+/* Take each read's time from the kernel's receive timestamp (when the
+ * bytes arrived) instead of the clock after the read.  0 / -1. */
+int	sim_conn_rx_timestamps(struct sim_conn *);
+/* Reads that carried a kernel timestamp. */
+uint64_t sim_conn_rx_timestamps_used(const struct sim_conn *);
 int	sim_conn_fd(const struct sim_conn *);
 int	sim_conn_id(const struct sim_conn *);
 void	sim_conn_set_id(struct sim_conn *, int);

@@ -30,20 +30,20 @@ struct coretcp {
 	int			 nconns;
 	uint64_t		 answered, netmgmt, decode_err, other;
 	struct iso_msg		 rx, tx;
+	uint8_t			 wire[ISO_BUF_MAX + 512];	/* see schemesim.c */
 };
 
 static void
 tcp_send(struct coretcp *t, struct sim_conn *c, const struct iso_msg *m)
 {
-	uint8_t wire[ISO_BUF_MAX + 512];
 	struct iso_err e;
 	ssize_t n;
 
-	if ((n = iso_pack(t->o->prof, m, wire, sizeof wire, &e)) < 0) {
+	if ((n = iso_pack(t->o->prof, m, t->wire, sizeof t->wire, &e)) < 0) {
 		log_warnx("event=pack_failed mti=%s %s", m->mti, e.msg);
 		return;
 	}
-	sim_conn_send(c, wire, (size_t)n);
+	sim_conn_send(c, t->wire, (size_t)n);
 }
 
 static void

@@ -119,9 +119,10 @@ sim_report_json(const char *path, const struct sim_report_ctx *ctx,
 	}
 	fprintf(f, "{\"profile\":\"%s\",\"framing\":\"%s\",\"conns\":%d,"
 	    "\"target_rate\":%llu,\"inflight\":%llu,\"deadline_us\":%.1f,"
-	    "\"total\":", ctx->profile, ctx->framing, ctx->conns,
-	    (unsigned long long)ctx->rate, (unsigned long long)ctx->inflight,
-	    us(ctx->deadline_ns));
+	    "\"kernel_rx_timestamps\":%s,\"total\":", ctx->profile,
+	    ctx->framing, ctx->conns, (unsigned long long)ctx->rate,
+	    (unsigned long long)ctx->inflight, us(ctx->deadline_ns),
+	    ctx->kernel_ts ? "true" : "false");
 	json_stats(f, total);
 	fprintf(f, ",\"phases\":[");
 	for (i = 0; i < nphases; i++) {

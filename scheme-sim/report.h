@@ -17,6 +17,7 @@ struct sim_report_ctx {
 	uint64_t	 rate;		/* 0: as fast as --inflight allows */
 	uint64_t	 inflight;
 	uint64_t	 deadline_ns;
+	int		 kernel_ts;	/* answers timed by kernel rx stamps */
 };
 
 void	sim_report_text(FILE *, const struct sim_report_ctx *,

@@ -10,6 +10,7 @@
 #include "iso8583/iso8583.h"
 #include "scheme-sim/rules.h"
 #include "scheme-sim/schememsg.h"
+#include "tunnel/tlv.h"
 
 void
 sim_rules_init(struct sim_rules *r)
@@ -102,15 +103,16 @@ sim_rules_free(struct sim_rules *r)
 	r->npans = 0;
 }
 
-int
-sim_rules_decide(struct sim_rules *r, const struct iso_msg *req, char rc[3],
-    char de38[7])
+/* pan: NULL if absent; amount_ok: DE4 present and numeric. */
+static int
+decide(struct sim_rules *r, const char *req_mti, const char *pan,
+    int amount_ok, uint64_t amount, char rc[3], char de38[7])
 {
-	char pan[24], *key = pan, mti[5];
-	uint64_t amount;
+	char mti[5];
+	const char *key = pan;
 
 	de38[0] = '\0';
-	if (sim_resp_mti(req->mti, mti) == -1)
+	if (sim_resp_mti(req_mti, mti) == -1)
 		return -1;
 	if (r->force_rc != NULL) {
 		memcpy(rc, r->force_rc, 3);
@@ -118,17 +120,16 @@ sim_rules_decide(struct sim_rules *r, const struct iso_msg *req, char rc[3],
 	}
 	/* Advices (x2x) cannot be declined; reversals (04xx) always
 	 * succeed at the core. */
-	if (req->mti[2] == '2' || req->mti[1] == '4') {
+	if (req_mti[2] == '2' || req_mti[1] == '4') {
 		memcpy(rc, "00", 3);
 		return 0;
 	}
-	if (r->npans > 0 && iso_get_str(req, 2, pan, sizeof pan) == 0 &&
+	if (r->npans > 0 && pan != NULL &&
 	    bsearch(&key, r->pans, r->npans, sizeof *r->pans, cmp) != NULL) {
 		memcpy(rc, "05", 3);
 		return 0;
 	}
-	if (r->decline_over && sim_get_u64(req, 4, &amount) == 0 &&
-	    amount > r->decline_over) {
+	if (r->decline_over && amount_ok && amount > r->decline_over) {
 		memcpy(rc, "51", 3);
 		return 0;
 	}
@@ -137,4 +138,43 @@ sim_rules_decide(struct sim_rules *r, const struct iso_msg *req, char rc[3],
 	snprintf(de38, 7, "%c%05llu", r->mark,
 	    (unsigned long long)(r->approvals % 100000));
 	return 0;
+}
+
+int
+sim_rules_decide(struct sim_rules *r, const struct iso_msg *req, char rc[3],
+    char de38[7])
+{
+	char pan[24];
+	uint64_t amount = 0;
+	int have_pan, amount_ok;
+
+	have_pan = iso_get_str(req, 2, pan, sizeof pan) == 0;
+	amount_ok = sim_get_u64(req, 4, &amount) == 0;
+	return decide(r, req->mti, have_pan ? pan : NULL, amount_ok, amount,
+	    rc, de38);
+}
+
+int
+sim_rules_decide_tlv(struct sim_rules *r, const uint8_t *body, size_t len,
+    const char *mti, char rc[3], char de38[7])
+{
+	char pan[24], num[24];
+	uint64_t amount = 0;
+	int have_pan, amount_ok = 0;
+	size_t i;
+
+	have_pan = tlv_find_str(body, len, 2, pan, sizeof pan) == 0;
+	if (tlv_find_str(body, len, 4, num, sizeof num) == 0 && num[0] &&
+	    strlen(num) <= 19) {
+		amount_ok = 1;
+		for (i = 0; num[i]; i++) {
+			if (num[i] < '0' || num[i] > '9') {
+				amount_ok = 0;
+				break;
+			}
+			amount = amount * 10 + (uint64_t)(num[i] - '0');
+		}
+	}
+	return decide(r, mti, have_pan ? pan : NULL, amount_ok, amount, rc,
+	    de38);
 }

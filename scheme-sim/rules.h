@@ -34,4 +34,9 @@ void	sim_rules_free(struct sim_rules *);
 int	sim_rules_decide(struct sim_rules *, const struct iso_msg *req,
 	    char rc[3], char de38[7]);
 
+/* The same from a message TLV body (the core link): reads tags 2 and 4
+ * in place.  mti is the request's. */
+int	sim_rules_decide_tlv(struct sim_rules *, const uint8_t *body,
+	    size_t len, const char *mti, char rc[3], char de38[7]);
+
 #endif

@@ -54,6 +54,7 @@ struct scheme {
 	uint64_t		 advice_every;
 	uint64_t		 refill_batch;
 	int			 signon;
+	int			 kernel_ts;
 	int			 progress;
 	const char		*json_path;
 	FILE			*approvals;	/* --record-approvals */
@@ -89,6 +90,8 @@ struct scheme {
 	int			 failed_setup;
 	uint64_t		 logged_mismatch, logged_decode, logged_unexp;
 	struct iso_msg		 tx, rx, ans;
+	uint8_t			 wire[ISO_BUF_MAX + 512];	/* not on the stack:
+						 * it would be zero-filled per send */
 };
 
 void
@@ -130,6 +133,10 @@ sim_scheme_usage(void)
 "  --merchant ID           DE42 (default SIMMERCHANT0001)\n"
 "  --currency CCC          DE49 (default 826)\n"
 "  --tick D                pacing timer period (default 100us)\n"
+"  --no-kernel-ts          time answers when this process reads them, not\n"
+"                          by the kernel's receive timestamp (the default,\n"
+"                          so our own wake-up delay is not charged to the\n"
+"                          gateway on a busy machine)\n"
 "checks and report:\n"
 "  --expect LIST           DE39 values that count as correct, comma\n"
 "                          separated, or 'any' (default 00,05,51,91)\n"
@@ -172,15 +179,14 @@ finish(struct scheme *s)
 static int
 send_msg(struct scheme *s, struct sconn *sc, const struct iso_msg *m)
 {
-	uint8_t wire[ISO_BUF_MAX + 512];
 	struct iso_err e;
 	ssize_t n;
 
-	if ((n = iso_pack(s->rs.prof, m, wire, sizeof wire, &e)) < 0) {
+	if ((n = iso_pack(s->rs.prof, m, s->wire, sizeof s->wire, &e)) < 0) {
 		log_warnx("event=pack_failed mti=%s %s", m->mti, e.msg);
 		return -1;
 	}
-	return sim_conn_send(sc->c, wire, (size_t)n);
+	return sim_conn_send(sc->c, s->wire, (size_t)n);
 }
 
 static struct sconn *
@@ -604,6 +610,8 @@ add_conn(struct scheme *s, int fd)
 		return -1;
 	}
 	sim_conn_set_id(sc->c, sc->id);
+	if (s->kernel_ts && sim_conn_rx_timestamps(sc->c) == -1)
+		log_warn("event=no_kernel_timestamps conn=%d", sc->id);
 	s->nlive++;
 	return 0;
 }
@@ -678,7 +686,8 @@ enum {
 	O_NOSIGNON, O_SIGNONCODE, O_RATE, O_INFLIGHT, O_DURATION, O_COUNT,
 	O_CARDS, O_AMOUNT, O_AMOUNTSTEP, O_MTI, O_ADVICE, O_ACQ, O_MERCH,
 	O_CUR, O_TICK, O_EXPECT, O_TIMEOUT, O_DEADLINE, O_COREMARK,
-	O_ANSWERRC, O_JSON, O_PROGRESS, O_NOPROGRESS, O_PHASES, O_RECAPPR
+	O_ANSWERRC, O_JSON, O_PROGRESS, O_NOPROGRESS, O_PHASES, O_NOKTS,
+	O_RECAPPR
 };
 
 static const struct option scheme_opts[] = {
@@ -713,6 +722,7 @@ static const struct option scheme_opts[] = {
 	{ "progress", no_argument, NULL, O_PROGRESS },
 	{ "no-progress", no_argument, NULL, O_NOPROGRESS },
 	{ "phases", required_argument, NULL, O_PHASES },
+	{ "no-kernel-ts", no_argument, NULL, O_NOKTS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -753,6 +763,7 @@ parse_args(struct scheme *s, int argc, char **argv)
 	s->tick_ns = 100000;
 	s->connect_timeout_ns = 10000000000ull;
 	s->signon = 1;
+	s->kernel_ts = 1;
 	s->core_mark = 'C';
 	s->answer_rc = "00";
 	s->rs.amount = 1000;
@@ -894,6 +905,9 @@ parse_args(struct scheme *s, int argc, char **argv)
 			if (parse_phases(s, optarg) == -1)
 				return bad("phases", optarg,
 				    "want up to 16 names of [A-Za-z0-9_-]");
+			break;
+		case O_NOKTS:
+			s->kernel_ts = 0;
 			break;
 		case 'v':
 			log_setverbose(1);
@@ -1142,9 +1156,14 @@ sim_scheme_main(int argc, char **argv)
 	ctx.rate = s->rate;
 	ctx.inflight = s->inflight_cap;
 	ctx.deadline_ns = s->deadline_ns;
-	printf("scheme-sim scheme: profile=%s framing=%s conns=%d rate=%s%llu\n",
-	    ctx.profile, ctx.framing, ctx.conns, s->rate ? "" : "max inflight=",
-	    (unsigned long long)(s->rate ? s->rate : s->inflight_cap));
+	for (i = 0; i < s->nlive; i++)
+		if (sim_conn_rx_timestamps_used(s->conns[i].c) > 0)
+			ctx.kernel_ts = 1;
+	printf("scheme-sim scheme: profile=%s framing=%s conns=%d rate=%s%llu "
+	    "timing=%s\n", ctx.profile, ctx.framing, ctx.conns,
+	    s->rate ? "" : "max inflight=",
+	    (unsigned long long)(s->rate ? s->rate : s->inflight_cap),
+	    ctx.kernel_ts ? "kernel-rx" : "user");
 	if (s->phase > 0)
 		for (i = 0; i <= s->phase; i++)
 			sim_report_text(stdout, &ctx, &s->ph[i]);

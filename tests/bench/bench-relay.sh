@@ -176,7 +176,15 @@ for r in $RATES; do
 	fi
 	echo "relay rate=$r gatewayd_us p50=$gw50 p99=$gw99 p99.9=$gw999 haproxy_us p50=$h50 p99=$h99 p99.9=$h999 p99_ratio=$ratio"
 	if [ "$gwerr" != na ] && [ "$gwerr" != 0 ]; then
-		echo "relay rate=$r gatewayd_errors=$gwerr (see the scheme-sim report: $(tr '\n' ' ' <"$T/gw-$r.txt" | head -c 400))"
+		python3 - "$T/gw-$r.json" "$r" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))["total"]
+e = d["errors"]
+print("relay rate=%s gatewayd_errors sent=%d answered=%d deadline_miss=%d timeout=%d late=%d "
+      "mismatch=%d rc_unexpected=%d by_rc=%s" % (sys.argv[2], d["sent"], d["received"],
+      d["deadline_miss"], e["timeout"], e["late"], e["mismatch"], e["rc_unexpected"],
+      ",".join("%s:%d" % kv for kv in sorted(d["by_rc"].items()))))
+PY
 	fi
 	if [ "$gw99" != na ] && [ "$gw99" -lt 1000 ] && [ "$gwerr" = 0 ]; then
 		best=$r

@@ -64,7 +64,8 @@ genkey() {
 # start_gw CONF: runs gatewayd in the foreground, waits for its control
 # socket to answer.
 start_gw() {
-	"$BIN/gatewayd" -d -f "$1" >>"$T/gatewayd.log" 2>&1 &
+	# GATEWAYD=... runs another build (e.g. ASan) under the same test.
+	"${GATEWAYD:-$BIN/gatewayd}" -d -f "$1" >>"$T/gatewayd.log" 2>&1 &
 	GWPID=$!
 	PIDS+=($GWPID)
 	local i

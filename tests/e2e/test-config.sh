@@ -30,4 +30,8 @@ for conf in $D/*.conf; do
 	fi
 	n=$((n + 1))
 done
-pass "$n configs"
+# The shipped example is valid (its key paths swapped for a test key).
+sed 's|/etc/gatewayd/core.key|tests/e2e/config/test.key|' systemd/gatewayd.conf.example >"$T/example.conf"
+"$BIN/gatewayd" -n -f "$T/example.conf" >/dev/null 2>"$T/example.err" \
+    || fail "systemd/gatewayd.conf.example: $(cat "$T/example.err")"
+pass "$n configs + the example"
