@@ -262,10 +262,10 @@ exe_dir(char *out, size_t cap)
 static void
 make_card(size_t i, int special, struct sim_pcard *c)
 {
-	char body[20];
+	char body[32];
 
 	memset(c, 0, sizeof *c);
-	snprintf(body, sizeof body, "541333%09zu", i);
+	snprintf(body, sizeof body, "541333%09zu", i % 1000000000u);
 	sim_luhn_complete(body, strlen(body), c->pan);
 	strcpy(c->exp, "2812");
 	strcpy(c->status, "active");
@@ -273,7 +273,7 @@ make_card(size_t i, int special, struct sim_pcard *c)
 	c->daily = 100000000;
 	c->balance = 1000000000;
 	strcpy(c->cur, "826");
-	snprintf(c->account, sizeof c->account, "ACC%07zu", i);
+	snprintf(c->account, sizeof c->account, "ACC%07zu", i % 100000000u);
 	strcpy(c->pin, "1234");
 	c->pvki = '1';
 	if (!special)

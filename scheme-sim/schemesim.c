@@ -366,7 +366,8 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 	const char *rc;
 	char rcs[3] = "";
 
-	cur(s)->netmgmt++;
+	if (s->phase >= 0)	/* -1 during sign-on: ph[-1] is out of bounds */
+		cur(s)->netmgmt++;
 	if (strcmp(s->rx.mti, "0800") == 0) {
 		/* The gateway's echo test or sign-on: always agreed to. */
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
