@@ -165,7 +165,11 @@ inflight(const struct scheme *s)
 static struct sim_stats *
 cur(struct scheme *s)
 {
-	return &s->ph[s->phase];
+	/* Before the first phase (sign-on) counts go to a scratch block:
+	 * ph[-1] would be written out of bounds. */
+	static struct sim_stats before;
+
+	return s->phase >= 0 ? &s->ph[s->phase] : &before;
 }
 
 static void
@@ -366,8 +370,7 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 	const char *rc;
 	char rcs[3] = "";
 
-	if (s->phase >= 0)	/* -1 during sign-on: ph[-1] is out of bounds */
-		cur(s)->netmgmt++;
+	cur(s)->netmgmt++;
 	if (strcmp(s->rx.mti, "0800") == 0) {
 		/* The gateway's echo test or sign-on: always agreed to. */
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
