@@ -34,6 +34,7 @@
 #define SAF_INFLIGHT	512
 #define DKEY_LEN	17		/* kind byte + 16-byte hash */
 #define ADV_ROOM	512		/* decision tags + advice id */
+#define GUARD_MARGIN_US	300		/* answer this much before Deadline */
 
 enum { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
 enum { ST_LOOKUP, ST_HSM, ST_WRITE };
@@ -62,8 +63,8 @@ struct sidec {
 	siauth_cb	*cb;
 	void		*arg;
 	uint64_t	 t0, deadline;
-	struct event	 timer;
-	int		 timer_set;
+	TAILQ_ENTRY(sidec) gq;		/* the deadline guard's queue */
+	int		 timer_set;		/* on that queue */
 	/* facts */
 	char		 mti[5];
 	char		 reason[16];
@@ -348,11 +349,86 @@ sidec_new(const struct iso_msg *m, int kind, const char *reason, uint64_t t0)
 	return d;
 }
 
+/*
+ * The deadline guard: one timer for all decisions.  Deadlines arrive in
+ * nearly increasing order, so the queue is kept sorted by inserting from
+ * the tail; finishing a decision only unlinks it (no timer call), and the
+ * timer, when it fires, re-arms for the new head.
+ */
+TAILQ_HEAD(sidecq_head, sidec);
+static struct sidecq_head guardq = TAILQ_HEAD_INITIALIZER(guardq);
+static struct event *guard_ev;
+static uint64_t guard_at;		/* when guard_ev fires, 0: idle */
+
+static void on_deadline(struct sidec *);
+
+static void
+guard_arm(uint64_t now)
+{
+	struct sidec *h = TAILQ_FIRST(&guardq);
+	struct timeval tv;
+	uint64_t at, d;
+
+	if (h == NULL || guard_ev == NULL)
+		return;
+	at = h->deadline - GUARD_MARGIN_US;
+	if (guard_at != 0 && guard_at <= at)
+		return;			/* fires early enough already */
+	d = at > now ? at - now : 0;
+	tv.tv_sec = (time_t)(d / 1000000);
+	tv.tv_usec = (suseconds_t)(d % 1000000);
+	evtimer_add(guard_ev, &tv);
+	guard_at = at;
+}
+
+static void
+guard_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct sidec *d;
+	uint64_t now = now_us();
+
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	guard_at = 0;
+	while ((d = TAILQ_FIRST(&guardq)) != NULL &&
+	    d->deadline - GUARD_MARGIN_US <= now) {
+		TAILQ_REMOVE(&guardq, d, gq);
+		d->timer_set = 0;
+		on_deadline(d);
+	}
+	guard_arm(now);
+}
+
+static void
+guard_add(struct sidec *d)
+{
+	struct sidec *p;
+
+	p = TAILQ_LAST(&guardq, sidecq_head);
+	while (p != NULL && p->deadline > d->deadline)
+		p = TAILQ_PREV(p, sidecq_head, gq);
+	if (p == NULL)
+		TAILQ_INSERT_HEAD(&guardq, d, gq);
+	else
+		TAILQ_INSERT_AFTER(&guardq, p, d, gq);
+	d->timer_set = 1;
+	guard_arm(now_us());
+}
+
+static void
+guard_del(struct sidec *d)
+{
+	if (!d->timer_set)
+		return;
+	TAILQ_REMOVE(&guardq, d, gq);
+	d->timer_set = 0;
+}
+
 static void
 sidec_free(struct sidec *d)
 {
-	if (d->timer_set)
-		evtimer_del(&d->timer);
+	guard_del(d);
 	if (d->adv != NULL) {
 		sodium_memzero(d->adv, d->advcap);
 		free(d->adv);
@@ -367,10 +443,7 @@ respond(struct sidec *d)
 	if (d->responded)
 		return;
 	d->responded = 1;
-	if (d->timer_set) {
-		evtimer_del(&d->timer);
-		d->timer_set = 0;
-	}
+	guard_del(d);
 	if (d->cb != NULL)
 		d->cb(d->arg, &d->res);
 }
@@ -836,13 +909,8 @@ decline(struct sidec *d, const char *de39, const char *why)
 /* --- the deadline guard -------------------------------------------------------- */
 
 static void
-on_deadline(evutil_socket_t fd, short ev, void *arg)
+on_deadline(struct sidec *d)
 {
-	struct sidec *d = arg;
-
-	(void)fd;
-	(void)ev;
-	d->timer_set = 0;
 	if (d->responded)
 		return;
 	SI.deadline_91++;
@@ -1118,7 +1186,6 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 	size_t len;
 	int fps = profile != NULL && strcmp(profile, "fps") == 0;
 	int kind;
-	struct timeval tv;
 	uint64_t now = now_us();
 
 	if (!SI.up || gw.conf->standin_mode == STANDIN_OFF)
@@ -1207,13 +1274,8 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 		return -1;
 	}
 	/* the guard: a little before the deadline, to leave time to send */
-	if (deadline > now + 300) {
-		evtimer_assign(&d->timer, SI.base, on_deadline, d);
-		tv.tv_sec = (time_t)((deadline - now - 300) / 1000000);
-		tv.tv_usec = (suseconds_t)((deadline - now - 300) % 1000000);
-		evtimer_add(&d->timer, &tv);
-		d->timer_set = 1;
-	}
+	if (deadline > now + GUARD_MARGIN_US)
+		guard_add(d);
 	d->stage = ST_LOOKUP;
 	d->job.run = lookup_run;
 	d->job.done = lookup_done;
@@ -1477,6 +1539,10 @@ siauth_init(struct event_base *base, const struct config *c, char *err,
 		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
 			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
 	}
+	if ((guard_ev = evtimer_new(base, guard_cb, NULL)) == NULL) {
+		snprintf(err, errsz, "event: deadline guard");
+		goto fail;
+	}
 	SI.up = 1;
 	log_info("event=standin_ready state=%s exposure=%llu approvals=%llu "
 	    "snapshot_version=%llu hsm=%s", c->state_dir,
@@ -1504,6 +1570,10 @@ siauth_shutdown(void)
 	SI.hsm = NULL;
 	store_close(SI.st);			/* runs what is queued */
 	SI.st = NULL;
+	if (guard_ev != NULL)
+		event_free(guard_ev);
+	guard_ev = NULL;
+	guard_at = 0;
 	saf_shutdown();
 	statekey_free(SI.key);
 	SI.key = NULL;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -15,6 +16,11 @@
 struct statekey {
 	uint8_t	hkey[crypto_generichash_KEYBYTES];
 	uint8_t	skey[crypto_secretbox_KEYBYTES];
+	/* Nonces: a random prefix per process start and a counter, so a
+	 * seal costs no getrandom(2) and never repeats a nonce (16 random
+	 * bytes per start make a prefix collision negligible). */
+	uint8_t	nprefix[16];
+	_Atomic uint64_t nctr;
 };
 
 static void
@@ -33,6 +39,8 @@ statekey_new(const uint8_t raw[32])
 		return NULL;
 	derive(raw, "gatewayd card-hash v1", k->hkey, sizeof k->hkey);
 	derive(raw, "gatewayd record-seal v1", k->skey, sizeof k->skey);
+	randombytes_buf(k->nprefix, sizeof k->nprefix);
+	k->nctr = 0;
 	return k;
 }
 
@@ -95,10 +103,19 @@ long
 statekey_seal(const struct statekey *k, const void *pt, size_t ptlen,
     uint8_t *out, size_t cap)
 {
+	/* The counter is not key material: the key stays const to callers
+	 * (the object itself is writable, from sodium_malloc). */
+	struct statekey *mk = (struct statekey *)(uintptr_t)k;
+	uint64_t c;
+	int i;
+
 	if (cap < STATEKEY_SEAL_OVERHEAD || ptlen > cap -
 	    STATEKEY_SEAL_OVERHEAD)
 		return -1;
-	randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+	c = ++mk->nctr;
+	memcpy(out, k->nprefix, sizeof k->nprefix);
+	for (i = 0; i < 8; i++)
+		out[16 + i] = (uint8_t)(c >> (56 - 8 * i));
 	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, pt, ptlen,
 	    out, k->skey);
 	return (long)(ptlen + STATEKEY_SEAL_OVERHEAD);
