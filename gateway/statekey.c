@@ -1,6 +1,7 @@
 /*
  * statekey.c — the state key: PAN hashing and record sealing.
  */
+#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -50,11 +51,18 @@ statekey_load(const char *path, char *err, size_t errsz)
 	char text[256];
 	uint8_t raw[32];
 	struct statekey *k;
+	struct stat sb;
 	ssize_t n;
 	int fd;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		close(fd);
+		snprintf(err, errsz, "%s: readable by group or others (mode "
+		    "%03o): refused", path, (unsigned)(sb.st_mode & 0777));
 		return NULL;
 	}
 	n = read(fd, text, sizeof text - 1);

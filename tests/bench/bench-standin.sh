@@ -47,6 +47,7 @@ P_GW=$((BASE + 1)) P_CORE=$((BASE + 2)) P_MET=$((BASE + 3))
 
 head -c 32 /dev/urandom | base64 >"$T/core.key"
 head -c 32 /dev/urandom | base64 >"$T/state.key"
+chmod 600 "$T/core.key" "$T/state.key"
 "$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null
 "$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" 2>"$T/hsmd.log" &
 PIDS+=($!)
