@@ -76,7 +76,8 @@ int
 saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
     size_t len, size_t cap, uint64_t now_wall, size_t *outlen, uint64_t *id)
 {
-	uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
+	/* writer thread only; not on the stack (zero-filled by the build) */
+	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
 	uint8_t key[8];
 	struct tlv_w w;
 	uint64_t next;

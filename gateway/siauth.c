@@ -267,13 +267,23 @@ static int
 build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
     const char *profile, int fps)
 {
-	uint8_t tmp[COREFR_MAX_BODY];
 	struct tlv_w w;
 	const uint8_t *v;
-	size_t len;
+	size_t len, need = 4 + 4 + 24 + 512;	/* MTI, DE2, metadata */
 	int f;
 
-	tlv_w_init(&w, tmp, sizeof tmp - ADV_ROOM);
+	/* Sized first, written straight into the heap: no big (and, with
+	 * -ftrivial-auto-var-init, zero-filled) stack buffer per request. */
+	for (f = 2; f <= ISO_NFIELDS; f++)
+		if (f != 65 && iso_has(m, f) && iso_get(m, f, &len) != NULL)
+			need += 4 + len;
+	need += strlen(link) + strlen(profile) + strlen(gw.conf->name);
+	if (need > COREFR_MAX_BODY)
+		need = COREFR_MAX_BODY;
+	d->advcap = need + ADV_ROOM;
+	if ((d->adv = malloc(d->advcap)) == NULL)
+		return -1;
+	tlv_w_init(&w, d->adv, d->advcap - ADV_ROOM);
 	tlv_put(&w, TLV_MTI, m->mti, 4);
 	if (!iso_has(m, 2) && d->pan[0] != '\0')
 		tlv_put_str(&w, 2, d->pan);
@@ -285,24 +295,32 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 		if ((v = iso_get(m, f, &len)) == NULL)
 			continue;
 		if (f == 48 && !fps) {
-			uint8_t de48[1000];
+			/* DE48 without SE92 (CVC2), written in place */
 			struct de48_se se;
-			size_t pos = 1, o = 0;
+			size_t pos = 1, at;
 			int r;
 
-			if (len == 0 || len > sizeof de48)
+			if (len == 0 || w.len + 4 + len > w.cap) {
+				w.err = 1;
 				continue;
-			de48[o++] = v[0];
+			}
+			at = w.len;
+			w.len += 4;
+			w.buf[w.len++] = v[0];
 			while ((r = de48_next(v, len, &pos, &se)) == 1) {
 				if (se.tag == 92)
 					continue;
-				memcpy(de48 + o, v + se.off, 4 + se.len);
-				o += 4 + se.len;
+				memcpy(w.buf + w.len, v + se.off, 4 + se.len);
+				w.len += 4 + se.len;
 			}
-			if (r == -1)
-				continue;	/* unparseable: dropped */
-			tlv_put(&w, (uint16_t)f, de48, o);
-			sodium_memzero(de48, sizeof de48);
+			if (r == -1) {		/* unparseable: dropped */
+				w.len = at;
+				continue;
+			}
+			w.buf[at] = 0;
+			w.buf[at + 1] = 48;
+			w.buf[at + 2] = (uint8_t)((w.len - at - 4) >> 8);
+			w.buf[at + 3] = (uint8_t)(w.len - at - 4);
 			continue;
 		}
 		tlv_put(&w, (uint16_t)f, v, len);
@@ -314,17 +332,12 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 	if (d->kind != K_ADVICE)
 		tlv_put_str(&w, TLV_STANDIN_REASON, d->reason);
 	if (w.err) {
-		sodium_memzero(tmp, sizeof tmp);
+		sodium_memzero(d->adv, d->advcap);
+		free(d->adv);
+		d->adv = NULL;
 		return -1;
 	}
-	d->advcap = w.len + ADV_ROOM;
-	if ((d->adv = malloc(d->advcap)) == NULL) {
-		sodium_memzero(tmp, sizeof tmp);
-		return -1;
-	}
-	memcpy(d->adv, tmp, w.len);
 	d->advlen = w.len;
-	sodium_memzero(tmp, w.len);
 	return 0;
 }
 
@@ -1181,7 +1194,7 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 {
 	struct sidec *d;
 	char de11[16] = "", de7[16] = "", de32[16] = "", t2[48] = "";
-	char de48[1000], acct[CARDS_ACCOUNT_MAX];
+	char acct[CARDS_ACCOUNT_MAX];
 	const uint8_t *v;
 	size_t len;
 	int fps = profile != NULL && strcmp(profile, "fps") == 0;
@@ -1236,8 +1249,7 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 			d->why = "amount";
 		}
 		iso_get_str(m, 18, d->mcc, sizeof d->mcc);
-		if ((v = iso_get(m, 48, &len)) != NULL && len > 0 &&
-		    len <= sizeof de48) {
+		if ((v = iso_get(m, 48, &len)) != NULL && len > 0) {
 			struct de48_se se;
 			if (de48_find(v, len, 92, &se) == 1 && se.len == 3 &&
 			    digits((const char *)se.val, 3))
