@@ -47,6 +47,11 @@ struct store {
 	struct store_job *dhead, **dtail;
 	int		 efd;
 	struct event	*ev;
+	/* Jobs queued from the loop during one iteration, handed to the
+	 * threads together (one lock, at most one wake-up each). */
+	struct event	*flush_ev;
+	int		 flush_pending;
+	struct store_job *pw, **pwt, *pr, **prt;
 	pthread_mutex_t	 smu;
 	struct store_stats s;
 };
@@ -209,6 +214,20 @@ jobq_push(struct jobq *q, struct store_job *j)
 					   find it: no futex wake needed */
 	*q->tail = j;
 	q->tail = &j->next;
+	if (wake)
+		pthread_cond_signal(&q->cv);
+	pthread_mutex_unlock(&q->mu);
+}
+
+static void
+jobq_push_list(struct jobq *q, struct store_job *h, struct store_job **t)
+{
+	int wake;
+
+	pthread_mutex_lock(&q->mu);
+	wake = q->head == NULL;
+	*q->tail = h;
+	q->tail = t;
 	if (wake)
 		pthread_cond_signal(&q->cv);
 	pthread_mutex_unlock(&q->mu);
@@ -501,16 +520,68 @@ submit(struct store *st, struct jobq *q, struct store_job *j)
 	complete(st, j);
 }
 
+static void
+flush_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct store *st = arg;
+
+	(void)fd;
+	(void)ev;
+	st->flush_pending = 0;
+	if (st->pr != NULL) {
+		jobq_push_list(&st->rq, st->pr, st->prt);
+		st->pr = NULL;
+		st->prt = &st->pr;
+	}
+	if (st->pw != NULL) {
+		jobq_push_list(&st->wq, st->pw, st->pwt);
+		st->pw = NULL;
+		st->pwt = &st->pw;
+	}
+}
+
+/* From the loop: held until the end of this loop iteration. */
+static void
+defer(struct store *st, struct store_job ***tail, struct store_job *j)
+{
+	j->next = NULL;
+	j->rc = 0;
+	j->settled = 0;
+	**tail = j;
+	*tail = &j->next;
+	if (!st->flush_pending) {
+		st->flush_pending = 1;
+		event_active(st->flush_ev, EV_TIMEOUT, 0);
+	}
+}
+
+static int
+stopping(struct jobq *q)
+{
+	int s;
+
+	pthread_mutex_lock(&q->mu);
+	s = q->stop;
+	pthread_mutex_unlock(&q->mu);
+	return s;
+}
+
 void
 store_write(struct store *st, struct store_job *j)
 {
-	submit(st, &st->wq, j);
+	if (st->flush_ev != NULL && !stopping(&st->wq))
+		defer(st, &st->pwt, j);
+	else
+		submit(st, &st->wq, j);
 }
 
 void
 store_read(struct store *st, struct store_job *j)
 {
-	submit(st, &st->rq, j);
+	if (st->flush_ev != NULL && !stopping(&st->rq))
+		defer(st, &st->prt, j);
+	else
+		submit(st, &st->rq, j);
 }
 
 int
@@ -589,10 +660,14 @@ store_open(const char *dir, size_t mapsize, unsigned flags,
 	st->dtail = &st->dhead;
 	jobq_init(&st->wq);
 	jobq_init(&st->rq);
+	st->pwt = &st->pw;
+	st->prt = &st->pr;
 	if (base != NULL) {
 		st->ev = event_new(base, st->efd, EV_READ | EV_PERSIST,
 		    on_eventfd, st);
-		if (st->ev == NULL || event_add(st->ev, NULL) == -1) {
+		st->flush_ev = event_new(base, -1, 0, flush_cb, st);
+		if (st->ev == NULL || st->flush_ev == NULL ||
+		    event_add(st->ev, NULL) == -1) {
 			snprintf(err, errsz, "event_new");
 			goto fail;
 		}
@@ -633,6 +708,12 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
+	/* What the loop holds goes to the threads first. */
+	if (st->flush_ev != NULL) {
+		flush_cb(-1, 0, st);
+		event_free(st->flush_ev);
+		st->flush_ev = NULL;
+	}
 	/* Readers first: their completions may queue writes. */
 	jobq_stop(&st->rq);
 	if (st->efd != -1)
