@@ -44,6 +44,7 @@ static struct {
 	int			 loading;
 	uint64_t		 appends_during_load;
 	uint32_t		 ninflight;
+	struct entry		*cursor;	/* first never sent, or NULL */
 	struct saf_stats	 s;
 	/* grouped deletions */
 	uint64_t		*acks;
@@ -212,6 +213,8 @@ load_take(struct load_job *lj)
 		TAILQ_INSERT_TAIL(&S.q, e, e);
 		S.nmem++;
 		S.tail_id = e->id;
+		if (S.cursor == NULL)
+			S.cursor = e;
 	}
 	if (lj->bad)
 		log_warnx("event=saf_unreadable_entries count=%d "
@@ -315,6 +318,7 @@ saf_shutdown(void)
 		TAILQ_REMOVE(&S.q, e, e);
 		entry_free(e);
 	}
+	S.cursor = NULL;
 	free(S.acks);
 	S.acks = NULL;
 	S.nmem = 0;
@@ -343,6 +347,8 @@ saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 	TAILQ_INSERT_TAIL(&S.q, e, e);
 	S.nmem++;
 	S.tail_id = id;
+	if (S.cursor == NULL)
+		S.cursor = e;
 }
 
 /* --- acknowledgements --------------------------------------------------------- */
@@ -431,6 +437,8 @@ saf_ack(uint64_t id)
 	} else {
 		if (e->inflight)
 			S.ninflight--;
+		if (S.cursor == e)
+			S.cursor = TAILQ_NEXT(e, e);
 		TAILQ_REMOVE(&S.q, e, e);
 		S.nmem--;
 		entry_free(e);
@@ -446,6 +454,23 @@ saf_ack(uint64_t id)
 
 /* --- sending ---------------------------------------------------------------- */
 
+static int
+send_one(struct entry *e, uint64_t now)
+{
+	if (S.send(e->id, e->body, e->len, S.sendarg) == -1)
+		return -1;
+	if (e->tries > 0)
+		S.s.resent++;
+	S.s.sent++;
+	e->tries++;
+	e->inflight = 1;
+	e->next_us = now + S.retry_us;
+	S.ninflight++;
+	return 0;
+}
+
+/* Whole window, in order: retries of what was not acknowledged in time,
+ * then what was never sent (on the timer). */
 void
 saf_run(uint64_t now)
 {
@@ -463,15 +488,23 @@ saf_run(uint64_t now)
 		}
 		if (S.ninflight >= S.max_inflight)
 			break;
-		if (S.send(e->id, e->body, e->len, S.sendarg) == -1)
+		if (send_one(e, now) == -1)
 			break;
-		if (e->tries > 0)
-			S.s.resent++;
-		S.s.sent++;
-		e->tries++;
-		e->inflight = 1;
-		e->next_us = now + S.retry_us;
-		S.ninflight++;
+		if (e == S.cursor)
+			S.cursor = TAILQ_NEXT(e, e);
+	}
+}
+
+/* Only what was never sent, from the cursor: cheap, after each append. */
+void
+saf_kick(uint64_t now)
+{
+	if (!S.up)
+		return;
+	while (S.cursor != NULL && S.ninflight < S.max_inflight) {
+		if (S.cursor->tries == 0 && send_one(S.cursor, now) == -1)
+			break;
+		S.cursor = TAILQ_NEXT(S.cursor, e);
 	}
 }
 
@@ -483,6 +516,7 @@ saf_reset_inflight(void)
 	TAILQ_FOREACH(e, &S.q, e)
 		e->inflight = 0;
 	S.ninflight = 0;
+	S.cursor = TAILQ_FIRST(&S.q);
 }
 
 void

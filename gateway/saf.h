@@ -59,8 +59,10 @@ void	saf_added(uint64_t id, const uint8_t *body, size_t len,
 	    uint64_t enq_wall_us);
 /* ADVICE_ACK from the core. */
 void	saf_ack(uint64_t id);
-/* Sends what is due (call often: on a timer and when a core comes up). */
+/* Sends what is due, retries included (on a timer, when a core comes
+ * up); saf_kick() only what was never sent (cheap: after appends). */
 void	saf_run(uint64_t now_us);
+void	saf_kick(uint64_t now_us);
 /* The core went away: what was in flight is sent again when one is
  * back. */
 void	saf_reset_inflight(void);

@@ -780,7 +780,8 @@ decide_done(void *arg, int rc)
 		submit_void(d);
 	else
 		sidec_free(d);
-	siauth_tick();
+	if (core_best() != NULL)
+		saf_kick(now_us());
 }
 
 /*
