@@ -19,6 +19,10 @@
 #include "gateway/store.h"
 
 #define READER_CHECK_S	10
+/* Decisions per transaction: bounds the commit time and the burst of
+ * completions the event loop runs at once. */
+#define STORE_BATCH_MAX	256
+#define POLL_MAX	128	/* completions per loop wake-up */
 
 static const char *const dbnames[STORE_NDB] = {
 	"cards", "exposure", "decisions", "saf", "dedup", "meta"
@@ -233,13 +237,14 @@ jobq_push_list(struct jobq *q, struct store_job *h, struct store_job **t)
 	pthread_mutex_unlock(&q->mu);
 }
 
-/* Takes every queued job; NULL on stop with nothing queued, or on the
- * periodic wake-up (*tick set). */
+/* Takes the queued jobs, at most max (0: all); NULL on stop with nothing
+ * queued, or on the periodic wake-up (*tick set). */
 static struct store_job *
-jobq_take(struct jobq *q, int *tick)
+jobq_take(struct jobq *q, int *tick, size_t max)
 {
-	struct store_job *l;
+	struct store_job *l, *last;
 	struct timespec ts;
+	size_t n;
 
 	*tick = 0;
 	pthread_mutex_lock(&q->mu);
@@ -250,8 +255,17 @@ jobq_take(struct jobq *q, int *tick)
 			*tick = 1;
 	}
 	l = q->head;
-	q->head = NULL;
-	q->tail = &q->head;
+	if (l != NULL && max != 0) {
+		for (last = l, n = 1; last->next != NULL && n < max; n++)
+			last = last->next;
+		q->head = last->next;
+		last->next = NULL;
+		if (q->head == NULL)
+			q->tail = &q->head;
+	} else {
+		q->head = NULL;
+		q->tail = &q->head;
+	}
 	pthread_mutex_unlock(&q->mu);
 	return l;
 }
@@ -274,10 +288,12 @@ complete(struct store *st, struct store_job *l)
 		log_warn("event=store_wake_failed");
 }
 
-int
-store_poll(struct store *st)
+/* Runs up to max completions (0: all); the number run, *more set when
+ * some are left. */
+static int
+poll_some(struct store *st, int max, int *more)
 {
-	struct store_job *l, *j, *next;
+	struct store_job *l, *j, *next, *rest = NULL, **rtail = NULL;
 	uint64_t v;
 	int n = 0;
 
@@ -285,9 +301,21 @@ store_poll(struct store *st)
 		log_warn("event=store_eventfd_read");
 	pthread_mutex_lock(&st->dmu);
 	l = st->dhead;
-	st->dhead = NULL;
-	st->dtail = &st->dhead;
+	if (max > 0) {
+		/* keep what is past max at the head of the list */
+		for (j = l; j != NULL && ++n < max; j = j->next)
+			;
+		if (j != NULL && j->next != NULL) {
+			rest = j->next;
+			rtail = st->dtail;
+			j->next = NULL;
+		}
+		n = 0;
+	}
+	st->dhead = rest;
+	st->dtail = rest != NULL ? rtail : &st->dhead;
 	pthread_mutex_unlock(&st->dmu);
+	*more = rest != NULL;
 	for (j = l; j != NULL; j = next) {
 		next = j->next;		/* done may free or requeue the job */
 		if (j->done != NULL)
@@ -295,6 +323,14 @@ store_poll(struct store *st)
 		n++;
 	}
 	return n;
+}
+
+int
+store_poll(struct store *st)
+{
+	int more;
+
+	return poll_some(st, 0, &more);
 }
 
 int
@@ -318,9 +354,16 @@ store_wait(struct store *st)
 static void
 on_eventfd(evutil_socket_t fd, short ev, void *arg)
 {
+	struct store *st = arg;
+	int more;
+
 	(void)fd;
 	(void)ev;
-	store_poll(arg);
+	/* A bounded burst, then the loop's other events (the deadline
+	 * guard among them) get their turn. */
+	poll_some(st, POLL_MAX, &more);
+	if (more)
+		event_active(st->ev, EV_READ, 0);
 }
 
 /* --- the writer -------------------------------------------------------------- */
@@ -442,7 +485,7 @@ writer_main(void *arg)
 	int tick;
 
 	for (;;) {
-		l = jobq_take(&st->wq, &tick);
+		l = jobq_take(&st->wq, &tick, STORE_BATCH_MAX);
 		if (l != NULL)
 			writer_batch(st, l);
 		if (tick || mono_us() - last_check > READER_CHECK_S * 1000000u) {
@@ -469,7 +512,7 @@ reader_main(void *arg)
 	int tick, rc;
 
 	for (;;) {
-		l = jobq_take(&st->rq, &tick);
+		l = jobq_take(&st->rq, &tick, 0);
 		if (l == NULL) {
 			if (tick)
 				continue;
