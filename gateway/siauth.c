@@ -31,7 +31,7 @@
 
 #define MAPSIZE_DEFAULT	(1024ull * 1024 * 1024)
 #define SAF_RETRY_US	1000000
-#define SAF_INFLIGHT	512
+#define SAF_INFLIGHT	128
 #define DKEY_LEN	17		/* kind byte + 16-byte hash */
 #define ADV_ROOM	512		/* decision tags + advice id */
 #define GUARD_MARGIN_US	300		/* answer this much before Deadline */
