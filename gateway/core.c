@@ -161,6 +161,7 @@ core_read(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		}
 		k->rx++;
+		k->last_rx_us = now_us();
 		memcpy(&k->peer, &from, fromlen);
 		k->peerlen = fromlen;
 		switch (h.type) {
@@ -183,6 +184,17 @@ core_read(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 	}
+}
+
+void
+core_silent(struct core *k, uint64_t sent_us)
+{
+	if (k->state != CORE_UP || k->last_rx_us >= sent_us)
+		return;
+	log_warnx("event=core_silent core=%s silent_us=%llu", k->cf.name,
+	    (unsigned long long)(now_us() - k->last_rx_us));
+	k->good = 0;
+	set_state(k, CORE_DOWN);
 }
 
 struct core *
@@ -237,6 +249,7 @@ core_start(struct core *k)
 void
 core_free(struct core *k)
 {
+	router_core_gone(k);
 	if (k->rd != NULL)
 		event_free(k->rd);
 	if (k->hb != NULL)

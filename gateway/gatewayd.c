@@ -26,6 +26,7 @@
 #include "gateway/siauth.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
+#include "tunnel/seal.h"
 
 struct gw gw;
 
@@ -222,7 +223,7 @@ main(int argc, char **argv)
 	if (file == NULL || optind != argc)
 		usage();
 	log_init("gatewayd", verbose);
-	if (sodium_init() < 0)
+	if (seal_init() == -1)
 		fatalx("libsodium init failed");
 
 	if ((gw.conf = config_load(file, 0, err, sizeof err)) == NULL) {

@@ -77,6 +77,7 @@ struct core {
 	uint64_t		 hb_sent_us;
 	uint64_t		 rtt_us;
 	uint64_t		 since_us;	/* of the last state change */
+	uint64_t		 last_rx_us;	/* last authenticated datagram */
 	struct sockaddr_storage	 peer;		/* last authenticated source */
 	socklen_t		 peerlen;
 	uint64_t		 tx, rx, hb_sent, hb_ok, downs;
@@ -129,6 +130,9 @@ struct core *core_best(void);
 int	core_send(struct core *, int type, uint64_t corr, uint32_t budget_us,
 	    const uint8_t *body, size_t len);
 const char *core_state_name(int);
+/* A request timed out and nothing authenticated came from k since it was
+ * sent: k is down now, not three heartbeats from now. */
+void	core_silent(struct core *, uint64_t sent_us);
 
 /* router.c */
 void	router_init(void);
@@ -139,6 +143,7 @@ void	router_core_frame(struct core *, const struct corefr_hdr *,
 /* The scheme answered something: 1 when it matched an OUT_REQUEST. */
 int	router_out_answer(struct link *, const struct iso_msg *);
 void	router_link_gone(struct link *);
+void	router_core_gone(struct core *);
 void	router_tick(struct link *);
 
 #endif

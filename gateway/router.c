@@ -33,6 +33,8 @@ struct txn {
 	struct link	*link;
 	uint64_t	 conn_id;
 	uint64_t	 t0;
+	uint64_t	 sent_us;
+	struct core	*core;		/* the endpoint asked, NULL if none */
 	struct event	 timer;
 	struct dd_entry	*dd;
 	int		 standin;	/* siauth deciding: core answers late */
@@ -276,9 +278,15 @@ do_standin(struct txn *t, const char *reason)
 static void
 txn_timeout(evutil_socket_t fd, short ev, void *arg)
 {
+	struct txn *t = arg;
+
 	(void)fd;
 	(void)ev;
-	do_standin(arg, "timeout");
+	/* Failover without waiting for three missed beats: the requests
+	 * behind this one would each burn their whole budget meanwhile. */
+	if (t->core != NULL)
+		core_silent(t->core, t->sent_us);
+	do_standin(t, "timeout");
 }
 
 void
@@ -354,6 +362,8 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		do_standin(t, "core-down");
 		return;
 	}
+	t->core = k;
+	t->sent_us = now_us();
 	tv.tv_sec = budget / 1000000;
 	tv.tv_usec = budget % 1000000;
 	evtimer_add(&t->timer, &tv);
@@ -642,6 +652,18 @@ router_link_gone(struct link *l)
 		for (t = pending[i]; t != NULL; t = t->hnext)
 			if (t->link == l)
 				t->link = NULL;
+}
+
+void
+router_core_gone(struct core *k)
+{
+	struct txn *t;
+	size_t i;
+
+	for (i = 0; i < PENDING_BUCKETS; i++)
+		for (t = pending[i]; t != NULL; t = t->hnext)
+			if (t->core == k)
+				t->core = NULL;
 }
 
 void

@@ -126,7 +126,9 @@ ssize_t
 corefr_build(const struct seal_keyring *r, struct corefr_hdr *h,
     const uint8_t *body, size_t bodylen, uint8_t *out, size_t cap)
 {
-	uint8_t pt[COREFR_HDRLEN + COREFR_MAX_BODY];
+	/* Not on the stack: the build zero-fills automatic variables, and
+	 * 16 KiB per frame sent is not free. */
+	static _Thread_local uint8_t pt[COREFR_HDRLEN + COREFR_MAX_BODY];
 	ssize_t n;
 	int c;
 	uint8_t gpt;

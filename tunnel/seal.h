@@ -38,7 +38,8 @@ struct seal_keyring {
 	struct seal_key	k[SEAL_MAXKEYS];	/* k[0] seals */
 };
 
-/* libsodium init; 0 or -1. */
+/* libsodium init and the nonce generator (random prefix per process,
+ * then a counter); 0 or -1.  Without it the first seal seeds lazily. */
 int	seal_init(void);
 
 uint32_t seal_key_id(const uint8_t key[SEAL_KEYLEN]);
