@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench-standin.sh — durable stand-in decisions, with the HSM in the path.
 #
-#   scheme-sim scheme (CVC2 in every request) -> gatewayd, Mode = force:
+#   scheme-sim scheme (CVC2 in every request) -> gatewayd, Mode = force,
+#   the core black-holed after pushing the snapshot (advices queue):
 #   card look-up (LMDB reader thread) -> hsmd CY over a unix socket ->
 #   rules + decision + exposure + advice in one group-committed LMDB
 #   transaction (writer thread, fsync) -> response.
@@ -80,7 +81,8 @@ MaxAmount = 100000
 CFG
 "$SIM" core --listen 127.0.0.1:$P_CORE --key "$T/core.key" \
     --cards "$T/portfolio" -q 2>"$T/core.log" &
-PIDS+=($!)
+CORE=$!
+PIDS+=($CORE)
 "$BIN/gatewayd" -d -f "$T/gatewayd.conf" 2>"$T/gatewayd.log" &
 PIDS+=($!)
 for i in $(seq 1 200); do
@@ -88,6 +90,10 @@ for i in $(seq 1 200); do
 	sleep 0.05
 done
 grep -q snapshot_acked "$T/core.log" || { echo "bench-standin: snapshot not applied"; tail -5 "$T"/*.log; exit 1; }
+# The stand-in situation: the core unreachable (black-holed), advices
+# queue durably in the SAF while decisions are made.
+kill -USR1 "$CORE"
+sleep 0.5
 
 fig() {
 	python3 - "$1" "$2" <<'PY'
