@@ -131,7 +131,7 @@ done
 sleep 0.3	# the core flushes its record on its tick
 kill -TERM $CORE 2>/dev/null; wait $CORE 2>/dev/null
 
-python3 - "$T/scheme.json" "$T/advices.jsonl" "$T/standin.json" <<'PY' || SRC=1
+python3 - "$T/scheme.json" "$T/advices.jsonl" "$T/standin.json" "$T/final" <<'PY' || SRC=1
 import json, sys
 REASON = {"14": "unknown/closed card", "41": "lost", "43": "stolen",
           "51": "funds/daily limit", "54": "expired", "55": "PIN",
@@ -165,7 +165,7 @@ print("demo: scheme saw %d stand-in approvals; gateway durable stand-in approval
       "(%d voided: commit later than the deadline, answered 91, reversal advised); exposure %d"
       % (scheme_si, si["approvals"], si["late_voids"], si["exposure"]))
 if delivered == si["approvals"]:
-    print("demo: advices delivered = stand-in approvals = %d" % delivered)
+    open(sys.argv[4], "w").write("advices delivered = stand-in approvals = %d\n" % delivered)
 else:
     print("demo: MISMATCH advices delivered = %d, stand-in approvals = %d" % (delivered, si["approvals"]))
     sys.exit(1)
@@ -176,3 +176,4 @@ if [ $SRC -ne 0 ]; then
 	exit 1
 fi
 echo "demo: OK — every request answered within its deadline"
+cat "$T/final"
