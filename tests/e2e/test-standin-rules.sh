@@ -134,6 +134,27 @@ fps() {	# fps NAME EXPECT ACCOUNT
 	fps credit-closed 62 ACC0000007
 } | send "$FP" fps || fail "FPS inbound credit"
 
+# Scheme advices: acknowledged once durable, queued for the core; a 0420
+# reversing a stand-in approval releases its exposure.
+ctl standin --json >"$T/si3.json"
+e3=$(json_get "$T/si3.json" "d['authoriser']['exposure']")
+rel=$(( $(cat "$T/stan") - 3 ))	# "after-release": 45000 on card 0
+de90r=$(printf "0100%06d112301020300000005037%011d" $rel 0)
+{
+	req advice-0120 00 --index 8 --amount 1234 --mti 0120
+	next_stan
+	echo "advice-0420 00 $("$BIN/scheme-sim" cards request --portfolio "$T/portfolio" --stan $stan --index 0 --amount 45000 --mti 0420 | python3 -c "import json,sys; d=json.load(sys.stdin); d['fields']['90']='$de90r'; print(json.dumps(d))")"
+} | send "$LP" iso87 || fail "scheme advices"
+ctl standin --json >"$T/si4.json"
+e4=$(json_get "$T/si4.json" "d['authoriser']['exposure']")
+[ "$e4" = $((e3 - 45000)) ] || fail "0420 did not release 45000 (exposure $e3 -> $e4)"
+for i in $(seq 1 50); do
+	grep -q '"mti":"0420"' "$T/advices.jsonl" 2>/dev/null && break
+	sleep 0.1
+done
+grep -q '"mti":"0120"' "$T/advices.jsonl" || fail "0120 advice not at the core"
+grep -q '"mti":"0420"' "$T/advices.jsonl" || fail "0420 advice not at the core"
+
 # The same request after a restart: the same answer (durable dedup).
 same=$(req durable-dup 00 --index 8 --cvc2 good --amount 777)
 echo "$same" | send "$LP" iso87 || fail "first of the duplicate pair"
