@@ -17,6 +17,7 @@
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
+#include "gateway/siauth.h"
 
 static struct evconnlistener *lis;
 static char sockpath[108];
@@ -179,7 +180,19 @@ cmd_cores(struct evbuffer *b, int json)
 static void
 cmd_standin(struct evbuffer *b, int json)
 {
-	if (json)
+	if (json && siauth_enabled()) {
+		evbuffer_add_printf(b, "{\"standin\":\"%s\",\"force\":\"%s\","
+		    "\"mode\":\"%s\",\"authoriser\":", standin_state(),
+		    force_name(gw.force),
+		    gw.conf->standin_mode == STANDIN_AUTO ? "auto" :
+		    gw.conf->standin_mode == STANDIN_FORCE ? "force" : "off");
+		siauth_ctl_standin(b, 1);
+		evbuffer_add_printf(b, "}\n");
+	} else if (siauth_enabled()) {
+		evbuffer_add_printf(b, "standin: %s (force %s)\n",
+		    standin_state(), force_name(gw.force));
+		siauth_ctl_standin(b, 0);
+	} else if (json)
 		evbuffer_add_printf(b, "{\"standin\":\"%s\",\"force\":\"%s\","
 		    "\"mode\":\"%s\",\"decision\":\"91\"}\n", standin_state(),
 		    force_name(gw.force),
@@ -265,6 +278,8 @@ run(struct evbuffer *b, char *line)
 		cmd_cores(b, json);
 	else if (strcmp(argv[0], "standin") == 0 && argc == 1)
 		cmd_standin(b, json);
+	else if (strcmp(argv[0], "saf") == 0 && argc == 1)
+		siauth_ctl_saf(b, json);
 	else if (strcmp(argv[0], "standin") == 0 && argc == 3 &&
 	    strcmp(argv[1], "force") == 0) {
 		if (strcmp(argv[2], "on") == 0)

@@ -22,7 +22,7 @@ ctl_usage(void)
 {
 	fprintf(stderr,
 	    "usage: gatewayctl [-s socket] [--json] command\n"
-	    "commands: status | links | cores | standin |\n"
+	    "commands: status | links | cores | standin | saf |\n"
 	    "          standin force on|off|auto | reload\n"
 	    "          tunnel ... | genkey | pubkey (WireGuard, see tunnel)\n");
 }

@@ -23,6 +23,7 @@
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
+#include "gateway/siauth.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
 #include "tunnel/seal.h"
@@ -154,6 +155,7 @@ gw_reload(char *msg, size_t cap)
 	dedup_init(nc->dedup_max, nc->dedup_us);
 	config_free(gw.conf);
 	gw.conf = nc;
+	siauth_reconfigure(nc);
 	snprintf(msg, cap, "added=%d removed=%d changed=%d failed=%d", added,
 	    removed, changed, failed);
 	log_info("event=reloaded %s", msg);
@@ -253,6 +255,13 @@ main(int argc, char **argv)
 	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
 		fatalx("dedup table");
 	router_init();
+	{
+		char serr[256];
+
+		if (siauth_init(gw.base, gw.conf, serr, sizeof serr) == -1)
+			log_warnx("event=standin_store_unavailable "
+			    "reason=\"%s\" decision=91", serr);
+	}
 	if (start_links_cores() == -1)
 		fatalx("could not start links and cores (see above)");
 	if (ctl_start(gw.conf->control) == -1)
@@ -281,6 +290,7 @@ main(int argc, char **argv)
 	/* Orderly exit, so leak checkers see a clean heap. */
 	ctl_stop();
 	metrics_stop();
+	siauth_shutdown();
 	while ((l = TAILQ_FIRST(&gw.links)) != NULL) {
 		TAILQ_REMOVE(&gw.links, l, entry);
 		link_free(l);

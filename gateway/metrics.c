@@ -16,6 +16,7 @@
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
+#include "gateway/siauth.h"
 
 #define NSLOTS		2048
 #define NPATHS		5
@@ -251,6 +252,7 @@ metrics_render(struct evbuffer *b)
 	    i++)
 		evbuffer_add_printf(b, "gatewayd_%s_total %llu\n",
 		    named[i].name, (unsigned long long)named[i].n);
+	siauth_metrics(b);
 }
 
 static void

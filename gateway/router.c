@@ -11,6 +11,7 @@
 
 #include <event2/event_struct.h>
 
+#include "iso8583/emv.h"
 #include "iso8583/log.h"
 #include "iso8583/mask.h"
 #include "tunnel/tlv.h"
@@ -18,6 +19,7 @@
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
+#include "gateway/siauth.h"
 #include "gateway/standin.h"
 
 #define PENDING_BUCKETS	(1u << 14)
@@ -35,6 +37,7 @@ struct txn {
 	struct core	*core;		/* the endpoint asked, NULL if none */
 	struct event	 timer;
 	struct dd_entry	*dd;
+	int		 standin;	/* siauth deciding: core answers late */
 	int		 nwait;
 	uint64_t	 wait_conn[MAX_WAITERS];
 	struct iso_msg	 req;
@@ -256,11 +259,45 @@ txn_finish(struct txn *t, struct iso_msg *r, const char *path)
 	txn_release(t);
 }
 
+/* The stand-in authoriser (siauth.c) has decided, durably. */
+static void
+standin_done(void *arg, const struct si_result *r)
+{
+	struct txn *t = arg;
+	char mti[5];
+	uint8_t tag91[10];
+
+	mti_response(t->req.mti, mti);
+	iso_msg_init(&resp, mti);
+	echo_into(&resp, &t->req);
+	iso_set_str(&resp, 39, r->de39);
+	if (r->de38[0] != '\0')
+		iso_set_str(&resp, 38, r->de38);
+	if (r->has_arpc) {
+		memcpy(tag91, r->arpc, 8);
+		memcpy(tag91 + 8, r->arc, 2);
+		iso_de55_set(&resp, 0x91, tag91, sizeof tag91);
+	}
+	txn_finish(t, &resp, "standin");
+}
+
 static void
 do_standin(struct txn *t, const char *reason)
 {
 	char mti[5];
 
+	if (t->standin)
+		return;
+	if (siauth_enabled()) {
+		t->standin = 1;
+		evtimer_del(&t->timer);
+		if (siauth_decide(&t->req, t->link ? t->link->cf.name : "-",
+		    t->link ? t->link->cf.profile : "iso87", reason, t->t0,
+		    t->t0 + (t->link ? t->link->cf.deadline_us : 40000),
+		    standin_done, t) == 0)
+			return;
+		t->standin = 0;
+	}
 	mti_response(t->req.mti, mti);
 	iso_msg_init(&resp, mti);
 	echo_into(&resp, &t->req);
@@ -370,7 +407,7 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	struct txn *t;
 	char mti[5], de39[3];
 
-	if ((t = txn_find(h->corr_id)) == NULL) {
+	if ((t = txn_find(h->corr_id)) == NULL || t->standin) {
 		/* Stand-in answered already (or never ours): late. */
 		gw.late++;
 		log_debug("event=late_core_answer core=%s corr=%llu",
@@ -392,6 +429,43 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	txn_finish(t, &cmsg, "core");
 }
 
+struct advack {
+	struct link	*link;
+	uint64_t	 conn_id;
+	uint64_t	 t0;
+	struct iso_msg	 m;
+};
+
+/* A scheme advice is durable in the SAF: acknowledge it now. */
+static void
+advice_durable(void *arg, const struct si_result *r)
+{
+	struct advack *aa = arg;
+	struct link *l;
+	struct conn *c;
+	char mti[5];
+
+	if (strcmp(r->de39, "00") != 0) {
+		/* Not stored: no ack, the scheme repeats it. */
+		log_warnx("event=advice_not_stored mti=%s", aa->m.mti);
+		free(aa);
+		return;
+	}
+	TAILQ_FOREACH(l, &gw.links, entry)
+		if (l == aa->link)
+			break;
+	if (l != NULL && (c = link_conn(l, aa->conn_id)) != NULL) {
+		mti_response(aa->m.mti, mti);
+		iso_msg_init(&resp, mti);
+		echo_into(&resp, &aa->m);
+		iso_set_str(&resp, 39, "00");
+		if (conn_send_msg(c, &resp) == 0)
+			metrics_request(l->cf.name, aa->m.mti, "00", "local",
+			    now_us() - aa->t0);
+	}
+	free(aa);
+}
+
 void
 router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
@@ -399,6 +473,21 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 	struct tlv_w w;
 	char mti[5];
 	uint64_t id;
+
+	if (siauth_enabled()) {
+		struct advack *aa;
+
+		if ((aa = malloc(sizeof *aa)) == NULL)
+			return;
+		aa->link = c->link;
+		aa->conn_id = c->id;
+		aa->t0 = t0;
+		copy_msg(&aa->m, m);
+		if (siauth_advice(m, c->link->cf.name, c->link->cf.profile,
+		    t0, advice_durable, aa) == 0)
+			return;
+		free(aa);
+	}
 
 	/* Advices cannot be declined: acknowledge first. */
 	mti_response(m->mti, mti);
@@ -618,6 +707,10 @@ router_core_frame(struct core *k, const struct corefr_hdr *h,
 		break;
 	case COREFR_ADVICE_ACK:
 		advice_ack(h->corr_id);
+		siauth_core_frame(k, h, b, len);
+		break;
+	case COREFR_SNAPSHOT:
+		siauth_core_frame(k, h, b, len);
 		break;
 	case COREFR_OUT_REQUEST:
 		out_request(k, h, b, len);
@@ -642,6 +735,7 @@ router_timer(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)arg;
 	dedup_expire(now);
+	siauth_tick();
 	if ((k = core_best()) == NULL)
 		return;
 	TAILQ_FOREACH(a, &advq, entry) {
@@ -665,7 +759,7 @@ router_advice_depth(void)
 void
 router_init(void)
 {
-	struct timeval tv = { 0, 100000 };
+	struct timeval tv = { 0, 20000 };
 
 	gw.next_corr = ((uint64_t)(wall_us() & 0xffffffff)) << 20;
 	rtick = event_new(gw.base, -1, EV_PERSIST, router_timer, NULL);

@@ -95,7 +95,7 @@ int
 sim_cards_load(struct sim_cards *c, const char *path, char *err, size_t errsz)
 {
 	FILE *f;
-	char line[256], *tok[4], *save, *p;
+	char line[256], *tok[5], *save, *p;
 	size_t cap = 0, lineno = 0, nt;
 	struct sim_card *nv;
 
@@ -109,12 +109,12 @@ sim_cards_load(struct sim_cards *c, const char *path, char *err, size_t errsz)
 		if ((p = strchr(line, '#')) != NULL)
 			*p = '\0';
 		nt = 0;
-		for (p = strtok_r(line, " \t\r\n,;", &save); p != NULL && nt < 4;
+		for (p = strtok_r(line, " \t\r\n,;", &save); p != NULL && nt < 5;
 		    p = strtok_r(NULL, " \t\r\n,;", &save))
 			tok[nt++] = p;
 		if (nt == 0)
 			continue;
-		if (nt > 3) {
+		if (nt > 4) {
 			snprintf(err, errsz, "%s:%zu: too many columns", path,
 			    lineno);
 			goto fail;
@@ -135,6 +135,11 @@ sim_cards_load(struct sim_cards *c, const char *path, char *err, size_t errsz)
 			    "digits (minor units)", path, lineno);
 			goto fail;
 		}
+		if (nt > 3 && !all_digits(tok[3], 3, 4)) {
+			snprintf(err, errsz, "%s:%zu: CVC2 must be 3 or 4 "
+			    "digits", path, lineno);
+			goto fail;
+		}
 		if (c->n == cap) {
 			cap = cap ? cap * 2 : 64;
 			nv = reallocarray(c->v, cap, sizeof *nv);
@@ -148,6 +153,8 @@ sim_cards_load(struct sim_cards *c, const char *path, char *err, size_t errsz)
 		strcpy(c->v[c->n].pan, tok[0]);
 		strcpy(c->v[c->n].exp, nt > 1 ? tok[1] : "3012");
 		c->v[c->n].amount = nt > 2 ? strtoull(tok[2], NULL, 10) : 0;
+		if (nt > 3)
+			strcpy(c->v[c->n].cvc2, tok[3]);
 		c->n++;
 	}
 	if (ferror(f)) {

@@ -1,7 +1,7 @@
 /*
  * cards.h — the card list the scheme simulator draws from: built-in
  * synthetic test cards (Luhn-valid, test BINs) or a file, one card a line:
- *     PAN [EXPIRY_YYMM [AMOUNT_MINOR]]     (# starts a comment)
+ *     PAN [EXPIRY_YYMM [AMOUNT_MINOR [CVC2]]]   (# starts a comment)
  * A per-card amount overrides the load's amount for that card.
  */
 #ifndef SIM_CARDS_H
@@ -14,6 +14,7 @@ struct sim_card {
 	char		pan[20];	/* NUL-terminated digits, 12..19 */
 	char		exp[5];		/* YYMM */
 	uint64_t	amount;		/* 0: use the load's amount */
+	char		cvc2[5];	/* "": none; else sent in DE48 SE92 */
 };
 
 struct sim_cards {

@@ -34,6 +34,8 @@ sim_core_usage(void)
 "  --listen ADDR:PORT        UDP address (default port 6080)\n"
 "  --key FILE                base64 32-byte key, repeatable: the first seals,\n"
 "                            all open (rotation)\n"
+"  --cards FILE              push this portfolio (scheme-sim cards generate)\n"
+"                            as SNAPSHOT frames until acknowledged\n"
 "  --record FILE             append one JSON line per ADVICE (advice id,\n"
 "                            dup flag, link, MTI, masked PAN, amount, DE39,\n"
 "                            stand-in DE39 and reason...) and per OUT_RESPONSE\n"
@@ -74,7 +76,7 @@ enum {
 	O_LISTEN = 256, O_KEY, O_RECORD, O_OUTREQ, O_OUTEVERY, O_OUTPROF,
 	O_DECLOVER, O_DECLPAN, O_RC, O_MARK, O_DELAY, O_DELAYDIST, O_DROP,
 	O_BHAFTER, O_BHFOR, O_SEED, O_TCP, O_PROFILE, O_FRAMING, O_DURATION,
-	O_JSON
+	O_JSON, O_CARDS
 };
 
 static const struct option core_opts[] = {
@@ -99,6 +101,7 @@ static const struct option core_opts[] = {
 	{ "framing", required_argument, NULL, O_FRAMING },
 	{ "duration", required_argument, NULL, O_DURATION },
 	{ "json", required_argument, NULL, O_JSON },
+	{ "cards", required_argument, NULL, O_CARDS },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -155,6 +158,9 @@ sim_core_main(int argc, char **argv)
 			break;
 		case O_RECORD:
 			o->record_path = optarg;
+			break;
+		case O_CARDS:
+			o->cards_path = optarg;
 			break;
 		case O_OUTREQ:
 			colon = strchr(optarg, ':');

@@ -36,6 +36,7 @@ struct sim_core_opts {
 	uint64_t		 duration_ns;
 	uint64_t		 seed;
 	const char		*record_path;
+	const char		*cards_path;	/* portfolio to push */
 	const char		*json_path;
 	const char		*out_profile;
 	struct sim_outreq	 outreq[SIM_MAX_OUTREQ];

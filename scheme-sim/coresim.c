@@ -27,6 +27,7 @@
 #include "scheme-sim/delay.h"
 #include "scheme-sim/parse.h"
 #include "scheme-sim/rules.h"
+#include "scheme-sim/snapshot.h"
 #include "scheme-sim/txq.h"
 #include "tunnel/corefr.h"
 #include "tunnel/tlv.h"
@@ -57,6 +58,7 @@ struct coresim {
 	int			 have_gw;
 	struct sim_txq		 txq;
 	struct sim_advrec	 rec;
+	struct sim_snap		*snap;		/* --cards */
 	/* OUT_REQUESTs */
 	struct iso_msg		*outmsg;	/* [noutreq] */
 	uint64_t		 out_corr, next_out_ns;
@@ -303,6 +305,10 @@ handle(struct coresim *cs, const uint8_t *d, size_t len,
 		on_out_response(cs, &h, body);
 		break;
 	case COREFR_SNAPSHOT_ACK:
+		if (cs->snap != NULL && sim_snap_ack(cs->snap, h.corr_id))
+			break;
+		cs->unexpected++;
+		break;
 	default:
 		cs->unexpected++;
 		break;
@@ -459,6 +465,15 @@ set_blackhole(struct coresim *cs, int on, const char *why)
 }
 
 static void
+snap_send(void *arg, uint64_t version, const uint8_t *body, size_t len)
+{
+	struct coresim *cs = arg;
+
+	emit(cs, COREFR_SNAPSHOT, version, body, len,
+	    (struct sockaddr *)&cs->gw, cs->gwlen, 0);
+}
+
+static void
 tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct coresim *cs = arg;
@@ -486,6 +501,10 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 			cs->next_out_ns += o->out_every_ns;
 			send_outreqs(cs);
 		}
+	}
+	if (cs->snap != NULL && cs->have_gw && !cs->blackholed) {
+		sim_snap_tick(cs->snap, now, snap_send, cs);
+		flush_tx(cs);
 	}
 	if (o->duration_ns && now - cs->t0_ns >= o->duration_ns)
 		event_base_loopbreak(cs->base);
@@ -603,6 +622,16 @@ sim_coreudp_run(struct sim_core_opts *o)
 		rc = 2;
 		goto out;
 	}
+	if (o->cards_path != NULL) {
+		char serr[256];
+
+		if ((cs->snap = sim_snap_open(o->cards_path,
+		    sim_wall_us() / 1000, serr, sizeof serr)) == NULL) {
+			log_warnx("event=cards_failed reason=\"%s\"", serr);
+			rc = 2;
+			goto out;
+		}
+	}
 	cs->fd = socket(o->addr.ss_family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 	if (cs->fd == -1 || bind(cs->fd, (struct sockaddr *)&o->addr,
@@ -663,6 +692,7 @@ out:
 		close(cs->fd);
 	sim_txq_free(&cs->txq);
 	sim_advrec_close(&cs->rec);
+	sim_snap_free(cs->snap);
 	free(cs->outmsg);
 	free(cs);
 	return rc;

@@ -8,6 +8,7 @@
 
 #include "iso8583/log.h"
 #include "scheme-sim/coremain.h"
+#include "scheme-sim/portfolio.h"
 #include "scheme-sim/schemesim.h"
 
 static void
@@ -17,6 +18,7 @@ usage(void)
 "usage: scheme-sim scheme [options]   play a scheme towards a gateway link\n"
 "       scheme-sim core [options]     play the cloud core (or --tcp: a plain\n"
 "                                     ISO 8583 peer)\n"
+"       scheme-sim cards generate|request|list ...  test portfolio\n"
 "       scheme-sim help [scheme|core]\n"
 "\n"
 "scheme-sim SUBCOMMAND --help for the options of each.\n");
@@ -36,6 +38,10 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "core") == 0) {
 		log_init("scheme-sim-core", 0);
 		return sim_core_main(argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "cards") == 0) {
+		log_init("scheme-sim-cards", 0);
+		return sim_cards_main(argc - 1, argv + 1);
 	}
 	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "--help") == 0) {

@@ -231,6 +231,14 @@ sim_req_build(const struct sim_reqspec *rs, const struct sim_pending *p,
 			return -1;
 	if (rs->emv && put_emv(p, seq, m) == -1)
 		return -1;
+	if (rs->cards->v[p->card].cvc2[0] != '\0') {
+		char de48[16];
+		int n = snprintf(de48, sizeof de48, "R92%02zu%s",
+		    strlen(rs->cards->v[p->card].cvc2),
+		    rs->cards->v[p->card].cvc2);
+		if (iso_set(m, 48, de48, (size_t)n) == -1)
+			return -1;
+	}
 	return 0;
 }
 

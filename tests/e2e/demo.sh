@@ -7,16 +7,22 @@
 # core is restored (SIGUSR2).  Prints one summary line per phase; fails if
 # any request missed its 40 ms deadline or got a wrong answer.
 #
+# Stand-in is the real authoriser: a test portfolio (keys formed through
+# hsmctl under a fresh LMK) is pushed by the core as SNAPSHOT frames, every
+# request carries a CVC2 verified by hsmd, decisions are durable (LMDB,
+# group commit) and queued as advices; once the core is back the SAF
+# drains and the last line compares both sides' counts:
+#   advices delivered = stand-in approvals = N
+#
 # Environment: DEMO_RATE (2000), DEMO_PHASE_SECONDS (7), DEMO_KEEP=1 keeps
-# the temp dir (configs, logs, reports), HSMD_ARGS (arguments for hsmd when
-# it is built; the stand-in does not use it yet).
+# the temp dir (configs, logs, reports).
 set -u
 cd "$(dirname "$0")/../.."
 
 RATE=${DEMO_RATE:-2000}
 PH=${DEMO_PHASE_SECONDS:-7}
 BIN=$PWD/build/bin
-for b in scheme-sim gatewayd; do
+for b in scheme-sim gatewayd gatewayctl hsmd hsmctl; do
 	[ -x "$BIN/$b" ] || { echo "demo: $BIN/$b not built (make)"; exit 1; }
 done
 
@@ -35,12 +41,19 @@ P_LINK=$((BASE + 1)) P_CORE=$((BASE + 2)) P_MET=$((BASE + 3))
 
 # --- configuration, generated ---------------------------------------------
 head -c 32 /dev/urandom | base64 >"$T/core-a.key"
-chmod 600 "$T/core-a.key"
+head -c 32 /dev/urandom | base64 >"$T/state.key"
+chmod 600 "$T/core-a.key" "$T/state.key"
 mkdir -p "$T/state"
+"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || { echo "demo: hsmctl lmk init failed"; exit 1; }
+"$BIN/scheme-sim" cards generate 1000 --special --lmk "$T/lmk" \
+    --out "$T/portfolio" || { echo "demo: cards generate failed"; exit 1; }
+"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
 cat >"$T/gatewayd.conf" <<CFG
 [Gateway]
 Name = demo-colo-1
 StateDirectory = $T/state
+StateKeyFile = $T/state.key
+HSM = unix:$T/hsm.sock
 ControlSocket = $T/control.sock
 Metrics = 127.0.0.1:$P_MET
 
@@ -50,7 +63,7 @@ Listen = 127.0.0.1:$P_LINK
 AllowFrom = 127.0.0.1
 Framing = len2
 Deadline = 40ms
-StandInReserve = 5ms
+StandInReserve = 15ms
 
 [Core core-a]
 Address = 127.0.0.1:$P_CORE
@@ -60,18 +73,17 @@ HeartbeatInterval = 100ms
 
 [StandIn]
 Mode = auto
+MaxAmount = 100000
+BlockMCC = 7995
 CFG
 "$BIN/gatewayd" -n -f "$T/gatewayd.conf" >/dev/null || { echo "demo: config refused"; exit 1; }
 
 # --- processes --------------------------------------------------------------
-if [ -x "$BIN/hsmd" ]; then
-	"$BIN/hsmd" ${HSMD_ARGS:--d} >"$T/hsmd.log" 2>&1 &
-	PIDS+=($!)
-	sleep 0.2
-	if kill -0 "${PIDS[-1]}" 2>/dev/null; then echo "demo: hsmd running"
-	else echo "demo: hsmd exited at once (see HSMD_ARGS); going on without it"; fi
-fi
+"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+PIDS+=($!)
+echo "demo: hsmd running; portfolio of 1000 cards (keys under the LMK, formed with hsmctl)"
 "$BIN/scheme-sim" core --listen 127.0.0.1:$P_CORE --key "$T/core-a.key" \
+    --cards "$T/portfolio" \
     --record "$T/advices.jsonl" --decline-over 2000000 \
     --delay-dist uniform:200us:2ms --json "$T/core.json" \
     >"$T/core.txt" 2>"$T/core.log" &
@@ -84,11 +96,14 @@ for i in $(seq 50); do
 	sleep 0.1
 done
 sleep 0.5	# heartbeats: core-a up
+for i in $(seq 100); do grep -q snapshot_acked "$T/core.log" && break; sleep 0.1; done
+grep -q snapshot_acked "$T/core.log" && echo "demo: snapshot pushed by the core and applied (SNAPSHOT_ACK)" \
+    || { echo "demo: the snapshot was not applied"; exit 1; }
 
 echo "demo: scheme-sim -> gatewayd -> core at $RATE auth/s, 3 phases of ${PH}s (Deadline 40ms)"
 "$BIN/scheme-sim" scheme --connect 127.0.0.1:$P_LINK --profile mastercard \
-    --rate "$RATE" --duration $((3 * PH))s --deadline 40ms \
-    --amount 1500 --amount-step 250000 --expect 00,51,91 \
+    --rate "$RATE" --duration $((3 * PH))s --deadline 40ms --cards "$T/cards" \
+    --amount 1500 --amount-step 12000 --expect 00,14,41,43,51,54,61,62,91 \
     --phases core-up,core-blackholed,core-restored \
     --json "$T/scheme.json" --progress >"$T/scheme.txt" 2>"$T/scheme.log" &
 SCHEME=$!
@@ -96,16 +111,32 @@ PIDS+=($SCHEME)
 sleep "$PH"
 echo "demo: black-holing the core (SIGUSR1)"
 kill -USR1 $CORE; kill -USR1 $SCHEME
-sleep "$PH"
+sleep 1
+"$BIN/gatewayctl" -s "$T/control.sock" saf | sed 's/^/demo: gatewayctl saf: /'
+sleep $((PH - 1))
+"$BIN/gatewayctl" -s "$T/control.sock" standin | sed 's/^/demo: gatewayctl standin: /'
+"$BIN/gatewayctl" -s "$T/control.sock" saf | sed 's/^/demo: gatewayctl saf: /' | head -1
 echo "demo: restoring the core (SIGUSR2)"
 kill -USR2 $CORE; kill -USR1 $SCHEME
 wait $SCHEME
 SRC=$?
-[ -x "$BIN/gatewayctl" ] && "$BIN/gatewayctl" -s "$T/control.sock" cores 2>/dev/null | sed 's/^/demo: gatewayctl cores: /'
+"$BIN/gatewayctl" -s "$T/control.sock" cores 2>/dev/null | sed 's/^/demo: gatewayctl cores: /'
+for i in $(seq 300); do
+	"$BIN/gatewayctl" -s "$T/control.sock" saf --json >"$T/saf.json" 2>/dev/null
+	python3 -c "import json,sys; sys.exit(0 if json.load(open('$T/saf.json'))['depth'] == 0 else 1)" 2>/dev/null && break
+	sleep 0.1
+done
+"$BIN/gatewayctl" -s "$T/control.sock" saf | sed 's/^/demo: SAF drained: /' | head -1
+"$BIN/gatewayctl" -s "$T/control.sock" standin --json >"$T/standin.json"
+sleep 0.3	# the core flushes its record on its tick
 kill -TERM $CORE 2>/dev/null; wait $CORE 2>/dev/null
 
-python3 - "$T/scheme.json" "$T/advices.jsonl" <<'PY'
+python3 - "$T/scheme.json" "$T/advices.jsonl" "$T/standin.json" "$T/final" <<'PY' || SRC=1
 import json, sys
+REASON = {"14": "unknown/closed card", "41": "lost", "43": "stolen",
+          "51": "funds/daily limit", "54": "expired", "55": "PIN",
+          "57": "MCC blocked", "61": "over limit", "62": "blocked",
+          "82": "CVC", "88": "cryptogram", "91": "unavailable/cap"}
 d = json.load(open(sys.argv[1]))
 for p in d["phases"] + [d["total"]]:
     rc = p["by_rc"]; l = p["latency_us"]
@@ -114,11 +145,30 @@ for p in d["phases"] + [d["total"]]:
           % (p["name"], p["sent"], p["received"], p["approved"]["core"], p["approved"]["other"],
              rc.get("91", 0), sum(v for k, v in rc.items() if k not in ("00", "91")),
              l["p50"], l["p99"], l["max"], p["deadline_miss"], p["errors"]["total"]))
-try:
-    n = sum(1 for _ in open(sys.argv[2]))
-except OSError:
-    n = 0
-print("demo: advices recorded by the core: %d" % n)
+bh = d["phases"][1]["by_rc"]
+print("demo: stand-in declines with reasons (core black-holed): " +
+      ", ".join("%s %s=%d" % (k, REASON.get(k, "?"), v)
+                for k, v in sorted(bh.items()) if k != "00"))
+n = 0
+delivered = 0
+for line in open(sys.argv[2]):
+    a = json.loads(line)
+    if a.get("kind") != "advice":
+        continue
+    n += 1
+    if not a.get("dup") and a.get("standin_de39") == "00" and a.get("mti") in ("0100", "0200"):
+        delivered += 1
+si = json.load(open(sys.argv[3]))["authoriser"]
+scheme_si = d["total"]["approved"]["other"]
+print("demo: advices received by the core: %d (stand-in outcomes and scheme advices, repeats included)" % n)
+print("demo: scheme saw %d stand-in approvals; gateway durable stand-in approvals %d "
+      "(%d voided: commit later than the deadline, answered 91, reversal advised); exposure %d"
+      % (scheme_si, si["approvals"], si["late_voids"], si["exposure"]))
+if delivered == si["approvals"]:
+    open(sys.argv[4], "w").write("advices delivered = stand-in approvals = %d\n" % delivered)
+else:
+    print("demo: MISMATCH advices delivered = %d, stand-in approvals = %d" % (delivered, si["approvals"]))
+    sys.exit(1)
 PY
 if [ $SRC -ne 0 ]; then
 	echo "demo: FAILED (scheme-sim exit $SRC: errors or deadline misses)"
@@ -126,3 +176,4 @@ if [ $SRC -ne 0 ]; then
 	exit 1
 fi
 echo "demo: OK — every request answered within its deadline"
+cat "$T/final"

@@ -1,0 +1,40 @@
+/*
+ * statekey.h — the state key (ARCHITECTURE section 7): one 32-byte key,
+ * base64 in StateKeyFile, from which two subkeys are derived:
+ *   - the card key: keyed BLAKE2b-256 of a PAN (or account id) names the
+ *     record, so the PAN itself is never stored;
+ *   - the sealing key: records holding card data are sealed with
+ *     crypto_secretbox (XSalsa20-Poly1305), nonce | mac | ciphertext.
+ * Both live in sodium_malloc'ed (guarded, mlocked) memory and are wiped by
+ * statekey_free().  sodium_init() must have run.
+ */
+#ifndef GATEWAY_STATEKEY_H
+#define GATEWAY_STATEKEY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define STATEKEY_HASHLEN	32
+#define STATEKEY_SEAL_OVERHEAD	(24 + 16)	/* nonce + mac */
+
+struct statekey;
+
+/* Reads the base64 key from path.  NULL with a message in err. */
+struct statekey *statekey_load(const char *path, char *err, size_t errsz);
+/* From 32 raw bytes (tests). */
+struct statekey *statekey_new(const uint8_t raw[32]);
+void	statekey_free(struct statekey *);
+
+/* Keyed hash of a PAN: domain 'P'.  Of an account id: domain 'A'. */
+void	statekey_hash(const struct statekey *, char domain, const char *s,
+	    uint8_t out[STATEKEY_HASHLEN]);
+
+/* Seals pt into out (ptlen + STATEKEY_SEAL_OVERHEAD bytes): the length
+ * written, or -1 when out is too small. */
+long	statekey_seal(const struct statekey *, const void *pt, size_t ptlen,
+	    uint8_t *out, size_t cap);
+/* Opens: the plaintext length, or -1 (short, forged, out too small). */
+long	statekey_open(const struct statekey *, const uint8_t *in, size_t len,
+	    void *pt, size_t cap);
+
+#endif

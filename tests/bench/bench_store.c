@@ -1,0 +1,154 @@
+/*
+ * bench_store — the store alone: decision-shaped write jobs (an advice of
+ * ~400 bytes sealed into the SAF, a decision record, two dedup keys, two
+ * per-card spend counters at random cards, the exposure total, the
+ * counters in meta) pushed as fast as the group-commit writer takes them,
+ * with full LMDB durability, for BENCH_STORE_SECONDS (default 3).  Prints
+ *   store durable_decisions_per_s=N commits_per_s=N decisions_per_commit=N
+ * The gap to `standin saturation_per_s` (bench-standin.sh) is the event
+ * loop, the HSM and the simulators sharing the machine's two cores.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "gateway/saf.h"
+#include "gateway/statekey.h"
+#include "gateway/store.h"
+
+#define INFLIGHT	4096
+
+struct job {
+	struct store_job j;
+	uint64_t	 n;
+	uint8_t		 adv[512];
+	int		 busy;
+};
+
+static struct statekey *key;
+static uint64_t done_n;
+
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int
+run(struct store_txn *t, void *arg)
+{
+	struct job *b = arg;
+	uint8_t k[40], v[128];
+	uint64_t x, id;
+	size_t outlen;
+	int rc;
+
+	memset(v, 7, sizeof v);
+	if ((rc = saf_append(t, key, b->adv, 400, sizeof b->adv, 1, &outlen,
+	    &id)) != 0)
+		return rc;
+	store_be64(k, id);
+	if ((rc = store_put(t, STORE_DECISIONS, k, 8, v, 96)) != 0)
+		return rc;
+	crypto_generichash(k, 17, (uint8_t *)&b->n, sizeof b->n, NULL, 0);
+	if ((rc = store_put(t, STORE_DEDUP, k, 17, v, 8)) != 0)
+		return rc;
+	k[0] ^= 0x55;
+	if ((rc = store_put(t, STORE_DEDUP, k, 17, v, 8)) != 0)
+		return rc;
+	x = b->n % 100000;	/* the card */
+	crypto_generichash(k, 32, (uint8_t *)&x, sizeof x, NULL, 0);
+	k[32] = 'D';
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, 33, &x)) != 0 ||
+	    (rc = store_put_u64(t, STORE_EXPOSURE, k, 33, x + 100)) != 0)
+		return rc;
+	k[32] = 'S';
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, 33, &x)) != 0 ||
+	    (rc = store_put_u64(t, STORE_EXPOSURE, k, 33, x + 100)) != 0)
+		return rc;
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &x)) != 0 ||
+	    (rc = store_put_u64(t, STORE_EXPOSURE, "T", 1, x + 100)) != 0)
+		return rc;
+	if ((rc = store_get_u64(t, STORE_META, "approvals", 9, &x)) != 0 ||
+	    (rc = store_put_u64(t, STORE_META, "approvals", 9, x + 1)) != 0)
+		return rc;
+	return 0;
+}
+
+static void
+done(void *arg, int rc)
+{
+	struct job *b = arg;
+
+	if (rc != 0) {
+		fprintf(stderr, "bench_store: %s\n", store_strerror(rc));
+		exit(1);
+	}
+	b->busy = 0;
+	done_n++;
+}
+
+int
+main(void)
+{
+	static struct job jobs[INFLIGHT];
+	struct store_stats s;
+	struct store *st;
+	char dir[] = "/tmp/bench-store.XXXXXX", err[256], p[128];
+	uint8_t raw[32];
+	uint64_t t0, t1, seq = 0, secs = 3;
+	const char *e = getenv("BENCH_STORE_SECONDS");
+	int i;
+
+	if (e != NULL)
+		secs = strtoull(e, NULL, 10);
+	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
+		return 1;
+	randombytes_buf(raw, sizeof raw);
+	key = statekey_new(raw);
+	if ((st = store_open(dir, 1ull << 30, 0, NULL, err, sizeof err)) ==
+	    NULL) {
+		fprintf(stderr, "bench_store: %s\n", err);
+		return 1;
+	}
+	t0 = now_ns();
+	t1 = t0 + secs * 1000000000u;
+	while (now_ns() < t1) {
+		for (i = 0; i < INFLIGHT; i++) {
+			if (jobs[i].busy)
+				continue;
+			jobs[i].busy = 1;
+			jobs[i].n = ++seq;
+			memset(jobs[i].adv, (int)(seq & 0xff), sizeof jobs[i].adv);
+			jobs[i].j.run = run;
+			jobs[i].j.done = done;
+			jobs[i].j.arg = &jobs[i];
+			store_write(st, &jobs[i].j);
+		}
+		store_wait(st);
+	}
+	t1 = now_ns();
+	store_stats(st, &s);
+	store_close(st);
+	printf("store durable_decisions_per_s=%.0f commits_per_s=%.0f "
+	    "decisions_per_commit=%.1f commit_us_avg=%llu\n",
+	    (double)done_n * 1e9 / (double)(t1 - t0),
+	    (double)s.batches * 1e9 / (double)(t1 - t0),
+	    (double)s.jobs / (double)(s.batches ? s.batches : 1),
+	    (unsigned long long)(s.commit_us_total / (s.batches ?
+	    s.batches : 1)));
+	snprintf(p, sizeof p, "%s/data.mdb", dir);
+	unlink(p);
+	snprintf(p, sizeof p, "%s/lock.mdb", dir);
+	unlink(p);
+	rmdir(dir);
+	statekey_free(key);
+	return 0;
+}

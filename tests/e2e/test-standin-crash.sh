@@ -1,0 +1,151 @@
+#!/bin/bash
+# Crash test: the core black-holed, stand-in load running (CVC2 through
+# hsmd), gatewayd killed with SIGKILL at random moments several times and
+# restarted, then the core restored.  Every approval the scheme received
+# appears exactly once in what the core applied (its advice record, by
+# advice id, repeats flagged); none is missing, none applied twice; the
+# gateway's exposure equals the sum of its durable stand-in approvals, and
+# the SAF drains to zero.
+TEST=standin-crash
+TEST_TIMEOUT=240
+. "$(dirname "$0")/lib.sh"
+
+ROUNDS=${CRASH_ROUNDS:-5}
+RATE=${CRASH_RATE:-400}
+LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
+genkey "$T/core.key"
+genkey "$T/state.key"
+"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
+"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+PIDS+=($!)
+"$BIN/scheme-sim" cards generate 500 --lmk "$T/lmk" --out "$T/portfolio" \
+    || fail "cards generate"
+"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+cat >"$T/gw.conf" <<CONF
+[Gateway]
+Name = e2e-gw
+ControlSocket = $T/ctl.sock
+Metrics = 127.0.0.1:$METRICS
+StateDirectory = $T/state
+StateKeyFile = $T/state.key
+HSM = unix:$T/hsm.sock
+
+[Link mc]
+Profile = iso87
+Listen = 127.0.0.1:$LP
+Deadline = 40ms
+StandInReserve = 15ms
+
+[Core a]
+Address = 127.0.0.1:$CP
+KeyFile = $T/core.key
+
+[StandIn]
+Mode = auto
+MaxAmount = 100000
+CONF
+start_core a "$CP" "$T/core.key" --cards "$T/portfolio" \
+    --record "$T/advices.jsonl"
+start_gw "$T/gw.conf"
+wait_core_up a
+for i in $(seq 1 200); do
+	grep -q snapshot_acked "$T/core-a.out" && break
+	sleep 0.05
+done
+grep -q snapshot_acked "$T/core-a.out" || fail "snapshot never acknowledged"
+
+kill -USR1 "$CORE_a_PID"		# black hole
+for i in $(seq 1 100); do
+	ctl standin | grep -q "standin: active" && break
+	sleep 0.05
+done
+
+load() {	# load DURATION
+	"$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile iso87 \
+	    --cards "$T/cards" --rate "$RATE" --duration "$1" \
+	    --amount 100 --amount-step 7 --expect 00,51,91 --timeout 2s \
+	    --record-approvals "$T/approved" --no-progress \
+	    >>"$T/scheme.out" 2>&1
+}
+for r in $(seq 1 "$ROUNDS"); do
+	load 4s &
+	lp=$!
+	sleep "$(python3 -c 'import random; print(round(random.uniform(0.5, 3.0), 2))')"
+	kill -9 "$GWPID"
+	wait "$GWPID" 2>/dev/null
+	wait "$lp"
+	echo "   round $r: gatewayd killed (SIGKILL) under load; restarting"
+	start_gw "$T/gw.conf"
+done
+load 2s || true
+
+kill -USR2 "$CORE_a_PID"		# core back
+wait_core_up a
+for i in $(seq 1 300); do
+	ctl saf --json >"$T/saf.json" 2>/dev/null
+	[ "$(json_get "$T/saf.json" "d['depth']")" = 0 ] && break
+	sleep 0.1
+done
+[ "$(json_get "$T/saf.json" "d['depth']")" = 0 ] || fail "SAF did not drain: $(cat "$T/saf.json")"
+ctl standin --json >"$T/standin.json"
+sleep 0.3	# the core's record is flushed on its tick
+
+python3 - "$T" <<'PY' || fail "accounting (see above)"
+import json, sys
+T = sys.argv[1]
+scheme = {}
+for line in open(T + "/approved"):
+    p = line.split()
+    if len(p) == 4 and p[3].startswith("S"):
+        k = (p[0], p[1], p[2])
+        scheme[k] = scheme.get(k, 0) + 1
+applied = {}
+voided = {}
+amount = 0
+ids = set()
+for line in open(T + "/advices.jsonl"):
+    d = json.loads(line)
+    if d.get("kind") != "advice" or d.get("dup"):
+        continue
+    if d["advice_id"] in ids:
+        print("advice id applied twice:", d["advice_id"]); sys.exit(1)
+    ids.add(d["advice_id"])
+    if d.get("mti") == "0420" and d.get("standin_reason") == "late-void":
+        k = (d["de7"], d["stan"], d["rrn"])
+        voided[k] = voided.get(k, 0) + 1
+        amount -= int(d["amount"])
+        continue
+    if d.get("standin_de39") != "00" or d.get("mti") not in ("0100", "0200"):
+        continue
+    k = (d["de7"], d["stan"], d["rrn"])
+    applied[k] = applied.get(k, 0) + 1
+    amount += int(d["amount"])
+twice = [k for k, n in applied.items() if n > 1] + \
+    [k for k, n in voided.items() if n > 1]
+bad_void = [k for k in voided if k in scheme or k not in applied]
+missing = [k for k in scheme if k not in applied]
+extra = [k for k in applied if k not in scheme]
+si = json.load(open(T + "/standin.json"))["authoriser"]
+print("   scheme got %d stand-in approvals; core applied %d (%d not seen by "
+      "the scheme: %d voided as late, answered 91; %d killed between commit "
+      "and send); exposure %d = applied minus voided %d; approvals counter %d"
+      % (len(scheme), len(applied), len(extra), len(voided),
+         len(extra) - len(voided), si["exposure"], amount, si["approvals"]))
+
+ok = True
+if bad_void:
+    print("   void of an approval the scheme saw, or of nothing:", bad_void[:5])
+    ok = False
+if twice:
+    print("   applied twice:", twice[:5]); ok = False
+if missing:
+    print("   approved but missing at the core:", missing[:5]); ok = False
+if si["exposure"] != amount or si["approvals"] != len(applied):
+    print("   exposure/approvals disagree with the core's view"); ok = False
+if len(scheme) == 0:
+    print("   no stand-in approvals at all"); ok = False
+open(T + "/summary", "w").write("approvals=%d applied=%d voided=%d unanswered=%d" %
+    (len(scheme), len(applied), len(voided), len(extra) - len(voided)))
+sys.exit(0 if ok else 1)
+PY
+pass "$ROUNDS kills: $(cat "$T/summary")"
