@@ -1546,9 +1546,9 @@ siauth_init(struct event_base *base, const struct config *c, char *err,
 	}
 	if (c->hsm[0] != '\0') {
 		hsm_client_opts_default(&ho);
-		/* the deadline guard answers 91 first if the HSM is slower than the
-		 * request has time for */
-		ho.timeout_ms = 10;
+		/* The deadline guard answers 91 first if the HSM is slower than
+		 * the request has time for; this only bounds a lost reply. */
+		ho.timeout_ms = 30;
 		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
 			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
 	}

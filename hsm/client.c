@@ -7,6 +7,7 @@
  * code). A timed-out call stays in the ring with its callback cleared, so
  * the late reply still lines up and is dropped.
  */
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <netinet/in.h>
@@ -248,10 +249,17 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct call *c = arg;
 	struct conn *cn = c->conn;
-	int stalled = cn->rx == c->sent_rx;
+	int stalled = cn->rx == c->sent_rx, unread = 0;
 
 	(void)fd;
 	(void)what;
+	/* Replies already in the socket, not read yet because this pass of
+	 * the loop ran long (a busy machine), are no sign of a dead link. */
+	if (stalled && cn->bev != NULL &&
+	    (evbuffer_get_length(bufferevent_get_input(cn->bev)) > 0 ||
+	    (ioctl(bufferevent_getfd(cn->bev), FIONREAD, &unread) == 0 &&
+	    unread > 0)))
+		stalled = 0;
 	finish(c, HSM_TIMEOUT);
 	/* Nothing at all came back during a whole timeout: link is dead. */
 	if (stalled && cn->state != C_IDLE)
