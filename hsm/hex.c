@@ -4,18 +4,7 @@
  * table-free arithmetic so clear key components do not index memory.
  */
 #include "hsm/hex.h"
-
-static int
-nibble(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
+#include "iso8583/hex.h"
 
 int
 hsm_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n)
@@ -26,8 +15,8 @@ hsm_hex_decode(const char *hex, size_t hexlen, uint8_t *out, size_t n)
 	if (hexlen != 2 * n)
 		return -1;
 	for (i = 0; i < n; i++) {
-		hi = nibble((unsigned char)hex[2 * i]);
-		lo = nibble((unsigned char)hex[2 * i + 1]);
+		hi = hex_nibble((unsigned char)hex[2 * i]);
+		lo = hex_nibble((unsigned char)hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return -1;
 		out[i] = (uint8_t)(hi << 4 | lo);
@@ -60,7 +49,7 @@ hsm_is_hex(const char *s, size_t n, int upper)
 		c = (unsigned char)s[i];
 		if (upper && c >= 'a' && c <= 'f')
 			return 0;
-		if (nibble(c) < 0)
+		if (hex_nibble(c) < 0)
 			return 0;
 	}
 	return 1;
@@ -87,7 +76,7 @@ hsm_parse_num(const char *s, size_t n, int base)
 	if (n == 0 || n > 8)
 		return -1;
 	for (i = 0; i < n; i++) {
-		d = nibble((unsigned char)s[i]);
+		d = hex_nibble((unsigned char)s[i]);
 		if (d < 0 || d >= base || (base == 16 && s[i] >= 'a'))
 			return -1;
 		v = v * base + d;

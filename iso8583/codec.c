@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "iso8583/charset.h"
+#include "iso8583/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/msgbits.h"
 
-static const char hexdig[] = "0123456789ABCDEF";
 
 static int seterr(struct iso_err *, int, size_t, const char *, ...)
     __attribute__((format(printf, 4, 5)));
@@ -65,18 +65,6 @@ from_ascii(const struct iso_profile *p)
 		return latin1_to_ebcdic037;
 	}
 	return NULL;
-}
-
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Generated: bit (1 << class) set when the byte is allowed in that class
@@ -319,15 +307,9 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 		    "bitmap: needs %zu bytes, %zu left", need, len - *pos);
 	if (p->binenc == ISO_BIN_RAW)
 		memcpy(out, w + *pos, 8);
-	else
-		for (i = 0; i < 8; i++) {
-			int hi = hexval(w[*pos + 2 * i]);
-			int lo = hexval(w[*pos + 2 * i + 1]);
-			if (hi < 0 || lo < 0)
-				return seterr(e, field >= 1 ? field : -1,
-				    *pos + 2 * i, "bitmap is not hex");
-			out[i] = (uint8_t)(hi << 4 | lo);
-		}
+	else if ((i = hex_decode(w + *pos, 16, out)) != 16)
+		return seterr(e, field >= 1 ? field : -1, *pos + i,
+		    "bitmap is not hex");
 	*pos += need;
 	return 0;
 }
@@ -372,13 +354,8 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	w += start + pl;
 	dst = m->buf + m->used;
 	if (hex) {
-		for (i = 0; i < vlen; i++) {
-			int hi = hexval(w[2 * i]), lo = hexval(w[2 * i + 1]);
-			if (hi < 0 || lo < 0)
-				return seterr(e, n, start + pl + 2 * i,
-				    "not hex");
-			dst[i] = (uint8_t)(hi << 4 | lo);
-		}
+		if ((i = hex_decode(w, units, dst)) != units)
+			return seterr(e, n, start + pl + i, "not hex");
 	} else if (d->cls == ISO_B || d->cls == ISO_ANY) {
 		if (d->cls == ISO_ANY && p->charset != ISO_CS_ASCII)
 			convert(xdec[p->charset], d->cls, w, dst, vlen);
@@ -468,10 +445,7 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 		prefix_write(p, d->form, units, w);
 	w += pl;
 	if (hex)
-		for (i = 0; i < vlen; i++) {
-			w[2 * i] = (uint8_t)hexdig[v[i] >> 4];
-			w[2 * i + 1] = (uint8_t)hexdig[v[i] & 15];
-		}
+		hex_encode(v, vlen, w);
 	else if (d->cls == ISO_B || (d->cls == ISO_ANY &&
 	    p->charset == ISO_CS_ASCII))
 		memcpy(w, v, vlen);
@@ -485,16 +459,10 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 static void
 bitmap_write(const struct iso_profile *p, const uint8_t bm[8], uint8_t *w)
 {
-	int i;
-
-	if (p->binenc == ISO_BIN_RAW) {
+	if (p->binenc == ISO_BIN_RAW)
 		memcpy(w, bm, 8);
-		return;
-	}
-	for (i = 0; i < 8; i++) {
-		w[2 * i] = (uint8_t)hexdig[bm[i] >> 4];
-		w[2 * i + 1] = (uint8_t)hexdig[bm[i] & 15];
-	}
+	else
+		hex_encode(bm, 8, w);
 }
 
 static int

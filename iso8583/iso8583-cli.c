@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "iso8583/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"
@@ -65,18 +66,6 @@ read_all(uint8_t *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-static int
-hexval(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Hex text to bytes in place, skipping whitespace. */
 static int
 from_hex(uint8_t *buf, size_t len, size_t *out)
@@ -88,7 +77,7 @@ from_hex(uint8_t *buf, size_t len, size_t *out)
 		if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' ||
 		    buf[i] == '\r')
 			continue;
-		if ((v = hexval(buf[i])) < 0) {
+		if ((v = hex_nibble(buf[i])) < 0) {
 			fprintf(stderr, "iso8583: input: byte 0x%02X is not hex "
 			    "at offset %zu\n", buf[i], i);
 			return -1;

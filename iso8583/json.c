@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "iso8583/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"
@@ -182,34 +183,6 @@ jstring(struct jr *r, uint8_t *out, size_t cap, size_t *olen)
 }
 
 static int
-hexnib(uint8_t c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
-static int
-unhex(const uint8_t *s, size_t n, uint8_t *out)
-{
-	size_t i;
-	int hi, lo;
-
-	if (n % 2)
-		return -1;
-	for (i = 0; i < n; i += 2) {
-		if ((hi = hexnib(s[i])) < 0 || (lo = hexnib(s[i + 1])) < 0)
-			return -1;
-		out[i / 2] = (uint8_t)(hi << 4 | lo);
-	}
-	return 0;
-}
-
-static int
 jfield(struct jr *r, const struct iso_profile *p, struct iso_msg *m)
 {
 	uint8_t key[16], val[ISO_BUF_MAX], bin[ISO_BUF_MAX / 2];
@@ -238,7 +211,8 @@ jfield(struct jr *r, const struct iso_profile *p, struct iso_msg *m)
 		return jerr(r, why);
 	}
 	if (d->cls == ISO_B) {
-		if (vl / 2 > sizeof bin || unhex(val, vl, bin) == -1) {
+		if (vl / 2 > sizeof bin || vl % 2 ||
+		    hex_decode(val, vl, bin) != vl) {
 			char why[48];
 			snprintf(why, sizeof why, "field %d: not hex", n);
 			return jerr(r, why);
