@@ -61,6 +61,23 @@ genkey() {
 	chmod 600 "$1"
 }
 
+# start_hsm NCARDS [generate options]: a fresh LMK, hsmd on $T/hsm.sock
+# (pid in HSMPID), and a test portfolio of NCARDS cards whose keys are formed
+# through hsmctl ($T/portfolio; one card a line in $T/cards).
+start_hsm() {
+	local n=$1
+	shift
+	genkey "$T/core.key"
+	genkey "$T/state.key"
+	"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
+	"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+	HSMPID=$!
+	PIDS+=($HSMPID)
+	"$BIN/scheme-sim" cards generate "$n" "$@" --lmk "$T/lmk" \
+	    --out "$T/portfolio" || fail "cards generate"
+	"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+}
+
 # start_gw CONF: runs gatewayd in the foreground, waits for its control
 # socket to answer.
 start_gw() {

@@ -13,14 +13,7 @@ TEST_TIMEOUT=240
 ROUNDS=${CRASH_ROUNDS:-5}
 RATE=${CRASH_RATE:-400}
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
-genkey "$T/core.key"
-genkey "$T/state.key"
-"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
-PIDS+=($!)
-"$BIN/scheme-sim" cards generate 500 --lmk "$T/lmk" --out "$T/portfolio" \
-    || fail "cards generate"
-"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+start_hsm 500
 cat >"$T/gw.conf" <<CONF
 [Gateway]
 Name = e2e-gw

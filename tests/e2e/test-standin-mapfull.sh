@@ -7,14 +7,7 @@ TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
 
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
-genkey "$T/core.key"
-genkey "$T/state.key"
-"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
-PIDS+=($!)
-"$BIN/scheme-sim" cards generate 200 --lmk "$T/lmk" --out "$T/portfolio" \
-    || fail "cards generate"
-"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+start_hsm 200
 cat >"$T/gw.conf" <<CONF
 [Gateway]
 Name = e2e-gw

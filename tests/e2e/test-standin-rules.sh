@@ -12,14 +12,7 @@ TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
 
 LP=$(free_port); FP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
-genkey "$T/core.key"
-genkey "$T/state.key"
-"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
-HSMPID=$!
-PIDS+=($HSMPID)
-"$BIN/scheme-sim" cards generate 10 --special --lmk "$T/lmk" \
-    --out "$T/portfolio" || fail "cards generate"
+start_hsm 10 --special
 
 conf() {
 	cat <<CONF
