@@ -78,6 +78,20 @@ start_hsm() {
 	"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
 }
 
+# gw_section: the [Gateway] section of a stand-in config: state, state
+# key and hsmd from start_hsm, metrics on $METRICS.
+gw_section() {
+	cat <<CONF
+[Gateway]
+Name = e2e-gw
+ControlSocket = $T/ctl.sock
+Metrics = 127.0.0.1:$METRICS
+StateDirectory = $T/state
+StateKeyFile = $T/state.key
+HSM = unix:$T/hsm.sock
+CONF
+}
+
 # start_gw CONF: runs gatewayd in the foreground, waits for its control
 # socket to answer.
 start_gw() {

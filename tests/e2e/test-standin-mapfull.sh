@@ -9,13 +9,7 @@ TEST_TIMEOUT=120
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 start_hsm 200
 cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
-StateDirectory = $T/state
-StateKeyFile = $T/state.key
-HSM = unix:$T/hsm.sock
+$(gw_section)
 
 [Link mc]
 Profile = iso87

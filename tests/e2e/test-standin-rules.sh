@@ -16,13 +16,7 @@ start_hsm 10 --special
 
 conf() {
 	cat <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
-StateDirectory = $T/state
-StateKeyFile = $T/state.key
-HSM = unix:$T/hsm.sock
+$(gw_section)
 
 [Link mc]
 Profile = iso87
