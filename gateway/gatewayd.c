@@ -49,10 +49,16 @@ wall_us(void)
 }
 
 static void __attribute__((noreturn))
-usage(void)
+usage(int rc)
 {
-	fprintf(stderr, "usage: gatewayd [-dnv] -f file\n");
-	exit(2);
+	fprintf(rc ? stderr : stdout,
+	    "usage: gatewayd [-dnv] -f file\n"
+	    "  -f file  the configuration (INI; see gatewayd.conf.example)\n"
+	    "  -d       stay in the foreground, log to stderr\n"
+	    "  -n       check the configuration, print it normalised, exit\n"
+	    "  -v       more logging (repeat for debug)\n"
+	    "Signals: HUP reloads the configuration; TERM and INT stop.\n");
+	exit(rc);
 }
 
 static int
@@ -202,6 +208,9 @@ main(int argc, char **argv)
 	uint64_t wd_us;
 	size_t i;
 
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0))
+		usage(0);
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
 		case 'd':
@@ -217,11 +226,11 @@ main(int argc, char **argv)
 			verbose++;
 			break;
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	if (file == NULL || optind != argc)
-		usage();
+		usage(2);
 	log_init("gatewayd", verbose);
 	if (seal_init() == -1)
 		fatalx("libsodium init failed");
