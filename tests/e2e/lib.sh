@@ -78,17 +78,40 @@ start_hsm() {
 	"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
 }
 
-# gw_section: the [Gateway] section of a stand-in config: state, state
-# key and hsmd from start_hsm, metrics on $METRICS.
-gw_section() {
+# gw_base: the [Gateway] section every test config starts with: control
+# socket in $T, metrics on $METRICS.
+gw_base() {
 	cat <<CONF
 [Gateway]
 Name = e2e-gw
 ControlSocket = $T/ctl.sock
 Metrics = 127.0.0.1:$METRICS
+CONF
+}
+
+# gw_section: gw_base plus what stand-in needs: state, state key, and the
+# hsmd that start_hsm runs.
+gw_section() {
+	gw_base
+	cat <<CONF
 StateDirectory = $T/state
 StateKeyFile = $T/state.key
 HSM = unix:$T/hsm.sock
+CONF
+}
+
+# plain_conf: one iso87 link "plain" listening on $LP, one core "a" on $CP.
+plain_conf() {
+	gw_base
+	cat <<CONF
+
+[Link plain]
+Profile = iso87
+Listen = 127.0.0.1:$LP
+
+[Core a]
+Address = 127.0.0.1:$CP
+KeyFile = $T/core.key
 CONF
 }
 

@@ -6,10 +6,7 @@ TEST=allowfrom
 
 LP=$(free_port); METRICS=$(free_port)
 cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
+$(gw_base)
 
 [Link plain]
 Profile = iso87

@@ -8,10 +8,7 @@ TEST=approve-decline
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 genkey "$T/core.key"
 cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
+$(gw_base)
 
 [Link mc]
 Profile = mastercard

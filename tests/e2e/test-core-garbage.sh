@@ -10,10 +10,7 @@ genkey "$T/core.key"
 cc -I"$ROOT" -D_GNU_SOURCE -O1 -o "$T/coreinject" "$ROOT/tests/e2e/coreinject.c" \
     "$ROOT/build/rel/libgw.a" -lsodium || fail "could not build coreinject"
 cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
+$(gw_base)
 
 [Link mc]
 Profile = mastercard

@@ -8,10 +8,7 @@ TEST=failover
 LP=$(free_port); CA=$(free_port udp); CB=$(free_port udp); METRICS=$(free_port)
 genkey "$T/a.key"; genkey "$T/b.key"
 cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
+$(gw_base)
 
 [Link mc]
 Profile = mastercard

@@ -7,20 +7,7 @@ TEST=malformed
 
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 genkey "$T/core.key"
-cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
-
-[Link plain]
-Profile = iso87
-Listen = 127.0.0.1:$LP
-
-[Core a]
-Address = 127.0.0.1:$CP
-KeyFile = $T/core.key
-CONF
+plain_conf >"$T/gw.conf"
 start_core a "$CP" "$T/core.key"
 start_gw "$T/gw.conf"
 wait_core_up a

@@ -7,10 +7,7 @@ TEST=reload
 L1=$(free_port); L2=$(free_port); METRICS=$(free_port)
 write_conf() {
 	cat >"$T/gw.conf" <<CONF
-[Gateway]
-Name = e2e-gw
-ControlSocket = $T/ctl.sock
-Metrics = 127.0.0.1:$METRICS
+$(gw_base)
 
 [Link one]
 Profile = iso87
