@@ -120,17 +120,6 @@ mti_response(const char *req, char out[5])
 }
 
 static void
-copy_msg(struct iso_msg *dst, const struct iso_msg *src)
-{
-	/* only the used part of the value buffer */
-	memcpy(dst->mti, src->mti, sizeof dst->mti);
-	memcpy(dst->present, src->present, sizeof dst->present);
-	memcpy(dst->f, src->f, sizeof dst->f);
-	dst->used = src->used;
-	memcpy(dst->buf, src->buf, src->used);
-}
-
-static void
 echo_into(struct iso_msg *r, const struct iso_msg *req)
 {
 	size_t i;
@@ -356,7 +345,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		return;
 	}
 	memset(t, 0, offsetof(struct txn, req));
-	copy_msg(&t->req, m);
+	iso_msg_copy(&t->req, m);
 	t->corr = ++gw.next_corr;
 	t->link = l;
 	t->conn_id = c->id;
@@ -482,7 +471,7 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 		aa->link = c->link;
 		aa->conn_id = c->id;
 		aa->t0 = t0;
-		copy_msg(&aa->m, m);
+		iso_msg_copy(&aa->m, m);
 		if (siauth_advice(m, c->link->cf.name, c->link->cf.profile,
 		    t0, advice_durable, aa) == 0)
 			return;
@@ -617,7 +606,7 @@ out_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	iso_get_str(&cmsg, 7, o->de7, sizeof o->de7);
 	o->deadline_us = now_us() + (h->budget_us ? h->budget_us :
 	    l->cf.out_timeout_us);
-	copy_msg(&o->req, &cmsg);
+	iso_msg_copy(&o->req, &cmsg);
 	if (conn_send_msg(c, &cmsg) == -1) {
 		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
 		    "unpackable");

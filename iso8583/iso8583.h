@@ -55,8 +55,10 @@ int	iso_has(const struct iso_msg *, int field);
 const uint8_t *iso_get(const struct iso_msg *, int field, size_t *len);
 /* Copies a text field into dst as a C string; -1 if absent or too long. */
 int	iso_get_str(const struct iso_msg *, int field, char *dst, size_t dstsz);
-/* Copies every field present in src into dst (MTI excluded). */
+/* Copies one field, if present in src, into dst. */
 int	iso_copy_field(struct iso_msg *dst, const struct iso_msg *src, int field);
+/* dst becomes src, copying only the used part of the value buffer. */
+void	iso_msg_copy(struct iso_msg *dst, const struct iso_msg *src);
 
 int	iso_unpack(const struct iso_profile *, struct iso_msg *,
 	    const uint8_t *wire, size_t len, struct iso_err *);

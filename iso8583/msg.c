@@ -88,3 +88,13 @@ iso_copy_field(struct iso_msg *dst, const struct iso_msg *src, int field)
 		return 0;
 	return iso_set(dst, field, v, len);
 }
+
+void
+iso_msg_copy(struct iso_msg *dst, const struct iso_msg *src)
+{
+	memcpy(dst->mti, src->mti, sizeof dst->mti);
+	memcpy(dst->present, src->present, sizeof dst->present);
+	memcpy(dst->f, src->f, sizeof dst->f);
+	dst->used = src->used;
+	memcpy(dst->buf, src->buf, src->used);
+}

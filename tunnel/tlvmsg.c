@@ -14,12 +14,9 @@ tlv_put_msg(struct tlv_w *w, const struct iso_msg *m)
 	int f;
 
 	tlv_put(w, TLV_MTI, m->mti, strlen(m->mti));
-	for (f = 2; f <= ISO_NFIELDS; f++) {
-		if (f == 65 || !iso_has(m, f))
-			continue;
+	for (f = 2; f <= ISO_NFIELDS; f++)
 		if ((v = iso_get(m, f, &len)) != NULL)
 			tlv_put(w, (uint16_t)f, v, len);
-	}
 	return w->err ? -1 : 0;
 }
 

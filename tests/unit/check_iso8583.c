@@ -369,6 +369,9 @@ START_TEST(set_replaces_and_unset)
 	ck_assert_int_eq(iso_copy_field(&m2, &m, 12), 0);
 	assert_field(&m2, 11, "123456");
 	ck_assert(!iso_has(&m2, 12));
+	iso_set_str(&m, 37, "RRN000000001");
+	iso_msg_copy(&m2, &m);
+	assert_same(&m, &m2);
 }
 END_TEST
 
