@@ -5,6 +5,11 @@
  * counters in meta) pushed as fast as the group-commit writer takes them,
  * with full LMDB durability, for BENCH_STORE_SECONDS (default 3).  Prints
  *   store durable_decisions_per_s=N commits_per_s=N decisions_per_commit=N
+ * then the same decision alone, one at a time (a commit of one, waited for)
+ * for BENCH_STORE_SINGLE commits (default 2000):
+ *   store one_decision_commit_us p50=.. p99=.. p99.9=.. max=..
+ * the floor under any durable stand-in answer on this disk: a decision
+ * waits for the commit in progress and then for its own.
  * The gap to `standin saturation_per_s` (bench-standin.sh) is the event
  * loop, the HSM and the simulators sharing the machine's two cores.
  */
@@ -39,6 +44,14 @@ now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
 }
 
 static int
@@ -103,7 +116,7 @@ main(void)
 	struct store *st;
 	char dir[] = "/tmp/bench-store.XXXXXX", err[256], p[128];
 	uint8_t raw[32];
-	uint64_t t0, t1, seq = 0, secs = 3;
+	uint64_t t0, t1, seq = 0, secs = 3, *lat, nsingle = 2000, n;
 	const char *e = getenv("BENCH_STORE_SECONDS");
 	int i;
 
@@ -136,7 +149,6 @@ main(void)
 	}
 	t1 = now_ns();
 	store_stats(st, &s);
-	store_close(st);
 	printf("store durable_decisions_per_s=%.0f commits_per_s=%.0f "
 	    "decisions_per_commit=%.1f commit_us_avg=%llu\n",
 	    (double)done_n * 1e9 / (double)(t1 - t0),
@@ -144,6 +156,31 @@ main(void)
 	    (double)s.jobs / (double)(s.batches ? s.batches : 1),
 	    (unsigned long long)(s.commit_us_total / (s.batches ?
 	    s.batches : 1)));
+	fflush(stdout);
+
+	if ((e = getenv("BENCH_STORE_SINGLE")) != NULL)
+		nsingle = strtoull(e, NULL, 10);
+	if (nsingle > 0 && (lat = calloc(nsingle, sizeof *lat)) != NULL) {
+		for (n = 0; n < nsingle; n++) {
+			jobs[0].busy = 1;
+			jobs[0].n = ++seq;
+			t0 = now_ns();
+			store_write(st, &jobs[0].j);
+			while (jobs[0].busy)
+				store_wait(st);
+			lat[n] = (now_ns() - t0) / 1000;
+		}
+		qsort(lat, nsingle, sizeof *lat, cmp_u64);
+		printf("store one_decision_commit_us p50=%llu p99=%llu "
+		    "p99.9=%llu max=%llu commits=%llu\n",
+		    (unsigned long long)lat[nsingle / 2],
+		    (unsigned long long)lat[nsingle * 99 / 100],
+		    (unsigned long long)lat[nsingle * 999 / 1000],
+		    (unsigned long long)lat[nsingle - 1],
+		    (unsigned long long)nsingle);
+		free(lat);
+	}
+	store_close(st);
 	snprintf(p, sizeof p, "%s/data.mdb", dir);
 	unlink(p);
 	snprintf(p, sizeof p, "%s/lock.mdb", dir);
