@@ -9,6 +9,9 @@
 # one line is printed:
 #   relay rate=R gatewayd_us p50=.. p99=.. p99.9=.. haproxy_us p50=.. p99=..
 #         p99.9=.. p99_ratio=..
+# and where the CPU went, in µs of CPU (user + system, from /proc) per
+# request, for each relay and the core peer behind it:
+#   relay rate=R cpu_us_per_req gatewayd=.. core=.. haproxy=.. core_tcp=..
 # then the highest rate at which gatewayd kept p99 under 1 ms, and the
 # closed-loop throughput of both paths.  Without gatewayd (not built yet)
 # the haproxy half still runs and the gatewayd figures read "na".
@@ -63,6 +66,7 @@ wait_port() {	# wait_port PORT (tcp) — up to 5 s
 # --- the bare-relay floor: haproxy in front of a plain ISO 8583 peer ------
 "$SIM" core --tcp 127.0.0.1:$P_TCP --profile "$PROFILE" -q 2>"$T/coretcp.log" &
 PIDS+=($!)
+CORETCP_PID=$!
 cat >"$T/haproxy.cfg" <<CFG
 global
 	nbthread 1
@@ -80,6 +84,7 @@ backend core
 CFG
 haproxy -db -f "$T/haproxy.cfg" >"$T/haproxy.log" 2>&1 &
 PIDS+=($!)
+HAP_PID=$!
 wait_port $P_TCP && wait_port $P_HAP || { echo "bench-relay: haproxy side did not start"; cat "$T"/haproxy.log; exit 1; }
 
 # --- gatewayd and the simulated core ---------------------------------------
@@ -109,8 +114,10 @@ Priority = 1
 CFG
 	"$SIM" core --listen 127.0.0.1:$P_CORE --key "$T/core.key" -q 2>"$T/core.log" &
 	PIDS+=($!)
+	CORE_PID=$!
 	"$GWD" -d -f "$T/gatewayd.conf" 2>"$T/gatewayd.log" &
 	PIDS+=($!)
+	GW_PID=$!
 	if wait_port $P_GW; then
 		HAVE_GW=1
 		sleep 0.5	# a few heartbeats: the core must be up
@@ -122,13 +129,21 @@ else
 	echo "bench-relay: $GWD not built; haproxy figures only"
 fi
 
-# run NAME PORT RATE -> $T/NAME-RATE.json ; prints nothing
+# cpu PID -> clock ticks of CPU (user + system) the process has used
+cpu() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null || echo 0; }
+TCK=$(getconf CLK_TCK)
+
+# run NAME PORT RATE [RELAY_PID PEER_PID] -> $T/NAME-RATE.json, and the
+# relay's and peer's CPU per request in $T/NAME-RATE.cpu ; prints nothing
 run() {
-	local name=$1 port=$2 rate=$3
+	local name=$1 port=$2 rate=$3 r0 p0
+	r0=$(cpu "${4:-0}") p0=$(cpu "${5:-0}")
 	"$SIM" scheme --connect 127.0.0.1:"$port" --profile "$PROFILE" \
 	    --conns "$CONNS" --rate "$rate" --duration "${SECS}s" \
 	    --deadline 40ms --no-progress --json "$T/$name-$rate.json" \
 	    >"$T/$name-$rate.txt" 2>"$T/$name-$rate.log"
+	python3 -c "import sys; r, p, n, t = map(float, sys.argv[1:]); print('%.1f %.1f' % (r * 1e6 / t / n, p * 1e6 / t / n) if n else 'na na')" \
+	    $(( $(cpu "${4:-0}") - r0 )) $(( $(cpu "${5:-0}") - p0 )) $(( rate * SECS )) "$TCK" >"$T/$name-$rate.cpu"
 }
 runmax() {
 	local name=$1 port=$2
@@ -160,13 +175,13 @@ best=0
 for r in $RATES; do
 	gw50=na gw99=na gw999=na gwerr=na
 	if [ $HAVE_GW = 1 ]; then
-		run gw $P_GW "$r"
+		run gw $P_GW "$r" "$GW_PID" "$CORE_PID"
 		gw50=$(fig "$T/gw-$r.json" p50)
 		gw99=$(fig "$T/gw-$r.json" p99)
 		gw999=$(fig "$T/gw-$r.json" p99_9)
 		gwerr=$(fig "$T/gw-$r.json" errors)
 	fi
-	run hap $P_HAP "$r"
+	run hap $P_HAP "$r" "$HAP_PID" "$CORETCP_PID"
 	h50=$(fig "$T/hap-$r.json" p50)
 	h99=$(fig "$T/hap-$r.json" p99)
 	h999=$(fig "$T/hap-$r.json" p99_9)
@@ -175,6 +190,9 @@ for r in $RATES; do
 		ratio=$(python3 -c "print('%.2f' % ($gw99 / $h99))")
 	fi
 	echo "relay rate=$r gatewayd_us p50=$gw50 p99=$gw99 p99.9=$gw999 haproxy_us p50=$h50 p99=$h99 p99.9=$h999 p99_ratio=$ratio"
+	read -r gwc corec <"$T/gw-$r.cpu" 2>/dev/null || gwc=na corec=na
+	read -r hc ctc <"$T/hap-$r.cpu" 2>/dev/null || hc=na ctc=na
+	echo "relay rate=$r cpu_us_per_req gatewayd=$gwc core=$corec haproxy=$hc core_tcp=$ctc"
 	if [ "$gwerr" != na ] && [ "$gwerr" != 0 ]; then
 		python3 - "$T/gw-$r.json" "$r" <<'PY'
 import json, sys
