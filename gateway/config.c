@@ -24,6 +24,10 @@
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "gateway/config.h"
+#include "tunnel/corefr.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
 
 struct pctx {
 	struct config	*c;
@@ -106,7 +110,7 @@ parse_u64(const char *s, uint64_t max, uint64_t *v)
 /* "1.2.3.4:80", "[::1]:80", "host:80" (resolved numerically only: a
  * daemon that parses hostile input should not wait on DNS at start). */
 int
-config_hostport(const char *s, struct cfg_addr *a, int need_port)
+config_hostport(const char *s, struct cfg_addr *a, const char *dflt_port)
 {
 	char host[CFG_ADDR_MAX], *port = NULL, *p;
 	struct addrinfo hints, *res;
@@ -129,7 +133,7 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 		*p = '\0';
 		port = p + 1;
 	}
-	if (port == NULL && need_port)
+	if (port == NULL && (port = (char *)(uintptr_t)dflt_port) == NULL)
 		return -1;
 	if (port != NULL) {
 		uint64_t pv;
@@ -140,7 +144,7 @@ config_hostport(const char *s, struct cfg_addr *a, int need_port)
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-	if (getaddrinfo(host, port ? port : "0", &hints, &res) != 0)
+	if (getaddrinfo(host, port, &hints, &res) != 0)
 		return -1;
 	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
 	a->len = res->ai_addrlen;
@@ -343,7 +347,7 @@ gw_key(struct pctx *px, const char *k, const char *v)
 		    strlen(v) >= 100)
 			FAIL("ControlSocket: bad path (at most 99 bytes)");
 	} else if (strcasecmp(k, "Metrics") == 0) {
-		if (config_hostport(v, &c->metrics, 1) == -1)
+		if (config_hostport(v, &c->metrics, NULL) == -1)
 			FAIL("Metrics: want ADDRESS:PORT");
 		c->has_metrics = 1;
 	} else if (strcasecmp(k, "HSM") == 0) {
@@ -378,7 +382,7 @@ link_key(struct pctx *px, const char *k, const char *v)
 	    strcasecmp(k, "Connect") == 0) {
 		if (l->mode != -1)
 			FAIL("%s: only one of Listen and Connect", k);
-		if (config_hostport(v, &l->addr, 1) == -1)
+		if (config_hostport(v, &l->addr, NULL) == -1)
 			FAIL("%s: want ADDRESS:PORT", k);
 		l->mode = strcasecmp(k, "Listen") == 0 ? LINK_LISTEN :
 		    LINK_CONNECT;
@@ -440,21 +444,12 @@ core_key(struct pctx *px, const char *k, const char *v)
 	char e[200];
 
 	if (strcasecmp(k, "Address") == 0) {
-		if (config_hostport(v, &c->addr, 0) == -1)
-			FAIL("Address: want ADDRESS[:PORT]");
-		/* port 0 means the protocol's default */
-		if (c->addr.ss.ss_family == AF_INET &&
-		    ((struct sockaddr_in *)&c->addr.ss)->sin_port == 0)
-			((struct sockaddr_in *)&c->addr.ss)->sin_port =
-			    htons(6080);
-		if (c->addr.ss.ss_family == AF_INET6 &&
-		    ((struct sockaddr_in6 *)&c->addr.ss)->sin6_port == 0)
-			((struct sockaddr_in6 *)&c->addr.ss)->sin6_port =
-			    htons(6080);
-		if (strcmp(strrchr(c->addr.text, ':'), ":0") == 0)
-			strcpy(strrchr(c->addr.text, ':'), ":6080");
+		/* No port: the core link protocol's own. */
+		if (config_hostport(v, &c->addr, STR(COREFR_PORT)) == -1 ||
+		    strcmp(strrchr(c->addr.text, ':'), ":0") == 0)
+			FAIL("Address: want ADDRESS[:PORT], PORT 1..65535");
 	} else if (strcasecmp(k, "Bind") == 0) {
-		if (config_hostport(v, &c->bind, 0) == -1)
+		if (config_hostport(v, &c->bind, "0") == -1)
 			FAIL("Bind: want ADDRESS[:PORT]");
 		c->has_bind = 1;
 	} else if (strcasecmp(k, "KeyFile") == 0) {

@@ -117,6 +117,7 @@ int	config_allowed(const struct cfg_link *, const struct sockaddr *);
 /* Helpers, exported for tests. */
 int	config_duration(const char *, uint32_t *us);
 void	config_fmt_duration(uint32_t us, char *out, size_t cap);
-int	config_hostport(const char *, struct cfg_addr *, int need_port);
+/* dflt_port: the port when s names none; NULL: a port is required. */
+int	config_hostport(const char *, struct cfg_addr *, const char *dflt_port);
 
 #endif
