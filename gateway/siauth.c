@@ -1609,6 +1609,7 @@ void
 siauth_ctl_standin(struct evbuffer *b, int json)
 {
 	struct store_stats s;
+	size_t i;
 
 	if (!SI.up) {
 		if (json)
@@ -1618,54 +1619,44 @@ siauth_ctl_standin(struct evbuffer *b, int json)
 		return;
 	}
 	store_stats(SI.st, &s);
-	if (json) {
-		evbuffer_add_printf(b, "{\"approvals\":%llu,\"approved_amount\":"
-		    "%llu,\"reversals\":%llu,\"released_amount\":%llu,"
-		    "\"exposure\":%llu,\"exposure_cap\":%llu,"
-		    "\"snapshot_version\":%llu,\"decisions\":%llu,"
-		    "\"map_full\":%llu,\"deadline_91\":%llu,\"hsm_91\":%llu,"
-		    "\"late_voids\":%llu,"
-		    "\"batches\":%llu,\"max_batch\":%llu,"
-		    "\"commit_us_avg\":%llu,\"commit_us_max\":%llu}\n",
-		    (unsigned long long)SI.approvals,
-		    (unsigned long long)SI.approved_amount,
-		    (unsigned long long)SI.reversals,
-		    (unsigned long long)SI.released_amount,
-		    (unsigned long long)SI.exposure,
-		    (unsigned long long)SI.rules.exposure_cap,
-		    (unsigned long long)SI.snapshot_version,
-		    (unsigned long long)SI.decided,
-		    (unsigned long long)SI.map_full,
-		    (unsigned long long)SI.deadline_91,
-		    (unsigned long long)SI.hsm_91,
-		    (unsigned long long)SI.voids,
-		    (unsigned long long)s.batches,
-		    (unsigned long long)s.max_batch,
-		    (unsigned long long)(s.commit_us_total /
-		    (s.batches ? s.batches : 1)),
-		    (unsigned long long)s.commit_us_max);
-		return;
+	/* One list for both forms; nl ends a line of the text form. */
+	const struct {
+		const char	*key;
+		uint64_t	 v;
+		int		 nl;
+	} row[] = {
+		{ "approvals", SI.approvals, 0 },
+		{ "approved_amount", SI.approved_amount, 0 },
+		{ "reversals", SI.reversals, 0 },
+		{ "released_amount", SI.released_amount, 1 },
+		{ "exposure", SI.exposure, 0 },
+		{ "exposure_cap", SI.rules.exposure_cap, 1 },
+		{ "snapshot_version", SI.snapshot_version, 0 },
+		{ "decisions", SI.decided, 1 },
+		{ "map_full", SI.map_full, 0 },
+		{ "deadline_91", SI.deadline_91, 0 },
+		{ "late_voids", SI.voids, 0 },
+		{ "hsm_91", SI.hsm_91, 1 },
+		{ "batches", s.batches, 0 },
+		{ "max_batch", s.max_batch, 0 },
+		{ "commit_us_avg", s.commit_us_total /
+		    (s.batches ? s.batches : 1), 0 },
+		{ "commit_us_max", s.commit_us_max, 1 },
+		{ "map_used", s.map_used, 0 },
+		{ "map_size", s.map_size, 1 },
+	};
+
+	for (i = 0; i < sizeof row / sizeof row[0]; i++) {
+		if (json)
+			evbuffer_add_printf(b, "%s\"%s\":%llu", i ? "," : "{",
+			    row[i].key, (unsigned long long)row[i].v);
+		else
+			evbuffer_add_printf(b, "%s: %llu%s", row[i].key,
+			    (unsigned long long)row[i].v,
+			    row[i].nl ? "\n" : "  ");
 	}
-	evbuffer_add_printf(b, "approvals: %llu (amount %llu)  reversals: "
-	    "%llu (released %llu)\nexposure: %llu of cap %llu\n"
-	    "snapshot version: %llu  decisions: %llu  map full: %llu  "
-	    "deadline 91: %llu (late voids %llu)  hsm 91: %llu\n"
-	    "store: batches %llu  max "
-	    "batch %llu  map used %llu of %llu\n",
-	    (unsigned long long)SI.approvals,
-	    (unsigned long long)SI.approved_amount,
-	    (unsigned long long)SI.reversals,
-	    (unsigned long long)SI.released_amount,
-	    (unsigned long long)SI.exposure,
-	    (unsigned long long)SI.rules.exposure_cap,
-	    (unsigned long long)SI.snapshot_version,
-	    (unsigned long long)SI.decided,
-	    (unsigned long long)SI.map_full,
-	    (unsigned long long)SI.deadline_91,
-	    (unsigned long long)SI.voids,
-	    (unsigned long long)SI.hsm_91,
-	    (unsigned long long)s.batches, (unsigned long long)s.max_batch,
-	    (unsigned long long)s.map_used, (unsigned long long)s.map_size);
+	if (json)
+		evbuffer_add_printf(b, "}\n");
 }
 
 void
