@@ -368,6 +368,17 @@ on_eventfd(evutil_socket_t fd, short ev, void *arg)
 
 /* --- the writer -------------------------------------------------------------- */
 
+static void
+count_failure(struct store *st, int rc)
+{
+	pthread_mutex_lock(&st->smu);
+	if (rc == MDB_MAP_FULL)
+		st->s.map_full++;
+	else
+		st->s.errors++;
+	pthread_mutex_unlock(&st->smu);
+}
+
 /* Runs the unsettled jobs of l in one transaction; 0 committed, else the
  * error of the commit itself. */
 static int
@@ -390,12 +401,7 @@ again:
 			mdb_txn_abort(t.txn);
 			j->rc = rc;
 			j->settled = 1;
-			pthread_mutex_lock(&st->smu);
-			if (rc == MDB_MAP_FULL)
-				st->s.map_full++;
-			else
-				st->s.errors++;
-			pthread_mutex_unlock(&st->smu);
+			count_failure(st, rc);
 			goto again;
 		}
 		(*njobs)++;
@@ -427,23 +433,13 @@ writer_batch(struct store *st, struct store_job *l)
 			j->next = NULL;
 			if ((rc = write_batch(st, j, &n)) != 0) {
 				j->rc = rc;
-				pthread_mutex_lock(&st->smu);
-				if (rc == MDB_MAP_FULL)
-					st->s.map_full++;
-				else
-					st->s.errors++;
-				pthread_mutex_unlock(&st->smu);
+				count_failure(st, rc);
 			}
 			j->next = next;
 		}
 	} else if (rc != 0) {
 		l->rc = rc;
-		pthread_mutex_lock(&st->smu);
-		if (rc == MDB_MAP_FULL)
-			st->s.map_full++;
-		else
-			st->s.errors++;
-		pthread_mutex_unlock(&st->smu);
+		count_failure(st, rc);
 	}
 	dt = mono_us() - t0;
 	n = 0;
@@ -509,6 +505,7 @@ reader_main(void *arg)
 	struct store *st = arg;
 	struct store_txn t = { st, NULL };
 	struct store_job *l, *j;
+	uint64_t n;
 	int tick, rc;
 
 	for (;;) {
@@ -526,12 +523,11 @@ reader_main(void *arg)
 		rc = t.txn == NULL ?
 		    mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t.txn) :
 		    mdb_txn_renew(t.txn);
-		for (j = l; j != NULL; j = j->next) {
+		for (n = 0, j = l; j != NULL; j = j->next, n++)
 			j->rc = rc != 0 ? rc : j->run(&t, j->arg);
-			pthread_mutex_lock(&st->smu);
-			st->s.reads++;
-			pthread_mutex_unlock(&st->smu);
-		}
+		pthread_mutex_lock(&st->smu);
+		st->s.reads += n;
+		pthread_mutex_unlock(&st->smu);
 		if (rc == 0)
 			mdb_txn_reset(t.txn);
 		else
