@@ -216,7 +216,7 @@ format_error(struct conn *c, const struct iso_err *err)
 	}
 	iso_set_str(&resp, 39, "30");
 	if (conn_send_msg(c, &resp) == 0)
-		metrics_request(c->link->cf.name, rxmsg.mti, "30", "local", 0);
+		metrics_request(c->link->cf.name, rxmsg.mti, "30", PATH_LOCAL, 0);
 }
 
 static void

@@ -19,7 +19,6 @@
 #include "gateway/siauth.h"
 
 #define NSLOTS		2048
-#define NPATHS		5
 #define NBUCKETS	14
 
 struct rcount {
@@ -27,7 +26,7 @@ struct rcount {
 	char		link[CFG_NAME_MAX];
 	char		mti[5];
 	char		outcome[4];
-	char		path[8];
+	enum metrics_path path;
 	uint64_t	n;
 };
 
@@ -61,25 +60,20 @@ fnv(uint32_t h, const char *s)
 
 void
 metrics_request(const char *link, const char *mti, const char *outcome,
-    const char *path, uint64_t us)
+    enum metrics_path path, uint64_t us)
 {
 	uint32_t h;
-	size_t i, p;
+	size_t i;
 	struct rcount *r;
 
-	for (p = 0; p < NPATHS; p++)
-		if (strcmp(paths[p], path) == 0)
-			break;
-	if (p < NPATHS) {
-		for (i = 0; i < NBUCKETS && us > bounds[i]; i++)
-			;
-		hist[p][i]++;
-		hsum[p] += us;
-		hcount[p]++;
-	}
+	for (i = 0; i < NBUCKETS && us > bounds[i]; i++)
+		;
+	hist[path][i]++;
+	hsum[path] += us;
+	hcount[path]++;
 	if (slots == NULL && (slots = calloc(NSLOTS, sizeof *slots)) == NULL)
 		return;
-	h = fnv(fnv(fnv(fnv(2166136261u, link), mti), outcome), path);
+	h = fnv(fnv(fnv(2166136261u ^ path, link), mti), outcome);
 	for (i = h % NSLOTS;; i = (i + 1) % NSLOTS) {
 		r = &slots[i];
 		if (r->n == 0) {
@@ -89,13 +83,13 @@ metrics_request(const char *link, const char *mti, const char *outcome,
 			snprintf(r->link, sizeof r->link, "%s", link);
 			snprintf(r->mti, sizeof r->mti, "%s", mti);
 			snprintf(r->outcome, sizeof r->outcome, "%s", outcome);
-			snprintf(r->path, sizeof r->path, "%s", path);
+			r->path = path;
 			nslots_used++;
 			break;
 		}
 		if (r->hash == h && strcmp(r->link, link) == 0 &&
 		    strcmp(r->mti, mti) == 0 && strcmp(r->outcome, outcome) == 0
-		    && strcmp(r->path, path) == 0)
+		    && r->path == path)
 			break;
 	}
 	r->n++;
@@ -150,7 +144,7 @@ metrics_render(struct evbuffer *b)
 		esc(e, sizeof e, slots[i].link);
 		evbuffer_add_printf(b, "gatewayd_requests_total{link=\"%s\","
 		    "mti=\"%s\",outcome=\"%s\",path=\"%s\"} %llu\n", e,
-		    slots[i].mti, slots[i].outcome, slots[i].path,
+		    slots[i].mti, slots[i].outcome, paths[slots[i].path],
 		    (unsigned long long)slots[i].n);
 	}
 	evbuffer_add_printf(b, "# HELP gatewayd_response_seconds Time from "

@@ -11,10 +11,15 @@
 
 struct evbuffer;
 
-/* path: "core", "standin", "local" (netmgmt, format errors, advice acks),
- * "dup" (answered again from the duplicate table). */
+/* Who answered: the core, stand-in, gatewayd itself (network management,
+ * format errors, advice acks), the duplicate table, or the scheme (an
+ * outbound request of the core's). */
+enum metrics_path {
+	PATH_CORE, PATH_STANDIN, PATH_LOCAL, PATH_DUP, PATH_OUT, NPATHS
+};
+
 void	metrics_request(const char *link, const char *mti, const char *outcome,
-	    const char *path, uint64_t us);
+	    enum metrics_path, uint64_t us);
 void	metrics_count(const char *name);	/* simple named counters */
 int	metrics_start(void);			/* evhttp on conf->metrics */
 void	metrics_stop(void);

@@ -75,7 +75,7 @@ netmgmt_handle(struct conn *c, const struct iso_msg *m)
 	    "signed_on=%d", c->link->cf.name, (unsigned long long)c->id, code,
 	    what, rc, c->link->signed_on);
 	if (conn_send_msg(c, &nm) == 0)
-		metrics_request(c->link->cf.name, m->mti, rc, "local", 0);
+		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL, 0);
 }
 
 void

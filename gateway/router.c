@@ -102,6 +102,8 @@ static struct event	*rtick;
 static uint8_t		 body[COREFR_MAX_BODY];
 static uint8_t		 wire[65536];
 static struct iso_msg	 resp, cmsg;
+/* The profile an answer is packed in once its link is gone (reload). */
+static const struct iso_profile *iso87;
 
 static const int echo_fields[] = { 2, 3, 4, 7, 11, 12, 13, 15, 32, 33, 37,
     41, 42, 49, 63, 90 };
@@ -132,6 +134,20 @@ echo_into(struct iso_msg *r, const struct iso_msg *req)
 			iso_copy_field(r, req, echo_fields[i]);
 		}
 	}
+}
+
+/* r becomes the response to req: its MTI, the echoed fields, and DE39
+ * when rc is given. */
+static void
+resp_init(struct iso_msg *r, const struct iso_msg *req, const char *rc)
+{
+	char mti[5];
+
+	mti_response(req->mti, mti);
+	iso_msg_init(r, mti);
+	echo_into(r, req);
+	if (rc != NULL)
+		iso_set_str(r, 39, rc);
 }
 
 static void
@@ -198,36 +214,29 @@ standin_advice(struct txn *t, const char *de39, const char *reason)
  * Sends the answer to the requester and any duplicates waiting, stores it
  * for later duplicates, counts it, frees the transaction.
  */
+static void do_standin(struct txn *, const char *);
+
 static void
-txn_finish(struct txn *t, struct iso_msg *r, const char *path)
+txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 {
+	const struct iso_profile *prof = t->link ? t->link->prof : iso87;
 	struct iso_err err;
 	ssize_t n;
 	char de39[3] = "??";
 	int i;
 
-	n = iso_pack(t->link ? t->link->prof : iso_profile_find("iso87"), r,
-	    wire, sizeof wire, &err);
-	if (n < 0 && strcmp(path, "core") == 0) {
+	iso_get_str(r, 39, de39, sizeof de39);
+	if ((n = iso_pack(prof, r, wire, sizeof wire, &err)) < 0) {
+		log_warnx("event=response_unpackable corr=%llu path=%s "
+		    "field=%d reason=\"%s\"", (unsigned long long)t->corr,
+		    path == PATH_CORE ? "core" : "standin", err.field,
+		    err.msg);
 		/* The core asked for a field the scheme cannot carry: the
 		 * scheme still gets an answer, from stand-in. */
-		log_warnx("event=core_answer_unpackable corr=%llu field=%d "
-		    "reason=\"%s\"", (unsigned long long)t->corr, err.field,
-		    err.msg);
-		char mti[5];
-		mti_response(t->req.mti, mti);
-		iso_msg_init(r, mti);
-		echo_into(r, &t->req);
-		standin_decide(&t->req, r, "core-error");
-		path = "standin";
-		n = iso_pack(t->link ? t->link->prof :
-		    iso_profile_find("iso87"), r, wire, sizeof wire, &err);
-	}
-	iso_get_str(r, 39, de39, sizeof de39);
-	if (n < 0) {
-		log_warnx("event=response_unpackable corr=%llu field=%d "
-		    "reason=\"%s\"", (unsigned long long)t->corr, err.field,
-		    err.msg);
+		if (path == PATH_CORE) {
+			do_standin(t, "core-error");
+			return;
+		}
 		if (t->dd != NULL)
 			dedup_drop(t->dd);
 	} else {
@@ -239,7 +248,7 @@ txn_finish(struct txn *t, struct iso_msg *r, const char *path)
 	}
 	metrics_request(t->link ? t->link->cf.name : "-", t->req.mti, de39,
 	    path, now_us() - t->t0);
-	if (strcmp(path, "standin") == 0)
+	if (path == PATH_STANDIN)
 		log_debug("event=standin corr=%llu link=%s mti=%s rc=%s",
 		    (unsigned long long)t->corr,
 		    t->link ? t->link->cf.name : "-", t->req.mti, de39);
@@ -253,13 +262,9 @@ static void
 standin_done(void *arg, const struct si_result *r)
 {
 	struct txn *t = arg;
-	char mti[5];
 	uint8_t tag91[10];
 
-	mti_response(t->req.mti, mti);
-	iso_msg_init(&resp, mti);
-	echo_into(&resp, &t->req);
-	iso_set_str(&resp, 39, r->de39);
+	resp_init(&resp, &t->req, r->de39);
 	if (r->de38[0] != '\0')
 		iso_set_str(&resp, 38, r->de38);
 	if (r->has_arpc) {
@@ -267,14 +272,12 @@ standin_done(void *arg, const struct si_result *r)
 		memcpy(tag91 + 8, r->arc, 2);
 		iso_de55_set(&resp, 0x91, tag91, sizeof tag91);
 	}
-	txn_finish(t, &resp, "standin");
+	txn_finish(t, &resp, PATH_STANDIN);
 }
 
 static void
 do_standin(struct txn *t, const char *reason)
 {
-	char mti[5];
-
 	if (t->standin)
 		return;
 	if (siauth_enabled()) {
@@ -285,14 +288,13 @@ do_standin(struct txn *t, const char *reason)
 		    t->t0 + (t->link ? t->link->cf.deadline_us : 40000),
 		    standin_done, t) == 0)
 			return;
-		t->standin = 0;
 	}
-	mti_response(t->req.mti, mti);
-	iso_msg_init(&resp, mti);
-	echo_into(&resp, &t->req);
+	/* From here the transaction is stand-in's, answered now. */
+	t->standin = 1;
+	resp_init(&resp, &t->req, NULL);
 	standin_decide(&t->req, &resp, reason);
 	standin_advice(t, "91", reason);
-	txn_finish(t, &resp, "standin");
+	txn_finish(t, &resp, PATH_STANDIN);
 }
 
 static void
@@ -335,7 +337,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 			const char *de39;
 			const uint8_t *a = dedup_answer(dd, &n, &de39);
 			conn_send_wire(c, a, n);
-			metrics_request(l->cf.name, m->mti, de39, "dup",
+			metrics_request(l->cf.name, m->mti, de39, PATH_DUP,
 			    now_us() - t0);
 			return;
 		}
@@ -415,7 +417,7 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 		return;
 	}
 	echo_into(&cmsg, &t->req);
-	txn_finish(t, &cmsg, "core");
+	txn_finish(t, &cmsg, PATH_CORE);
 }
 
 struct advack {
@@ -432,7 +434,6 @@ advice_durable(void *arg, const struct si_result *r)
 	struct advack *aa = arg;
 	struct link *l;
 	struct conn *c;
-	char mti[5];
 
 	if (strcmp(r->de39, "00") != 0) {
 		/* Not stored: no ack, the scheme repeats it. */
@@ -444,12 +445,9 @@ advice_durable(void *arg, const struct si_result *r)
 		if (l == aa->link)
 			break;
 	if (l != NULL && (c = link_conn(l, aa->conn_id)) != NULL) {
-		mti_response(aa->m.mti, mti);
-		iso_msg_init(&resp, mti);
-		echo_into(&resp, &aa->m);
-		iso_set_str(&resp, 39, "00");
+		resp_init(&resp, &aa->m, "00");
 		if (conn_send_msg(c, &resp) == 0)
-			metrics_request(l->cf.name, aa->m.mti, "00", "local",
+			metrics_request(l->cf.name, aa->m.mti, "00", PATH_LOCAL,
 			    now_us() - aa->t0);
 	}
 	free(aa);
@@ -460,7 +458,6 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
 	struct advice *a;
 	struct tlv_w w;
-	char mti[5];
 	uint64_t id;
 
 	if (siauth_enabled()) {
@@ -479,12 +476,9 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 	}
 
 	/* Advices cannot be declined: acknowledge first. */
-	mti_response(m->mti, mti);
-	iso_msg_init(&resp, mti);
-	echo_into(&resp, m);
-	iso_set_str(&resp, 39, "00");
+	resp_init(&resp, m, "00");
 	if (conn_send_msg(c, &resp) == 0)
-		metrics_request(c->link->cf.name, m->mti, "00", "local",
+		metrics_request(c->link->cf.name, m->mti, "00", PATH_LOCAL,
 		    now_us() - t0);
 
 	id = gw.start_us + ++gw.advice_seq;
@@ -559,17 +553,12 @@ static void
 out_fail(const char *corename, uint64_t corr, const struct iso_msg *req,
     const char *linkname, const char *why)
 {
-	char mti[5];
-
-	mti_response(req->mti, mti);
-	iso_msg_init(&resp, mti);
-	echo_into(&resp, req);
-	iso_set_str(&resp, 39, "91");
+	resp_init(&resp, req, "91");
 	log_warnx("event=out_request_failed core=%s corr=%llu link=%s "
 	    "reason=%s", corename, (unsigned long long)corr,
 	    linkname ? linkname : "-", why);
 	out_reply(corename, corr, &resp, linkname);
-	metrics_request(linkname ? linkname : "-", req->mti, "91", "out", 0);
+	metrics_request(linkname ? linkname : "-", req->mti, "91", PATH_OUT, 0);
 }
 
 static void
@@ -633,7 +622,7 @@ router_out_answer(struct link *l, const struct iso_msg *m)
 		TAILQ_REMOVE(&l->outq, o, entry);
 		out_reply(o->core, o->corr, m, l->cf.name);
 		iso_get_str(m, 39, de39, sizeof de39);
-		metrics_request(l->cf.name, o->req.mti, de39, "out", 0);
+		metrics_request(l->cf.name, o->req.mti, de39, PATH_OUT, 0);
 		free(o);
 		return 1;
 	}
@@ -751,6 +740,8 @@ router_init(void)
 	struct timeval tv = { 0, 20000 };
 
 	gw.next_corr = ((uint64_t)(wall_us() & 0xffffffff)) << 20;
+	if ((iso87 = iso_profile_find("iso87")) == NULL)
+		fatalx("no iso87 profile");
 	rtick = event_new(gw.base, -1, EV_PERSIST, router_timer, NULL);
 	if (rtick == NULL)
 		fatalx("router timer");
