@@ -1,7 +1,8 @@
 /*
  * mask.h — the masking printer: the only way a message reaches a log.
- * PAN as first 6 + last 4; track data, PIN blocks, MACs, CVC-bearing
- * sub-elements and DE55 cryptogram data hidden.  Rules come from the
+ * PAN as first 6 + last 4; track data, PIN blocks, CVC- and PAN-bearing
+ * DE48 sub-elements and DE55 cryptogram data hidden (a MAC is not a
+ * secret: it is shown).  Rules come from the
  * link's profile, because FPS reuses card field numbers for accounts.
  */
 #ifndef ISO8583_MASK_H

@@ -50,6 +50,10 @@ START_TEST(de48_de55_and_fps)
 	iso_set(&m, 55, icc, sizeof icc);
 	mask_field(mc, &m, 48, 0, out, sizeof out);
 	ck_assert_str_eq(out, "R2302009203***");
+	/* SE 33 carries a whole account number: hidden */
+	iso_set_str(&m, 48, "R33220254133300890104342512""9203123");
+	mask_field(mc, &m, 48, 0, out, sizeof out);
+	ck_assert_str_eq(out, "R3322**********************9203***");
 	mask_field(mc, &m, 55, 0, out, sizeof out);
 	ck_assert_str_eq(out, "9F2602****9F360202035702****");
 	/* malformed DE55 is hidden from the bad element on */
