@@ -9,6 +9,7 @@
 
 #include <event2/buffer.h>
 #include <lmdb.h>
+#include <sodium.h>
 
 #include "iso8583/log.h"
 #include "tunnel/tlv.h"
@@ -131,7 +132,7 @@ static void
 entry_free(struct entry *e)
 {
 	/* advices hold the PAN: wipe */
-	memset(e->body, 0, e->len);
+	sodium_memzero(e->body, e->len);
 	free(e);
 }
 
@@ -171,7 +172,7 @@ load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	}
 	lj->v[lj->n] = entry_new(store_get_be64(k), pt, (size_t)n,
 	    store_get_be64(v));
-	memset(pt, 0, (size_t)n);
+	sodium_memzero(pt, (size_t)n);
 	if (lj->v[lj->n] != NULL)
 		lj->n++;
 	return 0;

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "tunnel/key.h"
 #include "tunnel/seal.h"
 #include "gateway/statekey.h"
 
@@ -51,7 +52,6 @@ statekey_load(const char *path, char *err, size_t errsz)
 	char text[256];
 	uint8_t raw[32];
 	struct statekey *k;
-	struct stat sb;
 	ssize_t n;
 	int fd;
 
@@ -59,10 +59,8 @@ statekey_load(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+	if (wg_secret_fd_ok(fd, path, err, errsz) == -1) {
 		close(fd);
-		snprintf(err, errsz, "%s: readable by group or others (mode "
-		    "%03o): refused", path, (unsigned)(sb.st_mode & 0777));
 		return NULL;
 	}
 	n = read(fd, text, sizeof text - 1);

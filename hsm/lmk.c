@@ -131,9 +131,19 @@ read_small(const char *path, size_t *len)
 	ssize_t r;
 	size_t n = 0;
 	int fd;
+	struct stat sb;
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
+	/* The LMK, or what unseals it: nobody else may read or replace it. */
+	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
+		log_warnx("file=%s mode=%04o msg=\"group or others have "
+		    "access: refused (chmod 600)\"", path,
+		    (unsigned)(sb.st_mode & 07777));
+		close(fd);
+		errno = EPERM;
+		return NULL;
+	}
 	if ((buf = sodium_malloc(LMK_FILE_MAX + 1)) == NULL) {
 		close(fd);
 		return NULL;

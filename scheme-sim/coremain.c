@@ -33,7 +33,7 @@ sim_core_usage(void)
 "core link:\n"
 "  --listen ADDR:PORT        UDP address (default port 6080)\n"
 "  --key FILE                base64 32-byte key, repeatable: the first seals,\n"
-"                            all open (rotation)\n"
+"                            all open (rotation); mode 0600 like gatewayd's\n"
 "  --cards FILE              push this portfolio (scheme-sim cards generate)\n"
 "                            as SNAPSHOT frames until acknowledged\n"
 "  --record FILE             append one JSON line per ADVICE (advice id,\n"

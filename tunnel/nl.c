@@ -8,6 +8,8 @@
 
 #include <linux/genetlink.h>
 
+#include <sodium.h>
+
 #include "tunnel/nl.h"
 
 int
@@ -80,10 +82,13 @@ nl_talk(struct nl *nl, struct nlmsghdr *req, mnl_cb_t cb, void *data)
 		if (n == -1) {
 			if (errno == EINTR)
 				continue;
-			return -1;
+			rc = MNL_CB_ERROR;
+			break;
 		}
 		rc = nl_run(buf, (size_t)n, seq, nl->portid, cb, data);
 	} while (rc > MNL_CB_STOP);
+	/* A device dump carries the private and preshared keys. */
+	sodium_memzero(buf, sizeof(buf));
 	return rc == MNL_CB_ERROR ? -1 : 0;
 }
 

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "tunnel/key.h"
 #include "tunnel/seal.h"
 
 /*
@@ -156,6 +157,10 @@ seal_keyring_add_file(struct seal_keyring *r, const char *path, char *err,
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (wg_secret_fd_ok(fd, path, err, errsz) == -1) {
+		close(fd);
 		return -1;
 	}
 	n = read(fd, buf, sizeof buf - 1);

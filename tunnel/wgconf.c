@@ -632,6 +632,7 @@ wg_config_load(struct wg_config *cfg, const char *path, char *err,
 				continue;
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 			close(fd);
+			sodium_memzero(buf, len);
 			free(buf);
 			return -1;
 		}

@@ -90,7 +90,7 @@ wait_port $P_TCP && wait_port $P_HAP || { echo "bench-relay: haproxy side did no
 # --- gatewayd and the simulated core ---------------------------------------
 HAVE_GW=0
 if [ -x "$GWD" ]; then
-	head -c 32 /dev/urandom | base64 >"$T/core.key"
+	( umask 077; head -c 32 /dev/urandom | base64 >"$T/core.key" )
 	mkdir -p "$T/state"
 	cat >"$T/gatewayd.conf" <<CFG
 [Gateway]

@@ -5,7 +5,13 @@
 TEST=config
 . "$(dirname "$0")/lib.sh"
 
-cd "$ROOT"
+# A copy: git keeps no 0600, and a key file others can read is refused.
+mkdir -p "$T/tests/e2e"
+cp -r "$ROOT/tests/e2e/config" "$T/tests/e2e/"
+chmod 600 "$T"/tests/e2e/config/*.key
+sed 's|/etc/gatewayd/core.key|tests/e2e/config/test.key|' \
+    "$ROOT/systemd/gatewayd.conf.example" >"$T/example.conf"
+cd "$T"
 D=tests/e2e/config
 n=0
 for conf in $D/*.conf; do
@@ -31,7 +37,14 @@ for conf in $D/*.conf; do
 	n=$((n + 1))
 done
 # The shipped example is valid (its key paths swapped for a test key).
-sed 's|/etc/gatewayd/core.key|tests/e2e/config/test.key|' systemd/gatewayd.conf.example >"$T/example.conf"
 "$BIN/gatewayd" -n -f "$T/example.conf" >/dev/null 2>"$T/example.err" \
     || fail "systemd/gatewayd.conf.example: $(cat "$T/example.err")"
-pass "$n configs + the example"
+# The same key readable by others is refused, naming file, line and mode.
+cp "$D/test.key" "$T/open.key"
+chmod 644 "$T/open.key"
+sed "s|tests/e2e/config/test.key|$T/open.key|" "$T/example.conf" >"$T/open.conf"
+"$BIN/gatewayd" -n -f "$T/open.conf" >/dev/null 2>"$T/open.err" &&
+    fail "a key file of mode 0644 was accepted"
+grep -q "open.conf:[0-9]*: KeyFile: .*open.key: holds a key but mode 0644" "$T/open.err" ||
+    fail "mode 0644 key: $(cat "$T/open.err")"
+pass "$n configs + the example; a 0644 key refused"

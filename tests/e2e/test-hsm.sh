@@ -92,12 +92,18 @@ ok "hsmd unix + tcp, NC, clean stop"
 
 # Sealed LMK: passphrase file required, wrong one refused.
 echo "correct horse battery staple" >"$T/pp"
+# A passphrase file others can read is refused.
+chmod 644 "$T/pp"
+"$BIN/hsmctl" lmk init --out "$T/slmk" --passphrase-file "$T/pp" 2>/dev/null &&
+	fail "passphrase file of mode $(stat -c %a "$T/pp") accepted"
+chmod 600 "$T/pp"
 skcv=$("$BIN/hsmctl" lmk init --out "$T/slmk" --passphrase-file "$T/pp")
 grep -q '^hsm-lmk-v1 sealed argon2id13 ' "$T/slmk" || fail "not sealed"
 grep -qi "$skcv" "$T/slmk" && fail "check value in the sealed file"
 [ "$("$BIN/hsmctl" lmk check "$T/slmk" --passphrase-file "$T/pp")" = "$skcv" ] ||
 	fail "sealed check"
 echo "wrong" >"$T/bad"
+chmod 600 "$T/bad"
 if "$BIN/hsmctl" lmk check "$T/slmk" --passphrase-file "$T/bad" 2>/dev/null; then
 	fail "wrong passphrase accepted"
 fi
