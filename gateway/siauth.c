@@ -599,8 +599,6 @@ decide_run(struct store_txn *t, void *arg)
 		if (rc != MDB_NOTFOUND)
 			return rc;
 	}
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &total)) != 0)
-		return rc;
 	switch (d->kind) {
 	case K_AUTH:
 		if (d->pre[0] != '\0') {
@@ -616,7 +614,8 @@ decide_run(struct store_txn *t, void *arg)
 		if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &day)) != 0)
 			return rc;
 		kl = cards_spend_key(d->hash, 'S', NULL, sk);
-		if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &snap)) != 0)
+		if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &snap)) != 0 ||
+		    (rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &total)) != 0)
 			return rc;
 		if ((de39 = sirules_spend(&SI.rules, &d->card, d->amount, day,
 		    snap, total)) != NULL) {
@@ -690,7 +689,7 @@ decide_run(struct store_txn *t, void *arg)
 		    (int64_t)d->amount, NULL)) != 0)
 			return rc;
 		if ((rc = add_u64(t, STORE_EXPOSURE, "T", 1,
-		    (int64_t)d->amount, &total)) != 0)
+		    (int64_t)d->amount, NULL)) != 0)
 			return rc;
 		if ((rc = add_u64(t, STORE_META, "approvals", 9, 1, NULL))
 		    != 0 || (rc = add_u64(t, STORE_META, "approved_amount",
@@ -717,8 +716,6 @@ decide_run(struct store_txn *t, void *arg)
 		return rc;
 	if (d->approved && d->has_okey && (rc = store_put(t, STORE_DEDUP,
 	    d->okey, DKEY_LEN, ik, 8)) != 0)
-		return rc;
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &total)) != 0)
 		return rc;
 	d->res.why = d->why;
 	return 0;
