@@ -121,9 +121,9 @@ dedup_key(const struct iso_msg *m, char *key, size_t cap)
 }
 
 struct dd_entry *
-dedup_find(const char *key)
+dedup_find(const char *key, uint32_t *hp)
 {
-	uint32_t h = hash(key);
+	uint32_t h = *hp = hash(key);
 	struct dd_entry *e;
 
 	for (e = buckets[h & (NBUCKETS - 1)]; e != NULL; e = e->hnext)
@@ -147,10 +147,9 @@ dedup_answer(const struct dd_entry *e, size_t *len, const char **de39)
 }
 
 struct dd_entry *
-dedup_add(const char *key, struct txn *t)
+dedup_add(const char *key, uint32_t h, struct txn *t)
 {
 	struct dd_entry *e, *old;
-	uint32_t h = hash(key);
 
 	/* Full: forget the oldest answered entry (never one in flight). */
 	while (count >= maxn && (old = TAILQ_FIRST(&ages)) != NULL &&

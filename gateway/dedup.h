@@ -25,12 +25,13 @@ void	dedup_shutdown(void);
 /* The key of a request; -1 when it has none of DE7 and DE11 (then it is
  * not de-duplicated). */
 int	dedup_key(const struct iso_msg *, char *key, size_t cap);
-struct dd_entry *dedup_find(const char *key);
+/* *hash is set for a dedup_add of the same key after a miss. */
+struct dd_entry *dedup_find(const char *key, uint32_t *hash);
 /* In flight: NULL from txn means answered. */
 struct txn *dedup_txn(const struct dd_entry *);
 const uint8_t *dedup_answer(const struct dd_entry *, size_t *len,
 	    const char **de39);
-struct dd_entry *dedup_add(const char *key, struct txn *);
+struct dd_entry *dedup_add(const char *key, uint32_t hash, struct txn *);
 /* The transaction is answered: keep its packed answer. */
 void	dedup_answered(struct dd_entry *, const uint8_t *resp, size_t len,
 	    const char *de39);

@@ -316,6 +316,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
 	struct link *l = c->link;
 	char key[DEDUP_KEYMAX];
+	uint32_t khash = 0;
 	struct dd_entry *dd = NULL;
 	int keyed;
 	struct txn *t;
@@ -326,7 +327,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	const char *reason = NULL;
 
 	keyed = dedup_key(m, key, sizeof key) == 0;
-	if (keyed && (dd = dedup_find(key)) != NULL) {
+	if (keyed && (dd = dedup_find(key, &khash)) != NULL) {
 		gw.dups++;
 		if ((t = dedup_txn(dd)) != NULL) {
 			if (t->nwait < MAX_WAITERS)
@@ -357,7 +358,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	pending[t->corr & (PENDING_BUCKETS - 1)] = t;
 	gw.inflight++;
 	if (keyed)
-		t->dd = dedup_add(key, t);
+		t->dd = dedup_add(key, khash, t);
 
 	/* Where it goes. */
 	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
