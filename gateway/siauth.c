@@ -275,8 +275,8 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 
 	/* Sized first, written straight into the heap: no big (and, with
 	 * -ftrivial-auto-var-init, zero-filled) stack buffer per request. */
-	for (f = 2; f <= ISO_NFIELDS; f++)
-		if (f != 65 && iso_has(m, f) && iso_get(m, f, &len) != NULL)
+	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f))
+		if (iso_get(m, f, &len) != NULL)
 			need += 4 + len;
 	need += strlen(link) + strlen(profile) + strlen(gw.conf->name);
 	if (need > COREFR_MAX_BODY)
@@ -288,9 +288,7 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 	tlv_put(&w, TLV_MTI, m->mti, 4);
 	if (!iso_has(m, 2) && d->pan[0] != '\0')
 		tlv_put_str(&w, 2, d->pan);
-	for (f = 2; f <= ISO_NFIELDS; f++) {
-		if (f == 65 || !iso_has(m, f))
-			continue;
+	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f)) {
 		if (sensitive_field(f) && !(fps && f == 35))
 			continue;
 		if ((v = iso_get(m, f, &len)) == NULL)

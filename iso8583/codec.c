@@ -544,9 +544,7 @@ iso_validate(const struct iso_profile *p, const struct iso_msg *m,
 	for (i = 0; i < 4; i++)
 		if (!is_digit((uint8_t)m->mti[i]))
 			return seterr(e, 0, (size_t)i, "not 4 digits");
-	for (n = 2; n <= ISO_NFIELDS; n++) {
-		if (n == 65 || !bit_get(m->present, n))
-			continue;
+	for (n = iso_next(m, 0); n != 0; n = iso_next(m, n)) {
 		if (p->f[n].name == NULL)
 			return seterr(e, n, 0, "not defined in profile %s",
 			    p->name);

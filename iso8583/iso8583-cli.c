@@ -107,7 +107,7 @@ describe(const struct iso_profile *p, const struct iso_msg *m)
 	printf("%-4s %-40s %5s  %s\n", "DE", "NAME", "LEN", "VALUE");
 	printf("%-4s %-40s %5s  %s\n", "MTI", "Message type indicator", "4",
 	    m->mti);
-	for (n = 2; n <= ISO_NFIELDS; n++) {
+	for (n = iso_next(m, 0); n != 0; n = iso_next(m, n)) {
 		if (iso_get(m, n, &len) == NULL)
 			continue;
 		vl = mask_field(p, m, n, 0, val, sizeof val);

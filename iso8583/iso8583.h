@@ -51,6 +51,9 @@ int	iso_set(struct iso_msg *, int field, const void *val, size_t len);
 int	iso_set_str(struct iso_msg *, int field, const char *);
 void	iso_unset(struct iso_msg *, int field);
 int	iso_has(const struct iso_msg *, int field);
+/* The next data field present after field (0 for the first), or 0:
+ * for (f = iso_next(m, 0); f != 0; f = iso_next(m, f)) */
+int	iso_next(const struct iso_msg *, int field);
 /* NULL when absent; *len set otherwise. */
 const uint8_t *iso_get(const struct iso_msg *, int field, size_t *len);
 /* Copies a text field into dst as a C string; -1 if absent or too long. */

@@ -64,9 +64,7 @@ iso_json_write(const struct iso_profile *p, const struct iso_msg *m, int clear,
 	jput(&w, "{\"mti\":", 7);
 	jstr(&w, m->mti, strlen(m->mti));
 	jput(&w, ",\"fields\":{", 11);
-	for (n = 2; n <= ISO_NFIELDS; n++) {
-		if (!iso_has(m, n))
-			continue;
+	for (n = iso_next(m, 0); n != 0; n = iso_next(m, n)) {
 		vl = mask_field(p, m, n, clear, val, sizeof val);
 		snprintf(key, sizeof key, "%d", n);
 		if (!first)

@@ -206,9 +206,7 @@ mask_line(const struct iso_profile *p, const struct iso_msg *m, char *out,
 		out[0] = '\0';
 	put(&o, "mti=", 4);
 	put(&o, m->mti, strlen(m->mti));
-	for (n = 2; n <= ISO_NFIELDS; n++) {
-		if (!iso_has(m, n))
-			continue;
+	for (n = iso_next(m, 0); n != 0; n = iso_next(m, n)) {
 		vl = mask_field(p, m, n, 0, val, sizeof val);
 		for (quote = 0, i = 0; i < vl; i++)
 			if (val[i] == ' ' || val[i] == '"' || val[i] == '=')

@@ -56,6 +56,23 @@ iso_has(const struct iso_msg *m, int field)
 	return data_field(field) && bit_get(m->present, field);
 }
 
+int
+iso_next(const struct iso_msg *m, int field)
+{
+	int n;
+
+	for (n = field < 1 ? 2 : field + 1; n <= ISO_NFIELDS; n++) {
+		/* A byte of the bitmap at a time while it is empty. */
+		if ((n & 7) == 1 && m->present[(n - 1) >> 3] == 0) {
+			n += 7;
+			continue;
+		}
+		if (data_field(n) && bit_get(m->present, n))
+			return n;
+	}
+	return 0;
+}
+
 const uint8_t *
 iso_get(const struct iso_msg *m, int field, size_t *len)
 {

@@ -427,7 +427,8 @@ send_outreqs(struct coresim *cs)
 		    (unsigned long long)(cs->out_corr % 999999 + 1));
 		m = &cs->req;
 		iso_msg_init(m, cs->outmsg[i].mti);
-		for (f = 2; f <= ISO_NFIELDS; f++)
+		for (f = iso_next(&cs->outmsg[i], 0); f != 0;
+		    f = iso_next(&cs->outmsg[i], f))
 			if (f != 7 && f != 11)
 				iso_copy_field(m, &cs->outmsg[i], f);
 		iso_set_str(m, 11, stan);

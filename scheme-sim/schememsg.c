@@ -307,9 +307,7 @@ sim_answer_build(const struct iso_msg *req, const char *rc,
 	if (sim_resp_mti(req->mti, mti) == -1)
 		return -1;
 	iso_msg_init(resp, mti);
-	for (f = 2; f <= ISO_NFIELDS; f++) {
-		if (!iso_has(req, f))
-			continue;
+	for (f = iso_next(req, 0); f != 0; f = iso_next(req, f)) {
 		drop = 0;
 		for (i = 0; i < sizeof skip / sizeof skip[0]; i++)
 			if (skip[i] == f)

@@ -14,7 +14,7 @@ tlv_put_msg(struct tlv_w *w, const struct iso_msg *m)
 	int f;
 
 	tlv_put(w, TLV_MTI, m->mti, strlen(m->mti));
-	for (f = 2; f <= ISO_NFIELDS; f++)
+	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f))
 		if ((v = iso_get(m, f, &len)) != NULL)
 			tlv_put(w, (uint16_t)f, v, len);
 	return w->err ? -1 : 0;

@@ -375,6 +375,26 @@ START_TEST(set_replaces_and_unset)
 }
 END_TEST
 
+START_TEST(next_walks_present_fields)
+{
+	static const int want[] = { 2, 7, 64, 66, 128, 129, 192 };
+	size_t i = 0;
+	int f;
+
+	iso_msg_init(&m, "0100");
+	ck_assert_int_eq(iso_next(&m, 0), 0);
+	for (i = sizeof want / sizeof want[0]; i > 0; i--)
+		iso_set_str(&m, want[i - 1], "1");
+	i = 0;
+	for (f = iso_next(&m, 0); f != 0; f = iso_next(&m, f)) {
+		ck_assert_uint_lt(i, sizeof want / sizeof want[0]);
+		ck_assert_int_eq(f, want[i++]);
+	}
+	ck_assert_uint_eq(i, sizeof want / sizeof want[0]);
+	ck_assert_int_eq(iso_next(&m, 192), 0);
+}
+END_TEST
+
 /* Property test: random valid messages pack then unpack to the same
  * fields, per profile. */
 static uint64_t rng = 88172645463325252ull;
@@ -508,6 +528,7 @@ suite(void)
 	tcase_add_test(tc, hex_profile);
 	tcase_add_test(tc, bitmaps_to_192);
 	tcase_add_test(tc, set_replaces_and_unset);
+	tcase_add_test(tc, next_walks_present_fields);
 	tcase_add_test(tc, property_roundtrip);
 	tcase_add_test(tc, json_errors);
 	suite_add_tcase(s, tc);
