@@ -323,6 +323,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	struct core *k;
 	struct tlv_w w;
 	int64_t budget;
+	uint64_t now;
 	struct timeval tv;
 	const char *reason = NULL;
 
@@ -361,8 +362,9 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		t->dd = dedup_add(key, khash, t);
 
 	/* Where it goes. */
+	now = now_us();
 	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
-	    (int64_t)(now_us() - t0);
+	    (int64_t)(now - t0);
 	if (gw.force == FORCE_ON || (gw.force == FORCE_AUTO &&
 	    gw.conf->standin_mode == STANDIN_FORCE))
 		reason = "forced";
@@ -378,7 +380,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	tlv_put_msg(&w, m);
 	tlv_put_str(&w, TLV_LINK, l->cf.name);
 	tlv_put_str(&w, TLV_PROFILE, l->cf.profile);
-	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));
+	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now - t0));
 	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
 	if (w.err || core_send(k, COREFR_AUTH_REQUEST, t->corr,
 	    (uint32_t)budget, body, w.len) == -1) {
@@ -386,7 +388,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		return;
 	}
 	t->core = k;
-	t->sent_us = now_us();
+	t->sent_us = now;
 	tv.tv_sec = budget / 1000000;
 	tv.tv_usec = budget % 1000000;
 	evtimer_add(&t->timer, &tv);
