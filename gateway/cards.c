@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "tunnel/tlv.h"
+#include "hsm/hex.h"
 #include "gateway/cards.h"
 #include "gateway/store.h"
 
@@ -62,13 +63,9 @@ val_str(const uint8_t *v, uint16_t len, char *out, size_t cap)
 static int
 val_digits(const uint8_t *v, uint16_t len, size_t minl, size_t maxl)
 {
-	uint16_t i;
-
-	if (len < minl || len > maxl)
+	if (len < minl || len > maxl ||
+	    !hsm_is_digits((const char *)v, len))
 		return -1;
-	for (i = 0; i < len; i++)
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
 	return 0;
 }
 

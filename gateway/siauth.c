@@ -17,6 +17,7 @@
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/log.h"
+#include "hsm/hex.h"
 #include "hsm/hsmclient.h"
 #include "hsm/emv.h"
 #include "tunnel/tlv.h"
@@ -146,17 +147,6 @@ key16(char kind, const char *s, size_t len, uint8_t out[DKEY_LEN])
 	crypto_generichash(out + 1, 16, (const uint8_t *)s, len, NULL, 0);
 }
 
-static int
-digits(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] < '0' || s[i] > '9')
-			return 0;
-	return 1;
-}
-
 static const char *
 strip0(const char *s)
 {
@@ -201,8 +191,8 @@ parse_track2(struct sidec *d, const char *t2)
 	if (sep == NULL)
 		return -1;
 	pl = (size_t)(sep - t2);
-	if (pl < 12 || pl > 19 || !digits(t2, pl) || strlen(sep + 1) < 10 ||
-	    !digits(sep + 1, 10))
+	if (pl < 12 || pl > 19 || !hsm_is_digits(t2, pl) ||
+	    strlen(sep + 1) < 10 || !hsm_is_digits(sep + 1, 10))
 		return -1;
 	if (d->pan[0] == '\0') {
 		memcpy(d->pan, t2, pl);
@@ -1164,7 +1154,7 @@ reversal_key(struct sidec *d, const struct iso_msg *m)
 	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "";
 
 	if (iso_get_str(m, 90, de90, sizeof de90) == 0 &&
-	    strlen(de90) >= 31 && digits(de90, 31)) {
+	    strlen(de90) >= 31 && hsm_is_digits(de90, 31)) {
 		char mti2[3] = { de90[1], de90[2], 0 };
 		memcpy(de11, de90 + 4, 6);
 		de11[6] = '\0';
@@ -1248,7 +1238,7 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 		if ((v = iso_get(m, 48, &len)) != NULL && len > 0) {
 			struct de48_se se;
 			if (de48_find(v, len, 92, &se) == 1 && se.len == 3 &&
-			    digits((const char *)se.val, 3))
+			    hsm_is_digits((const char *)se.val, 3))
 				memcpy(d->cvc2, se.val, 3);
 		}
 		/* DE52: 8 raw bytes (b 64), or 16 hex digits on hex
