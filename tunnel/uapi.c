@@ -34,6 +34,32 @@ uapi_buf_free(struct uapi_buf *b)
 	memset(b, 0, sizeof(*b));
 }
 
+/* Room for at least need more bytes, growing by copy-and-wipe, never
+ * realloc: keys pass through these buffers. */
+static int
+buf_grow(struct uapi_buf *b, size_t need, size_t first, size_t max)
+{
+	size_t ncap = b->cap ? b->cap * 2 : first;
+	char *np;
+
+	while (ncap - b->len < need)
+		ncap *= 2;
+	if (ncap > max) {
+		errno = EMSGSIZE;
+		return -1;
+	}
+	if ((np = malloc(ncap)) == NULL)
+		return -1;
+	if (b->p != NULL) {
+		memcpy(np, b->p, b->len);
+		sodium_memzero(b->p, b->cap);
+		free(b->p);
+	}
+	b->p = np;
+	b->cap = ncap;
+	return 0;
+}
+
 static int
 buf_printf(struct uapi_buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -56,23 +82,8 @@ buf_printf(struct uapi_buf *b, const char *fmt, ...)
 			b->len += (size_t)n;
 			return 0;
 		}
-		/* Grow by copy-and-wipe, never realloc: keys pass here. */
-		{
-			size_t ncap = b->cap ? b->cap * 2 : 1024;
-			char *np;
-
-			while (ncap - b->len <= (size_t)n)
-				ncap *= 2;
-			if ((np = malloc(ncap)) == NULL)
-				return -1;
-			if (b->p != NULL) {
-				memcpy(np, b->p, b->len);
-				sodium_memzero(b->p, b->cap);
-				free(b->p);
-			}
-			b->p = np;
-			b->cap = ncap;
-		}
+		if (buf_grow(b, (size_t)n + 1, 1024, SIZE_MAX / 4) == -1)
+			return -1;
 	}
 }
 
@@ -447,24 +458,9 @@ read_reply(int fd, struct uapi_buf *b)
 		if (b->len >= 2 && b->p[b->len - 1] == '\n' &&
 		    b->p[b->len - 2] == '\n')
 			return 0;
-		if (b->cap - b->len < 4096) {
-			size_t ncap = b->cap ? b->cap * 2 : 8192;
-			char *np;
-
-			if (ncap > UAPI_MAX_REPLY) {
-				errno = EMSGSIZE;
-				return -1;
-			}
-			if ((np = malloc(ncap)) == NULL)
-				return -1;
-			if (b->p != NULL) {
-				memcpy(np, b->p, b->len);
-				sodium_memzero(b->p, b->cap);
-				free(b->p);
-			}
-			b->p = np;
-			b->cap = ncap;
-		}
+		if (b->cap - b->len < 4096 &&
+		    buf_grow(b, 4096, 8192, UAPI_MAX_REPLY) == -1)
+			return -1;
 		n = recv(fd, b->p + b->len, b->cap - b->len, 0);
 		if (n == -1) {
 			if (errno == EINTR)
