@@ -160,6 +160,17 @@ sys.exit(0 if any(c['name']=='$1' and c['state']=='up' for c in d['cores']) else
 	fail "core $1 never came up"
 }
 
+# wait_snapshot NAME — the portfolio pushed by core NAME is applied
+# (its SNAPSHOT_ACK seen), within 10 s.
+wait_snapshot() {
+	local i
+	for i in $(seq 1 200); do
+		grep -q snapshot_acked "$T/core-$1.out" && return 0
+		sleep 0.05
+	done
+	fail "snapshot never acknowledged"
+}
+
 metric() {
 	# metric NAME_WITH_LABELS: value, 0 when absent
 	curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v k="$1" '$1==k {print $2; f=1} END {if (!f) print 0}'

@@ -35,11 +35,7 @@ start_core a "$CP" "$T/core.key" --cards "$T/portfolio" \
     --record "$T/advices.jsonl"
 start_gw "$T/gw.conf"
 wait_core_up a
-for i in $(seq 1 200); do
-	grep -q snapshot_acked "$T/core-a.out" && break
-	sleep 0.05
-done
-grep -q snapshot_acked "$T/core-a.out" || fail "snapshot never acknowledged"
+wait_snapshot a
 
 kill -USR1 "$CORE_a_PID"		# black hole
 for i in $(seq 1 100); do

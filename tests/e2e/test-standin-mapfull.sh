@@ -26,11 +26,7 @@ start_core a "$CP" "$T/core.key" --cards "$T/portfolio" \
 export GATEWAYD_STORE_MAPSIZE=$((2 * 1024 * 1024))	# 2 MiB
 start_gw "$T/gw.conf"
 wait_core_up a
-for i in $(seq 1 100); do
-	grep -q snapshot_acked "$T/core-a.out" && break
-	sleep 0.05
-done
-grep -q snapshot_acked "$T/core-a.out" || fail "snapshot never acknowledged"
+wait_snapshot a
 kill -USR1 "$CORE_a_PID"
 for i in $(seq 1 100); do
 	ctl standin | grep -q "standin: active" && break

@@ -45,11 +45,7 @@ conf force >"$T/gw.conf"
 start_core a "$CP" "$T/core.key" --cards "$T/portfolio" --record "$T/advices.jsonl"
 start_gw "$T/gw.conf"
 wait_core_up a
-for i in $(seq 1 100); do
-	grep -q snapshot_acked "$T/core-a.out" && break
-	sleep 0.05
-done
-grep -q snapshot_acked "$T/core-a.out" || fail "snapshot never acknowledged"
+wait_snapshot a
 
 # STANs from a file: the request lists are built in pipelines (subshells).
 echo 100 >"$T/stan"
