@@ -22,6 +22,8 @@
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
+#include <sodium.h>
+
 #include "hsm/addr.h"
 #include "hsm/hex.h"
 #include "hsm/hsmclient.h"
@@ -443,14 +445,16 @@ submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	uint8_t pre[2 + HDR_MAX];
 	unsigned t, i, hl = cl->o.header_len;
 	size_t total;
+	int rc;
 
 	if (cl->o.lmk_id != NULL)
 		b_str(cl, cl->o.lmk_id);
-	if (cl->berr || cb == NULL)
-		return -1;
 	total = hl + cl->blen;
-	if (total > BODY_MAX || (cn = pick(cl)) == NULL)
+	if (cl->berr || cb == NULL || total > BODY_MAX ||
+	    (cn = pick(cl)) == NULL) {
+		sodium_memzero(cl->body, cl->blen);
 		return -1;
+	}
 	c = &cn->ring[(cn->head + cn->count) % cl->o.max_inflight];
 	/* Header: a wrapping decimal trace number, as payShield hosts do. */
 	t = cn->trace++;
@@ -461,8 +465,11 @@ submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	pre[0] = (uint8_t)(total >> 8);
 	pre[1] = (uint8_t)total;
 	memcpy(pre + 2, c->hdr, hl);
-	if (bufferevent_write(cn->bev, pre, 2 + hl) == -1 ||
-	    bufferevent_write(cn->bev, cl->body, cl->blen) == -1)
+	rc = bufferevent_write(cn->bev, pre, 2 + hl) == -1 ||
+	    bufferevent_write(cn->bev, cl->body, cl->blen) == -1 ? -1 : 0;
+	/* The request holds the PAN, CVC or PIN block data. */
+	sodium_memzero(cl->body, cl->blen);
+	if (rc == -1)
 		return -1;
 	c->cb = cb;
 	c->arg = arg;
