@@ -210,12 +210,13 @@ standin_advice(struct txn *t, const char *de39, const char *reason)
 	core_send(k, COREFR_ADVICE, id, 0, body, w.len);
 }
 
-/*
- * Sends the answer to the requester and any duplicates waiting, stores it
- * for later duplicates, counts it, frees the transaction.
- */
 static void do_standin(struct txn *, const char *);
 
+/*
+ * Sends the answer to the requester and any duplicates waiting, stores it
+ * for later duplicates, counts it, frees the transaction.  An answer the
+ * link's profile cannot carry: the core's goes to stand-in instead.
+ */
 static void
 txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 {
