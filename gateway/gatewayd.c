@@ -22,6 +22,7 @@
 #include "gateway/config.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
+#include "gateway/dlq.h"
 #include "gateway/gw.h"
 #include "gateway/siauth.h"
 #include "gateway/metrics.h"
@@ -29,24 +30,6 @@
 #include "tunnel/seal.h"
 
 struct gw gw;
-
-uint64_t
-now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
-
-uint64_t
-wall_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000 + (uint64_t)ts.tv_nsec / 1000;
-}
 
 static void __attribute__((noreturn))
 usage(int rc)
@@ -200,7 +183,6 @@ main(int argc, char **argv)
 	const char *file = NULL;
 	int ch, check = 0, fg = 0, verbose = 0;
 	struct event *sigs[4], *wd = NULL;
-	struct event_config *evcfg;
 	char err[512];
 	struct rlimit rl = { 0, 0 };
 	struct link *l;
@@ -254,13 +236,11 @@ main(int argc, char **argv)
 	TAILQ_INIT(&gw.links);
 	TAILQ_INIT(&gw.cores);
 	signal(SIGPIPE, SIG_IGN);
-	/* Precise timers: libevent's default coarse clock ticks in 4 ms
-	 * steps on this kernel, a tenth of a deadline. */
-	if ((evcfg = event_config_new()) == NULL ||
-	    event_config_set_flag(evcfg, EVENT_BASE_FLAG_PRECISE_TIMER) == -1 ||
-	    (gw.base = event_base_new_with_config(evcfg)) == NULL)
+	/* libevent's own timers keep its coarse clock (4 ms steps here):
+	 * beats, echoes and retries.  Request deadlines run on dlq's
+	 * precise timerfd, which costs no system call per loop pass. */
+	if ((gw.base = event_base_new()) == NULL || dlq_init(gw.base) == -1)
 		fatalx("event_base_new");
-	event_config_free(evcfg);
 	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
 		fatalx("dedup table");
 	router_init();

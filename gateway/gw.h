@@ -17,6 +17,7 @@
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
+#include "gateway/clock.h"
 #include "gateway/config.h"
 
 struct link;
@@ -115,8 +116,6 @@ struct gw {
 
 extern struct gw gw;
 
-uint64_t now_us(void);		/* monotonic */
-uint64_t wall_us(void);		/* µs since the epoch */
 
 /* The response MTI of a request or advice: 0100/0101 -> 0110. */
 void	mti_response(const char *req, char out[5]);

@@ -17,6 +17,7 @@
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
 #include "gateway/dedup.h"
+#include "gateway/dlq.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
 #include "gateway/siauth.h"
@@ -35,7 +36,7 @@ struct txn {
 	uint64_t	 t0;
 	uint64_t	 sent_us;
 	struct core	*core;		/* the endpoint asked, NULL if none */
-	struct event	 timer;
+	struct dlq_ent	 dl;		/* the core's time is up */
 	struct dd_entry	*dd;
 	int		 standin;	/* siauth deciding: core answers late */
 	int		 nwait;
@@ -254,7 +255,7 @@ txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 		    (unsigned long long)t->corr,
 		    t->link ? t->link->cf.name : "-", t->req.mti, de39);
 	txn_unlink(t);
-	evtimer_del(&t->timer);
+	dlq_del(&t->dl);
 	txn_release(t);
 }
 
@@ -283,7 +284,7 @@ do_standin(struct txn *t, const char *reason)
 		return;
 	if (siauth_enabled()) {
 		t->standin = 1;
-		evtimer_del(&t->timer);
+		dlq_del(&t->dl);
 		if (siauth_decide(&t->req, t->link ? t->link->cf.name : "-",
 		    t->link ? t->link->cf.profile : "iso87", reason, t->t0,
 		    t->t0 + (t->link ? t->link->cf.deadline_us : 40000),
@@ -299,12 +300,10 @@ do_standin(struct txn *t, const char *reason)
 }
 
 static void
-txn_timeout(evutil_socket_t fd, short ev, void *arg)
+txn_timeout(struct dlq_ent *e)
 {
-	struct txn *t = arg;
+	struct txn *t = (struct txn *)((char *)e - offsetof(struct txn, dl));
 
-	(void)fd;
-	(void)ev;
 	/* Failover without waiting for three missed beats: the requests
 	 * behind this one would each burn their whole budget meanwhile. */
 	if (t->core != NULL)
@@ -325,7 +324,6 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	struct tlv_w w;
 	int64_t budget;
 	uint64_t now;
-	struct timeval tv;
 	const char *reason = NULL;
 
 	keyed = dedup_key(m, key, sizeof key) == 0;
@@ -355,7 +353,6 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	t->link = l;
 	t->conn_id = c->id;
 	t->t0 = t0;
-	evtimer_assign(&t->timer, gw.base, txn_timeout, t);
 	t->hnext = pending[t->corr & (PENDING_BUCKETS - 1)];
 	pending[t->corr & (PENDING_BUCKETS - 1)] = t;
 	gw.inflight++;
@@ -390,9 +387,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	}
 	t->core = k;
 	t->sent_us = now;
-	tv.tv_sec = budget / 1000000;
-	tv.tv_usec = budget % 1000000;
-	evtimer_add(&t->timer, &tv);
+	dlq_add(&t->dl, now + (uint64_t)budget, txn_timeout);
 }
 
 static void

@@ -13,6 +13,7 @@
 
 #include "iso8583/log.h"
 #include "tunnel/tlv.h"
+#include "gateway/clock.h"
 #include "gateway/saf.h"
 #include "gateway/store.h"
 
@@ -53,15 +54,6 @@ static struct {
 	int			 deleting;
 	int			 up;
 } S;
-
-static uint64_t
-wall_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 int
 saf_next_id(struct store_txn *t, uint64_t *id)
@@ -524,7 +516,7 @@ void
 saf_get_stats(struct saf_stats *o)
 {
 	struct entry *e, *h = TAILQ_FIRST(&S.q);
-	uint64_t now = wall_now();
+	uint64_t now = wall_us();
 
 	*o = S.s;
 	o->in_memory = S.nmem;

@@ -23,6 +23,7 @@
 #include "tunnel/tlv.h"
 #include "gateway/cards.h"
 #include "gateway/dedup.h"
+#include "gateway/dlq.h"
 #include "gateway/gw.h"
 #include "gateway/saf.h"
 #include "gateway/siauth.h"
@@ -65,8 +66,7 @@ struct sidec {
 	siauth_cb	*cb;
 	void		*arg;
 	uint64_t	 t0, deadline;
-	TAILQ_ENTRY(sidec) gq;		/* the deadline guard's queue */
-	int		 timer_set;		/* on that queue */
+	struct dlq_ent	 guard;		/* answers 91 before Deadline */
 	/* facts */
 	char		 mti[5];
 	char		 reason[16];
@@ -351,80 +351,26 @@ sidec_new(const struct iso_msg *m, int kind, const char *reason, uint64_t t0)
 	return d;
 }
 
-/*
- * The deadline guard: one timer for all decisions.  Deadlines arrive in
- * nearly increasing order, so the queue is kept sorted by inserting from
- * the tail; finishing a decision only unlinks it (no timer call), and the
- * timer, when it fires, re-arms for the new head.
- */
-TAILQ_HEAD(sidecq_head, sidec);
-static struct sidecq_head guardq = TAILQ_HEAD_INITIALIZER(guardq);
-static struct event *guard_ev;
-static uint64_t guard_at;		/* when guard_ev fires, 0: idle */
-
+/* The deadline guard, on the shared deadline queue (dlq.h). */
 static void on_deadline(struct sidec *);
 
 static void
-guard_arm(uint64_t now)
+guard_cb(struct dlq_ent *e)
 {
-	struct sidec *h = TAILQ_FIRST(&guardq);
-	struct timeval tv;
-	uint64_t at, d;
-
-	if (h == NULL || guard_ev == NULL)
-		return;
-	at = h->deadline - GUARD_MARGIN_US;
-	if (guard_at != 0 && guard_at <= at)
-		return;			/* fires early enough already */
-	d = at > now ? at - now : 0;
-	tv.tv_sec = (time_t)(d / 1000000);
-	tv.tv_usec = (suseconds_t)(d % 1000000);
-	evtimer_add(guard_ev, &tv);
-	guard_at = at;
-}
-
-static void
-guard_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct sidec *d;
-	uint64_t now = now_us();
-
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	guard_at = 0;
-	while ((d = TAILQ_FIRST(&guardq)) != NULL &&
-	    d->deadline - GUARD_MARGIN_US <= now) {
-		TAILQ_REMOVE(&guardq, d, gq);
-		d->timer_set = 0;
-		on_deadline(d);
-	}
-	guard_arm(now);
+	on_deadline((struct sidec *)((char *)e - offsetof(struct sidec,
+	    guard)));
 }
 
 static void
 guard_add(struct sidec *d)
 {
-	struct sidec *p;
-
-	p = TAILQ_LAST(&guardq, sidecq_head);
-	while (p != NULL && p->deadline > d->deadline)
-		p = TAILQ_PREV(p, sidecq_head, gq);
-	if (p == NULL)
-		TAILQ_INSERT_HEAD(&guardq, d, gq);
-	else
-		TAILQ_INSERT_AFTER(&guardq, p, d, gq);
-	d->timer_set = 1;
-	guard_arm(now_us());
+	dlq_add(&d->guard, d->deadline - GUARD_MARGIN_US, guard_cb);
 }
 
 static void
 guard_del(struct sidec *d)
 {
-	if (!d->timer_set)
-		return;
-	TAILQ_REMOVE(&guardq, d, gq);
-	d->timer_set = 0;
+	dlq_del(&d->guard);
 }
 
 static void
@@ -1537,10 +1483,6 @@ siauth_init(struct event_base *base, const struct config *c, char *err,
 		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
 			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
 	}
-	if ((guard_ev = evtimer_new(base, guard_cb, NULL)) == NULL) {
-		snprintf(err, errsz, "event: deadline guard");
-		goto fail;
-	}
 	SI.up = 1;
 	log_info("event=standin_ready state=%s exposure=%llu approvals=%llu "
 	    "snapshot_version=%llu hsm=%s", c->state_dir,
@@ -1568,10 +1510,6 @@ siauth_shutdown(void)
 	SI.hsm = NULL;
 	store_close(SI.st);			/* runs what is queued */
 	SI.st = NULL;
-	if (guard_ev != NULL)
-		event_free(guard_ev);
-	guard_ev = NULL;
-	guard_at = 0;
 	saf_shutdown();
 	statekey_free(SI.key);
 	SI.key = NULL;

@@ -16,6 +16,7 @@
 #include <lmdb.h>
 
 #include "iso8583/log.h"
+#include "gateway/clock.h"
 #include "gateway/store.h"
 
 #define READER_CHECK_S	10
@@ -59,15 +60,6 @@ struct store {
 	pthread_mutex_t	 smu;
 	struct store_stats s;
 };
-
-static uint64_t
-mono_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
 
 const char *
 store_strerror(int rc)
@@ -418,7 +410,7 @@ writer_batch(struct store *st, struct store_job *l)
 {
 	struct store_job *j, *next;
 	size_t n = 0;
-	uint64_t t0 = mono_us(), dt;
+	uint64_t t0 = now_us(), dt;
 	int rc;
 
 	rc = write_batch(st, l, &n);
@@ -441,7 +433,7 @@ writer_batch(struct store *st, struct store_job *l)
 		l->rc = rc;
 		count_failure(st, rc);
 	}
-	dt = mono_us() - t0;
+	dt = now_us() - t0;
 	n = 0;
 	for (j = l; j != NULL; j = j->next)
 		n++;
@@ -477,16 +469,16 @@ writer_main(void *arg)
 {
 	struct store *st = arg;
 	struct store_job *l;
-	uint64_t last_check = mono_us();
+	uint64_t last_check = now_us();
 	int tick;
 
 	for (;;) {
 		l = jobq_take(&st->wq, &tick, STORE_BATCH_MAX);
 		if (l != NULL)
 			writer_batch(st, l);
-		if (tick || mono_us() - last_check > READER_CHECK_S * 1000000u) {
+		if (tick || now_us() - last_check > READER_CHECK_S * 1000000u) {
 			reader_check(st);
-			last_check = mono_us();
+			last_check = now_us();
 		}
 		if (l == NULL && !tick) {
 			pthread_mutex_lock(&st->wq.mu);
