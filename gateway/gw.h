@@ -27,16 +27,20 @@ struct conn {
 	TAILQ_ENTRY(conn)	 entry;
 	struct link		*link;
 	uint64_t		 id;		/* unique in this process */
-	struct bufferevent	*bev;
+	evutil_socket_t		 fd;
+	struct event		*rd, *wr;	/* wr: only while output waits */
+	uint8_t			*rx;		/* read buffer, frames in place */
+	size_t			 rxlen, rxcap;
 	char			 peer[64];
 	int			 slot;		/* Connect slot, -1 accepted */
 	int			 signed_on;
 	uint64_t		 last_rx_us;
 	uint64_t		 echo_sent_us;	/* 0: no echo outstanding */
 	uint64_t		 rx_frames, tx_frames;
-	struct evbuffer		*pend;		/* answers of this loop pass */
+	struct evbuffer		*out;		/* not yet taken by the socket */
 	TAILQ_ENTRY(conn)	 flush_entry;
 	int			 queued;	/* on the flush list */
+	int			 connecting;	/* connect() not yet done */
 };
 
 struct link_slot {

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <sodium.h>
 
 #include "iso8583/log.h"
 #include "iso8583/mask.h"
@@ -111,18 +112,12 @@ conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
 		return -1;
 	}
 	c->tx_frames++;
-	/* Behind older output still waiting for the socket: keep the order. */
-	if (evbuffer_get_length(c->pend) == 0 &&
-	    evbuffer_get_length(bufferevent_get_output(c->bev)) != 0) {
-		if (bufferevent_write(c->bev, hdr, (size_t)h) == -1 ||
-		    bufferevent_write(c->bev, msg, len) == -1)
-			return -1;
-		return 0;
-	}
-	if (evbuffer_add(c->pend, hdr, (size_t)h) == -1 ||
-	    evbuffer_add(c->pend, msg, len) == -1)
+	if (evbuffer_add(c->out, hdr, (size_t)h) == -1 ||
+	    evbuffer_add(c->out, msg, len) == -1)
 		return -1;
-	if (!c->queued) {
+	/* While the socket is full (or connecting) its write event owns
+	 * the flush; otherwise one write at the end of this loop pass. */
+	if (!c->queued && !event_pending(c->wr, EV_WRITE, NULL)) {
 		TAILQ_INSERT_TAIL(&flushq, c, flush_entry);
 		c->queued = 1;
 		event_active(flush_ev, EV_WRITE, 0);
@@ -132,22 +127,27 @@ conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
 
 /*
  * The answers of one loop pass leave a connection in one write: a system
- * call per answer was most of what an answer cost.  Whatever the socket
- * does not take goes to the bufferevent, which then owns the order.
+ * call per answer was most of what an answer cost.  What the socket does
+ * not take waits for its write event.  -1: the connection is gone.
  */
-static void
+static int
 conn_flush(struct conn *c)
 {
-	evutil_socket_t fd = bufferevent_getfd(c->bev);
 	int n;
 
-	while (fd >= 0 && evbuffer_get_length(c->pend) > 0) {
-		n = evbuffer_write(c->pend, fd);
-		if (n <= 0)
+	while (evbuffer_get_length(c->out) > 0) {
+		if ((n = evbuffer_write(c->out, c->fd)) > 0)
+			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			break;
+		conn_close(c, n == 0 ? "eof" : strerror(errno));
+		return -1;
 	}
-	if (evbuffer_get_length(c->pend) > 0)
-		bufferevent_write_buffer(c->bev, c->pend);
+	if (evbuffer_get_length(c->out) > 0)
+		event_add(c->wr, NULL);
+	else
+		event_del(c->wr);
+	return 0;
 }
 
 static void
@@ -258,31 +258,35 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 	}
 }
 
+/*
+ * Plain reads into the connection's own buffer, frames handled in place:
+ * a bufferevent asks the kernel how much is readable (FIONREAD) before
+ * every read and allocates a chain per read.
+ */
 static void
-conn_read(struct bufferevent *bev, void *arg)
+conn_read(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
-	size_t avail, off, total, want, pl = frame_prefix_len(&c->link->fr);
-	uint8_t *p;
+	size_t off, total, used = 0, pl = frame_prefix_len(&c->link->fr);
 	char err[128];
-	uint64_t t0 = now_us();
+	uint64_t t0;
+	ssize_t n;
 	int rv;
 
+	(void)ev;
+	n = read(fd, c->rx + c->rxlen, c->rxcap - c->rxlen);
+	if (n <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		conn_close(c, n == 0 ? "eof" : strerror(errno));
+		return;
+	}
+	c->rxlen += (size_t)n;
+	t0 = now_us();
 	c->last_rx_us = t0;
-	for (;;) {
-		avail = evbuffer_get_length(in);
-		if (avail < pl)
-			return;
-		/* At most one whole frame made contiguous: the message is
-		 * read in place, without a copy. */
-		want = pl + c->link->fr.hdrlen + c->link->fr.max;
-		if (want > avail)
-			want = avail;
-		if ((p = evbuffer_pullup(in, (ev_ssize_t)want)) == NULL)
-			return;
-		rv = frame_parse(&c->link->fr, p, want, &off, &total, err,
-		    sizeof err);
+	while (c->rxlen - used >= pl) {
+		rv = frame_parse(&c->link->fr, c->rx + used, c->rxlen - used,
+		    &off, &total, err, sizeof err);
 		if (rv == -1) {
 			c->link->bad_frames++;
 			log_warnx("event=framing_lost link=%s conn=%llu "
@@ -292,35 +296,52 @@ conn_read(struct bufferevent *bev, void *arg)
 			return;
 		}
 		if (rv == 0)
-			return;
+			break;
 		c->rx_frames++;
-		dispatch(c, p + off, total - off, t0);
-		evbuffer_drain(in, total);
+		dispatch(c, c->rx + used + off, total - off, t0);
+		used += total;
+	}
+	/* Card data does not linger in the buffer once handled. */
+	if (used > 0) {
+		memmove(c->rx, c->rx + used, c->rxlen - used);
+		sodium_memzero(c->rx + c->rxlen - used, used);
+		c->rxlen -= used;
 	}
 }
 
 static void
-conn_event(struct bufferevent *bev, short what, void *arg)
+conn_connected(struct conn *c)
+{
+	struct link_slot *s = &c->link->slots[c->slot];
+	int one = 1;
+
+	c->connecting = 0;
+	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	s->connecting = 0;
+	s->backoff_ms = BACKOFF_MIN_MS;
+	log_info("event=link_connected link=%s conn=%llu peer=%s",
+	    c->link->cf.name, (unsigned long long)c->id, c->peer);
+	event_add(c->rd, NULL);
+}
+
+static void
+conn_writable(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
+	socklen_t sl = sizeof(int);
+	int e = 0;
 
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED) {
-		int one = 1;
-		struct link_slot *s = &c->link->slots[c->slot];
-		setsockopt(bufferevent_getfd(bev), IPPROTO_TCP, TCP_NODELAY,
-		    &one, sizeof one);
-		s->connecting = 0;
-		s->backoff_ms = BACKOFF_MIN_MS;
-		log_info("event=link_connected link=%s conn=%llu peer=%s",
-		    c->link->cf.name, (unsigned long long)c->id, c->peer);
-		return;
+	(void)ev;
+	if (c->connecting) {
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1)
+			e = errno;
+		if (e != 0) {
+			conn_close(c, strerror(e));
+			return;
+		}
+		conn_connected(c);
 	}
-	if (what & BEV_EVENT_EOF)
-		conn_close(c, "eof");
-	else if (what & (BEV_EVENT_ERROR | BEV_EVENT_TIMEOUT))
-		conn_close(c, evutil_socket_error_to_string(
-		    EVUTIL_SOCKET_ERROR()));
+	conn_flush(c);
 }
 
 static struct conn *
@@ -333,23 +354,31 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 		return NULL;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
-	if ((c->pend = evbuffer_new()) == NULL) {
-		free(c);
-		return NULL;
-	}
 	c->link = l;
+	c->fd = fd;
 	c->id = ++gw.next_conn;
 	c->slot = -1;
 	c->last_rx_us = now_us();
 	addr_text(sa, c->peer, sizeof c->peer);
-	c->bev = bufferevent_socket_new(gw.base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
-		evbuffer_free(c->pend);
+	/* Room for a whole frame behind a partial one, and for many small
+	 * ones in one read. */
+	c->rxcap = 2 * (frame_prefix_len(&l->fr) + l->fr.hdrlen + l->fr.max);
+	if (c->rxcap < 65536)
+		c->rxcap = 65536;
+	if ((c->rx = malloc(c->rxcap)) == NULL ||
+	    (c->out = evbuffer_new()) == NULL ||
+	    (c->rd = event_new(gw.base, fd, EV_READ | EV_PERSIST, conn_read,
+	    c)) == NULL ||
+	    (c->wr = event_new(gw.base, fd, EV_WRITE, conn_writable, c)) ==
+	    NULL) {
+		if (c->rd != NULL)
+			event_free(c->rd);
+		if (c->out != NULL)
+			evbuffer_free(c->out);
+		free(c->rx);
 		free(c);
 		return NULL;
 	}
-	bufferevent_setcb(c->bev, conn_read, NULL, conn_event, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&l->conns, c, entry);
 	l->nconns++;
 	return c;
@@ -369,8 +398,12 @@ conn_close(struct conn *c, const char *why)
 		TAILQ_REMOVE(&flushq, c, flush_entry);
 		c->queued = 0;
 	}
-	evbuffer_free(c->pend);
-	bufferevent_free(c->bev);
+	event_free(c->rd);
+	event_free(c->wr);
+	close(c->fd);
+	evbuffer_free(c->out);
+	sodium_memzero(c->rx, c->rxlen);
+	free(c->rx);
 	if (c->slot >= 0) {
 		l->slots[c->slot].conn = NULL;
 		slot_schedule(&l->slots[c->slot]);
@@ -415,6 +448,7 @@ accept_cb(struct evconnlistener *lis, evutil_socket_t fd,
 		close(fd);
 		return;
 	}
+	event_add(c->rd, NULL);
 	l->accepted++;
 	log_info("event=link_accepted link=%s conn=%llu peer=%s", l->cf.name,
 	    (unsigned long long)c->id, peer);
@@ -429,18 +463,29 @@ slot_connect(evutil_socket_t fd, short ev, void *arg)
 
 	(void)fd;
 	(void)ev;
-	if ((c = conn_new(l, -1, (struct sockaddr *)&l->cf.addr.ss)) == NULL) {
+	if ((fd = socket(l->cf.addr.ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("event=connect_failed link=%s", l->cf.name);
+		slot_schedule(s);
+		return;
+	}
+	if ((c = conn_new(l, fd, (struct sockaddr *)&l->cf.addr.ss)) == NULL) {
+		close(fd);
 		slot_schedule(s);
 		return;
 	}
 	c->slot = s->idx;
 	s->conn = c;
 	s->connecting = 1;
-	if (bufferevent_socket_connect(c->bev,
-	    (struct sockaddr *)&l->cf.addr.ss, (int)l->cf.addr.len) == -1) {
+	c->connecting = 1;
+	if (connect(fd, (struct sockaddr *)&l->cf.addr.ss, l->cf.addr.len) ==
+	    -1 && errno != EINPROGRESS) {
 		/* conn_close reschedules */
-		conn_close(c, "connect failed");
+		conn_close(c, strerror(errno));
+		return;
 	}
+	/* Done (or refused) when the socket turns writable. */
+	event_add(c->wr, NULL);
 }
 
 static void
