@@ -466,9 +466,11 @@ core_key(struct pctx *px, const char *k, const char *v)
 			FAIL("Priority: want 0..65535");
 		c->priority = (int)n;
 	} else if (strcasecmp(k, "HeartbeatInterval") == 0) {
-		if (config_duration(v, &c->hb_us) == -1 || c->hb_us < 1000 ||
+		/* Beats run on libevent's coarse clock (4 ms steps): a
+		 * shorter interval would count misses of answers in time. */
+		if (config_duration(v, &c->hb_us) == -1 || c->hb_us < 10000 ||
 		    c->hb_us > 60000000)
-			FAIL("HeartbeatInterval: want 1ms..60s");
+			FAIL("HeartbeatInterval: want 10ms..60s");
 	} else if (strcasecmp(k, "DownAfter") == 0) {
 		if (parse_u64(v, 100, &n) == -1 || n < 1)
 			FAIL("DownAfter: want 1..100 missed heartbeats");

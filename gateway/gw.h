@@ -17,7 +17,7 @@
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
-#include "gateway/clock.h"
+#include "iso8583/clock.h"
 #include "gateway/config.h"
 
 struct link;

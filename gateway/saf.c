@@ -13,7 +13,7 @@
 
 #include "iso8583/log.h"
 #include "tunnel/tlv.h"
-#include "gateway/clock.h"
+#include "iso8583/clock.h"
 #include "gateway/saf.h"
 #include "gateway/store.h"
 

@@ -16,7 +16,7 @@
 #include <lmdb.h>
 
 #include "iso8583/log.h"
-#include "gateway/clock.h"
+#include "iso8583/clock.h"
 #include "gateway/store.h"
 
 #define READER_CHECK_S	10

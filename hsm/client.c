@@ -27,6 +27,7 @@
 #include "hsm/addr.h"
 #include "hsm/hex.h"
 #include "hsm/hsmclient.h"
+#include "iso8583/clock.h"
 #include "iso8583/log.h"
 
 #define BODY_MAX	65535
@@ -42,6 +43,7 @@ struct call {
 	enum hsm_kind	 kind;
 	char		 hdr[HDR_MAX];
 	uint64_t	 sent_rx;	/* conn->rx when sent */
+	uint64_t	 sent_us;	/* monotonic */
 	struct event	 timer;
 	struct conn	*conn;
 };
@@ -252,9 +254,19 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	struct call *c = arg;
 	struct conn *cn = c->conn;
 	int stalled = cn->rx == c->sent_rx, unread = 0;
+	uint64_t el = now_us() - c->sent_us, to = cn->cl->o.timeout_ms * 1000u;
+	struct timeval tv;
 
 	(void)fd;
 	(void)what;
+	/* On a coarse event base (gatewayd's: 4 ms steps) the timer can
+	 * fire before the call has had its whole time: wait out the rest. */
+	if (el < to) {
+		tv.tv_sec = (time_t)((to - el) / 1000000);
+		tv.tv_usec = (suseconds_t)((to - el) % 1000000);
+		evtimer_add(&c->timer, &tv);
+		return;
+	}
 	/* Replies already in the socket, not read yet because this pass of
 	 * the loop ran long (a busy machine), are no sign of a dead link. */
 	if (stalled && cn->bev != NULL &&
@@ -475,6 +487,7 @@ submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	c->arg = arg;
 	c->kind = kind;
 	c->sent_rx = cn->rx;
+	c->sent_us = now_us();
 	tv.tv_sec = cl->o.timeout_ms / 1000;
 	tv.tv_usec = (cl->o.timeout_ms % 1000) * 1000;
 	evtimer_add(&c->timer, &tv);

@@ -1,7 +1,7 @@
 /* clock.c — see clock.h. */
 #include <time.h>
 
-#include "gateway/clock.h"
+#include "iso8583/clock.h"
 
 static uint64_t
 clock_us(clockid_t id)

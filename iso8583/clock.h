@@ -2,8 +2,8 @@
  * clock.h — the two clocks, in microseconds: monotonic for deadlines and
  * durations, wall for what goes on the record (advices, logs).
  */
-#ifndef GATEWAY_CLOCK_H
-#define GATEWAY_CLOCK_H
+#ifndef ISO8583_CLOCK_H
+#define ISO8583_CLOCK_H
 
 #include <stdint.h>
 

@@ -6,7 +6,7 @@
 
 #include <event2/event.h>
 
-#include "gateway/clock.h"
+#include "iso8583/clock.h"
 #include "gateway/dlq.h"
 
 struct item {
