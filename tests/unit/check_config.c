@@ -67,6 +67,8 @@ START_TEST(test_errors)
 		    "t.conf:4: Framing: want len2 or len4ascii" },
 		{ "[Core c]\nAddress = 1.2.3.4\n",
 		    "t.conf:1: [Core c]: KeyFile is required" },
+		{ "[Core c]\nAddress = 1.2.3.4\nHeartbeatInterval = 5ms\n",
+		    "t.conf:3: HeartbeatInterval: want 10ms..60s" },
 		{ "[StandIn]\nMode = sometimes\n",
 		    "t.conf:2: Mode: want auto, force or off" },
 		{ "Name = x\n", "t.conf:1: Name: key outside any section" },
