@@ -64,6 +64,8 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test-asan/%)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
+# Helpers the bench scripts start (not benchmarks themselves).
+BENCH_TOOLS := build/bench/floor
 
 CONFIG := build/config.mk
 
@@ -168,7 +170,8 @@ build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsm
 
 # --- tests -----------------------------------------------------------------
 check: deps-test
-	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS)
+	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS) \
+	    $(BENCH_TOOLS)
 	@bash tests/check.sh "$(UNIT_BINS)" "$(ASAN_BINS)" "$(FUZZ_BINS)" "$(E2E_TESTS)"
 
 # The pieces of check, one kind at a time.
@@ -190,7 +193,7 @@ fuzz-smoke: deps-test $(FUZZ_BINS)
 	    >build/fuzz/$$n.log 2>&1 || { tail -40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units' build/fuzz/$$n.log; done
 
-bench: deps-test all $(BENCH_BINS)
+bench: deps-test all $(BENCH_BINS) $(BENCH_TOOLS)
 	@for b in $(BENCH_BINS); do $$b || exit 1; done
 	@for b in $(sort $(wildcard tests/bench/bench-*.sh)); do bash $$b || exit 1; done
 

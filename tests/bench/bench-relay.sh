@@ -12,6 +12,13 @@
 # and where the CPU went, in µs of CPU (user + system, from /proc) per
 # request, for each relay and the core peer behind it:
 #   relay rate=R cpu_us_per_req gatewayd=.. core=.. haproxy=.. core_tcp=..
+# and, unless BENCH_FLOOR=0, the contract's floor (tests/bench/floor.c):
+# a relay that only moves each message in one UDP datagram to a peer that
+# answers as the TCP peer does, plain and with both ends sealing, as
+#   relay rate=R floor_us p50=.. p99=.. sealed_floor_us p50=.. p99=..
+#         floor_p99_ratio=.. sealed_floor_p99_ratio=..  (against haproxy)
+#   relay rate=R cpu_us_per_req floor=.. floor_peer=.. sealed_floor=..
+#         sealed_floor_peer=..
 # then the highest rate at which gatewayd kept p99 under 1 ms, and the
 # closed-loop throughput of both paths.  Without gatewayd (not built yet)
 # the haproxy half still runs and the gatewayd figures read "na".
@@ -19,7 +26,8 @@
 # Environment: BENCH_RATES (default "1000 5000 10000 20000 30000 40000
 # 50000"), BENCH_SECONDS (5), BENCH_PROFILE (mastercard), BENCH_CONNS (1),
 # BENCH_MAX_SECONDS (5, the closed-loop run; 0 skips it),
-# BENCH_INFLIGHT (256), BENCH_OUT (a directory to keep the JSON reports).
+# BENCH_INFLIGHT (256), BENCH_FLOOR (1), BENCH_OUT (a directory to keep
+# the JSON reports).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -29,6 +37,8 @@ PROFILE=${BENCH_PROFILE:-mastercard}
 CONNS=${BENCH_CONNS:-1}
 MAXSECS=${BENCH_MAX_SECONDS:-5}
 INFLIGHT=${BENCH_INFLIGHT:-256}
+FLOOR=${BENCH_FLOOR:-1}
+FLOORBIN=$PWD/build/bench/floor
 BIN=$PWD/build/bin
 SIM=$BIN/scheme-sim
 GWD=$BIN/gatewayd
@@ -53,6 +63,7 @@ trap 'exit 1' INT TERM
 BASE=$(( 20000 + ($$ % 2000) * 10 ))
 P_TCP=$((BASE + 1)) P_HAP=$((BASE + 2)) P_GW=$((BASE + 3)) P_CORE=$((BASE + 4))
 P_MET=$((BASE + 5))
+P_FL=$((BASE + 6)) P_FLU=$((BASE + 7)) P_SFL=$((BASE + 8)) P_SFLU=$((BASE + 9))
 
 wait_port() {	# wait_port PORT (tcp) — up to 5 s
 	local i
@@ -129,6 +140,18 @@ else
 	echo "bench-relay: $GWD not built; haproxy figures only"
 fi
 
+# --- the contract's floor: one (sealed) datagram per message, no logic ----
+if [ "$FLOOR" = 1 ] && [ -x "$FLOORBIN" ]; then
+	( umask 077; head -c 32 /dev/urandom | base64 >"$T/floor.key" )
+	"$FLOORBIN" peer "$PROFILE" $P_FLU & PIDS+=($!); FLP_PID=$!
+	"$FLOORBIN" relay $P_FL $P_FLU & PIDS+=($!); FL_PID=$!
+	"$FLOORBIN" peer "$PROFILE" $P_SFLU "$T/floor.key" & PIDS+=($!); SFLP_PID=$!
+	"$FLOORBIN" relay $P_SFL $P_SFLU "$T/floor.key" & PIDS+=($!); SFL_PID=$!
+	wait_port $P_FL && wait_port $P_SFL || FLOOR=0
+else
+	FLOOR=0
+fi
+
 # cpu PID -> clock ticks of CPU (user + system) the process has used
 cpu() { awk '{ print $14 + $15 }' /proc/"$1"/stat 2>/dev/null || echo 0; }
 TCK=$(getconf CLK_TCK)
@@ -193,6 +216,15 @@ for r in $RATES; do
 	read -r gwc corec <"$T/gw-$r.cpu" 2>/dev/null || gwc=na corec=na
 	read -r hc ctc <"$T/hap-$r.cpu" 2>/dev/null || hc=na ctc=na
 	echo "relay rate=$r cpu_us_per_req gatewayd=$gwc core=$corec haproxy=$hc core_tcp=$ctc"
+	if [ "$FLOOR" = 1 ]; then
+		run fl $P_FL "$r" "$FL_PID" "$FLP_PID"
+		run sfl $P_SFL "$r" "$SFL_PID" "$SFLP_PID"
+		f99=$(fig "$T/fl-$r.json" p99) s99=$(fig "$T/sfl-$r.json" p99)
+		echo "relay rate=$r floor_us p50=$(fig "$T/fl-$r.json" p50) p99=$f99 sealed_floor_us p50=$(fig "$T/sfl-$r.json" p50) p99=$s99 floor_p99_ratio=$(python3 -c "print('%.2f' % ($f99 / $h99))" 2>/dev/null || echo na) sealed_floor_p99_ratio=$(python3 -c "print('%.2f' % ($s99 / $h99))" 2>/dev/null || echo na)"
+		read -r fc fpc <"$T/fl-$r.cpu" 2>/dev/null || fc=na fpc=na
+		read -r sc spc <"$T/sfl-$r.cpu" 2>/dev/null || sc=na spc=na
+		echo "relay rate=$r cpu_us_per_req floor=$fc floor_peer=$fpc sealed_floor=$sc sealed_floor_peer=$spc"
+	fi
 	if [ "$gwerr" != na ] && [ "$gwerr" != 0 ]; then
 		python3 - "$T/gw-$r.json" "$r" <<'PY'
 import json, sys

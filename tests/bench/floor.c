@@ -1,0 +1,417 @@
+/*
+ * floor.c — the least a relay on the core link contract must do, for
+ * bench-relay.sh to set beside gatewayd and haproxy.
+ *
+ *   floor relay TCPPORT UDPPORT [KEYFILE]
+ *	len2 frames from the scheme in; one UDP datagram per message to the
+ *	peer; each answer back on the connection it belongs to.  No ISO
+ *	8583 parsing, no duplicate check, no deadline, no metrics.
+ *   floor peer PROFILE UDPPORT [KEYFILE]
+ *	answers each datagram as `scheme-sim core --tcp` answers a frame.
+ *
+ * With KEYFILE both ends seal and open every datagram with the contract's
+ * AEAD (tunnel/seal.c), as gatewayd and scheme-sim core do, but keep no
+ * anti-replay window (slightly less than the contract asks).  A datagram is
+ * a 4-byte GUE header, then (sealed or not) the connection's index (u16
+ * BE) and the ISO 8583 message.  Loopback only, one process each, epoll;
+ * a bench tool, so a write the socket does not take in full is finished
+ * by waiting for it.
+ */
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <arpa/inet.h>
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iso8583/iso8583.h"
+#include "scheme-sim/rules.h"
+#include "scheme-sim/schememsg.h"
+#include "tunnel/seal.h"
+
+#define BATCH		64
+#define MAXCONN		64
+#define DGRAM_MAX	(ISO_BUF_MAX + 128)
+#define RXCAP		(1 << 17)
+
+static const uint8_t gue[4] = { 0, 253, 0, 0 };
+static struct seal_keyring ring;
+static int sealed;
+
+struct dgram {
+	uint8_t		 buf[DGRAM_MAX];
+	struct iovec	 iov;
+	struct sockaddr_in from;
+};
+
+static struct dgram rx[BATCH], tx[BATCH];
+static struct mmsghdr rxm[BATCH], txm[BATCH];
+static int ntx;
+
+static void __attribute__((noreturn))
+die(const char *what)
+{
+	perror(what);
+	exit(2);
+}
+
+static void
+mmsg_init(void)
+{
+	int i;
+
+	for (i = 0; i < BATCH; i++) {
+		rx[i].iov.iov_base = rx[i].buf;
+		rx[i].iov.iov_len = sizeof rx[i].buf;
+		rxm[i].msg_hdr.msg_iov = &rx[i].iov;
+		rxm[i].msg_hdr.msg_iovlen = 1;
+		rxm[i].msg_hdr.msg_name = &rx[i].from;
+		rxm[i].msg_hdr.msg_namelen = sizeof rx[i].from;
+		tx[i].iov.iov_base = tx[i].buf;
+		txm[i].msg_hdr.msg_iov = &tx[i].iov;
+		txm[i].msg_hdr.msg_iovlen = 1;
+	}
+}
+
+static int
+udp_socket(uint16_t port, int bind_it)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd, sz = 4 << 20;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(port);
+	if ((fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0)) == -1)
+		die("socket");
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &sz, sizeof sz);
+	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &sz, sizeof sz);
+	if ((bind_it ? bind(fd, (struct sockaddr *)&a, sizeof a) :
+	    connect(fd, (struct sockaddr *)&a, sizeof a)) == -1)
+		die(bind_it ? "bind" : "connect");
+	return fd;
+}
+
+/* Queues one datagram: GUE header, then conn || msg, sealed or not. */
+static void
+tx_add(const struct sockaddr_in *to, uint16_t conn, const uint8_t *msg,
+    size_t len)
+{
+	uint8_t pt[DGRAM_MAX];
+	struct dgram *d = &tx[ntx];
+	ssize_t n;
+
+	if (len + 2 > sizeof pt - SEAL_OVERHEAD - 8)
+		return;
+	memcpy(d->buf, gue, 4);
+	pt[0] = (uint8_t)(conn >> 8);
+	pt[1] = (uint8_t)conn;
+	memcpy(pt + 2, msg, len);
+	if (sealed) {
+		n = seal_seal(&ring, gue, pt, len + 2, d->buf + 4,
+		    sizeof d->buf - 4);
+		if (n < 0)
+			return;
+	} else {
+		memcpy(d->buf + 4, pt, len + 2);
+		n = (ssize_t)len + 2;
+	}
+	d->iov.iov_len = 4 + (size_t)n;
+	txm[ntx].msg_hdr.msg_name = (void *)to;
+	txm[ntx].msg_hdr.msg_namelen = to ? sizeof *to : 0;
+	ntx++;
+}
+
+static void
+tx_flush(int fd)
+{
+	int off = 0, n;
+
+	while (off < ntx) {
+		n = sendmmsg(fd, txm + off, (unsigned)(ntx - off), 0);
+		if (n > 0) {
+			off += n;
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN) {
+			struct pollfd p = { fd, POLLOUT, 0 };
+			poll(&p, 1, 100);
+			continue;
+		}
+		break;
+	}
+	ntx = 0;
+}
+
+/* Opens datagram i of the receive batch: conn index and message. */
+static int
+rx_open(int i, unsigned len, uint8_t *pt, size_t cap, uint16_t *conn,
+    const uint8_t **msg, size_t *mlen)
+{
+	enum seal_err why;
+	ssize_t n;
+
+	if (len < 6 || memcmp(rx[i].buf, gue, 4) != 0)
+		return -1;
+	if (sealed) {
+		n = seal_open(&ring, gue, rx[i].buf + 4, len - 4, pt, cap, &why);
+		if (n < 2)
+			return -1;
+	} else {
+		n = (ssize_t)len - 4;
+		pt = rx[i].buf + 4;
+	}
+	*conn = (uint16_t)(pt[0] << 8 | pt[1]);
+	*msg = pt + 2;
+	*mlen = (size_t)n - 2;
+	return 0;
+}
+
+/* --- relay ----------------------------------------------------------------- */
+
+struct rconn {
+	int	 fd;
+	uint8_t	*in;
+	size_t	 inlen;
+	uint8_t	*out;
+	size_t	 outlen;
+};
+
+static struct rconn conns[MAXCONN];
+static int relay_ufd;
+
+static void
+write_all(struct rconn *c)
+{
+	size_t off = 0;
+	ssize_t n;
+
+	while (off < c->outlen) {
+		n = write(c->fd, c->out + off, c->outlen - off);
+		if (n > 0) {
+			off += (size_t)n;
+			continue;
+		}
+		if (n == -1 && errno == EAGAIN) {
+			struct pollfd p = { c->fd, POLLOUT, 0 };
+			poll(&p, 1, 100);
+			continue;
+		}
+		break;
+	}
+	c->outlen = 0;
+}
+
+static void
+relay_read(int ci)
+{
+	struct rconn *c = &conns[ci];
+	size_t used = 0, len;
+	ssize_t n;
+
+	n = read(c->fd, c->in + c->inlen, RXCAP - c->inlen);
+	if (n <= 0) {
+		if (n == -1 && errno == EAGAIN)
+			return;
+		close(c->fd);
+		c->fd = -1;
+		return;
+	}
+	c->inlen += (size_t)n;
+	while (c->inlen - used >= 2) {
+		len = (size_t)c->in[used] << 8 | c->in[used + 1];
+		if (c->inlen - used < 2 + len)
+			break;
+		if (ntx == BATCH)
+			tx_flush(relay_ufd);
+		tx_add(NULL, (uint16_t)ci, c->in + used + 2, len);
+		used += 2 + len;
+	}
+	memmove(c->in, c->in + used, c->inlen - used);
+	c->inlen -= used;
+}
+
+static void
+relay_answers(int ufd)
+{
+	uint8_t pt[DGRAM_MAX];
+	const uint8_t *msg;
+	size_t mlen;
+	uint16_t ci;
+	int i, n, k;
+
+	n = recvmmsg(ufd, rxm, BATCH, MSG_DONTWAIT, NULL);
+	for (i = 0; i < n; i++) {
+		if (rx_open(i, rxm[i].msg_len, pt, sizeof pt, &ci, &msg,
+		    &mlen) == -1 || ci >= MAXCONN || conns[ci].fd < 0 ||
+		    conns[ci].outlen + 2 + mlen > RXCAP)
+			continue;
+		conns[ci].out[conns[ci].outlen++] = (uint8_t)(mlen >> 8);
+		conns[ci].out[conns[ci].outlen++] = (uint8_t)mlen;
+		memcpy(conns[ci].out + conns[ci].outlen, msg, mlen);
+		conns[ci].outlen += mlen;
+	}
+	for (k = 0; k < MAXCONN; k++)
+		if (conns[k].outlen > 0)
+			write_all(&conns[k]);
+}
+
+static void __attribute__((noreturn))
+relay(uint16_t tport, uint16_t uport)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct epoll_event ev, evs[BATCH];
+	int lfd, ufd, ep, one = 1, i, n, fd, k;
+
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons(tport);
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) == -1)
+		die("socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof a) == -1 ||
+	    listen(lfd, 64) == -1)
+		die("listen");
+	relay_ufd = ufd = udp_socket(uport, 0);
+	if ((ep = epoll_create1(0)) == -1)
+		die("epoll");
+	ev.events = EPOLLIN;
+	ev.data.u32 = 1u << 16;
+	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	ev.data.u32 = 2u << 16;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &ev);
+	for (k = 0; k < MAXCONN; k++)
+		conns[k].fd = -1;
+	for (;;) {
+		if ((n = epoll_wait(ep, evs, BATCH, -1)) == -1) {
+			if (errno == EINTR)
+				continue;
+			die("epoll_wait");
+		}
+		for (i = 0; i < n; i++) {
+			uint32_t tag = evs[i].data.u32;
+
+			if (tag == 2u << 16) {
+				relay_answers(ufd);
+			} else if (tag == 1u << 16) {
+				if ((fd = accept4(lfd, NULL, NULL,
+				    SOCK_NONBLOCK)) == -1)
+					continue;
+				for (k = 0; k < MAXCONN && conns[k].fd >= 0; k++)
+					;
+				if (k == MAXCONN) {
+					close(fd);
+					continue;
+				}
+				setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one,
+				    sizeof one);
+				conns[k].fd = fd;
+				conns[k].inlen = conns[k].outlen = 0;
+				if (conns[k].in == NULL &&
+				    ((conns[k].in = malloc(RXCAP)) == NULL ||
+				    (conns[k].out = malloc(RXCAP)) == NULL))
+					die("malloc");
+				ev.events = EPOLLIN;
+				ev.data.u32 = (uint32_t)k;
+				epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+			} else if (conns[tag].fd >= 0) {
+				relay_read((int)tag);
+			}
+		}
+		tx_flush(ufd);
+	}
+}
+
+/* --- peer ------------------------------------------------------------------ */
+
+static void __attribute__((noreturn))
+peer(const struct iso_profile *prof, uint16_t uport)
+{
+	static struct iso_msg req, resp;
+	struct sim_rules rules;
+	uint8_t pt[DGRAM_MAX], wire[ISO_BUF_MAX + 512];
+	const uint8_t *msg;
+	struct iso_err e;
+	struct pollfd p;
+	char rc[3], de38[7];
+	size_t mlen;
+	ssize_t w;
+	uint16_t ci;
+	int fd, i, n;
+
+	sim_rules_init(&rules);
+	fd = udp_socket(uport, 1);
+	p.fd = fd;
+	p.events = POLLIN;
+	for (;;) {
+		for (i = 0; i < BATCH; i++)
+			rxm[i].msg_hdr.msg_namelen = sizeof rx[i].from;
+		if ((n = recvmmsg(fd, rxm, BATCH, MSG_DONTWAIT, NULL)) <= 0) {
+			poll(&p, 1, -1);
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			if (rx_open(i, rxm[i].msg_len, pt, sizeof pt, &ci, &msg,
+			    &mlen) == -1 ||
+			    iso_unpack(prof, &req, msg, mlen, &e) == -1)
+				continue;
+			if (strcmp(req.mti, "0800") == 0)
+				memcpy(rc, "00", 3), de38[0] = '\0';
+			else if (sim_rules_decide(&rules, &req, rc, de38) == -1)
+				continue;
+			if (sim_answer_build(&req, rc, &resp) == -1 ||
+			    (de38[0] && iso_set_str(&resp, 38, de38) == -1) ||
+			    (w = iso_pack(prof, &resp, wire, sizeof wire,
+			    &e)) < 0)
+				continue;
+			tx_add(&rx[i].from, ci, wire, (size_t)w);
+		}
+		tx_flush(fd);
+	}
+}
+
+static void __attribute__((noreturn))
+usage(void)
+{
+	fprintf(stderr, "usage: floor relay TCPPORT UDPPORT [KEYFILE]\n"
+	    "       floor peer PROFILE UDPPORT [KEYFILE]\n");
+	exit(2);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct iso_profile *prof;
+	char err[256];
+	int isrelay;
+
+	if (argc < 3)
+		usage();
+	isrelay = strcmp(argv[1], "relay") == 0;
+	if (!isrelay && strcmp(argv[1], "peer") != 0)
+		usage();
+	if (argc == 5) {
+		if (seal_init() == -1)
+			die("sodium");
+		seal_keyring_init(&ring);
+		if (seal_keyring_add_file(&ring, argv[argc - 1], err,
+		    sizeof err) == -1) {
+			fprintf(stderr, "floor: %s\n", err);
+			return 2;
+		}
+		sealed = 1;
+	} else if (argc != 4)
+		usage();
+	mmsg_init();
+	if (isrelay)
+		relay((uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]));
+	if ((prof = iso_profile_find(argv[2])) == NULL) {
+		fprintf(stderr, "floor: unknown profile %s\n", argv[2]);
+		return 2;
+	}
+	peer(prof, (uint16_t)atoi(argv[3]));
+}
