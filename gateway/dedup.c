@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "iso8583/iso8583.h"
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
@@ -61,6 +63,8 @@ unlink_entry(struct dd_entry *e)
 	*pp = e->hnext;
 	TAILQ_REMOVE(&ages, e, age);
 	count--;
+	if (e->resp != NULL)		/* the answer echoes the PAN */
+		sodium_memzero(e->resp, e->resplen);
 	free(e->resp);
 	free(e);
 }

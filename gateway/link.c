@@ -311,7 +311,8 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 		dispatch(c, c->rx + used + off, total - off, t0);
 		used += total;
 	}
-	/* Card data does not linger in the buffer once handled. */
+	/* Card data does not linger in the buffers once handled. */
+	sodium_memzero(rxmsg.buf, rxmsg.used);
 	if (used > 0) {
 		memmove(c->rx, c->rx + used, c->rxlen - used);
 		sodium_memzero(c->rx + c->rxlen - used, used);

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <event2/event_struct.h>
+#include <sodium.h>
 
 #include "iso8583/emv.h"
 #include "iso8583/log.h"
@@ -66,6 +67,8 @@ txn_alloc(void)
 static void
 txn_release(struct txn *t)
 {
+	/* A spare may wait long for reuse: no card data kept meanwhile. */
+	sodium_memzero(t->req.buf, t->req.used);
 	if (txn_nspare >= TXN_SPARE_MAX) {
 		free(t);
 		return;
