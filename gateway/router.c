@@ -191,6 +191,14 @@ send_to(struct link *l, uint64_t conn_id, const uint8_t *w, size_t n)
 }
 
 /* Best effort, not durable yet: tells the core what stand-in decided. */
+/* Card profiles carry track data in DE35 and CVC 2 in DE48; FPS neither.
+ * Without a link, strip as for cards. */
+static int
+card_profile(const struct link *l)
+{
+	return l == NULL || strcmp(l->cf.profile, "fps") != 0;
+}
+
 static void
 standin_advice(struct txn *t, const char *de39, const char *reason)
 {
@@ -202,16 +210,16 @@ standin_advice(struct txn *t, const char *de39, const char *reason)
 		return;
 	id = gw.start_us + ++gw.advice_seq;
 	tlv_w_init(&w, body, sizeof body);
-	tlv_put_msg(&w, &t->req);
+	tlv_put_msg_kept(&w, &t->req, card_profile(t->link));
 	if (t->link != NULL)
 		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
 	tlv_put_str(&w, TLV_STANDIN_DE39, de39);
 	tlv_put_str(&w, TLV_STANDIN_REASON, reason);
 	tlv_put_u64(&w, TLV_ADVICE_ID, id);
 	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
-	if (w.err)
-		return;
-	core_send(k, COREFR_ADVICE, id, 0, body, w.len);
+	if (!w.err)
+		core_send(k, COREFR_ADVICE, id, 0, body, w.len);
+	sodium_memzero(body, w.len);
 }
 
 static void do_standin(struct txn *, const char *);
@@ -328,6 +336,7 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	int64_t budget;
 	uint64_t now;
 	const char *reason = NULL;
+	int rc;
 
 	keyed = dedup_key(m, key, sizeof key) == 0;
 	if (keyed && (dd = dedup_find(key, &khash)) != NULL) {
@@ -383,8 +392,10 @@ router_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	tlv_put_str(&w, TLV_PROFILE, l->cf.profile);
 	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now - t0));
 	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
-	if (w.err || core_send(k, COREFR_AUTH_REQUEST, t->corr,
-	    (uint32_t)budget, body, w.len) == -1) {
+	rc = w.err ? -1 : core_send(k, COREFR_AUTH_REQUEST, t->corr,
+	    (uint32_t)budget, body, w.len);
+	sodium_memzero(body, w.len);
+	if (rc == -1) {
 		do_standin(t, "core-down");
 		return;
 	}
@@ -485,26 +496,26 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 
 	id = gw.start_us + ++gw.advice_seq;
 	tlv_w_init(&w, body, sizeof body);
-	tlv_put_msg(&w, m);
+	tlv_put_msg_kept(&w, m, card_profile(c->link));
 	tlv_put_str(&w, TLV_LINK, c->link->cf.name);
 	tlv_put_str(&w, TLV_PROFILE, c->link->cf.profile);
 	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));
 	tlv_put_u64(&w, TLV_ADVICE_ID, id);
 	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
-	if (w.err)
-		return;
-	if (nadv >= ADVICE_MAX) {
-		/* The durable queue (stand-in issue) removes this limit. */
+	/* Without a stand-in store there is no SAF: advices wait here, in
+	 * memory, this many at most. */
+	a = NULL;
+	if (!w.err && nadv >= ADVICE_MAX)
 		log_warnx("event=advice_queue_full dropped_id=%llu",
 		    (unsigned long long)id);
-		return;
-	}
-	if ((a = malloc(sizeof *a + w.len)) == NULL)
+	else if (!w.err && (a = malloc(sizeof *a + w.len)) != NULL)
+		memcpy(a->body, body, w.len);
+	sodium_memzero(body, w.len);
+	if (a == NULL)
 		return;
 	a->id = id;
 	a->tries = 0;
 	a->len = w.len;
-	memcpy(a->body, body, w.len);
 	a->next_us = 0;
 	TAILQ_INSERT_TAIL(&advq, a, entry);
 	nadv++;
@@ -526,6 +537,7 @@ advice_ack(uint64_t id)
 		if (a->id == id) {
 			TAILQ_REMOVE(&advq, a, entry);
 			nadv--;
+			sodium_memzero(a->body, a->len);
 			free(a);
 			return;
 		}

@@ -21,6 +21,7 @@
 #include "hsm/hsmclient.h"
 #include "hsm/emv.h"
 #include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
 #include "gateway/cards.h"
 #include "gateway/dedup.h"
 #include "gateway/dlq.h"
@@ -241,14 +242,6 @@ parse_emv(struct sidec *d, const uint8_t *b, size_t len)
 	d->has_arqc = 1;
 }
 
-static int
-sensitive_field(int f)
-{
-	/* PCI DSS 3.3.1: track data, PIN block, chip data (ARQC inputs);
-	 * CVC2 is removed from DE48 separately. */
-	return f == 35 || f == 36 || f == 45 || f == 52 || f == 55;
-}
-
 /*
  * The advice body: the request without sensitive authentication data,
  * with DE2 taken from track 2 when absent, plus metadata.  Built on the
@@ -259,7 +252,6 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
     const char *profile, int fps)
 {
 	struct tlv_w w;
-	const uint8_t *v;
 	size_t len, need = 4 + 4 + 24 + 512;	/* MTI, DE2, metadata */
 	int f;
 
@@ -275,45 +267,9 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 	if ((d->adv = malloc(d->advcap)) == NULL)
 		return -1;
 	tlv_w_init(&w, d->adv, d->advcap - ADV_ROOM);
-	tlv_put(&w, TLV_MTI, m->mti, 4);
+	tlv_put_msg_kept(&w, m, !fps);
 	if (!iso_has(m, 2) && d->pan[0] != '\0')
 		tlv_put_str(&w, 2, d->pan);
-	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f)) {
-		if (sensitive_field(f) && !(fps && f == 35))
-			continue;
-		if ((v = iso_get(m, f, &len)) == NULL)
-			continue;
-		if (f == 48 && !fps) {
-			/* DE48 without SE92 (CVC2), written in place */
-			struct de48_se se;
-			size_t pos = 1, at;
-			int r;
-
-			if (len == 0 || w.len + 4 + len > w.cap) {
-				w.err = 1;
-				continue;
-			}
-			at = w.len;
-			w.len += 4;
-			w.buf[w.len++] = v[0];
-			while ((r = de48_next(v, len, &pos, &se)) == 1) {
-				if (se.tag == 92)
-					continue;
-				memcpy(w.buf + w.len, v + se.off, 4 + se.len);
-				w.len += 4 + se.len;
-			}
-			if (r == -1) {		/* unparseable: dropped */
-				w.len = at;
-				continue;
-			}
-			w.buf[at] = 0;
-			w.buf[at + 1] = 48;
-			w.buf[at + 2] = (uint8_t)((w.len - at - 4) >> 8);
-			w.buf[at + 3] = (uint8_t)(w.len - at - 4);
-			continue;
-		}
-		tlv_put(&w, (uint16_t)f, v, len);
-	}
 	tlv_put_str(&w, TLV_LINK, link);
 	tlv_put_str(&w, TLV_PROFILE, profile);
 	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - d->t0));

@@ -144,6 +144,8 @@ corefr_build(const struct seal_keyring *r, struct corefr_hdr *h,
 	gue_encode(out, c, gpt);
 	n = seal_seal(r, out, pt, COREFR_HDRLEN + bodylen, out + GUE_HLEN,
 	    cap - GUE_HLEN);
+	/* The clear body (card data) does not outlive its frame. */
+	sodium_memzero(pt + COREFR_HDRLEN, bodylen);
 	if (n < 0)
 		return -1;
 	return GUE_HLEN + n;

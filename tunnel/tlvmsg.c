@@ -3,6 +3,7 @@
  */
 #include <string.h>
 
+#include "iso8583/de48.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/tlvmsg.h"
 
@@ -17,6 +18,58 @@ tlv_put_msg(struct tlv_w *w, const struct iso_msg *m)
 	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f))
 		if ((v = iso_get(m, f, &len)) != NULL)
 			tlv_put(w, (uint16_t)f, v, len);
+	return w->err ? -1 : 0;
+}
+
+/* DE48 without SE92, written in place; an unparseable DE48 is left out. */
+static void
+put_de48_kept(struct tlv_w *w, const uint8_t *v, size_t len)
+{
+	struct de48_se se;
+	size_t pos = 1, at = w->len;
+	int r;
+
+	if (len == 0 || w->len + 4 + len > w->cap) {
+		w->err = 1;
+		return;
+	}
+	w->len += 4;
+	w->buf[w->len++] = v[0];		/* the transaction category code */
+	while ((r = de48_next(v, len, &pos, &se)) == 1) {
+		if (se.tag == 92)
+			continue;
+		memcpy(w->buf + w->len, v + se.off, 4 + se.len);
+		w->len += 4 + se.len;
+	}
+	if (r == -1) {
+		w->len = at;
+		return;
+	}
+	w->buf[at] = 0;
+	w->buf[at + 1] = 48;
+	w->buf[at + 2] = (uint8_t)((w->len - at - 4) >> 8);
+	w->buf[at + 3] = (uint8_t)(w->len - at - 4);
+}
+
+int
+tlv_put_msg_kept(struct tlv_w *w, const struct iso_msg *m, int card)
+{
+	const uint8_t *v;
+	size_t len;
+	int f;
+
+	tlv_put(w, TLV_MTI, m->mti, strlen(m->mti));
+	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f)) {
+		if (f == 36 || f == 45 || f == 52 || f == 55 ||
+		    (f == 35 && card))
+			continue;
+		if ((v = iso_get(m, f, &len)) == NULL)
+			continue;
+		if (f == 48 && card)
+			put_de48_kept(w, v, len);
+		else
+			tlv_put(w, (uint16_t)f, v, len);
+	}
 	return w->err ? -1 : 0;
 }
 

@@ -14,6 +14,16 @@ struct iso_msg;
 int	tlv_put_msg(struct tlv_w *, const struct iso_msg *);
 
 /*
+ * As tlv_put_msg, without the sensitive authentication data that must not
+ * be kept after authorisation (PCI DSS 3.3.1): track 2 and 3 (DE35, 36),
+ * track 1 (DE45), the PIN block (DE52), chip data (DE55) and, on card
+ * profiles, CVC 2 (DE48 sub-element 92).  On FPS (card = 0) DE35 carries
+ * the account and DE48 is not sub-elements: both are kept.  For what is
+ * queued or stored: advices, the SAF.
+ */
+int	tlv_put_msg_kept(struct tlv_w *, const struct iso_msg *, int card);
+
+/*
  * Fills m from the MTI tag and the data-element tags in buf; metadata and
  * unknown tags are skipped.  -1 when the TLV is malformed, the MTI is
  * missing or not 4 digits, or a value does not fit the message.

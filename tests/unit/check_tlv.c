@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso8583/iso8583.h"
 #include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
 
 START_TEST(test_write_read)
 {
@@ -84,6 +86,71 @@ START_TEST(test_u64_bad)
 }
 END_TEST
 
+static void
+card_request(struct iso_msg *m)
+{
+	iso_msg_init(m, "0120");
+	ck_assert_int_eq(iso_set_str(m, 2, "5413330089010434"), 0);
+	ck_assert_int_eq(iso_set_str(m, 4, "000000001000"), 0);
+	ck_assert_int_eq(iso_set_str(m, 35, "5413330089010434=25122010123409172"), 0);
+	ck_assert_int_eq(iso_set_str(m, 45, "B5413330089010434^TEST/CARD^2512201"), 0);
+	ck_assert_int_eq(iso_set_str(m, 48, "R92031234203210"), 0);
+	ck_assert_int_eq(iso_set(m, 52, "\x01\x02\x03\x04\x05\x06\x07\x08", 8), 0);
+	ck_assert_int_eq(iso_set(m, 55, "\x9f\x26\x02\xab\xcd", 5), 0);
+}
+
+START_TEST(test_msg_round_trip)
+{
+	static struct iso_msg m, back;
+	uint8_t buf[2048];
+	struct tlv_w w;
+
+	card_request(&m);
+	tlv_w_init(&w, buf, sizeof buf);
+	ck_assert_int_eq(tlv_put_msg(&w, &m), 0);
+	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
+	ck_assert_str_eq(back.mti, "0120");
+	ck_assert(iso_has(&back, 35) && iso_has(&back, 52) && iso_has(&back, 55));
+}
+END_TEST
+
+/* What is kept (advices, SAF) has no track data, PIN block, chip data or
+ * CVC 2; FPS keeps DE35 (the account) and DE48 whole. */
+START_TEST(test_msg_kept)
+{
+	static struct iso_msg m, back;
+	uint8_t buf[2048];
+	struct tlv_w w;
+	char de48[64];
+
+	card_request(&m);
+	tlv_w_init(&w, buf, sizeof buf);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 1), 0);
+	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
+	ck_assert(iso_has(&back, 2) && iso_has(&back, 4));
+	ck_assert(!iso_has(&back, 35) && !iso_has(&back, 45));
+	ck_assert(!iso_has(&back, 52) && !iso_has(&back, 55));
+	ck_assert_int_eq(iso_get_str(&back, 48, de48, sizeof de48), 0);
+	ck_assert_str_eq(de48, "R4203210");
+
+	tlv_w_init(&w, buf, sizeof buf);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 0), 0);
+	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
+	ck_assert(iso_has(&back, 35));
+	ck_assert(!iso_has(&back, 45) && !iso_has(&back, 52) &&
+	    !iso_has(&back, 55));
+	ck_assert_int_eq(iso_get_str(&back, 48, de48, sizeof de48), 0);
+	ck_assert_str_eq(de48, "R92031234203210");
+
+	/* A DE48 that does not parse is left out, not kept whole. */
+	ck_assert_int_eq(iso_set_str(&m, 48, "R92"), 0);
+	tlv_w_init(&w, buf, sizeof buf);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 1), 0);
+	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
+	ck_assert(!iso_has(&back, 48));
+}
+END_TEST
+
 int
 main(void)
 {
@@ -95,6 +162,8 @@ main(void)
 	tcase_add_test(tc, test_write_read);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_u64_bad);
+	tcase_add_test(tc, test_msg_round_trip);
+	tcase_add_test(tc, test_msg_kept);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
