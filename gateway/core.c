@@ -10,6 +10,7 @@
  */
 #include <sys/types.h>
 #include <sys/socket.h>
+#include <sys/ioctl.h>
 #include <netinet/in.h>
 
 #include <errno.h>
@@ -278,7 +279,14 @@ core_read(evutil_socket_t fd, short ev, void *arg)
 void
 core_silent(struct core *k, uint64_t sent_us)
 {
+	int waiting = 0;
+
 	if (k->state != CORE_UP || k->last_rx_us >= sent_us)
+		return;
+	/* Datagrams in the socket, not read yet because this pass of the
+	 * loop met the deadline queue first (both are plain descriptors to
+	 * epoll, in no set order), are no sign of silence. */
+	if (ioctl(k->fd, FIONREAD, &waiting) == 0 && waiting > 0)
 		return;
 	log_warnx("event=core_silent core=%s silent_us=%llu", k->cf.name,
 	    (unsigned long long)(now_us() - k->last_rx_us));
