@@ -1,0 +1,164 @@
+/* check_dedup.c — duplicate detection: the key, a retransmission while in
+ * flight and after the answer, the same bytes again, eviction that never
+ * forgets one in flight, expiry, drop. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iso8583/clock.h"
+#include "iso8583/iso8583.h"
+#include "gateway/dedup.h"
+
+static struct iso_msg m;
+static int txn_a, txn_b, txn_c;	/* stand-ins for struct txn */
+#define TXN(x)	((struct txn *)(void *)&(x))
+
+static void
+request(const char *mti, const char *stan)
+{
+	iso_msg_init(&m, mti);
+	iso_set_str(&m, 2, "5413330089010434");
+	iso_set_str(&m, 7, "1123034512");
+	iso_set_str(&m, 11, stan);
+	iso_set_str(&m, 32, "123456");
+	iso_set_str(&m, 37, "000000000001");
+}
+
+static struct dd_entry *
+add(const char *mti, const char *stan, struct txn *t)
+{
+	char key[DEDUP_KEYMAX];
+	uint32_t h;
+
+	request(mti, stan);
+	ck_assert_int_eq(dedup_key(&m, key, sizeof key), 0);
+	ck_assert_ptr_null(dedup_find(key, &h));
+	return dedup_add(key, h, t);
+}
+
+static struct dd_entry *
+find(const char *mti, const char *stan)
+{
+	char key[DEDUP_KEYMAX];
+	uint32_t h;
+
+	request(mti, stan);
+	ck_assert_int_eq(dedup_key(&m, key, sizeof key), 0);
+	return dedup_find(key, &h);
+}
+
+static void
+setup(uint32_t max, uint64_t keep_us)
+{
+	dedup_shutdown();
+	ck_assert_int_eq(dedup_init(max, keep_us), 0);
+}
+
+START_TEST(key_is_class_and_de7_11_32_37)
+{
+	char k1[DEDUP_KEYMAX], k2[DEDUP_KEYMAX];
+
+	request("0100", "000001");
+	ck_assert_int_eq(dedup_key(&m, k1, sizeof k1), 0);
+	request("0101", "000001");		/* a repeat: the same key */
+	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_str_eq(k1, k2);
+	request("0400", "000001");		/* a reversal: not the same */
+	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_str_ne(k1, k2);
+	request("0100", "000002");
+	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_str_ne(k1, k2);
+	iso_msg_init(&m, "0100");		/* neither DE7 nor DE11 */
+	iso_set_str(&m, 37, "000000000001");
+	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), -1);
+}
+END_TEST
+
+START_TEST(in_flight_then_answered_same_bytes)
+{
+	static const uint8_t ans[] = "0110 answer bytes";
+	struct dd_entry *e;
+	const uint8_t *a;
+	const char *de39;
+	size_t n;
+
+	setup(100, 60000000);
+	e = add("0100", "000001", TXN(txn_a));
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_eq(find("0101", "000001"), e);
+	ck_assert_ptr_eq(dedup_txn(e), TXN(txn_a));
+	dedup_answered(e, ans, sizeof ans, "00");
+	e = find("0100", "000001");
+	ck_assert_ptr_nonnull(e);
+	ck_assert_ptr_null(dedup_txn(e));
+	a = dedup_answer(e, &n, &de39);
+	ck_assert_uint_eq(n, sizeof ans);
+	ck_assert_mem_eq(a, ans, sizeof ans);
+	ck_assert_str_eq(de39, "00");
+}
+END_TEST
+
+START_TEST(full_forgets_oldest_answered_never_in_flight)
+{
+	struct dd_entry *a, *b;
+
+	setup(2, 60000000);
+	a = add("0100", "000001", TXN(txn_a));
+	b = add("0100", "000002", TXN(txn_b));
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	/* Both in flight: a third is not de-duplicated, nothing forgotten. */
+	ck_assert_ptr_null(add("0100", "000003", TXN(txn_c)));
+	ck_assert_ptr_eq(find("0100", "000001"), a);
+	ck_assert_ptr_eq(find("0100", "000002"), b);
+	/* b answered first, then a: b is the oldest answer and goes. */
+	dedup_answered(b, (const uint8_t *)"b", 1, "00");
+	dedup_answered(a, (const uint8_t *)"a", 1, "05");
+	ck_assert_ptr_nonnull(add("0100", "000003", TXN(txn_c)));
+	ck_assert_ptr_null(find("0100", "000002"));
+	ck_assert_ptr_eq(find("0100", "000001"), a);
+	ck_assert_uint_eq(dedup_count(), 2);
+}
+END_TEST
+
+START_TEST(answers_expire_in_flight_do_not)
+{
+	struct dd_entry *a, *b;
+
+	setup(100, 20000);		/* 20 ms */
+	a = add("0100", "000001", TXN(txn_a));
+	b = add("0100", "000002", TXN(txn_b));
+	dedup_answered(a, (const uint8_t *)"a", 1, "00");
+	usleep(30000);
+	dedup_expire(now_us());
+	ck_assert_ptr_null(find("0100", "000001"));
+	ck_assert_ptr_eq(find("0100", "000002"), b);
+	dedup_drop(b);			/* failed without an answer */
+	ck_assert_ptr_null(find("0100", "000002"));
+	ck_assert_uint_eq(dedup_count(), 0);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("dedup");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_test(tc, key_is_class_and_de7_11_32_37);
+	tcase_add_test(tc, in_flight_then_answered_same_bytes);
+	tcase_add_test(tc, full_forgets_oldest_answered_never_in_flight);
+	tcase_add_test(tc, answers_expire_in_flight_do_not);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_set_fork_status(sr, CK_NOFORK);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	dedup_shutdown();
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
