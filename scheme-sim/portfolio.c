@@ -3,6 +3,7 @@
  * hsmctl), load, SNAPSHOT bodies, and requests with verification data.
  */
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -205,32 +206,57 @@ sim_portfolio_snapshot(const struct sim_portfolio *p, size_t *next,
 
 /* --- generate ------------------------------------------------------------------- */
 
+/* The clear key goes to hsmctl on a pipe (--clear -), never in its
+ * argv, where any process could read it from /proc. */
 static int
 form_block(const char *hsmctl, const char *lmk, const char *type,
     const uint8_t key[16], char *out, size_t cap)
 {
-	char cmd[PATH_MAX * 2 + 128], hex[33], line[512], *sp;
-	FILE *f;
-	int rc;
+	char hex[34], line[512], *sp;
+	int in[2], res[2], st = -1, ok;
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
 
-	tohex(key, 16, hex);
-	snprintf(cmd, sizeof cmd, "'%s' key form --lmk '%s' --type %s "
-	    "--clear %s", hsmctl, lmk, type, hex);
-	sodium_memzero(hex, sizeof hex);
-	if ((f = popen(cmd, "r")) == NULL)
+	if (pipe2(in, O_CLOEXEC) == -1)
 		return -1;
-	sodium_memzero(cmd, sizeof cmd);
-	line[0] = '\0';
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	rc = pclose(f);
-	if (rc != 0 || line[0] != 'S' || (sp = strchr(line, ' ')) == NULL) {
+	if (pipe2(res, O_CLOEXEC) == -1) {
+		close(in[0]);
+		close(in[1]);
+		return -1;
+	}
+	if ((pid = fork()) == 0) {
+		if (dup2(in[0], 0) == -1 || dup2(res[1], 1) == -1)
+			_exit(127);
+		execl(hsmctl, hsmctl, "key", "form", "--lmk", lmk, "--type",
+		    type, "--clear", "-", (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(res[1]);
+	if (pid != -1) {
+		tohex(key, 16, hex);
+		hex[32] = '\n';
+		ok = write(in[1], hex, 33) == 33;
+		sodium_memzero(hex, sizeof hex);
+		close(in[1]);
+		while (ok && got < sizeof line - 1 &&
+		    (n = read(res[0], line + got, sizeof line - 1 - got)) > 0)
+			got += (size_t)n;
+		waitpid(pid, &st, 0);
+	} else
+		close(in[1]);
+	close(res[0]);
+	line[got] = '\0';
+	if (st != 0 || line[0] != 'S' || (sp = strchr(line, ' ')) == NULL) {
 		fprintf(stderr, "scheme-sim cards: hsmctl key form --type %s "
 		    "failed\n", type);
 		return -1;
 	}
 	*sp = '\0';
-	snprintf(out, cap, "%s", line);
+	if ((size_t)(sp - line) >= cap)
+		return -1;
+	memcpy(out, line, (size_t)(sp - line) + 1);
 	return 0;
 }
 
