@@ -115,6 +115,24 @@ KeyFile = $T/core.key
 CONF
 }
 
+# standin_conf: gw_section, one iso87 link "mc" on $LP (Deadline 40ms,
+# StandInReserve 15ms: room for an HSM call and a commit), core "a" on $CP.
+standin_conf() {
+	gw_section
+	cat <<CONF
+
+[Link mc]
+Profile = iso87
+Listen = 127.0.0.1:$LP
+Deadline = 40ms
+StandInReserve = 15ms
+
+[Core a]
+Address = 127.0.0.1:$CP
+KeyFile = $T/core.key
+CONF
+}
+
 # start_gw CONF: runs gatewayd in the foreground, waits for its control
 # socket to answer.
 start_gw() {

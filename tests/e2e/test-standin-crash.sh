@@ -14,18 +14,7 @@ ROUNDS=${CRASH_ROUNDS:-5}
 RATE=${CRASH_RATE:-400}
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 start_hsm 500
-cat >"$T/gw.conf" <<CONF
-$(gw_section)
-
-[Link mc]
-Profile = iso87
-Listen = 127.0.0.1:$LP
-Deadline = 40ms
-StandInReserve = 15ms
-
-[Core a]
-Address = 127.0.0.1:$CP
-KeyFile = $T/core.key
+{ standin_conf; cat <<CONF; } >"$T/gw.conf"
 
 [StandIn]
 Mode = auto

@@ -8,19 +8,7 @@ TEST_TIMEOUT=120
 
 LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 start_hsm 200
-cat >"$T/gw.conf" <<CONF
-$(gw_section)
-
-[Link mc]
-Profile = iso87
-Listen = 127.0.0.1:$LP
-Deadline = 40ms
-StandInReserve = 15ms
-
-[Core a]
-Address = 127.0.0.1:$CP
-KeyFile = $T/core.key
-CONF
+standin_conf >"$T/gw.conf"
 start_core a "$CP" "$T/core.key" --cards "$T/portfolio" \
     --record "$T/advices.jsonl"
 export GATEWAYD_STORE_MAPSIZE=$((2 * 1024 * 1024))	# 2 MiB
