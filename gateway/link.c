@@ -309,10 +309,11 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 			break;
 		c->rx_frames++;
 		dispatch(c, c->rx + used + off, total - off, t0);
+		/* Card data does not linger in the buffers once handled:
+		 * the next frame may be shorter than this one. */
+		sodium_memzero(rxmsg.buf, rxmsg.used);
 		used += total;
 	}
-	/* Card data does not linger in the buffers once handled. */
-	sodium_memzero(rxmsg.buf, rxmsg.used);
 	if (used > 0) {
 		memmove(c->rx, c->rx + used, c->rxlen - used);
 		sodium_memzero(c->rx + c->rxlen - used, used);

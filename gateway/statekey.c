@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "iso8583/secretfile.h"
 #include "tunnel/key.h"
 #include "tunnel/seal.h"
 #include "gateway/statekey.h"
@@ -59,7 +60,7 @@ statekey_load(const char *path, char *err, size_t errsz)
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
-	if (wg_secret_fd_ok(fd, path, err, errsz) == -1) {
+	if (secret_fd_ok(fd, path, err, errsz) == -1) {
 		close(fd);
 		return NULL;
 	}

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include <sodium.h>
 
+#include "iso8583/secretfile.h"
 #include "hsm/aes.h"
 #include "hsm/hex.h"
 #include "hsm/lmk.h"
@@ -131,15 +133,13 @@ read_small(const char *path, size_t *len)
 	ssize_t r;
 	size_t n = 0;
 	int fd;
-	struct stat sb;
+	char err[PATH_MAX + 128];
 
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
 	/* The LMK, or what unseals it: nobody else may read or replace it. */
-	if (fstat(fd, &sb) == -1 || (sb.st_mode & 077) != 0) {
-		log_warnx("file=%s mode=%04o msg=\"group or others have "
-		    "access: refused (chmod 600)\"", path,
-		    (unsigned)(sb.st_mode & 07777));
+	if (secret_fd_ok(fd, path, err, sizeof err) == -1) {
+		log_warnx("msg=\"%s\"", err);
 		close(fd);
 		errno = EPERM;
 		return NULL;

@@ -2,7 +2,6 @@
  * key.c — key encodings and X25519.  libsodium does the constant-time
  * base64/hex work and the curve; we add WireGuard's exact shapes.
  */
-#include <sys/stat.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 
 #include <sodium.h>
 
+#include "iso8583/secretfile.h"
 #include "tunnel/key.h"
 
 int
@@ -110,30 +110,6 @@ wg_key_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN])
 }
 
 int
-wg_secret_fd_ok(int fd, const char *path, char *err, size_t errlen)
-{
-	struct stat st;
-
-	if (fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a regular file", path);
-		return -1;
-	}
-	/* Write access for others matters as much as read: whoever can
-	 * replace the key owns the tunnel. */
-	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		snprintf(err, errlen, "%s: holds a key but mode %04o gives "
-		    "group or others access; run chmod 600 %s", path,
-		    (unsigned int)(st.st_mode & 07777), path);
-		return -1;
-	}
-	return 0;
-}
-
-int
 wg_key_load_file(uint8_t key[WG_KEY_LEN], const char *path, char *err,
     size_t errlen)
 {
@@ -147,7 +123,7 @@ wg_key_load_file(uint8_t key[WG_KEY_LEN], const char *path, char *err,
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (wg_secret_fd_ok(fd, path, err, errlen) == -1) {
+	if (secret_fd_ok(fd, path, err, errlen) == -1) {
 		close(fd);
 		return -1;
 	}

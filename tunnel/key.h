@@ -22,14 +22,8 @@ int	wg_key_generate(uint8_t key[WG_KEY_LEN]);
 /* X25519 public key of a private key (clamped on the way, like wg). */
 int	wg_key_public(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN]);
 
-/*
- * Secret files (key files, configs holding keys) must not be accessible
- * to group or others.  Checks an open descriptor (no race with a rename)
- * and writes a one-line reason into err.  0 fine, -1 refused.
- */
-int	wg_secret_fd_ok(int fd, const char *path, char *err, size_t errlen);
 /* Read one base64 key from a file (trailing whitespace allowed) after
- * wg_secret_fd_ok.  0 or -1 with err filled. */
+ * secret_fd_ok (iso8583/secretfile.h).  0 or -1 with err filled. */
 int	wg_key_load_file(uint8_t key[WG_KEY_LEN], const char *path,
 	    char *err, size_t errlen);
 

@@ -11,6 +11,7 @@
 
 #include <sodium.h>
 
+#include "iso8583/secretfile.h"
 #include "tunnel/key.h"
 #include "tunnel/seal.h"
 
@@ -159,7 +160,7 @@ seal_keyring_add_file(struct seal_keyring *r, const char *path, char *err,
 		snprintf(err, errsz, "%s: %s", path, strerror(errno));
 		return -1;
 	}
-	if (wg_secret_fd_ok(fd, path, err, errsz) == -1) {
+	if (secret_fd_ok(fd, path, err, errsz) == -1) {
 		close(fd);
 		return -1;
 	}
