@@ -191,14 +191,6 @@ send_to(struct link *l, uint64_t conn_id, const uint8_t *w, size_t n)
 }
 
 /* Best effort, not durable yet: tells the core what stand-in decided. */
-/* Card profiles carry track data in DE35 and CVC 2 in DE48; FPS neither.
- * Without a link, strip as for cards. */
-static int
-card_profile(const struct link *l)
-{
-	return l == NULL || strcmp(l->cf.profile, "fps") != 0;
-}
-
 static void
 standin_advice(struct txn *t, const char *de39, const char *reason)
 {
@@ -210,7 +202,7 @@ standin_advice(struct txn *t, const char *de39, const char *reason)
 		return;
 	id = gw.start_us + ++gw.advice_seq;
 	tlv_w_init(&w, body, sizeof body);
-	tlv_put_msg_kept(&w, &t->req, card_profile(t->link));
+	tlv_put_msg_kept(&w, t->link ? t->link->prof : iso87, &t->req);
 	if (t->link != NULL)
 		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
 	tlv_put_str(&w, TLV_STANDIN_DE39, de39);
@@ -297,7 +289,7 @@ do_standin(struct txn *t, const char *reason)
 		t->standin = 1;
 		dlq_del(&t->dl);
 		if (siauth_decide(&t->req, t->link ? t->link->cf.name : "-",
-		    t->link ? t->link->cf.profile : "iso87", reason, t->t0,
+		    t->link ? t->link->prof : iso87, reason, t->t0,
 		    t->t0 + (t->link ? t->link->cf.deadline_us : 40000),
 		    standin_done, t) == 0)
 			return;
@@ -482,7 +474,7 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 		aa->conn_id = c->id;
 		aa->t0 = t0;
 		iso_msg_copy(&aa->m, m);
-		if (siauth_advice(m, c->link->cf.name, c->link->cf.profile,
+		if (siauth_advice(m, c->link->cf.name, c->link->prof,
 		    t0, advice_durable, aa) == 0)
 			return;
 		free(aa);
@@ -496,7 +488,7 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 
 	id = gw.start_us + ++gw.advice_seq;
 	tlv_w_init(&w, body, sizeof body);
-	tlv_put_msg_kept(&w, m, card_profile(c->link));
+	tlv_put_msg_kept(&w, c->link->prof, m);
 	tlv_put_str(&w, TLV_LINK, c->link->cf.name);
 	tlv_put_str(&w, TLV_PROFILE, c->link->cf.profile);
 	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));

@@ -117,6 +117,7 @@ static struct {
 	struct hsm_client	*hsm;
 	struct sirules_cfg	 rules;
 	struct event_base	*base;
+	const struct iso_profile *fps;		/* account-based, not cards */
 	uint64_t		 exposure;	/* mirror, from the last write */
 	uint64_t		 approvals, approved_amount, reversals,
 				 released_amount;
@@ -249,7 +250,7 @@ parse_emv(struct sidec *d, const uint8_t *b, size_t len)
  */
 static int
 build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
-    const char *profile, int fps)
+    const struct iso_profile *prof)
 {
 	struct tlv_w w;
 	size_t len, need = 4 + 4 + 24 + 512;	/* MTI, DE2, metadata */
@@ -260,18 +261,18 @@ build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
 	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f))
 		if (iso_get(m, f, &len) != NULL)
 			need += 4 + len;
-	need += strlen(link) + strlen(profile) + strlen(gw.conf->name);
+	need += strlen(link) + strlen(prof->name) + strlen(gw.conf->name);
 	if (need > COREFR_MAX_BODY)
 		need = COREFR_MAX_BODY;
 	d->advcap = need + ADV_ROOM;
 	if ((d->adv = malloc(d->advcap)) == NULL)
 		return -1;
 	tlv_w_init(&w, d->adv, d->advcap - ADV_ROOM);
-	tlv_put_msg_kept(&w, m, !fps);
+	tlv_put_msg_kept(&w, prof, m);
 	if (!iso_has(m, 2) && d->pan[0] != '\0')
 		tlv_put_str(&w, 2, d->pan);
 	tlv_put_str(&w, TLV_LINK, link);
-	tlv_put_str(&w, TLV_PROFILE, profile);
+	tlv_put_str(&w, TLV_PROFILE, prof->name);
 	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - d->t0));
 	tlv_put_str(&w, TLV_GATEWAY, gw.conf->name);
 	if (d->kind != K_ADVICE)
@@ -1077,7 +1078,8 @@ reversal_key(struct sidec *d, const struct iso_msg *m)
 }
 
 int
-siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
+siauth_decide(const struct iso_msg *m, const char *link,
+    const struct iso_profile *prof,
     const char *reason, uint64_t t0, uint64_t deadline, siauth_cb *cb,
     void *arg)
 {
@@ -1086,7 +1088,7 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 	char acct[CARDS_ACCOUNT_MAX];
 	const uint8_t *v;
 	size_t len;
-	int fps = profile != NULL && strcmp(profile, "fps") == 0;
+	int fps = prof == SI.fps;
 	int kind;
 
 	if (!SI.up || gw.conf->standin_mode == STANDIN_OFF)
@@ -1169,7 +1171,7 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 		}
 		break;
 	}
-	if (build_advice(d, m, link, profile, fps) == -1) {
+	if (build_advice(d, m, link, prof) == -1) {
 		sidec_free(d);
 		return -1;
 	}
@@ -1184,7 +1186,8 @@ siauth_decide(const struct iso_msg *m, const char *link, const char *profile,
 }
 
 int
-siauth_advice(const struct iso_msg *m, const char *link, const char *profile,
+siauth_advice(const struct iso_msg *m, const char *link,
+    const struct iso_profile *prof,
     uint64_t t0, siauth_cb *cb, void *arg)
 {
 	struct sidec *d;
@@ -1199,8 +1202,7 @@ siauth_advice(const struct iso_msg *m, const char *link, const char *profile,
 	amount_of(m, 4, &d->amount);
 	if (m->mti[1] == '4')
 		reversal_key(d, m);
-	if (build_advice(d, m, link, profile, profile != NULL &&
-	    strcmp(profile, "fps") == 0) == -1) {
+	if (build_advice(d, m, link, prof) == -1) {
 		sidec_free(d);
 		return -1;
 	}
@@ -1393,6 +1395,7 @@ siauth_init(struct event_base *base, const struct config *c, char *err,
 
 	memset(&SI, 0, sizeof SI);
 	SI.base = base;
+	SI.fps = iso_profile_find("fps");
 	siauth_reconfigure(c);
 	if (c->state_key[0] == '\0') {
 		snprintf(err, errsz, "no StateKeyFile: stand-in declines "

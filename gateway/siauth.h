@@ -25,6 +25,7 @@
 #include <stdint.h>
 
 struct iso_msg;
+struct iso_profile;
 struct core;
 struct corefr_hdr;
 struct evbuffer;
@@ -57,7 +58,7 @@ int	siauth_enabled(void);
  * not available: the caller answers 91 itself).
  */
 int	siauth_decide(const struct iso_msg *req, const char *link,
-	    const char *profile, const char *reason, uint64_t t0,
+	    const struct iso_profile *, const char *reason, uint64_t t0,
 	    uint64_t deadline, siauth_cb *, void *arg);
 /*
  * A scheme advice (0120/0121, 0420/0421): stored durably (a 0420 that
@@ -66,7 +67,7 @@ int	siauth_decide(const struct iso_msg *req, const char *link,
  * failed (then do not: the scheme repeats it).  -1: not available.
  */
 int	siauth_advice(const struct iso_msg *m, const char *link,
-	    const char *profile, uint64_t t0, siauth_cb *, void *arg);
+	    const struct iso_profile *, uint64_t t0, siauth_cb *, void *arg);
 
 /* Core frames: SNAPSHOT and ADVICE_ACK. */
 void	siauth_core_frame(struct core *, const struct corefr_hdr *,

@@ -49,6 +49,36 @@ de48_find(const uint8_t *b, size_t len, int tag, struct de48_se *se)
 	return r;
 }
 
+int
+de48_secret(int tag)
+{
+	return tag == 92 || tag == 43 || tag == 33;
+}
+
+ssize_t
+de48_public(const uint8_t *b, size_t len, uint8_t *out, size_t cap)
+{
+	struct de48_se se;
+	size_t pos = 1, o;
+	int r;
+
+	if (len == 0)
+		return 0;
+	if (cap < 1)
+		return -1;
+	out[0] = b[0];
+	o = 1;
+	while ((r = de48_next(b, len, &pos, &se)) == 1) {
+		if (de48_secret(se.tag))
+			continue;
+		if (cap - o < 4 + se.len)
+			return -1;
+		memcpy(out + o, b + se.off, 4 + se.len);
+		o += 4 + se.len;
+	}
+	return r == -1 ? -1 : (ssize_t)o;
+}
+
 static int
 de48_edit(struct iso_msg *m, int tag, const void *val, size_t vlen)
 {

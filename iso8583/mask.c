@@ -83,15 +83,6 @@ put_track(struct out *o, const uint8_t *v, size_t len)
 	put_rep(o, '*', len - i);
 }
 
-/* DE48 sub-elements that carry card verification data, cryptograms or
- * another account number: 92 CVC 2, 43 UCAF (authentication cryptogram),
- * 33 PAN mapping information (the funding or token PAN, in full). */
-static int
-de48_secret(int tag)
-{
-	return tag == 92 || tag == 43 || tag == 33;
-}
-
 static void
 put_de48(struct out *o, const uint8_t *v, size_t len)
 {

@@ -21,54 +21,38 @@ tlv_put_msg(struct tlv_w *w, const struct iso_msg *m)
 	return w->err ? -1 : 0;
 }
 
-/* DE48 without SE92, written in place; an unparseable DE48 is left out. */
-static void
-put_de48_kept(struct tlv_w *w, const uint8_t *v, size_t len)
-{
-	struct de48_se se;
-	size_t pos = 1, at = w->len;
-	int r;
-
-	if (len == 0 || w->len + 4 + len > w->cap) {
-		w->err = 1;
-		return;
-	}
-	w->len += 4;
-	w->buf[w->len++] = v[0];		/* the transaction category code */
-	while ((r = de48_next(v, len, &pos, &se)) == 1) {
-		if (se.tag == 92)
-			continue;
-		memcpy(w->buf + w->len, v + se.off, 4 + se.len);
-		w->len += 4 + se.len;
-	}
-	if (r == -1) {
-		w->len = at;
-		return;
-	}
-	w->buf[at] = 0;
-	w->buf[at + 1] = 48;
-	w->buf[at + 2] = (uint8_t)((w->len - at - 4) >> 8);
-	w->buf[at + 3] = (uint8_t)(w->len - at - 4);
-}
-
+/* What the profile hides entirely in logs (track data, PIN block, chip
+ * data) is not kept at all; DE48 is kept without its secret sub-elements
+ * (an unparseable DE48 is left out); the rest as it is. */
 int
-tlv_put_msg_kept(struct tlv_w *w, const struct iso_msg *m, int card)
+tlv_put_msg_kept(struct tlv_w *w, const struct iso_profile *p,
+    const struct iso_msg *m)
 {
+	const struct iso_fdef *d;
 	const uint8_t *v;
+	uint8_t de48[999];		/* LLL: the longest DE48 */
 	size_t len;
+	ssize_t n;
 	int f;
 
 	tlv_put(w, TLV_MTI, m->mti, strlen(m->mti));
 	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f)) {
-		if (f == 36 || f == 45 || f == 52 || f == 55 ||
-		    (f == 35 && card))
+		if ((d = iso_fdef(p, f)) == NULL ||
+		    (v = iso_get(m, f, &len)) == NULL)
 			continue;
-		if ((v = iso_get(m, f, &len)) == NULL)
-			continue;
-		if (f == 48 && card)
-			put_de48_kept(w, v, len);
-		else
+		switch (d->mask) {
+		case ISO_MASK_TRACK:
+		case ISO_MASK_ALL:
+		case ISO_MASK_DE55:
+			break;
+		case ISO_MASK_DE48:
+			if ((n = de48_public(v, len, de48, sizeof de48)) >= 0)
+				tlv_put(w, (uint16_t)f, de48, (size_t)n);
+			break;
+		default:
 			tlv_put(w, (uint16_t)f, v, len);
+			break;
+		}
 	}
 	return w->err ? -1 : 0;
 }

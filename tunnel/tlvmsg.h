@@ -9,19 +9,20 @@
 #include "tunnel/tlv.h"
 
 struct iso_msg;
+struct iso_profile;
 
 /* Appends the MTI and every present field 2..192 (not the bitmaps 1/65). */
 int	tlv_put_msg(struct tlv_w *, const struct iso_msg *);
 
 /*
  * As tlv_put_msg, without the sensitive authentication data that must not
- * be kept after authorisation (PCI DSS 3.3.1): track 2 and 3 (DE35, 36),
- * track 1 (DE45), the PIN block (DE52), chip data (DE55) and, on card
- * profiles, CVC 2 (DE48 sub-element 92).  On FPS (card = 0) DE35 carries
- * the account and DE48 is not sub-elements: both are kept.  For what is
- * queued or stored: advices, the SAF.
+ * be kept after authorisation (PCI DSS 3.3.1), as the profile marks it:
+ * fields it hides entirely in logs (track data, PIN block, chip data) and
+ * DE48's secret sub-elements (de48_secret).  For what is queued or
+ * stored: advices, the SAF.
  */
-int	tlv_put_msg_kept(struct tlv_w *, const struct iso_msg *, int card);
+int	tlv_put_msg_kept(struct tlv_w *, const struct iso_profile *,
+	    const struct iso_msg *);
 
 /*
  * Fills m from the MTI tag and the data-element tags in buf; metadata and

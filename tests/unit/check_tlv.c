@@ -114,18 +114,23 @@ START_TEST(test_msg_round_trip)
 }
 END_TEST
 
-/* What is kept (advices, SAF) has no track data, PIN block, chip data or
- * CVC 2; FPS keeps DE35 (the account) and DE48 whole. */
+/* What is kept (advices, SAF) has no track data, PIN block, chip data,
+ * CVC 2, UCAF or second PAN; FPS keeps DE35 (the account) and DE48 whole,
+ * as its profile marks them. */
 START_TEST(test_msg_kept)
 {
 	static struct iso_msg m, back;
+	const struct iso_profile *card = iso_profile_find("mastercard");
+	const struct iso_profile *fps = iso_profile_find("fps");
 	uint8_t buf[2048];
 	struct tlv_w w;
 	char de48[64];
 
+	ck_assert_ptr_nonnull(card);
+	ck_assert_ptr_nonnull(fps);
 	card_request(&m);
 	tlv_w_init(&w, buf, sizeof buf);
-	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 1), 0);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, card, &m), 0);
 	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
 	ck_assert(iso_has(&back, 2) && iso_has(&back, 4));
 	ck_assert(!iso_has(&back, 35) && !iso_has(&back, 45));
@@ -134,7 +139,7 @@ START_TEST(test_msg_kept)
 	ck_assert_str_eq(de48, "R4203210");
 
 	tlv_w_init(&w, buf, sizeof buf);
-	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 0), 0);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, fps, &m), 0);
 	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
 	ck_assert(iso_has(&back, 35));
 	ck_assert(!iso_has(&back, 45) && !iso_has(&back, 52) &&
@@ -142,10 +147,19 @@ START_TEST(test_msg_kept)
 	ck_assert_int_eq(iso_get_str(&back, 48, de48, sizeof de48), 0);
 	ck_assert_str_eq(de48, "R92031234203210");
 
+	/* UCAF (SE43) and a second PAN (SE33) are not kept either. */
+	ck_assert_int_eq(iso_set_str(&m, 48,
+	    "R4303abc3316541333008901043492031234203210"), 0);
+	tlv_w_init(&w, buf, sizeof buf);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, card, &m), 0);
+	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
+	ck_assert_int_eq(iso_get_str(&back, 48, de48, sizeof de48), 0);
+	ck_assert_str_eq(de48, "R4203210");
+
 	/* A DE48 that does not parse is left out, not kept whole. */
 	ck_assert_int_eq(iso_set_str(&m, 48, "R92"), 0);
 	tlv_w_init(&w, buf, sizeof buf);
-	ck_assert_int_eq(tlv_put_msg_kept(&w, &m, 1), 0);
+	ck_assert_int_eq(tlv_put_msg_kept(&w, card, &m), 0);
 	ck_assert_int_eq(tlv_get_msg(buf, w.len, &back), 0);
 	ck_assert(!iso_has(&back, 48));
 }
