@@ -112,7 +112,9 @@ parse_u64(const char *s, uint64_t max, uint64_t *v)
 int
 config_hostport(const char *s, struct cfg_addr *a, const char *dflt_port)
 {
-	char host[CFG_ADDR_MAX], *port = NULL, *p;
+	char host[CFG_ADDR_MAX], *p;
+	const char *port = NULL;
+	uint64_t pv;
 	struct addrinfo hints, *res;
 	size_t n = strlen(s);
 
@@ -133,13 +135,10 @@ config_hostport(const char *s, struct cfg_addr *a, const char *dflt_port)
 		*p = '\0';
 		port = p + 1;
 	}
-	if (port == NULL && (port = (char *)(uintptr_t)dflt_port) == NULL)
+	if (port == NULL && (port = dflt_port) == NULL)
 		return -1;
-	if (port != NULL) {
-		uint64_t pv;
-		if (parse_u64(port, 65535, &pv) == -1)
-			return -1;
-	}
+	if (parse_u64(port, 65535, &pv) == -1)
+		return -1;
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 
 #include "iso8583/log.h"
 #include "gateway/ctl.h"

@@ -16,7 +16,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <sodium.h>
 
 #include "iso8583/log.h"
 #include "gateway/config.h"

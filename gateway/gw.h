@@ -11,7 +11,6 @@
 #include <stdint.h>
 
 #include <event2/event.h>
-#include <event2/bufferevent.h>
 #include <event2/listener.h>
 
 #include "iso8583/frame.h"
@@ -40,7 +39,6 @@ struct conn {
 	struct evbuffer		*out;		/* not yet taken by the socket */
 	TAILQ_ENTRY(conn)	 flush_entry;
 	int			 queued;	/* on the flush list */
-	int			 connecting;	/* connect() not yet done */
 };
 
 struct link_slot {

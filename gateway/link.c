@@ -7,7 +7,6 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
-#include <sys/uio.h>
 #include <arpa/inet.h>
 
 #include <errno.h>
@@ -327,7 +326,6 @@ conn_connected(struct conn *c)
 	struct link_slot *s = &c->link->slots[c->slot];
 	int one = 1;
 
-	c->connecting = 0;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
 	s->connecting = 0;
 	s->backoff_ms = BACKOFF_MIN_MS;
@@ -344,7 +342,7 @@ conn_writable(evutil_socket_t fd, short ev, void *arg)
 	int e = 0;
 
 	(void)ev;
-	if (c->connecting) {
+	if (c->slot >= 0 && c->link->slots[c->slot].connecting) {
 		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1)
 			e = errno;
 		if (e != 0) {
@@ -487,7 +485,6 @@ slot_connect(evutil_socket_t fd, short ev, void *arg)
 	c->slot = s->idx;
 	s->conn = c;
 	s->connecting = 1;
-	c->connecting = 1;
 	if (connect(fd, (struct sockaddr *)&l->cf.addr.ss, l->cf.addr.len) ==
 	    -1 && errno != EINPROGRESS) {
 		/* conn_close reschedules */

@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <event2/event_struct.h>
 #include <sodium.h>
 
 #include "iso8583/emv.h"
@@ -432,6 +431,13 @@ struct advack {
 	struct iso_msg	 m;
 };
 
+static void
+advack_free(struct advack *aa)
+{
+	sodium_memzero(aa->m.buf, aa->m.used);	/* a whole scheme message */
+	free(aa);
+}
+
 /* A scheme advice is durable in the SAF: acknowledge it now. */
 static void
 advice_durable(void *arg, const struct si_result *r)
@@ -443,7 +449,7 @@ advice_durable(void *arg, const struct si_result *r)
 	if (strcmp(r->de39, "00") != 0) {
 		/* Not stored: no ack, the scheme repeats it. */
 		log_warnx("event=advice_not_stored mti=%s", aa->m.mti);
-		free(aa);
+		advack_free(aa);
 		return;
 	}
 	TAILQ_FOREACH(l, &gw.links, entry)
@@ -455,7 +461,7 @@ advice_durable(void *arg, const struct si_result *r)
 			metrics_request(l->cf.name, aa->m.mti, "00", PATH_LOCAL,
 			    now_us() - aa->t0);
 	}
-	free(aa);
+	advack_free(aa);
 }
 
 void
@@ -477,7 +483,7 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 		if (siauth_advice(m, c->link->cf.name, c->link->prof,
 		    t0, advice_durable, aa) == 0)
 			return;
-		free(aa);
+		advack_free(aa);
 	}
 
 	/* Advices cannot be declined: acknowledge first. */

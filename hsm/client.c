@@ -448,9 +448,18 @@ pick(struct hsm_client *cl)
 	return best;
 }
 
+static void
+wipe_free(const void *data, size_t len, void *arg)
+{
+	(void)arg;
+	sodium_memzero((void *)(uintptr_t)data, len);
+	free((void *)(uintptr_t)data);
+}
+
 static int
 submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 {
+	uint8_t *copy;
 	struct conn *cn;
 	struct call *c;
 	struct timeval tv;
@@ -477,9 +486,18 @@ submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	pre[0] = (uint8_t)(total >> 8);
 	pre[1] = (uint8_t)total;
 	memcpy(pre + 2, c->hdr, hl);
-	rc = bufferevent_write(cn->bev, pre, 2 + hl) == -1 ||
-	    bufferevent_write(cn->bev, cl->body, cl->blen) == -1 ? -1 : 0;
-	/* The request holds the PAN, CVC or PIN block data. */
+	/* The request holds the PAN, CVC or PIN block data: it goes out as
+	 * a copy libevent hands back to be wiped once sent, not as bytes
+	 * copied into its buffers and freed as they are. */
+	rc = -1;
+	if ((copy = malloc(cl->blen)) != NULL) {
+		memcpy(copy, cl->body, cl->blen);
+		if (bufferevent_write(cn->bev, pre, 2 + hl) == 0)
+			rc = evbuffer_add_reference(bufferevent_get_output(
+			    cn->bev), copy, cl->blen, wipe_free, NULL);
+		if (rc == -1)
+			wipe_free(copy, cl->blen, NULL);
+	}
 	sodium_memzero(cl->body, cl->blen);
 	if (rc == -1)
 		return -1;

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,40 +19,20 @@
 #include "hsm/cvv.h"
 #include "hsm/des.h"
 #include "hsm/emv.h"
+#include "hsm/hex.h"
 #include "hsm/pin.h"
 #include "iso8583/emv.h"
 #include "scheme-sim/cards.h"
 #include "scheme-sim/portfolio.h"
 #include "tunnel/tlv.h"
 
-static const char hexd[] = "0123456789ABCDEF";
-
+/* Key hex goes through hsm/hex.c, which keeps clear keys out of lookup
+ * tables; here only the NUL is added. */
 static void
 tohex(const uint8_t *b, size_t n, char *out)
 {
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		out[2 * i] = hexd[b[i] >> 4];
-		out[2 * i + 1] = hexd[b[i] & 15];
-	}
+	hsm_hex_encode(b, n, out);
 	out[2 * n] = '\0';
-}
-
-static int
-fromhex(const char *s, uint8_t *out, size_t n)
-{
-	size_t i;
-	unsigned v;
-
-	if (strlen(s) != 2 * n)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (sscanf(s + 2 * i, "%2x", &v) != 1)
-			return -1;
-		out[i] = (uint8_t)v;
-	}
-	return 0;
 }
 
 /* --- load -------------------------------------------------------------------- */
@@ -66,7 +47,7 @@ kv_hex(const char *line, const char *key, uint8_t out[16])
 	if ((p = strstr(line, pat)) == NULL ||
 	    sscanf(p + strlen(pat), "%32[0-9A-Fa-f]", hex) != 1)
 		return -1;
-	return fromhex(hex, out, 16);
+	return hsm_hex_decode(hex, strlen(hex), out, 16);
 }
 
 int
@@ -338,6 +319,8 @@ generate(int argc, char **argv)
 
 	exe_dir(dir, sizeof dir);
 	snprintf(hsmctl, sizeof hsmctl, "%s/hsmctl", dir);
+	/* An hsmctl that exits early fails its key, not this process. */
+	signal(SIGPIPE, SIG_IGN);
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
 		switch (ch) {
