@@ -52,7 +52,6 @@ tcp_msg(struct sim_conn *c, const uint8_t *msg, size_t len, uint64_t now,
 {
 	struct coretcp *t = arg;
 	struct iso_err e;
-	char rc[3], de38[7];
 
 	(void)now;
 	if (iso_unpack(t->o->prof, &t->rx, msg, len, &e) == -1) {
@@ -62,21 +61,18 @@ tcp_msg(struct sim_conn *c, const uint8_t *msg, size_t len, uint64_t now,
 			    e.msg);
 		return;
 	}
-	if (strcmp(t->rx.mti, "0800") == 0) {
+	switch (sim_core_answer(&t->o->rules, &t->rx, &t->tx)) {
+	case 1:
 		t->netmgmt++;
-		if (sim_answer_build(&t->rx, "00", &t->tx) == 0)
-			tcp_send(t, c, &t->tx);
-		return;
-	}
-	if (sim_rules_decide(&t->o->rules, &t->rx, rc, de38) == -1) {
+		break;
+	case 0:
+		t->answered++;
+		break;
+	default:
 		t->other++;		/* responses: nothing to answer */
 		return;
 	}
-	if (sim_answer_build(&t->rx, rc, &t->tx) == -1 ||
-	    (de38[0] && iso_set_str(&t->tx, 38, de38) == -1))
-		return;
 	tcp_send(t, c, &t->tx);
-	t->answered++;
 }
 
 static void

@@ -178,3 +178,18 @@ sim_rules_decide_tlv(struct sim_rules *r, const uint8_t *body, size_t len,
 	return decide(r, mti, have_pan ? pan : NULL, amount_ok, amount, rc,
 	    de38);
 }
+
+int
+sim_core_answer(struct sim_rules *r, const struct iso_msg *req,
+    struct iso_msg *resp)
+{
+	char rc[3], de38[7];
+
+	if (strcmp(req->mti, "0800") == 0)
+		return sim_answer_build(req, "00", resp) == 0 ? 1 : -1;
+	if (sim_rules_decide(r, req, rc, de38) == -1 ||
+	    sim_answer_build(req, rc, resp) == -1 ||
+	    (de38[0] && iso_set_str(resp, 38, de38) == -1))
+		return -1;
+	return 0;
+}

@@ -34,6 +34,15 @@ void	sim_rules_free(struct sim_rules *);
 int	sim_rules_decide(struct sim_rules *, const struct iso_msg *req,
 	    char rc[3], char de38[7]);
 
+/*
+ * The whole answer of a plain ISO 8583 peer (core --tcp, the bench's
+ * floor peer): a sign-on or echo (0800) gets 00; a request gets the
+ * rules' decision and approval code.  1 netmgmt answered, 0 request
+ * answered, -1 nothing to answer (a response, or it does not build).
+ */
+int	sim_core_answer(struct sim_rules *, const struct iso_msg *req,
+	    struct iso_msg *resp);
+
 /* The same from a message TLV body (the core link): reads tags 2 and 4
  * in place.  mti is the request's. */
 int	sim_rules_decide_tlv(struct sim_rules *, const uint8_t *body,

@@ -32,7 +32,7 @@
 
 #include "iso8583/iso8583.h"
 #include "scheme-sim/rules.h"
-#include "scheme-sim/schememsg.h"
+#include "tunnel/gue.h"
 #include "tunnel/seal.h"
 
 #define BATCH		64
@@ -40,7 +40,7 @@
 #define DGRAM_MAX	(ISO_BUF_MAX + 128)
 #define RXCAP		(1 << 17)
 
-static const uint8_t gue[4] = { 0, 253, 0, 0 };
+static uint8_t gue[GUE_HLEN];		/* data frame: C=0, proto 253 */
 static struct seal_keyring ring;
 static int sealed;
 
@@ -337,7 +337,6 @@ peer(const struct iso_profile *prof, uint16_t uport)
 	const uint8_t *msg;
 	struct iso_err e;
 	struct pollfd p;
-	char rc[3], de38[7];
 	size_t mlen;
 	ssize_t w;
 	uint16_t ci;
@@ -359,12 +358,7 @@ peer(const struct iso_profile *prof, uint16_t uport)
 			    &mlen) == -1 ||
 			    iso_unpack(prof, &req, msg, mlen, &e) == -1)
 				continue;
-			if (strcmp(req.mti, "0800") == 0)
-				memcpy(rc, "00", 3), de38[0] = '\0';
-			else if (sim_rules_decide(&rules, &req, rc, de38) == -1)
-				continue;
-			if (sim_answer_build(&req, rc, &resp) == -1 ||
-			    (de38[0] && iso_set_str(&resp, 38, de38) == -1) ||
+			if (sim_core_answer(&rules, &req, &resp) == -1 ||
 			    (w = iso_pack(prof, &resp, wire, sizeof wire,
 			    &e)) < 0)
 				continue;
@@ -406,6 +400,7 @@ main(int argc, char **argv)
 		sealed = 1;
 	} else if (argc != 4)
 		usage();
+	gue_encode(gue, 0, GUE_PROTO_FRAME);
 	mmsg_init();
 	if (isrelay)
 		relay((uint16_t)atoi(argv[2]), (uint16_t)atoi(argv[3]));
