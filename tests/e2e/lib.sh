@@ -165,6 +165,19 @@ start_core() {
 	eval "CORE_${name//-/_}_PID=$!"
 }
 
+# blackhole_core NAME: black-holes the core (SIGUSR1) and waits until
+# stand-in is active; fails if it never is.
+blackhole_core() {
+	local i pid
+	eval "pid=\$CORE_${1//-/_}_PID"
+	kill -USR1 "$pid"
+	for i in $(seq 1 100); do
+		ctl standin | grep -q "standin: active" && return 0
+		sleep 0.05
+	done
+	fail "stand-in not active after core $1 was black-holed"
+}
+
 # wait_core_up NAME: until gatewayctl says the core is up.
 wait_core_up() {
 	local i

@@ -26,11 +26,7 @@ start_gw "$T/gw.conf"
 wait_core_up a
 wait_snapshot a
 
-kill -USR1 "$CORE_a_PID"		# black hole
-for i in $(seq 1 100); do
-	ctl standin | grep -q "standin: active" && break
-	sleep 0.05
-done
+blackhole_core a
 
 load() {	# load DURATION
 	"$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile iso87 \

@@ -156,11 +156,7 @@ req hsm-down 91 --index 0 --cvc2 good | send "$LP" iso87 || fail "HSM down"
 # Mode = off: with the core gone, 91 for everything.
 conf off >"$T/gw.conf"
 ctl reload >/dev/null || fail "reload"
-kill -USR1 "$CORE_a_PID"
-for i in $(seq 1 100); do
-	ctl standin | grep -q "standin: active" && break
-	sleep 0.05
-done
+blackhole_core a
 req mode-off 91 --index 8 --cvc2 good | send "$LP" iso87 || fail "Mode = off"
 
 codes=$(awk '{print $2}' "$T/results" | sort -u | tr '\n' ' ')
