@@ -586,21 +586,12 @@ defer(struct store *st, struct store_job ***tail, struct store_job *j)
 	}
 }
 
-static int
-stopping(struct jobq *q)
-{
-	int s;
-
-	pthread_mutex_lock(&q->mu);
-	s = q->stop;
-	pthread_mutex_unlock(&q->mu);
-	return s;
-}
-
 void
 store_write(struct store *st, struct store_job *j)
 {
-	if (st->flush_ev != NULL && !stopping(&st->wq))
+	/* Deferred to the end of the loop pass while the loop runs;
+	 * store_close frees flush_ev before it stops the queues. */
+	if (st->flush_ev != NULL)
 		defer(st, &st->pwt, j);
 	else
 		submit(st, &st->wq, j);
@@ -609,7 +600,7 @@ store_write(struct store *st, struct store_job *j)
 void
 store_read(struct store *st, struct store_job *j)
 {
-	if (st->flush_ev != NULL && !stopping(&st->rq))
+	if (st->flush_ev != NULL)
 		defer(st, &st->prt, j);
 	else
 		submit(st, &st->rq, j);
