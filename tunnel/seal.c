@@ -30,7 +30,18 @@ nonce_reseed(void)
 {
 	randombytes_buf(nonce_prefix, sizeof nonce_prefix);
 	__atomic_store_n(&nonce_ctr, 0, __ATOMIC_SEQ_CST);
-	nonce_ready = 1;
+}
+
+/* The first seed, by seal_init or lazily by the first seal: either way a
+ * forked child must never continue the parent's nonces. */
+static void
+nonce_start(void)
+{
+	if (!nonce_ready) {
+		pthread_atfork(NULL, NULL, nonce_reseed);
+		nonce_ready = 1;
+	}
+	nonce_reseed();
 }
 
 static void
@@ -40,7 +51,7 @@ nonce_next(uint8_t out[SEAL_NONCELEN])
 	int i;
 
 	if (!nonce_ready)
-		nonce_reseed();
+		nonce_start();
 	c = __atomic_fetch_add(&nonce_ctr, 1, __ATOMIC_RELAXED);
 	memcpy(out, nonce_prefix, 16);
 	for (i = 0; i < 8; i++)
@@ -50,16 +61,9 @@ nonce_next(uint8_t out[SEAL_NONCELEN])
 int
 seal_init(void)
 {
-	static int once;
-
 	if (sodium_init() < 0)
 		return -1;
-	if (!once) {
-		/* A forked child must never continue the parent's nonces. */
-		pthread_atfork(NULL, NULL, nonce_reseed);
-		once = 1;
-	}
-	nonce_reseed();
+	nonce_start();
 	return 0;
 }
 

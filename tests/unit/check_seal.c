@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -67,6 +68,38 @@ START_TEST(test_key_b64)
 	unlink(path);
 	ck_assert_int_eq(seal_keyring_add_file(&r, path, err, sizeof err), -1);
 	seal_keyring_clear(&r);
+}
+END_TEST
+
+/* A forked child never continues its parent's nonces: the next frame
+ * each of them seals has a different nonce prefix. */
+START_TEST(test_fork_nonces)
+{
+	struct seal_keyring r;
+	uint8_t k[32], gue[4] = { 0, 253, 0, 0 };
+	uint8_t a[64], b[64];
+	int p[2], st;
+	pid_t pid;
+
+	key_fill(k, 3);
+	seal_keyring_init(&r);
+	ck_assert_int_eq(seal_keyring_add(&r, k), 0);
+	ck_assert_int_gt(seal_seal(&r, gue, k, 4, a, sizeof a), 0);
+	ck_assert_int_eq(pipe(p), 0);
+	if ((pid = fork()) == 0) {
+		if (seal_seal(&r, gue, k, 4, a, sizeof a) < 0 ||
+		    write(p[1], a, sizeof a) != (ssize_t)sizeof a)
+			_exit(1);
+		_exit(0);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_gt(seal_seal(&r, gue, k, 4, a, sizeof a), 0);
+	ck_assert_int_eq(read(p[0], b, sizeof b), (ssize_t)sizeof b);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(st, 0);
+	ck_assert_mem_ne(a + SEAL_IDLEN, b + SEAL_IDLEN, 16);
+	close(p[0]);
+	close(p[1]);
 }
 END_TEST
 
@@ -326,6 +359,7 @@ main(void)
 	tcase_add_test(tc, test_key_id);
 	tcase_add_test(tc, test_key_b64);
 	tcase_add_test(tc, test_seal_open);
+	tcase_add_test(tc, test_fork_nonces);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_replay_window);
 	tcase_add_test(tc, test_datagram);
