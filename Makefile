@@ -14,25 +14,52 @@ CC      ?= cc
 CLANG   ?= clang
 FUZZ_SECONDS ?= 20
 
-# Folders that build into the one static library every program links.
-LIBDIRS := iso8583 hsm tunnel gateway scheme-sim
+# Libraries, one per folder, highest layer first (the order they link
+# in).  A library may use only the ones its _USES names, all below it: its
+# probe (build/layers/) links it whole against just those, so a call upward
+# fails the build.  doc/architecture.md section 1 draws the layers.
+LIBS := schemesim gateway standin wg hsm hsmclient corelink iso8583 base
+schemesim_DIR := scheme-sim
+gateway_DIR   := gateway
+standin_DIR   := gateway/standin
+wg_DIR        := tunnel/wg
+hsm_DIR       := hsm
+hsmclient_DIR := hsm/client
+corelink_DIR  := tunnel
+iso8583_DIR   := iso8583
+base_DIR      := base
+schemesim_USES := hsm hsmclient corelink iso8583 base
+gateway_USES   := standin hsmclient corelink iso8583 base
+standin_USES   := hsmclient corelink iso8583 base
+wg_USES        := base
+hsm_USES       := base
+hsmclient_USES := base
+corelink_USES  := iso8583 base
+iso8583_USES   := base
+base_USES      :=
 
-# Programs: name and the file holding its main().
+# Programs: the file holding main() and the libraries linked, in order.
 PROGS := iso8583 hsmd hsmctl gatewayd gatewayctl scheme-sim
 iso8583_MAIN    := iso8583/iso8583-cli.c
+iso8583_LINK    := iso8583 base
 hsmd_MAIN       := hsm/hsmd.c
+hsmd_LINK       := hsm hsmclient base
 hsmctl_MAIN     := hsm/hsmctl.c
+hsmctl_LINK     := hsm hsmclient base
 gatewayd_MAIN   := gateway/gatewayd.c
+gatewayd_LINK   := gateway standin hsmclient corelink iso8583 base
 gatewayctl_MAIN := gateway/gatewayctl.c
+gatewayctl_LINK := gateway wg base
 scheme-sim_MAIN := scheme-sim/scheme-sim.c
+scheme-sim_LINK := schemesim hsm hsmclient corelink iso8583 base
 
 # Debian packages: to build, and additionally to test/bench/demo.
 DEB_BUILD := gcc make pkg-config libevent-dev liblmdb-dev libsodium-dev \
-	libssl-dev libmnl-dev libinih-dev check
+	libssl-dev libmnl-dev libinih-dev libjansson-dev check
 DEB_TEST  := clang libclang-rt-14-dev llvm wireguard-tools wireguard-go \
 	iproute2 haproxy qemu-system-x86 busybox-static kmod cpio xz-utils \
 	python3 iputils-ping procps curl
-PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih
+PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih jansson
 
 # Flags: ../shared/reference/hardening.md
 CPPFLAGS := -I. -D_GNU_SOURCE -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3
@@ -52,7 +79,8 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g $(WARN) $(SAN) -DFUZZING
 
 # Sources.
 MAINS      := $(foreach p,$(PROGS),$($(p)_MAIN))
-LIB_SRCS   := $(filter-out $(MAINS),$(foreach d,$(LIBDIRS),$(wildcard $(d)/*.c)))
+lib_srcs    = $(filter-out $(MAINS),$(wildcard $($(1)_DIR)/*.c))
+LIB_SRCS   := $(foreach l,$(LIBS),$(call lib_srcs,$(l)))
 UNIT_SRCS  := $(wildcard tests/unit/check_*.c)
 FUZZ_SRCS  := $(wildcard tests/fuzz/fuzz_*.c)
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
@@ -64,17 +92,18 @@ UNIT_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test/%)
 ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test-asan/%)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
+LAYERS     := $(LIBS:%=build/layers/%)
 # Helpers the bench scripts start (not benchmarks themselves).
 BENCH_TOOLS := build/bench/floor
 
 CONFIG := build/config.mk
 
-.PHONY: all check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
+.PHONY: all tests check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
 	install clean deps deps-test
 .DELETE_ON_ERROR:
 .SECONDARY:
 
-all: $(BINS)
+all: $(BINS) $(LAYERS)
 
 # --- dependencies ----------------------------------------------------------
 # build/config.mk is made by checking (and as root installing) the Debian
@@ -128,17 +157,25 @@ build/fuzzobj/%.o: %.c
 	@$(if $(Q),echo "  CC-FUZZ $<")
 	$(Q)$(CLANG) -I. -D_GNU_SOURCE $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP -c $< -o $@
 
-build/rel/libgw.a: $(LIB_SRCS:%.c=build/rel/%.o)
-build/asan/libgw.a: $(LIB_SRCS:%.c=build/asan/%.o)
-build/fuzzobj/libgw.a: $(LIB_SRCS:%.c=build/fuzzobj/%.o)
-build/%/libgw.a:
+# Archives: build/<kind>/lib<name>.a, for the kinds rel, asan, fuzzobj.
+define lib_rule
+build/rel/lib$(1).a: $(patsubst %.c,build/rel/%.o,$(call lib_srcs,$(1)))
+build/asan/lib$(1).a: $(patsubst %.c,build/asan/%.o,$(call lib_srcs,$(1)))
+build/fuzzobj/lib$(1).a: $(patsubst %.c,build/fuzzobj/%.o,$(call lib_srcs,$(1)))
+endef
+$(foreach l,$(LIBS),$(eval $(call lib_rule,$(l))))
+build/%.a:
 	@rm -f $@
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)$(AR) rcs $@ $^
+libs = $(foreach l,$(2),build/$(1)/lib$(l).a)
+ALL_REL  := $(call libs,rel,$(LIBS))
+ALL_ASAN := $(call libs,asan,$(LIBS))
+ALL_FUZZ := $(call libs,fuzzobj,$(LIBS))
 
 # --- link ------------------------------------------------------------------
 define prog_rule
-build/bin/$(1): build/rel/$($(1)_MAIN:.c=.o) build/rel/libgw.a
+build/bin/$(1): build/rel/$($(1)_MAIN:.c=.o) $(call libs,rel,$($(1)_LINK))
 endef
 $(foreach p,$(PROGS),$(eval $(call prog_rule,$(p))))
 build/bin/%:
@@ -146,19 +183,35 @@ build/bin/%:
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-build/test/%: build/rel/tests/unit/%.o build/rel/libgw.a
+# Layer probes: every object of a library, linked against only the
+# libraries below it that it names; an unresolved symbol fails the build.
+define layer_rule
+build/layers/$(1): build/layers/probe.o build/rel/lib$(1).a $(call libs,rel,$($(1)_USES))
+	@mkdir -p $$(@D)
+	@$$(if $$(Q),echo "  LAYER   $(1) uses only: $(or $($(1)_USES),-)")
+	$$(Q)$$(CC) $$(CFLAGS) $$(LDFLAGS) build/layers/probe.o \
+	    -Wl,--whole-archive build/rel/lib$(1).a -Wl,--no-whole-archive \
+	    $(call libs,rel,$($(1)_USES)) $$(PKG_LIBS) -o $$@
+endef
+$(foreach l,$(LIBS),$(eval $(call layer_rule,$(l))))
+build/layers/probe.o:
+	@mkdir -p $(@D)
+	$(Q)echo 'int main(void) { return 0; }' | \
+	    $(CC) $(CFLAGS) -x c -c - -o $@
+
+build/test/%: build/rel/tests/unit/%.o $(ALL_REL)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
-build/test-asan/%: build/asan/tests/unit/%.o build/asan/libgw.a
+build/test-asan/%: build/asan/tests/unit/%.o $(ALL_ASAN)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(ASAN_CFLAGS) $^ $(CHECK_LIBS) $(PKG_LIBS) -o $@
-build/fuzz/bin/%: build/fuzzobj/tests/fuzz/%.o build/fuzzobj/libgw.a
+build/fuzz/bin/%: build/fuzzobj/tests/fuzz/%.o $(ALL_FUZZ)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CLANG) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(PKG_LIBS) -o $@
-build/bench/%: build/rel/tests/bench/%.o build/rel/libgw.a
+build/bench/%: build/rel/tests/bench/%.o $(ALL_REL)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
@@ -170,9 +223,11 @@ build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsm
 
 # --- tests -----------------------------------------------------------------
 check: deps-test
-	$(MAKE) -j2 all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS) \
-	    $(BENCH_TOOLS)
+	$(MAKE) -j2 tests
 	@bash tests/check.sh "$(UNIT_BINS)" "$(ASAN_BINS)" "$(FUZZ_BINS)" "$(E2E_TESTS)"
+
+# Everything check runs, built but not run.
+tests: all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(BENCH_TOOLS)
 
 # The pieces of check, one kind at a time.
 unit: $(UNIT_BINS)

@@ -21,7 +21,7 @@
 
 #include <sodium.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "gateway/gw.h"
 
 #define RX_BATCH	32

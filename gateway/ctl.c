@@ -14,7 +14,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
@@ -22,6 +22,7 @@
 
 static struct evconnlistener *lis;
 static char sockpath[108];
+static ctl_reload_fn *reload;
 
 size_t	router_advice_depth(void);
 
@@ -297,7 +298,7 @@ run(struct evbuffer *b, char *line)
 		log_info("event=standin_force value=%s", force_name(gw.force));
 		cmd_standin(b, json);
 	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		if (gw_reload(msg, sizeof msg) == -1) {
+		if (reload(msg, sizeof msg) == -1) {
 			if (json) {
 				evbuffer_add_printf(b, "{\"ok\":false,"
 				    "\"error\":");
@@ -382,7 +383,7 @@ ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 int
-ctl_start(const char *path)
+ctl_start(const char *path, ctl_reload_fn *fn)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -393,6 +394,7 @@ ctl_start(const char *path)
 		return -1;
 	strcpy(sun.sun_path, path);
 	snprintf(sockpath, sizeof sockpath, "%s", path);
+	reload = fn;
 	unlink(path);
 	/* Owner only: the socket can take the core out of service. */
 	old = umask(0077);

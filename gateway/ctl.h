@@ -12,10 +12,10 @@
 
 #define CTL_LINE_MAX	256
 
-int	ctl_start(const char *path);
-void	ctl_stop(void);
+/* `reload`: re-reads the config; 0 or -1, with a message either way. */
+typedef int ctl_reload_fn(char *msg, size_t cap);
 
-/* gatewayd.c: re-reads the config; 0 or -1 with a message. */
-int	gw_reload(char *msg, size_t cap);
+int	ctl_start(const char *path, ctl_reload_fn *);
+void	ctl_stop(void);
 
 #endif

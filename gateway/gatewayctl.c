@@ -10,9 +10,9 @@
 
 #include <sodium.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "gateway/ctlclient.h"
-#include "tunnel/tunnelctl.h"
+#include "tunnel/wg/tunnelctl.h"
 
 static void
 usage(FILE *f)

@@ -17,18 +17,17 @@
 
 #include <event2/event.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "gateway/config.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
-#include "gateway/dlq.h"
+#include "base/dlq.h"
 #include "gateway/gw.h"
 #include "gateway/siauth.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
 #include "tunnel/seal.h"
 
-struct gw gw;
 
 static void __attribute__((noreturn))
 usage(int rc)
@@ -74,7 +73,7 @@ start_links_cores(void)
  * connections, sessions and health.  ControlSocket and Metrics need a
  * restart.
  */
-int
+static int
 gw_reload(char *msg, size_t cap)
 {
 	struct config *nc;
@@ -252,7 +251,7 @@ main(int argc, char **argv)
 	}
 	if (start_links_cores() == -1)
 		fatalx("could not start links and cores (see above)");
-	if (ctl_start(gw.conf->control) == -1)
+	if (ctl_start(gw.conf->control, gw_reload) == -1)
 		fatalx("control socket %s", gw.conf->control);
 	if (metrics_start() == -1)
 		fatalx("metrics %s", gw.conf->metrics.text);

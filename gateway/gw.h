@@ -16,7 +16,7 @@
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
-#include "iso8583/clock.h"
+#include "base/clock.h"
 #include "gateway/config.h"
 
 struct link;
@@ -118,9 +118,6 @@ struct gw {
 
 extern struct gw gw;
 
-
-/* The response MTI of a request or advice: 0100/0101 -> 0110. */
-void	mti_response(const char *req, char out[5]);
 
 /* link.c */
 struct link *link_new(const struct cfg_link *);

@@ -18,8 +18,9 @@
 #include <event2/buffer.h>
 #include <sodium.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "iso8583/mask.h"
+#include "iso8583/mti.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
@@ -195,32 +196,22 @@ static void
 format_error(struct conn *c, const struct iso_err *err)
 {
 	static struct iso_msg resp;
-	char mti[5];
-	static const int echo[] = { 2, 3, 4, 7, 11, 12, 13, 32, 33, 37, 41,
-	    42, 49 };
-	size_t i;
-	int fn;
+	char cls, fn;
 
 	c->link->bad_msgs++;
 	log_warnx("event=bad_message link=%s conn=%llu field=%d offset=%zu "
 	    "reason=\"%s\"", c->link->cf.name, (unsigned long long)c->id,
 	    err->field, err->offset, err->msg);
-	if (err->field == 0 || strlen(rxmsg.mti) != 4)
+	if (err->field == 0)
 		return;
+	/* Requests and advices of any class get a 30; responses none. */
+	cls = rxmsg.mti[1];
 	fn = rxmsg.mti[2];
-	if (rxmsg.mti[1] < '1' || rxmsg.mti[1] > '8' ||
-	    (fn != '0' && fn != '2'))
+	if (cls < '1' || cls > '8' || (fn != '0' && fn != '2'))
 		return;
-	mti_response(rxmsg.mti, mti);
-	iso_msg_init(&resp, mti);
-	for (i = 0; i < sizeof echo / sizeof echo[0]; i++) {
-		/* Fields after the bad one were never read. */
-		if (err->field > 0 && echo[i] >= err->field)
-			break;
-		iso_copy_field(&resp, &rxmsg, echo[i]);
-	}
-	iso_set_str(&resp, 39, "30");
-	if (conn_send_msg(c, &resp) == 0)
+	/* Fields after the bad one were never read. */
+	if (iso_response_init(&resp, &rxmsg, "30", err->field) == 0 &&
+	    conn_send_msg(c, &resp) == 0)
 		metrics_request(c->link->cf.name, rxmsg.mti, "30", PATH_LOCAL, 0);
 }
 

@@ -12,7 +12,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "gateway/dedup.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"

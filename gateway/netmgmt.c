@@ -5,7 +5,8 @@
 #include <time.h>
 #include <stdio.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
+#include "iso8583/mti.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
@@ -26,10 +27,8 @@ update_link_state(struct link *l)
 void
 netmgmt_handle(struct conn *c, const struct iso_msg *m)
 {
-	static const int echo[] = { 7, 11, 33, 37, 53, 70, 94, 96 };
-	char code[8] = "", mti[5];
+	char code[8] = "";
 	const char *rc = "00", *what = "unknown";
-	size_t i;
 
 	if (strcmp(m->mti, "0810") == 0 || strcmp(m->mti, "0830") == 0) {
 		/* The answer to our echo (or sign-on): the line is alive. */
@@ -66,11 +65,7 @@ netmgmt_handle(struct conn *c, const struct iso_msg *m)
 		what = "unsupported";
 	}
 	update_link_state(c->link);
-	mti_response(m->mti, mti);
-	iso_msg_init(&nm, mti);
-	for (i = 0; i < sizeof echo / sizeof echo[0]; i++)
-		iso_copy_field(&nm, m, echo[i]);
-	iso_set_str(&nm, 39, rc);
+	iso_response_init(&nm, m, rc, 0);
 	log_info("event=netmgmt link=%s conn=%llu code=%s action=%s rc=%s "
 	    "signed_on=%d", c->link->cf.name, (unsigned long long)c->id, code,
 	    what, rc, c->link->signed_on);

@@ -12,12 +12,13 @@
 #include <sodium.h>
 
 #include "iso8583/emv.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "iso8583/mask.h"
+#include "iso8583/mti.h"
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
 #include "gateway/dedup.h"
-#include "gateway/dlq.h"
+#include "base/dlq.h"
 #include "gateway/gw.h"
 #include "gateway/metrics.h"
 #include "gateway/siauth.h"
@@ -97,6 +98,8 @@ struct outreq {
 	struct iso_msg	 req;
 };
 
+struct gw gw;
+
 static struct txn	*pending[PENDING_BUCKETS];
 static TAILQ_HEAD(, advice) advq = TAILQ_HEAD_INITIALIZER(advq);
 static size_t		 nadv;
@@ -107,51 +110,6 @@ static uint8_t		 wire[65536];
 static struct iso_msg	 resp, cmsg;
 /* The profile an answer is packed in once its link is gone (reload). */
 static const struct iso_profile *iso87;
-
-static const int echo_fields[] = { 2, 3, 4, 7, 11, 12, 13, 15, 32, 33, 37,
-    41, 42, 49, 63, 90 };
-
-void
-mti_response(const char *req, char out[5])
-{
-	memcpy(out, req, 4);
-	out[4] = '\0';
-	/* function digit: request 0 -> 1, advice 2 -> 3, notification 4 ->
-	 * 5...; the origin digit (repeat) is not carried to the response. */
-	if (out[2] >= '0' && out[2] <= '8' && (out[2] - '0') % 2 == 0)
-		out[2]++;
-	if (out[3] == '1')
-		out[3] = '0';
-}
-
-static void
-echo_into(struct iso_msg *r, const struct iso_msg *req)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof echo_fields / sizeof echo_fields[0]; i++) {
-		if (echo_fields[i] == 90 && req->mti[1] != '4')
-			continue;
-		if (iso_has(req, echo_fields[i])) {
-			iso_unset(r, echo_fields[i]);
-			iso_copy_field(r, req, echo_fields[i]);
-		}
-	}
-}
-
-/* r becomes the response to req: its MTI, the echoed fields, and DE39
- * when rc is given. */
-static void
-resp_init(struct iso_msg *r, const struct iso_msg *req, const char *rc)
-{
-	char mti[5];
-
-	mti_response(req->mti, mti);
-	iso_msg_init(r, mti);
-	echo_into(r, req);
-	if (rc != NULL)
-		iso_set_str(r, 39, rc);
-}
 
 static void
 txn_unlink(struct txn *t)
@@ -268,7 +226,7 @@ standin_done(void *arg, const struct si_result *r)
 	struct txn *t = arg;
 	uint8_t tag91[10];
 
-	resp_init(&resp, &t->req, r->de39);
+	iso_response_init(&resp, &t->req, r->de39, 0);
 	if (r->de38[0] != '\0')
 		iso_set_str(&resp, 38, r->de38);
 	if (r->has_arpc) {
@@ -295,7 +253,7 @@ do_standin(struct txn *t, const char *reason)
 	}
 	/* From here the transaction is stand-in's, answered now. */
 	t->standin = 1;
-	resp_init(&resp, &t->req, NULL);
+	iso_response_init(&resp, &t->req, NULL, 0);
 	standin_decide(&t->req, &resp, reason);
 	standin_advice(t, "91", reason);
 	txn_finish(t, &resp, PATH_STANDIN);
@@ -409,7 +367,7 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 		    k->cf.name, (unsigned long long)h->corr_id);
 		return;
 	}
-	mti_response(t->req.mti, mti);
+	iso_mti_response(t->req.mti, mti);
 	if (tlv_get_msg(b, len, &cmsg) == -1 ||
 	    strcmp(cmsg.mti, mti) != 0 ||
 	    iso_get_str(&cmsg, 39, de39, sizeof de39) == -1) {
@@ -420,7 +378,7 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 		do_standin(t, "core-error");
 		return;
 	}
-	echo_into(&cmsg, &t->req);
+	iso_echo(&cmsg, &t->req);
 	txn_finish(t, &cmsg, PATH_CORE);
 }
 
@@ -456,7 +414,7 @@ advice_durable(void *arg, const struct si_result *r)
 		if (l == aa->link)
 			break;
 	if (l != NULL && (c = link_conn(l, aa->conn_id)) != NULL) {
-		resp_init(&resp, &aa->m, "00");
+		iso_response_init(&resp, &aa->m, "00", 0);
 		if (conn_send_msg(c, &resp) == 0)
 			metrics_request(l->cf.name, aa->m.mti, "00", PATH_LOCAL,
 			    now_us() - aa->t0);
@@ -487,7 +445,7 @@ router_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 	}
 
 	/* Advices cannot be declined: acknowledge first. */
-	resp_init(&resp, m, "00");
+	iso_response_init(&resp, m, "00", 0);
 	if (conn_send_msg(c, &resp) == 0)
 		metrics_request(c->link->cf.name, m->mti, "00", PATH_LOCAL,
 		    now_us() - t0);
@@ -565,7 +523,7 @@ static void
 out_fail(const char *corename, uint64_t corr, const struct iso_msg *req,
     const char *linkname, const char *why)
 {
-	resp_init(&resp, req, "91");
+	iso_response_init(&resp, req, "91", 0);
 	log_warnx("event=out_request_failed core=%s corr=%llu link=%s "
 	    "reason=%s", corename, (unsigned long long)corr,
 	    linkname ? linkname : "-", why);
@@ -600,9 +558,14 @@ out_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	if ((o = malloc(sizeof *o)) == NULL)
 		return;
 	memset(o, 0, offsetof(struct outreq, req));
+	if (iso_mti_response(cmsg.mti, o->resp_mti) == -1) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "not_a_request");
+		free(o);
+		return;
+	}
 	o->corr = h->corr_id;
 	snprintf(o->core, sizeof o->core, "%s", k->cf.name);
-	mti_response(cmsg.mti, o->resp_mti);
 	iso_get_str(&cmsg, 11, o->de11, sizeof o->de11);
 	iso_get_str(&cmsg, 7, o->de7, sizeof o->de7);
 	o->deadline_us = now_us() + (h->budget_us ? h->budget_us :

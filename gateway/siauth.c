@@ -13,24 +13,24 @@
 #include <lmdb.h>
 #include <sodium.h>
 
+#include "base/be.h"
 #include "iso8583/de48.h"
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
-#include "iso8583/log.h"
-#include "hsm/hex.h"
-#include "hsm/hsmclient.h"
-#include "hsm/emv.h"
+#include "base/log.h"
+#include "base/hex.h"
+#include "hsm/client/hsmclient.h"
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
-#include "gateway/cards.h"
+#include "gateway/standin/cards.h"
 #include "gateway/dedup.h"
-#include "gateway/dlq.h"
+#include "base/dlq.h"
 #include "gateway/gw.h"
-#include "gateway/saf.h"
+#include "gateway/standin/saf.h"
 #include "gateway/siauth.h"
-#include "gateway/sirules.h"
-#include "gateway/statekey.h"
-#include "gateway/store.h"
+#include "gateway/standin/sirules.h"
+#include "gateway/standin/statekey.h"
+#include "gateway/standin/store.h"
 
 #define MAPSIZE_DEFAULT	(1024ull * 1024 * 1024)
 #define SAF_RETRY_US	1000000
@@ -193,8 +193,8 @@ parse_track2(struct sidec *d, const char *t2)
 	if (sep == NULL)
 		return -1;
 	pl = (size_t)(sep - t2);
-	if (pl < 12 || pl > 19 || !hsm_is_digits(t2, pl) ||
-	    strlen(sep + 1) < 10 || !hsm_is_digits(sep + 1, 10))
+	if (pl < 12 || pl > 19 || !dec_valid(t2, pl) ||
+	    strlen(sep + 1) < 10 || !dec_valid(sep + 1, 10))
 		return -1;
 	if (d->pan[0] == '\0') {
 		memcpy(d->pan, t2, pl);
@@ -368,8 +368,8 @@ get_decision(struct store_txn *t, const uint8_t *k, uint64_t *id,
 		return rc;
 	if (vl != 8)
 		return MDB_CORRUPTED;
-	*id = store_get_be64(v);
-	store_be64(ik, *id);
+	*id = be64_get(v);
+	be64_put(ik, *id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
 	if (vl != sizeof *r)
@@ -415,7 +415,7 @@ release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
 		memset(r.de38, 0, sizeof r.de38);
 		r.has_arpc = 0;
 	}
-	store_be64(ik, id);
+	be64_put(ik, id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
 	kl = cards_spend_key(r.hash, 'D', r.day, sk);
@@ -599,7 +599,7 @@ decide_run(struct store_txn *t, void *arg)
 	memcpy(r.arpc, d->res.arpc, 8);
 	r.kind = (uint8_t)d->kind;
 	r.approved = (uint8_t)d->approved;
-	store_be64(ik, d->id);
+	be64_put(ik, d->id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
 	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey, DKEY_LEN,
@@ -693,7 +693,7 @@ void_run(struct store_txn *t, void *arg)
 
 	d->released = 0;
 	d->advout = 0;
-	store_be64(ik, d->voids);
+	be64_put(ik, d->voids);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc == MDB_NOTFOUND ? 0 : rc;
 	if (vl != sizeof r)
@@ -1057,7 +1057,7 @@ reversal_key(struct sidec *d, const struct iso_msg *m)
 	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "";
 
 	if (iso_get_str(m, 90, de90, sizeof de90) == 0 &&
-	    strlen(de90) >= 31 && hsm_is_digits(de90, 31)) {
+	    strlen(de90) >= 31 && dec_valid(de90, 31)) {
 		char mti2[3] = { de90[1], de90[2], 0 };
 		memcpy(de11, de90 + 4, 6);
 		de11[6] = '\0';
@@ -1142,7 +1142,7 @@ siauth_decide(const struct iso_msg *m, const char *link,
 		if ((v = iso_get(m, 48, &len)) != NULL && len > 0) {
 			struct de48_se se;
 			if (de48_find(v, len, 92, &se) == 1 && se.len == 3 &&
-			    hsm_is_digits((const char *)se.val, 3))
+			    dec_valid((const char *)se.val, 3))
 				memcpy(d->cvc2, se.val, 3);
 		}
 		/* DE52: 8 raw bytes (b 64), or 16 hex digits on hex

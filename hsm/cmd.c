@@ -18,11 +18,11 @@
 #include "hsm/cvv.h"
 #include "hsm/des.h"
 #include "hsm/emv.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 #include "hsm/kbcache.h"
 #include "hsm/keyblock.h"
 #include "hsm/pin.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 
 #define CACHE_SLOTS	1024
 #define LMK_ID		"00"	/* hsmd holds one LMK, id 00 */
@@ -98,7 +98,7 @@ puthex(struct wr *w, const uint8_t *d, size_t n)
 		w->overflow = 1;
 		return;
 	}
-	hsm_hex_encode(d, n, (char *)w->p + w->n);
+	hex_encode(d, n, (char *)w->p + w->n);
 	w->n += 2 * n;
 }
 
@@ -116,13 +116,13 @@ take(struct rd *r, size_t n, const char **out)
 static int
 take_digits(struct rd *r, size_t n, const char **out)
 {
-	return take(r, n, out) == -1 || !hsm_is_digits(*out, n) ? -1 : 0;
+	return take(r, n, out) == -1 || !dec_valid(*out, n) ? -1 : 0;
 }
 
 static int
 take_hex(struct rd *r, size_t n, const char **out)
 {
-	return take(r, n, out) == -1 || !hsm_is_hex(*out, n, 0) ? -1 : 0;
+	return take(r, n, out) == -1 || !hex_valid(*out, n, 0) ? -1 : 0;
 }
 
 static int
@@ -130,7 +130,7 @@ take_num(struct rd *r, size_t n, int base, long *v)
 {
 	const char *s;
 
-	if (take(r, n, &s) == -1 || (*v = hsm_parse_num(s, n, base)) < 0)
+	if (take(r, n, &s) == -1 || (*v = num_parse(s, n, base)) < 0)
 		return -1;
 	return 0;
 }
@@ -155,7 +155,7 @@ take_until(struct rd *r, char delim, size_t min, size_t max,
 	for (i = 0; i < r->n && i <= max; i++)
 		if (r->p[i] == (uint8_t)delim)
 			break;
-	if (i >= r->n || i > max || i < min || !hsm_is_digits(
+	if (i >= r->n || i > max || i < min || !dec_valid(
 	    (const char *)r->p, i))
 		return -1;
 	*out = (const char *)r->p;
@@ -177,7 +177,7 @@ take_key(struct rd *r, const char **blk, size_t *len)
 		return E_KEYSCHEME;	/* only key blocks travel */
 	if (r->n < 6)
 		return E_INPUT;
-	if ((v = hsm_parse_num((const char *)r->p + 2, 4, 10)) < KB_HDR_LEN)
+	if ((v = num_parse((const char *)r->p + 2, 4, 10)) < KB_HDR_LEN)
 		return E_KBFORMAT;
 	if (r->n < 1 + (size_t)v)
 		return E_INPUT;
@@ -293,7 +293,7 @@ pin_extract(const struct kb_key *key, const char *blockhex, int fmt,
 	uint8_t b[8];
 	int rc;
 
-	if (hsm_hex_decode(blockhex, 16, b, 8) == -1 ||
+	if (hex_decode_exact(blockhex, 16, b, 8) == -1 ||
 	    hsm_des_decrypt(&key->des, b, b, 8) == -1)
 		return E_INPUT;
 	rc = hsm_pinblock_decode(fmt, b, acct, pin, pinlen);
@@ -559,7 +559,7 @@ cmd_ea(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 		return E_INPUT;
 	if ((f = pin_format(fmt)) == -1)
 		return E_PINFMT;
-	if (!hsm_is_digits(dectab, 16))
+	if (!dec_valid(dectab, 16))
 		return E_DECTAB;	/* LMK-encrypted tables: not supported */
 	/* Validation data: hex digits and exactly one N (-> 5 acct digits). */
 	for (i = 0; i < 12; i++) {
@@ -567,7 +567,7 @@ cmd_ea(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 			nn++;
 			continue;
 		}
-		if (!hsm_is_hex(val + i, 1, 0))
+		if (!hex_valid(val + i, 1, 0))
 			return E_INPUT;
 	}
 	if (nn != 1)
@@ -821,7 +821,7 @@ mac_common(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w, int verify)
 		if (mlen % 2 != 0)
 			return "06";
 		dlen = (size_t)mlen / 2;
-		if (hsm_hex_decode(msg, (size_t)mlen, ctx->msgbuf, dlen) == -1)
+		if (hex_decode_exact(msg, (size_t)mlen, ctx->msgbuf, dlen) == -1)
 			return E_INPUT;
 		data = ctx->msgbuf;
 	} else {
@@ -838,7 +838,7 @@ mac_common(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w, int verify)
 	if ((e = get_key(ctx, blk, blen, &kr, &k)) != NULL)
 		return e;
 	if (ivh != NULL)
-		hsm_hex_decode(ivh, 16, iv, 8);
+		hex_decode_exact(ivh, 16, iv, 8);
 	else
 		memcpy(iv, zero, 8);
 	if (hsm_des_mac(&k->des, *alg - '0', *pad - '0', iv, data, dlen, final,
@@ -849,7 +849,7 @@ mac_common(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w, int verify)
 	else if (!verify)
 		puthex(w, mac, maclen);
 	else {
-		hsm_hex_decode(mach, 2 * maclen, want, maclen);
+		hex_decode_exact(mach, 2 * maclen, want, maclen);
 		if (sodium_memcmp(mac, want, maclen) != 0)
 			return E_VERIFY;
 	}

@@ -6,7 +6,7 @@
 #include <sodium.h>
 
 #include "hsm/cvv.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 
 void
 hsm_decimalise(const uint8_t r[8], size_t n, char *out)
@@ -35,14 +35,14 @@ hsm_cvv(const struct hsm_des *cvk, const char *pan, size_t panlen,
 	int rc = -1;
 
 	if (cvk->len != 16 || panlen == 0 || panlen > 19 ||
-	    !hsm_is_digits(pan, panlen) || !hsm_is_digits(expiry, 4) ||
-	    !hsm_is_digits(svc, 3))
+	    !dec_valid(pan, panlen) || !dec_valid(expiry, 4) ||
+	    !dec_valid(svc, 3))
 		return -1;
 	memset(digits, '0', sizeof digits);
 	memcpy(digits, pan, panlen);
 	memcpy(digits + panlen, expiry, 4);
 	memcpy(digits + panlen + 4, svc, 3);
-	if (hsm_hex_decode(digits, 32, b, 16) == -1)
+	if (hex_decode_exact(digits, 32, b, 16) == -1)
 		goto out;
 	if (hsm_des_encrypt_left(cvk, b, r, 8) == -1)
 		goto out;

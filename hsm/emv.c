@@ -6,7 +6,7 @@
 #include <sodium.h>
 
 #include "hsm/emv.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 
 int
 hsm_emv_icc_mk(const struct hsm_des *imk, const uint8_t y[8],
@@ -24,27 +24,6 @@ hsm_emv_icc_mk(const struct hsm_des *imk, const uint8_t y[8],
 		return -1;
 	hsm_des_parity_fix(mk, 16);
 	return 0;
-}
-
-int
-hsm_emv_option_a_y(const char *pan, size_t panlen, const char psn[2],
-    uint8_t y[8])
-{
-	char s[21], d[16];
-	size_t n;
-
-	if (panlen == 0 || panlen > 19 || !hsm_is_digits(pan, panlen) ||
-	    !hsm_is_digits(psn, 2))
-		return -1;
-	memcpy(s, pan, panlen);
-	memcpy(s + panlen, psn, 2);
-	n = panlen + 2;
-	memset(d, '0', sizeof d);
-	if (n >= 16)
-		memcpy(d, s + n - 16, 16);
-	else
-		memcpy(d + 16 - n, s, n);
-	return hsm_hex_decode(d, 16, y, 8);
 }
 
 int

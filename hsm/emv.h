@@ -13,9 +13,6 @@
 /* ICC MK = TDES_IMK(Y) || TDES_IMK(Y xor FF..), odd parity. */
 int	hsm_emv_icc_mk(const struct hsm_des *imk, const uint8_t y[8],
 	    uint8_t mk[16]);
-/* Y for option A: the 16 rightmost digits of PAN || PSN as BCD. */
-int	hsm_emv_option_a_y(const char *pan, size_t panlen, const char psn[2],
-	    uint8_t y[8]);
 /* SK = TDES_MK(R, byte 2 = F0) || TDES_MK(R, byte 2 = 0F), odd parity. */
 int	hsm_emv_session_key(const struct hsm_des *mk, const uint8_t r[8],
 	    uint8_t sk[16]);

@@ -19,11 +19,11 @@
 #include <sodium.h>
 
 #include "hsm/des.h"
-#include "hsm/hex.h"
-#include "hsm/hsmclient.h"
+#include "base/hex.h"
+#include "hsm/client/hsmclient.h"
 #include "hsm/keyblock.h"
 #include "hsm/lmk.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 
 static const char usage_text[] =
     "usage: hsmctl lmk init --out FILE [--passphrase-file F] [--force]\n"
@@ -170,7 +170,7 @@ read_hex_line(uint8_t *key, size_t max)
 		if (c != ' ' && c != '\r' && n < 255)
 			line[n++] = (char)c;
 	if (n % 2 != 0 || n / 2 > max || n == 0 ||
-	    hsm_hex_decode(line, n, key, n / 2) == -1)
+	    hex_decode_exact(line, n, key, n / 2) == -1)
 		n = 0;
 	for (i = 0; i < 256; i++)
 		line[i] = 0;
@@ -217,7 +217,7 @@ key_cmd(const struct opts *o, int generate)
 				    i + 1);
 			keylen = n;
 			hsm_des_kcv_clear(comp, n, kcv);
-			hsm_hex_encode(kcv, 3, kcvhex);
+			hex_encode(kcv, 3, kcvhex);
 			kcvhex[6] = '\0';
 			/* Custodians check each component's KCV. */
 			fprintf(stderr, "component %zu KCV %s%s\n", i + 1, kcvhex,
@@ -235,7 +235,7 @@ key_cmd(const struct opts *o, int generate)
 		else {
 			n = strlen(o->clear);
 			if (n % 2 == 0 && n / 2 <= 24 &&
-			    hsm_hex_decode(o->clear, n, key, n / 2) == 0)
+			    hex_decode_exact(o->clear, n, key, n / 2) == 0)
 				keylen = n / 2;
 		}
 		if (keylen != 8 && keylen != 16 && keylen != 24)
@@ -263,7 +263,7 @@ key_cmd(const struct opts *o, int generate)
 	if (kb_wrap(l->key, LMK_LEN, hdr, key, keylen, blk, sizeof blk) !=
 	    KB_OK || hsm_des_kcv_clear(key, keylen, kcv) == -1)
 		fatalx("msg=\"cannot wrap the key\"");
-	hsm_hex_encode(kcv, 3, kcvhex);
+	hex_encode(kcv, 3, kcvhex);
 	kcvhex[6] = '\0';
 	printf("S%s %s\n", blk, kcvhex);
 	sodium_free(key);

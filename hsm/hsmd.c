@@ -34,10 +34,10 @@
 #include <event2/listener.h>
 #include <sodium.h>
 
-#include "hsm/addr.h"
+#include "hsm/client/addr.h"
 #include "hsm/cmd.h"
 #include "hsm/lmk.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 
 #define MAX_LISTEN	8
 #define OUT_HIGH	(1024 * 1024)	/* stop reading a client that lags */

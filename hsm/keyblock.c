@@ -8,7 +8,7 @@
 #include <sodium.h>
 
 #include "hsm/aes.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 #include "hsm/keyblock.h"
 
 #define KB_MAC_LEN	16
@@ -57,7 +57,7 @@ kb_parse_header(const char *blk, size_t len, struct kb_header *h)
 	h->version = blk[0];
 	if (h->version != '1' && h->version != 'D')
 		return KB_EFORMAT;
-	if ((v = hsm_parse_num(blk + 1, 4, 10)) < 0 || (size_t)v != len)
+	if ((v = num_parse(blk + 1, 4, 10)) < 0 || (size_t)v != len)
 		return KB_EFORMAT;
 	memcpy(h->usage, blk + 5, 2);
 	h->algorithm = blk[7];
@@ -68,7 +68,7 @@ kb_parse_header(const char *blk, size_t len, struct kb_header *h)
 	    !is_an(h->algorithm) || !is_an(h->mode) || !is_an(h->kvn[0]) ||
 	    !is_an(h->kvn[1]) || !is_an(h->exportability))
 		return KB_EFORMAT;
-	if ((v = hsm_parse_num(blk + 12, 2, 10)) < 0)
+	if ((v = num_parse(blk + 12, 2, 10)) < 0)
 		return KB_EFORMAT;
 	h->nopt = (int)v;
 	memcpy(h->lmkid, blk + 14, 2);
@@ -77,7 +77,7 @@ kb_parse_header(const char *blk, size_t len, struct kb_header *h)
 	for (i = 0; i < h->nopt; i++) {
 		if (len < off + 4)
 			return KB_EFORMAT;
-		v = hsm_parse_num(blk + off + 2, 2, 16);
+		v = num_parse(blk + off + 2, 2, 16);
 		if (v < 4 || len < off + (size_t)v)
 			return KB_EFORMAT;
 		off += (size_t)v;
@@ -121,8 +121,8 @@ kb_wrap(const uint8_t *kbpk, size_t kbpklen, const char hdr[16],
 	    derive(kbpk, kbpklen, 1, kbak) == 0 &&
 	    hsm_aes_cmac(kbak, kbpklen, macin, n, mac) == 0 &&
 	    hsm_aes_cbc(kbek, kbpklen, 1, mac, field, enc, flen) == 0) {
-		hsm_hex_encode(enc, flen, out + KB_HDR_LEN);
-		hsm_hex_encode(mac, KB_MAC_LEN, out + KB_HDR_LEN + 2 * flen);
+		hex_encode(enc, flen, out + KB_HDR_LEN);
+		hex_encode(mac, KB_MAC_LEN, out + KB_HDR_LEN + 2 * flen);
 		out[total] = '\0';
 		rc = KB_OK;
 	}
@@ -151,8 +151,8 @@ kb_unwrap(const uint8_t *kbpk, size_t kbpklen, const char *blk, size_t len,
 	    (field = sodium_malloc(flen)) == NULL ||
 	    (macin = sodium_malloc(h->hdrlen + flen)) == NULL)
 		goto out;
-	if (hsm_hex_decode(blk + h->hdrlen, 2 * flen, enc, flen) == -1 ||
-	    hsm_hex_decode(blk + len - 2 * KB_MAC_LEN, 2 * KB_MAC_LEN, mac,
+	if (hex_decode_exact(blk + h->hdrlen, 2 * flen, enc, flen) == -1 ||
+	    hex_decode_exact(blk + len - 2 * KB_MAC_LEN, 2 * KB_MAC_LEN, mac,
 	    KB_MAC_LEN) == -1) {
 		rc = KB_EFORMAT;
 		goto out;

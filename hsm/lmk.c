@@ -14,11 +14,11 @@
 
 #include <sodium.h>
 
-#include "iso8583/secretfile.h"
+#include "base/secretfile.h"
 #include "hsm/aes.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 #include "hsm/lmk.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 
 #define LMK_MAGIC	"hsm-lmk-v1"
 #define LMK_FILE_MAX	1024
@@ -83,7 +83,7 @@ lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 		return -1;
 	if (pp == NULL) {
 		memcpy(line, LMK_MAGIC " unsealed ", 20);
-		hsm_hex_encode(l->key, LMK_LEN, line + 20);
+		hex_encode(l->key, LMK_LEN, line + 20);
 		line[20 + 2 * LMK_LEN] = '\n';
 		rc = write_secret_file(path, line, 21 + 2 * LMK_LEN);
 		sodium_free(line);
@@ -95,9 +95,9 @@ lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 	}
 	randombytes_buf(salt, sizeof salt);
 	randombytes_buf(nonce, sizeof nonce);
-	hsm_hex_encode(salt, sizeof salt, salth);
+	hex_encode(salt, sizeof salt, salth);
 	salth[2 * SALT_LEN] = '\0';
-	hsm_hex_encode(nonce, sizeof nonce, nonceh);
+	hex_encode(nonce, sizeof nonce, nonceh);
 	nonceh[2 * NONCE_LEN] = '\0';
 	if (crypto_pwhash(k, 32, pp, pplen, salt, ops, mem,
 	    crypto_pwhash_ALG_ARGON2ID13) != 0) {
@@ -112,7 +112,7 @@ lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 		goto out;
 	crypto_aead_xchacha20poly1305_ietf_encrypt(ct, NULL, l->key, LMK_LEN,
 	    (const uint8_t *)line, (size_t)n, NULL, nonce, k);
-	hsm_hex_encode(ct, sizeof ct, cth);
+	hex_encode(ct, sizeof ct, cth);
 	cth[2 * CT_LEN] = '\0';
 	n = snprintf(line + n, LMK_FILE_MAX - (size_t)n, " %s %s\n", nonceh,
 	    cth) + n;
@@ -197,7 +197,7 @@ lmk_load(const char *path, const char *pp, size_t pplen)
 		goto fail;
 	if (nf == 3 && strcmp(f[0], LMK_MAGIC) == 0 &&
 	    strcmp(f[1], "unsealed") == 0) {
-		if (hsm_hex_decode(f[2], strlen(f[2]), l->key, LMK_LEN) == -1)
+		if (hex_decode_exact(f[2], strlen(f[2]), l->key, LMK_LEN) == -1)
 			goto bad;
 		goto done;
 	}
@@ -213,9 +213,9 @@ lmk_load(const char *path, const char *pp, size_t pplen)
 	mem = strtoull(f[4], NULL, 10);
 	if (ops < crypto_pwhash_OPSLIMIT_MIN || ops > 64 ||
 	    mem < crypto_pwhash_MEMLIMIT_MIN || mem > (size_t)4 << 30 ||
-	    hsm_hex_decode(f[5], strlen(f[5]), salt, SALT_LEN) == -1 ||
-	    hsm_hex_decode(f[6], strlen(f[6]), nonce, NONCE_LEN) == -1 ||
-	    hsm_hex_decode(f[7], strlen(f[7]), ct, CT_LEN) == -1)
+	    hex_decode_exact(f[5], strlen(f[5]), salt, SALT_LEN) == -1 ||
+	    hex_decode_exact(f[6], strlen(f[6]), nonce, NONCE_LEN) == -1 ||
+	    hex_decode_exact(f[7], strlen(f[7]), ct, CT_LEN) == -1)
 		goto bad;
 	if ((k = sodium_malloc(32)) == NULL)
 		goto fail;
@@ -256,7 +256,7 @@ lmk_check_value(const struct lmk *l, char out[LMK_KCV_HEX + 1])
 
 	if (hsm_aes_kcv(l->key, LMK_LEN, mac) == -1)
 		return -1;
-	hsm_hex_encode(mac, 8, out);
+	hex_encode(mac, 8, out);
 	out[LMK_KCV_HEX] = '\0';
 	return 0;
 }

@@ -7,7 +7,7 @@
 #include <sodium.h>
 
 #include "hsm/cvv.h"
-#include "hsm/hex.h"
+#include "base/hex.h"
 #include "hsm/pin.h"
 
 /* P field nibble i of an 8-byte block. */
@@ -32,11 +32,11 @@ pan_block(const char acct[12], uint8_t a[8])
 {
 	char s[16];
 
-	if (!hsm_is_digits(acct, 12))
+	if (!dec_valid(acct, 12))
 		return -1;
 	memcpy(s, "0000", 4);
 	memcpy(s + 4, acct, 12);
-	return hsm_hex_decode(s, 16, a, 8);
+	return hex_decode_exact(s, 16, a, 8);
 }
 
 int
@@ -46,7 +46,7 @@ hsm_pinblock_encode(int fmt, const char *pin, size_t pinlen,
 	uint8_t a[8], rnd[8];
 	size_t i;
 
-	if (pinlen < 4 || pinlen > 12 || !hsm_is_digits(pin, pinlen))
+	if (pinlen < 4 || pinlen > 12 || !dec_valid(pin, pinlen))
 		return HSM_PIN_ELEN;
 	if (fmt != 0 && fmt != 1 && fmt != 3)
 		return HSM_PIN_EFORMAT;
@@ -122,7 +122,7 @@ hsm_pinblock4_pan_field(const char *pan, size_t panlen, uint8_t field[16])
 {
 	char s[32];
 
-	if (panlen == 0 || panlen > 19 || !hsm_is_digits(pan, panlen))
+	if (panlen == 0 || panlen > 19 || !dec_valid(pan, panlen))
 		return -1;
 	memset(s, '0', sizeof s);
 	/* M = digits beyond 12, then the PAN left-padded with 0 to 12. */
@@ -131,7 +131,7 @@ hsm_pinblock4_pan_field(const char *pan, size_t panlen, uint8_t field[16])
 		memcpy(s + 1, pan, panlen);
 	else
 		memcpy(s + 1 + 12 - panlen, pan, panlen);
-	return hsm_hex_decode(s, 32, field, 16);
+	return hex_decode_exact(s, 32, field, 16);
 }
 
 static int
@@ -203,13 +203,13 @@ hsm_pvv(const struct hsm_des *pvk, const char acct11[11], char pvki,
 	uint8_t tsp[8];
 	int rc = -1;
 
-	if (!hsm_is_digits(acct11, 11) || pvki < '0' || pvki > '9' ||
-	    !hsm_is_digits(pin4, 4))
+	if (!dec_valid(acct11, 11) || pvki < '0' || pvki > '9' ||
+	    !dec_valid(pin4, 4))
 		return -1;
 	memcpy(s, acct11, 11);
 	s[11] = pvki;
 	memcpy(s + 12, pin4, 4);
-	if (hsm_hex_decode(s, 16, tsp, 8) == 0 &&
+	if (hex_decode_exact(s, 16, tsp, 8) == 0 &&
 	    hsm_des_encrypt(pvk, tsp, tsp, 8) == 0) {
 		hsm_decimalise(tsp, 4, pvv);
 		rc = 0;
@@ -226,8 +226,8 @@ hsm_ibm_natural(const struct hsm_des *pvk, const char valblock[16],
 	uint8_t b[8];
 	size_t i;
 
-	if (n > 16 || !hsm_is_digits(dectab, 16) ||
-	    hsm_hex_decode(valblock, 16, b, 8) == -1 ||
+	if (n > 16 || !dec_valid(dectab, 16) ||
+	    hex_decode_exact(valblock, 16, b, 8) == -1 ||
 	    hsm_des_encrypt(pvk, b, b, 8) == -1)
 		return -1;
 	for (i = 0; i < n; i++)

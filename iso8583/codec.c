@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "iso8583/charset.h"
-#include "iso8583/hex.h"
+#include "base/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/msgbits.h"
 

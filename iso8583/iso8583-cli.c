@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "iso8583/hex.h"
+#include "base/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iso8583/hex.h"
+#include "base/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"

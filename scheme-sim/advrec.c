@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "iso8583/mask.h"
 #include "scheme-sim/advrec.h"
 #include "scheme-sim/parse.h"

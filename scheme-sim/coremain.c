@@ -10,7 +10,7 @@
 #include <sodium.h>
 
 #include "iso8583/iso8583.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "scheme-sim/coremain.h"
 #include "scheme-sim/coreopts.h"
 #include "scheme-sim/parse.h"

@@ -21,7 +21,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "scheme-sim/advrec.h"
 #include "scheme-sim/coreopts.h"
 #include "scheme-sim/delay.h"

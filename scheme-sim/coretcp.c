@@ -14,7 +14,7 @@
 #include <event2/event.h>
 
 #include "iso8583/iso8583.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "scheme-sim/conn.h"
 #include "scheme-sim/coreopts.h"
 #include "scheme-sim/parse.h"

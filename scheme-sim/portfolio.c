@@ -19,7 +19,8 @@
 #include "hsm/cvv.h"
 #include "hsm/des.h"
 #include "hsm/emv.h"
-#include "hsm/hex.h"
+#include "hsm/client/hsmclient.h"
+#include "base/hex.h"
 #include "hsm/pin.h"
 #include "iso8583/emv.h"
 #include "scheme-sim/cards.h"
@@ -31,7 +32,7 @@
 static void
 tohex(const uint8_t *b, size_t n, char *out)
 {
-	hsm_hex_encode(b, n, out);
+	hex_encode(b, n, out);
 	out[2 * n] = '\0';
 }
 
@@ -47,7 +48,7 @@ kv_hex(const char *line, const char *key, uint8_t out[16])
 	if ((p = strstr(line, pat)) == NULL ||
 	    sscanf(p + strlen(pat), "%32[0-9A-Fa-f]", hex) != 1)
 		return -1;
-	return hsm_hex_decode(hex, strlen(hex), out, 16);
+	return hex_decode_exact(hex, strlen(hex), out, 16);
 }
 
 int

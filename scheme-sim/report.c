@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "scheme-sim/report.h"
 
 static double

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "scheme-sim/coremain.h"
 #include "scheme-sim/portfolio.h"
 #include "scheme-sim/schemesim.h"

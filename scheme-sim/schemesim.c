@@ -19,7 +19,7 @@
 
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "iso8583/mask.h"
 #include "scheme-sim/cards.h"
 #include "scheme-sim/conn.h"

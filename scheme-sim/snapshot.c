@@ -7,7 +7,7 @@
 
 #include <sodium.h>
 
-#include "iso8583/log.h"
+#include "base/log.h"
 #include "tunnel/corefr.h"
 #include "scheme-sim/portfolio.h"
 #include "scheme-sim/snapshot.h"

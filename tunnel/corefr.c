@@ -5,6 +5,7 @@
 
 #include <sodium.h>
 
+#include "base/be.h"
 #include "tunnel/corefr.h"
 
 static const char *const type_names[] = {
@@ -48,56 +49,17 @@ corefr_gue_for(int type, int *c, uint8_t *pt)
 	}
 }
 
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, v >> 32);
-	put32(p + 4, v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
-
 void
 corefr_hdr_encode(const struct corefr_hdr *h, uint8_t out[COREFR_HDRLEN])
 {
 	out[0] = h->version;
 	out[1] = h->type;
-	put16(out + 2, h->flags);
-	put64(out + 4, h->session);
-	put64(out + 12, h->seq);
-	put64(out + 20, h->corr_id);
-	put32(out + 28, h->budget_us);
-	put32(out + 32, h->body_len);
+	be16_put(out + 2, h->flags);
+	be64_put(out + 4, h->session);
+	be64_put(out + 12, h->seq);
+	be64_put(out + 20, h->corr_id);
+	be32_put(out + 28, h->budget_us);
+	be32_put(out + 32, h->body_len);
 }
 
 int
@@ -107,12 +69,12 @@ corefr_hdr_decode(struct corefr_hdr *h, const uint8_t *pt, size_t len)
 		return -1;
 	h->version = pt[0];
 	h->type = pt[1];
-	h->flags = get16(pt + 2);
-	h->session = get64(pt + 4);
-	h->seq = get64(pt + 12);
-	h->corr_id = get64(pt + 20);
-	h->budget_us = get32(pt + 28);
-	h->body_len = get32(pt + 32);
+	h->flags = be16_get(pt + 2);
+	h->session = be64_get(pt + 4);
+	h->seq = be64_get(pt + 12);
+	h->corr_id = be64_get(pt + 20);
+	h->budget_us = be32_get(pt + 28);
+	h->body_len = be32_get(pt + 32);
 	if (h->version != COREFR_VERSION)
 		return -1;
 	if (h->type < COREFR_AUTH_REQUEST || h->type > COREFR_HEARTBEAT_ACK)

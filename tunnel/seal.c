@@ -11,8 +11,8 @@
 
 #include <sodium.h>
 
-#include "iso8583/secretfile.h"
-#include "tunnel/key.h"
+#include "base/be.h"
+#include "base/keyfile.h"
 #include "tunnel/seal.h"
 
 /*
@@ -67,69 +67,13 @@ seal_init(void)
 	return 0;
 }
 
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = v >> 16;
-	p[2] = v >> 8;
-	p[3] = v;
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
 uint32_t
 seal_key_id(const uint8_t key[SEAL_KEYLEN])
 {
 	uint8_t h[32];
 
 	crypto_generichash(h, sizeof h, key, SEAL_KEYLEN, NULL, 0);
-	return get32(h);
-}
-
-int
-seal_key_decode(const char *b64, uint8_t key[SEAL_KEYLEN])
-{
-	uint8_t tmp[SEAL_KEYLEN + 4];
-	size_t n = 0, len;
-	const char *end;
-
-	while (*b64 == ' ' || *b64 == '\t' || *b64 == '\n' || *b64 == '\r')
-		b64++;
-	len = strlen(b64);
-	while (len > 0 && (b64[len - 1] == ' ' || b64[len - 1] == '\t' ||
-	    b64[len - 1] == '\n' || b64[len - 1] == '\r'))
-		len--;
-	/* 32 bytes are exactly 44 characters with one '=' of padding. */
-	if (len != 44)
-		return -1;
-	if (sodium_base642bin(tmp, sizeof tmp, b64, len, NULL, &n, &end,
-	    sodium_base64_VARIANT_ORIGINAL) != 0 || n != SEAL_KEYLEN ||
-	    end != b64 + len) {
-		sodium_memzero(tmp, sizeof tmp);
-		return -1;
-	}
-	memcpy(key, tmp, SEAL_KEYLEN);
-	sodium_memzero(tmp, sizeof tmp);
-	return 0;
-}
-
-void
-seal_key_encode(const uint8_t key[SEAL_KEYLEN], char *out, size_t cap)
-{
-	if (cap < sodium_base64_ENCODED_LEN(SEAL_KEYLEN,
-	    sodium_base64_VARIANT_ORIGINAL)) {
-		if (cap > 0)
-			out[0] = '\0';
-		return;
-	}
-	sodium_bin2base64(out, cap, key, SEAL_KEYLEN,
-	    sodium_base64_VARIANT_ORIGINAL);
+	return be32_get(h);
 }
 
 void
@@ -155,38 +99,16 @@ int
 seal_keyring_add_file(struct seal_keyring *r, const char *path, char *err,
     size_t errsz)
 {
-	char buf[128];
 	uint8_t key[SEAL_KEYLEN];
-	ssize_t n;
-	int fd, rv = -1;
+	int rv = -1;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	if (keyfile_read(key, path, err, errsz) == -1)
 		return -1;
-	}
-	if (secret_fd_ok(fd, path, err, errsz) == -1) {
-		close(fd);
-		return -1;
-	}
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n < 0) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	buf[n] = '\0';
-	if (seal_key_decode(buf, key) == -1) {
-		snprintf(err, errsz, "%s: not a base64 32-byte key", path);
-		goto out;
-	}
-	if (seal_keyring_add(r, key) == -1) {
+	if (seal_keyring_add(r, key) == -1)
 		snprintf(err, errsz, "%s: too many keys or key listed twice",
 		    path);
-		goto out;
-	}
-	rv = 0;
-out:
-	sodium_memzero(buf, sizeof buf);
+	else
+		rv = 0;
 	sodium_memzero(key, sizeof key);
 	return rv;
 }
@@ -217,7 +139,7 @@ seal_seal(const struct seal_keyring *r, const uint8_t gue[4],
 
 	if (r->n < 1 || cap < SEAL_OVERHEAD || ptlen > cap - SEAL_OVERHEAD)
 		return -1;
-	put32(out, r->k[0].id);
+	be32_put(out, r->k[0].id);
 	nonce_next(out + SEAL_IDLEN);
 	memcpy(ad, gue, 4);
 	memcpy(ad + 4, out, 4);
@@ -243,7 +165,7 @@ seal_open(const struct seal_keyring *r, const uint8_t gue[4],
 		*why = SEAL_ESHORT;
 		return -1;
 	}
-	if ((k = seal_keyring_find(r, get32(in))) == NULL) {
+	if ((k = seal_keyring_find(r, be32_get(in))) == NULL) {
 		*why = SEAL_EKEY;
 		return -1;
 	}

@@ -43,11 +43,6 @@ struct seal_keyring {
 int	seal_init(void);
 
 uint32_t seal_key_id(const uint8_t key[SEAL_KEYLEN]);
-/* Base64 (standard alphabet, as WireGuard keys) of exactly 32 bytes,
- * surrounding white space ignored.  0 or -1. */
-int	seal_key_decode(const char *b64, uint8_t key[SEAL_KEYLEN]);
-/* Base64 text of a key into out (at least 45 bytes). */
-void	seal_key_encode(const uint8_t key[SEAL_KEYLEN], char *out, size_t cap);
 
 void	seal_keyring_init(struct seal_keyring *);
 /* Adds a raw key (the first added seals).  -1 when full or already there. */

@@ -25,8 +25,8 @@
 #include <event2/event.h>
 #include <sodium.h>
 
-#include "hsm/hex.h"
-#include "hsm/hsmclient.h"
+#include "base/hex.h"
+#include "hsm/client/hsmclient.h"
 #include "hsm/keyblock.h"
 #include "hsm/lmk.h"
 
@@ -275,7 +275,7 @@ wrap(const struct lmk *l, const char *hdr, const char *hex, char *out)
 {
 	uint8_t k[16];
 
-	hsm_hex_decode(hex, 32, k, 16);
+	hex_decode_exact(hex, 32, k, 16);
 	out[0] = 'S';
 	if (kb_wrap(l->key, LMK_LEN, hdr, k, 16, out + 1, 200) != KB_OK)
 		exit(1);
@@ -346,16 +346,16 @@ main(void)
 
 	/* KQ mode 1 scheme 1: the M/Chip CVN 16 vector (ARQC + ARPC). */
 	n = (size_t)snprintf((char *)req, sizeof req, "0000KQ11%s", mk);
-	hsm_hex_decode("3456789012345600001CABCDEF12", 28, req + n, 14);
+	hex_decode_exact("3456789012345600001CABCDEF12", 28, req + n, 14);
 	n += 14;
 	memcpy(req + n, "28", 2);
 	n += 2;
-	hsm_hex_decode("000000009999000000000000012480000000000124209906"
+	hex_decode_exact("000000009999000000000000012480000000000124209906"
 	    "00ABCDEF121800001CA0000322000080", 80, data, 40);
 	memcpy(req + n, data, 40);
 	n += 40;
 	req[n++] = ';';
-	hsm_hex_decode("24CCF3DEE3158C700010", 20, req + n, 10);
+	hex_decode_exact("24CCF3DEE3158C700010", 20, req + n, 10);
 	n += 10;
 	kq = run_raw(req, n, "00");
 	printf("hsmd KQ: %.0f/s\n", kq);

@@ -21,9 +21,10 @@
 
 #include <sodium.h>
 
-#include "gateway/saf.h"
-#include "gateway/statekey.h"
-#include "gateway/store.h"
+#include "base/be.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/statekey.h"
+#include "gateway/standin/store.h"
 
 #define INFLIGHT	4096
 
@@ -67,7 +68,7 @@ run(struct store_txn *t, void *arg)
 	if ((rc = saf_append(t, key, b->adv, 400, sizeof b->adv, 1, &outlen,
 	    &id)) != 0)
 		return rc;
-	store_be64(k, id);
+	be64_put(k, id);
 	if ((rc = store_put(t, STORE_DECISIONS, k, 8, v, 96)) != 0)
 		return rc;
 	crypto_generichash(k, 17, (uint8_t *)&b->n, sizeof b->n, NULL, 0);

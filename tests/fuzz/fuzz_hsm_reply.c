@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hsm/hsmclient.h"
+#include "hsm/client/hsmclient.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

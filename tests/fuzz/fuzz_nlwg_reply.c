@@ -6,8 +6,8 @@
 
 #include <libmnl/libmnl.h>
 
-#include "tunnel/nl.h"
-#include "tunnel/nlwg.h"
+#include "tunnel/wg/nl.h"
+#include "tunnel/wg/nlwg.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gateway/cards.h"
+#include "gateway/standin/cards.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tunnel/uapi.h"
+#include "tunnel/wg/uapi.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

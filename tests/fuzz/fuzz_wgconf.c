@@ -3,7 +3,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "tunnel/wgconf.h"
+#include "tunnel/wg/wgconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

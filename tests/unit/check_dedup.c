@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "iso8583/clock.h"
+#include "base/clock.h"
 #include "iso8583/iso8583.h"
 #include "gateway/dedup.h"
 

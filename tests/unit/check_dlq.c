@@ -6,8 +6,8 @@
 
 #include <event2/event.h>
 
-#include "iso8583/clock.h"
-#include "gateway/dlq.h"
+#include "base/clock.h"
+#include "base/dlq.h"
 
 struct item {
 	struct dlq_ent	 e;

@@ -12,7 +12,8 @@
 #include "hsm/cvv.h"
 #include "hsm/des.h"
 #include "hsm/emv.h"
-#include "hsm/hex.h"
+#include "hsm/client/hsmclient.h"
+#include "base/hex.h"
 #include "hsm/kbcache.h"
 #include "hsm/keyblock.h"
 #include "hsm/pin.h"
@@ -24,7 +25,7 @@ unhex(const char *h, uint8_t *out)
 {
 	size_t n = strlen(h) / 2;
 
-	ck_assert_int_eq(hsm_hex_decode(h, 2 * n, out, n), 0);
+	ck_assert_int_eq(hex_decode_exact(h, 2 * n, out, n), 0);
 	return n;
 }
 
@@ -34,7 +35,7 @@ hex_eq(const uint8_t *b, size_t n, const char *want)
 	char s[129];
 
 	ck_assert_uint_le(2 * n, 128);
-	hsm_hex_encode(b, n, s);
+	hex_encode(b, n, s);
 	s[2 * n] = '\0';
 	ck_assert_str_eq(s, want);
 }

@@ -32,8 +32,8 @@
 
 #include "hsm/des.h"
 #include "hsm/emv.h"
-#include "hsm/hex.h"
-#include "hsm/hsmclient.h"
+#include "base/hex.h"
+#include "hsm/client/hsmclient.h"
 #include "hsm/pin.h"
 
 #define K0	"0123456789ABCDEFFEDCBA9876543210"
@@ -238,9 +238,9 @@ enc_pinblock(const char *keyhex, const uint8_t clear[8], char out[17])
 {
 	uint8_t k[16], b[8];
 
-	ck_assert_int_eq(hsm_hex_decode(keyhex, 32, k, 16), 0);
+	ck_assert_int_eq(hex_decode_exact(keyhex, 32, k, 16), 0);
 	ck_assert_int_eq(hsm_tdes_ecb(k, 16, 1, clear, b, 8), 0);
-	hsm_hex_encode(b, 8, out);
+	hex_encode(b, 8, out);
 	out[16] = '\0';
 }
 
@@ -249,10 +249,10 @@ dec_pinblock(const char *keyhex, const char *hex, char out[17])
 {
 	uint8_t k[16], b[8];
 
-	ck_assert_int_eq(hsm_hex_decode(keyhex, 32, k, 16), 0);
-	ck_assert_int_eq(hsm_hex_decode(hex, 16, b, 8), 0);
+	ck_assert_int_eq(hex_decode_exact(keyhex, 32, k, 16), 0);
+	ck_assert_int_eq(hex_decode_exact(hex, 16, b, 8), 0);
 	ck_assert_int_eq(hsm_tdes_ecb(k, 16, 0, b, b, 8), 0);
-	hsm_hex_encode(b, 8, out);
+	hex_encode(b, 8, out);
 	out[16] = '\0';
 }
 
@@ -270,7 +270,7 @@ clearhex(const char *hex, const char *keyhex, char out[17])
 {
 	uint8_t b[8];
 
-	ck_assert_int_eq(hsm_hex_decode(hex, 16, b, 8), 0);
+	ck_assert_int_eq(hex_decode_exact(hex, 16, b, 8), 0);
 	enc_pinblock(keyhex, b, out);
 }
 
@@ -522,7 +522,7 @@ START_TEST(t_translate)
 		char exp[17];
 
 		hsm_pinblock_encode(0, "12345", 5, "401234567890", b);
-		hsm_hex_encode(b, 8, exp);
+		hex_encode(b, 8, exp);
 		exp[16] = '\0';
 		ck_assert_str_eq(out, exp);
 	}
@@ -577,11 +577,11 @@ kq(uint8_t *buf, char mode, char scheme, const char *mk, const char *panpsn,
 	buf[n++] = (uint8_t)scheme;
 	memcpy(buf + n, mk, strlen(mk));
 	n += strlen(mk);
-	hsm_hex_decode(panpsn, 16, buf + n, 8);
+	hex_decode_exact(panpsn, 16, buf + n, 8);
 	n += 8;
-	hsm_hex_decode(atc, 4, buf + n, 2);
+	hex_decode_exact(atc, 4, buf + n, 2);
 	n += 2;
-	hsm_hex_decode(un, 8, buf + n, 4);
+	hex_decode_exact(un, 8, buf + n, 4);
 	n += 4;
 	if (mode != '2') {
 		snprintf(h, sizeof h, "%02zX", dlen);
@@ -591,10 +591,10 @@ kq(uint8_t *buf, char mode, char scheme, const char *mk, const char *panpsn,
 		n += dlen;
 		buf[n++] = ';';
 	}
-	hsm_hex_decode(arqc, 16, buf + n, 8);
+	hex_decode_exact(arqc, 16, buf + n, 8);
 	n += 8;
 	if (arc != NULL) {
-		hsm_hex_decode(arc, 4, buf + n, 2);
+		hex_decode_exact(arc, 4, buf + n, 2);
 		n += 2;
 	}
 	return n;
@@ -611,7 +611,7 @@ kq_expect(const uint8_t *req, size_t n, const char *err, const char *arpc)
 	ck_assert_msg(memcmp(r, err, 2) == 0, "KQ err %.2s want %s", r, err);
 	if (arpc != NULL) {
 		ck_assert_uint_eq(rl, 10);
-		hsm_hex_encode((const uint8_t *)r + 2, 8, hex);
+		hex_encode((const uint8_t *)r + 2, 8, hex);
 		hex[16] = '\0';
 		ck_assert_str_eq(hex, arpc);
 	} else
@@ -625,7 +625,7 @@ START_TEST(t_kq)
 
 	/* MC-1..MC-4: M/Chip CVN 16, scheme 1, host-padded data (39+1). */
 	dl = 40;
-	hsm_hex_decode("000000009999000000000000012480000000000124209906"
+	hex_decode_exact("000000009999000000000000012480000000000124209906"
 	    "00ABCDEF121800001CA0000322000080", 80, data, 40);
 	n = kq(req, '1', '1', key("mkac"), "3456789012345600", "001C",
 	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", "0010");
@@ -678,7 +678,7 @@ START_TEST(t_kq)
 	/* V18-1 through hsmd's scheme 2 (EMV CSK, R = ATC || 0): Visa CVN 18
 	 * data (40 bytes) padded by method 2 to 48. */
 	memset(data, 0, sizeof data);
-	hsm_hex_decode("000000004000000000000000012480000480000124191105"
+	hex_decode_exact("000000004000000000000000012480000480000124191105"
 	    "0152BF45851800001C06011203A0B800", 80, data, 40);
 	data[40] = 0x80;
 	n = kq(req, '0', '2', key("mkac"), "3456789012345600", "001C",
@@ -699,17 +699,17 @@ START_TEST(t_kq_binary_delimiters)
 
 	for (i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)";%\x19"[i % 3];
-	hsm_hex_decode(K0, 32, k, 16);
+	hex_decode_exact(K0, 32, k, 16);
 	hsm_des_init(&imk, k, 16);
-	hsm_hex_decode("3B19253B19253B19", 16, y, 8);
+	hex_decode_exact("3B19253B19253B19", 16, y, 8);
 	hsm_emv_icc_mk(&imk, y, mk);
 	hsm_des_init(&icc, mk, 16);
-	hsm_hex_decode("3B19000025193B25", 16, r, 8);
+	hex_decode_exact("3B19000025193B25", 16, r, 8);
 	memset(r + 2, 0, 2);
 	hsm_emv_session_key(&icc, r, s);
 	hsm_des_init(&sk, s, 16);
 	hsm_des_mac(&sk, 3, 0, zero, data, sizeof data, 1, mac);
-	hsm_hex_encode(mac, 8, arqc);
+	hex_encode(mac, 8, arqc);
 	arqc[16] = '\0';
 	n = kq(req, '0', '1', key("mkac"), "3B19253B19253B19", "3B19",
 	    "25193B25", data, sizeof data, arqc, NULL);
@@ -958,18 +958,18 @@ START_TEST(t_client_calls)
 	    "7710FFFFFFFF", on_result, &w));
 	ck_assert_int_eq(w.last.status, HSM_OK);
 
-	hsm_hex_decode("3456789012345600", 16, panpsn, 8);
-	hsm_hex_decode("001C", 4, atc, 2);
-	hsm_hex_decode("ABCDEF12", 8, un, 4);
-	hsm_hex_decode("000000009999000000000000012480000000000124209906"
+	hex_decode_exact("3456789012345600", 16, panpsn, 8);
+	hex_decode_exact("001C", 4, atc, 2);
+	hex_decode_exact("ABCDEF12", 8, un, 4);
+	hex_decode_exact("000000009999000000000000012480000000000124209906"
 	    "00ABCDEF121800001CA0000322000080", 80, data, 40);
-	hsm_hex_decode("24CCF3DEE3158C70", 16, arqc, 8);
-	hsm_hex_decode("0010", 4, arc, 2);
+	hex_decode_exact("24CCF3DEE3158C70", 16, arqc, 8);
+	hex_decode_exact("0010", 4, arc, 2);
 	ONE(&w, hsm_verify_arqc(c, key("mkac"), 1, panpsn, atc, un, data, 40,
 	    arqc, arc, on_result, &w));
 	ck_assert_int_eq(w.last.status, HSM_OK);
 	ck_assert(w.last.u.arqc.has_arpc);
-	hsm_hex_encode(w.last.u.arqc.arpc, 8, out);
+	hex_encode(w.last.u.arqc.arpc, 8, out);
 	out[16] = '\0';
 	ck_assert_str_eq(out, "73F6BBF389A6586C");
 	arqc[7] ^= 1;

@@ -7,7 +7,8 @@
 
 #include <sodium.h>
 
-#include "tunnel/key.h"
+#include "tunnel/wg/key.h"
+#include "base/keyfile.h"
 
 static void
 unhex(uint8_t *out, const char *hex)
@@ -34,6 +35,12 @@ START_TEST(rfc7748_public)
 }
 END_TEST
 
+static int
+from_b64(uint8_t k[32], const char *s)
+{
+	return key_from_base64(k, s, strlen(s));
+}
+
 START_TEST(base64_roundtrip)
 {
 	uint8_t k[32], back[32];
@@ -42,14 +49,14 @@ START_TEST(base64_roundtrip)
 
 	for (i = 0; i < 32; i++)
 		k[i] = (uint8_t)(i * 7 + 1);
-	wg_key_to_base64(b64, k);
+	key_to_base64(b64, k);
 	ck_assert_uint_eq(strlen(b64), 44);
 	ck_assert_int_eq(b64[43], '=');
-	ck_assert_int_eq(wg_key_from_base64(back, b64), 0);
+	ck_assert_int_eq(from_b64(back, b64), 0);
 	ck_assert_mem_eq(k, back, 32);
 	/* Known encoding: 32 zero bytes. */
 	memset(k, 0, 32);
-	wg_key_to_base64(b64, k);
+	key_to_base64(b64, k);
 	ck_assert_str_eq(b64, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
 }
 END_TEST
@@ -58,18 +65,14 @@ START_TEST(base64_rejects)
 {
 	uint8_t k[32];
 
-	ck_assert_int_eq(wg_key_from_base64(k, ""), -1);
-	ck_assert_int_eq(wg_key_from_base64(k, "abc"), -1);
+	ck_assert_int_eq(from_b64(k, ""), -1);
+	ck_assert_int_eq(from_b64(k, "abc"), -1);
 	/* 43 chars + '=' but non-canonical last char (low bits set). */
-	ck_assert_int_eq(wg_key_from_base64(k,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="), -1);
+	ck_assert_int_eq(from_b64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAB="), -1);
 	/* Wrong padding and bad alphabet. */
-	ck_assert_int_eq(wg_key_from_base64(k,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), -1);
-	ck_assert_int_eq(wg_key_from_base64(k,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*="), -1);
-	ck_assert_int_eq(wg_key_from_base64(k,
-	    "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= "), -1);
+	ck_assert_int_eq(from_b64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"), -1);
+	ck_assert_int_eq(from_b64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA*="), -1);
+	ck_assert_int_eq(from_b64(k, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= "), -1);
 }
 END_TEST
 
@@ -120,14 +123,14 @@ START_TEST(key_file_modes)
 	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
 	fclose(f);
 	ck_assert_int_eq(chmod(path, 0600), 0);
-	ck_assert_int_eq(wg_key_load_file(k, path, err, sizeof(err)), 0);
+	ck_assert_int_eq(keyfile_read(k, path, err, sizeof(err)), 0);
 	ck_assert_int_eq(chmod(path, 0640), 0);
-	ck_assert_int_eq(wg_key_load_file(k, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(keyfile_read(k, path, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "mode 0640"));
 	ck_assert_int_eq(chmod(path, 0602), 0);
-	ck_assert_int_eq(wg_key_load_file(k, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(keyfile_read(k, path, err, sizeof(err)), -1);
 	unlink(path);
-	ck_assert_int_eq(wg_key_load_file(k, path, err, sizeof(err)), -1);
+	ck_assert_int_eq(keyfile_read(k, path, err, sizeof(err)), -1);
 	ck_assert_ptr_nonnull(strstr(err, "No such file"));
 	rmdir(dir);
 }

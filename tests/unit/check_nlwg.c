@@ -15,9 +15,9 @@
 #include <linux/rtnetlink.h>
 #include <linux/wireguard.h>
 
-#include "tunnel/nl.h"
-#include "tunnel/nlwg.h"
-#include "tunnel/rtnl.h"
+#include "tunnel/wg/nl.h"
+#include "tunnel/wg/nlwg.h"
+#include "tunnel/wg/rtnl.h"
 
 #define FAMILY	0x1d
 

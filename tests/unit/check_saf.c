@@ -9,9 +9,9 @@
 #include <sodium.h>
 
 #include "tunnel/tlv.h"
-#include "gateway/saf.h"
-#include "gateway/statekey.h"
-#include "gateway/store.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/statekey.h"
+#include "gateway/standin/store.h"
 
 static char dir[64];
 static struct statekey *key;

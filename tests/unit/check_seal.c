@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "tunnel/corefr.h"
+#include "base/keyfile.h"
 #include "tunnel/seal.h"
 
 static void
@@ -44,16 +45,16 @@ START_TEST(test_key_b64)
 	int fd;
 
 	randombytes_buf(k, 32);
-	seal_key_encode(k, b, sizeof b);
+	key_to_base64(b, k);
 	ck_assert_uint_eq(strlen(b), 44);
-	ck_assert_int_eq(seal_key_decode(b, k2), 0);
+	ck_assert_int_eq(key_from_base64(k2, b, strlen(b)), 0);
 	ck_assert_mem_eq(k, k2, 32);
-	ck_assert_int_eq(seal_key_decode("  AAAA\n", k2), -1);
-	ck_assert_int_eq(seal_key_decode("", k2), -1);
+	ck_assert_int_eq(key_from_base64(k2, "  AAAA\n", strlen("  AAAA\n")), -1);
+	ck_assert_int_eq(key_from_base64(k2, "", strlen("")), -1);
 	b[10] = '*';
-	ck_assert_int_eq(seal_key_decode(b, k2), -1);
+	ck_assert_int_eq(key_from_base64(k2, b, strlen(b)), -1);
 
-	seal_key_encode(k, b, sizeof b);
+	key_to_base64(b, k);
 	fd = mkstemp(path);
 	ck_assert_int_ge(fd, 0);
 	ck_assert_int_eq(write(fd, b, strlen(b)), (int)strlen(b));

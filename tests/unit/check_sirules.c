@@ -7,9 +7,9 @@
 #include <sodium.h>
 
 #include "tunnel/tlv.h"
-#include "gateway/cards.h"
-#include "gateway/sirules.h"
-#include "gateway/statekey.h"
+#include "gateway/standin/cards.h"
+#include "gateway/standin/sirules.h"
+#include "gateway/standin/statekey.h"
 
 static struct card_rec
 card(int status, const char *exp)

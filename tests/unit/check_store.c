@@ -7,7 +7,8 @@
 
 #include <lmdb.h>
 
-#include "gateway/store.h"
+#include "base/be.h"
+#include "gateway/standin/store.h"
 
 static char dir[64];
 
@@ -47,7 +48,7 @@ put_run(struct store_txn *t, void *arg)
 	uint8_t k[8];
 
 	memset(v, (int)(p->k & 0xff), sizeof v);
-	store_be64(k, p->k);
+	be64_put(k, p->k);
 	return store_put(t, STORE_DECISIONS, k, 8, v, p->vlen);
 }
 
@@ -60,7 +61,7 @@ get_run(struct store_txn *t, void *arg)
 	uint8_t k[8];
 	int rc;
 
-	store_be64(k, p->k);
+	be64_put(k, p->k);
 	rc = store_get(t, STORE_DECISIONS, k, 8, &v, &vl);
 	if (rc == MDB_NOTFOUND) {
 		p->found = 0;
@@ -245,10 +246,10 @@ START_TEST(test_be64)
 {
 	uint8_t b[8];
 
-	store_be64(b, 0x0102030405060708ull);
+	be64_put(b, 0x0102030405060708ull);
 	ck_assert_uint_eq(b[0], 1);
 	ck_assert_uint_eq(b[7], 8);
-	ck_assert_uint_eq(store_get_be64(b), 0x0102030405060708ull);
+	ck_assert_uint_eq(be64_get(b), 0x0102030405060708ull);
 }
 END_TEST
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tunnel/key.h"
-#include "tunnel/uapi.h"
+#include "tunnel/wg/key.h"
+#include "tunnel/wg/uapi.h"
 
 static void
 fill(uint8_t *k, uint8_t v)

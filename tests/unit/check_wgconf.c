@@ -8,8 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tunnel/key.h"
-#include "tunnel/wgconf.h"
+#include "tunnel/wg/key.h"
+#include "base/keyfile.h"
+#include "tunnel/wg/wgconf.h"
 
 #define PRIV_A	"YAnoLMJm6JTwdDd3m4G3nTuxiD6x1a4L1JNGqdo3xnM="
 #define PUB_B	"f8Pf7LXcX/FFyNJRbRr2VlvAG0OENGXnhvxJR5NJaiQ="
@@ -78,7 +79,7 @@ START_TEST(full_file)
 	wg_aip_fmt(&c.addrs[1], txt, sizeof(txt));
 	ck_assert_str_eq(txt, "fd00::1/64");
 	ck_assert_uint_eq(c.dev.npeers, 2);
-	wg_key_to_base64(b64, c.dev.peers[0].public_key);
+	key_to_base64(b64, c.dev.peers[0].public_key);
 	ck_assert_str_eq(b64, PUB_B);
 	ck_assert(c.dev.peers[0].flags & WG_PEER_HAS_PSK);
 	ck_assert(c.dev.peers[0].flags & WG_PEER_REPLACE_ALLOWEDIPS);
@@ -169,9 +170,9 @@ START_TEST(own_key_as_peer)
 	uint8_t priv[32], pub[32];
 	char b64[WG_KEY_B64_LEN], text[256];
 
-	wg_key_from_base64(priv, PRIV_A);
+	key_from_base64(priv, PRIV_A, strlen(PRIV_A));
 	wg_key_public(pub, priv);
-	wg_key_to_base64(b64, pub);
+	key_to_base64(b64, pub);
 	snprintf(text, sizeof(text), "[Interface]\nPrivateKey = " PRIV_A
 	    "\n\n[Peer]\nPublicKey = %s\n", b64);
 	ck_assert_int_eq(parse(&c, text, 0600), -1);

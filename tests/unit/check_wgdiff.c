@@ -6,7 +6,7 @@
 
 #include <sodium.h>
 
-#include "tunnel/wgctl.h"
+#include "tunnel/wg/wgctl.h"
 
 static struct wg_peer *
 peer(struct wg_device *d, uint8_t id, const char *aip, uint16_t ka)

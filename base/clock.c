@@ -1,0 +1,25 @@
+/* clock.c — see clock.h. */
+#include <time.h>
+
+#include "base/clock.h"
+
+static uint64_t
+clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t
+now_us(void)
+{
+	return clock_us(CLOCK_MONOTONIC);
+}
+
+uint64_t
+wall_us(void)
+{
+	return clock_us(CLOCK_REALTIME);
+}

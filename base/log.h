@@ -1,0 +1,26 @@
+/*
+ * log.h — one line per event, key=value, to stderr (journald under systemd).
+ * OpenBSD style: log_warn appends strerror(errno), log_warnx does not,
+ * fatal()/fatalx() only for broken invariants.
+ *
+ * Lives in libiso8583 because every program links it and because the
+ * codec's masking printer (iso8583_mask) is the only way a message may
+ * reach these lines.
+ */
+#ifndef BASE_LOG_H
+#define BASE_LOG_H
+
+#include <stdarg.h>
+
+enum log_level { LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
+
+void log_init(const char *progname, int verbose);
+void log_setverbose(int verbose);
+void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));
+void log_debug(const char *, ...) __attribute__((format(printf, 1, 2)));
+void fatal(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+void fatalx(const char *, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+#endif

@@ -1,0 +1,360 @@
+/*
+ * cards.c — snapshot records: parse, seal into the store, look up.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "tunnel/tlv.h"
+#include "base/hex.h"
+#include "gateway/standin/cards.h"
+#include "gateway/standin/store.h"
+
+#define T_PAN		0x2001
+#define T_STATUS	0x2002
+#define T_EXPIRY	0x2003
+#define T_TXNLIMIT	0x2004
+#define T_DAILY		0x2005
+#define T_BALANCE	0x2006
+#define T_CURRENCY	0x2007
+#define T_KEYS		0x2008
+#define T_PINVER	0x2009
+#define T_ACCOUNT	0x200A
+#define T_DELETE	0x200C
+
+static const char *const status_names[] = { "active", "blocked", "lost",
+	"stolen", "closed" };
+
+const char *
+cards_status_name(int s)
+{
+	if (s < 0 || s > CARD_CLOSED)
+		return "?";
+	return status_names[s];
+}
+
+int
+cards_status_parse(const char *s, int *out)
+{
+	int i;
+
+	for (i = 0; i <= CARD_CLOSED; i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = i;
+			return 0;
+		}
+	return -1;
+}
+
+static int
+val_str(const uint8_t *v, uint16_t len, char *out, size_t cap)
+{
+	if ((size_t)len >= cap || memchr(v, '\0', len) != NULL)
+		return -1;
+	memcpy(out, v, len);
+	out[len] = '\0';
+	return 0;
+}
+
+static int
+val_digits(const uint8_t *v, uint16_t len, size_t minl, size_t maxl)
+{
+	if (len < minl || len > maxl ||
+	    !dec_valid((const char *)v, len))
+		return -1;
+	return 0;
+}
+
+static int
+val_u64(const uint8_t *v, uint16_t len, uint64_t *out)
+{
+	uint64_t x = 0;
+	uint16_t i;
+
+	if (val_digits(v, len, 1, 18) == -1)
+		return -1;
+	for (i = 0; i < len; i++)
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	*out = x;
+	return 0;
+}
+
+static int
+val_i64(const uint8_t *v, uint16_t len, int64_t *out)
+{
+	uint64_t x;
+
+	if (len > 0 && v[0] == '-') {
+		if (val_u64(v + 1, len - 1, &x) == -1)
+			return -1;
+		*out = -(int64_t)x;
+		return 0;
+	}
+	if (val_u64(v, len, &x) == -1)
+		return -1;
+	*out = (int64_t)x;
+	return 0;
+}
+
+/* One record's nested TLV into r; NULL or the reason. */
+static const char *
+parse_rec(const uint8_t *b, uint16_t blen, struct cards_snaprec *r)
+{
+	struct tlv_r rd;
+	const uint8_t *v;
+	uint16_t tag, len;
+	char tmp[16];
+	int n, st;
+
+	memset(r, 0, sizeof *r);
+	r->rec.recver = CARDS_REC_VERSION;
+	r->rec.status = CARD_ACTIVE;
+	tlv_r_init(&rd, b, blen);
+	while ((n = tlv_next(&rd, &tag, &v, &len)) == 1) {
+		switch (tag) {
+		case T_PAN:
+			if (val_digits(v, len, 12, 19) == -1)
+				return "bad PAN";
+			memcpy(r->pan, v, len);
+			r->pan[len] = '\0';
+			break;
+		case T_STATUS:
+			if (val_str(v, len, tmp, sizeof tmp) == -1 ||
+			    cards_status_parse(tmp, &st) == -1)
+				return "bad status";
+			r->rec.status = (uint32_t)st;
+			break;
+		case T_EXPIRY:
+			if (val_digits(v, len, 4, 4) == -1)
+				return "bad expiry";
+			memcpy(r->rec.expiry, v, 4);
+			break;
+		case T_TXNLIMIT:
+			if (val_u64(v, len, &r->rec.txn_limit) == -1)
+				return "bad per-transaction limit";
+			break;
+		case T_DAILY:
+			if (val_u64(v, len, &r->rec.daily_limit) == -1)
+				return "bad daily limit";
+			break;
+		case T_BALANCE:
+			if (val_i64(v, len, &r->rec.balance) == -1)
+				return "bad balance";
+			r->has_balance = 1;
+			break;
+		case T_CURRENCY:
+			if (val_digits(v, len, 3, 3) == -1)
+				return "bad currency";
+			memcpy(r->rec.currency, v, 3);
+			break;
+		case T_KEYS:
+			if (val_str(v, len, r->rec.keys, sizeof r->rec.keys)
+			    == -1)
+				return "key blocks too long";
+			break;
+		case T_PINVER:
+			if (val_str(v, len, r->rec.pinver,
+			    sizeof r->rec.pinver) == -1)
+				return "PIN verification data too long";
+			break;
+		case T_ACCOUNT:
+			if (len == 0 || val_str(v, len, r->rec.account,
+			    sizeof r->rec.account) == -1)
+				return "bad account id";
+			break;
+		case TLV_SNAP_VERSION:
+			if (val_u64(v, len, &r->rec.version) == -1)
+				return "bad record version";
+			break;
+		case T_DELETE:
+			r->del = 1;
+			break;
+		default:
+			break;		/* unknown: ignored */
+		}
+	}
+	if (n == -1)
+		return "malformed record TLV";
+	if (r->pan[0] == '\0' && r->rec.account[0] == '\0')
+		return "record without PAN or account";
+	if (r->pan[0] != '\0' && !r->del && r->rec.expiry[0] == '\0')
+		return "card without expiry";
+	return NULL;
+}
+
+int
+cards_parse(const uint8_t *body, size_t len, uint64_t *version,
+    int (*fn)(const struct cards_snaprec *, void *), void *arg, char *err,
+    size_t errsz)
+{
+	struct cards_snaprec *r;
+	struct tlv_r rd;
+	const uint8_t *v;
+	uint16_t tag, vlen;
+	const char *why;
+	int pass, n, have_version = 0, nrec;
+
+	if ((r = malloc(sizeof *r)) == NULL) {
+		snprintf(err, errsz, "out of memory");
+		return -1;
+	}
+	for (pass = 0; pass < 2; pass++) {
+		tlv_r_init(&rd, body, len);
+		nrec = 0;
+		while ((n = tlv_next(&rd, &tag, &v, &vlen)) == 1) {
+			if (tag == TLV_SNAP_VERSION && pass == 0) {
+				if (val_u64(v, vlen, version) == -1) {
+					snprintf(err, errsz, "bad version");
+					goto bad;
+				}
+				have_version = 1;
+			} else if (tag == TLV_SNAP_CARD) {
+				nrec++;
+				if ((why = parse_rec(v, vlen, r)) != NULL) {
+					snprintf(err, errsz, "record %d: %s",
+					    nrec, why);
+					goto bad;
+				}
+				if (pass == 1 && fn != NULL && fn(r, arg) != 0) {
+					snprintf(err, errsz, "record %d: "
+					    "not applied", nrec);
+					goto bad;
+				}
+			}
+		}
+		if (n == -1) {
+			snprintf(err, errsz, "malformed TLV");
+			goto bad;
+		}
+		if (!have_version) {
+			snprintf(err, errsz, "no version");
+			goto bad;
+		}
+	}
+	sodium_memzero(r, sizeof *r);
+	free(r);
+	return 0;
+bad:
+	sodium_memzero(r, sizeof *r);
+	free(r);
+	return -1;
+}
+
+int
+cards_kv(const char *list, const char *key, char *out, size_t cap)
+{
+	size_t kl = strlen(key), vl;
+	const char *p = list, *e;
+
+	while (*p != '\0') {
+		e = strchr(p, ';');
+		if (e == NULL)
+			e = p + strlen(p);
+		if ((size_t)(e - p) > kl && strncmp(p, key, kl) == 0 &&
+		    p[kl] == '=') {
+			vl = (size_t)(e - p) - kl - 1;
+			if (vl >= cap)
+				return -1;
+			memcpy(out, p + kl + 1, vl);
+			out[vl] = '\0';
+			return 0;
+		}
+		p = *e ? e + 1 : e;
+	}
+	return -1;
+}
+
+size_t
+cards_spend_key(const uint8_t hash[STATEKEY_HASHLEN], char kind,
+    const char *day, uint8_t *out)
+{
+	size_t n = STATEKEY_HASHLEN;
+
+	memcpy(out, hash, n);
+	out[n++] = (uint8_t)kind;
+	if (day != NULL) {
+		memcpy(out + n, day, 8);
+		n += 8;
+	}
+	return n;
+}
+
+int
+cards_put(struct store_txn *t, const struct statekey *k,
+    const struct cards_snaprec *r)
+{
+	uint8_t h[STATEKEY_HASHLEN], ah[STATEKEY_HASHLEN];
+	uint8_t sealed[sizeof(struct card_rec) + STATEKEY_SEAL_OVERHEAD];
+	uint8_t sk[STATEKEY_HASHLEN + 1];
+	uint8_t open;
+	long n;
+	int rc;
+
+	if (r->rec.account[0] != '\0') {
+		statekey_hash(k, 'A', r->rec.account, ah);
+		open = !r->del && r->rec.status == CARD_ACTIVE;
+		if ((rc = store_put(t, STORE_CARDS, ah, sizeof ah, &open, 1))
+		    != 0)
+			return rc;
+	}
+	if (r->pan[0] == '\0')
+		return 0;
+	statekey_hash(k, 'P', r->pan, h);
+	if (r->del) {
+		rc = store_del(t, STORE_CARDS, h, sizeof h);
+		return rc == MDB_NOTFOUND ? 0 : rc;
+	}
+	n = statekey_seal(k, &r->rec, sizeof r->rec, sealed, sizeof sealed);
+	if (n < 0)
+		return MDB_BAD_VALSIZE;
+	if ((rc = store_put(t, STORE_CARDS, h, sizeof h, sealed, (size_t)n))
+	    != 0)
+		return rc;
+	/* A fresh balance: stand-in spend counts from here.  (The core's
+	 * balance is assumed to include the advices it has applied.) */
+	if (r->has_balance) {
+		cards_spend_key(h, 'S', NULL, sk);
+		rc = store_del(t, STORE_EXPOSURE, sk, sizeof sk);
+		if (rc != 0 && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+int
+cards_get(struct store_txn *t, const struct statekey *k,
+    const uint8_t hash[STATEKEY_HASHLEN], struct card_rec *out)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if ((rc = store_get(t, STORE_CARDS, hash, STATEKEY_HASHLEN, &v, &vl))
+	    != 0)
+		return rc;
+	if (statekey_open(k, v, vl, out, sizeof *out) != (long)sizeof *out ||
+	    out->recver != CARDS_REC_VERSION)
+		return MDB_CORRUPTED;
+	return 0;
+}
+
+int
+cards_account(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
+    int *open)
+{
+	const void *v;
+	size_t vl;
+	int rc;
+
+	if ((rc = store_get(t, STORE_CARDS, hash, STATEKEY_HASHLEN, &v, &vl))
+	    != 0)
+		return rc;
+	if (vl != 1)
+		return MDB_CORRUPTED;
+	*open = *(const uint8_t *)v != 0;
+	return 0;
+}

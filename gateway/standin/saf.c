@@ -1,0 +1,593 @@
+/*
+ * saf.c — the durable advice queue and its sender.
+ */
+#include <sys/queue.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+#include <lmdb.h>
+#include <sodium.h>
+
+#include "base/be.h"
+#include "base/log.h"
+#include "tunnel/tlv.h"
+#include "base/clock.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/store.h"
+
+#define SAF_WINDOW	4096	/* entries kept in memory */
+#define SAF_ACK_BATCH	8192
+#define META_NEXT_ID	"saf_next_id"
+
+struct entry {
+	TAILQ_ENTRY(entry) e;
+	uint64_t	 id;
+	uint64_t	 enq_wall_us;
+	uint64_t	 next_us;	/* 0: never sent */
+	uint32_t	 tries;
+	int		 inflight;
+	size_t		 len;
+	uint8_t		 body[];
+};
+
+static struct {
+	struct store		*st;
+	const struct statekey	*key;
+	saf_send_fn		*send;
+	void			*sendarg;
+	uint32_t		 retry_us, max_inflight;
+	TAILQ_HEAD(, entry)	 q;
+	size_t			 nmem;
+	uint64_t		 tail_id;	/* highest id in memory or
+						   loaded */
+	int			 all_loaded;	/* memory holds every entry */
+	int			 loading;
+	uint64_t		 appends_during_load;
+	uint32_t		 ninflight;
+	struct entry		*cursor;	/* first never sent, or NULL */
+	struct saf_stats	 s;
+	/* grouped deletions */
+	uint64_t		*acks;
+	size_t			 nacks;
+	int			 deleting;
+	int			 up;
+} S;
+
+int
+saf_next_id(struct store_txn *t, uint64_t *id)
+{
+	int rc;
+
+	rc = store_get_u64(t, STORE_META, META_NEXT_ID,
+	    sizeof META_NEXT_ID - 1, id);
+	(*id)++;
+	return rc;
+}
+
+int
+saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
+    size_t len, size_t cap, uint64_t now_wall, size_t *outlen, uint64_t *id)
+{
+	/* writer thread only; not on the stack (zero-filled by the build) */
+	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
+	uint8_t key[8];
+	struct tlv_w w;
+	uint64_t next;
+	long n;
+	int rc;
+
+	if ((rc = store_get_u64(t, STORE_META, META_NEXT_ID,
+	    sizeof META_NEXT_ID - 1, &next)) != 0)
+		return rc;
+	next++;
+	if (len > cap)
+		return MDB_BAD_VALSIZE;
+	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
+	w.len = len;
+	tlv_put_u64(&w, TLV_ADVICE_ID, next);
+	if (w.err)
+		return MDB_BAD_VALSIZE;
+	be64_put(rec, now_wall);
+	n = statekey_seal(k, buf, w.len, rec + 8, sizeof rec - 8);
+	if (n < 0)
+		return MDB_BAD_VALSIZE;
+	be64_put(key, next);
+	if ((rc = store_put(t, STORE_SAF, key, sizeof key, rec,
+	    8 + (size_t)n)) != 0)
+		return rc;
+	if ((rc = store_put_u64(t, STORE_META, META_NEXT_ID,
+	    sizeof META_NEXT_ID - 1, next)) != 0)
+		return rc;
+	*outlen = w.len;
+	*id = next;
+	return 0;
+}
+
+static struct entry *
+entry_new(uint64_t id, const uint8_t *b, size_t len, uint64_t enq)
+{
+	struct entry *e;
+
+	if ((e = malloc(sizeof *e + len)) == NULL)
+		return NULL;
+	memset(e, 0, sizeof *e);
+	e->id = id;
+	e->enq_wall_us = enq;
+	e->len = len;
+	memcpy(e->body, b, len);
+	return e;
+}
+
+static void
+entry_free(struct entry *e)
+{
+	/* advices hold the PAN: wipe */
+	sodium_memzero(e->body, e->len);
+	free(e);
+}
+
+/* --- loading the window ------------------------------------------------------- */
+
+struct load_job {
+	struct store_job	 job;
+	uint64_t		 from;		/* first id wanted */
+	size_t			 want;
+	int			 hit_end;
+	size_t			 n;
+	struct entry		**v;
+	uint64_t		 depth;
+	uint64_t		 next_id;
+	int			 bad;
+};
+
+static int
+load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct load_job *lj = arg;
+	uint8_t pt[SAF_BODY_MAX];
+	long n;
+
+	if (lj->n == lj->want)
+		return 1;
+	if (kl != 8 || vl < 8) {
+		lj->bad++;
+		return 0;
+	}
+	n = statekey_open(S.key, (const uint8_t *)v + 8, vl - 8, pt,
+	    sizeof pt);
+	if (n < 0) {
+		/* Never dropped: counted and kept (a wrong state key?) */
+		lj->bad++;
+		return 0;
+	}
+	lj->v[lj->n] = entry_new(be64_get(k), pt, (size_t)n,
+	    be64_get(v));
+	sodium_memzero(pt, (size_t)n);
+	if (lj->v[lj->n] != NULL)
+		lj->n++;
+	return 0;
+}
+
+static int
+load_run(struct store_txn *t, void *arg)
+{
+	struct load_job *lj = arg;
+	uint8_t key[8];
+	size_t i;
+	int rc;
+
+	for (i = 0; i < lj->n; i++)
+		entry_free(lj->v[i]);
+	lj->n = 0;
+	lj->bad = 0;
+	be64_put(key, lj->from);
+	if ((rc = store_scan(t, STORE_SAF, key, sizeof key, load_one, lj))
+	    != 0)
+		return rc;
+	lj->hit_end = lj->n < lj->want;
+	lj->depth = store_count(t, STORE_SAF);
+	return store_get_u64(t, STORE_META, META_NEXT_ID,
+	    sizeof META_NEXT_ID - 1, &lj->next_id);
+}
+
+static void
+load_take(struct load_job *lj)
+{
+	size_t i;
+
+	for (i = 0; i < lj->n; i++) {
+		struct entry *e = lj->v[i];
+		if (e->id <= S.tail_id) {
+			entry_free(e);
+			continue;
+		}
+		TAILQ_INSERT_TAIL(&S.q, e, e);
+		S.nmem++;
+		S.tail_id = e->id;
+		if (S.cursor == NULL)
+			S.cursor = e;
+	}
+	if (lj->bad)
+		log_warnx("event=saf_unreadable_entries count=%d "
+		    "reason=\"do not open under the state key; kept\"",
+		    lj->bad);
+}
+
+static void
+load_done(void *arg, int rc)
+{
+	struct load_job *lj = arg;
+
+	S.loading = 0;
+	if (rc != 0) {
+		log_warnx("event=saf_load_failed error=\"%s\"",
+		    store_strerror(rc));
+	} else {
+		load_take(lj);
+		if (lj->hit_end && S.appends_during_load == 0)
+			S.all_loaded = 1;
+	}
+	free(lj->v);
+	free(lj);
+}
+
+static void
+maybe_load(void)
+{
+	struct load_job *lj;
+
+	if (S.all_loaded || S.loading || S.nmem > SAF_WINDOW / 2 || !S.up)
+		return;
+	if ((lj = calloc(1, sizeof *lj)) == NULL)
+		return;
+	lj->want = SAF_WINDOW - S.nmem;
+	if ((lj->v = calloc(lj->want, sizeof *lj->v)) == NULL) {
+		free(lj);
+		return;
+	}
+	lj->from = S.tail_id + 1;
+	lj->job.run = load_run;
+	lj->job.done = load_done;
+	lj->job.arg = lj;
+	S.loading = 1;
+	S.appends_during_load = 0;
+	store_read(S.st, &lj->job);
+}
+
+int
+saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
+    void *sendarg, uint32_t retry_us, uint32_t max_inflight)
+{
+	struct load_job lj;
+	int rc;
+
+	memset(&S, 0, sizeof S);
+	TAILQ_INIT(&S.q);
+	S.st = st;
+	S.key = k;
+	S.send = send;
+	S.sendarg = sendarg;
+	S.retry_us = retry_us;
+	S.max_inflight = max_inflight;
+	if ((S.acks = calloc(SAF_ACK_BATCH, sizeof *S.acks)) == NULL)
+		return -1;
+	memset(&lj, 0, sizeof lj);
+	lj.want = SAF_WINDOW;
+	if ((lj.v = calloc(lj.want, sizeof *lj.v)) == NULL)
+		return -1;
+	lj.from = 0;
+	lj.job.run = load_run;
+	lj.job.arg = &lj;
+	rc = store_run_now(st, &lj.job, 0);
+	if (rc == 0) {
+		load_take(&lj);
+		S.all_loaded = lj.hit_end;
+		S.s.depth = lj.depth;
+	}
+	free(lj.v);
+	if (rc != 0) {
+		log_warnx("event=saf_load_failed error=\"%s\"",
+		    store_strerror(rc));
+		return -1;
+	}
+	S.s.next_id = lj.next_id;
+	S.up = 1;
+	if (S.s.depth > 0)
+		log_info("event=saf_loaded depth=%llu head_id=%llu",
+		    (unsigned long long)S.s.depth,
+		    (unsigned long long)(TAILQ_FIRST(&S.q) ?
+		    TAILQ_FIRST(&S.q)->id : 0));
+	return 0;
+}
+
+void
+saf_shutdown(void)
+{
+	struct entry *e;
+
+	while ((e = TAILQ_FIRST(&S.q)) != NULL) {
+		TAILQ_REMOVE(&S.q, e, e);
+		entry_free(e);
+	}
+	S.cursor = NULL;
+	free(S.acks);
+	S.acks = NULL;
+	S.nmem = 0;
+	S.up = 0;
+}
+
+void
+saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
+{
+	struct entry *e;
+
+	S.s.depth++;
+	S.s.appended++;
+	if (id > S.s.next_id)
+		S.s.next_id = id;
+	if (S.loading)
+		S.appends_during_load++;
+	if (!S.all_loaded || S.nmem >= SAF_WINDOW || id <= S.tail_id) {
+		S.all_loaded = 0;
+		return;
+	}
+	if ((e = entry_new(id, body, len, enq)) == NULL) {
+		S.all_loaded = 0;	/* it is in the store: loaded later */
+		return;
+	}
+	TAILQ_INSERT_TAIL(&S.q, e, e);
+	S.nmem++;
+	S.tail_id = id;
+	if (S.cursor == NULL)
+		S.cursor = e;
+}
+
+/* --- acknowledgements --------------------------------------------------------- */
+
+struct del_job {
+	struct store_job	 job;
+	size_t			 n;
+	size_t			 deleted;
+	uint64_t		 ids[];
+};
+
+static int
+del_run(struct store_txn *t, void *arg)
+{
+	struct del_job *dj = arg;
+	uint8_t key[8];
+	size_t i;
+	int rc;
+
+	dj->deleted = 0;
+	for (i = 0; i < dj->n; i++) {
+		be64_put(key, dj->ids[i]);
+		rc = store_del(t, STORE_SAF, key, sizeof key);
+		if (rc == 0)
+			dj->deleted++;
+		else if (rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+static void flush_acks(void);
+
+static void
+del_done(void *arg, int rc)
+{
+	struct del_job *dj = arg;
+
+	S.deleting = 0;
+	if (rc != 0)
+		/* They stay in the store: sent again after a restart, and
+		 * the core de-duplicates by advice id. */
+		log_warnx("event=saf_delete_failed count=%zu error=\"%s\"",
+		    dj->n, store_strerror(rc));
+	else
+		S.s.depth -= dj->deleted < S.s.depth ? dj->deleted : S.s.depth;
+	free(dj);
+	if (S.up)
+		flush_acks();
+}
+
+static void
+flush_acks(void)
+{
+	struct del_job *dj;
+
+	if (S.deleting || S.nacks == 0)
+		return;
+	if ((dj = malloc(sizeof *dj + S.nacks * sizeof(uint64_t))) == NULL)
+		return;
+	memset(dj, 0, sizeof *dj);
+	dj->n = S.nacks;
+	memcpy(dj->ids, S.acks, S.nacks * sizeof(uint64_t));
+	S.nacks = 0;
+	dj->job.run = del_run;
+	dj->job.done = del_done;
+	dj->job.arg = dj;
+	S.deleting = 1;
+	store_write(S.st, &dj->job);
+}
+
+void
+saf_ack(uint64_t id)
+{
+	struct entry *e;
+
+	TAILQ_FOREACH(e, &S.q, e)
+		if (e->id == id)
+			break;
+	if (e == NULL) {
+		/* A repeat ack, or one for an entry not in the window:
+		 * deleting it is harmless either way. */
+		S.s.unknown_acks++;
+		if (id == 0 || id > S.s.next_id)
+			return;
+	} else {
+		if (e->inflight)
+			S.ninflight--;
+		if (S.cursor == e)
+			S.cursor = TAILQ_NEXT(e, e);
+		TAILQ_REMOVE(&S.q, e, e);
+		S.nmem--;
+		entry_free(e);
+		S.s.acked++;
+	}
+	if (S.nacks == SAF_ACK_BATCH)
+		flush_acks();
+	if (S.nacks < SAF_ACK_BATCH)
+		S.acks[S.nacks++] = id;
+	flush_acks();
+	maybe_load();
+}
+
+/* --- sending ---------------------------------------------------------------- */
+
+static int
+send_one(struct entry *e, uint64_t now)
+{
+	if (S.send(e->id, e->body, e->len, S.sendarg) == -1)
+		return -1;
+	if (e->tries > 0)
+		S.s.resent++;
+	S.s.sent++;
+	e->tries++;
+	e->inflight = 1;
+	e->next_us = now + S.retry_us;
+	S.ninflight++;
+	return 0;
+}
+
+/* Whole window, in order: retries of what was not acknowledged in time,
+ * then what was never sent (on the timer). */
+void
+saf_run(uint64_t now)
+{
+	struct entry *e;
+
+	if (!S.up)
+		return;
+	maybe_load();
+	TAILQ_FOREACH(e, &S.q, e) {
+		if (e->inflight && e->next_us > now)
+			continue;
+		if (e->inflight) {		/* no ack in time */
+			e->inflight = 0;
+			S.ninflight--;
+		}
+		if (S.ninflight >= S.max_inflight)
+			break;
+		if (send_one(e, now) == -1)
+			break;
+		if (e == S.cursor)
+			S.cursor = TAILQ_NEXT(e, e);
+	}
+}
+
+/* Only what was never sent, from the cursor: cheap, after each append. */
+void
+saf_kick(uint64_t now)
+{
+	if (!S.up)
+		return;
+	while (S.cursor != NULL && S.ninflight < S.max_inflight) {
+		if (S.cursor->tries == 0 && send_one(S.cursor, now) == -1)
+			break;
+		S.cursor = TAILQ_NEXT(S.cursor, e);
+	}
+}
+
+void
+saf_reset_inflight(void)
+{
+	struct entry *e;
+
+	TAILQ_FOREACH(e, &S.q, e)
+		e->inflight = 0;
+	S.ninflight = 0;
+	S.cursor = TAILQ_FIRST(&S.q);
+}
+
+void
+saf_get_stats(struct saf_stats *o)
+{
+	struct entry *e, *h = TAILQ_FIRST(&S.q);
+	uint64_t now = wall_us();
+
+	*o = S.s;
+	o->in_memory = S.nmem;
+	o->max_attempts = 0;
+	TAILQ_FOREACH(e, &S.q, e)
+		if (e->tries > o->max_attempts)
+			o->max_attempts = e->tries;
+	if (h != NULL) {
+		o->head_id = h->id;
+		o->head_attempts = h->tries;
+		o->oldest_age_us = now > h->enq_wall_us ? now -
+		    h->enq_wall_us : 0;
+	}
+}
+
+void
+saf_ctl(struct evbuffer *b, int json)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	if (json) {
+		evbuffer_add_printf(b, "{\"depth\":%llu,\"in_memory\":%llu,"
+		    "\"oldest_age_ms\":%llu,\"head_id\":%llu,"
+		    "\"head_attempts\":%llu,\"max_attempts\":%llu,"
+		    "\"sent\":%llu,\"resent\":%llu,\"acked\":%llu,"
+		    "\"appended\":%llu,\"last_id\":%llu}\n",
+		    (unsigned long long)s.depth,
+		    (unsigned long long)s.in_memory,
+		    (unsigned long long)(s.oldest_age_us / 1000),
+		    (unsigned long long)s.head_id,
+		    (unsigned long long)s.head_attempts,
+		    (unsigned long long)s.max_attempts,
+		    (unsigned long long)s.sent, (unsigned long long)s.resent,
+		    (unsigned long long)s.acked,
+		    (unsigned long long)s.appended,
+		    (unsigned long long)s.next_id);
+		return;
+	}
+	evbuffer_add_printf(b, "saf: depth %llu (in memory %llu)  oldest "
+	    "%llu ms  head id %llu attempts %llu  max attempts %llu\n"
+	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n",
+	    (unsigned long long)s.depth, (unsigned long long)s.in_memory,
+	    (unsigned long long)(s.oldest_age_us / 1000),
+	    (unsigned long long)s.head_id,
+	    (unsigned long long)s.head_attempts,
+	    (unsigned long long)s.max_attempts, (unsigned long long)s.sent,
+	    (unsigned long long)s.resent, (unsigned long long)s.acked,
+	    (unsigned long long)s.appended, (unsigned long long)s.next_id);
+}
+
+void
+saf_metrics(struct evbuffer *b)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	evbuffer_add_printf(b,
+	    "# TYPE gatewayd_saf_depth gauge\ngatewayd_saf_depth %llu\n"
+	    "# TYPE gatewayd_saf_oldest_age_seconds gauge\n"
+	    "gatewayd_saf_oldest_age_seconds %.3f\n"
+	    "# TYPE gatewayd_saf_head_attempts gauge\n"
+	    "gatewayd_saf_head_attempts %llu\n"
+	    "# TYPE gatewayd_saf_sent_total counter\n"
+	    "gatewayd_saf_sent_total %llu\n"
+	    "# TYPE gatewayd_saf_resent_total counter\n"
+	    "gatewayd_saf_resent_total %llu\n"
+	    "# TYPE gatewayd_saf_acked_total counter\n"
+	    "gatewayd_saf_acked_total %llu\n",
+	    (unsigned long long)s.depth, (double)s.oldest_age_us / 1e6,
+	    (unsigned long long)s.head_attempts, (unsigned long long)s.sent,
+	    (unsigned long long)s.resent, (unsigned long long)s.acked);
+}

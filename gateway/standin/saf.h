@@ -1,0 +1,74 @@
+/*
+ * saf.h — store and forward (ARCHITECTURE section 8): the durable advice
+ * queue.  Advices (stand-in outcomes, scheme 0120/0420) are appended in
+ * the same write transaction as the decision that made them, under a
+ * durable u64 advice id taken from the meta database, sealed (they hold
+ * the PAN).  The event loop keeps a window of the queue's head in memory
+ * and sends it in id order to the healthy core, a bounded number in
+ * flight, each retried until its ADVICE_ACK; an ack deletes the entry
+ * (deletions are grouped into one write job).  Nothing is ever dropped:
+ * an advice that keeps failing stays at the head and is reported.
+ */
+#ifndef GATEWAY_SAF_H
+#define GATEWAY_SAF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/standin/statekey.h"
+
+struct store;
+struct store_txn;
+struct evbuffer;
+
+#define SAF_BODY_MAX	16384		/* COREFR_MAX_BODY */
+
+/* Sends one advice; 0 sent, -1 not now (no core, socket full). */
+typedef int saf_send_fn(uint64_t id, const uint8_t *body, size_t len,
+	    void *arg);
+
+struct saf_stats {
+	uint64_t	 depth;		/* in the store, not yet acknowledged */
+	uint64_t	 in_memory;
+	uint64_t	 oldest_age_us;	/* of the head, 0 when empty */
+	uint64_t	 head_id;
+	uint64_t	 head_attempts;
+	uint64_t	 max_attempts;	/* over the window */
+	uint64_t	 sent, resent, acked, appended, unknown_acks;
+	uint64_t	 next_id;	/* last id appended */
+};
+
+/*
+ * Inside a write job: appends the advice in buf[0..len) (a message TLV)
+ * under the next advice id, adding the advice id tag 0x1006 in place
+ * (buf holds cap bytes); *outlen and *id are set.  0 or an MDB error.
+ * A job that is run again passes the same len: the tag is rewritten.
+ */
+int	saf_append(struct store_txn *, const struct statekey *,
+	    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall_us,
+	    size_t *outlen, uint64_t *id);
+/* The id the next saf_append in this transaction will take. */
+int	saf_next_id(struct store_txn *, uint64_t *id);
+
+/* Loads the head of the queue (start-up, before the loop runs). */
+int	saf_init(struct store *, const struct statekey *, saf_send_fn *,
+	    void *sendarg, uint32_t retry_us, uint32_t max_inflight);
+void	saf_shutdown(void);
+/* After the commit of a saf_append: the entry exists. */
+void	saf_added(uint64_t id, const uint8_t *body, size_t len,
+	    uint64_t enq_wall_us);
+/* ADVICE_ACK from the core. */
+void	saf_ack(uint64_t id);
+/* Sends what is due, retries included (on a timer, when a core comes
+ * up); saf_kick() only what was never sent (cheap: after appends). */
+void	saf_run(uint64_t now_us);
+void	saf_kick(uint64_t now_us);
+/* The core went away: what was in flight is sent again when one is
+ * back. */
+void	saf_reset_inflight(void);
+void	saf_get_stats(struct saf_stats *);
+/* `gatewayctl saf` */
+void	saf_ctl(struct evbuffer *, int json);
+void	saf_metrics(struct evbuffer *);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * store.h — the durable store (ARCHITECTURE sections 6 and 7): one LMDB
+ * environment in StateDirectory with the named databases below, and two
+ * threads so that no LMDB call runs on the event loop:
+ *
+ *   - the writer takes every pending write job, runs them all in one write
+ *     transaction and commits it (one durable commit for the batch: group
+ *     commit), then hands the jobs back to the event loop;
+ *   - the reader runs read jobs (card look-ups, the SAF window) in a read
+ *     transaction, never waiting behind a commit.
+ *
+ * A job is a function run in the thread with the transaction (it must
+ * write its results only into its own argument, and may be run again if
+ * the batch has to be retried) and a completion run on the event loop
+ * once the batch is durable.  Completions are signalled through an
+ * eventfd watched by the event loop.
+ *
+ * MDB_MAP_FULL: the batch is retried without the job that hit it; that
+ * job completes with rc MDB_MAP_FULL (stand-in declines 91).  Jobs
+ * already committed are never lost.
+ */
+#ifndef GATEWAY_STORE_H
+#define GATEWAY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct store;
+struct store_txn;
+
+enum store_db {
+	STORE_CARDS,		/* card hash -> sealed card record */
+	STORE_EXPOSURE,		/* spend counters, appliance exposure */
+	STORE_DECISIONS,	/* decision id (u64 BE) -> decision record */
+	STORE_SAF,		/* advice id (u64 BE) -> sealed advice */
+	STORE_DEDUP,		/* key hash -> decision id */
+	STORE_META,		/* counters, snapshot version */
+	STORE_NDB
+};
+
+#define STORE_NOMETASYNC	0x1	/* one fsync per commit (see README) */
+
+struct store_job {
+	struct store_job *next;			/* the store's */
+	int		(*run)(struct store_txn *, void *arg);
+	void		(*done)(void *arg, int rc);
+	void		*arg;
+	int		 rc;			/* 0 or an MDB_ error */
+	int		 settled;		/* the store's */
+};
+
+struct store_stats {
+	uint64_t	 batches, jobs, reads, map_full, errors;
+	uint64_t	 max_batch, last_batch;
+	uint64_t	 commit_us_total, commit_us_max;
+	uint64_t	 reader_checks, stale_readers;
+	uint64_t	 map_size, map_used;
+};
+
+/*
+ * Opens (creating) the environment in dir.  With base the completions run
+ * on that event loop; without (tests), call store_poll().  NULL with a
+ * message in err.
+ */
+struct store *store_open(const char *dir, size_t mapsize, unsigned flags,
+	    struct event_base *base, char *err, size_t errsz);
+/* Finishes the queued jobs (running their completions), stops the
+ * threads, closes the environment. */
+void	store_close(struct store *);
+
+/* Queue a job: thread-safe, never blocks on I/O. */
+void	store_write(struct store *, struct store_job *);
+void	store_read(struct store *, struct store_job *);
+/* Runs a job at once in the calling thread, in its own transaction
+ * (start-up, tools, tests); returns its rc and does not call done. */
+int	store_run_now(struct store *, struct store_job *, int write);
+
+/* Runs the completions that are ready; the number run. */
+int	store_poll(struct store *);
+/* Waits (tests) until at least one completion is ready, then polls. */
+int	store_wait(struct store *);
+
+void	store_stats(struct store *, struct store_stats *);
+
+/* Inside a job.  get: 0 found, MDB_NOTFOUND, or an error.  The value
+ * points into the map and is valid until the job returns. */
+int	store_get(struct store_txn *, int db, const void *key, size_t klen,
+	    const void **val, size_t *vlen);
+int	store_put(struct store_txn *, int db, const void *key, size_t klen,
+	    const void *val, size_t vlen);
+/* 0, or MDB_NOTFOUND when there was nothing to delete. */
+int	store_del(struct store_txn *, int db, const void *key, size_t klen);
+/* Entries from key (NULL: the first) in order; fn returns 0 to go on,
+ * anything else stops.  0 or an MDB error. */
+int	store_scan(struct store_txn *, int db, const void *key, size_t klen,
+	    int (*fn)(const void *k, size_t kl, const void *v, size_t vl,
+	    void *arg), void *arg);
+/* Entries in a database. */
+size_t	store_count(struct store_txn *, int db);
+
+/* A u64 counter value (8 bytes BE) in db under key; absent = 0. */
+int	store_get_u64(struct store_txn *, int db, const void *key,
+	    size_t klen, uint64_t *v);
+int	store_put_u64(struct store_txn *, int db, const void *key,
+	    size_t klen, uint64_t v);
+
+const char *store_strerror(int rc);
+
+#endif

@@ -1,0 +1,684 @@
+/*
+ * client.c — the pipelined, reconnecting HSM client (see hsmclient.h).
+ *
+ * Each connection keeps a ring of outstanding calls in send order; since
+ * the HSM answers a connection in order, the head of the ring is the call
+ * the next reply belongs to (checked against its header and response
+ * code). A timed-out call stays in the ring with its callback cleared, so
+ * the late reply still lines up and is dropped.
+ */
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <event2/event_struct.h>
+
+#include <sodium.h>
+
+#include "hsm/client/addr.h"
+#include "base/hex.h"
+#include "hsm/client/hsmclient.h"
+#include "base/clock.h"
+#include "base/log.h"
+
+#define BODY_MAX	65535
+#define HDR_MAX		16
+
+enum conn_state { C_IDLE, C_CONNECTING, C_UP };
+
+struct conn;
+
+struct call {
+	hsm_cb		*cb;		/* NULL once answered or timed out */
+	void		*arg;
+	enum hsm_kind	 kind;
+	char		 hdr[HDR_MAX];
+	uint64_t	 sent_rx;	/* conn->rx when sent */
+	uint64_t	 sent_us;	/* monotonic */
+	struct event	 timer;
+	struct conn	*conn;
+};
+
+struct conn {
+	struct hsm_client	*cl;
+	struct bufferevent	*bev;
+	enum conn_state		 state;
+	struct call		*ring;
+	unsigned		 head, count;
+	unsigned		 trace;
+	uint64_t		 rx;		/* frames received */
+	unsigned		 backoff_ms;
+	struct event		*retry;
+};
+
+struct hsm_client {
+	struct event_base	*base;
+	struct hsm_addr		 addr;
+	struct hsm_client_opts	 o;
+	struct conn		*conns;
+	struct hsm_client_stats	 st;
+	uint8_t			*body;		/* request being built */
+	size_t			 blen;
+	int			 berr;
+};
+
+static void conn_connect(struct conn *);
+
+void
+hsm_client_opts_default(struct hsm_client_opts *o)
+{
+	memset(o, 0, sizeof *o);
+	o->connections = 2;
+	o->timeout_ms = 1000;
+	o->header_len = 4;
+	o->max_inflight = 512;
+	o->backoff_min_ms = 50;
+	o->backoff_max_ms = 5000;
+}
+
+const char *
+hsm_status_str(enum hsm_status s)
+{
+	switch (s) {
+	case HSM_OK: return "ok";
+	case HSM_FAIL: return "verification-failed";
+	case HSM_ERROR: return "hsm-error";
+	case HSM_TIMEOUT: return "timeout";
+	case HSM_DOWN: return "down";
+	case HSM_PROTO: return "protocol-error";
+	}
+	return "unknown";
+}
+
+static void
+count_status(struct hsm_client *cl, enum hsm_status s)
+{
+	switch (s) {
+	case HSM_OK: cl->st.ok++; break;
+	case HSM_FAIL: cl->st.fail++; break;
+	case HSM_ERROR: cl->st.errors++; break;
+	case HSM_TIMEOUT: cl->st.timeouts++; break;
+	case HSM_DOWN: cl->st.down++; break;
+	case HSM_PROTO: cl->st.proto++; break;
+	}
+}
+
+/* Complete a call with a status only (timeout, down, protocol). */
+static void
+finish(struct call *c, enum hsm_status s)
+{
+	struct hsm_result r;
+	hsm_cb *cb = c->cb;
+
+	if (cb == NULL)
+		return;
+	c->cb = NULL;
+	memset(&r, 0, sizeof r);
+	r.status = s;
+	count_status(c->conn->cl, s);
+	cb(&r, c->arg);
+}
+
+static void
+retry_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	conn_connect(arg);
+}
+
+/*
+ * Drop the connection: fail what is outstanding, retry after a backoff.
+ * The state goes to C_IDLE first so callbacks cannot pick this link.
+ */
+static void
+conn_down(struct conn *cn, enum hsm_status s, const char *why)
+{
+	struct hsm_client *cl = cn->cl;
+	struct timeval tv;
+	unsigned i, n = cn->count, head = cn->head;
+	struct call *c;
+
+	if (cn->state == C_UP && strcmp(why, "client-free") != 0)
+		log_warnx("event=hsm-link-down addr=%s reason=%s outstanding=%u",
+		    cl->addr.is_unix ? cl->addr.path : "tcp", why, n);
+	cn->state = C_IDLE;
+	if (cn->bev != NULL) {
+		bufferevent_free(cn->bev);
+		cn->bev = NULL;
+	}
+	cn->head = cn->count = 0;
+	for (i = 0; i < n; i++) {
+		c = &cn->ring[(head + i) % cl->o.max_inflight];
+		evtimer_del(&c->timer);
+		finish(c, s);
+	}
+	tv.tv_sec = cn->backoff_ms / 1000;
+	tv.tv_usec = (cn->backoff_ms % 1000) * 1000;
+	evtimer_add(cn->retry, &tv);
+	cn->backoff_ms = cn->backoff_ms * 2 > cl->o.backoff_max_ms ?
+	    cl->o.backoff_max_ms : cn->backoff_ms * 2;
+}
+
+static void
+conn_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *cn = arg;
+	struct hsm_client *cl = cn->cl;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	struct hsm_result r;
+	struct call *c;
+	uint8_t lenb[2], *frame;
+	size_t len;
+	hsm_cb *cb;
+
+	while (cn->state == C_UP && evbuffer_copyout(in, lenb, 2) == 2) {
+		len = (size_t)lenb[0] << 8 | lenb[1];
+		if (evbuffer_get_length(in) < 2 + len)
+			return;
+		if (cn->count == 0) {
+			conn_down(cn, HSM_PROTO, "unexpected-reply");
+			return;
+		}
+		c = &cn->ring[cn->head];
+		frame = evbuffer_pullup(in, (ev_ssize_t)(2 + len));
+		if (frame == NULL || hsm_reply_parse(c->kind, frame + 2, len,
+		    c->hdr, cl->o.header_len, &r) == -1) {
+			conn_down(cn, HSM_PROTO, "mismatched-reply");
+			return;
+		}
+		evbuffer_drain(in, 2 + len);
+		cn->rx++;
+		cn->head = (cn->head + 1) % cl->o.max_inflight;
+		cn->count--;
+		evtimer_del(&c->timer);
+		if ((cb = c->cb) != NULL) {
+			c->cb = NULL;
+			count_status(cl, r.status);
+			cb(&r, c->arg);
+		}
+	}
+}
+
+static void
+conn_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *cn = arg;
+	int one = 1;
+
+	if (what & BEV_EVENT_CONNECTED) {
+		cn->state = C_UP;
+		cn->backoff_ms = cn->cl->o.backoff_min_ms;
+		if (!cn->cl->addr.is_unix)
+			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
+			    TCP_NODELAY, &one, sizeof one);
+		log_debug("event=hsm-link-up");
+		return;
+	}
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		conn_down(cn, HSM_DOWN, what & BEV_EVENT_EOF ? "eof" : "error");
+}
+
+static void
+conn_connect(struct conn *cn)
+{
+	struct hsm_client *cl = cn->cl;
+
+	cn->bev = bufferevent_socket_new(cl->base, -1,
+	    BEV_OPT_CLOSE_ON_FREE);
+	if (cn->bev == NULL) {
+		conn_down(cn, HSM_DOWN, "no-memory");
+		return;
+	}
+	bufferevent_setcb(cn->bev, conn_read, NULL, conn_event, cn);
+	bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
+	cn->state = C_CONNECTING;
+	cl->st.reconnects++;
+	if (bufferevent_socket_connect(cn->bev,
+	    (const struct sockaddr *)&cl->addr.ss, (int)cl->addr.len) == -1)
+		conn_down(cn, HSM_DOWN, "connect");
+}
+
+static void
+timeout_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct call *c = arg;
+	struct conn *cn = c->conn;
+	int stalled = cn->rx == c->sent_rx, unread = 0;
+	uint64_t el = now_us() - c->sent_us, to = cn->cl->o.timeout_ms * 1000u;
+	struct timeval tv;
+
+	(void)fd;
+	(void)what;
+	/* On a coarse event base (gatewayd's: 4 ms steps) the timer can
+	 * fire before the call has had its whole time: wait out the rest. */
+	if (el < to) {
+		tv.tv_sec = (time_t)((to - el) / 1000000);
+		tv.tv_usec = (suseconds_t)((to - el) % 1000000);
+		evtimer_add(&c->timer, &tv);
+		return;
+	}
+	/* Replies already in the socket, not read yet because this pass of
+	 * the loop ran long (a busy machine), are no sign of a dead link. */
+	if (stalled && cn->bev != NULL &&
+	    (evbuffer_get_length(bufferevent_get_input(cn->bev)) > 0 ||
+	    (ioctl(bufferevent_getfd(cn->bev), FIONREAD, &unread) == 0 &&
+	    unread > 0)))
+		stalled = 0;
+	finish(c, HSM_TIMEOUT);
+	/* Nothing at all came back during a whole timeout: link is dead. */
+	if (stalled && cn->state != C_IDLE)
+		conn_down(cn, HSM_DOWN, "stalled");
+}
+
+struct hsm_client *
+hsm_client_new(struct event_base *base, const char *addr,
+    const struct hsm_client_opts *o)
+{
+	struct hsm_client *cl;
+	struct conn *cn;
+	unsigned i, j;
+
+	if ((cl = calloc(1, sizeof *cl)) == NULL)
+		return NULL;
+	cl->base = base;
+	hsm_client_opts_default(&cl->o);
+	if (o != NULL)
+		cl->o = *o;
+	if (cl->o.connections == 0 || cl->o.connections > 64 ||
+	    cl->o.header_len > HDR_MAX - 1 || cl->o.max_inflight == 0 ||
+	    cl->o.timeout_ms == 0 || hsm_addr_parse(addr, &cl->addr) == -1 ||
+	    (cl->body = malloc(BODY_MAX)) == NULL ||
+	    (cl->conns = calloc(cl->o.connections, sizeof *cl->conns)) ==
+	    NULL) {
+		free(cl->body);
+		free(cl);
+		return NULL;
+	}
+	if (cl->o.backoff_min_ms == 0)
+		cl->o.backoff_min_ms = 1;
+	for (i = 0; i < cl->o.connections; i++) {
+		cn = &cl->conns[i];
+		cn->cl = cl;
+		cn->backoff_ms = cl->o.backoff_min_ms;
+		cn->ring = calloc(cl->o.max_inflight, sizeof *cn->ring);
+		cn->retry = evtimer_new(base, retry_cb, cn);
+		if (cn->ring == NULL || cn->retry == NULL) {
+			hsm_client_free(cl);
+			return NULL;
+		}
+		for (j = 0; j < cl->o.max_inflight; j++) {
+			cn->ring[j].conn = cn;
+			evtimer_assign(&cn->ring[j].timer, base, timeout_cb,
+			    &cn->ring[j]);
+		}
+	}
+	for (i = 0; i < cl->o.connections; i++)
+		conn_connect(&cl->conns[i]);
+	return cl;
+}
+
+void
+hsm_client_free(struct hsm_client *cl)
+{
+	struct conn *cn;
+	unsigned i;
+
+	if (cl == NULL)
+		return;
+	for (i = 0; i < cl->o.connections; i++) {
+		cn = &cl->conns[i];
+		if (cn->ring != NULL && cn->retry != NULL)
+			conn_down(cn, HSM_DOWN, "client-free");
+		if (cn->retry != NULL)
+			event_free(cn->retry);
+		free(cn->ring);
+	}
+	free(cl->conns);
+	free(cl->body);
+	free(cl);
+}
+
+enum hsm_health
+hsm_client_health(const struct hsm_client *cl)
+{
+	unsigned i, up = 0;
+
+	for (i = 0; i < cl->o.connections; i++)
+		if (cl->conns[i].state == C_UP)
+			up++;
+	return up == 0 ? HSM_HEALTH_DOWN : up == cl->o.connections ?
+	    HSM_HEALTH_UP : HSM_HEALTH_DEGRADED;
+}
+
+void
+hsm_client_stats(const struct hsm_client *cl, struct hsm_client_stats *st)
+{
+	unsigned i;
+
+	*st = cl->st;
+	st->inflight = 0;
+	for (i = 0; i < cl->o.connections; i++)
+		st->inflight += cl->conns[i].count;
+}
+
+/* --- request building ----------------------------------------------------- */
+
+static void
+b_start(struct hsm_client *cl, const char *code)
+{
+	cl->blen = 0;
+	cl->berr = 0;
+	memcpy(cl->body, code, 2);
+	cl->blen = 2;
+}
+
+static void
+b_add(struct hsm_client *cl, const void *p, size_t n)
+{
+	if (cl->berr || BODY_MAX - cl->blen < n) {
+		cl->berr = 1;
+		return;
+	}
+	memcpy(cl->body + cl->blen, p, n);
+	cl->blen += n;
+}
+
+static void
+b_str(struct hsm_client *cl, const char *s)
+{
+	b_add(cl, s, strlen(s));
+}
+
+/* A field of exactly n characters of the given class. */
+static void
+b_field(struct hsm_client *cl, const char *s, size_t n, int digits)
+{
+	if (s == NULL || strlen(s) != n || (digits ? !dec_valid(s, n) :
+	    !hex_valid(s, n, 0))) {
+		cl->berr = 1;
+		return;
+	}
+	b_add(cl, s, n);
+}
+
+/* Key blocks: "S" and letters/digits only, so no delimiter can sneak in. */
+static void
+b_key(struct hsm_client *cl, const char *k)
+{
+	size_t i, n = k == NULL ? 0 : strlen(k);
+
+	if (n < 17 || n > 1024 || k[0] != 'S') {
+		cl->berr = 1;
+		return;
+	}
+	for (i = 1; i < n; i++)
+		if (!((k[i] >= '0' && k[i] <= '9') ||
+		    (k[i] >= 'A' && k[i] <= 'Z'))) {
+			cl->berr = 1;
+			return;
+		}
+	b_add(cl, k, n);
+}
+
+static struct conn *
+pick(struct hsm_client *cl)
+{
+	struct conn *best = NULL, *cn;
+	unsigned i;
+
+	for (i = 0; i < cl->o.connections; i++) {
+		cn = &cl->conns[i];
+		if (cn->state == C_IDLE || cn->count >= cl->o.max_inflight)
+			continue;
+		if (best == NULL || (cn->state == C_UP &&
+		    best->state != C_UP) || (cn->state == best->state &&
+		    cn->count < best->count))
+			best = cn;
+	}
+	return best;
+}
+
+static void
+wipe_free(const void *data, size_t len, void *arg)
+{
+	(void)arg;
+	sodium_memzero((void *)(uintptr_t)data, len);
+	free((void *)(uintptr_t)data);
+}
+
+static int
+submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
+{
+	uint8_t *copy;
+	struct conn *cn;
+	struct call *c;
+	struct timeval tv;
+	uint8_t pre[2 + HDR_MAX];
+	unsigned t, i, hl = cl->o.header_len;
+	size_t total;
+	int rc;
+
+	if (cl->o.lmk_id != NULL)
+		b_str(cl, cl->o.lmk_id);
+	total = hl + cl->blen;
+	if (cl->berr || cb == NULL || total > BODY_MAX ||
+	    (cn = pick(cl)) == NULL) {
+		sodium_memzero(cl->body, cl->blen);
+		return -1;
+	}
+	c = &cn->ring[(cn->head + cn->count) % cl->o.max_inflight];
+	/* Header: a wrapping decimal trace number, as payShield hosts do. */
+	t = cn->trace++;
+	for (i = hl; i > 0; i--) {
+		c->hdr[i - 1] = (char)('0' + t % 10);
+		t /= 10;
+	}
+	pre[0] = (uint8_t)(total >> 8);
+	pre[1] = (uint8_t)total;
+	memcpy(pre + 2, c->hdr, hl);
+	/* The request holds the PAN, CVC or PIN block data: it goes out as
+	 * a copy libevent hands back to be wiped once sent, not as bytes
+	 * copied into its buffers and freed as they are. */
+	rc = -1;
+	if ((copy = malloc(cl->blen)) != NULL) {
+		memcpy(copy, cl->body, cl->blen);
+		if (bufferevent_write(cn->bev, pre, 2 + hl) == 0)
+			rc = evbuffer_add_reference(bufferevent_get_output(
+			    cn->bev), copy, cl->blen, wipe_free, NULL);
+		if (rc == -1)
+			wipe_free(copy, cl->blen, NULL);
+	}
+	sodium_memzero(cl->body, cl->blen);
+	if (rc == -1)
+		return -1;
+	c->cb = cb;
+	c->arg = arg;
+	c->kind = kind;
+	c->sent_rx = cn->rx;
+	c->sent_us = now_us();
+	tv.tv_sec = cl->o.timeout_ms / 1000;
+	tv.tv_usec = (cl->o.timeout_ms % 1000) * 1000;
+	evtimer_add(&c->timer, &tv);
+	cn->count++;
+	cl->st.calls++;
+	return 0;
+}
+
+int
+hsm_verify_cvv(struct hsm_client *cl, const char *cvk, const char *pan,
+    const char *expiry, const char *svc, const char *cvv, hsm_cb *cb,
+    void *arg)
+{
+	size_t n = pan == NULL ? 0 : strlen(pan);
+
+	b_start(cl, "CY");
+	b_key(cl, cvk);
+	b_field(cl, cvv, 3, 1);
+	if (n == 0 || n > 19)
+		cl->berr = 1;
+	b_field(cl, pan, n, 1);
+	b_str(cl, ";");
+	b_field(cl, expiry, 4, 1);
+	b_field(cl, svc, 3, 1);
+	return submit(cl, HSM_K_CY, cb, arg);
+}
+
+int
+hsm_verify_pin_pvv(struct hsm_client *cl, const char *zpk, const char *pvk,
+    const char *pinblock, const char *format, const char *account, char pvki,
+    const char *pvv, hsm_cb *cb, void *arg)
+{
+	char k[2] = { pvki, '\0' };
+
+	b_start(cl, "EC");
+	b_key(cl, zpk);
+	b_key(cl, pvk);
+	b_field(cl, pinblock, 16, 0);
+	b_field(cl, format, 2, 1);
+	b_field(cl, account, 12, 1);
+	b_field(cl, k, 1, 1);
+	b_field(cl, pvv, 4, 1);
+	return submit(cl, HSM_K_EC, cb, arg);
+}
+
+int
+hsm_verify_pin_ibm(struct hsm_client *cl, const char *zpk, const char *pvk,
+    const char *pinblock, const char *format, int minlen, const char *account,
+    const char *dectab, const char *valdata, const char *offset, hsm_cb *cb,
+    void *arg)
+{
+	char ml[3];
+	size_t i;
+
+	if (minlen < 4 || minlen > 12 || valdata == NULL ||
+	    strlen(valdata) != 12)
+		return -1;
+	for (i = 0; i < 12; i++)
+		if (valdata[i] != 'N' && !hex_valid(valdata + i, 1, 0))
+			return -1;
+	snprintf(ml, sizeof ml, "%02d", minlen);
+	b_start(cl, "EA");
+	b_key(cl, zpk);
+	b_key(cl, pvk);
+	b_str(cl, "12");
+	b_field(cl, pinblock, 16, 0);
+	b_field(cl, format, 2, 1);
+	b_str(cl, ml);
+	b_field(cl, account, 12, 1);
+	b_field(cl, dectab, 16, 1);
+	b_add(cl, valdata, 12);
+	b_field(cl, offset, 12, 0);
+	return submit(cl, HSM_K_EA, cb, arg);
+}
+
+int
+hsm_verify_arqc(struct hsm_client *cl, const char *mkac, int scheme,
+    const uint8_t panpsn[8], const uint8_t atc[2], const uint8_t un[4],
+    const uint8_t *txdata, size_t txlen, const uint8_t arqc[8],
+    const uint8_t *arc, hsm_cb *cb, void *arg)
+{
+	char h[3], m[2];
+
+	/* Scheme 2 (EMV CSK) exists only in hsmd; never send it elsewhere. */
+	if ((scheme != 0 && scheme != 1) || txlen == 0 || txlen > 255 ||
+	    txdata == NULL)
+		return -1;
+	b_start(cl, "KQ");
+	m[0] = arc != NULL ? '1' : '0';
+	m[1] = (char)('0' + scheme);
+	b_add(cl, m, 2);
+	b_key(cl, mkac);
+	b_add(cl, panpsn, 8);
+	b_add(cl, atc, 2);
+	b_add(cl, un, 4);
+	hex_encode((const uint8_t[]){ (uint8_t)txlen }, 1, h);
+	b_add(cl, h, 2);
+	b_add(cl, txdata, txlen);
+	b_str(cl, ";");
+	b_add(cl, arqc, 8);
+	if (arc != NULL)
+		b_add(cl, arc, 2);
+	return submit(cl, arc != NULL ? HSM_K_KQ1 : HSM_K_KQ0, cb, arg);
+}
+
+static int
+mac_common(struct hsm_client *cl, int verify, const char *key, int alg,
+    int pad, size_t mac_len, const uint8_t *data, size_t len,
+    const char *mac_hex, hsm_cb *cb, void *arg)
+{
+	char f[5], l[5];
+
+	if ((alg != 1 && alg != 3) || pad < 0 || pad > 2 ||
+	    (mac_len != 4 && mac_len != 8) || len > 0xffff ||
+	    (len != 0 && data == NULL))
+		return -1;
+	b_start(cl, verify ? "M8" : "M6");
+	f[0] = '0';				/* mode: only block */
+	f[1] = '0';				/* input: binary */
+	f[2] = mac_len == 4 ? '0' : '1';
+	f[3] = (char)('0' + alg);
+	f[4] = (char)('0' + pad);
+	b_add(cl, f, 5);
+	b_str(cl, "FFF");
+	b_key(cl, key);
+	snprintf(l, sizeof l, "%04zX", len);
+	b_add(cl, l, 4);
+	if (len)
+		b_add(cl, data, len);
+	if (verify)
+		b_field(cl, mac_hex, 2 * mac_len, 0);
+	return submit(cl, verify ? HSM_K_M8 : mac_len == 4 ? HSM_K_M6_4 :
+	    HSM_K_M6_8, cb, arg);
+}
+
+int
+hsm_mac_generate(struct hsm_client *cl, const char *key, int alg, int pad,
+    size_t mac_len, const uint8_t *data, size_t len, hsm_cb *cb, void *arg)
+{
+	return mac_common(cl, 0, key, alg, pad, mac_len, data, len, NULL, cb,
+	    arg);
+}
+
+int
+hsm_mac_verify(struct hsm_client *cl, const char *key, int alg, int pad,
+    const uint8_t *data, size_t len, const char *mac_hex, hsm_cb *cb,
+    void *arg)
+{
+	size_t n = mac_hex == NULL ? 0 : strlen(mac_hex);
+
+	return mac_common(cl, 1, key, alg, pad, n / 2, data, len, mac_hex, cb,
+	    arg);
+}
+
+int
+hsm_translate_pin(struct hsm_client *cl, int from_tpk, const char *src_key,
+    const char *dst_key, const char *pinblock, const char *src_format,
+    const char *dst_format, const char *account, hsm_cb *cb, void *arg)
+{
+	b_start(cl, from_tpk ? "CA" : "CC");
+	b_key(cl, src_key);
+	b_key(cl, dst_key);
+	b_str(cl, "12");
+	b_field(cl, pinblock, 16, 0);
+	b_field(cl, src_format, 2, 1);
+	b_field(cl, dst_format, 2, 1);
+	b_field(cl, account, 12, 1);
+	return submit(cl, from_tpk ? HSM_K_CA : HSM_K_CC, cb, arg);
+}
+
+int
+hsm_diagnostics(struct hsm_client *cl, hsm_cb *cb, void *arg)
+{
+	b_start(cl, "NC");
+	return submit(cl, HSM_K_NC, cb, arg);
+}
