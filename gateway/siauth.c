@@ -10,7 +10,6 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
-#include <lmdb.h>
 #include <sodium.h>
 
 #include "base/be.h"
@@ -367,13 +366,13 @@ get_decision(struct store_txn *t, const uint8_t *k, uint64_t *id,
 	if ((rc = store_get(t, STORE_DEDUP, k, DKEY_LEN, &v, &vl)) != 0)
 		return rc;
 	if (vl != 8)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	*id = be64_get(v);
 	be64_put(ik, *id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
 	if (vl != sizeof *r)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	memcpy(r, v, sizeof *r);
 	return 0;
 }
@@ -447,7 +446,7 @@ release(struct store_txn *t, struct sidec *d)
 
 	if (!d->has_rkey)
 		return 0;
-	if ((rc = get_decision(t, d->rkey, &id, &r)) == MDB_NOTFOUND)
+	if ((rc = get_decision(t, d->rkey, &id, &r)) == STORE_NOTFOUND)
 		return 0;		/* unknown original: acknowledged */
 	if (rc != 0)
 		return rc;
@@ -487,7 +486,7 @@ decide_run(struct store_txn *t, void *arg)
 			d->id = id;
 			return 0;
 		}
-		if (rc != MDB_NOTFOUND)
+		if (rc != STORE_NOTFOUND)
 			return rc;
 	}
 	switch (d->kind) {
@@ -521,7 +520,7 @@ decide_run(struct store_txn *t, void *arg)
 			break;
 		}
 		rc = cards_account(t, d->hash, &open);
-		if (rc == MDB_NOTFOUND) {
+		if (rc == STORE_NOTFOUND) {
 			de39 = "14";
 			d->why = "unknown-account";
 		} else if (rc != 0)
@@ -564,12 +563,12 @@ decide_run(struct store_txn *t, void *arg)
 			tlv_put_str(&w, 38, d->res.de38);
 	}
 	if (w.err)
-		return MDB_BAD_VALSIZE;
+		return STORE_TOOBIG;
 	if ((rc = saf_append(t, SI.key, d->adv, w.len, d->advcap, wall_us(),
 	    &d->advout, &d->id)) != 0)
 		return rc;
 	if (d->id != id)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	if (d->approved) {
 		kl = cards_spend_key(d->hash, 'D', d->day, sk);
 		if ((rc = add_u64(t, STORE_EXPOSURE, (char *)sk, kl,
@@ -620,7 +619,7 @@ decide_done(void *arg, int rc)
 	struct sidec *d = arg;
 
 	if (rc != 0) {
-		if (rc == MDB_MAP_FULL) {
+		if (rc == STORE_FULL) {
 			SI.map_full++;
 			log_warnx("event=standin_store_full mti=%s rc=91 "
 			    "reason=\"LMDB map full: declining; raise the map "
@@ -695,9 +694,9 @@ void_run(struct store_txn *t, void *arg)
 	d->advout = 0;
 	be64_put(ik, d->voids);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
-		return rc == MDB_NOTFOUND ? 0 : rc;
+		return rc == STORE_NOTFOUND ? 0 : rc;
 	if (vl != sizeof r)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	memcpy(&r, v, sizeof r);
 	if ((rc = release_rec(t, d, d->voids, &r, 1)) != 0)
 		return rc;
@@ -985,13 +984,13 @@ lookup_run(struct store_txn *t, void *arg)
 			d->dup = 1;
 			return 0;	/* the write job answers it again */
 		}
-		if (rc != MDB_NOTFOUND)
+		if (rc != STORE_NOTFOUND)
 			return rc;
 	}
 	if (d->kind != K_AUTH)
 		return 0;
 	d->card_rc = cards_get(t, SI.key, d->hash, &d->card);
-	if (d->card_rc != 0 && d->card_rc != MDB_NOTFOUND)
+	if (d->card_rc != 0 && d->card_rc != STORE_NOTFOUND)
 		return d->card_rc;
 	return 0;
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <lmdb.h>
 #include <sodium.h>
 
 #include "tunnel/tlv.h"
@@ -306,11 +305,11 @@ cards_put(struct store_txn *t, const struct statekey *k,
 	statekey_hash(k, 'P', r->pan, h);
 	if (r->del) {
 		rc = store_del(t, STORE_CARDS, h, sizeof h);
-		return rc == MDB_NOTFOUND ? 0 : rc;
+		return rc == STORE_NOTFOUND ? 0 : rc;
 	}
 	n = statekey_seal(k, &r->rec, sizeof r->rec, sealed, sizeof sealed);
 	if (n < 0)
-		return MDB_BAD_VALSIZE;
+		return STORE_TOOBIG;
 	if ((rc = store_put(t, STORE_CARDS, h, sizeof h, sealed, (size_t)n))
 	    != 0)
 		return rc;
@@ -319,7 +318,7 @@ cards_put(struct store_txn *t, const struct statekey *k,
 	if (r->has_balance) {
 		cards_spend_key(h, 'S', NULL, sk);
 		rc = store_del(t, STORE_EXPOSURE, sk, sizeof sk);
-		if (rc != 0 && rc != MDB_NOTFOUND)
+		if (rc != 0 && rc != STORE_NOTFOUND)
 			return rc;
 	}
 	return 0;
@@ -338,7 +337,7 @@ cards_get(struct store_txn *t, const struct statekey *k,
 		return rc;
 	if (statekey_open(k, v, vl, out, sizeof *out) != (long)sizeof *out ||
 	    out->recver != CARDS_REC_VERSION)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	return 0;
 }
 
@@ -354,7 +353,7 @@ cards_account(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
 	    != 0)
 		return rc;
 	if (vl != 1)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	*open = *(const uint8_t *)v != 0;
 	return 0;
 }

@@ -72,11 +72,11 @@ int	cards_kv(const char *list, const char *key, char *out, size_t cap);
 /* Inside store jobs. */
 int	cards_put(struct store_txn *, const struct statekey *,
 	    const struct cards_snaprec *);
-/* 0 found, MDB_NOTFOUND, or an error (a record that does not open is an
- * error: MDB_CORRUPTED). */
+/* 0 found, STORE_NOTFOUND, or an error (a record that does not open is an
+ * error: STORE_CORRUPT). */
 int	cards_get(struct store_txn *, const struct statekey *,
 	    const uint8_t hash[STATEKEY_HASHLEN], struct card_rec *);
-/* Account open?  0 and *open set, MDB_NOTFOUND, or an error. */
+/* Account open?  0 and *open set, STORE_NOTFOUND, or an error. */
 int	cards_account(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
 	    int *open);
 

@@ -8,7 +8,6 @@
 #include <time.h>
 
 #include <event2/buffer.h>
-#include <lmdb.h>
 #include <sodium.h>
 
 #include "base/be.h"
@@ -84,16 +83,16 @@ saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
 		return rc;
 	next++;
 	if (len > cap)
-		return MDB_BAD_VALSIZE;
+		return STORE_TOOBIG;
 	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
 	w.len = len;
 	tlv_put_u64(&w, TLV_ADVICE_ID, next);
 	if (w.err)
-		return MDB_BAD_VALSIZE;
+		return STORE_TOOBIG;
 	be64_put(rec, now_wall);
 	n = statekey_seal(k, buf, w.len, rec + 8, sizeof rec - 8);
 	if (n < 0)
-		return MDB_BAD_VALSIZE;
+		return STORE_TOOBIG;
 	be64_put(key, next);
 	if ((rc = store_put(t, STORE_SAF, key, sizeof key, rec,
 	    8 + (size_t)n)) != 0)
@@ -368,7 +367,7 @@ del_run(struct store_txn *t, void *arg)
 		rc = store_del(t, STORE_SAF, key, sizeof key);
 		if (rc == 0)
 			dj->deleted++;
-		else if (rc != MDB_NOTFOUND)
+		else if (rc != STORE_NOTFOUND)
 			return rc;
 	}
 	return 0;

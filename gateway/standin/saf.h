@@ -41,7 +41,7 @@ struct saf_stats {
 /*
  * Inside a write job: appends the advice in buf[0..len) (a message TLV)
  * under the next advice id, adding the advice id tag 0x1006 in place
- * (buf holds cap bytes); *outlen and *id are set.  0 or an MDB error.
+ * (buf holds cap bytes); *outlen and *id are set.  0 or a store error (store.h).
  * A job that is run again passes the same len: the tag is rewritten.
  */
 int	saf_append(struct store_txn *, const struct statekey *,

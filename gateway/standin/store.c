@@ -1,71 +1,69 @@
 /*
- * store.c — LMDB environment, group-commit writer thread, reader thread,
- * completions handed to the event loop through an eventfd.
+ * store.c — the LMDB environment, what jobs do inside their transaction,
+ * and the store's result codes.  The threads that run the jobs are in
+ * storeq.c.
  */
-#include <sys/eventfd.h>
 #include <sys/stat.h>
 #include <errno.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
-#include <event2/event.h>
 #include <lmdb.h>
 
 #include "base/be.h"
 #include "base/log.h"
-#include "base/clock.h"
-#include "gateway/standin/store.h"
-
-#define READER_CHECK_S	10
-/* Decisions per transaction: bounds the commit time and the burst of
- * completions the event loop runs at once. */
-#define STORE_BATCH_MAX	256
-#define POLL_MAX	128	/* completions per loop wake-up */
+#include "gateway/standin/store-int.h"
 
 static const char *const dbnames[STORE_NDB] = {
 	"cards", "exposure", "decisions", "saf", "dedup", "meta"
 };
 
-struct store_txn {
-	struct store	*st;
-	MDB_txn		*txn;
-};
-
-struct jobq {
-	pthread_mutex_t	 mu;
-	pthread_cond_t	 cv;
-	struct store_job *head, **tail;
-	int		 stop;
-	pthread_t	 thr;
-	int		 started;
-};
-
-struct store {
-	MDB_env		*env;
-	MDB_dbi		 dbi[STORE_NDB];
-	struct jobq	 wq, rq;
-	/* completions */
-	pthread_mutex_t	 dmu;
-	struct store_job *dhead, **dtail;
-	int		 efd;
-	struct event	*ev;
-	/* Jobs queued from the loop during one iteration, handed to the
-	 * threads together (one lock, at most one wake-up each). */
-	struct event	*flush_ev;
-	int		 flush_pending;
-	struct store_job *pw, **pwt, *pr, **prt;
-	pthread_mutex_t	 smu;
-	struct store_stats s;
-};
+int
+store_rc(int rc)
+{
+	switch (rc) {
+	case MDB_SUCCESS:
+		return STORE_OK;
+	case MDB_NOTFOUND:
+		return STORE_NOTFOUND;
+	case MDB_MAP_FULL:
+		return STORE_FULL;
+	case MDB_CORRUPTED:
+	case MDB_PAGE_NOTFOUND:
+	case MDB_INVALID:
+		return STORE_CORRUPT;
+	case MDB_BAD_VALSIZE:
+		return STORE_TOOBIG;
+	}
+	if (rc > 0)
+		return rc;		/* errno, from the system */
+	log_warnx("event=store_lmdb_error error=\"%s\"", mdb_strerror(rc));
+	return STORE_FAILED;
+}
 
 const char *
 store_strerror(int rc)
 {
-	return mdb_strerror(rc);
+	switch (rc) {
+	case STORE_OK:
+		return "ok";
+	case STORE_NOTFOUND:
+		return "not found";
+	case STORE_FULL:
+		return "map full";
+	case STORE_CORRUPT:
+		return "corrupt record";
+	case STORE_TOOBIG:
+		return "key or value too large";
+	case STORE_BUSY:
+		return "job queued twice";
+	case STORE_CLOSED:
+		return "store closing";
+	case STORE_FAILED:
+		return "lmdb error (logged)";
+	}
+	return rc > 0 ? strerror(rc) : "unknown store error";
 }
 
 /* --- inside jobs ------------------------------------------------------------ */
@@ -78,7 +76,7 @@ store_get(struct store_txn *t, int db, const void *key, size_t klen,
 	int rc;
 
 	if ((rc = mdb_get(t->txn, t->st->dbi[db], &k, &v)) != 0)
-		return rc;
+		return store_rc(rc);
 	*val = v.mv_data;
 	*vlen = v.mv_size;
 	return 0;
@@ -91,7 +89,7 @@ store_put(struct store_txn *t, int db, const void *key, size_t klen,
 	MDB_val k = { klen, (void *)(uintptr_t)key };
 	MDB_val v = { vlen, (void *)(uintptr_t)val };
 
-	return mdb_put(t->txn, t->st->dbi[db], &k, &v, 0);
+	return store_rc(mdb_put(t->txn, t->st->dbi[db], &k, &v, 0));
 }
 
 int
@@ -99,7 +97,7 @@ store_del(struct store_txn *t, int db, const void *key, size_t klen)
 {
 	MDB_val k = { klen, (void *)(uintptr_t)key };
 
-	return mdb_del(t->txn, t->st->dbi[db], &k, NULL);
+	return store_rc(mdb_del(t->txn, t->st->dbi[db], &k, NULL));
 }
 
 int
@@ -111,7 +109,7 @@ store_scan(struct store_txn *t, int db, const void *key, size_t klen,
 	int rc;
 
 	if ((rc = mdb_cursor_open(t->txn, t->st->dbi[db], &c)) != 0)
-		return rc;
+		return store_rc(rc);
 	rc = mdb_cursor_get(c, &k, &v, key != NULL ? MDB_SET_RANGE : MDB_FIRST);
 	while (rc == 0) {
 		if (fn(k.mv_data, k.mv_size, v.mv_data, v.mv_size, arg) != 0)
@@ -119,7 +117,7 @@ store_scan(struct store_txn *t, int db, const void *key, size_t klen,
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
 	mdb_cursor_close(c);
-	return rc == MDB_NOTFOUND ? 0 : rc;
+	return rc == MDB_NOTFOUND ? 0 : store_rc(rc);
 }
 
 size_t
@@ -141,12 +139,12 @@ store_get_u64(struct store_txn *t, int db, const void *key, size_t klen,
 	int rc;
 
 	*v = 0;
-	if ((rc = store_get(t, db, key, klen, &p, &n)) == MDB_NOTFOUND)
+	if ((rc = store_get(t, db, key, klen, &p, &n)) == STORE_NOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
 	if (n != 8)
-		return MDB_CORRUPTED;
+		return STORE_CORRUPT;
 	*v = be64_get(p);
 	return 0;
 }
@@ -161,445 +159,23 @@ store_put_u64(struct store_txn *t, int db, const void *key, size_t klen,
 	return store_put(t, db, key, klen, b, sizeof b);
 }
 
-/* --- queues -------------------------------------------------------------------- */
-
-static void
-jobq_init(struct jobq *q)
-{
-	pthread_mutex_init(&q->mu, NULL);
-	pthread_condattr_t ca;
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&q->cv, &ca);
-	pthread_condattr_destroy(&ca);
-	q->head = NULL;
-	q->tail = &q->head;
-}
-
-static void
-jobq_push(struct jobq *q, struct store_job *j)
-{
-	int wake;
-
-	j->next = NULL;
-	j->rc = 0;
-	j->settled = 0;
-	pthread_mutex_lock(&q->mu);
-	wake = q->head == NULL;		/* else the thread is busy and will
-					   find it: no futex wake needed */
-	*q->tail = j;
-	q->tail = &j->next;
-	if (wake)
-		pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-}
-
-static void
-jobq_push_list(struct jobq *q, struct store_job *h, struct store_job **t)
-{
-	int wake;
-
-	pthread_mutex_lock(&q->mu);
-	wake = q->head == NULL;
-	*q->tail = h;
-	q->tail = t;
-	if (wake)
-		pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-}
-
-/* Takes the queued jobs, at most max (0: all); NULL on stop with nothing
- * queued, or on the periodic wake-up (*tick set). */
-static struct store_job *
-jobq_take(struct jobq *q, int *tick, size_t max)
-{
-	struct store_job *l, *last;
-	struct timespec ts;
-	size_t n;
-
-	*tick = 0;
-	pthread_mutex_lock(&q->mu);
-	if (q->head == NULL && !q->stop) {
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_sec += READER_CHECK_S;
-		if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) == ETIMEDOUT)
-			*tick = 1;
-	}
-	l = q->head;
-	if (l != NULL && max != 0) {
-		for (last = l, n = 1; last->next != NULL && n < max; n++)
-			last = last->next;
-		q->head = last->next;
-		last->next = NULL;
-		if (q->head == NULL)
-			q->tail = &q->head;
-	} else {
-		q->head = NULL;
-		q->tail = &q->head;
-	}
-	pthread_mutex_unlock(&q->mu);
-	return l;
-}
-
-static void
-complete(struct store *st, struct store_job *l)
-{
-	struct store_job *last;
-	uint64_t one = 1;
-
-	if (l == NULL)
-		return;
-	for (last = l; last->next != NULL; last = last->next)
-		;
-	pthread_mutex_lock(&st->dmu);
-	*st->dtail = l;
-	st->dtail = &last->next;
-	pthread_mutex_unlock(&st->dmu);
-	if (write(st->efd, &one, sizeof one) == -1 && errno != EAGAIN)
-		log_warn("event=store_wake_failed");
-}
-
-/* Runs up to max completions (0: all); the number run, *more set when
- * some are left. */
-static int
-poll_some(struct store *st, int max, int *more)
-{
-	struct store_job *l, *j, *next, *rest = NULL, **rtail = NULL;
-	uint64_t v;
-	int n = 0;
-
-	if (read(st->efd, &v, sizeof v) == -1 && errno != EAGAIN)
-		log_warn("event=store_eventfd_read");
-	pthread_mutex_lock(&st->dmu);
-	l = st->dhead;
-	if (max > 0) {
-		/* keep what is past max at the head of the list */
-		for (j = l; j != NULL && ++n < max; j = j->next)
-			;
-		if (j != NULL && j->next != NULL) {
-			rest = j->next;
-			rtail = st->dtail;
-			j->next = NULL;
-		}
-		n = 0;
-	}
-	st->dhead = rest;
-	st->dtail = rest != NULL ? rtail : &st->dhead;
-	pthread_mutex_unlock(&st->dmu);
-	*more = rest != NULL;
-	for (j = l; j != NULL; j = next) {
-		next = j->next;		/* done may free or requeue the job */
-		if (j->done != NULL)
-			j->done(j->arg, j->rc);
-		n++;
-	}
-	return n;
-}
-
-int
-store_poll(struct store *st)
-{
-	int more;
-
-	return poll_some(st, 0, &more);
-}
-
-int
-store_wait(struct store *st)
-{
-	struct store_job *h;
-	int n;
-
-	for (;;) {
-		pthread_mutex_lock(&st->dmu);
-		h = st->dhead;
-		pthread_mutex_unlock(&st->dmu);
-		if (h != NULL)
-			break;
-		usleep(200);
-	}
-	n = store_poll(st);
-	return n;
-}
-
-static void
-on_eventfd(evutil_socket_t fd, short ev, void *arg)
-{
-	struct store *st = arg;
-	int more;
-
-	(void)fd;
-	(void)ev;
-	/* A bounded burst, then the loop's other events (the deadline
-	 * guard among them) get their turn. */
-	poll_some(st, POLL_MAX, &more);
-	if (more)
-		event_active(st->ev, EV_READ, 0);
-}
-
-/* --- the writer -------------------------------------------------------------- */
-
-static void
-count_failure(struct store *st, int rc)
-{
-	pthread_mutex_lock(&st->smu);
-	if (rc == MDB_MAP_FULL)
-		st->s.map_full++;
-	else
-		st->s.errors++;
-	pthread_mutex_unlock(&st->smu);
-}
-
-/* Runs the unsettled jobs of l in one transaction; 0 committed, else the
- * error of the commit itself. */
-static int
-write_batch(struct store *st, struct store_job *l, size_t *njobs)
-{
-	struct store_txn t = { st, NULL };
-	struct store_job *j;
-	int rc;
-
-again:
-	*njobs = 0;
-	if ((rc = mdb_txn_begin(st->env, NULL, 0, &t.txn)) != 0)
-		return rc;
-	for (j = l; j != NULL; j = j->next) {
-		if (j->settled)
-			continue;
-		if ((rc = j->run(&t, j->arg)) != 0) {
-			/* The transaction is unusable now: drop it, settle
-			 * this job with its error, redo the others. */
-			mdb_txn_abort(t.txn);
-			j->rc = rc;
-			j->settled = 1;
-			count_failure(st, rc);
-			goto again;
-		}
-		(*njobs)++;
-	}
-	if (*njobs == 0) {
-		mdb_txn_abort(t.txn);
-		return 0;
-	}
-	return mdb_txn_commit(t.txn);
-}
-
-static void
-writer_batch(struct store *st, struct store_job *l)
-{
-	struct store_job *j, *next;
-	size_t n = 0;
-	uint64_t t0 = now_us(), dt;
-	int rc;
-
-	rc = write_batch(st, l, &n);
-	if (rc != 0 && l->next != NULL) {
-		/* The commit of the group failed (full map at commit):
-		 * one transaction per job, so only the ones that do not fit
-		 * fail. */
-		for (j = l; j != NULL; j = next) {
-			next = j->next;
-			if (j->settled)
-				continue;
-			j->next = NULL;
-			if ((rc = write_batch(st, j, &n)) != 0) {
-				j->rc = rc;
-				count_failure(st, rc);
-			}
-			j->next = next;
-		}
-	} else if (rc != 0) {
-		l->rc = rc;
-		count_failure(st, rc);
-	}
-	dt = now_us() - t0;
-	n = 0;
-	for (j = l; j != NULL; j = j->next)
-		n++;
-	pthread_mutex_lock(&st->smu);
-	st->s.batches++;
-	st->s.jobs += n;
-	st->s.last_batch = n;
-	if (n > st->s.max_batch)
-		st->s.max_batch = n;
-	st->s.commit_us_total += dt;
-	if (dt > st->s.commit_us_max)
-		st->s.commit_us_max = dt;
-	pthread_mutex_unlock(&st->smu);
-	complete(st, l);
-}
-
-static void
-reader_check(struct store *st)
-{
-	int dead = 0;
-
-	mdb_reader_check(st->env, &dead);
-	pthread_mutex_lock(&st->smu);
-	st->s.reader_checks++;
-	st->s.stale_readers += (uint64_t)dead;
-	pthread_mutex_unlock(&st->smu);
-	if (dead > 0)
-		log_warnx("event=store_stale_readers cleared=%d", dead);
-}
-
-static void *
-writer_main(void *arg)
-{
-	struct store *st = arg;
-	struct store_job *l;
-	uint64_t last_check = now_us();
-	int tick;
-
-	for (;;) {
-		l = jobq_take(&st->wq, &tick, STORE_BATCH_MAX);
-		if (l != NULL)
-			writer_batch(st, l);
-		if (tick || now_us() - last_check > READER_CHECK_S * 1000000u) {
-			reader_check(st);
-			last_check = now_us();
-		}
-		if (l == NULL && !tick) {
-			pthread_mutex_lock(&st->wq.mu);
-			int stop = st->wq.stop && st->wq.head == NULL;
-			pthread_mutex_unlock(&st->wq.mu);
-			if (stop)
-				break;
-		}
-	}
-	return NULL;
-}
-
-static void *
-reader_main(void *arg)
-{
-	struct store *st = arg;
-	struct store_txn t = { st, NULL };
-	struct store_job *l, *j;
-	uint64_t n;
-	int tick, rc;
-
-	for (;;) {
-		l = jobq_take(&st->rq, &tick, 0);
-		if (l == NULL) {
-			if (tick)
-				continue;
-			pthread_mutex_lock(&st->rq.mu);
-			int stop = st->rq.stop && st->rq.head == NULL;
-			pthread_mutex_unlock(&st->rq.mu);
-			if (stop)
-				break;
-			continue;
-		}
-		rc = t.txn == NULL ?
-		    mdb_txn_begin(st->env, NULL, MDB_RDONLY, &t.txn) :
-		    mdb_txn_renew(t.txn);
-		for (n = 0, j = l; j != NULL; j = j->next, n++)
-			j->rc = rc != 0 ? rc : j->run(&t, j->arg);
-		pthread_mutex_lock(&st->smu);
-		st->s.reads += n;
-		pthread_mutex_unlock(&st->smu);
-		if (rc == 0)
-			mdb_txn_reset(t.txn);
-		else
-			t.txn = NULL;
-		complete(st, l);
-	}
-	if (t.txn != NULL)
-		mdb_txn_abort(t.txn);
-	return NULL;
-}
-
-/* --- life cycle ----------------------------------------------------------------- */
-
-/* After close began, a job is not run: it completes with MDB_PANIC. */
-static void
-submit(struct store *st, struct jobq *q, struct store_job *j)
-{
-	int stopped;
-
-	pthread_mutex_lock(&q->mu);
-	stopped = q->stop;
-	pthread_mutex_unlock(&q->mu);
-	if (!stopped) {
-		jobq_push(q, j);
-		return;
-	}
-	j->next = NULL;
-	j->rc = MDB_PANIC;
-	complete(st, j);
-}
-
-static void
-flush_cb(evutil_socket_t fd, short ev, void *arg)
-{
-	struct store *st = arg;
-
-	(void)fd;
-	(void)ev;
-	st->flush_pending = 0;
-	if (st->pr != NULL) {
-		jobq_push_list(&st->rq, st->pr, st->prt);
-		st->pr = NULL;
-		st->prt = &st->pr;
-	}
-	if (st->pw != NULL) {
-		jobq_push_list(&st->wq, st->pw, st->pwt);
-		st->pw = NULL;
-		st->pwt = &st->pw;
-	}
-}
-
-/* From the loop: held until the end of this loop iteration. */
-static void
-defer(struct store *st, struct store_job ***tail, struct store_job *j)
-{
-	j->next = NULL;
-	j->rc = 0;
-	j->settled = 0;
-	**tail = j;
-	*tail = &j->next;
-	if (!st->flush_pending) {
-		st->flush_pending = 1;
-		event_active(st->flush_ev, EV_TIMEOUT, 0);
-	}
-}
-
-void
-store_write(struct store *st, struct store_job *j)
-{
-	/* Deferred to the end of the loop pass while the loop runs;
-	 * store_close frees flush_ev before it stops the queues. */
-	if (st->flush_ev != NULL)
-		defer(st, &st->pwt, j);
-	else
-		submit(st, &st->wq, j);
-}
-
-void
-store_read(struct store *st, struct store_job *j)
-{
-	if (st->flush_ev != NULL)
-		defer(st, &st->prt, j);
-	else
-		submit(st, &st->rq, j);
-}
-
 int
 store_run_now(struct store *st, struct store_job *j, int wr)
 {
 	struct store_txn t = { st, NULL };
 	int rc;
 
+	if (j->queued)
+		return STORE_BUSY;
 	if ((rc = mdb_txn_begin(st->env, NULL, wr ? 0 : MDB_RDONLY,
 	    &t.txn)) != 0)
-		return rc;
+		return store_rc(rc);
 	if ((rc = j->run(&t, j->arg)) != 0) {
 		mdb_txn_abort(t.txn);
 		return rc;
 	}
 	if (wr)
-		return mdb_txn_commit(t.txn);
+		return store_rc(mdb_txn_commit(t.txn));
 	mdb_txn_abort(t.txn);
 	return 0;
 }
@@ -652,56 +228,12 @@ store_open(const char *dir, size_t mapsize, unsigned flags,
 		snprintf(err, errsz, "%s: lmdb: %s", dir, mdb_strerror(rc));
 		goto fail;
 	}
-	if ((st->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1) {
-		snprintf(err, errsz, "eventfd: %s", strerror(errno));
+	if (storeq_start(st, base, err, errsz) == -1)
 		goto fail;
-	}
-	pthread_mutex_init(&st->dmu, NULL);
-	pthread_mutex_init(&st->smu, NULL);
-	st->dtail = &st->dhead;
-	jobq_init(&st->wq);
-	jobq_init(&st->rq);
-	st->pwt = &st->pw;
-	st->prt = &st->pr;
-	if (base != NULL) {
-		st->ev = event_new(base, st->efd, EV_READ | EV_PERSIST,
-		    on_eventfd, st);
-		st->flush_ev = event_new(base, -1, 0, flush_cb, st);
-		if (st->ev == NULL || st->flush_ev == NULL ||
-		    event_add(st->ev, NULL) == -1) {
-			snprintf(err, errsz, "event_new");
-			goto fail;
-		}
-	}
-	if (pthread_create(&st->wq.thr, NULL, writer_main, st) != 0) {
-		snprintf(err, errsz, "pthread_create");
-		goto fail;
-	}
-	st->wq.started = 1;
-	if (pthread_create(&st->rq.thr, NULL, reader_main, st) != 0) {
-		snprintf(err, errsz, "pthread_create");
-		goto fail;
-	}
-	st->rq.started = 1;
 	return st;
 fail:
 	store_close(st);
 	return NULL;
-}
-
-static void
-jobq_stop(struct jobq *q)
-{
-	if (!q->started) {
-		q->stop = 1;
-		return;
-	}
-	pthread_mutex_lock(&q->mu);
-	q->stop = 1;
-	pthread_cond_signal(&q->cv);
-	pthread_mutex_unlock(&q->mu);
-	pthread_join(q->thr, NULL);
-	q->started = 0;
 }
 
 void
@@ -709,25 +241,7 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	/* What the loop holds goes to the threads first. */
-	if (st->flush_ev != NULL) {
-		flush_cb(-1, 0, st);
-		event_free(st->flush_ev);
-		st->flush_ev = NULL;
-	}
-	/* Readers first: their completions may queue writes. */
-	jobq_stop(&st->rq);
-	if (st->efd != -1)
-		while (store_poll(st) > 0)
-			;
-	jobq_stop(&st->wq);
-	if (st->efd != -1) {
-		while (store_poll(st) > 0)
-			;
-		close(st->efd);
-	}
-	if (st->ev != NULL)
-		event_free(st->ev);
+	storeq_stop(st);
 	if (st->env != NULL)
 		mdb_env_close(st->env);
 	free(st);

@@ -15,9 +15,12 @@
  * once the batch is durable.  Completions are signalled through an
  * eventfd watched by the event loop.
  *
- * MDB_MAP_FULL: the batch is retried without the job that hit it; that
- * job completes with rc MDB_MAP_FULL (stand-in declines 91).  Jobs
- * already committed are never lost.
+ * A full map: the batch is retried without the job that hit it; that job
+ * completes with STORE_FULL (stand-in declines 91).  Jobs already
+ * committed are never lost.  A job is queued once at a time: queuing it
+ * again before its completion has run is refused (STORE_BUSY).
+ *
+ * Every function speaks the result codes below, never LMDB's.
  */
 #ifndef GATEWAY_STORE_H
 #define GATEWAY_STORE_H
@@ -41,13 +44,27 @@ enum store_db {
 
 #define STORE_NOMETASYNC	0x1	/* one fsync per commit (see README) */
 
+/* 0, one of these, or an errno value (positive) from the system. */
+enum store_rc {
+	STORE_OK	=  0,
+	STORE_NOTFOUND	= -1,	/* no such key */
+	STORE_FULL	= -2,	/* the map is full */
+	STORE_CORRUPT	= -3,	/* a record that is not what was written */
+	STORE_TOOBIG	= -4,	/* a key or value the store cannot take */
+	STORE_BUSY	= -5,	/* a job queued again before it completed */
+	STORE_CLOSED	= -6,	/* the store is closing: the job did not run */
+	STORE_FAILED	= -7	/* any other failure (the store logs it) */
+};
+
 struct store_job {
-	struct store_job *next;			/* the store's */
 	int		(*run)(struct store_txn *, void *arg);
 	void		(*done)(void *arg, int rc);
 	void		*arg;
-	int		 rc;			/* 0 or an MDB_ error */
-	int		 settled;		/* the store's */
+	/* the store's */
+	struct store_job *next;
+	int		 rc;			/* enum store_rc */
+	int		 settled;
+	int		 queued;		/* until done has run */
 };
 
 struct store_stats {
@@ -69,9 +86,10 @@ struct store *store_open(const char *dir, size_t mapsize, unsigned flags,
  * threads, closes the environment. */
 void	store_close(struct store *);
 
-/* Queue a job: thread-safe, never blocks on I/O. */
-void	store_write(struct store *, struct store_job *);
-void	store_read(struct store *, struct store_job *);
+/* Queue a job: thread-safe, never blocks on I/O.  0, or STORE_BUSY when
+ * the job is queued already (its completion has not run). */
+int	store_write(struct store *, struct store_job *);
+int	store_read(struct store *, struct store_job *);
 /* Runs a job at once in the calling thread, in its own transaction
  * (start-up, tools, tests); returns its rc and does not call done. */
 int	store_run_now(struct store *, struct store_job *, int write);
@@ -83,16 +101,16 @@ int	store_wait(struct store *);
 
 void	store_stats(struct store *, struct store_stats *);
 
-/* Inside a job.  get: 0 found, MDB_NOTFOUND, or an error.  The value
+/* Inside a job.  get: 0 found, STORE_NOTFOUND, or an error.  The value
  * points into the map and is valid until the job returns. */
 int	store_get(struct store_txn *, int db, const void *key, size_t klen,
 	    const void **val, size_t *vlen);
 int	store_put(struct store_txn *, int db, const void *key, size_t klen,
 	    const void *val, size_t vlen);
-/* 0, or MDB_NOTFOUND when there was nothing to delete. */
+/* 0, or STORE_NOTFOUND when there was nothing to delete. */
 int	store_del(struct store_txn *, int db, const void *key, size_t klen);
 /* Entries from key (NULL: the first) in order; fn returns 0 to go on,
- * anything else stops.  0 or an MDB error. */
+ * anything else stops.  0 or an error. */
 int	store_scan(struct store_txn *, int db, const void *key, size_t klen,
 	    int (*fn)(const void *k, size_t kl, const void *v, size_t vl,
 	    void *arg), void *arg);

@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <lmdb.h>
 
 #include "base/be.h"
 #include "gateway/standin/store.h"
@@ -63,7 +62,7 @@ get_run(struct store_txn *t, void *arg)
 
 	be64_put(k, p->k);
 	rc = store_get(t, STORE_DECISIONS, k, 8, &v, &vl);
-	if (rc == MDB_NOTFOUND) {
+	if (rc == STORE_NOTFOUND) {
 		p->found = 0;
 		return 0;
 	}
@@ -177,7 +176,7 @@ START_TEST(test_map_full)
 		if (v[i].rc == 0)
 			ok++;
 		else {
-			ck_assert_int_eq(v[i].rc, MDB_MAP_FULL);
+			ck_assert_int_eq(v[i].rc, STORE_FULL);
 			if (first_full < 0)
 				first_full = i;
 			full++;
@@ -211,7 +210,7 @@ fail_run(struct store_txn *t, void *arg)
 {
 	(void)t;
 	(void)arg;
-	return MDB_BAD_VALSIZE;
+	return STORE_TOOBIG;
 }
 
 START_TEST(test_failing_job_isolated)
@@ -235,9 +234,55 @@ START_TEST(test_failing_job_isolated)
 	}
 	wait_all(st, v, 3);
 	ck_assert_int_eq(v[0].rc, 0);
-	ck_assert_int_eq(v[1].rc, MDB_BAD_VALSIZE);
+	ck_assert_int_eq(v[1].rc, STORE_TOOBIG);
 	ck_assert_int_eq(v[2].rc, 0);
 	store_close(st);
+	rm_tmp();
+}
+END_TEST
+
+/* A job queued again before its completion ran is refused, not put in
+ * two lists (where the completion walk could loop for ever); once its
+ * completion has run it may go again, from that completion too. */
+static struct store *again_st;
+static int again_left;
+
+static void
+again_done(void *arg, int rc)
+{
+	struct pj *p = arg;
+
+	ck_assert_int_eq(rc, 0);
+	p->done++;
+	if (--again_left > 0)
+		ck_assert_int_eq(store_write(again_st, &p->job), 0);
+}
+
+START_TEST(test_job_queued_twice)
+{
+	struct pj p;
+	char err[256];
+
+	mkdir_tmp();
+	again_st = store_open(dir, 1 << 20, 0, NULL, err, sizeof err);
+	ck_assert_ptr_nonnull(again_st);
+	memset(&p, 0, sizeof p);
+	p.k = 1;
+	p.vlen = 16;
+	p.job.run = put_run;
+	p.job.done = again_done;
+	p.job.arg = &p;
+	again_left = 3;
+	ck_assert_int_eq(store_write(again_st, &p.job), 0);
+	ck_assert_int_eq(store_write(again_st, &p.job), STORE_BUSY);
+	ck_assert_int_eq(store_read(again_st, &p.job), STORE_BUSY);
+	ck_assert_int_eq(store_run_now(again_st, &p.job, 1), STORE_BUSY);
+	while (p.done < 3)
+		store_wait(again_st);
+	ck_assert_int_eq(p.done, 3);
+	ck_assert_int_eq(p.job.queued, 0);
+	ck_assert_str_eq(store_strerror(STORE_BUSY), "job queued twice");
+	store_close(again_st);
 	rm_tmp();
 }
 END_TEST
@@ -265,6 +310,7 @@ main(void)
 	tcase_add_test(tc, test_group_commit_and_restart);
 	tcase_add_test(tc, test_map_full);
 	tcase_add_test(tc, test_failing_job_isolated);
+	tcase_add_test(tc, test_job_queued_twice);
 	tcase_add_test(tc, test_be64);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
