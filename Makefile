@@ -93,13 +93,14 @@ ASAN_BINS  := $(UNIT_SRCS:tests/unit/%.c=build/test-asan/%)
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
 LAYERS     := $(LIBS:%=build/layers/%)
-# Helpers the bench scripts start (not benchmarks themselves).
+# Helpers the bench and e2e scripts start (not tests themselves).
 BENCH_TOOLS := build/bench/floor
+E2E_TOOLS  := build/e2e/coreinject
 
 CONFIG := build/config.mk
 
 .PHONY: all tests check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
-	install clean deps deps-test
+	install clean deps deps-test print-libs
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -108,7 +109,7 @@ all: $(BINS) $(LAYERS)
 # --- dependencies ----------------------------------------------------------
 # build/config.mk is made by checking (and as root installing) the Debian
 # packages, then asking pkg-config; make re-reads it before building.
-ifeq ($(filter clean deps deps-test,$(MAKECMDGOALS)),)
+ifeq ($(filter clean deps deps-test print-libs,$(MAKECMDGOALS)),)
 -include $(CONFIG)
 endif
 
@@ -215,6 +216,10 @@ build/bench/%: build/rel/tests/bench/%.o $(ALL_REL)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
+build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 # check_hsmd drives the real hsmd and hsmctl binaries.
 build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsmctl
@@ -227,7 +232,8 @@ check: deps-test
 	@bash tests/check.sh "$(UNIT_BINS)" "$(ASAN_BINS)" "$(FUZZ_BINS)" "$(E2E_TESTS)"
 
 # Everything check runs, built but not run.
-tests: all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(BENCH_TOOLS)
+tests: all $(UNIT_BINS) $(ASAN_BINS) $(FUZZ_BINS) $(BENCH_BINS) $(BENCH_TOOLS) \
+    $(E2E_TOOLS)
 
 # The pieces of check, one kind at a time.
 unit: $(UNIT_BINS)
@@ -237,7 +243,7 @@ unit-asan: $(ASAN_BINS)
 fuzz: $(FUZZ_BINS)
 fuzz-replay: $(FUZZ_BINS)
 	@bash tests/check.sh "" "" "$(FUZZ_BINS)" ""
-e2e: all
+e2e: all $(E2E_TOOLS)
 	@bash tests/check.sh "" "" "" "$(E2E_TESTS)"
 
 fuzz-smoke: deps-test $(FUZZ_BINS)
@@ -263,6 +269,9 @@ install: all
 	install -m 0644 systemd/gatewayd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/gatewayd.conf
 	install -m 0644 systemd/gatewayd.conf.example README.md doc/*.md \
 	    doc/threat-model.txt $(DESTDIR)$(PREFIX)/share/doc/gatewayd/
+
+print-libs:
+	@$(foreach l,$(LIBS),echo $(l) $($(l)_DIR);)
 
 clean:
 	rm -rf build

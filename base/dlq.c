@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/clock.h"
 #include "base/dlq.h"
-#include "gateway/gw.h"
 #include "base/log.h"
 
 TAILQ_HEAD(dlq_head, dlq_ent);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "tunnel/seal.h"
+#include "gateway/standin/standin.h"
 
 #define CFG_NAME_MAX	48
 #define CFG_PATH_MAX	256
@@ -67,8 +68,6 @@ struct cfg_core {
 	int		 line;
 };
 
-enum cfg_standin_mode { STANDIN_AUTO, STANDIN_FORCE, STANDIN_OFF };
-
 struct config {
 	char		 file[CFG_PATH_MAX];
 	/* [Gateway] */
@@ -83,7 +82,7 @@ struct config {
 	uint32_t	 dedup_max;		/* entries */
 	uint32_t	 watchdog_us;
 	/* [StandIn] */
-	int		 standin_mode;
+	int		 standin_mode;		/* enum standin_mode */
 	uint64_t	 standin_max_amount;
 	uint64_t	 standin_exposure_cap;
 	char		 standin_block_mcc[128];

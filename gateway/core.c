@@ -19,10 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
+#include "base/clock.h"
 #include "base/log.h"
-#include "gateway/gw.h"
+#include "gateway/core.h"
 
 #define RX_BATCH	32
 
@@ -42,6 +44,17 @@ static uint8_t	txbuf[COREFR_MAX_DGRAM];
 static struct event *flush_ev;
 static TAILQ_HEAD(, core) flushq = TAILQ_HEAD_INITIALIZER(flushq);
 
+static struct event_base *base;
+static const struct core_handlers *hand;
+static TAILQ_HEAD(, core) cores = TAILQ_HEAD_INITIALIZER(cores);
+
+void
+core_init(struct event_base *b, const struct core_handlers *handlers)
+{
+	base = b;
+	hand = handlers;
+}
+
 const char *
 core_state_name(int s)
 {
@@ -53,10 +66,22 @@ core_find(const char *name)
 {
 	struct core *k;
 
-	TAILQ_FOREACH(k, &gw.cores, entry)
+	TAILQ_FOREACH(k, &cores, entry)
 		if (strcmp(k->cf.name, name) == 0)
 			return k;
 	return NULL;
+}
+
+struct core *
+core_first(void)
+{
+	return TAILQ_FIRST(&cores);
+}
+
+struct core *
+core_next(const struct core *k)
+{
+	return TAILQ_NEXT(k, entry);
 }
 
 struct core *
@@ -64,7 +89,7 @@ core_best(void)
 {
 	struct core *k, *best = NULL;
 
-	TAILQ_FOREACH(k, &gw.cores, entry)
+	TAILQ_FOREACH(k, &cores, entry)
 		if (k->state == CORE_UP &&
 		    (best == NULL || k->cf.priority < best->cf.priority))
 			best = k;
@@ -201,7 +226,7 @@ static void
 core_frame(struct core *k, const uint8_t *dgram, size_t n,
     const struct sockaddr_storage *from, socklen_t fromlen)
 {
-	struct corefr_hdr h;
+	struct corefr_hdr hd;
 	const uint8_t *body;
 	enum corefr_reject why;
 
@@ -209,7 +234,7 @@ core_frame(struct core *k, const uint8_t *dgram, size_t n,
 		k->rejected[COREFR_R_FORMAT]++;
 		return;
 	}
-	if (corefr_recv(&k->end, dgram, n, &h, ptbuf, sizeof ptbuf, &body,
+	if (corefr_recv(&k->end, dgram, n, &hd, ptbuf, sizeof ptbuf, &body,
 	    &why) == -1) {
 		/* Never answered: an attacker learns nothing. */
 		k->rejected[why]++;
@@ -221,22 +246,22 @@ core_frame(struct core *k, const uint8_t *dgram, size_t n,
 	k->last_rx_us = now_us();
 	memcpy(&k->peer, from, fromlen);
 	k->peerlen = fromlen;
-	switch (h.type) {
+	switch (hd.type) {
 	case COREFR_HEARTBEAT_ACK:
-		heartbeat_ack(k, &h);
+		heartbeat_ack(k, &hd);
 		break;
 	case COREFR_HEARTBEAT:
 		/* The core probing us: answer from this socket. */
 		{
 			ssize_t m = corefr_send(&k->end, COREFR_HEARTBEAT_ACK,
-			    h.corr_id, 0, NULL, 0, txbuf, sizeof txbuf);
+			    hd.corr_id, 0, NULL, 0, txbuf, sizeof txbuf);
 			if (m > 0)
 				sendto(k->fd, txbuf, (size_t)m, 0,
 				    (const struct sockaddr *)from, fromlen);
 		}
 		break;
 	default:
-		router_core_frame(k, &h, body, h.body_len);
+		hand->frame(k, &hd, body, hd.body_len);
 		break;
 	}
 }
@@ -306,6 +331,7 @@ core_new(const struct cfg_core *cf)
 	corefr_end_init(&k->end, &k->cf.keys);
 	k->state = CORE_UNKNOWN;
 	k->since_us = now_us();
+	TAILQ_INSERT_TAIL(&cores, k, entry);
 	return k;
 }
 
@@ -334,12 +360,12 @@ core_start(struct core *k)
 	setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &bufsz, sizeof bufsz);
 	k->fd = fd;
 	if (flush_ev == NULL &&
-	    (flush_ev = event_new(gw.base, -1, 0, flush_all, NULL)) == NULL)
+	    (flush_ev = event_new(base, -1, 0, flush_all, NULL)) == NULL)
 		return -1;
 	if (k->txq == NULL && (k->txq = malloc(CORE_TXQ_BYTES)) == NULL)
 		return -1;
-	k->rd = event_new(gw.base, fd, EV_READ | EV_PERSIST, core_read, k);
-	k->hb = event_new(gw.base, -1, EV_PERSIST, heartbeat, k);
+	k->rd = event_new(base, fd, EV_READ | EV_PERSIST, core_read, k);
+	k->hb = event_new(base, -1, EV_PERSIST, heartbeat, k);
 	if (k->rd == NULL || k->hb == NULL)
 		return -1;
 	event_add(k->rd, NULL);
@@ -355,7 +381,8 @@ core_start(struct core *k)
 void
 core_free(struct core *k)
 {
-	router_core_gone(k);
+	hand->gone(k);
+	TAILQ_REMOVE(&cores, k, entry);
 	if (k->queued) {
 		TAILQ_REMOVE(&flushq, k, flush_entry);
 		k->queued = 0;

@@ -1,5 +1,7 @@
 /*
- * ctl.c — control socket server.
+ * ctl.c — the control socket: one command line in, one answer out.  The
+ * commands are a table; what they show is views.c's, what they change
+ * (stand-in force, reload) is done here.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -13,253 +15,93 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/listener.h>
+#include <jansson.h>
 
 #include "base/log.h"
 #include "gateway/ctl.h"
-#include "gateway/dedup.h"
-#include "gateway/gw.h"
-#include "gateway/siauth.h"
+#include "gateway/router.h"
+#include "gateway/views.h"
 
+#define CTL_ARGS	8
+
+static struct event_base *base;
 static struct evconnlistener *lis;
 static char sockpath[108];
 static ctl_reload_fn *reload;
 
-size_t	router_advice_depth(void);
-
-static const char *
-force_name(int f)
-{
-	return f == FORCE_ON ? "on" : f == FORCE_OFF ? "off" : "auto";
-}
-
-/* Whether requests go to stand-in now, and why. */
-static const char *
-standin_state(void)
-{
-	if (gw.force == FORCE_ON || (gw.force == FORCE_AUTO &&
-	    gw.conf->standin_mode == STANDIN_FORCE))
-		return "forced";
-	if (core_best() == NULL)
-		return "active";	/* no healthy core */
-	return "idle";
-}
-
-/* JSON strings here are config names and fixed words; escape anyway. */
 static void
-jstr(struct evbuffer *b, const char *s)
+cmd_force(struct evbuffer *b, int json, char **argv)
 {
-	evbuffer_add(b, "\"", 1);
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			evbuffer_add_printf(b, "\\%c", *s);
-		else if ((unsigned char)*s < 0x20)
-			evbuffer_add_printf(b, "\\u%04x", *s);
-		else
-			evbuffer_add(b, s, 1);
-	}
-	evbuffer_add(b, "\"", 1);
-}
+	static const struct {
+		const char	*word;
+		enum router_force f;
+	} words[] = {
+		{ "on", FORCE_ON }, { "off", FORCE_OFF }, { "auto", FORCE_AUTO },
+	};
+	size_t i;
 
-static void
-cmd_links(struct evbuffer *b, int json)
-{
-	struct link *l;
-	struct conn *c;
-	int first = 1, cf;
-
-	if (json)
-		evbuffer_add_printf(b, "{\"links\":[");
-	else
-		evbuffer_add_printf(b, "%-20s %-7s %-22s %-10s %-8s %5s %8s "
-		    "%8s\n", "LINK", "MODE", "ADDRESS", "PROFILE", "SIGNED",
-		    "CONNS", "REFUSED", "BADMSG");
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		if (!json) {
-			evbuffer_add_printf(b, "%-20s %-7s %-22s %-10s %-8s "
-			    "%5d %8llu %8llu\n", l->cf.name,
-			    l->cf.mode == LINK_LISTEN ? "listen" : "connect",
-			    l->cf.addr.text, l->cf.profile,
-			    l->signed_on ? "yes" : "no", l->nconns,
-			    (unsigned long long)l->refused,
-			    (unsigned long long)l->bad_msgs);
-			TAILQ_FOREACH(c, &l->conns, entry)
-				evbuffer_add_printf(b, "  conn %llu peer=%s "
-				    "signed_on=%s rx=%llu tx=%llu\n",
-				    (unsigned long long)c->id, c->peer,
-				    c->signed_on ? "yes" : "no",
-				    (unsigned long long)c->rx_frames,
-				    (unsigned long long)c->tx_frames);
-			continue;
-		}
-		evbuffer_add_printf(b, "%s{\"name\":", first ? "" : ",");
-		first = 0;
-		jstr(b, l->cf.name);
-		evbuffer_add_printf(b, ",\"mode\":\"%s\",\"address\":",
-		    l->cf.mode == LINK_LISTEN ? "listen" : "connect");
-		jstr(b, l->cf.addr.text);
-		evbuffer_add_printf(b, ",\"profile\":");
-		jstr(b, l->cf.profile);
-		evbuffer_add_printf(b, ",\"signed_on\":%s,\"connections\":%d,"
-		    "\"accepted\":%llu,\"refused\":%llu,\"bad_messages\":%llu,"
-		    "\"bad_frames\":%llu,\"echo_sent\":%llu,\"echo_ok\":%llu,"
-		    "\"conns\":[", l->signed_on ? "true" : "false", l->nconns,
-		    (unsigned long long)l->accepted,
-		    (unsigned long long)l->refused,
-		    (unsigned long long)l->bad_msgs,
-		    (unsigned long long)l->bad_frames,
-		    (unsigned long long)l->echo_sent,
-		    (unsigned long long)l->echo_ok);
-		cf = 1;
-		TAILQ_FOREACH(c, &l->conns, entry) {
-			evbuffer_add_printf(b, "%s{\"id\":%llu,\"peer\":",
-			    cf ? "" : ",", (unsigned long long)c->id);
-			cf = 0;
-			jstr(b, c->peer);
-			evbuffer_add_printf(b, ",\"signed_on\":%s,\"rx\":%llu,"
-			    "\"tx\":%llu}", c->signed_on ? "true" : "false",
-			    (unsigned long long)c->rx_frames,
-			    (unsigned long long)c->tx_frames);
-		}
-		evbuffer_add_printf(b, "]}");
-	}
-	if (json)
-		evbuffer_add_printf(b, "]}\n");
-}
-
-static void
-cmd_cores(struct evbuffer *b, int json)
-{
-	struct core *k, *best = core_best();
-	uint64_t rej;
-	int first = 1, j;
-
-	if (json)
-		evbuffer_add_printf(b, "{\"cores\":[");
-	else
-		evbuffer_add_printf(b, "%-16s %-22s %4s %-8s %-6s %9s %9s "
-		    "%8s\n", "CORE", "ADDRESS", "PRIO", "STATE", "ACTIVE",
-		    "RTT_US", "HB_OK", "REJECTED");
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		rej = 0;
-		for (j = 1; j < COREFR_R_MAX; j++)
-			rej += k->rejected[j];
-		if (!json) {
-			evbuffer_add_printf(b, "%-16s %-22s %4d %-8s %-6s %9llu "
-			    "%9llu %8llu\n", k->cf.name, k->cf.addr.text,
-			    k->cf.priority, core_state_name(k->state),
-			    k == best ? "yes" : "no",
-			    (unsigned long long)k->rtt_us,
-			    (unsigned long long)k->hb_ok,
-			    (unsigned long long)rej);
-			continue;
-		}
-		evbuffer_add_printf(b, "%s{\"name\":", first ? "" : ",");
-		first = 0;
-		jstr(b, k->cf.name);
-		evbuffer_add_printf(b, ",\"address\":");
-		jstr(b, k->cf.addr.text);
-		evbuffer_add_printf(b, ",\"priority\":%d,\"state\":\"%s\","
-		    "\"active\":%s,\"rtt_us\":%llu,\"heartbeats_sent\":%llu,"
-		    "\"heartbeats_ok\":%llu,\"downs\":%llu,\"tx\":%llu,"
-		    "\"rx\":%llu,\"keys\":%d,\"rejected\":{",
-		    k->cf.priority, core_state_name(k->state),
-		    k == best ? "true" : "false",
-		    (unsigned long long)k->rtt_us,
-		    (unsigned long long)k->hb_sent,
-		    (unsigned long long)k->hb_ok,
-		    (unsigned long long)k->downs, (unsigned long long)k->tx,
-		    (unsigned long long)k->rx, k->cf.keys.n);
-		for (j = 1; j < COREFR_R_MAX; j++)
-			evbuffer_add_printf(b, "%s\"%s\":%llu", j > 1 ? "," : "",
-			    corefr_reject_name(j),
-			    (unsigned long long)k->rejected[j]);
-		evbuffer_add_printf(b, "}}");
-	}
-	if (json)
-		evbuffer_add_printf(b, "]}\n");
-}
-
-static void
-cmd_standin(struct evbuffer *b, int json)
-{
-	if (json && siauth_enabled()) {
-		evbuffer_add_printf(b, "{\"standin\":\"%s\",\"force\":\"%s\","
-		    "\"mode\":\"%s\",\"authoriser\":", standin_state(),
-		    force_name(gw.force),
-		    gw.conf->standin_mode == STANDIN_AUTO ? "auto" :
-		    gw.conf->standin_mode == STANDIN_FORCE ? "force" : "off");
-		siauth_ctl_standin(b, 1);
-		evbuffer_add_printf(b, "}\n");
-	} else if (siauth_enabled()) {
-		evbuffer_add_printf(b, "standin: %s (force %s)\n",
-		    standin_state(), force_name(gw.force));
-		siauth_ctl_standin(b, 0);
-	} else if (json)
-		evbuffer_add_printf(b, "{\"standin\":\"%s\",\"force\":\"%s\","
-		    "\"mode\":\"%s\",\"decision\":\"91\"}\n", standin_state(),
-		    force_name(gw.force),
-		    gw.conf->standin_mode == STANDIN_AUTO ? "auto" :
-		    gw.conf->standin_mode == STANDIN_FORCE ? "force" : "off");
-	else
-		evbuffer_add_printf(b, "standin: %s (force %s)\n"
-		    "decisions: DE39 91 only (no card data yet)\n",
-		    standin_state(), force_name(gw.force));
-}
-
-static void
-cmd_status(struct evbuffer *b, int json)
-{
-	struct link *l;
-	struct core *k, *best = core_best();
-	int nl = 0, ns = 0, nk = 0, nu = 0;
-
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		nl++;
-		ns += l->signed_on;
-	}
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		nk++;
-		nu += k->state == CORE_UP;
-	}
-	if (json) {
-		evbuffer_add_printf(b, "{\"name\":");
-		jstr(b, gw.conf->name);
-		evbuffer_add_printf(b, ",\"pid\":%d,\"uptime_s\":%llu,"
-		    "\"links\":%d,\"links_signed_on\":%d,\"cores\":%d,"
-		    "\"cores_up\":%d,\"active_core\":", (int)getpid(),
-		    (unsigned long long)((wall_us() - gw.start_us) / 1000000),
-		    nl, ns, nk, nu);
-		if (best)
-			jstr(b, best->cf.name);
-		else
-			evbuffer_add_printf(b, "null");
-		evbuffer_add_printf(b, ",\"standin\":\"%s\",\"inflight\":%llu,"
-		    "\"late_answers\":%llu,\"duplicates\":%llu,"
-		    "\"dedup_entries\":%zu,\"advice_queue\":%zu}\n",
-		    standin_state(), (unsigned long long)gw.inflight,
-		    (unsigned long long)gw.late, (unsigned long long)gw.dups,
-		    dedup_count(), router_advice_depth());
+	for (i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(argv[2], words[i].word) == 0)
+			break;
+	if (i == sizeof words / sizeof words[0]) {
+		evbuffer_add_printf(b, "error: standin force on|off|auto\n");
 		return;
 	}
-	evbuffer_add_printf(b, "gateway %s pid %d up %llus\n"
-	    "links: %d (%d signed on)\ncores: %d (%d up), active %s\n"
-	    "standin: %s\ninflight: %llu  late answers: %llu  duplicates: "
-	    "%llu  advice queue: %zu\n", gw.conf->name, (int)getpid(),
-	    (unsigned long long)((wall_us() - gw.start_us) / 1000000), nl, ns,
-	    nk, nu, best ? best->cf.name : "none", standin_state(),
-	    (unsigned long long)gw.inflight, (unsigned long long)gw.late,
-	    (unsigned long long)gw.dups, router_advice_depth());
+	router_set_force(words[i].f);
+	log_info("event=standin_force value=%s", words[i].word);
+	view_standin(b, json);
 }
+
+static void
+cmd_reload(struct evbuffer *b, int json, char **argv)
+{
+	char msg[512], *s;
+	json_t *j;
+	int rc;
+
+	(void)argv;
+	rc = reload(msg, sizeof msg);
+	if (!json) {
+		evbuffer_add_printf(b, rc == -1 ? "error: %s\n" :
+		    "reloaded: %s\n", msg);
+		return;
+	}
+	j = json_pack("{s:b,s:s}", "ok", rc == 0, rc == 0 ? "result" :
+	    "error", msg);
+	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	evbuffer_add_printf(b, "%s\n", s != NULL ? s : "{\"ok\":false}");
+	free(s);
+	json_decref(j);
+}
+
+/* The commands: their words, how many, and what answers them. */
+static const struct ctl_cmd {
+	const char	*word0, *word1;		/* word1 NULL: any */
+	int		 argc;
+	void		(*view)(struct evbuffer *, int json);
+	void		(*act)(struct evbuffer *, int json, char **argv);
+} cmds[] = {
+	{ "status", NULL, 1, view_status, NULL },
+	{ "links", NULL, 1, view_links, NULL },
+	{ "cores", NULL, 1, view_cores, NULL },
+	{ "standin", NULL, 1, view_standin, NULL },
+	{ "saf", NULL, 1, view_saf, NULL },
+	{ "standin", "force", 3, NULL, cmd_force },
+	{ "reload", NULL, 1, NULL, cmd_reload },
+};
 
 static void
 run(struct evbuffer *b, char *line)
 {
-	char *argv[8], *p, *save = NULL;
+	char *argv[CTL_ARGS], *p, *save = NULL;
 	int argc = 0, json = 0, i, j;
-	char msg[512];
+	const struct ctl_cmd *c;
+	size_t k;
 
-	for (p = line; argc < 8 && (argv[argc] = strtok_r(p, " \t\r\n",
-	    &save)) != NULL; p = NULL)
+	for (p = line; argc < CTL_ARGS && (argv[argc] = strtok_r(p,
+	    " \t\r\n", &save)) != NULL; p = NULL)
 		argc++;
 	for (i = j = 0; i < argc; i++) {
 		if (strcmp(argv[i], "--json") == 0)
@@ -272,50 +114,18 @@ run(struct evbuffer *b, char *line)
 		evbuffer_add_printf(b, "error: empty command\n");
 		return;
 	}
-	if (strcmp(argv[0], "status") == 0 && argc == 1)
-		cmd_status(b, json);
-	else if (strcmp(argv[0], "links") == 0 && argc == 1)
-		cmd_links(b, json);
-	else if (strcmp(argv[0], "cores") == 0 && argc == 1)
-		cmd_cores(b, json);
-	else if (strcmp(argv[0], "standin") == 0 && argc == 1)
-		cmd_standin(b, json);
-	else if (strcmp(argv[0], "saf") == 0 && argc == 1)
-		siauth_ctl_saf(b, json);
-	else if (strcmp(argv[0], "standin") == 0 && argc == 3 &&
-	    strcmp(argv[1], "force") == 0) {
-		if (strcmp(argv[2], "on") == 0)
-			gw.force = FORCE_ON;
-		else if (strcmp(argv[2], "off") == 0)
-			gw.force = FORCE_OFF;
-		else if (strcmp(argv[2], "auto") == 0)
-			gw.force = FORCE_AUTO;
-		else {
-			evbuffer_add_printf(b, "error: standin force "
-			    "on|off|auto\n");
-			return;
-		}
-		log_info("event=standin_force value=%s", force_name(gw.force));
-		cmd_standin(b, json);
-	} else if (strcmp(argv[0], "reload") == 0 && argc == 1) {
-		if (reload(msg, sizeof msg) == -1) {
-			if (json) {
-				evbuffer_add_printf(b, "{\"ok\":false,"
-				    "\"error\":");
-				jstr(b, msg);
-				evbuffer_add_printf(b, "}\n");
-			} else
-				evbuffer_add_printf(b, "error: %s\n", msg);
-			return;
-		}
-		if (json) {
-			evbuffer_add_printf(b, "{\"ok\":true,\"result\":");
-			jstr(b, msg);
-			evbuffer_add_printf(b, "}\n");
-		} else
-			evbuffer_add_printf(b, "reloaded: %s\n", msg);
-	} else
-		evbuffer_add_printf(b, "error: unknown command\n");
+	for (k = 0; k < sizeof cmds / sizeof cmds[0]; k++) {
+		c = &cmds[k];
+		if (c->argc != argc || strcmp(c->word0, argv[0]) != 0 ||
+		    (c->word1 != NULL && strcmp(c->word1, argv[1]) != 0))
+			continue;
+		if (c->view != NULL)
+			c->view(b, json);
+		else
+			c->act(b, json, argv);
+		return;
+	}
+	evbuffer_add_printf(b, "error: unknown command\n");
 }
 
 static void
@@ -372,7 +182,7 @@ ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	(void)sa;
 	(void)salen;
 	(void)arg;
-	bev = bufferevent_socket_new(gw.base, fd, BEV_OPT_CLOSE_ON_FREE);
+	bev = bufferevent_socket_new(base, fd, BEV_OPT_CLOSE_ON_FREE);
 	if (bev == NULL) {
 		close(fd);
 		return;
@@ -383,7 +193,7 @@ ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 int
-ctl_start(const char *path, ctl_reload_fn *fn)
+ctl_start(struct event_base *b, const char *path, ctl_reload_fn *fn)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -395,10 +205,11 @@ ctl_start(const char *path, ctl_reload_fn *fn)
 	strcpy(sun.sun_path, path);
 	snprintf(sockpath, sizeof sockpath, "%s", path);
 	reload = fn;
+	base = b;
 	unlink(path);
 	/* Owner only: the socket can take the core out of service. */
 	old = umask(0077);
-	lis = evconnlistener_new_bind(gw.base, ctl_accept, NULL,
+	lis = evconnlistener_new_bind(base, ctl_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
 	    (struct sockaddr *)&sun, sizeof sun);
 	umask(old);

@@ -2,7 +2,8 @@
  * ctl.h — the control socket (unix stream, ControlSocket).  Protocol: the
  * client sends one line, "COMMAND [ARG...] [--json]\n" (at most 256
  * bytes), the daemon answers with text (or one JSON object) and closes.
- * Commands: status, links, cores, standin, standin force on|off|auto,
+ * Commands: status, links, cores, standin, saf, standin force
+ * on|off|auto,
  * reload.
  */
 #ifndef GATEWAY_CTL_H
@@ -10,12 +11,14 @@
 
 #include <stddef.h>
 
+struct event_base;
+
 #define CTL_LINE_MAX	256
 
 /* `reload`: re-reads the config; 0 or -1, with a message either way. */
 typedef int ctl_reload_fn(char *msg, size_t cap);
 
-int	ctl_start(const char *path, ctl_reload_fn *);
+int	ctl_start(struct event_base *, const char *path, ctl_reload_fn *);
 void	ctl_stop(void);
 
 #endif

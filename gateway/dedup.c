@@ -10,7 +10,7 @@
 
 #include "iso8583/iso8583.h"
 #include "gateway/dedup.h"
-#include "gateway/gw.h"
+#include "base/clock.h"
 
 struct dd_entry {
 	struct dd_entry		*hnext;
@@ -78,50 +78,6 @@ dedup_shutdown(void)
 		unlink_entry(e);
 	free(buckets);
 	buckets = NULL;
-}
-
-static int
-append(char *key, size_t cap, size_t *pos, const struct iso_msg *m, int f)
-{
-	const uint8_t *v;
-	size_t len = 0;
-
-	if ((v = iso_get(m, f, &len)) == NULL)
-		len = 0;
-	if (*pos + len + 2 > cap)
-		return -1;
-	memcpy(key + *pos, v ? (const char *)v : "", len);
-	*pos += len;
-	key[(*pos)++] = '|';
-	key[*pos] = '\0';
-	return 0;
-}
-
-int
-dedup_key(const struct iso_msg *m, char *key, size_t cap)
-{
-	size_t pos = 3;
-	size_t i;
-
-	if (!iso_has(m, 7) && !iso_has(m, 11))
-		return -1;
-	if (cap < 8)
-		return -1;
-	/* The class, so 0100 and its repeat 0101 share a key but a
-	 * reversal does not collide with its original. */
-	memcpy(key, m->mti, 3);
-	key[pos] = '\0';
-	key[pos++] = '|';
-	if (append(key, cap, &pos, m, 7) == -1 ||
-	    append(key, cap, &pos, m, 11) == -1 ||
-	    append(key, cap, &pos, m, iso_has(m, 32) ? 32 : 33) == -1 ||
-	    append(key, cap, &pos, m, 37) == -1)
-		return -1;
-	/* Binary junk in a key field must not make a NUL-truncated key. */
-	for (i = 0; i < pos; i++)
-		if (key[i] == '\0')
-			key[i] = '?';
-	return 0;
 }
 
 struct dd_entry *

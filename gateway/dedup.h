@@ -1,9 +1,9 @@
 /*
  * dedup.h — duplicate detection in memory (ARCHITECTURE section 3.4).
  *
- * A request is keyed by its message class and DE7, DE11, DE32 (or DE33)
- * and DE37.  While the first copy is in flight the entry points at its
- * transaction, so a retransmission waits for the same answer; once
+ * A request is keyed by its identity (iso8583/txnkey.h).  While the
+ * first copy is in flight the entry points at its transaction, so a
+ * retransmission waits for the same answer; once
  * answered the entry keeps the packed answer for DedupTime, so a later
  * retransmission gets those exact bytes again, with no second decision.
  */
@@ -13,18 +13,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "iso8583/txnkey.h"
+
 struct iso_msg;
 struct txn;
 
-#define DEDUP_KEYMAX	96
+#define DEDUP_KEYMAX	ISO_TXNKEY_MAX
 
 struct dd_entry;
 
 int	dedup_init(uint32_t max_entries, uint64_t keep_us);
 void	dedup_shutdown(void);
-/* The key of a request; -1 when it has none of DE7 and DE11 (then it is
- * not de-duplicated). */
-int	dedup_key(const struct iso_msg *, char *key, size_t cap);
 /* *hash is set for a dedup_add of the same key after a miss. */
 struct dd_entry *dedup_find(const char *key, uint32_t *hash);
 /* In flight: NULL from txn means answered. */

@@ -17,16 +17,26 @@
 
 #include <event2/event.h>
 
+#include "base/clock.h"
+#include "base/dlq.h"
 #include "base/log.h"
+#include "tunnel/seal.h"
 #include "gateway/config.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
-#include "base/dlq.h"
-#include "gateway/gw.h"
-#include "gateway/siauth.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
-#include "tunnel/seal.h"
+#include "gateway/router.h"
+#include "gateway/standin/standin.h"
+#include "gateway/views.h"
+
+/* What main() wires together; only this file sees it whole. */
+static struct {
+	struct event_base	*base;
+	struct config		*conf;
+	const char		*conffile;
+	uint64_t		 start_us;	/* wall clock */
+} gw;
 
 
 static void __attribute__((noreturn))
@@ -50,21 +60,87 @@ start_links_cores(void)
 	struct link *l;
 	struct core *k;
 
-	TAILQ_FOREACH(cc, &gw.conf->cores, entry) {
-		if ((k = core_new(cc)) == NULL)
+	TAILQ_FOREACH(cc, &gw.conf->cores, entry)
+		if ((k = core_new(cc)) == NULL || core_start(k) == -1)
 			return -1;
-		TAILQ_INSERT_TAIL(&gw.cores, k, entry);
-		if (core_start(k) == -1)
+	TAILQ_FOREACH(cl, &gw.conf->links, entry)
+		if ((l = link_new(cl)) == NULL || link_start(l) == -1)
 			return -1;
-	}
-	TAILQ_FOREACH(cl, &gw.conf->links, entry) {
-		if ((l = link_new(cl)) == NULL)
-			return -1;
-		TAILQ_INSERT_TAIL(&gw.links, l, entry);
-		if (link_start(l) == -1)
-			return -1;
-	}
 	return 0;
+}
+
+/* The stand-in's part of the configuration. */
+static void
+standin_conf(const struct config *c, struct standin_conf *s)
+{
+	memset(s, 0, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", c->name);
+	snprintf(s->state_dir, sizeof s->state_dir, "%s", c->state_dir);
+	snprintf(s->state_key, sizeof s->state_key, "%s", c->state_key);
+	snprintf(s->hsm, sizeof s->hsm, "%s", c->hsm);
+	snprintf(s->block_mcc, sizeof s->block_mcc, "%s",
+	    c->standin_block_mcc);
+	s->mode = c->standin_mode;
+	s->max_amount = c->standin_max_amount;
+	s->exposure_cap = c->standin_exposure_cap;
+}
+
+/*
+ * Applies a new config: links and cores that are gone are stopped, new
+ * ones started, changed ones restarted; the untouched ones keep their
+ * connections, sessions and health.  ControlSocket and Metrics need a
+ * restart.
+ */
+/* Links whose section is gone or changed stop; new and changed start. */
+static void
+reload_links(const struct config *nc, int *added, int *removed,
+    int *changed, int *failed)
+{
+	struct link *l, *ln;
+	struct cfg_link *cl;
+
+	for (l = link_first(); l != NULL; l = ln) {
+		ln = link_next(l);
+		cl = config_link(nc, l->cf.name);
+		if (cl != NULL && config_link_same(cl, &l->cf))
+			continue;
+		*(cl != NULL ? changed : removed) += 1;
+		link_free(l);
+	}
+	TAILQ_FOREACH(cl, &nc->links, entry) {
+		if (link_find(cl->name) != NULL)
+			continue;
+		if (config_link(gw.conf, cl->name) == NULL)
+			(*added)++;
+		if ((l = link_new(cl)) == NULL || link_start(l) == -1)
+			(*failed)++;
+	}
+}
+
+/* The same for cores. */
+static void
+reload_cores(const struct config *nc, int *added, int *removed,
+    int *changed, int *failed)
+{
+	struct core *k, *kn;
+	struct cfg_core *cc;
+
+	for (k = core_first(); k != NULL; k = kn) {
+		kn = core_next(k);
+		cc = config_core(nc, k->cf.name);
+		if (cc != NULL && config_core_same(cc, &k->cf))
+			continue;
+		*(cc != NULL ? changed : removed) += 1;
+		core_free(k);
+	}
+	TAILQ_FOREACH(cc, &nc->cores, entry) {
+		if (core_find(cc->name) != NULL)
+			continue;
+		if (config_core(gw.conf, cc->name) == NULL)
+			(*added)++;
+		if ((k = core_new(cc)) == NULL || core_start(k) == -1)
+			(*failed)++;
+	}
 }
 
 /*
@@ -76,11 +152,8 @@ start_links_cores(void)
 static int
 gw_reload(char *msg, size_t cap)
 {
+	struct standin_conf sc;
 	struct config *nc;
-	struct link *l, *ln;
-	struct core *k, *kn;
-	struct cfg_link *cl;
-	struct cfg_core *cc;
 	char err[512];
 	int added = 0, removed = 0, changed = 0, failed = 0;
 
@@ -89,60 +162,15 @@ gw_reload(char *msg, size_t cap)
 		snprintf(msg, cap, "%s", err);
 		return -1;
 	}
-	for (l = TAILQ_FIRST(&gw.links); l != NULL; l = ln) {
-		ln = TAILQ_NEXT(l, entry);
-		cl = config_link(nc, l->cf.name);
-		if (cl != NULL && config_link_same(cl, &l->cf))
-			continue;
-		if (cl != NULL)
-			changed++;
-		else
-			removed++;
-		TAILQ_REMOVE(&gw.links, l, entry);
-		link_free(l);
-	}
-	TAILQ_FOREACH(cl, &nc->links, entry) {
-		if (link_find(cl->name) != NULL)
-			continue;
-		if (config_link(gw.conf, cl->name) == NULL)
-			added++;
-		if ((l = link_new(cl)) == NULL) {
-			failed++;
-			continue;
-		}
-		TAILQ_INSERT_TAIL(&gw.links, l, entry);
-		if (link_start(l) == -1)
-			failed++;
-	}
-	for (k = TAILQ_FIRST(&gw.cores); k != NULL; k = kn) {
-		kn = TAILQ_NEXT(k, entry);
-		cc = config_core(nc, k->cf.name);
-		if (cc != NULL && config_core_same(cc, &k->cf))
-			continue;
-		if (cc != NULL)
-			changed++;
-		else
-			removed++;
-		TAILQ_REMOVE(&gw.cores, k, entry);
-		core_free(k);
-	}
-	TAILQ_FOREACH(cc, &nc->cores, entry) {
-		if (core_find(cc->name) != NULL)
-			continue;
-		if (config_core(gw.conf, cc->name) == NULL)
-			added++;
-		if ((k = core_new(cc)) == NULL) {
-			failed++;
-			continue;
-		}
-		TAILQ_INSERT_TAIL(&gw.cores, k, entry);
-		if (core_start(k) == -1)
-			failed++;
-	}
+	reload_links(nc, &added, &removed, &changed, &failed);
+	reload_cores(nc, &added, &removed, &changed, &failed);
 	dedup_init(nc->dedup_max, nc->dedup_us);
 	config_free(gw.conf);
 	gw.conf = nc;
-	siauth_reconfigure(nc);
+	router_reconfigure(nc);
+	views_configure(nc, gw.start_us);
+	standin_conf(nc, &sc);
+	standin_reconfigure(&sc);
 	snprintf(msg, cap, "added=%d removed=%d changed=%d failed=%d", added,
 	    removed, changed, failed);
 	log_info("event=reloaded %s", msg);
@@ -175,18 +203,12 @@ on_watchdog(evutil_socket_t fd, short ev, void *arg)
 	notify_send("WATCHDOG=1");
 }
 
-int
-main(int argc, char **argv)
+/* Options: the config file, and what to do with it. */
+static const char *
+parse_args(int argc, char **argv, int *check, int *fg, int *verbose)
 {
 	const char *file = NULL;
-	int ch, check = 0, fg = 0, verbose = 0;
-	struct event *sigs[4], *wd = NULL;
-	char err[512];
-	struct rlimit rl = { 0, 0 };
-	struct link *l;
-	struct core *k;
-	uint64_t wd_us;
-	size_t i;
+	int ch;
 
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0))
@@ -194,16 +216,16 @@ main(int argc, char **argv)
 	while ((ch = getopt(argc, argv, "df:nv")) != -1) {
 		switch (ch) {
 		case 'd':
-			fg = 1;
+			*fg = 1;
 			break;
 		case 'f':
 			file = optarg;
 			break;
 		case 'n':
-			check = 1;
+			*check = 1;
 			break;
 		case 'v':
-			verbose++;
+			(*verbose)++;
 			break;
 		default:
 			usage(2);
@@ -211,10 +233,83 @@ main(int argc, char **argv)
 	}
 	if (file == NULL || optind != argc)
 		usage(2);
+	return file;
+}
+
+/*
+ * Start-up, in order: the loop and its deadline queue; duplicate
+ * detection; the router and the views; the stand-in (its store, or the
+ * queue in memory without one); links and cores with the router as
+ * their handlers; the control socket; the metrics page and its sources.
+ */
+static void
+start(void)
+{
+	struct standin_conf sc;
+	char err[256];
+
+	/* libevent's own timers keep its coarse clock (4 ms steps here):
+	 * beats, echoes and retries.  Request deadlines run on dlq's
+	 * precise timerfd, which costs no system call per loop pass. */
+	if ((gw.base = event_base_new()) == NULL || dlq_init(gw.base) == -1)
+		fatalx("event_base_new");
+	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
+		fatalx("dedup table");
+	router_init(gw.base, gw.conf);
+	views_configure(gw.conf, gw.start_us);
+	standin_conf(gw.conf, &sc);
+	if (standin_init(gw.base, &sc, &router_standin, err, sizeof err) ==
+	    -1)
+		log_warnx("event=standin_store_unavailable reason=\"%s\" "
+		    "decision=91", err);
+	link_init(gw.base, &router_link);
+	core_init(gw.base, &router_core);
+	if (start_links_cores() == -1)
+		fatalx("could not start links and cores (see above)");
+	if (ctl_start(gw.base, gw.conf->control, gw_reload) == -1)
+		fatalx("control socket %s", gw.conf->control);
+	metrics_source(views_metrics);
+	metrics_source(standin_metrics);
+	if (metrics_start(gw.base, gw.conf->has_metrics ? &gw.conf->metrics :
+	    NULL) == -1)
+		fatalx("metrics %s", gw.conf->metrics.text);
+}
+
+/* Orderly exit, so leak checkers see a clean heap. */
+static void
+stop(void)
+{
+	struct link *l;
+	struct core *k;
+
+	ctl_stop();
+	metrics_stop();
+	standin_shutdown();
+	while ((l = link_first()) != NULL)
+		link_free(l);
+	while ((k = core_first()) != NULL)
+		core_free(k);
+	router_shutdown();
+	dedup_shutdown();
+	config_free(gw.conf);
+	event_base_free(gw.base);
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *file;
+	int check = 0, fg = 0, verbose = 0;
+	struct event *sigs[3], *wd = NULL;
+	struct rlimit rl = { 0, 0 };
+	char err[512];
+	uint64_t wd_us;
+	size_t i;
+
+	file = parse_args(argc, argv, &check, &fg, &verbose);
 	log_init("gatewayd", verbose);
 	if (seal_init() == -1)
 		fatalx("libsodium init failed");
-
 	if ((gw.conf = config_load(file, 0, err, sizeof err)) == NULL) {
 		fprintf(stderr, "gatewayd: %s\n", err);
 		return 1;
@@ -228,38 +323,13 @@ main(int argc, char **argv)
 	setrlimit(RLIMIT_CORE, &rl);
 	if (!fg && daemon(1, 1) == -1)
 		fatal("daemon");
-
 	gw.conffile = file;
 	gw.start_us = wall_us();
-	TAILQ_INIT(&gw.links);
-	TAILQ_INIT(&gw.cores);
 	signal(SIGPIPE, SIG_IGN);
-	/* libevent's own timers keep its coarse clock (4 ms steps here):
-	 * beats, echoes and retries.  Request deadlines run on dlq's
-	 * precise timerfd, which costs no system call per loop pass. */
-	if ((gw.base = event_base_new()) == NULL || dlq_init(gw.base) == -1)
-		fatalx("event_base_new");
-	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
-		fatalx("dedup table");
-	router_init();
-	{
-		char serr[256];
-
-		if (siauth_init(gw.base, gw.conf, serr, sizeof serr) == -1)
-			log_warnx("event=standin_store_unavailable "
-			    "reason=\"%s\" decision=91", serr);
-	}
-	if (start_links_cores() == -1)
-		fatalx("could not start links and cores (see above)");
-	if (ctl_start(gw.conf->control, gw_reload) == -1)
-		fatalx("control socket %s", gw.conf->control);
-	if (metrics_start() == -1)
-		fatalx("metrics %s", gw.conf->metrics.text);
-
+	start();
 	sigs[0] = evsignal_new(gw.base, SIGTERM, on_signal, NULL);
 	sigs[1] = evsignal_new(gw.base, SIGINT, on_signal, NULL);
 	sigs[2] = evsignal_new(gw.base, SIGHUP, on_signal, NULL);
-	sigs[3] = NULL;
 	for (i = 0; i < 3; i++)
 		evsignal_add(sigs[i], NULL);
 	if ((wd_us = notify_watchdog_us()) > 0) {
@@ -269,29 +339,13 @@ main(int argc, char **argv)
 		evtimer_add(wd, &tv);
 	}
 	log_info("event=started name=%s links=%s pid=%d", gw.conf->name,
-	    TAILQ_EMPTY(&gw.links) ? "none" : "yes", (int)getpid());
+	    link_first() == NULL ? "none" : "yes", (int)getpid());
 	notify_send("READY=1\nSTATUS=serving");
-
 	event_base_dispatch(gw.base);
-
-	/* Orderly exit, so leak checkers see a clean heap. */
-	ctl_stop();
-	metrics_stop();
-	siauth_shutdown();
-	while ((l = TAILQ_FIRST(&gw.links)) != NULL) {
-		TAILQ_REMOVE(&gw.links, l, entry);
-		link_free(l);
-	}
-	while ((k = TAILQ_FIRST(&gw.cores)) != NULL) {
-		TAILQ_REMOVE(&gw.cores, k, entry);
-		core_free(k);
-	}
 	for (i = 0; i < 3; i++)
 		event_free(sigs[i]);
 	if (wd != NULL)
 		event_free(wd);
-	dedup_shutdown();
-	config_free(gw.conf);
-	event_base_free(gw.base);
+	stop();
 	return 0;
 }

@@ -1,7 +1,7 @@
 /*
  * link.c — scheme links: TCP listeners (AllowFrom) and connectors (with
- * backoff), length framing, and handing each message to network
- * management, the router or the outbound matcher.
+ * backoff), length framing, network management, and every other message
+ * handed to the link handlers by its kind (iso8583/mti.h).
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -16,12 +16,16 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/event.h>
+#include <event2/listener.h>
 #include <sodium.h>
 
+#include "base/clock.h"
 #include "base/log.h"
+#include "iso8583/iso8583.h"
 #include "iso8583/mask.h"
 #include "iso8583/mti.h"
-#include "gateway/gw.h"
+#include "gateway/link.h"
 #include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
 
@@ -37,10 +41,21 @@
 static void conn_close(struct conn *, const char *why);
 static void slot_schedule(struct link_slot *);
 
+static struct event_base *base;
+static const struct link_handlers *hand;
+static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
+static uint64_t	 next_conn;
 static uint8_t	 txbuf[65536 + 16];
 static struct event *flush_ev;
 static TAILQ_HEAD(, conn) flushq = TAILQ_HEAD_INITIALIZER(flushq);
-static struct iso_msg rxmsg;
+static struct iso_msg rxmsg, nm;
+
+void
+link_init(struct event_base *b, const struct link_handlers *handlers)
+{
+	base = b;
+	hand = handlers;
+}
 
 static void
 addr_text(const struct sockaddr *sa, char *out, size_t cap)
@@ -67,10 +82,22 @@ link_find(const char *name)
 {
 	struct link *l;
 
-	TAILQ_FOREACH(l, &gw.links, entry)
+	TAILQ_FOREACH(l, &links, entry)
 		if (strcmp(l->cf.name, name) == 0)
 			return l;
 	return NULL;
+}
+
+struct link *
+link_first(void)
+{
+	return TAILQ_FIRST(&links);
+}
+
+struct link *
+link_next(const struct link *l)
+{
+	return TAILQ_NEXT(l, entry);
 }
 
 struct conn *
@@ -98,11 +125,23 @@ link_pick_conn(struct link *l)
 	return any;
 }
 
-uint32_t
-link_next_stan(struct link *l)
+static uint32_t
+next_stan(struct link *l)
 {
 	l->stan = l->stan % 999999 + 1;
 	return l->stan;
+}
+
+/* A link is signed on while one of its connections is. */
+static void
+update_signed_on(struct link *l)
+{
+	struct conn *c;
+
+	l->signed_on = 0;
+	TAILQ_FOREACH(c, &l->conns, entry)
+		if (c->signed_on)
+			l->signed_on = 1;
 }
 
 int
@@ -216,42 +255,81 @@ format_error(struct conn *c, const struct iso_err *err)
 }
 
 static void
+on_netmgmt(struct conn *c, const struct iso_msg *m)
+{
+	struct netmgmt_result r;
+	struct link *l = c->link;
+
+	netmgmt_answer(m, &nm, &r);
+	switch (r.action) {
+	case NM_NONE:
+		log_warnx("event=unexpected_netmgmt link=%s mti=%s",
+		    l->cf.name, m->mti);
+		return;
+	case NM_ALIVE:
+		/* The answer to our echo (or sign-on): the line is alive. */
+		if (c->echo_sent_us != 0) {
+			l->echo_ok++;
+			c->echo_sent_us = 0;
+		}
+		return;
+	case NM_SIGN_ON:
+		c->signed_on = 1;
+		break;
+	case NM_SIGN_OFF:
+		c->signed_on = 0;
+		break;
+	default:
+		break;
+	}
+	update_signed_on(l);
+	log_info("event=netmgmt link=%s conn=%llu code=%s action=%s rc=%s "
+	    "signed_on=%d", l->cf.name, (unsigned long long)c->id, r.code,
+	    r.what, r.rc, l->signed_on);
+	if (conn_send_msg(c, &nm) == 0)
+		metrics_request(l->cf.name, m->mti, r.rc, PATH_LOCAL, 0);
+}
+
+static void
+send_echo(struct conn *c)
+{
+	netmgmt_echo(c->link->cf.profile, next_stan(c->link), &nm);
+	if (conn_send_msg(c, &nm) == 0) {
+		c->echo_sent_us = now_us();
+		c->link->echo_sent++;
+	}
+}
+
+static void
 dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 {
 	struct iso_err err;
-	const char *mti;
+	char line[512];
 
 	if (iso_unpack(c->link->prof, &rxmsg, msg, len, &err) == -1) {
 		format_error(c, &err);
 		return;
 	}
-	mti = rxmsg.mti;
-	if (mti[1] == '8') {
-		netmgmt_handle(c, &rxmsg);
+	switch (iso_mti_kind(rxmsg.mti)) {
+	case ISO_MTI_NETMGMT:
+		on_netmgmt(c, &rxmsg);
 		return;
-	}
-	/* Requests and their repeats. */
-	if ((strcmp(mti, "0100") == 0 || strcmp(mti, "0101") == 0 ||
-	    strcmp(mti, "0200") == 0 || strcmp(mti, "0201") == 0 ||
-	    strcmp(mti, "0400") == 0 || strcmp(mti, "0401") == 0)) {
-		router_request(c, &rxmsg, t0);
+	case ISO_MTI_REQUEST:
+		hand->request(c, &rxmsg, t0);
 		return;
-	}
-	if (strcmp(mti, "0120") == 0 || strcmp(mti, "0121") == 0 ||
-	    strcmp(mti, "0420") == 0 || strcmp(mti, "0421") == 0) {
-		router_advice(c, &rxmsg, t0);
+	case ISO_MTI_ADVICE:
+		hand->advice(c, &rxmsg, t0);
 		return;
-	}
-	if (mti[2] == '1' || mti[2] == '3') {
-		if (router_out_answer(c->link, &rxmsg))
+	case ISO_MTI_RESPONSE:
+		if (hand->response(c->link, &rxmsg))
 			return;
+		break;
+	case ISO_MTI_OTHER:
+		break;
 	}
-	{
-		char line[512];
-		mask_line(c->link->prof, &rxmsg, line, sizeof line);
-		log_warnx("event=unexpected_message link=%s conn=%llu %s",
-		    c->link->cf.name, (unsigned long long)c->id, line);
-	}
+	mask_line(c->link->prof, &rxmsg, line, sizeof line);
+	log_warnx("event=unexpected_message link=%s conn=%llu %s",
+	    c->link->cf.name, (unsigned long long)c->id, line);
 }
 
 /*
@@ -351,13 +429,13 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	struct conn *c;
 
 	if (flush_ev == NULL &&
-	    (flush_ev = event_new(gw.base, -1, 0, flush_all, NULL)) == NULL)
+	    (flush_ev = event_new(base, -1, 0, flush_all, NULL)) == NULL)
 		return NULL;
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
 	c->link = l;
 	c->fd = fd;
-	c->id = ++gw.next_conn;
+	c->id = ++next_conn;
 	c->slot = -1;
 	c->last_rx_us = now_us();
 	addr_text(sa, c->peer, sizeof c->peer);
@@ -366,9 +444,9 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	    READ_MAX;
 	if ((c->rx = malloc(c->rxcap)) == NULL ||
 	    (c->out = evbuffer_new()) == NULL ||
-	    (c->rd = event_new(gw.base, fd, EV_READ | EV_PERSIST, conn_read,
+	    (c->rd = event_new(base, fd, EV_READ | EV_PERSIST, conn_read,
 	    c)) == NULL ||
-	    (c->wr = event_new(gw.base, fd, EV_WRITE, conn_writable, c)) ==
+	    (c->wr = event_new(base, fd, EV_WRITE, conn_writable, c)) ==
 	    NULL) {
 		if (c->rd != NULL)
 			event_free(c->rd);
@@ -408,10 +486,7 @@ conn_close(struct conn *c, const char *why)
 		slot_schedule(&l->slots[c->slot]);
 	}
 	free(c);
-	l->signed_on = 0;
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->signed_on)
-			l->signed_on = 1;
+	update_signed_on(l);
 }
 
 static void
@@ -523,10 +598,10 @@ link_tick(evutil_socket_t fd, short ev, void *arg)
 			}
 			if (c->echo_sent_us == 0 &&
 			    now - c->last_rx_us >= l->cf.echo_us)
-				netmgmt_echo(c);
+				send_echo(c);
 		}
 	}
-	router_tick(l);
+	hand->tick(l);
 }
 
 struct link *
@@ -538,7 +613,6 @@ link_new(const struct cfg_link *cf)
 		return NULL;
 	l->cf = *cf;
 	TAILQ_INIT(&l->conns);
-	TAILQ_INIT(&l->outq);
 	if ((l->prof = iso_profile_find(cf->profile)) == NULL) {
 		free(l);
 		return NULL;
@@ -546,6 +620,7 @@ link_new(const struct cfg_link *cf)
 	l->fr.kind = (uint8_t)cf->framing;
 	l->fr.hdrlen = 0;
 	l->fr.max = cf->maxframe;
+	TAILQ_INSERT_TAIL(&links, l, entry);
 	return l;
 }
 
@@ -556,7 +631,7 @@ link_start(struct link *l)
 	int i;
 
 	if (l->cf.mode == LINK_LISTEN) {
-		l->lis = evconnlistener_new_bind(gw.base, accept_cb, l,
+		l->lis = evconnlistener_new_bind(base, accept_cb, l,
 		    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
 		    LEV_OPT_CLOSE_ON_EXEC, 128,
 		    (struct sockaddr *)&l->cf.addr.ss, (int)l->cf.addr.len);
@@ -574,14 +649,14 @@ link_start(struct link *l)
 		for (i = 0; i < l->cf.connections; i++) {
 			l->slots[i].link = l;
 			l->slots[i].idx = i;
-			l->slots[i].retry = evtimer_new(gw.base, slot_connect,
+			l->slots[i].retry = evtimer_new(base, slot_connect,
 			    &l->slots[i]);
 			if (l->slots[i].retry == NULL)
 				return -1;
 			slot_connect(-1, 0, &l->slots[i]);
 		}
 	}
-	if ((l->tick = event_new(gw.base, -1, EV_PERSIST, link_tick, l))
+	if ((l->tick = event_new(base, -1, EV_PERSIST, link_tick, l))
 	    == NULL)
 		return -1;
 	evtimer_add(l->tick, &tv);
@@ -594,7 +669,8 @@ link_free(struct link *l)
 	struct conn *c;
 	int i;
 
-	router_link_gone(l);
+	hand->gone(l);
+	TAILQ_REMOVE(&links, l, entry);
 	if (l->lis != NULL)
 		evconnlistener_free(l->lis);
 	if (l->slots != NULL)

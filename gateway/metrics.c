@@ -1,5 +1,7 @@
 /*
- * metrics.c — counters and the Prometheus text endpoint.
+ * metrics.c — counters, histograms and the Prometheus text endpoint.
+ * What the other parts of gatewayd show is theirs to render: they are
+ * registered as sources and asked for it on each scrape.
  *
  * Request counters are keyed by their label set in a small open-addressed
  * table: the label space is links x MTIs x DE39 x paths, a few hundred at
@@ -13,13 +15,12 @@
 #include <event2/http.h>
 
 #include "base/log.h"
-#include "gateway/dedup.h"
-#include "gateway/gw.h"
+#include "gateway/config.h"
 #include "gateway/metrics.h"
-#include "gateway/siauth.h"
 
 #define NSLOTS		2048
 #define NBUCKETS	14
+#define NSOURCES	8
 
 struct rcount {
 	uint32_t	hash;
@@ -39,6 +40,8 @@ static struct rcount	*slots;
 static size_t		 nslots_used;
 static struct named	 named[32];
 static struct evhttp	*http;
+static metrics_source_fn *sources[NSOURCES];
+static size_t		 nsources;
 
 static const char *const paths[NPATHS] = { "core", "standin", "local",
     "dup", "out" };
@@ -47,8 +50,6 @@ static const uint64_t bounds[NBUCKETS] = { 100, 250, 500, 1000, 2000, 5000,
     10000, 20000, 30000, 35000, 40000, 50000, 100000, 1000000 };
 static uint64_t hist[NPATHS][NBUCKETS + 1];
 static uint64_t hsum[NPATHS], hcount[NPATHS];
-
-size_t	router_advice_depth(void);
 
 static uint32_t
 fnv(uint32_t h, const char *s)
@@ -113,8 +114,8 @@ metrics_count(const char *name)
 
 /* Label values come from config names and digits only, but escape
  * anyway: the exposition format breaks on a quote. */
-static void
-esc(char *dst, size_t cap, const char *s)
+void
+metrics_escape(char *dst, size_t cap, const char *s)
 {
 	size_t o = 0;
 
@@ -129,8 +130,6 @@ esc(char *dst, size_t cap, const char *s)
 void
 metrics_render(struct evbuffer *b)
 {
-	struct link *l;
-	struct core *k;
 	char e[CFG_NAME_MAX * 2];
 	size_t i, p, j;
 	uint64_t cum;
@@ -141,7 +140,7 @@ metrics_render(struct evbuffer *b)
 	for (i = 0; slots != NULL && i < NSLOTS; i++) {
 		if (slots[i].n == 0)
 			continue;
-		esc(e, sizeof e, slots[i].link);
+		metrics_escape(e, sizeof e, slots[i].link);
 		evbuffer_add_printf(b, "gatewayd_requests_total{link=\"%s\","
 		    "mti=\"%s\",outcome=\"%s\",path=\"%s\"} %llu\n", e,
 		    slots[i].mti, slots[i].outcome, paths[slots[i].path],
@@ -167,86 +166,19 @@ metrics_render(struct evbuffer *b)
 		evbuffer_add_printf(b, "gatewayd_response_seconds_count{path="
 		    "\"%s\"} %llu\n", paths[p], (unsigned long long)hcount[p]);
 	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_core_up gauge\n");
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		esc(e, sizeof e, k->cf.name);
-		evbuffer_add_printf(b, "gatewayd_core_up{core=\"%s\"} %d\n", e,
-		    k->state == CORE_UP);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_core_heartbeat_rtt_seconds "
-	    "gauge\n");
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		esc(e, sizeof e, k->cf.name);
-		evbuffer_add_printf(b, "gatewayd_core_heartbeat_rtt_seconds"
-		    "{core=\"%s\"} %.6f\n", e, (double)k->rtt_us / 1e6);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_core_down_total counter\n");
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		esc(e, sizeof e, k->cf.name);
-		evbuffer_add_printf(b, "gatewayd_core_down_total{core=\"%s\"} "
-		    "%llu\n", e, (unsigned long long)k->downs);
-	}
-	evbuffer_add_printf(b, "# HELP gatewayd_core_frames_rejected_total "
-	    "Core-link datagrams dropped, by reason.\n"
-	    "# TYPE gatewayd_core_frames_rejected_total counter\n");
-	TAILQ_FOREACH(k, &gw.cores, entry) {
-		esc(e, sizeof e, k->cf.name);
-		for (j = 1; j < COREFR_R_MAX; j++)
-			evbuffer_add_printf(b,
-			    "gatewayd_core_frames_rejected_total{core=\"%s\","
-			    "reason=\"%s\"} %llu\n", e, corefr_reject_name(
-			    (int)j), (unsigned long long)k->rejected[j]);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_core_late_answers_total "
-	    "counter\ngatewayd_core_late_answers_total %llu\n",
-	    (unsigned long long)gw.late);
-	evbuffer_add_printf(b, "# TYPE gatewayd_core_bad_answers_total "
-	    "counter\ngatewayd_core_bad_answers_total %llu\n",
-	    (unsigned long long)gw.unmatched);
-	evbuffer_add_printf(b, "# TYPE gatewayd_duplicates_total counter\n"
-	    "gatewayd_duplicates_total %llu\n", (unsigned long long)gw.dups);
-	evbuffer_add_printf(b, "# TYPE gatewayd_inflight gauge\n"
-	    "gatewayd_inflight %llu\n", (unsigned long long)gw.inflight);
-	evbuffer_add_printf(b, "# TYPE gatewayd_dedup_entries gauge\n"
-	    "gatewayd_dedup_entries %zu\n", dedup_count());
-	evbuffer_add_printf(b, "# TYPE gatewayd_advice_queue gauge\n"
-	    "gatewayd_advice_queue %zu\n", router_advice_depth());
-	evbuffer_add_printf(b, "# TYPE gatewayd_standin_forced gauge\n"
-	    "gatewayd_standin_forced %d\n", gw.force == FORCE_ON);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		esc(e, sizeof e, l->cf.name);
-		evbuffer_add_printf(b, "gatewayd_link_signed_on{link=\"%s\"} "
-		    "%d\n", e, l->signed_on);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections gauge\n");
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		esc(e, sizeof e, l->cf.name);
-		evbuffer_add_printf(b, "gatewayd_link_connections{link=\"%s\"} "
-		    "%d\n", e, l->nconns);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections_refused_total"
-	    " counter\n");
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		esc(e, sizeof e, l->cf.name);
-		evbuffer_add_printf(b, "gatewayd_link_connections_refused_total"
-		    "{link=\"%s\"} %llu\n", e, (unsigned long long)l->refused);
-	}
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_bad_messages_total "
-	    "counter\n");
-	TAILQ_FOREACH(l, &gw.links, entry) {
-		esc(e, sizeof e, l->cf.name);
-		evbuffer_add_printf(b, "gatewayd_link_bad_messages_total"
-		    "{link=\"%s\"} %llu\n", e, (unsigned long long)l->bad_msgs);
-		evbuffer_add_printf(b, "gatewayd_link_bad_frames_total"
-		    "{link=\"%s\"} %llu\n", e,
-		    (unsigned long long)l->bad_frames);
-	}
 	for (i = 0; i < sizeof named / sizeof named[0] && named[i].name[0];
 	    i++)
 		evbuffer_add_printf(b, "gatewayd_%s_total %llu\n",
 		    named[i].name, (unsigned long long)named[i].n);
-	siauth_metrics(b);
+	for (i = 0; i < nsources; i++)
+		sources[i](b);
+}
+
+void
+metrics_source(metrics_source_fn *fn)
+{
+	if (nsources < NSOURCES)
+		sources[nsources++] = fn;
 }
 
 static void
@@ -272,14 +204,14 @@ http_cb(struct evhttp_request *req, void *arg)
 }
 
 int
-metrics_start(void)
+metrics_start(struct event_base *base, const struct cfg_addr *addr)
 {
 	char host[CFG_ADDR_MAX], *p;
 	unsigned port;
 
-	if (!gw.conf->has_metrics)
+	if (addr == NULL)
 		return 0;
-	snprintf(host, sizeof host, "%s", gw.conf->metrics.text);
+	snprintf(host, sizeof host, "%s", addr->text);
 	if ((p = strrchr(host, ':')) == NULL)
 		return -1;
 	*p = '\0';
@@ -288,7 +220,7 @@ metrics_start(void)
 		memmove(host, host + 1, strlen(host));
 		host[strlen(host) - 1] = '\0';
 	}
-	if ((http = evhttp_new(gw.base)) == NULL)
+	if ((http = evhttp_new(base)) == NULL)
 		return -1;
 	/* Only what a scraper needs: small requests, GET only. */
 	evhttp_set_max_headers_size(http, 8192);
@@ -297,12 +229,12 @@ metrics_start(void)
 	evhttp_set_timeout(http, 5);
 	evhttp_set_gencb(http, http_cb, NULL);
 	if (evhttp_bind_socket(http, host, (uint16_t)port) == -1) {
-		log_warn("event=metrics_bind addr=%s", gw.conf->metrics.text);
+		log_warn("event=metrics_bind addr=%s", addr->text);
 		evhttp_free(http);
 		http = NULL;
 		return -1;
 	}
-	log_info("event=metrics_listening addr=%s", gw.conf->metrics.text);
+	log_info("event=metrics_listening addr=%s", addr->text);
 	return 0;
 }
 

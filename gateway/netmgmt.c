@@ -1,80 +1,70 @@
 /*
- * netmgmt.c — 0800/0810 handling.
+ * netmgmt.c — 0800/0810: what a network management message asks, its
+ * answer, and the echo we send.
  */
+#include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include <stdio.h>
 
-#include "base/log.h"
+#include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
-#include "gateway/gw.h"
-#include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
 
-static struct iso_msg nm;
-
-static void
-update_link_state(struct link *l)
-{
-	struct conn *c;
-
-	l->signed_on = 0;
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->signed_on)
-			l->signed_on = 1;
-}
+static const struct {
+	const char	*code;		/* DE70 */
+	enum netmgmt_action action;
+	const char	*what;
+} codes[] = {
+	{ "001", NM_SIGN_ON, "sign_on" },
+	{ "061", NM_SIGN_ON, "sign_on" },
+	{ "066", NM_SIGN_ON, "sign_on" },
+	{ "002", NM_SIGN_OFF, "sign_off" },
+	{ "062", NM_SIGN_OFF, "sign_off" },
+	{ "065", NM_SIGN_OFF, "sign_off" },
+	{ "301", NM_ECHO, "echo" },
+	{ "270", NM_ECHO, "echo" },
+	{ "060", NM_SAF, "saf" },
+	{ "363", NM_SAF, "saf" },
+};
 
 void
-netmgmt_handle(struct conn *c, const struct iso_msg *m)
+netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
+    struct netmgmt_result *r)
 {
-	char code[8] = "";
-	const char *rc = "00", *what = "unknown";
+	size_t i;
 
+	memset(r, 0, sizeof *r);
+	r->action = NM_NONE;
+	r->what = "unknown";
+	r->rc = "00";
 	if (strcmp(m->mti, "0810") == 0 || strcmp(m->mti, "0830") == 0) {
-		/* The answer to our echo (or sign-on): the line is alive. */
-		if (c->echo_sent_us != 0) {
-			c->link->echo_ok++;
-			c->echo_sent_us = 0;
-		}
+		r->action = NM_ALIVE;
 		return;
 	}
 	if (strcmp(m->mti, "0800") != 0 && strcmp(m->mti, "0801") != 0 &&
-	    strcmp(m->mti, "0820") != 0) {
-		log_warnx("event=unexpected_netmgmt link=%s mti=%s",
-		    c->link->cf.name, m->mti);
+	    strcmp(m->mti, "0820") != 0)
 		return;
-	}
-	if (iso_get_str(m, 70, code, sizeof code) == -1) {
-		rc = "30";
-		what = "missing_de70";
-	} else if (strcmp(code, "001") == 0 || strcmp(code, "061") == 0 ||
-	    strcmp(code, "066") == 0) {
-		c->signed_on = 1;
-		what = "sign_on";
-	} else if (strcmp(code, "002") == 0 || strcmp(code, "062") == 0 ||
-	    strcmp(code, "065") == 0) {
-		c->signed_on = 0;
-		what = "sign_off";
-	} else if (strcmp(code, "301") == 0 || strcmp(code, "270") == 0) {
-		what = "echo";
-	} else if (strcmp(code, "060") == 0 || strcmp(code, "363") == 0) {
-		what = "saf";
+	r->action = NM_REFUSED;
+	if (iso_get_str(m, 70, r->code, sizeof r->code) == -1) {
+		r->rc = "30";
+		r->what = "missing_de70";
 	} else {
 		/* Key change (161/162) needs the HSM: not supported yet. */
-		rc = "12";
-		what = "unsupported";
+		r->rc = "12";
+		r->what = "unsupported";
+		for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
+			if (strcmp(r->code, codes[i].code) == 0) {
+				r->action = codes[i].action;
+				r->what = codes[i].what;
+				r->rc = "00";
+				break;
+			}
 	}
-	update_link_state(c->link);
-	iso_response_init(&nm, m, rc, 0);
-	log_info("event=netmgmt link=%s conn=%llu code=%s action=%s rc=%s "
-	    "signed_on=%d", c->link->cf.name, (unsigned long long)c->id, code,
-	    what, rc, c->link->signed_on);
-	if (conn_send_msg(c, &nm) == 0)
-		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL, 0);
+	iso_response_init(resp, m, r->rc, 0);
 }
 
 void
-netmgmt_echo(struct conn *c)
+netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m)
 {
 	char de7[16], de11[8];
 	struct tm tm;
@@ -83,15 +73,11 @@ netmgmt_echo(struct conn *c)
 	gmtime_r(&t, &tm);
 	snprintf(de7, sizeof de7, "%02d%02d%02d%02d%02d", tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	snprintf(de11, sizeof de11, "%06u", link_next_stan(c->link));
-	iso_msg_init(&nm, "0800");
-	iso_set_str(&nm, 7, de7);
-	iso_set_str(&nm, 11, de11);
+	snprintf(de11, sizeof de11, "%06u", stan);
+	iso_msg_init(m, "0800");
+	iso_set_str(m, 7, de7);
+	iso_set_str(m, 11, de11);
 	/* Mastercard's echo code, or the generic one. */
-	iso_set_str(&nm, 70, strncmp(c->link->cf.profile, "mastercard", 10)
-	    == 0 ? "270" : "301");
-	if (conn_send_msg(c, &nm) == 0) {
-		c->echo_sent_us = now_us();
-		c->link->echo_sent++;
-	}
+	iso_set_str(m, 70, strncmp(profile, "mastercard", 10) == 0 ? "270" :
+	    "301");
 }

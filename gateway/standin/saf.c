@@ -1,5 +1,5 @@
 /*
- * saf.c — the durable advice queue and its sender.
+ * saf.c — the advice queue, durable or in memory, and its sender.
  */
 #include <sys/queue.h>
 #include <stdio.h>
@@ -7,7 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <event2/buffer.h>
 #include <sodium.h>
 
 #include "base/be.h"
@@ -238,7 +237,8 @@ maybe_load(void)
 {
 	struct load_job *lj;
 
-	if (S.all_loaded || S.loading || S.nmem > SAF_WINDOW / 2 || !S.up)
+	if (S.st == NULL || S.all_loaded || S.loading ||
+	    S.nmem > SAF_WINDOW / 2 || !S.up)
 		return;
 	if ((lj = calloc(1, sizeof *lj)) == NULL)
 		return;
@@ -271,6 +271,14 @@ saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
 	S.sendarg = sendarg;
 	S.retry_us = retry_us;
 	S.max_inflight = max_inflight;
+	if (st == NULL) {
+		/* Ids unique across restarts without a store to count in:
+		 * the start time, then one more per advice. */
+		S.s.next_id = wall_us();
+		S.all_loaded = 1;
+		S.up = 1;
+		return 0;
+	}
 	if ((S.acks = calloc(SAF_ACK_BATCH, sizeof *S.acks)) == NULL)
 		return -1;
 	memset(&lj, 0, sizeof lj);
@@ -318,6 +326,16 @@ saf_shutdown(void)
 	S.up = 0;
 }
 
+static void
+enqueue(struct entry *e)
+{
+	TAILQ_INSERT_TAIL(&S.q, e, e);
+	S.nmem++;
+	S.tail_id = e->id;
+	if (S.cursor == NULL)
+		S.cursor = e;
+}
+
 void
 saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 {
@@ -337,11 +355,34 @@ saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 		S.all_loaded = 0;	/* it is in the store: loaded later */
 		return;
 	}
-	TAILQ_INSERT_TAIL(&S.q, e, e);
-	S.nmem++;
-	S.tail_id = id;
-	if (S.cursor == NULL)
-		S.cursor = e;
+	enqueue(e);
+}
+
+int
+saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *idp)
+{
+	struct entry *e;
+	struct tlv_w w;
+	uint64_t id = S.s.next_id + 1;
+
+	if (!S.up || S.st != NULL)
+		return -1;
+	if (S.nmem >= SAF_MEMORY_MAX) {
+		log_warnx("event=advice_queue_full dropped_id=%llu",
+		    (unsigned long long)id);
+		return -1;
+	}
+	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
+	w.len = len;
+	tlv_put_u64(&w, TLV_ADVICE_ID, id);
+	if (w.err || (e = entry_new(id, buf, w.len, wall_us())) == NULL)
+		return -1;
+	S.s.next_id = id;
+	S.s.depth++;
+	S.s.appended++;
+	enqueue(e);
+	*idp = id;
+	return 0;
 }
 
 /* --- acknowledgements --------------------------------------------------------- */
@@ -437,6 +478,12 @@ saf_ack(uint64_t id)
 		entry_free(e);
 		S.s.acked++;
 	}
+	if (S.st == NULL) {
+		/* Nothing to delete: memory was all there was. */
+		if (e != NULL)
+			S.s.depth--;
+		return;
+	}
 	if (S.nacks == SAF_ACK_BATCH)
 		flush_acks();
 	if (S.nacks < SAF_ACK_BATCH)
@@ -520,6 +567,7 @@ saf_get_stats(struct saf_stats *o)
 
 	*o = S.s;
 	o->in_memory = S.nmem;
+	o->durable = S.st != NULL;
 	o->max_attempts = 0;
 	TAILQ_FOREACH(e, &S.q, e)
 		if (e->tries > o->max_attempts)
@@ -530,63 +578,4 @@ saf_get_stats(struct saf_stats *o)
 		o->oldest_age_us = now > h->enq_wall_us ? now -
 		    h->enq_wall_us : 0;
 	}
-}
-
-void
-saf_ctl(struct evbuffer *b, int json)
-{
-	struct saf_stats s;
-
-	saf_get_stats(&s);
-	if (json) {
-		evbuffer_add_printf(b, "{\"depth\":%llu,\"in_memory\":%llu,"
-		    "\"oldest_age_ms\":%llu,\"head_id\":%llu,"
-		    "\"head_attempts\":%llu,\"max_attempts\":%llu,"
-		    "\"sent\":%llu,\"resent\":%llu,\"acked\":%llu,"
-		    "\"appended\":%llu,\"last_id\":%llu}\n",
-		    (unsigned long long)s.depth,
-		    (unsigned long long)s.in_memory,
-		    (unsigned long long)(s.oldest_age_us / 1000),
-		    (unsigned long long)s.head_id,
-		    (unsigned long long)s.head_attempts,
-		    (unsigned long long)s.max_attempts,
-		    (unsigned long long)s.sent, (unsigned long long)s.resent,
-		    (unsigned long long)s.acked,
-		    (unsigned long long)s.appended,
-		    (unsigned long long)s.next_id);
-		return;
-	}
-	evbuffer_add_printf(b, "saf: depth %llu (in memory %llu)  oldest "
-	    "%llu ms  head id %llu attempts %llu  max attempts %llu\n"
-	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n",
-	    (unsigned long long)s.depth, (unsigned long long)s.in_memory,
-	    (unsigned long long)(s.oldest_age_us / 1000),
-	    (unsigned long long)s.head_id,
-	    (unsigned long long)s.head_attempts,
-	    (unsigned long long)s.max_attempts, (unsigned long long)s.sent,
-	    (unsigned long long)s.resent, (unsigned long long)s.acked,
-	    (unsigned long long)s.appended, (unsigned long long)s.next_id);
-}
-
-void
-saf_metrics(struct evbuffer *b)
-{
-	struct saf_stats s;
-
-	saf_get_stats(&s);
-	evbuffer_add_printf(b,
-	    "# TYPE gatewayd_saf_depth gauge\ngatewayd_saf_depth %llu\n"
-	    "# TYPE gatewayd_saf_oldest_age_seconds gauge\n"
-	    "gatewayd_saf_oldest_age_seconds %.3f\n"
-	    "# TYPE gatewayd_saf_head_attempts gauge\n"
-	    "gatewayd_saf_head_attempts %llu\n"
-	    "# TYPE gatewayd_saf_sent_total counter\n"
-	    "gatewayd_saf_sent_total %llu\n"
-	    "# TYPE gatewayd_saf_resent_total counter\n"
-	    "gatewayd_saf_resent_total %llu\n"
-	    "# TYPE gatewayd_saf_acked_total counter\n"
-	    "gatewayd_saf_acked_total %llu\n",
-	    (unsigned long long)s.depth, (double)s.oldest_age_us / 1e6,
-	    (unsigned long long)s.head_attempts, (unsigned long long)s.sent,
-	    (unsigned long long)s.resent, (unsigned long long)s.acked);
 }

@@ -1,13 +1,16 @@
 /*
- * saf.h — store and forward (ARCHITECTURE section 8): the durable advice
- * queue.  Advices (stand-in outcomes, scheme 0120/0420) are appended in
- * the same write transaction as the decision that made them, under a
- * durable u64 advice id taken from the meta database, sealed (they hold
- * the PAN).  The event loop keeps a window of the queue's head in memory
- * and sends it in id order to the healthy core, a bounded number in
- * flight, each retried until its ADVICE_ACK; an ack deletes the entry
- * (deletions are grouped into one write job).  Nothing is ever dropped:
- * an advice that keeps failing stays at the head and is reported.
+ * saf.h — store and forward (ARCHITECTURE section 8): the advice queue.
+ * Advices (stand-in outcomes, scheme 0120/0420) are appended in the same
+ * write transaction as the decision that made them, under a durable u64
+ * advice id taken from the meta database, sealed (they hold the PAN).
+ * The event loop keeps a window of the queue's head in memory and sends
+ * it in id order to the healthy core, a bounded number in flight, each
+ * retried until its ADVICE_ACK; an ack deletes the entry (deletions are
+ * grouped into one write job).  Nothing is ever dropped: an advice that
+ * keeps failing stays at the head and is reported.
+ *
+ * Without a store the same queue lives in memory only (saf_push), bounded
+ * and lost on restart: what gatewayd has when its store cannot be used.
  */
 #ifndef GATEWAY_SAF_H
 #define GATEWAY_SAF_H
@@ -19,9 +22,9 @@
 
 struct store;
 struct store_txn;
-struct evbuffer;
 
 #define SAF_BODY_MAX	16384		/* COREFR_MAX_BODY */
+#define SAF_MEMORY_MAX	100000		/* entries, without a store */
 
 /* Sends one advice; 0 sent, -1 not now (no core, socket full). */
 typedef int saf_send_fn(uint64_t id, const uint8_t *body, size_t len,
@@ -36,6 +39,7 @@ struct saf_stats {
 	uint64_t	 max_attempts;	/* over the window */
 	uint64_t	 sent, resent, acked, appended, unknown_acks;
 	uint64_t	 next_id;	/* last id appended */
+	int		 durable;	/* 0: in memory only */
 };
 
 /*
@@ -50,9 +54,17 @@ int	saf_append(struct store_txn *, const struct statekey *,
 /* The id the next saf_append in this transaction will take. */
 int	saf_next_id(struct store_txn *, uint64_t *id);
 
-/* Loads the head of the queue (start-up, before the loop runs). */
+/* Loads the head of the queue (start-up, before the loop runs).  Without
+ * a store (NULL) the queue lives in memory only: see saf_push. */
 int	saf_init(struct store *, const struct statekey *, saf_send_fn *,
 	    void *sendarg, uint32_t retry_us, uint32_t max_inflight);
+/*
+ * Without a store: queues the advice in buf[0..len) (cap bytes of room)
+ * under the next id, adding the id tag in place as saf_append does, and
+ * sends it like any other.  0 and *id set, or -1 (a store is open, or
+ * SAF_MEMORY_MAX entries wait: dropped and logged).
+ */
+int	saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *id);
 void	saf_shutdown(void);
 /* After the commit of a saf_append: the entry exists. */
 void	saf_added(uint64_t id, const uint8_t *body, size_t len,
@@ -67,8 +79,5 @@ void	saf_kick(uint64_t now_us);
  * back. */
 void	saf_reset_inflight(void);
 void	saf_get_stats(struct saf_stats *);
-/* `gatewayctl saf` */
-void	saf_ctl(struct evbuffer *, int json);
-void	saf_metrics(struct evbuffer *);
 
 #endif

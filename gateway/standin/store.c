@@ -1,7 +1,7 @@
 /*
- * store.c — the LMDB environment, what jobs do inside their transaction,
- * and the store's result codes.  The threads that run the jobs are in
- * storeq.c.
+ * store.c — the LMDB environment and what jobs do inside their
+ * transaction.  The threads that run the jobs are in storeq.c, the
+ * result codes in storerc.c.
  */
 #include <sys/stat.h>
 #include <errno.h>
@@ -18,53 +18,6 @@
 static const char *const dbnames[STORE_NDB] = {
 	"cards", "exposure", "decisions", "saf", "dedup", "meta"
 };
-
-int
-store_rc(int rc)
-{
-	switch (rc) {
-	case MDB_SUCCESS:
-		return STORE_OK;
-	case MDB_NOTFOUND:
-		return STORE_NOTFOUND;
-	case MDB_MAP_FULL:
-		return STORE_FULL;
-	case MDB_CORRUPTED:
-	case MDB_PAGE_NOTFOUND:
-	case MDB_INVALID:
-		return STORE_CORRUPT;
-	case MDB_BAD_VALSIZE:
-		return STORE_TOOBIG;
-	}
-	if (rc > 0)
-		return rc;		/* errno, from the system */
-	log_warnx("event=store_lmdb_error error=\"%s\"", mdb_strerror(rc));
-	return STORE_FAILED;
-}
-
-const char *
-store_strerror(int rc)
-{
-	switch (rc) {
-	case STORE_OK:
-		return "ok";
-	case STORE_NOTFOUND:
-		return "not found";
-	case STORE_FULL:
-		return "map full";
-	case STORE_CORRUPT:
-		return "corrupt record";
-	case STORE_TOOBIG:
-		return "key or value too large";
-	case STORE_BUSY:
-		return "job queued twice";
-	case STORE_CLOSED:
-		return "store closing";
-	case STORE_FAILED:
-		return "lmdb error (logged)";
-	}
-	return rc > 0 ? strerror(rc) : "unknown store error";
-}
 
 /* --- inside jobs ------------------------------------------------------------ */
 

@@ -7,8 +7,7 @@ TEST=core-garbage
 
 LP=$(free_port); CP=$(free_port udp); GP=$(free_port udp); METRICS=$(free_port)
 genkey "$T/core.key"
-cc -I"$ROOT" -D_GNU_SOURCE -O1 -o "$T/coreinject" "$ROOT/tests/e2e/coreinject.c" \
-    "$ROOT/build/rel/libgw.a" -lsodium || fail "could not build coreinject"
+[ -x "$BIN/../e2e/coreinject" ] || fail "build/e2e/coreinject not built (make tests)"
 cat >"$T/gw.conf" <<CONF
 $(gw_base)
 
@@ -25,7 +24,7 @@ start_core a "$CP" "$T/core.key"
 start_gw "$T/gw.conf"
 wait_core_up a
 
-"$T/coreinject" "$T/core.key" 127.0.0.1 "$GP" || fail "coreinject failed"
+"$BIN/../e2e/coreinject" "$T/core.key" 127.0.0.1 "$GP" || fail "coreinject failed"
 sleep 0.3
 for r in short gue cbit key auth replay; do
 	v=$(metric "gatewayd_core_frames_rejected_total{core=\"a\",reason=\"$r\"}")

@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/txnkey.h"
 #include "gateway/dedup.h"
 
 static struct iso_msg m;
@@ -32,7 +33,7 @@ add(const char *mti, const char *stan, struct txn *t)
 	uint32_t h;
 
 	request(mti, stan);
-	ck_assert_int_eq(dedup_key(&m, key, sizeof key), 0);
+	ck_assert_int_eq(iso_txn_key(&m, key, sizeof key), 0);
 	ck_assert_ptr_null(dedup_find(key, &h));
 	return dedup_add(key, h, t);
 }
@@ -44,7 +45,7 @@ find(const char *mti, const char *stan)
 	uint32_t h;
 
 	request(mti, stan);
-	ck_assert_int_eq(dedup_key(&m, key, sizeof key), 0);
+	ck_assert_int_eq(iso_txn_key(&m, key, sizeof key), 0);
 	return dedup_find(key, &h);
 }
 
@@ -60,19 +61,19 @@ START_TEST(key_is_class_and_de7_11_32_37)
 	char k1[DEDUP_KEYMAX], k2[DEDUP_KEYMAX];
 
 	request("0100", "000001");
-	ck_assert_int_eq(dedup_key(&m, k1, sizeof k1), 0);
+	ck_assert_int_eq(iso_txn_key(&m, k1, sizeof k1), 0);
 	request("0101", "000001");		/* a repeat: the same key */
-	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
 	ck_assert_str_eq(k1, k2);
 	request("0400", "000001");		/* a reversal: not the same */
-	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
 	ck_assert_str_ne(k1, k2);
 	request("0100", "000002");
-	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
 	ck_assert_str_ne(k1, k2);
 	iso_msg_init(&m, "0100");		/* neither DE7 nor DE11 */
 	iso_set_str(&m, 37, "000000000001");
-	ck_assert_int_eq(dedup_key(&m, k2, sizeof k2), -1);
+	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), -1);
 }
 END_TEST
 

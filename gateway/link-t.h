@@ -1,0 +1,67 @@
+/*
+ * link-t.h — a scheme link and its connections.  link.c owns them; the
+ * router, the outbound requests and the operator views read them.
+ */
+#ifndef GATEWAY_LINK_T_H
+#define GATEWAY_LINK_T_H
+
+#include <sys/queue.h>
+#include <stdint.h>
+
+#include <event2/util.h>
+
+#include "iso8583/frame.h"
+#include "gateway/config.h"
+
+struct event;
+struct evbuffer;
+struct evconnlistener;
+struct iso_profile;
+struct link;
+
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	struct link		*link;
+	uint64_t		 id;		/* unique in this process */
+	evutil_socket_t		 fd;
+	struct event		*rd, *wr;	/* wr: only while output waits */
+	uint8_t			*rx;		/* read buffer, frames in place */
+	size_t			 rxlen, rxcap;
+	char			 peer[64];
+	int			 slot;		/* Connect slot, -1 accepted */
+	int			 signed_on;
+	uint64_t		 last_rx_us;
+	uint64_t		 echo_sent_us;	/* 0: no echo outstanding */
+	uint64_t		 rx_frames, tx_frames;
+	struct evbuffer		*out;		/* not yet taken by the socket */
+	TAILQ_ENTRY(conn)	 flush_entry;
+	int			 queued;	/* on the flush list */
+};
+
+struct link_slot {
+	struct link		*link;
+	int			 idx;
+	struct conn		*conn;
+	struct event		*retry;
+	uint32_t		 backoff_ms;
+	int			 connecting;
+};
+
+struct link {
+	TAILQ_ENTRY(link)	 entry;
+	struct cfg_link		 cf;		/* own copy: survives reloads */
+	const struct iso_profile *prof;
+	struct framer		 fr;
+	struct evconnlistener	*lis;
+	TAILQ_HEAD(, conn)	 conns;
+	int			 nconns;
+	struct link_slot	*slots;
+	struct event		*tick;		/* idle echo, outbound timeouts */
+	uint32_t		 stan;
+	int			 signed_on;
+	/* counters */
+	uint64_t		 accepted, refused, closed, bad_frames,
+				 bad_msgs, echo_sent, echo_ok;
+};
+
+#endif

@@ -1,0 +1,50 @@
+/*
+ * link.h — scheme links (ARCHITECTURE section 3 items 1-3): TCP listeners
+ * (AllowFrom) and connectors (with backoff), length framing, network
+ * management answered on the link itself, and every other message handed
+ * to the handlers the link code is given: it never calls the router.
+ */
+#ifndef GATEWAY_LINK_H
+#define GATEWAY_LINK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gateway/link-t.h"
+
+struct event_base;
+struct iso_msg;
+
+struct link_handlers {
+	/* A request or its repeat (0100, 0200, 0400, ...): answer it. */
+	void	(*request)(struct conn *, struct iso_msg *, uint64_t t0);
+	/* A scheme advice (0120, 0420, ...): store it, then acknowledge. */
+	void	(*advice)(struct conn *, struct iso_msg *, uint64_t t0);
+	/* A response from the scheme: 1 when it answered something sent. */
+	int	(*response)(struct link *, const struct iso_msg *);
+	/* Every 100 ms, per link. */
+	void	(*tick)(struct link *);
+	/* The link is going away: forget what points at it. */
+	void	(*gone)(struct link *);
+};
+
+void	link_init(struct event_base *, const struct link_handlers *);
+
+/* A link for cf, on the list of links; NULL on an unknown profile. */
+struct link *link_new(const struct cfg_link *);
+int	link_start(struct link *);
+/* Off the list, its connections closed. */
+void	link_free(struct link *);
+
+struct link *link_find(const char *name);
+struct link *link_first(void);
+struct link *link_next(const struct link *);
+struct conn *link_conn(struct link *, uint64_t id);
+/* Any open connection, preferring signed-on ones (outbound requests). */
+struct conn *link_pick_conn(struct link *);
+
+/* Packs m with the link's profile and sends it framed: 0 or -1. */
+int	conn_send_msg(struct conn *, const struct iso_msg *);
+int	conn_send_wire(struct conn *, const uint8_t *, size_t);
+
+#endif

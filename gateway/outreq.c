@@ -1,0 +1,184 @@
+/*
+ * outreq.c — requests the core sends to a scheme (OUT_REQUEST) and the
+ * scheme's answers back to the core (OUT_RESPONSE).
+ */
+#include <sys/queue.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
+#include "gateway/core.h"
+#include "gateway/link.h"
+#include "gateway/metrics.h"
+#include "gateway/outreq.h"
+
+struct outreq {
+	TAILQ_ENTRY(outreq) entry;
+	struct link	*link;
+	uint64_t	 corr;
+	char		 core[CFG_NAME_MAX];
+	char		 resp_mti[5];
+	char		 de11[16];
+	char		 de7[16];
+	uint64_t	 deadline_us;
+	struct iso_msg	 req;
+};
+
+static TAILQ_HEAD(, outreq) outq = TAILQ_HEAD_INITIALIZER(outq);
+static char gwname[CFG_NAME_MAX];
+static uint8_t body[COREFR_MAX_BODY];
+static struct iso_msg cmsg, resp;
+
+void
+outreq_configure(const char *name)
+{
+	snprintf(gwname, sizeof gwname, "%s", name);
+}
+
+static void
+out_reply(const char *corename, uint64_t corr, const struct iso_msg *m,
+    const char *linkname)
+{
+	struct core *k;
+	struct tlv_w w;
+
+	if ((k = core_find(corename)) == NULL)
+		return;
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_msg(&w, m);
+	if (linkname != NULL)
+		tlv_put_str(&w, TLV_LINK, linkname);
+	tlv_put_str(&w, TLV_GATEWAY, gwname);
+	if (!w.err)
+		core_send(k, COREFR_OUT_RESPONSE, corr, 0, body, w.len);
+}
+
+static void
+out_fail(const char *corename, uint64_t corr, const struct iso_msg *req,
+    const char *linkname, const char *why)
+{
+	iso_response_init(&resp, req, "91", 0);
+	log_warnx("event=out_request_failed core=%s corr=%llu link=%s "
+	    "reason=%s", corename, (unsigned long long)corr,
+	    linkname ? linkname : "-", why);
+	out_reply(corename, corr, &resp, linkname);
+	metrics_request(linkname ? linkname : "-", req->mti, "91", PATH_OUT, 0);
+}
+
+static void
+out_free(struct outreq *o)
+{
+	TAILQ_REMOVE(&outq, o, entry);
+	sodium_memzero(o->req.buf, o->req.used);
+	free(o);
+}
+
+void
+outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
+    size_t len)
+{
+	char lname[CFG_NAME_MAX];
+	struct link *l;
+	struct conn *c;
+	struct outreq *o;
+
+	if (tlv_get_msg(b, len, &cmsg) == -1) {
+		log_warnx("event=out_request_bad core=%s corr=%llu",
+		    k->cf.name, (unsigned long long)h->corr_id);
+		return;
+	}
+	if (tlv_find_str(b, len, TLV_LINK, lname, sizeof lname) == -1 ||
+	    (l = link_find(lname)) == NULL) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, NULL, "unknown_link");
+		return;
+	}
+	if ((c = link_pick_conn(l)) == NULL) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "link_down");
+		return;
+	}
+	if ((o = malloc(sizeof *o)) == NULL)
+		return;
+	memset(o, 0, offsetof(struct outreq, req));
+	if (iso_mti_response(cmsg.mti, o->resp_mti) == -1) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "not_a_request");
+		free(o);
+		return;
+	}
+	o->link = l;
+	o->corr = h->corr_id;
+	snprintf(o->core, sizeof o->core, "%s", k->cf.name);
+	iso_get_str(&cmsg, 11, o->de11, sizeof o->de11);
+	iso_get_str(&cmsg, 7, o->de7, sizeof o->de7);
+	o->deadline_us = now_us() + (h->budget_us ? h->budget_us :
+	    l->cf.out_timeout_us);
+	iso_msg_copy(&o->req, &cmsg);
+	if (conn_send_msg(c, &cmsg) == -1) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
+		    "unpackable");
+		free(o);
+		return;
+	}
+	TAILQ_INSERT_TAIL(&outq, o, entry);
+}
+
+int
+outreq_answer(struct link *l, const struct iso_msg *m)
+{
+	struct outreq *o;
+	char de11[16] = "", de7[16] = "", de39[3] = "??";
+
+	iso_get_str(m, 11, de11, sizeof de11);
+	iso_get_str(m, 7, de7, sizeof de7);
+	TAILQ_FOREACH(o, &outq, entry) {
+		if (o->link != l || strcmp(o->resp_mti, m->mti) != 0 ||
+		    strcmp(o->de11, de11) != 0)
+			continue;
+		if (o->de7[0] && de7[0] && strcmp(o->de7, de7) != 0)
+			continue;
+		out_reply(o->core, o->corr, m, l->cf.name);
+		iso_get_str(m, 39, de39, sizeof de39);
+		metrics_request(l->cf.name, o->req.mti, de39, PATH_OUT, 0);
+		out_free(o);
+		return 1;
+	}
+	return 0;
+}
+
+/* Fails the requests on l, every one or those past their time. */
+static void
+fail_on(struct link *l, int all, const char *why)
+{
+	struct outreq *o, *next;
+	uint64_t now = now_us();
+
+	for (o = TAILQ_FIRST(&outq); o != NULL; o = next) {
+		next = TAILQ_NEXT(o, entry);
+		if (o->link != l || (!all && o->deadline_us > now))
+			continue;
+		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
+		out_free(o);
+	}
+}
+
+void
+outreq_tick(struct link *l)
+{
+	fail_on(l, 0, "no_answer");
+}
+
+void
+outreq_link_gone(struct link *l)
+{
+	fail_on(l, 1, "link_removed");
+}

@@ -1,0 +1,30 @@
+/*
+ * outreq.h — core-originated requests (OUT_REQUEST, for example an
+ * outbound Faster Payment): sent on the link the core names, matched to
+ * the scheme's answer by MTI, DE11 and DE7, answered to the core with
+ * OUT_RESPONSE, or with a gateway 91 when the link is down, unknown or
+ * silent past the request's budget.
+ */
+#ifndef GATEWAY_OUTREQ_H
+#define GATEWAY_OUTREQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct core;
+struct corefr_hdr;
+struct iso_msg;
+struct link;
+
+/* The gateway name OUT_RESPONSEs carry. */
+void	outreq_configure(const char *gateway_name);
+void	outreq_request(struct core *, const struct corefr_hdr *,
+	    const uint8_t *body, size_t len);
+/* A scheme response: 1 when it answered an outbound request. */
+int	outreq_answer(struct link *, const struct iso_msg *);
+/* Requests on this link whose time is up get a 91. */
+void	outreq_tick(struct link *);
+/* The link is going away: its requests get a 91 now. */
+void	outreq_link_gone(struct link *);
+
+#endif

@@ -1,0 +1,453 @@
+/*
+ * decide.c — a request through the stand-in, in steps:
+ *   1. facts from the request (facts.c), the advice body built;
+ *   2. the look-up on the reader thread (ledger.c): an earlier decision
+ *      for the same request, the card;
+ *   3. rules 1-2 on the loop (card known, active, not expired);
+ *   4. verification through the HSM (verify.c);
+ *   5. the decision on the writer thread (ledger.c), durable;
+ *   6. the answer, and the advice queued for the core.
+ * A decline found on the way (steps 1-4) is recorded like any decision.
+ * The deadline guard answers 91 if step 6 has not come in time.
+ */
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/corefr.h"
+#include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/si.h"
+
+#define GUARD_MARGIN_US	1500		/* answer this much before Deadline:
+					   room for scheduling jitter */
+
+static void on_deadline(struct sidec *);
+
+static struct sidec *
+sidec_new(const struct iso_msg *m, int kind, const char *reason, uint64_t t0,
+    standin_cb *cb, void *arg)
+{
+	struct sidec *d;
+
+	if ((d = calloc(1, sizeof *d)) == NULL)
+		return NULL;
+	d->kind = kind;
+	d->t0 = t0;
+	d->cb = cb;
+	d->arg = arg;
+	memcpy(d->mti, m->mti, 5);
+	snprintf(d->reason, sizeof d->reason, "%s", reason ? reason : "");
+	si_utc_day(wall_us(), d->day, d->yymm);
+	si_dup_key(d, m);
+	d->job.arg = d;
+	return d;
+}
+
+static void
+guard_cb(struct dlq_ent *e)
+{
+	on_deadline((struct sidec *)((char *)e - offsetof(struct sidec,
+	    guard)));
+}
+
+static void
+sidec_free(struct sidec *d)
+{
+	dlq_del(&d->guard);
+	if (d->adv != NULL) {
+		sodium_memzero(d->adv, d->advcap);
+		free(d->adv);
+	}
+	sodium_memzero(d, sizeof *d);
+	free(d);
+}
+
+static void
+respond(struct sidec *d)
+{
+	if (d->responded)
+		return;
+	d->responded = 1;
+	dlq_del(&d->guard);
+	if (d->cb != NULL)
+		d->cb(d->arg, &d->res);
+}
+
+/* Answers 91 now, whatever comes next. */
+static void
+respond_91(struct sidec *d, const char *why)
+{
+	memset(&d->res, 0, sizeof d->res);
+	memcpy(d->res.de39, "91", 3);
+	d->res.why = why;
+	respond(d);
+	d->cb = NULL;
+}
+
+/*
+ * The advice body: the request without sensitive authentication data,
+ * with DE2 taken from track 2 when absent, plus metadata.  Built on the
+ * loop; the write job appends the outcome and the advice id.
+ */
+static int
+build_advice(struct sidec *d, const struct iso_msg *m, const char *link,
+    const struct iso_profile *prof)
+{
+	struct tlv_w w;
+	size_t len, need = 4 + 4 + 24 + 512;	/* MTI, DE2, metadata */
+	int f;
+
+	/* Sized first, written straight into the heap: no big (and, with
+	 * -ftrivial-auto-var-init, zero-filled) stack buffer per request. */
+	for (f = iso_next(m, 0); f != 0; f = iso_next(m, f))
+		if (iso_get(m, f, &len) != NULL)
+			need += 4 + len;
+	need += strlen(link) + strlen(prof->name) + strlen(SI.conf.name);
+	if (need > COREFR_MAX_BODY)
+		need = COREFR_MAX_BODY;
+	d->advcap = need + SI_ADV_ROOM;
+	if ((d->adv = malloc(d->advcap)) == NULL)
+		return -1;
+	tlv_w_init(&w, d->adv, d->advcap - SI_ADV_ROOM);
+	tlv_put_msg_kept(&w, prof, m);
+	if (!iso_has(m, 2) && d->pan[0] != '\0')
+		tlv_put_str(&w, 2, d->pan);
+	tlv_put_str(&w, TLV_LINK, link);
+	tlv_put_str(&w, TLV_PROFILE, prof->name);
+	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - d->t0));
+	tlv_put_str(&w, TLV_GATEWAY, SI.conf.name);
+	if (d->kind != K_ADVICE)
+		tlv_put_str(&w, TLV_STANDIN_REASON, d->reason);
+	if (w.err) {
+		sodium_memzero(d->adv, d->advcap);
+		free(d->adv);
+		d->adv = NULL;
+		return -1;
+	}
+	d->advlen = w.len;
+	return 0;
+}
+
+/* --- the write ---------------------------------------------------------------- */
+
+static void
+count_store_failure(struct sidec *d, int rc)
+{
+	if (rc == STORE_FULL) {
+		SI.map_full++;
+		log_warnx("event=standin_store_full mti=%s rc=91 reason=\"LMDB "
+		    "map full: declining; raise the map size\"", d->mti);
+	} else {
+		SI.store_errors++;
+		log_warnx("event=standin_store_error mti=%s rc=91 error=\"%s\"",
+		    d->mti, store_strerror(rc));
+	}
+}
+
+/* The decision is durable (or failed): the counters, the answer. */
+static void
+count_decision(struct sidec *d)
+{
+	SI.decided++;
+	if (d->dup) {
+		SI.dup_durable++;
+		return;
+	}
+	saf_added(d->id, d->adv, d->advout, wall_us());
+	if (d->approved) {
+		SI.approvals++;
+		SI.approved_amount += d->amount;
+		SI.exposure += d->amount;
+	}
+	if (d->released) {
+		SI.reversals++;
+		SI.released_amount += d->released;
+		SI.exposure -= d->released < SI.exposure ? d->released :
+		    SI.exposure;
+	}
+}
+
+static void submit_void(struct sidec *);
+
+static void
+decide_done(void *arg, int rc)
+{
+	struct sidec *d = arg;
+
+	if (rc != 0) {
+		count_store_failure(d, rc);
+		memset(&d->res, 0, sizeof d->res);
+		memcpy(d->res.de39, d->kind == K_ADVICE ? "96" : "91", 3);
+		d->res.why = "store";
+		respond(d);
+		sidec_free(d);
+		return;
+	}
+	count_decision(d);
+	if (!d->approved && !d->dup)
+		d->res.has_arpc = 0;
+	if (d->responded || now_us() > d->deadline)
+		SI.late_durable++;
+	if (strcmp(d->res.de39, "00") != 0)
+		log_debug("event=standin_decline mti=%s rc=%s why=%s id=%llu",
+		    d->mti, d->res.de39, d->res.why ? d->res.why : "-",
+		    (unsigned long long)d->id);
+	respond(d);
+	if (d->voided && d->approved && !d->dup)
+		submit_void(d);
+	else
+		sidec_free(d);
+	saf_kick(now_us());
+}
+
+static void
+submit(struct sidec *d, int write, int (*run)(struct store_txn *, void *),
+    void (*done)(void *, int))
+{
+	int rc;
+
+	d->job.run = run;
+	d->job.done = done;
+	d->job.arg = d;
+	rc = write ? store_write(SI.st, &d->job) : store_read(SI.st, &d->job);
+	if (rc != 0)
+		/* Still queued from before: its completion goes on and
+		 * frees it; the scheme is answered now. */
+		respond_91(d, "store");
+}
+
+static void
+submit_write(struct sidec *d)
+{
+	d->stage = ST_WRITE;
+	submit(d, 1, si_decide_run, decide_done);
+}
+
+/* A decline decided on the loop (card, HSM, deadline): recorded too. */
+static void
+decline(struct sidec *d, const char *de39, const char *why)
+{
+	memcpy(d->pre, de39, 3);
+	d->why = why;
+	d->has_arpc = 0;
+	submit_write(d);
+}
+
+/* Verification is over: a decline, or on to the write. */
+static void
+verified(struct sidec *d, const char *de39, const char *why)
+{
+	if (de39 != NULL)
+		decline(d, de39, why);
+	else
+		submit_write(d);
+}
+
+/* --- voiding a late approval -------------------------------------------------- */
+
+static void
+void_done(void *arg, int rc)
+{
+	struct sidec *d = arg;
+
+	if (rc != 0)
+		log_warnx("event=standin_void_failed id=%llu error=\"%s\"",
+		    (unsigned long long)d->voids, store_strerror(rc));
+	else if (d->released) {
+		SI.voids++;
+		SI.reversals++;
+		SI.released_amount += d->released;
+		SI.exposure -= d->released < SI.exposure ? d->released :
+		    SI.exposure;
+		saf_added(d->id, d->adv, d->advout, wall_us());
+		log_info("event=standin_late_void id=%llu amount=%llu "
+		    "reason=\"durable commit outlasted the deadline; answered "
+		    "91\"", (unsigned long long)d->voids,
+		    (unsigned long long)d->released);
+	}
+	sidec_free(d);
+}
+
+/* The request's DE7, DE11 and DE32 from its advice, as DE90 wants them. */
+static void
+original_data(const struct sidec *d, char *de90, size_t cap)
+{
+	char de7[16] = "", de11[16] = "", de32[16] = "", *dst;
+	const uint8_t *v;
+	uint16_t tag, len;
+	struct tlv_r rd;
+
+	tlv_r_init(&rd, d->adv, d->advout);
+	while (tlv_next(&rd, &tag, &v, &len) == 1) {
+		dst = tag == 7 ? de7 : tag == 11 ? de11 : tag == 32 ? de32 :
+		    NULL;
+		if (dst != NULL && len < 16) {
+			memcpy(dst, v, len);
+			dst[len] = '\0';
+		}
+	}
+	snprintf(de90, cap, "%.4s%06lu%010lu%011lu%011d", d->mti,
+	    strtoul(de11, NULL, 10), strtoul(de7, NULL, 10),
+	    strtoul(de32, NULL, 10), 0);
+}
+
+/* The reversal advice of a voided approval, from its advice. */
+static void
+submit_void(struct sidec *d)
+{
+	struct tlv_r rd;
+	struct tlv_w w;
+	const uint8_t *v;
+	uint16_t tag, len;
+	char de90[48];
+	uint8_t *nb;
+
+	original_data(d, de90, sizeof de90);
+	if ((nb = malloc(d->advcap + 128)) == NULL) {
+		log_warnx("event=standin_void_failed reason=memory");
+		sidec_free(d);
+		return;
+	}
+	tlv_w_init(&w, nb, d->advcap + 128);
+	tlv_put_str(&w, TLV_MTI, "0420");
+	tlv_r_init(&rd, d->adv, d->advout);
+	while (tlv_next(&rd, &tag, &v, &len) == 1)
+		if (tag != TLV_MTI && tag != 38 && tag != 39 && tag != 90 &&
+		    tag != TLV_STANDIN_DE39 && tag != TLV_STANDIN_REASON &&
+		    tag != TLV_ADVICE_ID)
+			tlv_put(&w, tag, v, len);
+	tlv_put_str(&w, 90, de90);
+	tlv_put_str(&w, TLV_STANDIN_DE39, "00");
+	tlv_put_str(&w, TLV_STANDIN_REASON, "late-void");
+	sodium_memzero(d->adv, d->advcap);
+	free(d->adv);
+	d->adv = nb;
+	d->advlen = w.len;
+	d->advcap = d->advcap + 128;
+	if (w.err) {
+		log_warnx("event=standin_void_failed reason=advice_too_large");
+		sidec_free(d);
+		return;
+	}
+	d->voids = d->id;
+	submit(d, 1, si_void_run, void_done);
+}
+
+/* --- the deadline guard, the look-up --------------------------------------------- */
+
+static void
+on_deadline(struct sidec *d)
+{
+	if (d->responded)
+		return;
+	SI.deadline_91++;
+	respond_91(d, "deadline");
+	if (d->stage == ST_WRITE) {
+		/* The commit is late: an approval it makes is voided when
+		 * it lands (si_void_run). */
+		d->voided = 1;
+		return;
+	}
+	/* the pipeline goes on and records the 91 */
+	memcpy(d->pre, "91", 3);
+	d->why = "deadline";
+}
+
+static void
+lookup_done(void *arg, int rc)
+{
+	struct sidec *d = arg;
+	const char *de39;
+
+	if (rc != 0) {
+		SI.store_errors++;
+		log_warnx("event=standin_lookup_error rc=91 error=\"%s\"",
+		    store_strerror(rc));
+		decline(d, "91", "store");
+		return;
+	}
+	if (d->pre[0] != '\0' || d->dup || d->kind != K_AUTH) {
+		submit_write(d);
+		return;
+	}
+	de39 = sirules_card(d->card_rc == 0 ? &d->card : NULL, d->yymm,
+	    d->req_exp[0] ? d->req_exp : NULL);
+	if (de39 != NULL) {
+		decline(d, de39, d->card_rc != 0 ? "unknown-card" :
+		    de39[1] == '4' && de39[0] == '5' ? "expiry" : "status");
+		return;
+	}
+	si_verify(d, verified);
+}
+
+/* --- entry points ------------------------------------------------------------- */
+
+int
+standin_decide(const struct iso_msg *m, const char *link,
+    const struct iso_profile *prof, const char *reason, uint64_t t0,
+    uint64_t deadline, standin_cb *cb, void *arg)
+{
+	struct sidec *d;
+	int fps = prof == SI.fps, kind;
+
+	if (!SI.up || SI.conf.mode == STANDIN_OFF)
+		return -1;
+	if (m->mti[1] == '4')
+		kind = K_REVERSAL;
+	else if (fps && strcmp(m->mti, "0200") == 0)
+		kind = K_CREDIT;
+	else
+		kind = K_AUTH;
+	if ((d = sidec_new(m, kind, reason, t0, cb, arg)) == NULL)	/* 1 */
+		return -1;
+	d->deadline = deadline;
+	if (si_amount(m, 4, &d->amount) == 0 || (fps && si_amount(m, 6,
+	    &d->amount) == 0))
+		d->has_amount = 1;
+	if (kind == K_REVERSAL)
+		si_reversal_key(d, m);
+	else if (kind == K_CREDIT)
+		si_credit_facts(d, m);
+	else
+		si_auth_facts(d, m);
+	if (build_advice(d, m, link, prof) == -1) {
+		sidec_free(d);
+		return -1;
+	}
+	/* The guard: a little before the deadline, to leave time to send;
+	 * with less than that left it fires at once (91). */
+	dlq_add(&d->guard, d->deadline - GUARD_MARGIN_US, guard_cb);
+	d->stage = ST_LOOKUP;
+	submit(d, 0, si_lookup_run, lookup_done);			/* 2 */
+	return 0;
+}
+
+int
+standin_advice(const struct iso_msg *m, const char *link,
+    const struct iso_profile *prof, uint64_t t0, standin_cb *cb, void *arg)
+{
+	struct sidec *d;
+
+	if (!SI.up)
+		return -1;
+	if ((d = sidec_new(m, K_ADVICE, NULL, t0, cb, arg)) == NULL)
+		return -1;
+	d->deadline = UINT64_MAX;
+	si_amount(m, 4, &d->amount);
+	if (m->mti[1] == '4')
+		si_reversal_key(d, m);
+	if (build_advice(d, m, link, prof) == -1) {
+		sidec_free(d);
+		return -1;
+	}
+	submit_write(d);
+	return 0;
+}

@@ -1,0 +1,262 @@
+/*
+ * facts.c — what a request says, read once on the event loop: the card
+ * (PAN, track 2, expiry), the verification data (CVC1, CVC2, ARQC, PIN
+ * block), the amount and MCC, and the keys the ledger finds decisions by.
+ * Parsers only: nothing here decides.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "base/hex.h"
+#include "iso8583/de48.h"
+#include "iso8583/emv.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/txnkey.h"
+#include "gateway/standin/si.h"
+
+void
+si_utc_day(uint64_t wall, char day[9], char yymm[5])
+{
+	time_t t = (time_t)(wall / 1000000u);
+	struct tm g;
+
+	gmtime_r(&t, &g);
+	strftime(day, 9, "%Y%m%d", &g);
+	memcpy(yymm, day + 2, 4);	/* YYMM */
+	yymm[4] = '\0';
+}
+
+static void
+key16(char kind, const char *s, size_t len, uint8_t out[SI_DKEY_LEN])
+{
+	out[0] = (uint8_t)kind;
+	crypto_generichash(out + 1, 16, (const uint8_t *)s, len, NULL, 0);
+}
+
+static const char *
+strip0(const char *s)
+{
+	while (*s == '0' && s[1] != '\0')
+		s++;
+	return s;
+}
+
+/* The key a reversal finds its original by: class, DE11, DE7, DE32. */
+void
+si_orig_key(const char *mti2, const char *de11, const char *de7,
+    const char *de32, uint8_t out[SI_DKEY_LEN])
+{
+	char k[64];
+	int n;
+
+	n = snprintf(k, sizeof k, "%.2s|%s|%s|%s", mti2, strip0(de11),
+	    de7, strip0(de32));
+	key16('O', k, (size_t)n, out);
+}
+
+void
+si_dup_key(struct sidec *d, const struct iso_msg *m)
+{
+	char key[ISO_TXNKEY_MAX];
+
+	if (iso_txn_key(m, key, sizeof key) == 0) {
+		key16('D', key, strlen(key), d->dkey);
+		d->has_dkey = 1;
+	}
+}
+
+int
+si_amount(const struct iso_msg *m, int f, uint64_t *out)
+{
+	char s[24];
+	size_t i;
+	uint64_t v = 0;
+
+	if (iso_get_str(m, f, s, sizeof s) == -1 || s[0] == '\0')
+		return -1;
+	for (i = 0; s[i]; i++) {
+		if (s[i] < '0' || s[i] > '9' || i >= 18)
+			return -1;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/* Track 2: PAN '=' or 'D', YYMM, service code, discretionary data; the
+ * portfolio convention puts the CVC1 at the start of the discretionary
+ * data (the offset is per issuer in production). */
+int
+si_track2(struct sidec *d, const char *t2)
+{
+	const char *sep = strpbrk(t2, "=D");
+	size_t pl;
+
+	if (sep == NULL)
+		return -1;
+	pl = (size_t)(sep - t2);
+	if (pl < 12 || pl > 19 || !dec_valid(t2, pl) ||
+	    strlen(sep + 1) < 10 || !dec_valid(sep + 1, 10))
+		return -1;
+	if (d->pan[0] == '\0') {
+		memcpy(d->pan, t2, pl);
+		d->pan[pl] = '\0';
+	} else if (strncmp(d->pan, t2, pl) != 0 || d->pan[pl] != '\0')
+		return -1;
+	memcpy(d->req_exp, sep + 1, 4);
+	d->req_exp[4] = '\0';
+	memcpy(d->svc, sep + 5, 3);
+	memcpy(d->cvv1, sep + 8, 3);
+	return 0;
+}
+
+static int
+emv_fixed(const uint8_t *b, size_t len, uint32_t tag, uint8_t *out, size_t n)
+{
+	struct emv_tlv t;
+
+	if (emv_find(b, len, tag, &t) != 1 || t.len != n)
+		return -1;
+	memcpy(out, t.val, n);
+	return 0;
+}
+
+/* DE55: the ARQC, ATC and unpredictable number, the PAN sequence number,
+ * and the CDOL1 data the cryptogram covers.  Incomplete: no ARQC. */
+void
+si_emv(struct sidec *d, const uint8_t *b, size_t len)
+{
+	static const uint32_t cdol[] = { 0x9F02, 0x9F03, 0x9F1A, 0x95,
+	    0x5F2A, 0x9A, 0x9C, 0x9F37, 0x82, 0x9F36 };
+	struct emv_tlv t;
+	size_t i;
+
+	if (emv_fixed(b, len, 0x9F26, d->arqc, 8) == -1 ||
+	    emv_fixed(b, len, 0x9F36, d->atc, 2) == -1 ||
+	    emv_fixed(b, len, 0x9F37, d->un, 4) == -1)
+		return;
+	d->psn[0] = d->psn[1] = '0';
+	if (emv_find(b, len, 0x5F34, &t) == 1 && t.len == 1) {
+		d->psn[0] = (char)('0' + (t.val[0] >> 4 & 0x0f));
+		d->psn[1] = (char)('0' + (t.val[0] & 0x0f));
+	}
+	d->txlen = 0;
+	for (i = 0; i < sizeof cdol / sizeof cdol[0]; i++) {
+		if (emv_find(b, len, cdol[i], &t) != 1 ||
+		    d->txlen + t.len > sizeof d->txdata - 8)
+			return;
+		memcpy(d->txdata + d->txlen, t.val, t.len);
+		d->txlen += t.len;
+	}
+	/* ISO 9797-1 padding method 2 */
+	d->txdata[d->txlen++] = 0x80;
+	while (d->txlen % 8)
+		d->txdata[d->txlen++] = 0;
+	d->has_arqc = 1;
+}
+
+/* DE52: 8 raw bytes (b 64), or 16 hex digits on hex profiles; the HSM
+ * takes hex. */
+void
+si_pinblock(struct sidec *d, const uint8_t *v, size_t len)
+{
+	if (len == 8) {
+		hex_encode(v, 8, d->pinblock);
+		d->pinblock[16] = '\0';
+	} else if (len == 16) {
+		memcpy(d->pinblock, v, 16);
+		d->pinblock[16] = '\0';
+	}
+}
+
+/* The reversal key of a 04xx from its DE90 (original MTI, DE11, DE7,
+ * DE32 ...), or from its own DE11/DE7/DE32 when DE90 is absent. */
+void
+si_reversal_key(struct sidec *d, const struct iso_msg *m)
+{
+	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "";
+
+	if (iso_get_str(m, 90, de90, sizeof de90) == 0 &&
+	    strlen(de90) >= 31 && dec_valid(de90, 31)) {
+		char mti2[3] = { de90[1], de90[2], 0 };
+		memcpy(de11, de90 + 4, 6);
+		de11[6] = '\0';
+		memcpy(de7, de90 + 10, 10);
+		de7[10] = '\0';
+		memcpy(de32, de90 + 20, 11);
+		de32[11] = '\0';
+		si_orig_key(mti2, de11, de7, de32, d->rkey);
+		d->has_rkey = 1;
+		return;
+	}
+	if (iso_get_str(m, 11, de11, sizeof de11) == 0 &&
+	    iso_get_str(m, 7, de7, sizeof de7) == 0) {
+		iso_get_str(m, 32, de32, sizeof de32);
+		si_orig_key("01", de11, de7, de32, d->rkey);
+		d->has_rkey = 1;
+	}
+}
+
+void
+si_credit_facts(struct sidec *d, const struct iso_msg *m)
+{
+	char acct[CARDS_ACCOUNT_MAX];
+
+	if (iso_get_str(m, 35, acct, sizeof acct) == -1 || acct[0] == '\0') {
+		memcpy(d->pre, "14", 3);
+		d->why = "no-account";
+	} else
+		statekey_hash(SI.key, 'A', acct, d->hash);
+	sodium_memzero(acct, sizeof acct);
+}
+
+/* A decline known from the request alone, the first one found. */
+static void
+pre_decline(struct sidec *d, const char *de39, const char *why)
+{
+	if (d->pre[0] != '\0')
+		return;
+	memcpy(d->pre, de39, 3);
+	d->why = why;
+}
+
+void
+si_auth_facts(struct sidec *d, const struct iso_msg *m)
+{
+	char de11[16] = "", de7[16] = "", de32[16] = "", t2[48] = "";
+	const uint8_t *v;
+	size_t len;
+	struct de48_se se;
+
+	iso_get_str(m, 2, d->pan, sizeof d->pan);
+	if (iso_has(m, 35) && (iso_get_str(m, 35, t2, sizeof t2) == -1 ||
+	    si_track2(d, t2) == -1))
+		pre_decline(d, "30", "track2");
+	sodium_memzero(t2, sizeof t2);
+	if (d->pan[0] == '\0')
+		pre_decline(d, "14", "no-pan");
+	if (d->req_exp[0] == '\0')
+		iso_get_str(m, 14, d->req_exp, sizeof d->req_exp);
+	if (!d->has_amount)
+		pre_decline(d, "13", "amount");
+	iso_get_str(m, 18, d->mcc, sizeof d->mcc);
+	if ((v = iso_get(m, 48, &len)) != NULL && len > 0 &&
+	    de48_find(v, len, 92, &se) == 1 && se.len == 3 &&
+	    dec_valid((const char *)se.val, 3))
+		memcpy(d->cvc2, se.val, 3);
+	if ((v = iso_get(m, 52, &len)) != NULL)
+		si_pinblock(d, v, len);
+	if ((v = iso_get(m, 55, &len)) != NULL)
+		si_emv(d, v, len);
+	if (d->pan[0] != '\0')
+		statekey_hash(SI.key, 'P', d->pan, d->hash);
+	if (iso_get_str(m, 11, de11, sizeof de11) == 0 &&
+	    iso_get_str(m, 7, de7, sizeof de7) == 0) {
+		iso_get_str(m, 32, de32, sizeof de32);
+		si_orig_key(m->mti + 1, de11, de7, de32, d->okey);
+		d->has_okey = 1;
+	}
+}

@@ -1,0 +1,398 @@
+/*
+ * ledger.c — the stand-in's jobs on the store's threads: the look-up of a
+ * card and of an earlier decision (reader), and the decision itself with
+ * its counters, its advice and the keys it is found by, in one write
+ * transaction (writer).  A job may run again if its batch is retried, so
+ * each one starts by resetting what it writes into its sidec.
+ */
+#include <string.h>
+
+#include "base/be.h"
+#include "base/clock.h"
+#include "tunnel/tlv.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/si.h"
+
+static int
+get_decision(struct store_txn *t, const uint8_t *k, uint64_t *id,
+    struct dec_rec *r)
+{
+	const void *v;
+	size_t vl;
+	uint8_t ik[8];
+	int rc;
+
+	if ((rc = store_get(t, STORE_DEDUP, k, SI_DKEY_LEN, &v, &vl)) != 0)
+		return rc;
+	if (vl != 8)
+		return STORE_CORRUPT;
+	*id = be64_get(v);
+	be64_put(ik, *id);
+	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
+		return rc;
+	if (vl != sizeof *r)
+		return STORE_CORRUPT;
+	memcpy(r, v, sizeof *r);
+	return 0;
+}
+
+static int
+add_u64(struct store_txn *t, int db, const void *k, size_t kl, int64_t delta)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = store_get_u64(t, db, k, kl, &v)) != 0)
+		return rc;
+	if (delta < 0 && (uint64_t)-delta > v)
+		v = 0;
+	else
+		v += (uint64_t)delta;
+	return store_put_u64(t, db, k, kl, v);
+}
+
+/* A card's spend today and since its snapshot, and the appliance's
+ * exposure, moved by delta together. */
+static int
+add_spend(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
+    const char *day, int64_t delta)
+{
+	uint8_t sk[STATEKEY_HASHLEN + 9];
+	size_t kl;
+	int rc;
+
+	kl = cards_spend_key(hash, 'D', day, sk);
+	if ((rc = add_u64(t, STORE_EXPOSURE, sk, kl, delta)) != 0)
+		return rc;
+	kl = cards_spend_key(hash, 'S', NULL, sk);
+	if ((rc = add_u64(t, STORE_EXPOSURE, sk, kl, delta)) != 0)
+		return rc;
+	return add_u64(t, STORE_EXPOSURE, "T", 1, delta);
+}
+
+/* Releases the exposure of approval id (record r); with void, the
+ * approval never reached the scheme: later duplicates get 91. */
+static int
+release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
+    const struct dec_rec *rp, int isvoid)
+{
+	struct dec_rec r = *rp;
+	uint8_t ik[8];
+	int rc;
+
+	if (!r.approved || r.reversed)
+		return 0;
+	r.reversed = 1;
+	if (isvoid) {
+		memcpy(r.de39, "91", 3);
+		memset(r.de38, 0, sizeof r.de38);
+		r.has_arpc = 0;
+	}
+	be64_put(ik, id);
+	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0 ||
+	    (rc = add_spend(t, r.hash, r.day, -(int64_t)r.amount)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "reversals", 9, 1)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "released_amount", 15,
+	    (int64_t)r.amount)) != 0)
+		return rc;
+	d->released = r.amount;
+	return 0;
+}
+
+/* Releases the exposure of the approval the reversal key names. */
+static int
+release(struct store_txn *t, struct sidec *d)
+{
+	struct dec_rec r;
+	uint64_t id;
+	int rc;
+
+	if (!d->has_rkey)
+		return 0;
+	if ((rc = get_decision(t, d->rkey, &id, &r)) == STORE_NOTFOUND)
+		return 0;		/* unknown original: acknowledged */
+	if (rc != 0)
+		return rc;
+	return release_rec(t, d, id, &r, 0);
+}
+
+/* The same request again (after a restart, too): the same answer.  1
+ * when it is one, 0 when not, or an error. */
+static int
+duplicate(struct store_txn *t, struct sidec *d)
+{
+	struct dec_rec r;
+	uint64_t id;
+	int rc;
+
+	if (!d->has_dkey)
+		return 0;
+	if ((rc = get_decision(t, d->dkey, &id, &r)) == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	memcpy(d->res.de39, r.de39, 3);
+	memcpy(d->res.de38, r.de38, 7);
+	d->res.has_arpc = r.has_arpc;
+	memcpy(d->res.arpc, r.arpc, 8);
+	d->res.arc[0] = r.de39[0];
+	d->res.arc[1] = r.de39[1];
+	d->res.why = "duplicate";
+	d->dup = 1;
+	d->id = id;
+	return 1;
+}
+
+/* Rules 4 to 7 against the durable counters (rules 1-3 ran on the loop
+ * and left a decline in d->pre, or none). */
+static int
+auth_outcome(struct store_txn *t, struct sidec *d, const char **de39)
+{
+	uint8_t sk[STATEKEY_HASHLEN + 9];
+	uint64_t day = 0, snap = 0, total = 0;
+	size_t kl;
+	int rc;
+
+	if (d->pre[0] != '\0') {
+		*de39 = d->pre;
+		return 0;
+	}
+	if ((*de39 = sirules_limits(&SI.rules, &d->card, d->amount,
+	    d->mcc[0] ? d->mcc : NULL)) != NULL) {
+		d->why = (*de39)[1] == '7' ? "mcc" : "txn-limit";
+		return 0;
+	}
+	kl = cards_spend_key(d->hash, 'D', d->day, sk);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &day)) != 0)
+		return rc;
+	kl = cards_spend_key(d->hash, 'S', NULL, sk);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &snap)) != 0 ||
+	    (rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &total)) != 0)
+		return rc;
+	if ((*de39 = sirules_spend(&SI.rules, &d->card, d->amount, day,
+	    snap, total)) != NULL) {
+		d->why = (*de39)[0] == '9' ? "exposure-cap" : "funds";
+		return 0;
+	}
+	*de39 = "00";
+	return 0;
+}
+
+/* An FPS inbound credit: the account must be known and open. */
+static int
+credit_outcome(struct store_txn *t, struct sidec *d, const char **de39)
+{
+	int rc, open;
+
+	if (d->pre[0] != '\0') {
+		*de39 = d->pre;
+		return 0;
+	}
+	rc = cards_account(t, d->hash, &open);
+	if (rc == STORE_NOTFOUND) {
+		*de39 = "14";
+		d->why = "unknown-account";
+	} else if (rc != 0)
+		return rc;
+	else if (!open) {
+		*de39 = "62";
+		d->why = "account-not-open";
+	} else
+		*de39 = "00";
+	return 0;
+}
+
+static int
+outcome(struct store_txn *t, struct sidec *d, const char **de39)
+{
+	int rc;
+
+	switch (d->kind) {
+	case K_AUTH:
+		return auth_outcome(t, d, de39);
+	case K_CREDIT:
+		return credit_outcome(t, d, de39);
+	}
+	/* K_REVERSAL, K_ADVICE */
+	if ((rc = release(t, d)) != 0)
+		return rc;
+	*de39 = "00";
+	return 0;
+}
+
+/* The decision's result: DE39, and for an approval its code and ARPC. */
+static void
+result(struct sidec *d, const char *de39, uint64_t id)
+{
+	memcpy(d->res.de39, de39, 3);
+	d->approved = d->kind == K_AUTH && strcmp(de39, "00") == 0;
+	if (!d->approved)
+		return;
+	sirules_auth_code(id, d->res.de38);
+	/* The ARPC was computed with ARC "00": only an approval carries it
+	 * (a decline goes without, which the card takes as a decline). */
+	if (d->has_arpc) {
+		memcpy(d->res.arpc, d->arpc, 8);
+		d->res.has_arpc = 1;
+		d->res.arc[0] = '0';
+		d->res.arc[1] = '0';
+	}
+}
+
+/* The advice: the outcome tags after the request, into the SAF. */
+static int
+advise(struct store_txn *t, struct sidec *d, const char *de39)
+{
+	struct tlv_w w;
+
+	tlv_w_init(&w, d->adv, d->advcap);
+	w.len = d->advlen;
+	if (d->kind != K_ADVICE) {
+		tlv_put_str(&w, TLV_STANDIN_DE39, de39);
+		if (d->approved)
+			tlv_put_str(&w, 38, d->res.de38);
+	}
+	if (w.err)
+		return STORE_TOOBIG;
+	return saf_append(t, SI.key, d->adv, w.len, d->advcap, wall_us(),
+	    &d->advout, &d->id);
+}
+
+/* The decision and the keys it is found by. */
+static int
+record(struct store_txn *t, struct sidec *d)
+{
+	struct dec_rec r;
+	uint8_t ik[8];
+	int rc;
+
+	memset(&r, 0, sizeof r);
+	memcpy(r.hash, d->hash, sizeof r.hash);
+	r.amount = d->amount;
+	r.wall_us = wall_us();
+	memcpy(r.day, d->day, 9);
+	memcpy(r.de39, d->res.de39, 3);
+	memcpy(r.de38, d->res.de38, 7);
+	r.has_arpc = (uint8_t)(d->approved && d->res.has_arpc);
+	memcpy(r.arpc, d->res.arpc, 8);
+	r.kind = (uint8_t)d->kind;
+	r.approved = (uint8_t)d->approved;
+	be64_put(ik, d->id);
+	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
+		return rc;
+	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey,
+	    SI_DKEY_LEN, ik, 8)) != 0)
+		return rc;
+	if (d->approved && d->has_okey && (rc = store_put(t, STORE_DEDUP,
+	    d->okey, SI_DKEY_LEN, ik, 8)) != 0)
+		return rc;
+	return 0;
+}
+
+/*
+ * The write job, in numbered steps:
+ *   1. a duplicate gets the earlier answer, and nothing else happens;
+ *   2. the outcome, from the rules and the durable counters;
+ *   3. the result, its approval code taken from the advice id;
+ *   4. the advice, with the outcome, into the SAF;
+ *   5. an approval's spend and the appliance's exposure;
+ *   6. the decision record and the keys it is found by.
+ */
+int
+si_decide_run(struct store_txn *t, void *arg)
+{
+	struct sidec *d = arg;
+	const char *de39 = NULL;
+	uint64_t id;
+	int rc;
+
+	memset(&d->res, 0, sizeof d->res);
+	d->dup = d->approved = 0;
+	d->released = d->advout = 0;
+	d->id = 0;
+	if ((rc = duplicate(t, d)) != 0)			/* 1 */
+		return rc == 1 ? 0 : rc;
+	if ((rc = outcome(t, d, &de39)) != 0)			/* 2 */
+		return rc;
+	if ((rc = saf_next_id(t, &id)) != 0)			/* 3 */
+		return rc;
+	result(d, de39, id);
+	if ((rc = advise(t, d, de39)) != 0)			/* 4 */
+		return rc;
+	if (d->id != id)
+		return STORE_CORRUPT;
+	if (d->approved && ((rc = add_spend(t, d->hash, d->day,	/* 5 */
+	    (int64_t)d->amount)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "approvals", 9, 1)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "approved_amount", 15,
+	    (int64_t)d->amount)) != 0))
+		return rc;
+	if ((rc = record(t, d)) != 0)				/* 6 */
+		return rc;
+	d->res.why = d->why;
+	return 0;
+}
+
+/*
+ * An approval whose durable commit outlasted the request's deadline: the
+ * scheme was answered 91, so the approval is voided — its exposure
+ * released, later duplicates answered 91, and a reversal advice (0420,
+ * reason late-void) queued behind the approval's advice so the core nets
+ * it out.
+ */
+int
+si_void_run(struct store_txn *t, void *arg)
+{
+	struct sidec *d = arg;
+	struct dec_rec r;
+	const void *v;
+	size_t vl;
+	uint8_t ik[8];
+	uint64_t id;
+	int rc;
+
+	d->released = 0;
+	d->advout = 0;
+	be64_put(ik, d->voids);
+	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
+		return rc == STORE_NOTFOUND ? 0 : rc;
+	if (vl != sizeof r)
+		return STORE_CORRUPT;
+	memcpy(&r, v, sizeof r);
+	if ((rc = release_rec(t, d, d->voids, &r, 1)) != 0)
+		return rc;
+	if (d->released == 0)
+		return 0;
+	if ((rc = saf_append(t, SI.key, d->adv, d->advlen, d->advcap,
+	    wall_us(), &d->advout, &id)) != 0)
+		return rc;
+	d->id = id;
+	return 0;
+}
+
+/* The read job: an earlier decision for the same request, then the card. */
+int
+si_lookup_run(struct store_txn *t, void *arg)
+{
+	struct sidec *d = arg;
+	struct dec_rec r;
+	uint64_t id;
+	int rc;
+
+	d->dup = 0;
+	if (d->has_dkey) {
+		rc = get_decision(t, d->dkey, &id, &r);
+		if (rc == 0) {
+			d->dup = 1;
+			return 0;	/* the write job answers it again */
+		}
+		if (rc != STORE_NOTFOUND)
+			return rc;
+	}
+	if (d->kind != K_AUTH)
+		return 0;
+	d->card_rc = cards_get(t, SI.key, d->hash, &d->card);
+	if (d->card_rc != 0 && d->card_rc != STORE_NOTFOUND)
+		return d->card_rc;
+	return 0;
+}

@@ -1,0 +1,152 @@
+/*
+ * si.h — the stand-in's insides, shared by its steps and nothing else:
+ *   facts.c	what the request says (pure parsers)
+ *   decide.c	the pipeline, its deadline guard, the answer
+ *   verify.c	card verification through the HSM
+ *   ledger.c	the jobs that run on the store's threads
+ *   snapshot.c	SNAPSHOTs into the cards database
+ *   standin.c	start, stop, the advice queue's sender
+ *   siview.c	what operators see
+ */
+#ifndef GATEWAY_SI_H
+#define GATEWAY_SI_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/dlq.h"
+#include "gateway/standin/cards.h"
+#include "gateway/standin/sirules.h"
+#include "gateway/standin/standin.h"
+#include "gateway/standin/statekey.h"
+#include "gateway/standin/store.h"
+
+struct iso_msg;
+struct iso_profile;
+struct hsm_client;
+
+#define SI_DKEY_LEN	17		/* kind byte + 16-byte hash */
+#define SI_ADV_ROOM	512		/* decision tags + advice id */
+
+enum si_kind { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
+enum si_stage { ST_LOOKUP, ST_HSM, ST_WRITE };
+/* The verification steps, in order (verify.c). */
+enum si_step { V_CVC1, V_CVC2, V_ARQC, V_PIN, V_DONE };
+
+/* As stored in `decisions` (no card data: the card is a keyed hash). */
+struct dec_rec {
+	uint8_t		 hash[STATEKEY_HASHLEN];
+	uint64_t	 amount;
+	uint64_t	 wall_us;
+	char		 day[9];
+	char		 de39[3];
+	char		 de38[7];
+	uint8_t		 arpc[8];
+	uint8_t		 has_arpc;
+	uint8_t		 reversed;
+	uint8_t		 kind;
+	uint8_t		 approved;
+};
+
+struct sidec;
+/* Verification's outcome: NULL, or the DE39 of a decline and why. */
+typedef void si_verified_fn(struct sidec *, const char *de39,
+	    const char *why);
+
+/* One request (or scheme advice) on its way through the stand-in. */
+struct sidec {
+	struct store_job job;
+	int		 kind, stage, step;
+	int		 responded, dup, hsm_pending, voided;
+	si_verified_fn	*verified;
+	uint64_t	 voids;		/* the approval id being voided */
+	standin_cb	*cb;
+	void		*arg;
+	uint64_t	 t0, deadline;
+	struct dlq_ent	 guard;		/* answers 91 before Deadline */
+	/* facts (facts.c) */
+	char		 mti[5];
+	char		 reason[16];
+	uint64_t	 amount;
+	int		 has_amount;
+	char		 mcc[5];
+	char		 req_exp[5];
+	char		 day[9];
+	char		 yymm[5];
+	uint8_t		 hash[STATEKEY_HASHLEN];	/* card or account */
+	uint8_t		 dkey[SI_DKEY_LEN];		/* duplicate */
+	int		 has_dkey;
+	uint8_t		 okey[SI_DKEY_LEN];		/* for a later reversal */
+	int		 has_okey;
+	uint8_t		 rkey[SI_DKEY_LEN];		/* the original's */
+	int		 has_rkey;
+	/* sensitive, memory only, wiped */
+	char		 pan[20];
+	char		 svc[4], cvv1[4], cvc2[4];
+	char		 pinblock[17];
+	uint8_t		 arqc[8], atc[2], un[4], psn[2];
+	uint8_t		 txdata[64];
+	size_t		 txlen;
+	int		 has_arqc;
+	uint8_t		 arpc[8];			/* from the HSM */
+	int		 has_arpc;
+	/* looked up */
+	int		 card_rc;
+	struct card_rec	 card;
+	/* decided on the loop before the write (card, HSM, deadline) */
+	char		 pre[3];
+	const char	*why;
+	/* results of the write */
+	struct si_result res;
+	uint64_t	 id;
+	int		 approved;
+	uint64_t	 released;
+	/* the advice */
+	size_t		 advlen, advcap, advout;
+	uint8_t		*adv;
+};
+
+/* The stand-in's state: one per process, on the event loop. */
+struct si_state {
+	struct standin_conf	 conf;
+	const struct standin_ops *ops;
+	struct store		*st;
+	struct statekey		*key;
+	struct hsm_client	*hsm;
+	struct sirules_cfg	 rules;
+	const struct iso_profile *fps;		/* account-based, not cards */
+	uint64_t		 exposure;	/* mirror, from the last write */
+	uint64_t		 approvals, approved_amount, reversals,
+				 released_amount;
+	uint64_t		 snapshot_version, snapshot_cards;
+	uint64_t		 decided, map_full, store_errors, hsm_91,
+				 deadline_91, dup_durable, late_durable,
+				 snapshot_bad, voids;
+	int			 up;
+};
+
+extern struct si_state SI;
+
+/* facts.c */
+void	si_utc_day(uint64_t wall_us, char day[9], char yymm[5]);
+int	si_amount(const struct iso_msg *, int field, uint64_t *);
+int	si_track2(struct sidec *, const char *t2);
+void	si_emv(struct sidec *, const uint8_t *de55, size_t len);
+void	si_pinblock(struct sidec *, const uint8_t *de52, size_t len);
+void	si_orig_key(const char *mti2, const char *de11, const char *de7,
+	    const char *de32, uint8_t out[SI_DKEY_LEN]);
+void	si_reversal_key(struct sidec *, const struct iso_msg *);
+void	si_dup_key(struct sidec *, const struct iso_msg *);
+/* The facts of an authorisation (card) or an FPS credit (account). */
+void	si_auth_facts(struct sidec *, const struct iso_msg *);
+void	si_credit_facts(struct sidec *, const struct iso_msg *);
+
+/* verify.c: runs the verification steps from d->step, then done. */
+void	si_verify(struct sidec *, si_verified_fn *done);
+
+/* ledger.c: run on the store's threads; d is the job's argument. */
+int	si_lookup_run(struct store_txn *, void *d);
+int	si_decide_run(struct store_txn *, void *d);
+int	si_void_run(struct store_txn *, void *d);
+
+#endif

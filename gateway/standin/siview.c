@@ -1,0 +1,185 @@
+/*
+ * siview.c — what operators see of the stand-in: `gatewayctl standin`
+ * and `gatewayctl saf` (text, or JSON built with jansson) and the
+ * gatewayd_standin_*, _store_* and _saf_* metrics.
+ */
+#include <stdio.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "gateway/standin/saf.h"
+#include "gateway/standin/si.h"
+
+struct row {
+	const char	*key;
+	uint64_t	 v;
+	int		 nl;		/* ends a line of the text form */
+};
+
+/* The counters both forms show, in order; n rows at most. */
+static size_t
+standin_rows(struct row *r, size_t n)
+{
+	struct store_stats s;
+	size_t i = 0;
+
+	store_stats(SI.st, &s);
+#define ROW(k, val, endl) do {						\
+	if (i < n)							\
+		r[i++] = (struct row){ (k), (val), (endl) };		\
+} while (0)
+	ROW("approvals", SI.approvals, 0);
+	ROW("approved_amount", SI.approved_amount, 0);
+	ROW("reversals", SI.reversals, 0);
+	ROW("released_amount", SI.released_amount, 1);
+	ROW("exposure", SI.exposure, 0);
+	ROW("exposure_cap", SI.rules.exposure_cap, 1);
+	ROW("snapshot_version", SI.snapshot_version, 0);
+	ROW("decisions", SI.decided, 1);
+	ROW("map_full", SI.map_full, 0);
+	ROW("deadline_91", SI.deadline_91, 0);
+	ROW("late_voids", SI.voids, 0);
+	ROW("hsm_91", SI.hsm_91, 1);
+	ROW("batches", s.batches, 0);
+	ROW("max_batch", s.max_batch, 0);
+	ROW("commit_us_avg", s.commit_us_total / (s.batches ? s.batches :
+	    1), 0);
+	ROW("commit_us_max", s.commit_us_max, 1);
+	ROW("map_used", s.map_used, 0);
+	ROW("map_size", s.map_size, 1);
+#undef ROW
+	return i;
+}
+
+void
+standin_text(struct evbuffer *b)
+{
+	struct row r[24];
+	size_t i, n;
+
+	if (!SI.up) {
+		evbuffer_add_printf(b, "store: not open (decline 91)\n");
+		return;
+	}
+	n = standin_rows(r, sizeof r / sizeof r[0]);
+	for (i = 0; i < n; i++)
+		evbuffer_add_printf(b, "%s: %llu%s", r[i].key,
+		    (unsigned long long)r[i].v, r[i].nl ? "\n" : "  ");
+}
+
+json_t *
+standin_json(void)
+{
+	struct row r[24];
+	size_t i, n;
+	json_t *o;
+
+	if (!SI.up)
+		return json_pack("{s:s}", "store", "closed");
+	o = json_object();
+	n = standin_rows(r, sizeof r / sizeof r[0]);
+	for (i = 0; i < n; i++)
+		json_object_set_new(o, r[i].key, json_integer(
+		    (json_int_t)r[i].v));
+	return o;
+}
+
+void
+standin_saf_text(struct evbuffer *b)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	evbuffer_add_printf(b, "saf: depth %llu (in memory %llu)  oldest "
+	    "%llu ms  head id %llu attempts %llu  max attempts %llu%s\n"
+	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n",
+	    (unsigned long long)s.depth, (unsigned long long)s.in_memory,
+	    (unsigned long long)(s.oldest_age_us / 1000),
+	    (unsigned long long)s.head_id,
+	    (unsigned long long)s.head_attempts,
+	    (unsigned long long)s.max_attempts,
+	    s.durable ? "" : "  NOT DURABLE (no store)",
+	    (unsigned long long)s.sent, (unsigned long long)s.resent,
+	    (unsigned long long)s.acked, (unsigned long long)s.appended,
+	    (unsigned long long)s.next_id);
+}
+
+json_t *
+standin_saf_json(void)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+	    "depth", (json_int_t)s.depth, "in_memory", (json_int_t)s.in_memory,
+	    "oldest_age_ms", (json_int_t)(s.oldest_age_us / 1000),
+	    "head_id", (json_int_t)s.head_id,
+	    "head_attempts", (json_int_t)s.head_attempts,
+	    "max_attempts", (json_int_t)s.max_attempts,
+	    "sent", (json_int_t)s.sent, "resent", (json_int_t)s.resent,
+	    "acked", (json_int_t)s.acked, "appended", (json_int_t)s.appended,
+	    "last_id", (json_int_t)s.next_id, "durable", s.durable);
+}
+
+uint64_t
+standin_queue_depth(void)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	return s.depth;
+}
+
+/* One metric: its type line and its value. */
+static void
+metric(struct evbuffer *b, const char *name, const char *type, uint64_t v)
+{
+	evbuffer_add_printf(b, "# TYPE gatewayd_%s %s\ngatewayd_%s %llu\n",
+	    name, type, name, (unsigned long long)v);
+}
+
+static void
+saf_metrics(struct evbuffer *b)
+{
+	struct saf_stats s;
+
+	saf_get_stats(&s);
+	metric(b, "saf_depth", "gauge", s.depth);
+	evbuffer_add_printf(b, "# TYPE gatewayd_saf_oldest_age_seconds gauge\n"
+	    "gatewayd_saf_oldest_age_seconds %.3f\n",
+	    (double)s.oldest_age_us / 1e6);
+	metric(b, "saf_head_attempts", "gauge", s.head_attempts);
+	metric(b, "saf_sent_total", "counter", s.sent);
+	metric(b, "saf_resent_total", "counter", s.resent);
+	metric(b, "saf_acked_total", "counter", s.acked);
+}
+
+/* The stand-in's counters while it is up; the queue's in either mode. */
+void
+standin_metrics(struct evbuffer *b)
+{
+	struct store_stats s;
+
+	if (SI.up) {
+		store_stats(SI.st, &s);
+		metric(b, "standin_exposure", "gauge", SI.exposure);
+		metric(b, "standin_approvals_total", "counter", SI.approvals);
+		metric(b, "standin_reversals_total", "counter", SI.reversals);
+		metric(b, "standin_store_full_total", "counter", SI.map_full);
+		metric(b, "standin_store_errors_total", "counter",
+		    SI.store_errors);
+		metric(b, "standin_deadline_declines_total", "counter",
+		    SI.deadline_91);
+		metric(b, "standin_hsm_declines_total", "counter", SI.hsm_91);
+		metric(b, "standin_durable_duplicates_total", "counter",
+		    SI.dup_durable);
+		metric(b, "snapshot_version", "gauge", SI.snapshot_version);
+		metric(b, "store_batches_total", "counter", s.batches);
+		metric(b, "store_jobs_total", "counter", s.jobs);
+		metric(b, "store_max_batch", "gauge", s.max_batch);
+		metric(b, "store_map_used_bytes", "gauge", s.map_used);
+		metric(b, "store_map_size_bytes", "gauge", s.map_size);
+	}
+	saf_metrics(b);
+}

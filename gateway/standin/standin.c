@@ -1,0 +1,225 @@
+/*
+ * standin.c — the stand-in's life: the state key, the store and the HSM
+ * client opened at start, the durable counters read back, the advice
+ * queue loaded and sent while a core is up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/corefr.h"
+#include "hsm/client/hsmclient.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/si.h"
+
+#define MAPSIZE_DEFAULT	(1024ull * 1024 * 1024)
+#define SAF_RETRY_US	1000000
+#define SAF_INFLIGHT	128
+/* The HSM answers within a request's deadline or the deadline guard
+ * answers 91 first; this only bounds a lost reply. */
+#define HSM_TIMEOUT_MS	30
+
+struct si_state SI;
+
+struct counters_job {
+	struct store_job job;
+	uint64_t	 exposure, approvals, amount, reversals, released,
+			 version;
+};
+
+static int
+counters_run(struct store_txn *t, void *arg)
+{
+	struct counters_job *c = arg;
+	int rc;
+
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &c->exposure)) ||
+	    (rc = store_get_u64(t, STORE_META, "approvals", 9,
+	    &c->approvals)) ||
+	    (rc = store_get_u64(t, STORE_META, "approved_amount", 15,
+	    &c->amount)) ||
+	    (rc = store_get_u64(t, STORE_META, "reversals", 9,
+	    &c->reversals)) ||
+	    (rc = store_get_u64(t, STORE_META, "released_amount", 15,
+	    &c->released)) ||
+	    (rc = store_get_u64(t, STORE_META, "snapshot_version", 16,
+	    &c->version)))
+		return rc;
+	return 0;
+}
+
+static int
+load_counters(char *err, size_t errsz)
+{
+	struct counters_job cj;
+	int rc;
+
+	memset(&cj, 0, sizeof cj);
+	cj.job.run = counters_run;
+	cj.job.arg = &cj;
+	if ((rc = store_run_now(SI.st, &cj.job, 0)) != 0) {
+		snprintf(err, errsz, "store: %s", store_strerror(rc));
+		return -1;
+	}
+	SI.exposure = cj.exposure;
+	SI.approvals = cj.approvals;
+	SI.approved_amount = cj.amount;
+	SI.reversals = cj.reversals;
+	SI.released_amount = cj.released;
+	SI.snapshot_version = cj.version;
+	return 0;
+}
+
+static int
+saf_send(uint64_t id, const uint8_t *b, size_t len, void *arg)
+{
+	(void)arg;
+	return SI.ops->send(NULL, COREFR_ADVICE, id, b, len);
+}
+
+void
+standin_reconfigure(const struct standin_conf *c)
+{
+	struct sirules_cfg r;
+
+	memset(&r, 0, sizeof r);
+	r.off = c->mode == STANDIN_OFF;
+	r.max_amount = c->max_amount;
+	r.exposure_cap = c->exposure_cap;
+	if (sirules_parse_mcc(&r, c->block_mcc) == -1)
+		log_warnx("event=standin_bad_blockmcc value=\"%s\"",
+		    c->block_mcc);
+	SI.rules = r;
+	SI.conf = *c;
+}
+
+/* The store, its counters and its advice queue: 0, or -1 with err. */
+static int
+open_store(struct event_base *base, char *err, size_t errsz)
+{
+	const char *ms;
+	size_t mapsize = MAPSIZE_DEFAULT;
+	unsigned flags = 0;
+
+	if (SI.conf.state_key[0] == '\0') {
+		snprintf(err, errsz, "no StateKeyFile: stand-in declines "
+		    "everything (91)");
+		return -1;
+	}
+	if ((SI.key = statekey_load(SI.conf.state_key, err, errsz)) == NULL)
+		return -1;
+	/* Test knobs (documented in doc/standin.md). */
+	if ((ms = getenv("GATEWAYD_STORE_MAPSIZE")) != NULL)
+		mapsize = (size_t)strtoull(ms, NULL, 10);
+	if ((ms = getenv("GATEWAYD_STORE_SYNC")) != NULL &&
+	    strcmp(ms, "meta") == 0)
+		flags |= STORE_NOMETASYNC;
+	if ((SI.st = store_open(SI.conf.state_dir, mapsize, flags, base, err,
+	    errsz)) == NULL)
+		return -1;
+	if (load_counters(err, errsz) == -1)
+		return -1;
+	if (saf_init(SI.st, SI.key, saf_send, NULL, SAF_RETRY_US,
+	    SAF_INFLIGHT) == -1) {
+		snprintf(err, errsz, "store: cannot load the advice queue");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+close_store(void)
+{
+	store_close(SI.st);		/* runs what is queued */
+	SI.st = NULL;
+	saf_shutdown();
+	statekey_free(SI.key);
+	SI.key = NULL;
+}
+
+int
+standin_init(struct event_base *base, const struct standin_conf *c,
+    const struct standin_ops *ops, char *err, size_t errsz)
+{
+	struct hsm_client_opts ho;
+
+	memset(&SI, 0, sizeof SI);
+	SI.ops = ops;
+	SI.fps = iso_profile_find("fps");
+	standin_reconfigure(c);
+	if (open_store(base, err, errsz) == -1) {
+		close_store();
+		/* Advices still reach the core, from memory. */
+		if (saf_init(NULL, NULL, saf_send, NULL, SAF_RETRY_US,
+		    SAF_INFLIGHT) == -1)
+			fatalx("advice queue");
+		return -1;
+	}
+	if (c->hsm[0] != '\0') {
+		hsm_client_opts_default(&ho);
+		ho.timeout_ms = HSM_TIMEOUT_MS;
+		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
+			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
+	}
+	SI.up = 1;
+	log_info("event=standin_ready state=%s exposure=%llu approvals=%llu "
+	    "snapshot_version=%llu hsm=%s", c->state_dir,
+	    (unsigned long long)SI.exposure,
+	    (unsigned long long)SI.approvals,
+	    (unsigned long long)SI.snapshot_version,
+	    c->hsm[0] ? c->hsm : "none");
+	return 0;
+}
+
+void
+standin_shutdown(void)
+{
+	SI.up = 0;
+	if (SI.hsm != NULL)
+		hsm_client_free(SI.hsm);	/* fails calls: they record */
+	SI.hsm = NULL;
+	if (SI.st != NULL)
+		close_store();
+	else
+		saf_shutdown();
+}
+
+int
+standin_enabled(void)
+{
+	return SI.up;
+}
+
+int
+standin_queue(uint8_t *buf, size_t len, size_t cap)
+{
+	uint64_t id;
+
+	if (saf_push(buf, len, cap, &id) == -1)
+		return -1;
+	saf_kick(now_us());
+	return 0;
+}
+
+void
+standin_advice_ack(uint64_t id)
+{
+	saf_ack(id);
+}
+
+void
+standin_tick(int core_up)
+{
+	static int had_core;
+
+	if (core_up && !had_core)
+		saf_reset_inflight();
+	had_core = core_up;
+	if (core_up)
+		saf_run(now_us());
+}

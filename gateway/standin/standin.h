@@ -1,0 +1,120 @@
+/*
+ * standin.h — the stand-in authoriser (ARCHITECTURE sections 6 to 8), as
+ * the router sees it: a request decided locally and durably, a scheme
+ * advice stored, SNAPSHOTs applied, the advice queue sent to the core.
+ *
+ *   request -> facts (facts.c) -> card and duplicate look-up (ledger.c,
+ *   reader thread) -> card rules -> HSM verification (verify.c) -> the
+ *   decision, its counters and its advice in one durable transaction
+ *   (ledger.c, writer thread) -> the answer, once durable (decide.c).
+ *
+ * Until the write is queued, a deadline guard answers 91 at the request's
+ * deadline (the decision is still recorded, as 91).  Once queued the
+ * answer waits for durability: an approval is never sent before it is on
+ * disk; one whose commit outlasts the deadline is answered 91 and voided.
+ *
+ * The stand-in never calls the router: what it sends to the core goes
+ * through the standin_ops it is given.
+ */
+#ifndef GATEWAY_STANDIN_H
+#define GATEWAY_STANDIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct event_base;
+struct evbuffer;
+struct iso_msg;
+struct json_t;
+struct iso_profile;
+
+#define STANDIN_NAME_MAX	48
+#define STANDIN_PATH_MAX	256
+
+enum standin_mode { STANDIN_AUTO, STANDIN_FORCE, STANDIN_OFF };
+
+/* What the stand-in takes from the configuration. */
+struct standin_conf {
+	char		 name[STANDIN_NAME_MAX];	/* the gateway's */
+	char		 state_dir[STANDIN_PATH_MAX];
+	char		 state_key[STANDIN_PATH_MAX];
+	char		 hsm[STANDIN_PATH_MAX];		/* "" none */
+	int		 mode;			/* enum standin_mode */
+	uint64_t	 max_amount;
+	uint64_t	 exposure_cap;
+	char		 block_mcc[128];
+};
+
+struct standin_ops {
+	/* Sends a core-link frame to the core endpoint named core, or to
+	 * the best healthy one when core is NULL: 0, or -1 (none now). */
+	int	(*send)(const char *core, int type, uint64_t corr,
+		    const uint8_t *body, size_t len);
+};
+
+struct si_result {
+	char		 de39[3];
+	char		 de38[7];		/* "" unless approved */
+	int		 has_arpc;
+	uint8_t		 arpc[8];
+	uint8_t		 arc[2];
+	const char	*why;			/* for the log */
+};
+
+typedef void standin_cb(void *arg, const struct si_result *);
+
+/*
+ * Opens the state key, the store and the HSM client, and loads the
+ * advice queue.  0, or -1 with err set: stand-in is then off (the router
+ * answers 91) and the advice queue lives in memory only.
+ */
+int	standin_init(struct event_base *, const struct standin_conf *,
+	    const struct standin_ops *, char *err, size_t errsz);
+void	standin_shutdown(void);
+/* The [StandIn] settings changed (reload). */
+void	standin_reconfigure(const struct standin_conf *);
+int	standin_enabled(void);
+
+/*
+ * Decides req in stand-in.  deadline: monotonic µs by which the answer
+ * must go.  0 and cb exactly once later, or -1 (stand-in off: the caller
+ * answers 91 itself).
+ */
+int	standin_decide(const struct iso_msg *req, const char *link,
+	    const struct iso_profile *, const char *reason, uint64_t t0,
+	    uint64_t deadline, standin_cb *, void *arg);
+/*
+ * A scheme advice (0120/0121, 0420/0421): stored durably (a 0420 that
+ * reverses a stand-in approval releases its exposure) and queued for the
+ * core; cb runs once it is durable (acknowledge it to the scheme) or
+ * failed (do not: the scheme repeats it).  -1: stand-in off.
+ */
+int	standin_advice(const struct iso_msg *, const char *link,
+	    const struct iso_profile *, uint64_t t0, standin_cb *, void *arg);
+/*
+ * An advice (a message TLV in buf[0..len), cap bytes of room) for the
+ * queue without a store: it gets the next id (tag 0x1006 added in place)
+ * and is sent and retried like any other, but lives in memory only.
+ * 0, or -1 (queue full: dropped, logged).
+ */
+int	standin_queue(uint8_t *buf, size_t len, size_t cap);
+
+/* Core frames: a SNAPSHOT (corr_id = its version), an ADVICE_ACK. */
+void	standin_snapshot(const char *core, uint64_t corr,
+	    const uint8_t *body, size_t len);
+void	standin_advice_ack(uint64_t id);
+/* Periodic: sends the advice queue while a core is up; core_up says
+ * whether one is. */
+void	standin_tick(int core_up);
+
+/* Operator views (siview.c): `gatewayctl standin` and `saf`, as text or
+ * as a JSON object (a new reference), and the metrics. */
+void	standin_text(struct evbuffer *);
+struct json_t *standin_json(void);
+void	standin_saf_text(struct evbuffer *);
+struct json_t *standin_saf_json(void);
+void	standin_metrics(struct evbuffer *);
+/* Advices queued and not yet acknowledged. */
+uint64_t standin_queue_depth(void);
+
+#endif

@@ -1,0 +1,350 @@
+/*
+ * views.c — gatewayctl's views and the link, core and router metrics.
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+
+#include "base/clock.h"
+#include "gateway/config.h"
+#include "gateway/dedup.h"
+#include "gateway/metrics.h"
+#include "gateway/router.h"
+#include "gateway/views.h"
+
+static struct {
+	char		 name[CFG_NAME_MAX];
+	int		 mode;		/* enum standin_mode */
+	uint64_t	 start_us;
+} V;
+
+void
+views_configure(const struct config *c, uint64_t start_us)
+{
+	snprintf(V.name, sizeof V.name, "%s", c->name);
+	V.mode = c->standin_mode;
+	V.start_us = start_us;
+}
+
+/* One JSON object on a line of its own, and the reference dropped. */
+static void
+emit(struct evbuffer *b, json_t *j)
+{
+	char *s;
+
+	if (j == NULL || (s = json_dumps(j, JSON_COMPACT |
+	    JSON_PRESERVE_ORDER)) == NULL) {
+		evbuffer_add_printf(b, "{\"error\":\"out of memory\"}\n");
+		json_decref(j);
+		return;
+	}
+	evbuffer_add_printf(b, "%s\n", s);
+	free(s);
+	json_decref(j);
+}
+
+static json_t *
+juint(uint64_t v)
+{
+	return json_integer((json_int_t)v);
+}
+
+static const char *
+force_name(enum router_force f)
+{
+	return f == FORCE_ON ? "on" : f == FORCE_OFF ? "off" : "auto";
+}
+
+static const char *
+mode_name(int m)
+{
+	return m == STANDIN_AUTO ? "auto" : m == STANDIN_FORCE ? "force" :
+	    "off";
+}
+
+void
+view_status(struct evbuffer *b, int json)
+{
+	struct router_stats s;
+	struct link *l;
+	struct core *k, *best = core_best();
+	int nl = 0, ns = 0, nk = 0, nu = 0;
+	uint64_t up = (wall_us() - V.start_us) / 1000000;
+
+	for (l = link_first(); l != NULL; l = link_next(l)) {
+		nl++;
+		ns += l->signed_on;
+	}
+	for (k = core_first(); k != NULL; k = core_next(k)) {
+		nk++;
+		nu += k->state == CORE_UP;
+	}
+	router_stats(&s);
+	if (json) {
+		emit(b, json_pack("{s:s,s:i,s:o,s:i,s:i,s:i,s:i,s:o,s:s,s:o,"
+		    "s:o,s:o,s:o,s:o}", "name", V.name, "pid", (int)getpid(),
+		    "uptime_s", juint(up), "links", nl, "links_signed_on", ns,
+		    "cores", nk, "cores_up", nu, "active_core", best ?
+		    json_string(best->cf.name) : json_null(), "standin",
+		    router_standin_state(), "inflight", juint(s.inflight),
+		    "late_answers", juint(s.late), "duplicates", juint(s.dups),
+		    "dedup_entries", juint(dedup_count()), "advice_queue",
+		    juint(standin_queue_depth())));
+		return;
+	}
+	evbuffer_add_printf(b, "gateway %s pid %d up %llus\n"
+	    "links: %d (%d signed on)\ncores: %d (%d up), active %s\n"
+	    "standin: %s\ninflight: %llu  late answers: %llu  duplicates: "
+	    "%llu  advice queue: %llu\n", V.name, (int)getpid(),
+	    (unsigned long long)up, nl, ns, nk, nu, best ? best->cf.name :
+	    "none", router_standin_state(), (unsigned long long)s.inflight,
+	    (unsigned long long)s.late, (unsigned long long)s.dups,
+	    (unsigned long long)standin_queue_depth());
+}
+
+static json_t *
+link_json(const struct link *l)
+{
+	const struct conn *c;
+	json_t *conns = json_array();
+
+	TAILQ_FOREACH(c, &l->conns, entry)
+		json_array_append_new(conns, json_pack("{s:o,s:s,s:b,s:o,s:o}",
+		    "id", juint(c->id), "peer", c->peer, "signed_on",
+		    c->signed_on, "rx", juint(c->rx_frames), "tx",
+		    juint(c->tx_frames)));
+	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
+	    "s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
+	    "listen" : "connect", "address", l->cf.addr.text, "profile",
+	    l->cf.profile, "signed_on", l->signed_on, "connections",
+	    l->nconns, "accepted", juint(l->accepted), "refused",
+	    juint(l->refused), "bad_messages", juint(l->bad_msgs),
+	    "bad_frames", juint(l->bad_frames), "echo_sent",
+	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "conns", conns);
+}
+
+static void
+link_text(struct evbuffer *b, const struct link *l)
+{
+	const struct conn *c;
+
+	evbuffer_add_printf(b, "%-20s %-7s %-22s %-10s %-8s %5d %8llu %8llu\n",
+	    l->cf.name, l->cf.mode == LINK_LISTEN ? "listen" : "connect",
+	    l->cf.addr.text, l->cf.profile, l->signed_on ? "yes" : "no",
+	    l->nconns, (unsigned long long)l->refused,
+	    (unsigned long long)l->bad_msgs);
+	TAILQ_FOREACH(c, &l->conns, entry)
+		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
+		    "rx=%llu tx=%llu\n", (unsigned long long)c->id, c->peer,
+		    c->signed_on ? "yes" : "no",
+		    (unsigned long long)c->rx_frames,
+		    (unsigned long long)c->tx_frames);
+}
+
+void
+view_links(struct evbuffer *b, int json)
+{
+	struct link *l;
+	json_t *a;
+
+	if (json) {
+		a = json_array();
+		for (l = link_first(); l != NULL; l = link_next(l))
+			json_array_append_new(a, link_json(l));
+		emit(b, json_pack("{s:o}", "links", a));
+		return;
+	}
+	evbuffer_add_printf(b, "%-20s %-7s %-22s %-10s %-8s %5s %8s %8s\n",
+	    "LINK", "MODE", "ADDRESS", "PROFILE", "SIGNED", "CONNS", "REFUSED",
+	    "BADMSG");
+	for (l = link_first(); l != NULL; l = link_next(l))
+		link_text(b, l);
+}
+
+static uint64_t
+rejected_total(const struct core *k)
+{
+	uint64_t n = 0;
+	int j;
+
+	for (j = 1; j < COREFR_R_MAX; j++)
+		n += k->rejected[j];
+	return n;
+}
+
+static json_t *
+core_json(const struct core *k, int active)
+{
+	json_t *rej = json_object();
+	int j;
+
+	for (j = 1; j < COREFR_R_MAX; j++)
+		json_object_set_new(rej, corefr_reject_name(j),
+		    juint(k->rejected[j]));
+	return json_pack("{s:s,s:s,s:i,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:i,"
+	    "s:o}", "name", k->cf.name, "address", k->cf.addr.text,
+	    "priority", k->cf.priority, "state", core_state_name(k->state),
+	    "active", active, "rtt_us", juint(k->rtt_us), "heartbeats_sent",
+	    juint(k->hb_sent), "heartbeats_ok", juint(k->hb_ok), "downs",
+	    juint(k->downs), "tx", juint(k->tx), "rx", juint(k->rx), "keys",
+	    k->cf.keys.n, "rejected", rej);
+}
+
+void
+view_cores(struct evbuffer *b, int json)
+{
+	struct core *k, *best = core_best();
+	json_t *a;
+
+	if (json) {
+		a = json_array();
+		for (k = core_first(); k != NULL; k = core_next(k))
+			json_array_append_new(a, core_json(k, k == best));
+		emit(b, json_pack("{s:o}", "cores", a));
+		return;
+	}
+	evbuffer_add_printf(b, "%-16s %-22s %4s %-8s %-6s %9s %9s %8s\n",
+	    "CORE", "ADDRESS", "PRIO", "STATE", "ACTIVE", "RTT_US", "HB_OK",
+	    "REJECTED");
+	for (k = core_first(); k != NULL; k = core_next(k))
+		evbuffer_add_printf(b, "%-16s %-22s %4d %-8s %-6s %9llu %9llu "
+		    "%8llu\n", k->cf.name, k->cf.addr.text, k->cf.priority,
+		    core_state_name(k->state), k == best ? "yes" : "no",
+		    (unsigned long long)k->rtt_us,
+		    (unsigned long long)k->hb_ok,
+		    (unsigned long long)rejected_total(k));
+}
+
+void
+view_standin(struct evbuffer *b, int json)
+{
+	const char *state = router_standin_state();
+	const char *force = force_name(router_force());
+
+	if (json && standin_enabled())
+		emit(b, json_pack("{s:s,s:s,s:s,s:o}", "standin", state,
+		    "force", force, "mode", mode_name(V.mode), "authoriser",
+		    standin_json()));
+	else if (json)
+		emit(b, json_pack("{s:s,s:s,s:s,s:s}", "standin", state,
+		    "force", force, "mode", mode_name(V.mode), "decision",
+		    "91"));
+	else if (standin_enabled()) {
+		evbuffer_add_printf(b, "standin: %s (force %s)\n", state,
+		    force);
+		standin_text(b);
+	} else
+		evbuffer_add_printf(b, "standin: %s (force %s)\n"
+		    "decisions: DE39 91 only (no stand-in store)\n", state,
+		    force);
+}
+
+void
+view_saf(struct evbuffer *b, int json)
+{
+	if (json)
+		emit(b, standin_saf_json());
+	else
+		standin_saf_text(b);
+}
+
+/* --- metrics ------------------------------------------------------------------------ */
+
+/* One gauge or counter per core (or link), labelled by its name. */
+#define PER_CORE(b, e, metric, fmt, val) do {				\
+	struct core *k_;						\
+	for (k_ = core_first(); k_ != NULL; k_ = core_next(k_)) {	\
+		metrics_escape(e, sizeof e, k_->cf.name);		\
+		evbuffer_add_printf(b, "gatewayd_" metric		\
+		    "{core=\"%s\"} " fmt "\n", e, val(k_));		\
+	}								\
+} while (0)
+#define PER_LINK(b, e, metric, fmt, val) do {				\
+	struct link *l_;						\
+	for (l_ = link_first(); l_ != NULL; l_ = link_next(l_)) {	\
+		metrics_escape(e, sizeof e, l_->cf.name);		\
+		evbuffer_add_printf(b, "gatewayd_" metric		\
+		    "{link=\"%s\"} " fmt "\n", e, val(l_));		\
+	}								\
+} while (0)
+
+#define K_UP(k)		((k)->state == CORE_UP)
+#define K_RTT(k)	((double)(k)->rtt_us / 1e6)
+#define K_DOWNS(k)	((unsigned long long)(k)->downs)
+#define L_SIGNED(l)	((l)->signed_on)
+#define L_CONNS(l)	((l)->nconns)
+#define L_REFUSED(l)	((unsigned long long)(l)->refused)
+#define L_BADMSG(l)	((unsigned long long)(l)->bad_msgs)
+#define L_BADFRAME(l)	((unsigned long long)(l)->bad_frames)
+
+static void
+core_metrics(struct evbuffer *b)
+{
+	char e[CFG_NAME_MAX * 2];
+	struct core *k;
+	int j;
+
+	evbuffer_add_printf(b, "# TYPE gatewayd_core_up gauge\n");
+	PER_CORE(b, e, "core_up", "%d", K_UP);
+	evbuffer_add_printf(b, "# TYPE gatewayd_core_heartbeat_rtt_seconds "
+	    "gauge\n");
+	PER_CORE(b, e, "core_heartbeat_rtt_seconds", "%.6f", K_RTT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_core_down_total counter\n");
+	PER_CORE(b, e, "core_down_total", "%llu", K_DOWNS);
+	evbuffer_add_printf(b, "# HELP gatewayd_core_frames_rejected_total "
+	    "Core-link datagrams dropped, by reason.\n"
+	    "# TYPE gatewayd_core_frames_rejected_total counter\n");
+	for (k = core_first(); k != NULL; k = core_next(k)) {
+		metrics_escape(e, sizeof e, k->cf.name);
+		for (j = 1; j < COREFR_R_MAX; j++)
+			evbuffer_add_printf(b,
+			    "gatewayd_core_frames_rejected_total{core=\"%s\","
+			    "reason=\"%s\"} %llu\n", e, corefr_reject_name(j),
+			    (unsigned long long)k->rejected[j]);
+	}
+}
+
+static void
+link_metrics(struct evbuffer *b)
+{
+	char e[CFG_NAME_MAX * 2];
+
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
+	PER_LINK(b, e, "link_signed_on", "%d", L_SIGNED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections gauge\n");
+	PER_LINK(b, e, "link_connections", "%d", L_CONNS);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections_refused_total"
+	    " counter\n");
+	PER_LINK(b, e, "link_connections_refused_total", "%llu", L_REFUSED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_bad_messages_total "
+	    "counter\n");
+	PER_LINK(b, e, "link_bad_messages_total", "%llu", L_BADMSG);
+	PER_LINK(b, e, "link_bad_frames_total", "%llu", L_BADFRAME);
+}
+
+void
+views_metrics(struct evbuffer *b)
+{
+	struct router_stats s;
+
+	core_metrics(b);
+	router_stats(&s);
+	evbuffer_add_printf(b, "# TYPE gatewayd_core_late_answers_total "
+	    "counter\ngatewayd_core_late_answers_total %llu\n"
+	    "# TYPE gatewayd_core_bad_answers_total counter\n"
+	    "gatewayd_core_bad_answers_total %llu\n"
+	    "# TYPE gatewayd_duplicates_total counter\n"
+	    "gatewayd_duplicates_total %llu\n"
+	    "# TYPE gatewayd_inflight gauge\ngatewayd_inflight %llu\n"
+	    "# TYPE gatewayd_dedup_entries gauge\ngatewayd_dedup_entries %zu\n"
+	    "# TYPE gatewayd_advice_queue gauge\ngatewayd_advice_queue %llu\n"
+	    "# TYPE gatewayd_standin_forced gauge\n"
+	    "gatewayd_standin_forced %d\n", (unsigned long long)s.late,
+	    (unsigned long long)s.unmatched, (unsigned long long)s.dups,
+	    (unsigned long long)s.inflight, dedup_count(),
+	    (unsigned long long)standin_queue_depth(),
+	    router_force() == FORCE_ON);
+	link_metrics(b);
+}
