@@ -1,0 +1,520 @@
+/*
+ * cfgkeys.c — every configuration key in one table per section: its
+ * name, its type, where it goes, its range, the words of its error, and
+ * how `gatewayd -n` prints it.  The table order is the printed order.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "iso8583/frame.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/corefr.h"
+#include "gateway/cfg-int.h"
+
+#define STR_(x)	#x
+#define STR(x)	STR_(x)
+
+enum cfg_type { T_NAME, T_PATH, T_DURATION, T_U32, T_INT, T_U64, T_FUNC };
+
+struct cfg_key {
+	const char	*name;
+	enum cfg_type	 type;
+	size_t		 off;		/* of the value in its section */
+	size_t		 size;		/* of a string's room */
+	uint64_t	 min, max;
+	const char	*want;		/* the error: "NAME: want" */
+	int		 optional;	/* an empty string is not printed */
+	/* T_FUNC: its own parser (1, or 0 after cfg_error) and printer */
+	int		(*set)(struct pctx *, void *, const char *);
+	void		(*print)(FILE *, const void *);
+	/* printed only when this says so (NULL: always) */
+	int		(*shown)(const void *);
+};
+
+#define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
+
+/* --- [Gateway] --------------------------------------------------------------- */
+
+static int
+set_metrics(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+
+	if (config_hostport(v, &c->metrics, NULL) == -1)
+		return FAILED(px, "Metrics: want ADDRESS:PORT");
+	c->has_metrics = 1;
+	return 1;
+}
+
+static void
+print_metrics(FILE *f, const void *s)
+{
+	const struct config *c = s;
+
+	if (c->has_metrics)
+		fprintf(f, "Metrics = %s\n", c->metrics.text);
+}
+
+static int
+set_hsm(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+
+	if (cfg_copy_str(c->hsm, sizeof c->hsm, v) == -1 ||
+	    (strncmp(v, "unix:", 5) != 0 && strncmp(v, "tcp:", 4) != 0))
+		return FAILED(px, "HSM: want unix:PATH or tcp:HOST:PORT");
+	return 1;
+}
+
+static void
+print_hsm(FILE *f, const void *s)
+{
+	const struct config *c = s;
+
+	if (c->hsm[0])
+		fprintf(f, "HSM = %s\n", c->hsm);
+}
+
+#define GW(field)	offsetof(struct config, field)
+static const struct cfg_key gateway_keys[] = {
+	{ "Name", T_NAME, GW(name), CFG_NAME_MAX, 0, 0, "not a valid name",
+	    0, NULL, NULL, NULL },
+	{ "StateDirectory", T_PATH, GW(state_dir), CFG_PATH_MAX, 0, 0,
+	    "bad path", 0, NULL, NULL, NULL },
+	{ "StateKeyFile", T_PATH, GW(state_key), CFG_PATH_MAX, 0, 0,
+	    "bad path", 1, NULL, NULL, NULL },
+	/* sun_path holds 108 bytes; leave room */
+	{ "ControlSocket", T_PATH, GW(control), 100, 0, 0,
+	    "bad path (at most 99 bytes)", 0, NULL, NULL, NULL },
+	{ "Metrics", T_FUNC, 0, 0, 0, 0, NULL, 0, set_metrics, print_metrics,
+	    NULL },
+	{ "HSM", T_FUNC, 0, 0, 0, 0, NULL, 0, set_hsm, print_hsm, NULL },
+	{ "DedupTime", T_DURATION, GW(dedup_us), 0, 0, UINT32_MAX,
+	    "want a duration (e.g. 60s)", 0, NULL, NULL, NULL },
+	{ "DedupEntries", T_U32, GW(dedup_max), 0, 1, 10000000,
+	    "want 1..10000000", 0, NULL, NULL, NULL },
+};
+
+/* --- [Link NAME] --------------------------------------------------------------- */
+
+static int
+set_profile(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	if (iso_profile_find(v) == NULL)
+		return FAILED(px, "Profile: unknown profile %s (one of: %s)", v,
+		    iso_profile_names());
+	snprintf(l->profile, sizeof l->profile, "%s", v);
+	return 1;
+}
+
+static void
+print_profile(FILE *f, const void *s)
+{
+	fprintf(f, "Profile = %s\n", ((const struct cfg_link *)s)->profile);
+}
+
+static int
+set_mode(struct pctx *px, struct cfg_link *l, const char *k, int mode,
+    const char *v)
+{
+	if (l->mode != -1)
+		return FAILED(px, "%s: only one of Listen and Connect", k);
+	if (config_hostport(v, &l->addr, NULL) == -1)
+		return FAILED(px, "%s: want ADDRESS:PORT", k);
+	l->mode = mode;
+	return 1;
+}
+
+static int
+set_listen(struct pctx *px, void *s, const char *v)
+{
+	return set_mode(px, s, "Listen", LINK_LISTEN, v);
+}
+
+static int
+set_connect(struct pctx *px, void *s, const char *v)
+{
+	return set_mode(px, s, "Connect", LINK_CONNECT, v);
+}
+
+static void
+print_mode(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+
+	fprintf(f, "%s = %s\n", l->mode == LINK_LISTEN ? "Listen" :
+	    "Connect", l->addr.text);
+}
+
+static int
+is_listen(const void *s)
+{
+	return ((const struct cfg_link *)s)->mode == LINK_LISTEN;
+}
+
+static int
+is_connect(const void *s)
+{
+	return ((const struct cfg_link *)s)->mode == LINK_CONNECT;
+}
+
+static int
+set_allow(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	char buf[1024], *p, *tok, *save = NULL;
+
+	if (strlen(v) >= sizeof buf)
+		return FAILED(px, "AllowFrom: too long");
+	strcpy(buf, v);
+	for (p = buf; (tok = strtok_r(p, ", \t", &save)) != NULL; p = NULL) {
+		if (l->nallow >= CFG_ALLOW_MAX)
+			return FAILED(px, "AllowFrom: more than %d entries",
+			    CFG_ALLOW_MAX);
+		if (cfg_net_parse(tok, &l->allow[l->nallow]) == -1)
+			return FAILED(px, "AllowFrom: %s is not an address or "
+			    "prefix", tok);
+		l->nallow++;
+	}
+	return 1;
+}
+
+static void
+print_allow(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+	char n[64];
+	int i;
+
+	if (l->nallow == 0)
+		return;
+	fprintf(f, "AllowFrom = ");
+	for (i = 0; i < l->nallow; i++) {
+		cfg_net_fmt(&l->allow[i], n, sizeof n);
+		fprintf(f, "%s%s", i ? ", " : "", n);
+	}
+	fprintf(f, "\n");
+}
+
+static int
+set_framing(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	int fk;
+
+	if ((fk = frame_kind_parse(v)) == -1)
+		return FAILED(px, "Framing: want len2 or len4ascii");
+	l->framing = fk;
+	return 1;
+}
+
+static void
+print_framing(FILE *f, const void *s)
+{
+	fprintf(f, "Framing = %s\n",
+	    frame_kind_name(((const struct cfg_link *)s)->framing));
+}
+
+#define LK(field)	offsetof(struct cfg_link, field)
+static const struct cfg_key link_keys[] = {
+	{ "Profile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_profile, print_profile,
+	    NULL },
+	{ "Listen", T_FUNC, 0, 0, 0, 0, NULL, 0, set_listen, print_mode,
+	    NULL },
+	{ "Connect", T_FUNC, 0, 0, 0, 0, NULL, 0, set_connect, NULL, NULL },
+	{ "AllowFrom", T_FUNC, 0, 0, 0, 0, NULL, 0, set_allow, print_allow,
+	    NULL },
+	{ "Framing", T_FUNC, 0, 0, 0, 0, NULL, 0, set_framing, print_framing,
+	    NULL },
+	{ "MaxFrame", T_U32, LK(maxframe), 0, 64, 65535, "want 64..65535",
+	    0, NULL, NULL, NULL },
+	{ "Deadline", T_DURATION, LK(deadline_us), 0, 1000, 60000000,
+	    "want a duration from 1ms to 60s", 0, NULL, NULL, NULL },
+	{ "StandInReserve", T_DURATION, LK(reserve_us), 0, 0, UINT32_MAX,
+	    "want a duration", 0, NULL, NULL, NULL },
+	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
+	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
+	{ "OutTimeout", T_DURATION, LK(out_timeout_us), 0, 1, UINT32_MAX,
+	    "want a duration", 0, NULL, NULL, NULL },
+	{ "Connections", T_INT, LK(connections), 0, 1, 64, "want 1..64", 0,
+	    NULL, NULL, is_connect },
+	{ "MaxConnections", T_INT, LK(max_conns), 0, 1, 1024,
+	    "want 1..1024", 0, NULL, NULL, is_listen },
+};
+
+/* --- [Core NAME] ------------------------------------------------------------------ */
+
+static int
+set_address(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_core *c = s;
+
+	/* No port: the core link protocol's own. */
+	if (config_hostport(v, &c->addr, STR(COREFR_PORT)) == -1 ||
+	    strcmp(strrchr(c->addr.text, ':'), ":0") == 0)
+		return FAILED(px, "Address: want ADDRESS[:PORT], PORT "
+		    "1..65535");
+	return 1;
+}
+
+static void
+print_address(FILE *f, const void *s)
+{
+	fprintf(f, "Address = %s\n", ((const struct cfg_core *)s)->addr.text);
+}
+
+static int
+set_bind(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_core *c = s;
+
+	if (config_hostport(v, &c->bind, "0") == -1)
+		return FAILED(px, "Bind: want ADDRESS[:PORT]");
+	c->has_bind = 1;
+	return 1;
+}
+
+static void
+print_bind(FILE *f, const void *s)
+{
+	const struct cfg_core *c = s;
+
+	if (c->has_bind)
+		fprintf(f, "Bind = %s\n", c->bind.text);
+}
+
+static int
+set_keyfile(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_core *c = s;
+	char e[200];
+
+	if (c->nkeyfiles >= SEAL_MAXKEYS)
+		return FAILED(px, "KeyFile: at most %d", SEAL_MAXKEYS);
+	if (cfg_copy_str(c->keyfile[c->nkeyfiles], CFG_PATH_MAX, v) == -1)
+		return FAILED(px, "KeyFile: bad path");
+	if (!px->nokeys && seal_keyring_add_file(&c->keys, v, e, sizeof e) ==
+	    -1)
+		return FAILED(px, "KeyFile: %s", e);
+	c->nkeyfiles++;
+	return 1;
+}
+
+static void
+print_keyfiles(FILE *f, const void *s)
+{
+	const struct cfg_core *c = s;
+	int i;
+
+	for (i = 0; i < c->nkeyfiles; i++)
+		fprintf(f, "KeyFile = %s\n", c->keyfile[i]);
+}
+
+#define CK(field)	offsetof(struct cfg_core, field)
+static const struct cfg_key core_keys[] = {
+	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, set_address, print_address,
+	    NULL },
+	{ "Bind", T_FUNC, 0, 0, 0, 0, NULL, 0, set_bind, print_bind, NULL },
+	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_keyfile, print_keyfiles,
+	    NULL },
+	{ "Priority", T_INT, CK(priority), 0, 0, 65535, "want 0..65535", 0,
+	    NULL, NULL, NULL },
+	/* Beats run on libevent's coarse clock (4 ms steps): a shorter
+	 * interval would count misses of answers in time. */
+	{ "HeartbeatInterval", T_DURATION, CK(hb_us), 0, 10000, 60000000,
+	    "want 10ms..60s", 0, NULL, NULL, NULL },
+	{ "DownAfter", T_INT, CK(misses), 0, 1, 100,
+	    "want 1..100 missed heartbeats", 0, NULL, NULL, NULL },
+	{ "UpAfter", T_INT, CK(recover), 0, 1, 100,
+	    "want 1..100 good heartbeats", 0, NULL, NULL, NULL },
+};
+
+/* --- [StandIn] ---------------------------------------------------------------- */
+
+static const char *const modes[] = {
+	[STANDIN_AUTO] = "auto", [STANDIN_FORCE] = "force",
+	[STANDIN_OFF] = "off",
+};
+
+static int
+set_standin_mode(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+	size_t i;
+
+	for (i = 0; i < sizeof modes / sizeof modes[0]; i++)
+		if (strcmp(v, modes[i]) == 0) {
+			c->standin_mode = (int)i;
+			return 1;
+		}
+	return FAILED(px, "Mode: want auto, force or off");
+}
+
+static void
+print_standin_mode(FILE *f, const void *s)
+{
+	fprintf(f, "Mode = %s\n", modes[((const struct config *)s)->
+	    standin_mode]);
+}
+
+static int
+set_block_mcc(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+	const char *p;
+
+	for (p = v; *p; p++)
+		if ((*p < '0' || *p > '9') && *p != ',' && *p != ' ')
+			return FAILED(px, "BlockMCC: want 4-digit MCCs");
+	if (cfg_copy_str(c->standin_block_mcc, sizeof c->standin_block_mcc,
+	    v) == -1)
+		return FAILED(px, "BlockMCC: too long");
+	return 1;
+}
+
+static void
+print_block_mcc(FILE *f, const void *s)
+{
+	const struct config *c = s;
+
+	if (c->standin_block_mcc[0])
+		fprintf(f, "BlockMCC = %s\n", c->standin_block_mcc);
+}
+
+static const struct cfg_key standin_keys[] = {
+	{ "Mode", T_FUNC, 0, 0, 0, 0, NULL, 0, set_standin_mode,
+	    print_standin_mode, NULL },
+	{ "MaxAmount", T_U64, GW(standin_max_amount), 0, 0, UINT64_MAX / 2,
+	    "want minor units", 0, NULL, NULL, NULL },
+	{ "ExposureCap", T_U64, GW(standin_exposure_cap), 0, 0,
+	    UINT64_MAX / 2, "want minor units", 0, NULL, NULL, NULL },
+	{ "BlockMCC", T_FUNC, 0, 0, 0, 0, NULL, 0, set_block_mcc,
+	    print_block_mcc, NULL },
+};
+
+/* --- the generic part ------------------------------------------------------------- */
+
+static const struct {
+	const struct cfg_key	*keys;
+	size_t			 n;
+} sections[] = {
+	[SECT_GATEWAY] = { gateway_keys, sizeof gateway_keys /
+	    sizeof gateway_keys[0] },
+	[SECT_LINK] = { link_keys, sizeof link_keys / sizeof link_keys[0] },
+	[SECT_CORE] = { core_keys, sizeof core_keys / sizeof core_keys[0] },
+	[SECT_STANDIN] = { standin_keys, sizeof standin_keys /
+	    sizeof standin_keys[0] },
+};
+
+static int
+set_number(struct pctx *px, const struct cfg_key *k, void *p, const char *v)
+{
+	uint64_t n;
+
+	if (cfg_u64(v, k->max, &n) == -1 || n < k->min)
+		return FAILED(px, "%s: %s", k->name, k->want);
+	if (k->type == T_U32)
+		*(uint32_t *)p = (uint32_t)n;
+	else if (k->type == T_INT)
+		*(int *)p = (int)n;
+	else
+		*(uint64_t *)p = n;
+	return 1;
+}
+
+static int
+set_value(struct pctx *px, const struct cfg_key *k, void *sect,
+    const char *v)
+{
+	char *p = (char *)sect + k->off;
+	uint32_t us;
+
+	switch (k->type) {
+	case T_NAME:
+		if (!cfg_valid_name(v))
+			return FAILED(px, "%s: %s", k->name, k->want);
+		snprintf(p, k->size, "%s", v);
+		return 1;
+	case T_PATH:
+		if (cfg_copy_str(p, k->size, v) == -1)
+			return FAILED(px, "%s: %s", k->name, k->want);
+		return 1;
+	case T_DURATION:
+		if (config_duration(v, &us) == -1 || us < k->min ||
+		    us > k->max)
+			return FAILED(px, "%s: %s", k->name, k->want);
+		*(uint32_t *)(void *)p = us;
+		return 1;
+	case T_U32:
+	case T_INT:
+	case T_U64:
+		return set_number(px, k, p, v);
+	case T_FUNC:
+		return k->set(px, sect, v);
+	}
+	return 0;
+}
+
+int
+cfg_key_set(struct pctx *px, enum cfg_section s, void *sect, const char *key,
+    const char *v)
+{
+	size_t i;
+
+	for (i = 0; i < sections[s].n; i++)
+		if (strcasecmp(sections[s].keys[i].name, key) == 0)
+			return set_value(px, &sections[s].keys[i], sect, v);
+	return -1;
+}
+
+static void
+print_key(FILE *f, const struct cfg_key *k, const void *sect)
+{
+	const char *p = (const char *)sect + k->off;
+	char d[32];
+
+	if (k->shown != NULL && !k->shown(sect))
+		return;
+	switch (k->type) {
+	case T_NAME:
+	case T_PATH:
+		if (!k->optional || *p != '\0')
+			fprintf(f, "%s = %s\n", k->name, p);
+		break;
+	case T_DURATION:
+		config_fmt_duration(*(const uint32_t *)(const void *)p, d,
+		    sizeof d);
+		fprintf(f, "%s = %s\n", k->name, d);
+		break;
+	case T_U32:
+		fprintf(f, "%s = %u\n", k->name,
+		    *(const uint32_t *)(const void *)p);
+		break;
+	case T_INT:
+		fprintf(f, "%s = %d\n", k->name, *(const int *)(const void *)p);
+		break;
+	case T_U64:
+		fprintf(f, "%s = %llu\n", k->name, (unsigned long long)
+		    *(const uint64_t *)(const void *)p);
+		break;
+	case T_FUNC:
+		if (k->print != NULL)
+			k->print(f, sect);
+		break;
+	}
+}
+
+void
+cfg_keys_print(FILE *f, enum cfg_section s, const void *sect)
+{
+	size_t i;
+
+	for (i = 0; i < sections[s].n; i++)
+		print_key(f, &sections[s].keys[i], sect);
+}

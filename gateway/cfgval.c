@@ -1,0 +1,243 @@
+/*
+ * cfgval.c — the values a configuration is written in: durations,
+ * numbers, host:port, address prefixes, names and paths; and AllowFrom
+ * matched against a peer.
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+
+#include <ctype.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gateway/cfg-int.h"
+
+int
+config_duration(const char *s, uint32_t *us)
+{
+	char *end;
+	unsigned long long v, mul;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (strcmp(end, "us") == 0)
+		mul = 1;
+	else if (strcmp(end, "ms") == 0)
+		mul = 1000;
+	else if (strcmp(end, "s") == 0)
+		mul = 1000000;
+	else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+		mul = 60000000;
+	else
+		return -1;
+	if (v > UINT32_MAX / mul)
+		return -1;
+	*us = (uint32_t)(v * mul);
+	return 0;
+}
+
+void
+config_fmt_duration(uint32_t us, char *out, size_t cap)
+{
+	if (us != 0 && us % 60000000 == 0)
+		snprintf(out, cap, "%um", us / 60000000);
+	else if (us != 0 && us % 1000000 == 0)
+		snprintf(out, cap, "%us", us / 1000000);
+	else if (us % 1000 == 0)
+		snprintf(out, cap, "%ums", us / 1000);
+	else
+		snprintf(out, cap, "%uus", us);
+}
+
+int
+cfg_u64(const char *s, uint64_t max, uint64_t *v)
+{
+	char *end;
+	unsigned long long x;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (errno != 0 || *end != '\0' || x > max)
+		return -1;
+	*v = x;
+	return 0;
+}
+
+/* "1.2.3.4:80", "[::1]:80", "host:80" (resolved numerically only: a
+ * daemon that parses hostile input should not wait on DNS at start). */
+int
+config_hostport(const char *s, struct cfg_addr *a, const char *dflt_port)
+{
+	char host[CFG_ADDR_MAX], *p;
+	const char *port = NULL;
+	uint64_t pv;
+	struct addrinfo hints, *res;
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= sizeof host)
+		return -1;
+	memcpy(host, s, n + 1);
+	if (host[0] == '[') {
+		if ((p = strchr(host, ']')) == NULL)
+			return -1;
+		*p = '\0';
+		if (p[1] == ':')
+			port = p + 2;
+		else if (p[1] != '\0')
+			return -1;
+		memmove(host, host + 1, strlen(host + 1) + 1);
+		/* port points past the moved part: it did not move */
+	} else if ((p = strrchr(host, ':')) != NULL && strchr(host, ':') == p) {
+		*p = '\0';
+		port = p + 1;
+	}
+	if (port == NULL && (port = dflt_port) == NULL)
+		return -1;
+	if (cfg_u64(port, 65535, &pv) == -1)
+		return -1;
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
+	if (getaddrinfo(host, port, &hints, &res) != 0)
+		return -1;
+	memcpy(&a->ss, res->ai_addr, res->ai_addrlen);
+	a->len = res->ai_addrlen;
+	freeaddrinfo(res);
+	/* Normalise through the numeric form: "127.000.0.1" is not IPv4
+	 * for getaddrinfo anyway, but "::0001" becomes "::1". */
+	{
+		char h[INET6_ADDRSTRLEN];
+		uint16_t pt;
+		if (a->ss.ss_family == AF_INET6) {
+			struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&a->ss;
+			inet_ntop(AF_INET6, &s6->sin6_addr, h, sizeof h);
+			pt = ntohs(s6->sin6_port);
+			snprintf(a->text, sizeof a->text, "[%s]:%u", h, pt);
+		} else {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&a->ss;
+			inet_ntop(AF_INET, &s4->sin_addr, h, sizeof h);
+			pt = ntohs(s4->sin_port);
+			snprintf(a->text, sizeof a->text, "%s:%u", h, pt);
+		}
+	}
+	return 0;
+}
+
+int
+cfg_net_parse(const char *s, struct cfg_net *n)
+{
+	char buf[CFG_ADDR_MAX], *slash;
+	uint64_t plen;
+	int max;
+
+	if (strlen(s) >= sizeof buf)
+		return -1;
+	strcpy(buf, s);
+	if ((slash = strchr(buf, '/')) != NULL)
+		*slash++ = '\0';
+	memset(n, 0, sizeof *n);
+	if (inet_pton(AF_INET, buf, n->addr) == 1) {
+		n->af = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
+		n->af = AF_INET6;
+		max = 128;
+	} else
+		return -1;
+	n->plen = max;
+	if (slash != NULL) {
+		if (cfg_u64(slash, (uint64_t)max, &plen) == -1)
+			return -1;
+		n->plen = (int)plen;
+	}
+	return 0;
+}
+
+void
+cfg_net_fmt(const struct cfg_net *n, char *out, size_t cap)
+{
+	char h[INET6_ADDRSTRLEN];
+
+	inet_ntop(n->af, n->addr, h, sizeof h);
+	if (n->plen == (n->af == AF_INET ? 32 : 128))
+		snprintf(out, cap, "%s", h);
+	else
+		snprintf(out, cap, "%s/%d", h, n->plen);
+}
+
+static int
+net_match(const struct cfg_net *n, int af, const uint8_t *a)
+{
+	int full = n->plen / 8, rest = n->plen % 8;
+
+	if (af != n->af)
+		return 0;
+	if (memcmp(a, n->addr, (size_t)full) != 0)
+		return 0;
+	if (rest == 0)
+		return 1;
+	return ((a[full] ^ n->addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
+}
+
+int
+config_allowed(const struct cfg_link *l, const struct sockaddr *sa)
+{
+	const uint8_t *a;
+	int af = sa->sa_family, i;
+	uint8_t v4[4];
+
+	if (l->nallow == 0)
+		return 1;
+	if (af == AF_INET)
+		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+	else if (af == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
+		a = (const uint8_t *)&s6->sin6_addr;
+		/* v4-mapped peers on a dual-stack listener */
+		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
+			memcpy(v4, a + 12, 4);
+			a = v4;
+			af = AF_INET;
+		}
+	} else
+		return 0;
+	for (i = 0; i < l->nallow; i++)
+		if (net_match(&l->allow[i], af, a))
+			return 1;
+	return 0;
+}
+
+int
+cfg_valid_name(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= CFG_NAME_MAX)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' &&
+		    s[i] != '_' && s[i] != '.')
+			return 0;
+	return 1;
+}
+
+int
+cfg_copy_str(char *dst, size_t cap, const char *v)
+{
+	if (strlen(v) >= cap || *v == '\0')
+		return -1;
+	strcpy(dst, v);
+	return 0;
+}
