@@ -99,3 +99,19 @@ dlq_del(struct dlq_ent *e)
 	TAILQ_REMOVE(&dq, e, q);
 	e->queued = 0;
 }
+
+void
+dlq_shutdown(void)
+{
+	struct dlq_ent *e;
+
+	while ((e = TAILQ_FIRST(&dq)) != NULL)
+		dlq_del(e);
+	if (dq_ev != NULL)
+		event_free(dq_ev);
+	dq_ev = NULL;
+	if (dq_fd != -1)
+		close(dq_fd);
+	dq_fd = -1;
+	dq_armed = 0;
+}

@@ -31,5 +31,7 @@ int	dlq_init(struct event_base *);
 void	dlq_add(struct dlq_ent *e, uint64_t at, dlq_cb *cb);
 /* Forget e; harmless when e is not queued. */
 void	dlq_del(struct dlq_ent *e);
+/* Forgets every entry and closes the timer (before the loop is freed). */
+void	dlq_shutdown(void);
 
 #endif

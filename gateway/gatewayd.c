@@ -291,6 +291,7 @@ stop(void)
 		core_free(k);
 	router_shutdown();
 	dedup_shutdown();
+	dlq_shutdown();
 	config_free(gw.conf);
 	event_base_free(gw.base);
 }
