@@ -8,7 +8,7 @@
  *				62 blocked (restricted)
  *   2 expiry			54
  *   3 card verification (HSM)	82 CVC1/CVC2, 88 cryptogram, 55 PIN
- *				(run by siauth.c; HSM down/slow: 91)
+ *				(run by verify.c; HSM down/slow: 91)
  *   4 MCC blocks		57
  *   5 per-transaction limit	61 (card's and the appliance MaxAmount)
  *   6 daily stand-in limit and

@@ -1,7 +1,7 @@
 /*
  * coreinject.c — e2e helper: sends hostile datagrams to a gateway's core
  * socket, as an attacker on the core path would.  Built by
- * test-core-garbage.sh against build/rel/libgw.a.
+ * test-core-garbage.sh; the Makefile builds it into build/e2e/.
  *
  *   coreinject KEYFILE HOST PORT
  *
