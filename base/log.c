@@ -66,24 +66,18 @@ LOG_FN(log_warnx, "warn", 0, 1)
 LOG_FN(log_info, "info", 0, log_verbose >= 0)
 LOG_FN(log_debug, "debug", 0, log_verbose >= 1)
 
-void
-fatal(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("fatal", fmt, ap, 1);
-	va_end(ap);
-	exit(1);
+/* fatal (with errno's text) and fatalx: broken invariants only. */
+#define FATAL_FN(name, with_errno)					\
+void									\
+name(const char *fmt, ...)						\
+{									\
+	va_list ap;							\
+									\
+	va_start(ap, fmt);						\
+	vlog("fatal", fmt, ap, with_errno);				\
+	va_end(ap);							\
+	exit(1);							\
 }
 
-void
-fatalx(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vlog("fatal", fmt, ap, 0);
-	va_end(ap);
-	exit(1);
-}
+FATAL_FN(fatal, 1)
+FATAL_FN(fatalx, 0)

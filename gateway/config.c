@@ -65,6 +65,29 @@ cfg_error(struct pctx *px, const char *fmt, ...)
 	return 0;							\
 } while (0)
 
+/* The NAME of "[Link NAME]" or "[Core NAME]": a valid name not used by
+ * another section of its kind, or NULL after cfg_error. */
+static const char *
+instance(struct pctx *px, const char *section, const char *kind)
+{
+	const char *name = section + 5;
+	int twice;
+
+	while (*name == ' ')
+		name++;
+	if (!cfg_valid_name(name)) {
+		cfg_error(px, "[%s]: bad %s name", section, kind);
+		return NULL;
+	}
+	twice = kind[0] == 'l' ? config_link(px->c, name) != NULL :
+	    config_core(px->c, name) != NULL;
+	if (twice) {
+		cfg_error(px, "[%s]: %s defined twice", section, kind);
+		return NULL;
+	}
+	return name;
+}
+
 /* A new section begins: create its object (sections of one kind and name
  * appearing twice are an error, not a merge). */
 static int
@@ -76,13 +99,8 @@ new_section(struct pctx *px, const char *section)
 	px->link = NULL;
 	px->core = NULL;
 	if (strncasecmp(section, "Link ", 5) == 0) {
-		name = section + 5;
-		while (*name == ' ')
-			name++;
-		if (!cfg_valid_name(name))
-			FAIL("[%s]: bad link name", section);
-		if (config_link(c, name) != NULL)
-			FAIL("[%s]: link defined twice", section);
+		if ((name = instance(px, section, "link")) == NULL)
+			return 0;
 		if ((px->link = calloc(1, sizeof *px->link)) == NULL)
 			FAIL("out of memory");
 		link_defaults(px->link);
@@ -90,13 +108,8 @@ new_section(struct pctx *px, const char *section)
 		px->link->line = px->sect_line;
 		TAILQ_INSERT_TAIL(&c->links, px->link, entry);
 	} else if (strncasecmp(section, "Core ", 5) == 0) {
-		name = section + 5;
-		while (*name == ' ')
-			name++;
-		if (!cfg_valid_name(name))
-			FAIL("[%s]: bad core name", section);
-		if (config_core(c, name) != NULL)
-			FAIL("[%s]: core defined twice", section);
+		if ((name = instance(px, section, "core")) == NULL)
+			return 0;
 		if ((px->core = calloc(1, sizeof *px->core)) == NULL)
 			FAIL("out of memory");
 		core_defaults(px->core);

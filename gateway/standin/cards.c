@@ -2,6 +2,7 @@
  * cards.c — snapshot records: parse, seal into the store, look up.
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,6 +100,77 @@ val_i64(const uint8_t *v, uint16_t len, int64_t *out)
 	return 0;
 }
 
+enum field_kind { F_DIGITS, F_U64, F_I64, F_STR, F_STATUS, F_DELETE };
+
+/* The fields of a card record: tag, kind, where it goes in the parsed
+ * record, its room (strings) or digits (min..max), and the reason a bad
+ * value rejects the snapshot. */
+#define REC(f)	offsetof(struct cards_snaprec, f)
+static const struct field {
+	uint16_t	 tag;
+	enum field_kind	 kind;
+	size_t		 off, size;
+	uint16_t	 min, max;
+	const char	*bad;
+} fields[] = {
+	{ T_PAN, F_DIGITS, REC(pan), 20, 12, 19, "bad PAN" },
+	{ T_STATUS, F_STATUS, REC(rec.status), 0, 0, 0, "bad status" },
+	{ T_EXPIRY, F_DIGITS, REC(rec.expiry), 5, 4, 4, "bad expiry" },
+	{ T_TXNLIMIT, F_U64, REC(rec.txn_limit), 0, 0, 0,
+	    "bad per-transaction limit" },
+	{ T_DAILY, F_U64, REC(rec.daily_limit), 0, 0, 0, "bad daily limit" },
+	{ T_BALANCE, F_I64, REC(rec.balance), 0, 0, 0, "bad balance" },
+	{ T_CURRENCY, F_DIGITS, REC(rec.currency), 4, 3, 3, "bad currency" },
+	{ T_KEYS, F_STR, REC(rec.keys), CARDS_KEYS_MAX, 0, 0,
+	    "key blocks too long" },
+	{ T_PINVER, F_STR, REC(rec.pinver), CARDS_PINVER_MAX, 0, 0,
+	    "PIN verification data too long" },
+	{ T_ACCOUNT, F_STR, REC(rec.account), CARDS_ACCOUNT_MAX, 1, 0,
+	    "bad account id" },
+	{ TLV_SNAP_VERSION, F_U64, REC(rec.version), 0, 0, 0,
+	    "bad record version" },
+	{ T_DELETE, F_DELETE, REC(del), 0, 0, 0, NULL },
+};
+
+/* One field's value into r: 0, or -1 (the field's reason). */
+static int
+parse_field(const struct field *f, const uint8_t *v, uint16_t len,
+    struct cards_snaprec *r)
+{
+	char *p = (char *)r + f->off, tmp[16];
+	int st;
+
+	switch (f->kind) {
+	case F_DIGITS:
+		if (val_digits(v, len, f->min, f->max) == -1)
+			return -1;
+		memcpy(p, v, len);
+		p[len] = '\0';
+		return 0;
+	case F_U64:
+		return val_u64(v, len, (uint64_t *)(void *)p);
+	case F_I64:
+		if (val_i64(v, len, (int64_t *)(void *)p) == -1)
+			return -1;
+		r->has_balance = 1;
+		return 0;
+	case F_STR:
+		if (len < f->min)
+			return -1;
+		return val_str(v, len, p, f->size);
+	case F_STATUS:
+		if (val_str(v, len, tmp, sizeof tmp) == -1 ||
+		    cards_status_parse(tmp, &st) == -1)
+			return -1;
+		*(uint32_t *)(void *)p = (uint32_t)st;
+		return 0;
+	case F_DELETE:
+		*(int *)(void *)p = 1;
+		return 0;
+	}
+	return -1;
+}
+
 /* One record's nested TLV into r; NULL or the reason. */
 static const char *
 parse_rec(const uint8_t *b, uint16_t blen, struct cards_snaprec *r)
@@ -106,75 +178,21 @@ parse_rec(const uint8_t *b, uint16_t blen, struct cards_snaprec *r)
 	struct tlv_r rd;
 	const uint8_t *v;
 	uint16_t tag, len;
-	char tmp[16];
-	int n, st;
+	size_t i;
+	int n;
 
 	memset(r, 0, sizeof *r);
 	r->rec.recver = CARDS_REC_VERSION;
 	r->rec.status = CARD_ACTIVE;
 	tlv_r_init(&rd, b, blen);
 	while ((n = tlv_next(&rd, &tag, &v, &len)) == 1) {
-		switch (tag) {
-		case T_PAN:
-			if (val_digits(v, len, 12, 19) == -1)
-				return "bad PAN";
-			memcpy(r->pan, v, len);
-			r->pan[len] = '\0';
-			break;
-		case T_STATUS:
-			if (val_str(v, len, tmp, sizeof tmp) == -1 ||
-			    cards_status_parse(tmp, &st) == -1)
-				return "bad status";
-			r->rec.status = (uint32_t)st;
-			break;
-		case T_EXPIRY:
-			if (val_digits(v, len, 4, 4) == -1)
-				return "bad expiry";
-			memcpy(r->rec.expiry, v, 4);
-			break;
-		case T_TXNLIMIT:
-			if (val_u64(v, len, &r->rec.txn_limit) == -1)
-				return "bad per-transaction limit";
-			break;
-		case T_DAILY:
-			if (val_u64(v, len, &r->rec.daily_limit) == -1)
-				return "bad daily limit";
-			break;
-		case T_BALANCE:
-			if (val_i64(v, len, &r->rec.balance) == -1)
-				return "bad balance";
-			r->has_balance = 1;
-			break;
-		case T_CURRENCY:
-			if (val_digits(v, len, 3, 3) == -1)
-				return "bad currency";
-			memcpy(r->rec.currency, v, 3);
-			break;
-		case T_KEYS:
-			if (val_str(v, len, r->rec.keys, sizeof r->rec.keys)
-			    == -1)
-				return "key blocks too long";
-			break;
-		case T_PINVER:
-			if (val_str(v, len, r->rec.pinver,
-			    sizeof r->rec.pinver) == -1)
-				return "PIN verification data too long";
-			break;
-		case T_ACCOUNT:
-			if (len == 0 || val_str(v, len, r->rec.account,
-			    sizeof r->rec.account) == -1)
-				return "bad account id";
-			break;
-		case TLV_SNAP_VERSION:
-			if (val_u64(v, len, &r->rec.version) == -1)
-				return "bad record version";
-			break;
-		case T_DELETE:
-			r->del = 1;
-			break;
-		default:
-			break;		/* unknown: ignored */
-		}
+		for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
+			if (fields[i].tag == tag)
+				break;
+		/* Unknown tags are ignored. */
+		if (i < sizeof fields / sizeof fields[0] &&
+		    parse_field(&fields[i], v, len, r) == -1)
+			return fields[i].bad;
 	}
 	if (n == -1)
 		return "malformed record TLV";
