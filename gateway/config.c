@@ -308,35 +308,10 @@ reader(char *buf, int size, void *stream)
 	return buf;
 }
 
-struct config *
-config_load(const char *path, int nokeys, char *err, size_t errsz)
-{
-	struct config *c;
-	struct pctx px;
-	int rv;
-
-	if ((c = malloc(sizeof *c)) == NULL) {
-		snprintf(err, errsz, "out of memory");
-		return NULL;
-	}
-	config_init(c);
-	snprintf(c->file, sizeof c->file, "%s", path);
-	memset(&px, 0, sizeof px);
-	px.c = c;
-	px.nokeys = nokeys;
-	if ((px.fp = fopen(path, "r")) == NULL) {
-		snprintf(err, errsz, "%s: %s", path, strerror(errno));
-		config_free(c);
-		return NULL;
-	}
-	rv = ini_parse_stream(reader, &px, handler, &px);
-	fclose(px.fp);
-	return finish(c, &px, rv, err, errsz);
-}
-
-struct config *
-config_parse_string(const char *text, const char *name, int nokeys,
-    char *err, size_t errsz)
+/* Reads the lines of fp, or else of str, into a new config named name. */
+static struct config *
+parse(const char *name, FILE *fp, const char *str, int nokeys, char *err,
+    size_t errsz)
 {
 	struct config *c;
 	struct pctx px;
@@ -351,9 +326,32 @@ config_parse_string(const char *text, const char *name, int nokeys,
 	memset(&px, 0, sizeof px);
 	px.c = c;
 	px.nokeys = nokeys;
-	px.str = text;
+	px.fp = fp;
+	px.str = str;
 	rv = ini_parse_stream(reader, &px, handler, &px);
 	return finish(c, &px, rv, err, errsz);
+}
+
+struct config *
+config_load(const char *path, int nokeys, char *err, size_t errsz)
+{
+	struct config *c;
+	FILE *fp;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	c = parse(path, fp, NULL, nokeys, err, errsz);
+	fclose(fp);
+	return c;
+}
+
+struct config *
+config_parse_string(const char *text, const char *name, int nokeys,
+    char *err, size_t errsz)
+{
+	return parse(name, NULL, text, nokeys, err, errsz);
 }
 
 void

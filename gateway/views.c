@@ -252,23 +252,20 @@ view_saf(struct evbuffer *b, int json)
 
 /* --- metrics ------------------------------------------------------------------------ */
 
-/* One gauge or counter per core (or link), labelled by its name. */
-#define PER_CORE(b, e, metric, fmt, val) do {				\
-	struct core *k_;						\
-	for (k_ = core_first(); k_ != NULL; k_ = core_next(k_)) {	\
-		metrics_escape(e, sizeof e, k_->cf.name);		\
-		evbuffer_add_printf(b, "gatewayd_" metric		\
-		    "{core=\"%s\"} " fmt "\n", e, val(k_));		\
+/* One line per core (or link) of a metric, labelled by its name. */
+#define FAMILY(b, type, first, next, label, metric, fmt, val) do {	\
+	char e_[CFG_NAME_MAX * 2];					\
+	type *x_;							\
+	for (x_ = first(); x_ != NULL; x_ = next(x_)) {			\
+		metrics_escape(e_, sizeof e_, x_->cf.name);		\
+		evbuffer_add_printf(b, "gatewayd_" metric "{" label	\
+		    "=\"%s\"} " fmt "\n", e_, val(x_));			\
 	}								\
 } while (0)
-#define PER_LINK(b, e, metric, fmt, val) do {				\
-	struct link *l_;						\
-	for (l_ = link_first(); l_ != NULL; l_ = link_next(l_)) {	\
-		metrics_escape(e, sizeof e, l_->cf.name);		\
-		evbuffer_add_printf(b, "gatewayd_" metric		\
-		    "{link=\"%s\"} " fmt "\n", e, val(l_));		\
-	}								\
-} while (0)
+#define PER_CORE(b, metric, fmt, val)					\
+	FAMILY(b, struct core, core_first, core_next, "core", metric, fmt, val)
+#define PER_LINK(b, metric, fmt, val)					\
+	FAMILY(b, struct link, link_first, link_next, "link", metric, fmt, val)
 
 #define K_UP(k)		((k)->state == CORE_UP)
 #define K_RTT(k)	((double)(k)->rtt_us / 1e6)
@@ -287,12 +284,12 @@ core_metrics(struct evbuffer *b)
 	int j;
 
 	evbuffer_add_printf(b, "# TYPE gatewayd_core_up gauge\n");
-	PER_CORE(b, e, "core_up", "%d", K_UP);
+	PER_CORE(b, "core_up", "%d", K_UP);
 	evbuffer_add_printf(b, "# TYPE gatewayd_core_heartbeat_rtt_seconds "
 	    "gauge\n");
-	PER_CORE(b, e, "core_heartbeat_rtt_seconds", "%.6f", K_RTT);
+	PER_CORE(b, "core_heartbeat_rtt_seconds", "%.6f", K_RTT);
 	evbuffer_add_printf(b, "# TYPE gatewayd_core_down_total counter\n");
-	PER_CORE(b, e, "core_down_total", "%llu", K_DOWNS);
+	PER_CORE(b, "core_down_total", "%llu", K_DOWNS);
 	evbuffer_add_printf(b, "# HELP gatewayd_core_frames_rejected_total "
 	    "Core-link datagrams dropped, by reason.\n"
 	    "# TYPE gatewayd_core_frames_rejected_total counter\n");
@@ -309,19 +306,17 @@ core_metrics(struct evbuffer *b)
 static void
 link_metrics(struct evbuffer *b)
 {
-	char e[CFG_NAME_MAX * 2];
-
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
-	PER_LINK(b, e, "link_signed_on", "%d", L_SIGNED);
+	PER_LINK(b, "link_signed_on", "%d", L_SIGNED);
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections gauge\n");
-	PER_LINK(b, e, "link_connections", "%d", L_CONNS);
+	PER_LINK(b, "link_connections", "%d", L_CONNS);
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections_refused_total"
 	    " counter\n");
-	PER_LINK(b, e, "link_connections_refused_total", "%llu", L_REFUSED);
+	PER_LINK(b, "link_connections_refused_total", "%llu", L_REFUSED);
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_bad_messages_total "
 	    "counter\n");
-	PER_LINK(b, e, "link_bad_messages_total", "%llu", L_BADMSG);
-	PER_LINK(b, e, "link_bad_frames_total", "%llu", L_BADFRAME);
+	PER_LINK(b, "link_bad_messages_total", "%llu", L_BADMSG);
+	PER_LINK(b, "link_bad_frames_total", "%llu", L_BADFRAME);
 }
 
 void

@@ -342,6 +342,14 @@ cards_put(struct store_txn *t, const struct statekey *k,
 	return 0;
 }
 
+/* The value under a card's (or account's) hash. */
+static int
+card_value(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
+    const void **v, size_t *vl)
+{
+	return store_get(t, STORE_CARDS, hash, STATEKEY_HASHLEN, v, vl);
+}
+
 int
 cards_get(struct store_txn *t, const struct statekey *k,
     const uint8_t hash[STATEKEY_HASHLEN], struct card_rec *out)
@@ -350,8 +358,7 @@ cards_get(struct store_txn *t, const struct statekey *k,
 	size_t vl;
 	int rc;
 
-	if ((rc = store_get(t, STORE_CARDS, hash, STATEKEY_HASHLEN, &v, &vl))
-	    != 0)
+	if ((rc = card_value(t, hash, &v, &vl)) != 0)
 		return rc;
 	if (statekey_open(k, v, vl, out, sizeof *out) != (long)sizeof *out ||
 	    out->recver != CARDS_REC_VERSION)
@@ -367,8 +374,7 @@ cards_account(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
 	size_t vl;
 	int rc;
 
-	if ((rc = store_get(t, STORE_CARDS, hash, STATEKEY_HASHLEN, &v, &vl))
-	    != 0)
+	if ((rc = card_value(t, hash, &v, &vl)) != 0)
 		return rc;
 	if (vl != 1)
 		return STORE_CORRUPT;
