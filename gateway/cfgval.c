@@ -1,7 +1,7 @@
 /*
  * cfgval.c — the values a configuration is written in: durations,
  * numbers, host:port, address prefixes, names and paths; and AllowFrom
- * matched against a peer.
+ * matched against a peer; and the reader's first error.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -11,6 +11,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,4 +241,18 @@ cfg_copy_str(char *dst, size_t cap, const char *v)
 		return -1;
 	strcpy(dst, v);
 	return 0;
+}
+
+void
+cfg_error(struct pctx *px, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (px->failed)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(px->err, sizeof px->err, fmt, ap);
+	va_end(ap);
+	px->fail_line = px->line;
+	px->failed = 1;
 }

@@ -8,7 +8,6 @@
  * the handler keeps the first message and the caller adds file and line.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,20 +43,6 @@ core_defaults(struct cfg_core *c)
 	c->misses = 3;
 	c->recover = 3;
 	seal_keyring_init(&c->keys);
-}
-
-void
-cfg_error(struct pctx *px, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (px->failed)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(px->err, sizeof px->err, fmt, ap);
-	va_end(ap);
-	px->fail_line = px->line;
-	px->failed = 1;
 }
 
 #define FAIL(...) do {							\
