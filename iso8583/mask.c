@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "iso8583/de48.h"
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mask.h"
-
-static const char hexdig[] = "0123456789ABCDEF";
 
 /* A small bounded writer: never overruns, always leaves room for NUL. */
 struct out {
@@ -40,13 +39,13 @@ put_rep(struct out *o, char c, size_t n)
 static void
 put_hex(struct out *o, const uint8_t *v, size_t n)
 {
-	char h[2];
-	size_t i;
+	char h[64];
+	size_t k;
 
-	for (i = 0; i < n; i++) {
-		h[0] = hexdig[v[i] >> 4];
-		h[1] = hexdig[v[i] & 15];
-		put(o, h, 2);
+	for (; n > 0; v += k, n -= k) {
+		k = n < sizeof h / 2 ? n : sizeof h / 2;
+		hex_encode(v, k, h);
+		put(o, h, 2 * k);
 	}
 }
 
