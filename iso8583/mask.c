@@ -71,6 +71,16 @@ mask_pan(const char *pan, size_t len, char *out, size_t cap)
 	put_pan(&o, (const uint8_t *)pan, len);
 }
 
+/* The last four only: account numbers that are not card numbers. */
+static void
+put_account(struct out *o, const uint8_t *v, size_t len)
+{
+	size_t keep = len > 4 ? 4 : 0;
+
+	put_rep(o, '*', len - keep);
+	put(o, v + len - keep, keep);
+}
+
 static void
 put_track(struct out *o, const uint8_t *v, size_t len)
 {
@@ -164,11 +174,7 @@ mask_field(const struct iso_profile *p, const struct iso_msg *m, int field,
 		put_track(&o, v, len);
 		break;
 	case ISO_MASK_ACCOUNT:
-		if (len > 4) {
-			put_rep(&o, '*', len - 4);
-			put(&o, v + len - 4, 4);
-		} else
-			put_rep(&o, '*', len);
+		put_account(&o, v, len);
 		break;
 	case ISO_MASK_DE48:
 		put_de48(&o, v, len);
