@@ -36,63 +36,41 @@ seterr(struct iso_err *e, int field, size_t off, const char *fmt, ...)
 		snprintf(e->msg, sizeof e->msg, "field %d: %s at offset %zu",
 		    field, why, off);
 	else if (field == 0)
-		snprintf(e->msg, sizeof e->msg, "MTI: %s at offset %zu", why, off);
+		snprintf(e->msg, sizeof e->msg, "MTI: %s at offset %zu", why,
+		    off);
 	else
 		snprintf(e->msg, sizeof e->msg, "message: %s at offset %zu",
 		    why, off);
 	return -1;
 }
 
-static const uint8_t *
-to_ascii(const struct iso_profile *p)
+/* The classes (bit 1 << enum iso_class) a Latin-1 byte may stand in;
+ * ans and ns take the printable Latin-1 bytes beyond ASCII too. */
+static uint16_t
+class_bits(int c)
 {
-	switch (p->charset) {
-	case ISO_CS_EBCDIC500:
-		return ebcdic500_to_latin1;
-	case ISO_CS_EBCDIC037:
-		return ebcdic037_to_latin1;
-	}
-	return NULL;
+	int digit = c >= '0' && c <= '9';
+	int letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+	int print = (c >= 0x20 && c <= 0x7e) || c >= 0xa0;
+	unsigned b = 1u << ISO_B | 1u << ISO_ANY;
+
+	if (digit)
+		b |= 1u << ISO_N | 1u << ISO_XN;
+	if (letter || c == ' ')
+		b |= 1u << ISO_A;
+	if (letter || digit || c == ' ')
+		b |= 1u << ISO_AN;
+	if (print)
+		b |= 1u << ISO_ANS;
+	if (print && !letter)
+		b |= 1u << ISO_NS;
+	if (digit || c == '=' || c == 'D')
+		b |= 1u << ISO_Z;
+	return (uint16_t)b;
 }
 
-static const uint8_t *
-from_ascii(const struct iso_profile *p)
-{
-	switch (p->charset) {
-	case ISO_CS_EBCDIC500:
-		return latin1_to_ebcdic500;
-	case ISO_CS_EBCDIC037:
-		return latin1_to_ebcdic037;
-	}
-	return NULL;
-}
-
-/* Generated: bit (1 << class) set when the byte is allowed in that class
- * (enum iso_class order: n a an ans ns z x+n(digits) b any). */
-static const uint16_t class_ok[256] = {
-	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
-	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
-	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x19e, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x1fd, 0x198, 0x198,
-	0x198, 0x1b8, 0x198, 0x198, 0x198, 0x18e, 0x18e, 0x18e, 0x1ae, 0x18e, 0x18e, 0x18e,
-	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
-	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
-	0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e, 0x18e,
-	0x18e, 0x18e, 0x18e, 0x198, 0x198, 0x198, 0x198, 0x180, 0x180, 0x180, 0x180, 0x180,
-	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
-	0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180, 0x180,
-	0x180, 0x180, 0x180, 0x180, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198, 0x198,
-	0x198, 0x198, 0x198, 0x198,
-};
+/* class_bits of every byte, filled once with the tables below. */
+static uint16_t class_ok[256];
 
 static int
 is_digit(uint8_t c)
@@ -119,30 +97,34 @@ class_scan(int cls, const uint8_t *v, size_t len)
 }
 
 /*
- * One lookup per byte on the hot path: for each charset, wire byte ->
- * ASCII byte | class bits of that ASCII byte << 8 (dec), and ASCII byte ->
- * wire byte | class bits << 8 (enc).  ANDing the entries of a value keeps
- * the class bits every byte allowed.
+ * The charsets' conversions, as bytes (latin1_of: wire byte -> ASCII,
+ * wire_of: ASCII -> wire byte) for the MTI and length prefixes, and as
+ * one lookup per byte on the values' hot path: wire byte -> ASCII byte |
+ * class bits of that ASCII byte << 8 (xdec), and ASCII byte -> wire byte |
+ * class bits << 8 (xenc).  ANDing the entries of a value keeps the class
+ * bits every byte allowed.
  */
+static uint8_t latin1_of[3][256], wire_of[3][256];
 static uint32_t xdec[3][256], xenc[3][256];
 static pthread_once_t xtab_once = PTHREAD_ONCE_INIT;
 
 static void
 xtab_build(void)
 {
-	static const uint8_t *to[3] = { NULL, ebcdic500_to_latin1,
-	    ebcdic037_to_latin1 };
-	static const uint8_t *from[3] = { NULL, latin1_to_ebcdic500,
-	    latin1_to_ebcdic037 };
+	uint8_t a;
 	int cs, c;
 
-	for (cs = 0; cs < 3; cs++)
+	for (c = 0; c < 256; c++)
+		class_ok[c] = class_bits(c);
+	for (cs = 0; cs < 3; cs++) {
+		charset_tables(cs, latin1_of[cs], wire_of[cs]);
 		for (c = 0; c < 256; c++) {
-			uint8_t a = to[cs] ? to[cs][c] : (uint8_t)c;
-			uint8_t w = from[cs] ? from[cs][c] : (uint8_t)c;
+			a = latin1_of[cs][c];
 			xdec[cs][c] = a | (uint32_t)class_ok[a] << 8;
-			xenc[cs][c] = w | (uint32_t)class_ok[c] << 8;
+			xenc[cs][c] = wire_of[cs][c] |
+			    (uint32_t)class_ok[c] << 8;
 		}
+	}
 }
 
 /* Converts len bytes through tab; returns 1 if every byte is allowed in
@@ -174,7 +156,8 @@ class_name(int cls)
 static int
 prefix_digits(int form)
 {
-	return form == ISO_LL ? 2 : form == ISO_LLL ? 3 : form == ISO_LLLL ? 4 : 0;
+	return form == ISO_LL ? 2 : form == ISO_LLL ? 3 :
+	    form == ISO_LLLL ? 4 : 0;
 }
 
 /* Bytes the length prefix takes on the wire. */
@@ -229,14 +212,13 @@ prefix_read(const struct iso_profile *p, int form, const uint8_t *w)
 static void
 prefix_write(const struct iso_profile *p, int form, size_t n, uint8_t *w)
 {
-	const uint8_t *ax = from_ascii(p);
+	const uint8_t *wire = wire_of[p->charset];
 	int d = prefix_digits(form), i;
 
 	switch (p->lenenc) {
 	case ISO_LEN_CHARS:
 		for (i = d - 1; i >= 0; i--) {
-			uint8_t c = (uint8_t)('0' + n % 10);
-			w[i] = ax ? ax[c] : c;
+			w[i] = wire['0' + n % 10];
 			n /= 10;
 		}
 		break;
@@ -325,7 +307,8 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	size_t maxunits = hex ? 2u * d->max : d->max;
 
 	if (d->name == NULL)
-		return seterr(e, n, start, "not defined in profile %s", p->name);
+		return seterr(e, n, start, "not defined in profile %s",
+		    p->name);
 	if (len - start < pl)
 		return seterr(e, n, start, "truncated length prefix");
 	if (pl) {
@@ -345,8 +328,8 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	if (hex && units % 2)
 		return seterr(e, n, start, "odd hex length %zu", units);
 	if (len - start - pl < units)
-		return seterr(e, n, start, "truncated: needs %zu bytes, %zu left",
-		    units, len - start - pl);
+		return seterr(e, n, start, "truncated: needs %zu bytes, "
+		    "%zu left", units, len - start - pl);
 	vlen = hex ? units / 2 : units;
 	if (vlen > (size_t)ISO_BUF_MAX - m->used)
 		return seterr(e, n, start, "message values exceed %d bytes",
@@ -375,7 +358,7 @@ int
 iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
     size_t len, struct iso_err *e)
 {
-	const uint8_t *xa = to_ascii(p);
+	const uint8_t *latin1 = latin1_of[p->charset];
 	size_t pos = 0;
 	int i, n, last;
 
@@ -384,7 +367,7 @@ iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
 	if (len < 4)
 		return seterr(e, 0, 0, "truncated: %zu bytes", len);
 	for (i = 0; i < 4; i++) {
-		uint8_t c = xa ? xa[w[i]] : w[i];
+		uint8_t c = latin1[w[i]];
 		if (!is_digit(c))
 			return seterr(e, 0, (size_t)i, "not 4 digits");
 		m->mti[i] = (char)c;
@@ -439,7 +422,8 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 		return -1;
 	units = hex ? 2 * vlen : vlen;
 	if (cap - *pos < pl + units)
-		return seterr(e, n, *pos, "output buffer full (%zu bytes)", cap);
+		return seterr(e, n, *pos, "output buffer full (%zu bytes)",
+		    cap);
 	w = out + *pos;
 	if (pl)
 		prefix_write(p, d->form, units, w);
@@ -480,7 +464,7 @@ ssize_t
 iso_pack(const struct iso_profile *p, const struct iso_msg *m, uint8_t *out,
     size_t cap, struct iso_err *e)
 {
-	const uint8_t *ax = from_ascii(p);
+	const uint8_t *wire = wire_of[p->charset];
 	uint8_t bm[24];
 	size_t pos, bml = p->binenc == ISO_BIN_HEX ? 16 : 8;
 	int i, n, last;
@@ -505,7 +489,7 @@ iso_pack(const struct iso_profile *p, const struct iso_msg *m, uint8_t *out,
 	if (cap < 4 + bml * (bit_get(bm, 1) ? 2 : 1))
 		return seterr(e, -1, 0, "output buffer full (%zu bytes)", cap);
 	for (i = 0; i < 4; i++)
-		out[i] = ax ? ax[(uint8_t)m->mti[i]] : (uint8_t)m->mti[i];
+		out[i] = wire[(uint8_t)m->mti[i]];
 	bitmap_write(p, bm, out + 4);
 	pos = 4 + bml;
 	if (bit_get(bm, 1)) {
@@ -541,6 +525,7 @@ iso_validate(const struct iso_profile *p, const struct iso_msg *m,
 	size_t len, bad;
 	int i, n;
 
+	pthread_once(&xtab_once, xtab_build);
 	for (i = 0; i < 4; i++)
 		if (!is_digit((uint8_t)m->mti[i]))
 			return seterr(e, 0, (size_t)i, "not 4 digits");

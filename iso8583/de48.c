@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iso8583/de48.h"
+#include "iso8583/elems.h"
 #include "iso8583/iso8583.h"
 
 static int
@@ -80,60 +81,47 @@ de48_public(const uint8_t *b, size_t len, uint8_t *out, size_t cap)
 }
 
 static int
-de48_edit(struct iso_msg *m, int tag, const void *val, size_t vlen)
+de48_elem(const uint8_t *b, size_t len, size_t *pos, uint32_t *tag)
 {
-	uint8_t out[1000];
-	const uint8_t *b;
 	struct de48_se se;
-	size_t len, pos = 1, o = 1;
-	int r, done = 0;
+	int r;
 
-	if (tag < 0 || tag > 99 || vlen > 99)
-		return -1;
-	if ((b = iso_get(m, 48, &len)) == NULL || len < 1)
-		return -1;	/* no TCC to keep */
-	out[0] = b[0];
-	while ((r = de48_next(b, len, &pos, &se)) == 1) {
-		size_t el = 4 + se.len;
-		if (se.tag == tag) {
-			if (val == NULL || done) {
-				done = 1;
-				continue;
-			}
-			el = 4 + vlen;
-			if (sizeof out - o < el)
-				return -1;
-			snprintf((char *)out + o, 5, "%02d%02zu", tag, vlen);
-			memcpy(out + o + 4, val, vlen);
-			o += el;
-			done = 1;
-			continue;
-		}
-		if (sizeof out - o < el)
-			return -1;
-		memcpy(out + o, b + se.off, el);
-		o += el;
-	}
-	if (r == -1)
-		return -1;
-	if (val != NULL && !done) {
-		if (sizeof out - o < 4 + vlen + 1)
-			return -1;
-		snprintf((char *)out + o, 5, "%02d%02zu", tag, vlen);
-		memcpy(out + o + 4, val, vlen);
-		o += 4 + vlen;
-	}
-	return iso_set(m, 48, out, o);
+	if ((r = de48_next(b, len, pos, &se)) == 1)
+		*tag = (uint32_t)se.tag;
+	return r;
 }
+
+/* "TTLL" then the value; tag and length are 0..99 (checked by callers). */
+static ssize_t
+de48_put(uint8_t *out, size_t cap, uint32_t tag, const void *val, size_t len)
+{
+	if (cap < 4 + len)
+		return -1;
+	out[0] = (uint8_t)('0' + tag / 10);
+	out[1] = (uint8_t)('0' + tag % 10);
+	out[2] = (uint8_t)('0' + len / 10);
+	out[3] = (uint8_t)('0' + len % 10);
+	memcpy(out + 4, val, len);
+	return (ssize_t)(4 + len);
+}
+
+/* The TCC comes first, and stays. */
+static const struct elem_format de48_format = {
+	.head = 1, .cap = 1000, .next = de48_elem, .put = de48_put
+};
 
 int
 iso_de48_set(struct iso_msg *m, int tag, const void *val, size_t len)
 {
-	return de48_edit(m, tag, val, len);
+	if (tag < 0 || tag > 99 || len > 99)
+		return -1;
+	return elems_edit(m, 48, &de48_format, (uint32_t)tag, val, len);
 }
 
 int
 iso_de48_del(struct iso_msg *m, int tag)
 {
-	return de48_edit(m, tag, NULL, 0);
+	if (tag < 0 || tag > 99)
+		return -1;
+	return elems_edit(m, 48, &de48_format, (uint32_t)tag, NULL, 0);
 }

@@ -7,6 +7,7 @@
  */
 #include <string.h>
 
+#include "iso8583/elems.h"
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
 
@@ -106,55 +107,29 @@ emv_put(uint8_t *out, size_t cap, uint32_t tag, const void *val, size_t len)
 	return (ssize_t)(h + len);
 }
 
-/* Rebuilds DE55 with tag replaced (val != NULL) or removed (val == NULL);
- * if absent and val given, the element is appended. */
 static int
-de55_edit(struct iso_msg *m, uint32_t tag, const void *val, size_t vlen)
+emv_elem(const uint8_t *b, size_t len, size_t *pos, uint32_t *tag)
 {
-	uint8_t out[1024];
-	const uint8_t *b;
 	struct emv_tlv t;
-	size_t len = 0, pos = 0, o = 0;
-	ssize_t w;
-	int r, done = 0;
+	int r;
 
-	if ((b = iso_get(m, 55, &len)) == NULL)
-		len = 0;
-	while ((r = emv_next(b, len, &pos, &t)) == 1) {
-		size_t el = t.end - t.off;
-		if (t.tag == tag) {
-			if (val != NULL && !done) {
-				if ((w = emv_put(out + o, sizeof out - o, tag,
-				    val, vlen)) == -1)
-					return -1;
-				o += (size_t)w;
-			}
-			done = 1;
-			continue;
-		}
-		if (sizeof out - o < el)
-			return -1;
-		memcpy(out + o, b + t.off, el);
-		o += el;
-	}
-	if (r == -1)
-		return -1;
-	if (val != NULL && !done) {
-		if ((w = emv_put(out + o, sizeof out - o, tag, val, vlen)) == -1)
-			return -1;
-		o += (size_t)w;
-	}
-	return iso_set(m, 55, out, o);
+	if ((r = emv_next(b, len, pos, &t)) == 1)
+		*tag = t.tag;
+	return r;
 }
+
+static const struct elem_format de55_format = {
+	.head = 0, .cap = 1024, .next = emv_elem, .put = emv_put
+};
 
 int
 iso_de55_set(struct iso_msg *m, uint32_t tag, const void *val, size_t len)
 {
-	return de55_edit(m, tag, val, len);
+	return elems_edit(m, 55, &de55_format, tag, val, len);
 }
 
 int
 iso_de55_del(struct iso_msg *m, uint32_t tag)
 {
-	return de55_edit(m, tag, NULL, 0);
+	return elems_edit(m, 55, &de55_format, tag, NULL, 0);
 }

@@ -66,34 +66,30 @@ read_all(uint8_t *buf, size_t cap, size_t *len)
 	return 0;
 }
 
-/* Hex text to bytes in place, skipping whitespace. */
+/* Hex text to bytes in place: whitespace dropped, the digits decoded. */
 static int
 from_hex(uint8_t *buf, size_t len, size_t *out)
 {
-	size_t i, o = 0;
-	int hi = -1, v;
+	size_t i, n = 0;
 
 	for (i = 0; i < len; i++) {
 		if (buf[i] == ' ' || buf[i] == '\n' || buf[i] == '\t' ||
 		    buf[i] == '\r')
 			continue;
-		if ((v = hex_nibble(buf[i])) < 0) {
+		if (hex_nibble(buf[i]) < 0) {
 			fprintf(stderr, "iso8583: input: byte 0x%02X is not hex "
 			    "at offset %zu\n", buf[i], i);
 			return -1;
 		}
-		if (hi < 0)
-			hi = v;
-		else {
-			buf[o++] = (uint8_t)(hi << 4 | v);
-			hi = -1;
-		}
+		buf[n++] = buf[i];
 	}
-	if (hi >= 0) {
+	if (n % 2) {
 		fprintf(stderr, "iso8583: input: odd number of hex digits\n");
 		return -1;
 	}
-	*out = o;
+	/* Each byte lands at or before the digits it is read from. */
+	hex_decode(buf, n, buf);
+	*out = n / 2;
 	return 0;
 }
 
@@ -194,9 +190,8 @@ main(int argc, char **argv)
 			return 1;
 		}
 		if (hex) {
-			for (len = 0; len < (size_t)w; len++)
-				printf("%02X", out[len]);
-			printf("\n");
+			hex_encode(out, (size_t)w, text);
+			printf("%.*s\n", (int)(2 * w), text);
 		} else if (fwrite(out, 1, (size_t)w, stdout) != (size_t)w)
 			return 1;
 		return fflush(stdout) == 0 ? 0 : 1;

@@ -1,8 +1,10 @@
 /*
  * json.h — the iso8583 CLI's message form:
  *   {"mti":"0100","fields":{"2":"5413...","55":"9F2608..."}}
- * Text fields as strings (bytes 0x80..0xFF as \u0080..\u00FF, Latin-1),
- * b-class fields as upper-case hex; bitmaps are implied, never listed.
+ * Text fields as strings, each byte the character of that code (Latin-1):
+ * written as \u0080..\u00FF, read escaped or as UTF-8; a character above
+ * U+00FF is refused.  b-class fields as upper-case hex; bitmaps are
+ * implied, never listed.
  */
 #ifndef ISO8583_JSON_H
 #define ISO8583_JSON_H

@@ -5,12 +5,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "iso8583/de48.h"
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mask.h"
-
-static const char hexdig[] = "0123456789ABCDEF";
 
 /* A small bounded writer: never overruns, always leaves room for NUL. */
 struct out {
@@ -40,13 +39,13 @@ put_rep(struct out *o, char c, size_t n)
 static void
 put_hex(struct out *o, const uint8_t *v, size_t n)
 {
-	char h[2];
-	size_t i;
+	char h[64];
+	size_t k;
 
-	for (i = 0; i < n; i++) {
-		h[0] = hexdig[v[i] >> 4];
-		h[1] = hexdig[v[i] & 15];
-		put(o, h, 2);
+	for (; n > 0; v += k, n -= k) {
+		k = n < sizeof h / 2 ? n : sizeof h / 2;
+		hex_encode(v, k, h);
+		put(o, h, 2 * k);
 	}
 }
 
@@ -70,6 +69,16 @@ mask_pan(const char *pan, size_t len, char *out, size_t cap)
 	if (cap)
 		out[0] = '\0';
 	put_pan(&o, (const uint8_t *)pan, len);
+}
+
+/* The last four only: account numbers that are not card numbers. */
+static void
+put_account(struct out *o, const uint8_t *v, size_t len)
+{
+	size_t keep = len > 4 ? 4 : 0;
+
+	put_rep(o, '*', len - keep);
+	put(o, v + len - keep, keep);
 }
 
 static void
@@ -165,11 +174,7 @@ mask_field(const struct iso_profile *p, const struct iso_msg *m, int field,
 		put_track(&o, v, len);
 		break;
 	case ISO_MASK_ACCOUNT:
-		if (len > 4) {
-			put_rep(&o, '*', len - 4);
-			put(&o, v + len - 4, 4);
-		} else
-			put_rep(&o, '*', len);
+		put_account(&o, v, len);
 		break;
 	case ISO_MASK_DE48:
 		put_de48(&o, v, len);
