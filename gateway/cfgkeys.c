@@ -80,6 +80,31 @@ print_hsm(FILE *f, const void *s)
 }
 
 #define GW(field)	offsetof(struct config, field)
+static const char *const durabilities[] = {
+	[DURABILITY_FULL] = "full", [DURABILITY_NONE] = "none",
+};
+
+static int
+set_durability(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+	size_t i;
+
+	for (i = 0; i < sizeof durabilities / sizeof durabilities[0]; i++)
+		if (strcmp(v, durabilities[i]) == 0) {
+			c->durability = (int)i;
+			return 1;
+		}
+	return FAILED(px, "Durability: want full or none");
+}
+
+static void
+print_durability(FILE *f, const void *s)
+{
+	fprintf(f, "Durability = %s\n",
+	    durabilities[((const struct config *)s)->durability]);
+}
+
 static const struct cfg_key gateway_keys[] = {
 	{ "Name", T_NAME, GW(name), CFG_NAME_MAX, 0, 0, "not a valid name",
 	    0, NULL, NULL, NULL },
@@ -93,6 +118,8 @@ static const struct cfg_key gateway_keys[] = {
 	{ "Metrics", T_FUNC, 0, 0, 0, 0, NULL, 0, set_metrics, print_metrics,
 	    NULL },
 	{ "HSM", T_FUNC, 0, 0, 0, 0, NULL, 0, set_hsm, print_hsm, NULL },
+	{ "Durability", T_FUNC, 0, 0, 0, 0, NULL, 0, set_durability,
+	    print_durability, NULL },
 	{ "DedupTime", T_DURATION, GW(dedup_us), 0, 0, UINT32_MAX,
 	    "want a duration (e.g. 60s)", 0, NULL, NULL, NULL },
 	{ "DedupEntries", T_U32, GW(dedup_max), 0, 1, 10000000,
@@ -333,6 +360,9 @@ static const struct cfg_key core_keys[] = {
 	    "want 1..100 missed heartbeats", 0, NULL, NULL, NULL },
 	{ "UpAfter", T_INT, CK(recover), 0, 1, 100,
 	    "want 1..100 good heartbeats", 0, NULL, NULL, NULL },
+	/* How old (or how far ahead) a frame's sent_ms may be. */
+	{ "FreshWindow", T_DURATION, CK(fresh_us), 0, 1000000, 600000000,
+	    "want 1s..10m", 0, NULL, NULL, NULL },
 };
 
 /* --- [StandIn] ---------------------------------------------------------------- */

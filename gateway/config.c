@@ -16,6 +16,7 @@
 #include <ini.h>
 
 #include "iso8583/frame.h"
+#include "tunnel/corefr.h"
 #include "gateway/cfg-int.h"
 
 /* --- the handler ---------------------------------------------------------- */
@@ -42,6 +43,7 @@ core_defaults(struct cfg_core *c)
 	c->hb_us = 100000;
 	c->misses = 3;
 	c->recover = 3;
+	c->fresh_us = COREFR_FRESH_MS * 1000;
 	seal_keyring_init(&c->keys);
 }
 
@@ -406,6 +408,7 @@ config_core_same(const struct cfg_core *a, const struct cfg_core *b)
 	    (a->has_bind && strcmp(a->bind.text, b->bind.text) != 0) ||
 	    a->priority != b->priority || a->hb_us != b->hb_us ||
 	    a->misses != b->misses || a->recover != b->recover ||
+	    a->fresh_us != b->fresh_us ||
 	    a->keys.n != b->keys.n)
 		return 0;
 	for (i = 0; i < a->keys.n; i++)

@@ -32,6 +32,9 @@ struct cfg_net {
 };
 
 enum cfg_link_mode { LINK_LISTEN, LINK_CONNECT };
+/* full: a store, a state key and (named) an HSM that work, or no start;
+ * none: the lab mode, advices in memory only, said everywhere. */
+enum cfg_durability { DURABILITY_FULL, DURABILITY_NONE };
 
 struct cfg_link {
 	TAILQ_ENTRY(cfg_link)	 entry;
@@ -65,6 +68,7 @@ struct cfg_core {
 	uint32_t	 hb_us;
 	int		 misses;		/* heartbeats missed = down */
 	int		 recover;		/* good beats to come back */
+	uint32_t	 fresh_us;		/* FreshWindow */
 	int		 line;
 };
 
@@ -78,6 +82,7 @@ struct config {
 	int		 has_metrics;
 	struct cfg_addr	 metrics;
 	char		 hsm[CFG_PATH_MAX];
+	int		 durability;		/* enum cfg_durability */
 	uint32_t	 dedup_us;		/* how long answers are kept */
 	uint32_t	 dedup_max;		/* entries */
 	uint32_t	 watchdog_us;

@@ -25,7 +25,7 @@ struct core {
 	int			 fd;
 	struct event		*rd;
 	struct event		*hb;
-	struct corefr_end	 end;
+	struct core_keys	 keys;		/* direction keys of cf.keys */
 	int			 state;
 	int			 misses, good;
 	uint64_t		 hb_corr;	/* outstanding beat, 0: none */
@@ -33,8 +33,7 @@ struct core {
 	uint64_t		 rtt_us;
 	uint64_t		 since_us;	/* of the last state change */
 	uint64_t		 last_rx_us;	/* last authenticated datagram */
-	struct sockaddr_storage	 peer;		/* last authenticated source */
-	socklen_t		 peerlen;
+	uint64_t		 skew_max_ms;	/* largest |our clock - sent_ms| */
 	uint64_t		 tx, rx, hb_sent, hb_ok, downs;
 	uint64_t		 rejected[COREFR_R_MAX];
 	/* Datagrams sealed but not yet sent: one sendmmsg per loop pass. */

@@ -47,12 +47,26 @@ static TAILQ_HEAD(, core) flushq = TAILQ_HEAD_INITIALIZER(flushq);
 static struct event_base *base;
 static const struct core_handlers *hand;
 static TAILQ_HEAD(, core) cores = TAILQ_HEAD_INITIALIZER(cores);
+/* What every endpoint has received: sessions are per key, and a key may
+ * be shared by endpoints (rule 5). */
+static struct replay *seen;
 
-void
-core_init(struct event_base *b, const struct core_handlers *handlers)
+int
+core_init(struct event_base *b, const struct core_handlers *handlers,
+    uint64_t start_ms)
 {
 	base = b;
 	hand = handlers;
+	if ((seen = replay_new(start_ms)) == NULL)
+		return -1;
+	return 0;
+}
+
+void
+core_shutdown(void)
+{
+	replay_free(seen);
+	seen = NULL;
 }
 
 const char *
@@ -125,8 +139,7 @@ core_flush(struct core *k)
 		iov[i].iov_base = k->txq + off;
 		iov[i].iov_len = k->txlen[i];
 		off += k->txlen[i];
-		mm[i].msg_hdr.msg_name = &k->cf.addr.ss;
-		mm[i].msg_hdr.msg_namelen = k->cf.addr.len;
+		/* connected: no address */
 		mm[i].msg_hdr.msg_iov = &iov[i];
 		mm[i].msg_hdr.msg_iovlen = 1;
 	}
@@ -170,7 +183,7 @@ core_send(struct core *k, int type, uint64_t corr, uint32_t budget_us,
 	if (k->ntx == CORE_TXQ_MSGS ||
 	    CORE_TXQ_BYTES - k->txq_used < COREFR_MAX_DGRAM)
 		core_flush(k);
-	n = corefr_send(&k->end, type, corr, budget_us, body, len,
+	n = corefr_send(&k->keys, type, corr, budget_us, body, len,
 	    k->txq + k->txq_used, CORE_TXQ_BYTES - k->txq_used);
 	if (n < 0) {
 		log_warnx("event=core_send_failed core=%s type=%s "
@@ -222,20 +235,64 @@ heartbeat_ack(struct core *k, const struct corefr_hdr *h)
 		set_state(k, CORE_UP);
 }
 
+/* The datagram came from the endpoint's address (the socket is
+ * connected, so anything else is the kernel's mistake or ours). */
+static int
+from_peer(const struct core *k, const struct sockaddr_storage *from)
+{
+	const struct sockaddr_storage *a = &k->cf.addr.ss;
+
+	if (from->ss_family != a->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET) {
+		const struct sockaddr_in *x = (const void *)from, *y =
+		    (const void *)a;
+		return x->sin_port == y->sin_port &&
+		    x->sin_addr.s_addr == y->sin_addr.s_addr;
+	}
+	if (a->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *x = (const void *)from, *y =
+		    (const void *)a;
+		return x->sin6_port == y->sin6_port &&
+		    memcmp(&x->sin6_addr, &y->sin6_addr, 16) == 0;
+	}
+	return 0;
+}
+
+/* How far the core's clock is from ours, as its frames say. */
+static void
+note_skew(struct core *k, uint64_t sent_ms)
+{
+	uint64_t now = corefr_now_ms();
+	uint64_t skew = now > sent_ms ? now - sent_ms : sent_ms - now;
+
+	if (skew <= k->skew_max_ms)
+		return;
+	k->skew_max_ms = skew;
+	if (skew > k->cf.fresh_us / 2000)
+		log_warnx("event=core_clock_skew core=%s skew_ms=%llu "
+		    "fresh_window_ms=%u reason=\"over half the window: "
+		    "check NTP on both ends\"", k->cf.name,
+		    (unsigned long long)skew, k->cf.fresh_us / 1000);
+}
+
 static void
 core_frame(struct core *k, const uint8_t *dgram, size_t n,
-    const struct sockaddr_storage *from, socklen_t fromlen)
+    const struct sockaddr_storage *from)
 {
 	struct corefr_hdr hd;
 	const uint8_t *body;
 	enum corefr_reject why;
+	ssize_t m;
 
-	if (n > COREFR_MAX_DGRAM) {
-		k->rejected[COREFR_R_FORMAT]++;
-		return;
-	}
-	if (corefr_recv(&k->end, dgram, n, &hd, ptbuf, sizeof ptbuf, &body,
-	    &why) == -1) {
+	if (!from_peer(k, from))
+		why = COREFR_R_SOURCE;
+	else if (n > COREFR_MAX_DGRAM)
+		why = COREFR_R_GUE;
+	else if (corefr_recv(&k->keys, seen, k->cf.fresh_us / 1000, dgram, n,
+	    &hd, ptbuf, sizeof ptbuf, &body, &why) == 0)
+		why = COREFR_R_NONE;
+	if (why != COREFR_R_NONE) {
 		/* Never answered: an attacker learns nothing. */
 		k->rejected[why]++;
 		log_debug("event=core_frame_rejected core=%s reason=%s "
@@ -244,21 +301,17 @@ core_frame(struct core *k, const uint8_t *dgram, size_t n,
 	}
 	k->rx++;
 	k->last_rx_us = now_us();
-	memcpy(&k->peer, from, fromlen);
-	k->peerlen = fromlen;
+	note_skew(k, hd.sent_ms);
 	switch (hd.type) {
 	case COREFR_HEARTBEAT_ACK:
 		heartbeat_ack(k, &hd);
 		break;
 	case COREFR_HEARTBEAT:
-		/* The core probing us: answer from this socket. */
-		{
-			ssize_t m = corefr_send(&k->end, COREFR_HEARTBEAT_ACK,
-			    hd.corr_id, 0, NULL, 0, txbuf, sizeof txbuf);
-			if (m > 0)
-				sendto(k->fd, txbuf, (size_t)m, 0,
-				    (const struct sockaddr *)from, fromlen);
-		}
+		/* The core probing us: answer on this (connected) socket. */
+		m = corefr_send(&k->keys, COREFR_HEARTBEAT_ACK, hd.corr_id, 0,
+		    NULL, 0, txbuf, sizeof txbuf);
+		if (m > 0)
+			send(k->fd, txbuf, (size_t)m, 0);
 		break;
 	default:
 		hand->frame(k, &hd, body, hd.body_len);
@@ -293,8 +346,7 @@ core_read(evutil_socket_t fd, short ev, void *arg)
 		for (i = 0; i < n; i++) {
 			if (mm[i].msg_hdr.msg_flags & MSG_TRUNC)
 				mm[i].msg_len = COREFR_MAX_DGRAM + 1;
-			core_frame(k, rxbuf[i], mm[i].msg_len, &from[i],
-			    mm[i].msg_hdr.msg_namelen);
+			core_frame(k, rxbuf[i], mm[i].msg_len, &from[i]);
 		}
 		if (n < RX_BATCH)
 			return;
@@ -328,7 +380,10 @@ core_new(const struct cfg_core *cf)
 		return NULL;
 	k->cf = *cf;
 	k->fd = -1;
-	corefr_end_init(&k->end, &k->cf.keys);
+	if (core_keys_derive(&k->keys, &k->cf.keys, ROLE_GATEWAY) == -1) {
+		free(k);
+		return NULL;
+	}
 	k->state = CORE_UNKNOWN;
 	k->since_us = now_us();
 	TAILQ_INSERT_TAIL(&cores, k, entry);
@@ -351,6 +406,15 @@ core_start(struct core *k)
 	    k->cf.bind.len) == -1) {
 		log_warn("event=core_bind core=%s addr=%s", k->cf.name,
 		    k->cf.bind.text);
+		close(fd);
+		return -1;
+	}
+	/* Connected: datagrams from any other source never reach the frame
+	 * parser, and what we send can go nowhere else. */
+	if (connect(fd, (struct sockaddr *)&k->cf.addr.ss, k->cf.addr.len) ==
+	    -1) {
+		log_warn("event=core_connect core=%s addr=%s", k->cf.name,
+		    k->cf.addr.text);
 		close(fd);
 		return -1;
 	}
@@ -397,6 +461,6 @@ core_free(struct core *k)
 	if (k->fd != -1)
 		close(k->fd);
 	seal_keyring_clear(&k->cf.keys);
-	sodium_memzero(&k->end, sizeof k->end);
+	core_keys_clear(&k->keys);
 	free(k);
 }

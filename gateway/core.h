@@ -22,7 +22,11 @@ struct core_handlers {
 	void	(*gone)(struct core *);
 };
 
-void	core_init(struct event_base *, const struct core_handlers *);
+/* start_ms: the process's start (wall clock, ms): frames sealed before
+ * it are refused (ARCHITECTURE section 4, rule 4). */
+int	core_init(struct event_base *, const struct core_handlers *,
+	    uint64_t start_ms);
+void	core_shutdown(void);
 
 /* An endpoint for cf, on the list of cores. */
 struct core *core_new(const struct cfg_core *);

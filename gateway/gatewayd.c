@@ -263,7 +263,8 @@ start(void)
 		log_warnx("event=standin_store_unavailable reason=\"%s\" "
 		    "decision=91", err);
 	link_init(gw.base, &router_link);
-	core_init(gw.base, &router_core);
+	if (core_init(gw.base, &router_core, gw.start_us / 1000) == -1)
+		fatalx("core link replay state");
 	if (start_links_cores() == -1)
 		fatalx("could not start links and cores (see above)");
 	if (ctl_start(gw.base, gw.conf->control, gw_reload) == -1)
@@ -289,6 +290,7 @@ stop(void)
 		link_free(l);
 	while ((k = core_first()) != NULL)
 		core_free(k);
+	core_shutdown();
 	router_shutdown();
 	dedup_shutdown();
 	dlq_shutdown();

@@ -1,11 +1,11 @@
 /*
- * seal.h — sealed core-link frames: pre-shared keys, key ids, seal/open
- * with crypto_aead_xchacha20poly1305_ietf, and the anti-replay window
- * (ARCHITECTURE section 4).
+ * seal.h — sealed core-link frames: keys, key ids, seal/open with
+ * crypto_aead_xchacha20poly1305_ietf (ARCHITECTURE section 4).  Which
+ * key seals which direction is corekeys.h's; what was seen, replay.h's.
  *
  *   sealed frame = key_id (u32 BE) | nonce (24) | ciphertext + tag (16)
  *   AD           = GUE header (4) || key_id (4)
- *   key_id       = first 4 bytes, big-endian, of BLAKE2b-256(raw key)
+ *   key_id       = first 4 bytes, big-endian, of BLAKE2b-256(the key)
  *
  * A keyring holds up to SEAL_MAXKEYS keys: the first one seals, all of them
  * open, so keys rotate without a gap.  Call sodium_init() (or seal_init())
@@ -25,8 +25,6 @@
 #define SEAL_OVERHEAD	(SEAL_IDLEN + SEAL_NONCELEN + SEAL_TAGLEN)	/* 44 */
 #define SEAL_MAXKEYS	8
 
-#define SEAL_WINDOW	2048	/* anti-replay window, in sequence numbers */
-#define SEAL_SESSIONS	8	/* sender sessions remembered per receiver */
 
 struct seal_key {
 	uint32_t	id;
@@ -74,38 +72,5 @@ enum seal_err { SEAL_OK, SEAL_ESHORT, SEAL_EKEY, SEAL_EAUTH, SEAL_EROOM };
 ssize_t	seal_open(const struct seal_keyring *, const uint8_t gue[4],
 	    const uint8_t *in, size_t len, uint8_t *pt, size_t cap,
 	    enum seal_err *why);
-
-/*
- * Anti-replay: one sliding window of SEAL_WINDOW sequence numbers per
- * sender session, for the SEAL_SESSIONS most recently seen sessions.
- * A session not in the table starts a fresh window (a peer restarted).
- * Only feed it frames that already authenticated, so forged frames cannot
- * move a window.
- *
- * Limitation (documented, not hidden): a replay of a frame from a session
- * that has been evicted from the table is taken as a new session.  Callers
- * bind responses to in-flight corr_ids, which bounds what such a replay
- * can do.
- */
-struct seal_window {
-	uint64_t	session;
-	uint64_t	top;		/* highest seq accepted */
-	uint64_t	lru;		/* last use, for eviction */
-	uint8_t		used;
-	uint64_t	bits[SEAL_WINDOW / 64];
-};
-
-struct seal_replay {
-	uint64_t		tick;
-	struct seal_window	w[SEAL_SESSIONS];
-};
-
-void	seal_replay_init(struct seal_replay *);
-/* 0 when (session, seq) is new and now recorded; -1 for a repeat or for
- * a seq older than the window. */
-int	seal_replay_accept(struct seal_replay *, uint64_t session, uint64_t seq);
-/* Same test without recording. */
-int	seal_replay_check(const struct seal_replay *, uint64_t session,
-	    uint64_t seq);
 
 #endif
