@@ -1,4 +1,6 @@
 /* clock.c — see clock.h. */
+#include <sys/timex.h>
+#include <string.h>
 #include <time.h>
 
 #include "base/clock.h"
@@ -22,4 +24,16 @@ uint64_t
 wall_us(void)
 {
 	return clock_us(CLOCK_REALTIME);
+}
+
+int
+clock_synchronised(void)
+{
+	struct timex tx;
+	int st;
+
+	memset(&tx, 0, sizeof tx);		/* modes 0: read only */
+	if ((st = adjtimex(&tx)) == -1)
+		return -1;
+	return st != TIME_ERROR && !(tx.status & STA_UNSYNC);
 }

@@ -19,6 +19,7 @@ struct dd_entry {
 	struct txn		*txn;
 	uint64_t		 expires;	/* 0 while in flight */
 	char			 de39[3];
+	uint8_t			 digest[ISO_TXNDIGEST_LEN];
 	uint16_t		 resplen;
 	uint8_t			*resp;
 	char			 key[DEDUP_KEYMAX];
@@ -106,8 +107,15 @@ dedup_answer(const struct dd_entry *e, size_t *len, const char **de39)
 	return e->resp;
 }
 
+int
+dedup_same(const struct dd_entry *e, const uint8_t d[ISO_TXNDIGEST_LEN])
+{
+	return sodium_memcmp(e->digest, d, ISO_TXNDIGEST_LEN) == 0;
+}
+
 struct dd_entry *
-dedup_add(const char *key, uint32_t h, struct txn *t)
+dedup_add(const char *key, uint32_t h, const uint8_t d[ISO_TXNDIGEST_LEN],
+    struct txn *t)
 {
 	struct dd_entry *e, *old;
 
@@ -120,6 +128,7 @@ dedup_add(const char *key, uint32_t h, struct txn *t)
 	if ((e = calloc(1, sizeof *e)) == NULL)
 		return NULL;
 	strcpy(e->key, key);
+	memcpy(e->digest, d, ISO_TXNDIGEST_LEN);
 	e->hash = h;
 	e->txn = t;
 	e->hnext = buckets[h & (NBUCKETS - 1)];

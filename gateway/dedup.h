@@ -1,9 +1,11 @@
 /*
  * dedup.h — duplicate detection in memory (ARCHITECTURE section 3.4).
  *
- * A request is keyed by its identity (iso8583/txnkey.h).  While the
- * first copy is in flight the entry points at its transaction, so a
- * retransmission waits for the same answer; once
+ * A request is keyed by its link and identity (iso8583/txnkey.h), and
+ * an entry keeps the request's digest: only a repeat with the same
+ * digest is the same transaction.  While the first copy is in flight the
+ * entry points at its transaction, so a retransmission waits for the
+ * same answer; once
  * answered the entry keeps the packed answer for DedupTime, so a later
  * retransmission gets those exact bytes again, with no second decision.
  */
@@ -30,7 +32,11 @@ struct dd_entry *dedup_find(const char *key, uint32_t *hash);
 struct txn *dedup_txn(const struct dd_entry *);
 const uint8_t *dedup_answer(const struct dd_entry *, size_t *len,
 	    const char **de39);
-struct dd_entry *dedup_add(const char *key, uint32_t hash, struct txn *);
+/* Whether e was made by a request with this digest. */
+int	dedup_same(const struct dd_entry *e,
+	    const uint8_t digest[ISO_TXNDIGEST_LEN]);
+struct dd_entry *dedup_add(const char *key, uint32_t hash,
+	    const uint8_t digest[ISO_TXNDIGEST_LEN], struct txn *);
 /* The transaction is answered: keep its packed answer. */
 void	dedup_answered(struct dd_entry *, const uint8_t *resp, size_t len,
 	    const char *de39);

@@ -81,6 +81,7 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	snprintf(s->block_mcc, sizeof s->block_mcc, "%s",
 	    c->standin_block_mcc);
 	s->mode = c->standin_mode;
+	s->durable = c->durability == DURABILITY_FULL;
 	s->max_amount = c->standin_max_amount;
 	s->exposure_cap = c->standin_exposure_cap;
 }
@@ -258,10 +259,15 @@ start(void)
 	router_init(gw.base, gw.conf);
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
+	/* Nothing falls back to a weaker mode: a store, state key or HSM
+	 * the config names that cannot be used stops the start. */
 	if (standin_init(gw.base, &sc, &router_standin, err, sizeof err) ==
-	    -1)
-		log_warnx("event=standin_store_unavailable reason=\"%s\" "
-		    "decision=91", err);
+	    -1) {
+		log_warnx("event=start_refused reason=\"%s\" hint=\"fix it; "
+		    "Durability = none runs without a store, for a lab\"",
+		    err);
+		exit(1);
+	}
 	link_init(gw.base, &router_link);
 	if (core_init(gw.base, &router_core, gw.start_us / 1000) == -1)
 		fatalx("core link replay state");

@@ -20,6 +20,7 @@
 #include "gateway/link.h"
 #include "gateway/metrics.h"
 #include "gateway/outreq.h"
+#include "gateway/outseen.h"
 
 struct outreq {
 	TAILQ_ENTRY(outreq) entry;
@@ -44,22 +45,63 @@ outreq_configure(const char *name)
 	snprintf(gwname, sizeof gwname, "%s", name);
 }
 
+/* How long a corr_id is remembered: the asking core's FreshWindow. */
+static uint64_t
+keep_us(const struct core *k)
+{
+	return k != NULL ? k->cf.fresh_us : COREFR_FRESH_MS * 1000ull;
+}
+
+/* The OUT_RESPONSE, remembered for a repeat of the request, and sent. */
 static void
 out_reply(const char *corename, uint64_t corr, const struct iso_msg *m,
     const char *linkname)
 {
-	struct core *k;
+	struct core *k = core_find(corename);
 	struct tlv_w w;
 
-	if ((k = core_find(corename)) == NULL)
-		return;
 	tlv_w_init(&w, body, sizeof body);
 	tlv_put_msg(&w, m);
 	if (linkname != NULL)
 		tlv_put_str(&w, TLV_LINK, linkname);
 	tlv_put_str(&w, TLV_GATEWAY, gwname);
-	if (!w.err)
-		core_send(k, COREFR_OUT_RESPONSE, corr, 0, body, w.len);
+	if (!w.err) {
+		outseen_answered(corr, body, w.len, now_us(), keep_us(k));
+		if (k != NULL)
+			core_send(k, COREFR_OUT_RESPONSE, corr, 0, body, w.len);
+	}
+	sodium_memzero(body, w.len);
+}
+
+/* A corr_id seen within FreshWindow: never sent to the scheme again.
+ * 1 when this request was such a repeat (answered or ignored here). */
+static int
+repeated(struct core *k, uint64_t corr)
+{
+	const uint8_t *b;
+	size_t len;
+
+	switch (outseen_check(corr, now_us(), keep_us(k), &b, &len)) {
+	case OUTSEEN_NEW:
+		return 0;
+	case OUTSEEN_ANSWERED:
+		log_info("event=out_request_repeat core=%s corr=%llu "
+		    "action=answer_again", k->cf.name,
+		    (unsigned long long)corr);
+		core_send(k, COREFR_OUT_RESPONSE, corr, 0, b, len);
+		return 1;
+	case OUTSEEN_INFLIGHT:
+		log_info("event=out_request_repeat core=%s corr=%llu "
+		    "action=in_flight", k->cf.name, (unsigned long long)corr);
+		return 1;
+	case OUTSEEN_FULL:
+		break;
+	}
+	/* Cannot remember it: refusing is safe, sending twice is not. */
+	log_warnx("event=out_request_refused core=%s corr=%llu "
+	    "reason=\"%d corr_ids remembered\"", k->cf.name,
+	    (unsigned long long)corr, OUTSEEN_MAX);
+	return 1;
 }
 
 static void
@@ -96,6 +138,8 @@ outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 		    k->cf.name, (unsigned long long)h->corr_id);
 		return;
 	}
+	if (repeated(k, h->corr_id))
+		return;
 	if (tlv_find_str(b, len, TLV_LINK, lname, sizeof lname) == -1 ||
 	    (l = link_find(lname)) == NULL) {
 		out_fail(k->cf.name, h->corr_id, &cmsg, NULL, "unknown_link");
@@ -175,6 +219,7 @@ void
 outreq_tick(struct link *l)
 {
 	fail_on(l, 0, "no_answer");
+	outseen_expire(now_us());
 }
 
 void

@@ -3,7 +3,8 @@
  * outbound Faster Payment): sent on the link the core names, matched to
  * the scheme's answer by MTI, DE11 and DE7, answered to the core with
  * OUT_RESPONSE, or with a gateway 91 when the link is down, unknown or
- * silent past the request's budget.
+ * silent past the request's budget.  A request the core repeats with the
+ * same corr_id is sent to the scheme once (outseen.h).
  */
 #ifndef GATEWAY_OUTREQ_H
 #define GATEWAY_OUTREQ_H

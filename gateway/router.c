@@ -54,6 +54,7 @@ struct txn {
 static struct {
 	char			 name[CFG_NAME_MAX];
 	int			 mode;		/* enum standin_mode */
+	int			 lab;		/* Durability = none */
 	enum router_force	 force;
 	uint64_t		 next_corr;
 	struct router_stats	 s;
@@ -62,6 +63,8 @@ static struct {
 	const struct iso_profile *iso87;
 	struct txn		*spare;
 	int			 nspare;
+	/* Keys the in-memory duplicate digests: random per process. */
+	uint8_t			 digest_key[32];
 } R;
 
 static struct txn	*pending[PENDING_BUCKETS];
@@ -144,21 +147,22 @@ send_to(struct link *l, uint64_t conn_id, const uint8_t *w, size_t n)
 	conn_send_wire(c, w, n);
 }
 
-/* Without the stand-in's store: tells the core what was answered, on
- * the queue that lives in memory, while a core is there to hear it. */
+/* Stand-in off (Mode = off, or Durability = none): the core still hears
+ * what the scheme was answered, from the advice queue in memory. */
 static void
 memory_advice(struct txn *t, const char *de39, const char *reason)
 {
 	struct tlv_w w;
 
-	if (core_best() == NULL)
-		return;
 	tlv_w_init(&w, body, sizeof body - 16);
 	tlv_put_msg_kept(&w, txn_profile(t), &t->req);
 	if (t->link != NULL)
 		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
+	tlv_put_str(&w, 39, de39);
 	tlv_put_str(&w, TLV_STANDIN_DE39, de39);
+	tlv_put_str(&w, TLV_STANDIN_RULE, de39);
 	tlv_put_str(&w, TLV_STANDIN_REASON, reason);
+	tlv_put_str(&w, TLV_STANDIN_WHY, "standin-off");
 	tlv_put_str(&w, TLV_GATEWAY, R.name);
 	if (!w.err)
 		standin_queue(body, w.len, sizeof body);
@@ -335,13 +339,49 @@ ask_core(struct txn *t, struct core *k, int64_t budget, uint64_t now)
  *   2. where it goes: stand-in when forced, with no healthy core, or with
  *      no time left; else the best core, with the time that is left.
  */
+/*
+ * The duplicate table's view of m: 1 when it is a retransmission (waiting
+ * for, or given, the first one's answer); else 0 with *dd the entry to
+ * make for it, or NULL (no key, or another transaction under its key).
+ */
+static int
+dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
+    size_t cap, uint32_t *khash, uint8_t digest[ISO_TXNDIGEST_LEN],
+    int *keyed)
+{
+	struct link *l = c->link;
+	struct dd_entry *dd;
+
+	*keyed = iso_txn_key(l->prof, l->cf.name, m, key, cap) == 0;
+	if (!*keyed)
+		return 0;
+	iso_txn_digest(m, R.digest_key, digest);
+	if ((dd = dedup_find(key, khash)) == NULL)
+		return 0;
+	if (dedup_same(dd, digest))
+		return duplicate(c, m, dd, t0);
+	/* The same identity, another card or amount: its own answer. */
+	R.s.collisions++;
+	log_warnx("event=dedup_collision link=%s mti=%s reason=\"same "
+	    "DE7/DE11/DE32/DE37, other DE2/DE3/DE4/DE49: decided on its "
+	    "own\"", l->cf.name, m->mti);
+	*keyed = 0;
+	return 0;
+}
+
+/*
+ * A request, in steps:
+ *   1. a retransmission of one in flight or answered is not decided again;
+ *   2. where it goes: stand-in when forced, with no healthy core, or with
+ *      no time left; else the best core, with the time that is left.
+ */
 static void
 on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
 	struct link *l = c->link;
 	char key[DEDUP_KEYMAX];
+	uint8_t digest[ISO_TXNDIGEST_LEN];
 	uint32_t khash = 0;
-	struct dd_entry *dd;
 	struct txn *t;
 	struct core *k = NULL;
 	const char *reason = NULL;
@@ -349,14 +389,13 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	uint64_t now;
 	int keyed;
 
-	keyed = iso_txn_key(m, key, sizeof key) == 0;			/* 1 */
-	if (keyed && (dd = dedup_find(key, &khash)) != NULL &&
-	    duplicate(c, m, dd, t0))
+	if (dedup_seen(c, m, t0, key, sizeof key, &khash, digest,	/* 1 */
+	    &keyed))
 		return;
 	if ((t = txn_new(c, m, t0)) == NULL)
 		return;
 	if (keyed)
-		t->dd = dedup_add(key, khash, t);
+		t->dd = dedup_add(key, khash, digest, t);
 	now = now_us();							/* 2 */
 	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
 	    (int64_t)(now - t0);
@@ -450,6 +489,11 @@ advice_durable(void *arg, const struct si_result *r)
 	advack_free(aa);
 }
 
+/*
+ * A scheme advice: durable first, then acknowledged (the scheme repeats
+ * what is not); only in the lab mode (Durability = none) is it
+ * acknowledged first and held in memory.
+ */
 static void
 on_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
@@ -467,9 +511,12 @@ on_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
 		    advice_durable, aa) == 0)
 			return;
 		advack_free(aa);
+		log_warnx("event=advice_not_stored mti=%s reason=\"no memory "
+		    "to store it: not acknowledged\"", m->mti);
+		return;
 	}
-	/* No store: advices cannot be declined, acknowledge first; the
-	 * queue then holds them in memory. */
+	if (!R.lab)
+		return;
 	acknowledge(c->link, c->id, m, t0);
 	tlv_w_init(&w, body, sizeof body - 16);
 	tlv_put_msg_kept(&w, c->link->prof, m);
@@ -604,6 +651,7 @@ router_reconfigure(const struct config *c)
 {
 	snprintf(R.name, sizeof R.name, "%s", c->name);
 	R.mode = c->standin_mode;
+	R.lab = c->durability == DURABILITY_NONE;
 	outreq_configure(c->name);
 }
 
@@ -613,6 +661,7 @@ router_init(struct event_base *base, const struct config *c)
 	struct timeval tv = { 0, TICK_US };
 
 	router_reconfigure(c);
+	randombytes_buf(R.digest_key, sizeof R.digest_key);
 	R.next_corr = ((uint64_t)(wall_us() & 0xffffffff)) << 20;
 	if ((R.iso87 = iso_profile_find("iso87")) == NULL)
 		fatalx("no iso87 profile");

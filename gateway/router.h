@@ -31,6 +31,7 @@ struct router_stats {
 	uint64_t	 late;		/* core answers after stand-in */
 	uint64_t	 unmatched;	/* core answers that do not fit */
 	uint64_t	 dups;		/* retransmissions answered again */
+	uint64_t	 collisions;	/* same key, another transaction */
 };
 
 void	router_init(struct event_base *, const struct config *);

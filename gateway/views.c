@@ -17,6 +17,7 @@
 static struct {
 	char		 name[CFG_NAME_MAX];
 	int		 mode;		/* enum standin_mode */
+	int		 durable;
 	uint64_t	 start_us;
 } V;
 
@@ -25,6 +26,7 @@ views_configure(const struct config *c, uint64_t start_us)
 {
 	snprintf(V.name, sizeof V.name, "%s", c->name);
 	V.mode = c->standin_mode;
+	V.durable = c->durability == DURABILITY_FULL;
 	V.start_us = start_us;
 }
 
@@ -49,6 +51,13 @@ static json_t *
 juint(uint64_t v)
 {
 	return json_integer((json_int_t)v);
+}
+
+static const char *
+clock_name(int synced)
+{
+	return synced == 1 ? "synchronised" : synced == 0 ?
+	    "unsynchronised" : "unknown";
 }
 
 static const char *
@@ -84,24 +93,34 @@ view_status(struct evbuffer *b, int json)
 	router_stats(&s);
 	if (json) {
 		emit(b, json_pack("{s:s,s:i,s:o,s:i,s:i,s:i,s:i,s:o,s:s,s:o,"
-		    "s:o,s:o,s:o,s:o}", "name", V.name, "pid", (int)getpid(),
-		    "uptime_s", juint(up), "links", nl, "links_signed_on", ns,
-		    "cores", nk, "cores_up", nu, "active_core", best ?
-		    json_string(best->cf.name) : json_null(), "standin",
-		    router_standin_state(), "inflight", juint(s.inflight),
-		    "late_answers", juint(s.late), "duplicates", juint(s.dups),
-		    "dedup_entries", juint(dedup_count()), "advice_queue",
-		    juint(standin_queue_depth())));
+		    "s:o,s:o,s:o,s:o,s:o,s:s,s:s}", "name", V.name, "pid",
+		    (int)getpid(), "uptime_s", juint(up), "links", nl,
+		    "links_signed_on", ns, "cores", nk, "cores_up", nu,
+		    "active_core", best ? json_string(best->cf.name) :
+		    json_null(), "standin", router_standin_state(), "inflight",
+		    juint(s.inflight), "late_answers", juint(s.late),
+		    "duplicates", juint(s.dups), "dedup_collisions",
+		    juint(s.collisions), "dedup_entries", juint(dedup_count()),
+		    "advice_queue", juint(standin_queue_depth()), "durability",
+		    V.durable ? "full" : "none", "clock",
+		    clock_name(clock_synchronised())));
 		return;
 	}
 	evbuffer_add_printf(b, "gateway %s pid %d up %llus\n"
 	    "links: %d (%d signed on)\ncores: %d (%d up), active %s\n"
 	    "standin: %s\ninflight: %llu  late answers: %llu  duplicates: "
-	    "%llu  advice queue: %llu\n", V.name, (int)getpid(),
-	    (unsigned long long)up, nl, ns, nk, nu, best ? best->cf.name :
-	    "none", router_standin_state(), (unsigned long long)s.inflight,
-	    (unsigned long long)s.late, (unsigned long long)s.dups,
-	    (unsigned long long)standin_queue_depth());
+	    "%llu  advice queue: %llu\ndurability: %s\nclock: %s\n", V.name,
+	    (int)getpid(), (unsigned long long)up, nl, ns, nk, nu, best ?
+	    best->cf.name : "none", router_standin_state(),
+	    (unsigned long long)s.inflight, (unsigned long long)s.late,
+	    (unsigned long long)s.dups,
+	    (unsigned long long)standin_queue_depth(), V.durable ? "full" :
+	    "none (lab mode: no stand-in store, advices in memory)",
+	    clock_name(clock_synchronised()));
+	for (k = core_first(); k != NULL; k = core_next(k))
+		evbuffer_add_printf(b, "  core %s: largest clock skew seen "
+		    "%llu ms (window %u ms)\n", k->cf.name,
+		    (unsigned long long)k->skew_max_ms, k->cf.fresh_us / 1000);
 }
 
 static json_t *
@@ -184,12 +203,14 @@ core_json(const struct core *k, int active)
 		json_object_set_new(rej, corefr_reject_name(j),
 		    juint(k->rejected[j]));
 	return json_pack("{s:s,s:s,s:i,s:s,s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:i,"
-	    "s:o}", "name", k->cf.name, "address", k->cf.addr.text,
+	    "s:o,s:o,s:o}", "name", k->cf.name, "address", k->cf.addr.text,
 	    "priority", k->cf.priority, "state", core_state_name(k->state),
 	    "active", active, "rtt_us", juint(k->rtt_us), "heartbeats_sent",
 	    juint(k->hb_sent), "heartbeats_ok", juint(k->hb_ok), "downs",
 	    juint(k->downs), "tx", juint(k->tx), "rx", juint(k->rx), "keys",
-	    k->cf.keys.n, "rejected", rej);
+	    k->cf.keys.n, "rejected", rej, "skew_max_ms",
+	    juint(k->skew_max_ms), "fresh_window_ms",
+	    juint(k->cf.fresh_us / 1000));
 }
 
 void
@@ -270,6 +291,7 @@ view_saf(struct evbuffer *b, int json)
 #define K_UP(k)		((k)->state == CORE_UP)
 #define K_RTT(k)	((double)(k)->rtt_us / 1e6)
 #define K_DOWNS(k)	((unsigned long long)(k)->downs)
+#define K_SKEW(k)	((double)(k)->skew_max_ms / 1e3)
 #define L_SIGNED(l)	((l)->signed_on)
 #define L_CONNS(l)	((l)->nconns)
 #define L_REFUSED(l)	((unsigned long long)(l)->refused)
@@ -290,6 +312,9 @@ core_metrics(struct evbuffer *b)
 	PER_CORE(b, "core_heartbeat_rtt_seconds", "%.6f", K_RTT);
 	evbuffer_add_printf(b, "# TYPE gatewayd_core_down_total counter\n");
 	PER_CORE(b, "core_down_total", "%llu", K_DOWNS);
+	evbuffer_add_printf(b, "# TYPE gatewayd_core_clock_skew_max_seconds "
+	    "gauge\n");
+	PER_CORE(b, "core_clock_skew_max_seconds", "%.3f", K_SKEW);
 	evbuffer_add_printf(b, "# HELP gatewayd_core_frames_rejected_total "
 	    "Core-link datagrams dropped, by reason.\n"
 	    "# TYPE gatewayd_core_frames_rejected_total counter\n");
@@ -336,10 +361,16 @@ views_metrics(struct evbuffer *b)
 	    "# TYPE gatewayd_dedup_entries gauge\ngatewayd_dedup_entries %zu\n"
 	    "# TYPE gatewayd_advice_queue gauge\ngatewayd_advice_queue %llu\n"
 	    "# TYPE gatewayd_standin_forced gauge\n"
-	    "gatewayd_standin_forced %d\n", (unsigned long long)s.late,
+	    "gatewayd_standin_forced %d\n"
+	    "# TYPE gatewayd_dedup_collisions_total counter\n"
+	    "gatewayd_dedup_collisions_total %llu\n"
+	    "# TYPE gatewayd_durable gauge\ngatewayd_durable %d\n"
+	    "# TYPE gatewayd_clock_synchronised gauge\n"
+	    "gatewayd_clock_synchronised %d\n", (unsigned long long)s.late,
 	    (unsigned long long)s.unmatched, (unsigned long long)s.dups,
 	    (unsigned long long)s.inflight, dedup_count(),
 	    (unsigned long long)standin_queue_depth(),
-	    router_force() == FORCE_ON);
+	    router_force() == FORCE_ON, (unsigned long long)s.collisions,
+	    V.durable, clock_synchronised() == 1);
 	link_metrics(b);
 }

@@ -61,6 +61,7 @@ struct iso_profile {
 	uint8_t		 lenenc;	/* enum iso_lenenc */
 	uint8_t		 binenc;	/* enum iso_binenc */
 	uint8_t		 empty_ok;	/* zero-length variable fields allowed */
+	uint8_t		 id_de63;	/* DE63 is part of a transaction's id */
 	struct iso_fdef	 f[192 + 1];
 };
 

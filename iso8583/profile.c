@@ -181,15 +181,20 @@ static const struct iso_override no_over[] = { { 0, { 0 } } };
 struct iso_profile_src {
 	const char			*name;
 	uint8_t				 charset, lenenc, binenc, empty_ok;
+	uint8_t				 id_de63;
 	const struct iso_override	*over;
 };
 
 static const struct iso_profile_src sources[] = {
-	{ "iso87", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_RAW, 1, no_over },
-	{ "iso87hex", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_HEX, 1, no_over },
-	{ "mastercard", ISO_CS_EBCDIC500, ISO_LEN_CHARS, ISO_BIN_RAW, 0, mastercard_over },
-	{ "mastercard-cp037", ISO_CS_EBCDIC037, ISO_LEN_CHARS, ISO_BIN_RAW, 0, mastercard_over },
-	{ "fps", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_RAW, 1, fps_over },
+	{ "iso87", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_RAW, 1, 0, no_over },
+	{ "iso87hex", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_HEX, 1, 0,
+	    no_over },
+	/* Mastercard's Network Data (DE63) names a transaction too. */
+	{ "mastercard", ISO_CS_EBCDIC500, ISO_LEN_CHARS, ISO_BIN_RAW, 0, 1,
+	    mastercard_over },
+	{ "mastercard-cp037", ISO_CS_EBCDIC037, ISO_LEN_CHARS, ISO_BIN_RAW, 0,
+	    1, mastercard_over },
+	{ "fps", ISO_CS_ASCII, ISO_LEN_CHARS, ISO_BIN_RAW, 1, 0, fps_over },
 };
 #define NPROFILES (sizeof sources / sizeof sources[0])
 
@@ -213,6 +218,7 @@ profiles_build(void)
 		p->lenenc = sources[i].lenenc;
 		p->binenc = sources[i].binenc;
 		p->empty_ok = sources[i].empty_ok;
+		p->id_de63 = sources[i].id_de63;
 		memcpy(p->f, iso87_fields, sizeof p->f);
 		for (n = 129; n <= ISO_NFIELDS; n++)
 			p->f[n] = generic;

@@ -15,10 +15,12 @@
 #define TLV_LINK		0x1001	/* link name */
 #define TLV_PROFILE		0x1002	/* profile name */
 #define TLV_RECV_TIME		0x1003	/* µs since the epoch, decimal */
-#define TLV_STANDIN_DE39	0x1004	/* stand-in outcome */
+#define TLV_STANDIN_DE39	0x1004	/* the DE39 the scheme was sent */
 #define TLV_STANDIN_REASON	0x1005	/* timeout, core-down, forced */
 #define TLV_ADVICE_ID		0x1006	/* decimal */
 #define TLV_GATEWAY		0x1007	/* gateway name */
+#define TLV_STANDIN_RULE	0x1008	/* the rules' own DE39 */
+#define TLV_STANDIN_WHY		0x1009	/* what decided it: "cvc1", ... */
 #define TLV_SNAP_CARD		0x2000
 #define TLV_SNAP_VERSION	0x200B
 

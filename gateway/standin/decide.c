@@ -10,6 +10,7 @@
  * A decline found on the way (steps 1-4) is recorded like any decision.
  * The deadline guard answers 91 if step 6 has not come in time.
  */
+#include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,7 +33,8 @@
 static void on_deadline(struct sidec *);
 
 static struct sidec *
-sidec_new(const struct iso_msg *m, int kind, const char *reason, uint64_t t0,
+sidec_new(const struct iso_msg *m, const struct iso_profile *p,
+    const char *link, int kind, const char *reason, uint64_t t0,
     standin_cb *cb, void *arg)
 {
 	struct sidec *d;
@@ -46,7 +48,7 @@ sidec_new(const struct iso_msg *m, int kind, const char *reason, uint64_t t0,
 	memcpy(d->mti, m->mti, 5);
 	snprintf(d->reason, sizeof d->reason, "%s", reason ? reason : "");
 	si_utc_day(wall_us(), d->day, d->yymm);
-	si_dup_key(d, m);
+	si_dup_key(d, p, link, m);
 	d->job.arg = d;
 	return d;
 }
@@ -65,6 +67,10 @@ sidec_free(struct sidec *d)
 	if (d->adv != NULL) {
 		sodium_memzero(d->adv, d->advcap);
 		free(d->adv);
+	}
+	if (d->amended != NULL) {
+		sodium_memzero(d->amended, d->advcap);
+		free(d->amended);
 	}
 	sodium_memzero(d, sizeof *d);
 	free(d);
@@ -152,7 +158,7 @@ count_store_failure(struct sidec *d, int rc)
 	}
 }
 
-/* The decision is durable (or failed): the counters, the answer. */
+/* The decision is durable: the counters. */
 static void
 count_decision(struct sidec *d)
 {
@@ -161,7 +167,6 @@ count_decision(struct sidec *d)
 		SI.dup_durable++;
 		return;
 	}
-	saf_added(d->id, d->adv, d->advout, wall_us());
 	if (d->approved) {
 		SI.approvals++;
 		SI.approved_amount += d->amount;
@@ -175,7 +180,31 @@ count_decision(struct sidec *d)
 	}
 }
 
-static void submit_void(struct sidec *);
+/*
+ * The store could not take the decision: the scheme is answered 91 and
+ * the core still hears of it, from an advice held in memory (saf_push),
+ * which says what the scheme was told.
+ */
+static void
+advise_in_memory(struct sidec *d)
+{
+	struct tlv_w w;
+	uint64_t id;
+
+	if (d->kind == K_ADVICE || d->adv == NULL)
+		return;		/* a scheme advice not stored is not acked */
+	tlv_w_init(&w, d->adv, d->advcap);
+	w.len = d->advlen;
+	tlv_put_str(&w, 39, "91");
+	tlv_put_str(&w, TLV_STANDIN_DE39, "91");
+	tlv_put_str(&w, TLV_STANDIN_RULE, "91");
+	tlv_put_str(&w, TLV_STANDIN_WHY, "store");
+	if (w.err || saf_push(d->adv, w.len, d->advcap, &id) == -1)
+		log_warnx("event=advice_lost mti=%s reason=\"store failed and "
+		    "the memory queue refused it\"", d->mti);
+}
+
+static void amend(struct sidec *);
 
 static void
 decide_done(void *arg, int rc)
@@ -187,8 +216,10 @@ decide_done(void *arg, int rc)
 		memset(&d->res, 0, sizeof d->res);
 		memcpy(d->res.de39, d->kind == K_ADVICE ? "96" : "91", 3);
 		d->res.why = "store";
+		advise_in_memory(d);
 		respond(d);
 		sidec_free(d);
+		saf_kick(now_us());
 		return;
 	}
 	count_decision(d);
@@ -201,10 +232,15 @@ decide_done(void *arg, int rc)
 		    d->mti, d->res.de39, d->res.why ? d->res.why : "-",
 		    (unsigned long long)d->id);
 	respond(d);
-	if (d->voided && d->approved && !d->dup)
-		submit_void(d);
-	else
-		sidec_free(d);
+	/* Answered 91 by the guard while this was committing: the advice
+	 * must say 91 too before it leaves. */
+	if (d->voided && !d->dup && strcmp(d->res.de39, "91") != 0) {
+		amend(d);
+		return;
+	}
+	if (!d->dup)
+		saf_added(d->id, d->adv, d->advout, wall_us());
+	sidec_free(d);
 	saf_kick(now_us());
 }
 
@@ -251,94 +287,47 @@ verified(struct sidec *d, const char *de39, const char *why)
 		submit_write(d);
 }
 
-/* --- voiding a late approval -------------------------------------------------- */
+/* --- amending a decision the scheme was told was 91 --------------------------- */
 
 static void
-void_done(void *arg, int rc)
+amend_done(void *arg, int rc)
 {
 	struct sidec *d = arg;
 
-	if (rc != 0)
-		log_warnx("event=standin_void_failed id=%llu error=\"%s\"",
-		    (unsigned long long)d->voids, store_strerror(rc));
-	else if (d->released) {
-		SI.voids++;
-		SI.reversals++;
-		SI.released_amount += d->released;
+	if (rc != 0) {
+		/* The advice as first written is in the store and goes at
+		 * the next start; say that it disagrees with the answer. */
+		log_warnx("event=standin_amend_failed id=%llu error=\"%s\" "
+		    "reason=\"the advice says %s, the scheme was answered "
+		    "91\"", (unsigned long long)d->id, store_strerror(rc),
+		    d->res.de39);
+		sidec_free(d);
+		return;
+	}
+	SI.voids++;
+	if (d->released) {
+		SI.approvals--;
+		SI.approved_amount -= d->released;
 		SI.exposure -= d->released < SI.exposure ? d->released :
 		    SI.exposure;
-		saf_added(d->id, d->adv, d->advout, wall_us());
 		log_info("event=standin_late_void id=%llu amount=%llu "
 		    "reason=\"durable commit outlasted the deadline; answered "
-		    "91\"", (unsigned long long)d->voids,
+		    "91\"", (unsigned long long)d->id,
 		    (unsigned long long)d->released);
 	}
+	saf_added(d->id, d->amended, d->amendlen, wall_us());
 	sidec_free(d);
+	saf_kick(now_us());
 }
 
-/* The request's DE7, DE11 and DE32 from its advice, as DE90 wants them. */
 static void
-original_data(const struct sidec *d, char *de90, size_t cap)
+amend(struct sidec *d)
 {
-	char de7[16] = "", de11[16] = "", de32[16] = "", *dst;
-	const uint8_t *v;
-	uint16_t tag, len;
-	struct tlv_r rd;
-
-	tlv_r_init(&rd, d->adv, d->advout);
-	while (tlv_next(&rd, &tag, &v, &len) == 1) {
-		dst = tag == 7 ? de7 : tag == 11 ? de11 : tag == 32 ? de32 :
-		    NULL;
-		if (dst != NULL && len < 16) {
-			memcpy(dst, v, len);
-			dst[len] = '\0';
-		}
-	}
-	snprintf(de90, cap, "%.4s%06lu%010lu%011lu%011d", d->mti,
-	    strtoul(de11, NULL, 10), strtoul(de7, NULL, 10),
-	    strtoul(de32, NULL, 10), 0);
-}
-
-/* The reversal advice of a voided approval, from its advice. */
-static void
-submit_void(struct sidec *d)
-{
-	struct tlv_r rd;
-	struct tlv_w w;
-	const uint8_t *v;
-	uint16_t tag, len;
-	char de90[48];
-	uint8_t *nb;
-
-	original_data(d, de90, sizeof de90);
-	if ((nb = malloc(d->advcap + 128)) == NULL) {
-		log_warnx("event=standin_void_failed reason=memory");
-		sidec_free(d);
+	if ((d->amended = malloc(d->advcap)) == NULL) {
+		amend_done(d, ENOMEM);
 		return;
 	}
-	tlv_w_init(&w, nb, d->advcap + 128);
-	tlv_put_str(&w, TLV_MTI, "0420");
-	tlv_r_init(&rd, d->adv, d->advout);
-	while (tlv_next(&rd, &tag, &v, &len) == 1)
-		if (tag != TLV_MTI && tag != 38 && tag != 39 && tag != 90 &&
-		    tag != TLV_STANDIN_DE39 && tag != TLV_STANDIN_REASON &&
-		    tag != TLV_ADVICE_ID)
-			tlv_put(&w, tag, v, len);
-	tlv_put_str(&w, 90, de90);
-	tlv_put_str(&w, TLV_STANDIN_DE39, "00");
-	tlv_put_str(&w, TLV_STANDIN_REASON, "late-void");
-	sodium_memzero(d->adv, d->advcap);
-	free(d->adv);
-	d->adv = nb;
-	d->advlen = w.len;
-	d->advcap = d->advcap + 128;
-	if (w.err) {
-		log_warnx("event=standin_void_failed reason=advice_too_large");
-		sidec_free(d);
-		return;
-	}
-	d->voids = d->id;
-	submit(d, 1, si_void_run, void_done);
+	submit(d, 1, si_amend_run, amend_done);
 }
 
 /* --- the deadline guard, the look-up --------------------------------------------- */
@@ -351,8 +340,8 @@ on_deadline(struct sidec *d)
 	SI.deadline_91++;
 	respond_91(d, "deadline");
 	if (d->stage == ST_WRITE) {
-		/* The commit is late: an approval it makes is voided when
-		 * it lands (si_void_run). */
+		/* The commit is late: what it decides is amended to 91
+		 * when it lands (si_amend_run). */
 		d->voided = 1;
 		return;
 	}
@@ -406,7 +395,8 @@ standin_decide(const struct iso_msg *m, const char *link,
 		kind = K_CREDIT;
 	else
 		kind = K_AUTH;
-	if ((d = sidec_new(m, kind, reason, t0, cb, arg)) == NULL)	/* 1 */
+	if ((d = sidec_new(m, prof, link, kind, reason, t0, cb, arg)) ==	/* 1 */
+	    NULL)
 		return -1;
 	d->deadline = deadline;
 	if (si_amount(m, 4, &d->amount) == 0 || (fps && si_amount(m, 6,
@@ -438,7 +428,8 @@ standin_advice(const struct iso_msg *m, const char *link,
 
 	if (!SI.up)
 		return -1;
-	if ((d = sidec_new(m, K_ADVICE, NULL, t0, cb, arg)) == NULL)
+	if ((d = sidec_new(m, prof, link, K_ADVICE, NULL, t0, cb, arg)) ==
+	    NULL)
 		return -1;
 	d->deadline = UINT64_MAX;
 	si_amount(m, 4, &d->amount);

@@ -57,13 +57,18 @@ si_orig_key(const char *mti2, const char *de11, const char *de7,
 	key16('O', k, (size_t)n, out);
 }
 
+/* The durable duplicate key (the link and the transaction's identity)
+ * and the request's digest, keyed from the state key so both hold across
+ * restarts. */
 void
-si_dup_key(struct sidec *d, const struct iso_msg *m)
+si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
+    const struct iso_msg *m)
 {
 	char key[ISO_TXNKEY_MAX];
 
-	if (iso_txn_key(m, key, sizeof key) == 0) {
+	if (iso_txn_key(p, link, m, key, sizeof key) == 0) {
 		key16('D', key, strlen(key), d->dkey);
+		iso_txn_digest(m, SI.digest_key, d->digest);
 		d->has_dkey = 1;
 	}
 }

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <sodium.h>
+
 #include "base/be.h"
 #include "base/clock.h"
 #include "tunnel/tlv.h"
@@ -70,11 +72,10 @@ add_spend(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
 	return add_u64(t, STORE_EXPOSURE, "T", 1, delta);
 }
 
-/* Releases the exposure of approval id (record r); with void, the
- * approval never reached the scheme: later duplicates get 91. */
+/* Releases the exposure of approval id (record r): it is reversed. */
 static int
 release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
-    const struct dec_rec *rp, int isvoid)
+    const struct dec_rec *rp)
 {
 	struct dec_rec r = *rp;
 	uint8_t ik[8];
@@ -83,11 +84,6 @@ release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
 	if (!r.approved || r.reversed)
 		return 0;
 	r.reversed = 1;
-	if (isvoid) {
-		memcpy(r.de39, "91", 3);
-		memset(r.de38, 0, sizeof r.de38);
-		r.has_arpc = 0;
-	}
 	be64_put(ik, id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0 ||
 	    (rc = add_spend(t, r.hash, r.day, -(int64_t)r.amount)) != 0 ||
@@ -113,7 +109,31 @@ release(struct store_txn *t, struct sidec *d)
 		return 0;		/* unknown original: acknowledged */
 	if (rc != 0)
 		return rc;
-	return release_rec(t, d, id, &r, 0);
+	return release_rec(t, d, id, &r);
+}
+
+/*
+ * An earlier decision under d's duplicate key: 1 and its record when it is
+ * the same request (the same digest), 0 when there is none or it was
+ * another transaction's (then d does not take the key over), or an error.
+ */
+static int
+earlier(struct store_txn *t, struct sidec *d, uint64_t *id, struct dec_rec *r)
+{
+	int rc;
+
+	d->dkey_taken = 0;
+	if (!d->has_dkey)
+		return 0;
+	if ((rc = get_decision(t, d->dkey, id, r)) == STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (sodium_memcmp(r->digest, d->digest, sizeof d->digest) != 0) {
+		d->dkey_taken = 1;
+		return 0;
+	}
+	return 1;
 }
 
 /* The same request again (after a restart, too): the same answer.  1
@@ -125,11 +145,7 @@ duplicate(struct store_txn *t, struct sidec *d)
 	uint64_t id;
 	int rc;
 
-	if (!d->has_dkey)
-		return 0;
-	if ((rc = get_decision(t, d->dkey, &id, &r)) == STORE_NOTFOUND)
-		return 0;
-	if (rc != 0)
+	if ((rc = earlier(t, d, &id, &r)) != 1)
 		return rc;
 	memcpy(d->res.de39, r.de39, 3);
 	memcpy(d->res.de38, r.de38, 7);
@@ -239,6 +255,21 @@ result(struct sidec *d, const char *de39, uint64_t id)
 	}
 }
 
+/* The outcome tags of an advice: the DE39 the scheme is sent, in tag 39
+ * and 0x1004, the rules' own in 0x1008, why in 0x1009; an approval's
+ * code. */
+static void
+put_outcome(struct tlv_w *w, const char *sent, const char *rule,
+    const char *why, const char *de38)
+{
+	tlv_put_str(w, 39, sent);
+	tlv_put_str(w, TLV_STANDIN_DE39, sent);
+	tlv_put_str(w, TLV_STANDIN_RULE, rule);
+	tlv_put_str(w, TLV_STANDIN_WHY, why != NULL ? why : "-");
+	if (de38 != NULL)
+		tlv_put_str(w, 38, de38);
+}
+
 /* The advice: the outcome tags after the request, into the SAF. */
 static int
 advise(struct store_txn *t, struct sidec *d, const char *de39)
@@ -247,11 +278,9 @@ advise(struct store_txn *t, struct sidec *d, const char *de39)
 
 	tlv_w_init(&w, d->adv, d->advcap);
 	w.len = d->advlen;
-	if (d->kind != K_ADVICE) {
-		tlv_put_str(&w, TLV_STANDIN_DE39, de39);
-		if (d->approved)
-			tlv_put_str(&w, 38, d->res.de38);
-	}
+	if (d->kind != K_ADVICE)
+		put_outcome(&w, de39, de39, d->why, d->approved ?
+		    d->res.de38 : NULL);
 	if (w.err)
 		return STORE_TOOBIG;
 	return saf_append(t, SI.key, d->adv, w.len, d->advcap, wall_us(),
@@ -277,11 +306,12 @@ record(struct store_txn *t, struct sidec *d)
 	memcpy(r.arpc, d->res.arpc, 8);
 	r.kind = (uint8_t)d->kind;
 	r.approved = (uint8_t)d->approved;
+	memcpy(r.digest, d->digest, sizeof r.digest);
 	be64_put(ik, d->id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
-	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey,
-	    SI_DKEY_LEN, ik, 8)) != 0)
+	if (d->has_dkey && !d->dkey_taken && (rc = store_put(t, STORE_DEDUP,
+	    d->dkey, SI_DKEY_LEN, ik, 8)) != 0)
 		return rc;
 	if (d->approved && d->has_okey && (rc = store_put(t, STORE_DEDUP,
 	    d->okey, SI_DKEY_LEN, ik, 8)) != 0)
@@ -334,40 +364,72 @@ si_decide_run(struct store_txn *t, void *arg)
 }
 
 /*
- * An approval whose durable commit outlasted the request's deadline: the
- * scheme was answered 91, so the approval is voided — its exposure
- * released, later duplicates answered 91, and a reversal advice (0420,
- * reason late-void) queued behind the approval's advice so the core nets
- * it out.
+ * A decision whose durable commit outlasted the request's deadline: the
+ * scheme was answered 91.  The decision and its advice (not yet sent)
+ * are amended to say so: the advice's tag 39 and 0x1004 become 91 (the
+ * rules' DE39 stays in 0x1008), later duplicates get 91, and an approval
+ * is no approval: its spend and exposure are taken back.  One advice per
+ * request, and it is what the scheme was told.
  */
+static int
+amend_advice(struct store_txn *t, struct sidec *d)
+{
+	const uint8_t *v;
+	uint16_t tag, len;
+	struct tlv_r rd;
+	struct tlv_w w;
+	size_t out;
+	int rc;
+
+	tlv_w_init(&w, d->amended, d->advcap);
+	tlv_r_init(&rd, d->adv, d->advout);
+	while (tlv_next(&rd, &tag, &v, &len) == 1)
+		if (tag != 38 && tag != 39 && tag != TLV_STANDIN_DE39 &&
+		    tag != TLV_STANDIN_RULE && tag != TLV_STANDIN_WHY &&
+		    tag != TLV_ADVICE_ID)
+			tlv_put(&w, tag, v, len);
+	put_outcome(&w, "91", d->res.de39, "deadline", NULL);
+	if (w.err)
+		return STORE_TOOBIG;
+	if ((rc = saf_replace(t, SI.key, d->id, d->amended, w.len, d->advcap,
+	    wall_us(), &out)) != 0)
+		return rc;
+	d->amendlen = out;
+	return 0;
+}
+
 int
-si_void_run(struct store_txn *t, void *arg)
+si_amend_run(struct store_txn *t, void *arg)
 {
 	struct sidec *d = arg;
 	struct dec_rec r;
 	const void *v;
 	size_t vl;
 	uint8_t ik[8];
-	uint64_t id;
 	int rc;
 
 	d->released = 0;
-	d->advout = 0;
-	be64_put(ik, d->voids);
+	be64_put(ik, d->id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
-		return rc == STORE_NOTFOUND ? 0 : rc;
+		return rc;
 	if (vl != sizeof r)
 		return STORE_CORRUPT;
 	memcpy(&r, v, sizeof r);
-	if ((rc = release_rec(t, d, d->voids, &r, 1)) != 0)
+	if (r.approved && ((rc = add_spend(t, r.hash, r.day,
+	    -(int64_t)r.amount)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "approvals", 9, -1)) != 0 ||
+	    (rc = add_u64(t, STORE_META, "approved_amount", 15,
+	    -(int64_t)r.amount)) != 0))
 		return rc;
-	if (d->released == 0)
-		return 0;
-	if ((rc = saf_append(t, SI.key, d->adv, d->advlen, d->advcap,
-	    wall_us(), &d->advout, &id)) != 0)
+	if (r.approved)
+		d->released = r.amount;
+	memcpy(r.de39, "91", 3);
+	memset(r.de38, 0, sizeof r.de38);
+	r.has_arpc = 0;
+	r.approved = 0;
+	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
-	d->id = id;
-	return 0;
+	return amend_advice(t, d);
 }
 
 /* The read job: an earlier decision for the same request, then the card. */
@@ -380,15 +442,12 @@ si_lookup_run(struct store_txn *t, void *arg)
 	int rc;
 
 	d->dup = 0;
-	if (d->has_dkey) {
-		rc = get_decision(t, d->dkey, &id, &r);
-		if (rc == 0) {
-			d->dup = 1;
-			return 0;	/* the write job answers it again */
-		}
-		if (rc != STORE_NOTFOUND)
-			return rc;
+	if ((rc = earlier(t, d, &id, &r)) == 1) {
+		d->dup = 1;
+		return 0;		/* the write job answers it again */
 	}
+	if (rc != 0)
+		return rc;
 	if (d->kind != K_AUTH)
 		return 0;
 	d->card_rc = cards_get(t, SI.key, d->hash, &d->card);

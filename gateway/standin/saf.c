@@ -23,6 +23,7 @@
 struct entry {
 	TAILQ_ENTRY(entry) e;
 	uint64_t	 id;
+	int		 memory;	/* not in the store (saf_push) */
 	uint64_t	 enq_wall_us;
 	uint64_t	 next_us;	/* 0: never sent */
 	uint32_t	 tries;
@@ -39,8 +40,10 @@ static struct {
 	uint32_t		 retry_us, max_inflight;
 	TAILQ_HEAD(, entry)	 q;
 	size_t			 nmem;
-	uint64_t		 tail_id;	/* highest id in memory or
-						   loaded */
+	uint64_t		 tail_id;	/* highest stored id in memory
+						   or loaded */
+	uint64_t		 mem_next;	/* last saf_push id */
+	size_t			 nmemory;	/* saf_push entries queued */
 	int			 all_loaded;	/* memory holds every entry */
 	int			 loading;
 	uint64_t		 appends_during_load;
@@ -65,43 +68,55 @@ saf_next_id(struct store_txn *t, uint64_t *id)
 	return rc;
 }
 
-int
-saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
-    size_t len, size_t cap, uint64_t now_wall, size_t *outlen, uint64_t *id)
+/* Seals buf[0..len) with the id tag appended (cap bytes of room) and
+ * stores it under id. */
+static int
+put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
+    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
 {
 	/* writer thread only; not on the stack (zero-filled by the build) */
 	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
 	uint8_t key[8];
 	struct tlv_w w;
-	uint64_t next;
 	long n;
-	int rc;
 
-	if ((rc = store_get_u64(t, STORE_META, META_NEXT_ID,
-	    sizeof META_NEXT_ID - 1, &next)) != 0)
-		return rc;
-	next++;
 	if (len > cap)
 		return STORE_TOOBIG;
 	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
 	w.len = len;
-	tlv_put_u64(&w, TLV_ADVICE_ID, next);
+	tlv_put_u64(&w, TLV_ADVICE_ID, id);
 	if (w.err)
 		return STORE_TOOBIG;
 	be64_put(rec, now_wall);
 	n = statekey_seal(k, buf, w.len, rec + 8, sizeof rec - 8);
 	if (n < 0)
 		return STORE_TOOBIG;
-	be64_put(key, next);
-	if ((rc = store_put(t, STORE_SAF, key, sizeof key, rec,
-	    8 + (size_t)n)) != 0)
-		return rc;
-	if ((rc = store_put_u64(t, STORE_META, META_NEXT_ID,
+	be64_put(key, id);
+	*outlen = w.len;
+	return store_put(t, STORE_SAF, key, sizeof key, rec, 8 + (size_t)n);
+}
+
+int
+saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
+    size_t len, size_t cap, uint64_t now_wall, size_t *outlen, uint64_t *id)
+{
+	uint64_t next;
+	int rc;
+
+	if ((rc = saf_next_id(t, &next)) != 0 ||
+	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen))
+	    != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
 	    sizeof META_NEXT_ID - 1, next)) != 0)
 		return rc;
-	*outlen = w.len;
 	*id = next;
 	return 0;
+}
+
+int
+saf_replace(struct store_txn *t, const struct statekey *k, uint64_t id,
+    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
+{
+	return put_advice(t, k, id, buf, len, cap, now_wall, outlen);
 }
 
 static struct entry *
@@ -271,10 +286,11 @@ saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
 	S.sendarg = sendarg;
 	S.retry_us = retry_us;
 	S.max_inflight = max_inflight;
+	/* Ids of advices held in memory: unique across restarts without a
+	 * store to count in (the start time, then one more each), and apart
+	 * from the store's, which count from 1. */
+	S.mem_next = SAF_MEMORY_ID | wall_us() << 4;
 	if (st == NULL) {
-		/* Ids unique across restarts without a store to count in:
-		 * the start time, then one more per advice. */
-		S.s.next_id = wall_us();
 		S.all_loaded = 1;
 		S.up = 1;
 		return 0;
@@ -331,7 +347,8 @@ enqueue(struct entry *e)
 {
 	TAILQ_INSERT_TAIL(&S.q, e, e);
 	S.nmem++;
-	S.tail_id = e->id;
+	if (!e->memory)
+		S.tail_id = e->id;
 	if (S.cursor == NULL)
 		S.cursor = e;
 }
@@ -363,11 +380,11 @@ saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *idp)
 {
 	struct entry *e;
 	struct tlv_w w;
-	uint64_t id = S.s.next_id + 1;
+	uint64_t id = S.mem_next + 1;
 
-	if (!S.up || S.st != NULL)
+	if (!S.up)
 		return -1;
-	if (S.nmem >= SAF_MEMORY_MAX) {
+	if (S.nmemory >= SAF_MEMORY_MAX) {
 		log_warnx("event=advice_queue_full dropped_id=%llu",
 		    (unsigned long long)id);
 		return -1;
@@ -377,9 +394,12 @@ saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *idp)
 	tlv_put_u64(&w, TLV_ADVICE_ID, id);
 	if (w.err || (e = entry_new(id, buf, w.len, wall_us())) == NULL)
 		return -1;
-	S.s.next_id = id;
+	e->memory = 1;
+	S.mem_next = id;
+	S.nmemory++;
 	S.s.depth++;
 	S.s.appended++;
+	S.s.in_memory_only++;
 	enqueue(e);
 	*idp = id;
 	return 0;
@@ -458,6 +478,7 @@ void
 saf_ack(uint64_t id)
 {
 	struct entry *e;
+	int memory;
 
 	TAILQ_FOREACH(e, &S.q, e)
 		if (e->id == id)
@@ -466,7 +487,7 @@ saf_ack(uint64_t id)
 		/* A repeat ack, or one for an entry not in the window:
 		 * deleting it is harmless either way. */
 		S.s.unknown_acks++;
-		if (id == 0 || id > S.s.next_id)
+		if (id == 0 || id > S.s.next_id || S.st == NULL)
 			return;
 	} else {
 		if (e->inflight)
@@ -475,14 +496,15 @@ saf_ack(uint64_t id)
 			S.cursor = TAILQ_NEXT(e, e);
 		TAILQ_REMOVE(&S.q, e, e);
 		S.nmem--;
+		memory = e->memory;
 		entry_free(e);
 		S.s.acked++;
-	}
-	if (S.st == NULL) {
-		/* Nothing to delete: memory was all there was. */
-		if (e != NULL)
+		if (memory) {
+			/* Nothing to delete: memory was all there was. */
+			S.nmemory--;
 			S.s.depth--;
-		return;
+			return;
+		}
 	}
 	if (S.nacks == SAF_ACK_BATCH)
 		flush_acks();

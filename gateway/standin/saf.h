@@ -9,8 +9,8 @@
  * grouped into one write job).  Nothing is ever dropped: an advice that
  * keeps failing stays at the head and is reported.
  *
- * Without a store the same queue lives in memory only (saf_push), bounded
- * and lost on restart: what gatewayd has when its store cannot be used.
+ * What the store cannot take (Durability = none, or a full map) the same
+ * queue holds in memory only (saf_push), bounded and lost on restart.
  */
 #ifndef GATEWAY_SAF_H
 #define GATEWAY_SAF_H
@@ -24,7 +24,8 @@ struct store;
 struct store_txn;
 
 #define SAF_BODY_MAX	16384		/* COREFR_MAX_BODY */
-#define SAF_MEMORY_MAX	100000		/* entries, without a store */
+#define SAF_MEMORY_MAX	100000		/* entries held in memory only */
+#define SAF_MEMORY_ID	(1ull << 63)	/* their ids start above this */
 
 /* Sends one advice; 0 sent, -1 not now (no core, socket full). */
 typedef int saf_send_fn(uint64_t id, const uint8_t *body, size_t len,
@@ -38,7 +39,8 @@ struct saf_stats {
 	uint64_t	 head_attempts;
 	uint64_t	 max_attempts;	/* over the window */
 	uint64_t	 sent, resent, acked, appended, unknown_acks;
-	uint64_t	 next_id;	/* last id appended */
+	uint64_t	 next_id;	/* last id appended to the store */
+	uint64_t	 in_memory_only; /* saf_push entries ever queued */
 	int		 durable;	/* 0: in memory only */
 };
 
@@ -51,6 +53,11 @@ struct saf_stats {
 int	saf_append(struct store_txn *, const struct statekey *,
 	    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall_us,
 	    size_t *outlen, uint64_t *id);
+/* Inside a write job: the advice id keeps a new body (buf[0..len), its
+ * id tag added in place), before saf_added makes it go to the core. */
+int	saf_replace(struct store_txn *, const struct statekey *, uint64_t id,
+	    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall_us,
+	    size_t *outlen);
 /* The id the next saf_append in this transaction will take. */
 int	saf_next_id(struct store_txn *, uint64_t *id);
 
@@ -59,10 +66,11 @@ int	saf_next_id(struct store_txn *, uint64_t *id);
 int	saf_init(struct store *, const struct statekey *, saf_send_fn *,
 	    void *sendarg, uint32_t retry_us, uint32_t max_inflight);
 /*
- * Without a store: queues the advice in buf[0..len) (cap bytes of room)
- * under the next id, adding the id tag in place as saf_append does, and
- * sends it like any other.  0 and *id set, or -1 (a store is open, or
- * SAF_MEMORY_MAX entries wait: dropped and logged).
+ * An advice the store cannot take (there is none, or it failed): queued
+ * in memory only, under the next id above SAF_MEMORY_ID, the id tag added
+ * in place as saf_append does, and sent like any other until its ack; a
+ * restart loses it.  0 and *id set, or -1 (SAF_MEMORY_MAX of them wait:
+ * dropped and logged).
  */
 int	saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *id);
 void	saf_shutdown(void);

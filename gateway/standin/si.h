@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/dlq.h"
+#include "iso8583/txnkey.h"
 #include "gateway/standin/cards.h"
 #include "gateway/standin/sirules.h"
 #include "gateway/standin/standin.h"
@@ -43,6 +44,7 @@ struct dec_rec {
 	char		 de38[7];
 	uint8_t		 arpc[8];
 	uint8_t		 has_arpc;
+	uint8_t		 digest[ISO_TXNDIGEST_LEN];
 	uint8_t		 reversed;
 	uint8_t		 kind;
 	uint8_t		 approved;
@@ -59,7 +61,6 @@ struct sidec {
 	int		 kind, stage, step;
 	int		 responded, dup, hsm_pending, voided;
 	si_verified_fn	*verified;
-	uint64_t	 voids;		/* the approval id being voided */
 	standin_cb	*cb;
 	void		*arg;
 	uint64_t	 t0, deadline;
@@ -76,6 +77,8 @@ struct sidec {
 	uint8_t		 hash[STATEKEY_HASHLEN];	/* card or account */
 	uint8_t		 dkey[SI_DKEY_LEN];		/* duplicate */
 	int		 has_dkey;
+	uint8_t		 digest[ISO_TXNDIGEST_LEN];	/* of the request */
+	int		 dkey_taken;	/* by another transaction */
 	uint8_t		 okey[SI_DKEY_LEN];		/* for a later reversal */
 	int		 has_okey;
 	uint8_t		 rkey[SI_DKEY_LEN];		/* the original's */
@@ -101,9 +104,9 @@ struct sidec {
 	uint64_t	 id;
 	int		 approved;
 	uint64_t	 released;
-	/* the advice */
-	size_t		 advlen, advcap, advout;
-	uint8_t		*adv;
+	/* the advice; amended when the scheme was answered 91 first */
+	size_t		 advlen, advcap, advout, amendlen;
+	uint8_t		*adv, *amended;
 };
 
 /* The stand-in's state: one per process, on the event loop. */
@@ -115,13 +118,14 @@ struct si_state {
 	struct hsm_client	*hsm;
 	struct sirules_cfg	 rules;
 	const struct iso_profile *fps;		/* account-based, not cards */
+	uint8_t			 digest_key[32];	/* from the state key */
 	uint64_t		 exposure;	/* mirror, from the last write */
 	uint64_t		 approvals, approved_amount, reversals,
 				 released_amount;
 	uint64_t		 snapshot_version, snapshot_cards;
 	uint64_t		 decided, map_full, store_errors, hsm_91,
 				 deadline_91, dup_durable, late_durable,
-				 snapshot_bad, voids;
+				 snapshot_bad, snapshot_old, voids;
 	int			 up;
 };
 
@@ -136,7 +140,8 @@ void	si_pinblock(struct sidec *, const uint8_t *de52, size_t len);
 void	si_orig_key(const char *mti2, const char *de11, const char *de7,
 	    const char *de32, uint8_t out[SI_DKEY_LEN]);
 void	si_reversal_key(struct sidec *, const struct iso_msg *);
-void	si_dup_key(struct sidec *, const struct iso_msg *);
+void	si_dup_key(struct sidec *, const struct iso_profile *,
+	    const char *link, const struct iso_msg *);
 /* The facts of an authorisation (card) or an FPS credit (account). */
 void	si_auth_facts(struct sidec *, const struct iso_msg *);
 void	si_credit_facts(struct sidec *, const struct iso_msg *);
@@ -147,6 +152,6 @@ void	si_verify(struct sidec *, si_verified_fn *done);
 /* ledger.c: run on the store's threads; d is the job's argument. */
 int	si_lookup_run(struct store_txn *, void *d);
 int	si_decide_run(struct store_txn *, void *d);
-int	si_void_run(struct store_txn *, void *d);
+int	si_amend_run(struct store_txn *, void *d);
 
 #endif

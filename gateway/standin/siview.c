@@ -36,6 +36,7 @@ standin_rows(struct row *r, size_t n)
 	ROW("exposure", SI.exposure, 0);
 	ROW("exposure_cap", SI.rules.exposure_cap, 1);
 	ROW("snapshot_version", SI.snapshot_version, 0);
+	ROW("snapshot_not_newer", SI.snapshot_old, 0);
 	ROW("decisions", SI.decided, 1);
 	ROW("map_full", SI.map_full, 0);
 	ROW("deadline_91", SI.deadline_91, 0);
@@ -175,6 +176,8 @@ standin_metrics(struct evbuffer *b)
 		metric(b, "standin_durable_duplicates_total", "counter",
 		    SI.dup_durable);
 		metric(b, "snapshot_version", "gauge", SI.snapshot_version);
+		metric(b, "snapshot_not_newer_total", "counter",
+		    SI.snapshot_old);
 		metric(b, "store_batches_total", "counter", s.batches);
 		metric(b, "store_jobs_total", "counter", s.jobs);
 		metric(b, "store_max_batch", "gauge", s.max_batch);

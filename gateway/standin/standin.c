@@ -6,7 +6,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "base/clock.h"
@@ -113,6 +115,7 @@ open_store(struct event_base *base, char *err, size_t errsz)
 	}
 	if ((SI.key = statekey_load(SI.conf.state_key, err, errsz)) == NULL)
 		return -1;
+	statekey_subkey(SI.key, "gatewayd dedup digest v1", SI.digest_key);
 	/* Test knobs (documented in doc/standin.md). */
 	if ((ms = getenv("GATEWAYD_STORE_MAPSIZE")) != NULL)
 		mapsize = (size_t)strtoull(ms, NULL, 10);
@@ -140,31 +143,78 @@ close_store(void)
 	saf_shutdown();
 	statekey_free(SI.key);
 	SI.key = NULL;
+	sodium_memzero(SI.digest_key, sizeof SI.digest_key);
+}
+
+/* Not on open_hsm's stack: a probe still pending when it gives up is
+ * failed later, by hsm_client_free. */
+static int probe_answer;
+
+static void
+probe_done(const struct hsm_result *r, void *arg)
+{
+	(void)arg;
+	probe_answer = r->status == HSM_OK ? 1 : -1;
+}
+
+/* The HSM named in the config answers an NC, or stand-in cannot verify
+ * a card: 0, or -1 with err. */
+static int
+open_hsm(struct event_base *base, char *err, size_t errsz)
+{
+	struct hsm_client_opts ho;
+	uint64_t until;
+
+	hsm_client_opts_default(&ho);
+	ho.timeout_ms = HSM_TIMEOUT_MS;
+	if ((SI.hsm = hsm_client_new(base, SI.conf.hsm, &ho)) == NULL) {
+		snprintf(err, errsz, "HSM %s: cannot be used (address?)",
+		    SI.conf.hsm);
+		return -1;
+	}
+	until = now_us() + HSM_PROBE_MS * 1000ull;
+	probe_answer = 0;
+	while (probe_answer != 1 && now_us() < until) {
+		probe_answer = 0;
+		if (hsm_diagnostics(SI.hsm, probe_done, NULL) == -1)
+			probe_answer = -1;
+		while (probe_answer == 0 && now_us() < until) {
+			event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+			if (probe_answer == 0)
+				usleep(1000);
+		}
+		if (probe_answer == -1)
+			usleep(50000);	/* not up yet: ask again */
+	}
+	if (probe_answer != 1) {
+		snprintf(err, errsz, "HSM %s: no answer to NC (diagnostics) "
+		    "within %d ms", SI.conf.hsm, HSM_PROBE_MS);
+		return -1;
+	}
+	return 0;
 }
 
 int
 standin_init(struct event_base *base, const struct standin_conf *c,
     const struct standin_ops *ops, char *err, size_t errsz)
 {
-	struct hsm_client_opts ho;
-
 	memset(&SI, 0, sizeof SI);
 	SI.ops = ops;
 	SI.fps = iso_profile_find("fps");
 	standin_reconfigure(c);
-	if (open_store(base, err, errsz) == -1) {
-		close_store();
-		/* Advices still reach the core, from memory. */
+	if (!c->durable) {
 		if (saf_init(NULL, NULL, saf_send, NULL, SAF_RETRY_US,
 		    SAF_INFLIGHT) == -1)
 			fatalx("advice queue");
-		return -1;
+		log_warnx("event=durability_none reason=\"lab mode: no "
+		    "stand-in store, stand-in answers 91, advices in memory "
+		    "only\"");
+		return 0;
 	}
-	if (c->hsm[0] != '\0') {
-		hsm_client_opts_default(&ho);
-		ho.timeout_ms = HSM_TIMEOUT_MS;
-		if ((SI.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL)
-			log_warnx("event=hsm_client_failed addr=%s", c->hsm);
+	if (open_store(base, err, errsz) == -1 ||
+	    (c->hsm[0] != '\0' && open_hsm(base, err, errsz) == -1)) {
+		standin_shutdown();
+		return -1;
 	}
 	SI.up = 1;
 	log_info("event=standin_ready state=%s exposure=%llu approvals=%llu "

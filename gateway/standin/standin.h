@@ -29,6 +29,7 @@ struct json_t;
 struct iso_profile;
 
 #define STANDIN_NAME_MAX	48
+#define HSM_PROBE_MS		3000
 #define STANDIN_PATH_MAX	256
 
 enum standin_mode { STANDIN_AUTO, STANDIN_FORCE, STANDIN_OFF };
@@ -40,6 +41,7 @@ struct standin_conf {
 	char		 state_key[STANDIN_PATH_MAX];
 	char		 hsm[STANDIN_PATH_MAX];		/* "" none */
 	int		 mode;			/* enum standin_mode */
+	int		 durable;		/* 0: Durability = none */
 	uint64_t	 max_amount;
 	uint64_t	 exposure_cap;
 	char		 block_mcc[128];
@@ -64,9 +66,11 @@ struct si_result {
 typedef void standin_cb(void *arg, const struct si_result *);
 
 /*
- * Opens the state key, the store and the HSM client, and loads the
- * advice queue.  0, or -1 with err set: stand-in is then off (the router
- * answers 91) and the advice queue lives in memory only.
+ * Opens the state key, the store and the HSM client (answering an NC
+ * within HSM_PROBE_MS), and loads the advice queue: 0, or -1 with err
+ * naming what cannot be used (gatewayd then refuses to start).  Not
+ * durable (the lab mode): no store, stand-in off (the router answers 91),
+ * the advice queue in memory only; 0.
  */
 int	standin_init(struct event_base *, const struct standin_conf *,
 	    const struct standin_ops *, char *err, size_t errsz);

@@ -64,6 +64,14 @@ statekey_free(struct statekey *k)
 }
 
 void
+statekey_subkey(const struct statekey *k, const char *purpose,
+    uint8_t out[32])
+{
+	crypto_generichash(out, 32, (const uint8_t *)purpose, strlen(purpose),
+	    k->hkey, sizeof k->hkey);
+}
+
+void
 statekey_hash(const struct statekey *k, char domain, const char *s,
     uint8_t out[STATEKEY_HASHLEN])
 {

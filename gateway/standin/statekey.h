@@ -25,6 +25,10 @@ struct statekey *statekey_load(const char *path, char *err, size_t errsz);
 struct statekey *statekey_new(const uint8_t raw[32]);
 void	statekey_free(struct statekey *);
 
+/* A 32-byte key for one purpose ("gatewayd dedup digest v1"), derived
+ * from the card key: the same after a restart. */
+void	statekey_subkey(const struct statekey *, const char *purpose,
+	    uint8_t out[32]);
 /* Keyed hash of a PAN: domain 'P'.  Of an account id: domain 'A'. */
 void	statekey_hash(const struct statekey *, char domain, const char *s,
 	    uint8_t out[STATEKEY_HASHLEN]);
