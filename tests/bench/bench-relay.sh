@@ -107,6 +107,7 @@ if [ -x "$GWD" ]; then
 [Gateway]
 Name = bench
 StateDirectory = $T/state
+Durability = none
 ControlSocket = $T/ctl.sock
 Metrics = 127.0.0.1:$P_MET
 

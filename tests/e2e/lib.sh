@@ -78,9 +78,9 @@ start_hsm() {
 	"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
 }
 
-# gw_base: the [Gateway] section every test config starts with: control
+# gw_head: the [Gateway] keys every test config starts with: control
 # socket in $T, metrics on $METRICS.
-gw_base() {
+gw_head() {
 	cat <<CONF
 [Gateway]
 Name = e2e-gw
@@ -89,10 +89,16 @@ Metrics = 127.0.0.1:$METRICS
 CONF
 }
 
-# gw_section: gw_base plus what stand-in needs: state, state key, and the
+# gw_base: a gateway without a stand-in store (the lab mode, said so).
+gw_base() {
+	gw_head
+	echo "Durability = none"
+}
+
+# gw_section: gw_head plus what stand-in needs: state, state key, and the
 # hsmd that start_hsm runs.
 gw_section() {
-	gw_base
+	gw_head
 	cat <<CONF
 StateDirectory = $T/state
 StateKeyFile = $T/state.key

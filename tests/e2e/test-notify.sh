@@ -10,6 +10,7 @@ cat >"$T/gw.conf" <<CONF
 [Gateway]
 ControlSocket = $T/ctl.sock
 Metrics = 127.0.0.1:$METRICS
+Durability = none
 CONF
 for sock in "$T/notify.sock" "@gw-e2e-notify-$$"; do
 	python3 - "$sock" >"$T/notify.out" <<'PY' &
