@@ -48,7 +48,8 @@ struct coresim {
 	struct event_base	*base;
 	int			 fd;
 	struct event		*rev, *txev, *tick, *sigs[4];
-	struct corefr_end	 end;
+	struct core_keys	 keys;		/* the core's direction keys */
+	struct replay		*seen;
 	uint64_t		 rng;
 	int			 blackholed;
 	uint64_t		 t0_ns, bh_since_ns;
@@ -136,7 +137,7 @@ emit(struct coresim *cs, int type, uint64_t corr, const uint8_t *body,
 	int i;
 
 	if (delay_ns > 0) {
-		n = corefr_send(&cs->end, type, corr, 0, body, blen, tmp,
+		n = corefr_send(&cs->keys, type, corr, 0, body, blen, tmp,
 		    tmpsz);
 		if (n < 0 || sim_txq_push(&cs->txq, sim_now_ns() + delay_ns,
 		    tmp, (size_t)n, to, tolen) == -1) {
@@ -150,10 +151,10 @@ emit(struct coresim *cs, int type, uint64_t corr, const uint8_t *body,
 	if (cs->ntx == BATCH)
 		flush_tx(cs);
 	i = cs->ntx;
-	n = corefr_send(&cs->end, type, corr, 0, body, blen, cs->txb[i], TXBUF);
+	n = corefr_send(&cs->keys, type, corr, 0, body, blen, cs->txb[i], TXBUF);
 	if (n < 0) {
 		/* Bigger than a batch slot: send it on its own. */
-		n = corefr_send(&cs->end, type, corr, 0, body, blen, tmp,
+		n = corefr_send(&cs->keys, type, corr, 0, body, blen, tmp,
 		    tmpsz);
 		if (n < 0 || sendto(cs->fd, tmp, (size_t)n, 0, to, tolen) < 0)
 			cs->send_err++;
@@ -275,7 +276,8 @@ handle(struct coresim *cs, const uint8_t *d, size_t len,
 		cs->blackholed_n++;
 		return;
 	}
-	if (corefr_recv(&cs->end, d, len, &h, cs->pt, sizeof cs->pt, &body,
+	if (corefr_recv(&cs->keys, cs->seen, COREFR_FRESH_MS, d, len, &h,
+	    cs->pt, sizeof cs->pt, &body,
 	    &why) == -1) {
 		cs->rejected[why < COREFR_R_MAX ? why : 0]++;
 		return;
@@ -615,7 +617,9 @@ sim_coreudp_run(struct sim_core_opts *o)
 	cs->o = o;
 	cs->fd = -1;
 	sim_txq_init(&cs->txq);
-	corefr_end_init(&cs->end, &o->keys);
+	if (core_keys_derive(&cs->keys, &o->keys, ROLE_CORE) == -1 ||
+	    (cs->seen = replay_new(corefr_now_ms())) == NULL)
+		fatalx("core link keys");
 	sim_rng_seed(&cs->rng, o->seed ? o->seed : sim_wall_us() ^ (uint64_t)getpid());
 	sim_addr_str((struct sockaddr *)&o->addr, a, sizeof a);
 	if (sim_advrec_open(&cs->rec, o->record_path) == -1 ||

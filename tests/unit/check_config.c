@@ -8,10 +8,14 @@
 
 #include "gateway/config.h"
 
+/* text, then the lab mode, so a test need not bring a state key. */
 static struct config *
 parse(const char *text, char *err, size_t errsz)
 {
-	return config_parse_string(text, "t.conf", 1, err, errsz);
+	static char buf[4096];
+
+	snprintf(buf, sizeof buf, "%s\n[Gateway]\nDurability = none\n", text);
+	return config_parse_string(buf, "t.conf", 1, err, errsz);
 }
 
 START_TEST(test_full)
@@ -75,6 +79,10 @@ START_TEST(test_errors)
 		{ "[Link bad name!]\nProfile = iso87\n",
 		    "t.conf:2: [Link bad name!]: bad link name" },
 		{ "[Gateway]\nthis is not ini\n", "t.conf:2: syntax error" },
+		{ "[Core c]\nAddress = 1.2.3.4\nFreshWindow = 500ms\n",
+		    "t.conf:3: FreshWindow: want 1s..10m" },
+		{ "[Gateway]\nDurability = maybe\n",
+		    "t.conf:2: Durability: want full or none" },
 	};
 	char err[256];
 	size_t i;
@@ -83,6 +91,32 @@ START_TEST(test_errors)
 		ck_assert_ptr_null(parse(cases[i].text, err, sizeof err));
 		ck_assert_str_eq(err, cases[i].want);
 	}
+}
+END_TEST
+
+/* Nothing falls back to a weaker mode: without a state key the
+ * gateway has no store, and only Durability = none says that is meant. */
+START_TEST(test_durability)
+{
+	struct config *c;
+	char err[256];
+
+	c = config_parse_string("[Link a]\nProfile = iso87\nListen = "
+	    "127.0.0.1:1\n", "t.conf", 1, err, sizeof err);
+	ck_assert_ptr_null(c);
+	ck_assert_str_eq(err, "t.conf: [Gateway]: StateKeyFile is required "
+	    "(Durability = none runs without a store, for a lab)");
+	c = config_parse_string("[Gateway]\nStateKeyFile = /k\n", "t.conf", 1,
+	    err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->durability, DURABILITY_FULL);
+	config_free(c);
+	c = parse("[Core c]\nAddress = 1.2.3.4\nKeyFile = /x\n", err,
+	    sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_int_eq(c->durability, DURABILITY_NONE);
+	ck_assert_uint_eq(config_core(c, "c")->fresh_us, 30000000);
+	config_free(c);
 }
 END_TEST
 
@@ -154,6 +188,7 @@ main(void)
 
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_errors);
+	tcase_add_test(tc, test_durability);
 	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_allow);
 	suite_add_tcase(s, tc);

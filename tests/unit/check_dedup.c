@@ -1,6 +1,8 @@
-/* check_dedup.c — duplicate detection: the key, a retransmission while in
- * flight and after the answer, the same bytes again, eviction that never
- * forgets one in flight, expiry, drop. */
+/* check_dedup.c — duplicate detection: the key (link, class, DE7, DE11,
+ * DE32, DE37, and DE63 on Mastercard), the digest that tells another
+ * card's request from a repeat, a retransmission while in flight and
+ * after the answer, the same bytes again, eviction that never forgets one
+ * in flight, expiry, drop. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +14,7 @@
 #include "gateway/dedup.h"
 
 static struct iso_msg m;
+static const uint8_t dkey[32] = { 1, 2, 3 };
 static int txn_a, txn_b, txn_c;	/* stand-ins for struct txn */
 #define TXN(x)	((struct txn *)(void *)&(x))
 
@@ -20,10 +23,23 @@ request(const char *mti, const char *stan)
 {
 	iso_msg_init(&m, mti);
 	iso_set_str(&m, 2, "5413330089010434");
+	iso_set_str(&m, 4, "000000001000");
 	iso_set_str(&m, 7, "1123034512");
 	iso_set_str(&m, 11, stan);
 	iso_set_str(&m, 32, "123456");
 	iso_set_str(&m, 37, "000000000001");
+}
+
+static const struct iso_profile *
+iso87(void)
+{
+	return iso_profile_find("iso87");
+}
+
+static int
+key(const struct iso_profile *p, const char *link, char *k, size_t cap)
+{
+	return iso_txn_key(p, link, &m, k, cap);
 }
 
 static struct dd_entry *
@@ -32,10 +48,13 @@ add(const char *mti, const char *stan, struct txn *t)
 	char key[DEDUP_KEYMAX];
 	uint32_t h;
 
+	uint8_t d[ISO_TXNDIGEST_LEN];
+
 	request(mti, stan);
-	ck_assert_int_eq(iso_txn_key(&m, key, sizeof key), 0);
+	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
 	ck_assert_ptr_null(dedup_find(key, &h));
-	return dedup_add(key, h, t);
+	iso_txn_digest(&m, dkey, d);
+	return dedup_add(key, h, d, t);
 }
 
 static struct dd_entry *
@@ -45,7 +64,7 @@ find(const char *mti, const char *stan)
 	uint32_t h;
 
 	request(mti, stan);
-	ck_assert_int_eq(iso_txn_key(&m, key, sizeof key), 0);
+	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
 	return dedup_find(key, &h);
 }
 
@@ -56,24 +75,65 @@ setup(uint32_t max, uint64_t keep_us)
 	ck_assert_int_eq(dedup_init(max, keep_us), 0);
 }
 
-START_TEST(key_is_class_and_de7_11_32_37)
+START_TEST(key_is_link_class_and_de7_11_32_37)
 {
+	const struct iso_profile *mc = iso_profile_find("mastercard");
 	char k1[DEDUP_KEYMAX], k2[DEDUP_KEYMAX];
 
 	request("0100", "000001");
-	ck_assert_int_eq(iso_txn_key(&m, k1, sizeof k1), 0);
+	ck_assert_int_eq(key(iso87(), "mc", k1, sizeof k1), 0);
 	request("0101", "000001");		/* a repeat: the same key */
-	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(key(iso87(), "mc", k2, sizeof k2), 0);
 	ck_assert_str_eq(k1, k2);
+	ck_assert_int_eq(key(iso87(), "visa", k2, sizeof k2), 0);
+	ck_assert_str_ne(k1, k2);		/* another link: not the same */
 	request("0400", "000001");		/* a reversal: not the same */
-	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(key(iso87(), "mc", k2, sizeof k2), 0);
 	ck_assert_str_ne(k1, k2);
 	request("0100", "000002");
-	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), 0);
+	ck_assert_int_eq(key(iso87(), "mc", k2, sizeof k2), 0);
+	ck_assert_str_ne(k1, k2);
+	/* DE63 names a Mastercard transaction, not an iso87 one. */
+	request("0100", "000001");
+	iso_set_str(&m, 63, "MCC123456");
+	ck_assert_int_eq(key(iso87(), "mc", k2, sizeof k2), 0);
+	ck_assert_str_eq(k1, k2);
+	ck_assert_int_eq(key(mc, "mc", k1, sizeof k1), 0);
+	iso_set_str(&m, 63, "MCC654321");
+	ck_assert_int_eq(key(mc, "mc", k2, sizeof k2), 0);
 	ck_assert_str_ne(k1, k2);
 	iso_msg_init(&m, "0100");		/* neither DE7 nor DE11 */
 	iso_set_str(&m, 37, "000000000001");
-	ck_assert_int_eq(iso_txn_key(&m, k2, sizeof k2), -1);
+	ck_assert_int_eq(key(iso87(), "mc", k2, sizeof k2), -1);
+}
+END_TEST
+
+/* Same key, another card or amount: a different transaction. */
+START_TEST(digest_tells_another_card_from_a_repeat)
+{
+	uint8_t d1[ISO_TXNDIGEST_LEN], d2[ISO_TXNDIGEST_LEN];
+	uint8_t other[32] = { 9 };
+	struct dd_entry *e;
+
+	setup(100, 60000000);
+	e = add("0100", "000001", TXN(txn_a));
+	request("0101", "000001");
+	iso_txn_digest(&m, dkey, d1);
+	ck_assert(dedup_same(e, d1));		/* the repeat */
+	iso_set_str(&m, 2, "5413330089020029");	/* another card */
+	iso_txn_digest(&m, dkey, d2);
+	ck_assert(!dedup_same(e, d2));
+	request("0100", "000001");
+	iso_set_str(&m, 4, "000000009999");	/* another amount */
+	iso_txn_digest(&m, dkey, d2);
+	ck_assert(!dedup_same(e, d2));
+	request("0100", "000001");
+	iso_set_str(&m, 49, "978");		/* another currency */
+	iso_txn_digest(&m, dkey, d2);
+	ck_assert(!dedup_same(e, d2));
+	request("0100", "000001");		/* another key: no match */
+	iso_txn_digest(&m, other, d2);
+	ck_assert_mem_ne(d1, d2, ISO_TXNDIGEST_LEN);
 }
 END_TEST
 
@@ -150,7 +210,8 @@ main(void)
 	SRunner *sr;
 	int nf;
 
-	tcase_add_test(tc, key_is_class_and_de7_11_32_37);
+	tcase_add_test(tc, key_is_link_class_and_de7_11_32_37);
+	tcase_add_test(tc, digest_tells_another_card_from_a_repeat);
 	tcase_add_test(tc, in_flight_then_answered_same_bytes);
 	tcase_add_test(tc, full_forgets_oldest_answered_never_in_flight);
 	tcase_add_test(tc, answers_expire_in_flight_do_not);

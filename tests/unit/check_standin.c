@@ -20,6 +20,7 @@
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
 #include "tunnel/tlv.h"
+#include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 
 #define PAN	"5413330089020011"
@@ -206,6 +207,7 @@ static struct event_base *base;
 static char dir[64];
 static int acks, nadvices, done;
 static uint64_t advice_ids[64];
+static char advice_de39[64][3], advice_sent[64][3], advice_rule[64][3];
 static struct si_result res;
 
 static int
@@ -219,8 +221,12 @@ send_frame(const char *core, int type, uint64_t corr, const uint8_t *b,
 		ck_assert_int_eq(tlv_find_u64(b, len, TLV_SNAP_VERSION, &v), 0);
 		ck_assert_uint_eq(v, corr);
 		acks++;
-	} else if (type == COREFR_ADVICE && nadvices < 64)
+	} else if (type == COREFR_ADVICE && nadvices < 64) {
+		tlv_find_str(b, len, 39, advice_de39[nadvices], 3);
+		tlv_find_str(b, len, TLV_STANDIN_DE39, advice_sent[nadvices], 3);
+		tlv_find_str(b, len, TLV_STANDIN_RULE, advice_rule[nadvices], 3);
 		advice_ids[nadvices++] = corr;
+	}
 	return 0;
 }
 
@@ -305,7 +311,7 @@ exposure(void)
 }
 
 static void
-conf(struct standin_conf *c, const char *keyfile)
+conf(struct standin_conf *c, const char *keyfile, int durable)
 {
 	memset(c, 0, sizeof *c);
 	snprintf(c->name, sizeof c->name, "test-gw");
@@ -313,6 +319,7 @@ conf(struct standin_conf *c, const char *keyfile)
 	if (keyfile != NULL)
 		snprintf(c->state_key, sizeof c->state_key, "%s", keyfile);
 	c->mode = STANDIN_AUTO;
+	c->durable = durable;
 }
 
 static void
@@ -350,7 +357,7 @@ START_TEST(pipeline)
 	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
 	fclose(f);
 	chmod(keyfile, 0600);
-	conf(&c, keyfile);
+	conf(&c, keyfile, 1);
 	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
 	    "%s", err);
 	snapshot();
@@ -375,6 +382,15 @@ START_TEST(pipeline)
 	 * duplicate made none), and the core's acks empty the queue */
 	ck_assert_uint_eq(standin_queue_depth(), 4);
 	ck_assert_int_eq(nadvices, 4);
+	/* and each says, in tag 39 and 0x1004, what the scheme was told */
+	ck_assert_str_eq(advice_de39[0], "00");
+	ck_assert_str_eq(advice_de39[1], "14");
+	ck_assert_str_eq(advice_de39[2], "61");
+	ck_assert_str_eq(advice_de39[3], "00");
+	for (i = 0; i < nadvices; i++) {
+		ck_assert_str_eq(advice_sent[i], advice_de39[i]);
+		ck_assert_str_eq(advice_rule[i], advice_de39[i]);
+	}
 	for (i = 0; i < nadvices; i++)
 		standin_advice_ack(advice_ids[i]);
 	for (i = 0; i < 2000 && standin_queue_depth() > 0; i++) {
@@ -394,17 +410,44 @@ START_TEST(no_store_queue_in_memory)
 	char err[256];
 
 	setup();
-	conf(&c, NULL);
-	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
-	ck_assert_ptr_nonnull(strstr(err, "StateKeyFile"));
+	conf(&c, NULL, 0);			/* Durability = none */
+	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), 0);
 	ck_assert_int_eq(standin_enabled(), 0);
 	tlv_w_init(&w, b, sizeof b - 16);
 	tlv_put_str(&w, TLV_MTI, "0120");
 	ck_assert_int_eq(standin_queue(b, w.len, sizeof b), 0);
 	ck_assert_uint_eq(standin_queue_depth(), 1);
 	ck_assert_int_eq(nadvices, 1);		/* sent at once */
+	ck_assert_uint_ge(advice_ids[0], SAF_MEMORY_ID);
 	standin_advice_ack(advice_ids[0]);
 	ck_assert_uint_eq(standin_queue_depth(), 0);
+	teardown();
+}
+END_TEST
+
+/* Nothing falls back to a weaker mode: what the config names must work. */
+START_TEST(fails_closed)
+{
+	struct standin_conf c;
+	char keyfile[96], err[256];
+	FILE *f;
+
+	setup();
+	conf(&c, NULL, 1);
+	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "StateKeyFile"));
+	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
+	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
+	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+	fclose(f);
+	chmod(keyfile, 0644);			/* others may read it */
+	conf(&c, keyfile, 1);
+	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "mode 0644"));
+	chmod(keyfile, 0600);
+	snprintf(c.hsm, sizeof c.hsm, "unix:%s/no-hsm.sock", dir);
+	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "no answer to NC"));
 	teardown();
 }
 END_TEST
@@ -427,6 +470,7 @@ main(void)
 	tcase_set_timeout(tp, 60);
 	tcase_add_test(tp, pipeline);
 	tcase_add_test(tp, no_store_queue_in_memory);
+	tcase_add_test(tp, fails_closed);
 	suite_add_tcase(s, tf);
 	suite_add_tcase(s, tp);
 	sr = srunner_create(s);
