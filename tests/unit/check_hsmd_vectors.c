@@ -15,6 +15,7 @@
 #include "hsm/emv.h"
 #include "hsm/pin.h"
 #include "tests/unit/hsmd-harness.h"
+#include "tests/unit/hsm-vectors.h"
 
 static void
 clearhex(const char *hex, const char *keyhex, char out[17])
@@ -29,18 +30,11 @@ clearhex(const char *hex, const char *keyhex, char out[17])
 
 START_TEST(t_cvv)
 {
-	static const struct {
-		const char *pan, *exp, *svc, *cvv;
-	} v[] = {
-		{ "4123456789012345", "8701", "101", "561" },	/* CVV-1 */
-		{ "4999988887777", "9105", "111", "649" },	/* CVV-2 */
-		{ "1234567890123456", "9912", "220", "170" },	/* CVV-3 */
-		{ "4123456789012345", "8701", "000", "636" },	/* CVV-4 */
-	};
+	const struct cvv_vector *v = cvv_vectors;
 	char want[8];
 	size_t i;
 
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+	for (i = 0; i < CVV_VECTORS; i++) {
 		expect(callf("CY%s%s%s;%s%s", key("cvk"), v[i].cvv, v[i].pan,
 		    v[i].exp, v[i].svc), "00");
 		snprintf(want, sizeof want, "00%s", v[i].cvv);
@@ -65,6 +59,15 @@ START_TEST(t_cvv)
 }
 END_TEST
 
+/* EC: PIN block pb under zpk, verified with pvk; zpk and pvk name keys. */
+static const char *
+ec(const char *zpk, const char *pvk, const char *pb, const char *fmt,
+    const char *acct, const char *pvkipvv)
+{
+	return callf("EC%s%s%s%s%s%s", key(zpk), key(pvk), pb, fmt, acct,
+	    pvkipvv);
+}
+
 START_TEST(t_pvv)
 {
 	char pb[17], bad[17];
@@ -72,78 +75,88 @@ START_TEST(t_pvv)
 	const char *acct = "233445566778";
 
 	iso0("4524", acct, ZPKA, pb);
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("pvk"), pb, acct),
-	    "00");
-	expect(callf("EC%s%s%s01%s18523", key("zpka"), key("pvk"), pb, acct),
-	    "00");
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("pvkvisa"), pb,
-	    acct), "00");
+	expect(ec("zpka", "pvk", pb, "01", acct, "34021"), "00");
+	expect(ec("zpka", "pvk", pb, "01", acct, "18523"), "00");
+	expect(ec("zpka", "pvkvisa", pb, "01", acct, "34021"), "00");
 	/* Wrong PVV, wrong PIN, wrong PVKI. */
-	expect(callf("EC%s%s%s01%s34022", key("zpka"), key("pvk"), pb, acct),
-	    "01");
-	expect(callf("EC%s%s%s01%s14021", key("zpka"), key("pvk"), pb, acct),
-	    "01");
+	expect(ec("zpka", "pvk", pb, "01", acct, "34022"), "01");
+	expect(ec("zpka", "pvk", pb, "01", acct, "14021"), "01");
 	iso0("4525", acct, ZPKA, bad);
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("pvk"), bad, acct),
-	    "01");
+	expect(ec("zpka", "pvk", bad, "01", acct, "34021"), "01");
 	/* A PIN block under another ZPK decodes to garbage: 20 (or 01). */
 	iso0("4524", acct, ZPKB, bad);
-	ck_assert(strcmp(callf("EC%s%s%s01%s34021", key("zpka"), key("pvk"),
-	    bad, acct), "00") != 0);
+	ck_assert(strcmp(ec("zpka", "pvk", bad, "01", acct, "34021"),
+	    "00") != 0);
 	/* Key usage: IBM-only PVK, CVK as PVK, PVK as ZPK. */
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("pvkibm"), pb,
-	    acct), "A6");
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("cvk"), pb, acct),
-	    "A6");
-	expect(callf("EC%s%s%s01%s34021", key("pvk"), key("pvk"), pb, acct),
-	    "A6");
+	expect(ec("zpka", "pvkibm", pb, "01", acct, "34021"), "A6");
+	expect(ec("zpka", "cvk", pb, "01", acct, "34021"), "A6");
+	expect(ec("pvk", "pvk", pb, "01", acct, "34021"), "A6");
 	/* Parity: first key 10, second key 11. */
-	expect(callf("EC%s%s%s01%s34021", key("badzpk"), key("pvk"), pb,
-	    acct), "10");
-	expect(callf("EC%s%s%s01%s34021", key("zpka"), key("badpvk"), pb,
-	    acct), "11");
+	expect(ec("badzpk", "pvk", pb, "01", acct, "34021"), "10");
+	expect(ec("zpka", "badpvk", pb, "01", acct, "34021"), "11");
 	/* Bad format code, truncated, oversized. */
-	expect(callf("EC%s%s%s02%s34021", key("zpka"), key("pvk"), pb, acct),
-	    "23");
-	expect(callf("EC%s%s%s01%s3402", key("zpka"), key("pvk"), pb, acct),
-	    "15");
-	expect(callf("EC%s%s%s01%s340211", key("zpka"), key("pvk"), pb, acct),
-	    "15");
+	expect(ec("zpka", "pvk", pb, "02", acct, "34021"), "23");
+	expect(ec("zpka", "pvk", pb, "01", acct, "3402"), "15");
+	expect(ec("zpka", "pvk", pb, "01", acct, "340211"), "15");
 }
 END_TEST
 
+/* EA: PIN block pb under ZPK A, max 12, format 01, check length 04. */
+static const char *
+ea(const char *pvk, const char *pb, const char *acct, const char *dectab,
+    const char *val, const char *off)
+{
+	return callf("EA%s%s12%s0104%s%s%s%s", key("zpka"), key(pvk), pb, acct,
+	    dectab, val, off);
+}
+
 START_TEST(t_ibm)
 {
+	const char *dt1 = "1234567890123456", *dt2 = "0123456789012345";
+	const char *val = "11223344556N";
 	char pb[17];
 	/* Validation block 1122334455667788 = "11223344556N" + the last five
 	 * account digits 67788. */
 	const char *acct = "123456767788";
 
 	iso0("4524", acct, ZPKA, pb);				/* IBM-1 */
-	expect(callf("EA%s%s12%s0104%s123456789012345611223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "00");
-	expect(callf("EA%s%s12%s0104%s123456789012345611223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvkibm"), pb, acct), "00");
+	expect(ea("pvk", pb, acct, dt1, val, "0000FFFFFFFF"), "00");
+	expect(ea("pvkibm", pb, acct, dt1, val, "0000FFFFFFFF"), "00");
 	iso0("1234", acct, ZPKA, pb);				/* IBM-2 */
-	expect(callf("EA%s%s12%s0104%s123456789012345611223344556N"
-	    "7710FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "00");
-	expect(callf("EA%s%s12%s0104%s123456789012345611223344556N"
-	    "7711FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "01");
+	expect(ea("pvk", pb, acct, dt1, val, "7710FFFFFFFF"), "00");
+	expect(ea("pvk", pb, acct, dt1, val, "7711FFFFFFFF"), "01");
 	iso0("3413", acct, ZPKA, pb);				/* IBM-3 */
-	expect(callf("EA%s%s12%s0104%s012345678901234511223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "00");
+	expect(ea("pvk", pb, acct, dt2, val, "0000FFFFFFFF"), "00");
 	/* Wrong PIN, Visa-only PVK, bad decimalisation table. */
 	iso0("3414", acct, ZPKA, pb);
-	expect(callf("EA%s%s12%s0104%s012345678901234511223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "01");
-	expect(callf("EA%s%s12%s0104%s012345678901234511223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvkvisa"), pb, acct), "A6");
-	expect(callf("EA%s%s12%s0104%s0123456789A1234511223344556N"
-	    "0000FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "25");
-	expect(callf("EA%s%s12%s0104%s0123456789012345112233445566"
-	    "0000FFFFFFFF", key("zpka"), key("pvk"), pb, acct), "15");
+	expect(ea("pvk", pb, acct, dt2, val, "0000FFFFFFFF"), "01");
+	expect(ea("pvkvisa", pb, acct, dt2, val, "0000FFFFFFFF"), "A6");
+	expect(ea("pvk", pb, acct, "0123456789A12345", val, "0000FFFFFFFF"),
+	    "25");
+	expect(ea("pvk", pb, acct, dt2, "112233445566", "0000FFFFFFFF"),
+	    "15");
 }
 END_TEST
+
+/* CA or CC: pb from key src to key dst; fmts is source + destination. */
+static const char *
+translate(const char *cmd, const char *src, const char *dst,
+    const char *maxlen, const char *pb, const char *fmts, const char *acct)
+{
+	return callf("%s%s%s%s%s%s%s", cmd, key(src), key(dst), maxlen, pb,
+	    fmts, acct);
+}
+
+/* The clear block of the PIN block a CA/CC reply r holds under ZPK B. */
+static void
+reply_clear_block(const char *r, char out[17])
+{
+	char blk[17];
+
+	memcpy(blk, r + 4, 16);
+	blk[16] = '\0';
+	dec_pinblock(ZPKB, blk, out);
+}
 
 START_TEST(t_translate)
 {
@@ -154,120 +167,116 @@ START_TEST(t_translate)
 		{ "1234", "433221100996", "041277CDDEEFF669" },	/* ISO0-2 */
 		{ "1234", "111111111111", "041225EEEEEEEEEE" },	/* ISO0-3 */
 	};
-	char src[17], out[17], want[40];
+	const char *acct = "401234567890";
+	char src[17], out[17];
 	const char *r;
 	size_t i;
 
 	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
 		iso0(v[i].pin, v[i].acct, ZPKA, src);
-		r = callf("CC%s%s12%s0101%s", key("zpka"), key("zpkb"), src,
+		r = translate("CC", "zpka", "zpkb", "12", src, "0101",
 		    v[i].acct);
 		ck_assert_int_eq(memcmp(r, "0004", 4), 0);
 		ck_assert_str_eq(r + 20, "01");
-		memcpy(want, r + 4, 16);
-		want[16] = '\0';
-		dec_pinblock(ZPKB, want, out);
+		reply_clear_block(r, out);
 		ck_assert_str_eq(out, v[i].clear);
 	}
 	/* ISO1-1: format 1 (payShield 05) in, format 0 out: PIN 12345. */
 	clearhex("1512345EDCBA9876", ZPKA, src);
-	r = callf("CC%s%s12%s0501%s", key("zpka"), key("zpkb"), src,
-	    "401234567890");
+	r = translate("CC", "zpka", "zpkb", "12", src, "0501", acct);
 	ck_assert_int_eq(memcmp(r, "0005", 4), 0);
-	memcpy(want, r + 4, 16);
-	want[16] = '\0';
-	dec_pinblock(ZPKB, want, out);
+	reply_clear_block(r, out);
 	{
 		uint8_t b[8];
 		char exp[17];
 
-		hsm_pinblock_encode(0, "12345", 5, "401234567890", b);
+		hsm_pinblock_encode(0, "12345", 5, acct, b);
 		hex_encode(b, 8, exp);
 		exp[16] = '\0';
 		ck_assert_str_eq(out, exp);
 	}
 	/* ISO3-1: format 3 (47) in, format 0 out = ISO0-2's block. */
 	clearhex("341277EEEFCCB43C", ZPKA, src);
-	r = callf("CC%s%s12%s4701%s", key("zpka"), key("zpkb"), src,
+	r = translate("CC", "zpka", "zpkb", "12", src, "4701",
 	    "433221100996");
 	ck_assert_int_eq(memcmp(r, "0004", 4), 0);
-	memcpy(want, r + 4, 16);
-	want[16] = '\0';
-	dec_pinblock(ZPKB, want, out);
+	reply_clear_block(r, out);
 	ck_assert_str_eq(out, "041277CDDEEFF669");
 	/* CA: TPK -> ZPK. */
-	iso0("1234", "401234567890", TPKC, src);
-	r = callf("CA%s%s12%s0101%s", key("tpk"), key("zpkb"), src,
-	    "401234567890");
+	iso0("1234", acct, TPKC, src);
+	r = translate("CA", "tpk", "zpkb", "12", src, "0101", acct);
 	ck_assert_int_eq(memcmp(r, "0004", 4), 0);
-	memcpy(want, r + 4, 16);
-	want[16] = '\0';
-	dec_pinblock(ZPKB, want, out);
+	reply_clear_block(r, out);
 	ck_assert_str_eq(out, "041274EDCBA9876F");
 	/* Negative: garbage block, unknown format, PIN longer than max,
 	 * CVK as ZPK, parity of destination. */
 	clearhex("0412FFFFFFFFFFFF", ZPKA, src);
-	expect(callf("CC%s%s12%s0101%s", key("zpka"), key("zpkb"), src,
-	    "401234567890"), "20");
-	iso0("1234", "401234567890", ZPKA, src);
-	expect(callf("CC%s%s12%s0102%s", key("zpka"), key("zpkb"), src,
-	    "401234567890"), "23");
-	iso0("123456", "401234567890", ZPKA, src);
-	expect(callf("CC%s%s04%s0101%s", key("zpka"), key("zpkb"), src,
-	    "401234567890"), "24");
-	expect(callf("CC%s%s12%s0101%s", key("cvk"), key("zpkb"), src,
-	    "401234567890"), "A6");
-	expect(callf("CC%s%s12%s0101%s", key("zpka"), key("badzpk"), src,
-	    "401234567890"), "11");
+	expect(translate("CC", "zpka", "zpkb", "12", src, "0101", acct), "20");
+	iso0("1234", acct, ZPKA, src);
+	expect(translate("CC", "zpka", "zpkb", "12", src, "0102", acct), "23");
+	iso0("123456", acct, ZPKA, src);
+	expect(translate("CC", "zpka", "zpkb", "04", src, "0101", acct), "24");
+	expect(translate("CC", "cvk", "zpkb", "12", src, "0101", acct), "A6");
+	expect(translate("CC", "zpka", "badzpk", "12", src, "0101", acct),
+	    "11");
 }
 END_TEST
 
-/* KQ request bytes: mode, scheme, MK-AC, then binary fields. */
+/* A KQ request: mode, scheme, MK-AC, then binary fields. */
+struct kq_req {
+	char		 mode, scheme;
+	const char	*mk, *panpsn, *atc, *un;
+	const uint8_t	*data;
+	size_t		 dlen;
+	const char	*arqc, *arc;	/* arc NULL: none */
+};
+
 static size_t
-kq(uint8_t *buf, char mode, char scheme, const char *mk, const char *panpsn,
-    const char *atc, const char *un, const uint8_t *data, size_t dlen,
-    const char *arqc, const char *arc)
+kq(uint8_t *buf, const struct kq_req *q)
 {
 	size_t n = 0;
 	char h[3];
 
 	memcpy(buf, "KQ", 2);
 	n = 2;
-	buf[n++] = (uint8_t)mode;
-	buf[n++] = (uint8_t)scheme;
-	memcpy(buf + n, mk, strlen(mk));
-	n += strlen(mk);
-	hex_decode_exact(panpsn, 16, buf + n, 8);
+	buf[n++] = (uint8_t)q->mode;
+	buf[n++] = (uint8_t)q->scheme;
+	memcpy(buf + n, q->mk, strlen(q->mk));
+	n += strlen(q->mk);
+	hex_decode_exact(q->panpsn, 16, buf + n, 8);
 	n += 8;
-	hex_decode_exact(atc, 4, buf + n, 2);
+	hex_decode_exact(q->atc, 4, buf + n, 2);
 	n += 2;
-	hex_decode_exact(un, 8, buf + n, 4);
+	hex_decode_exact(q->un, 8, buf + n, 4);
 	n += 4;
-	if (mode != '2') {
-		snprintf(h, sizeof h, "%02zX", dlen);
+	if (q->mode != '2') {
+		snprintf(h, sizeof h, "%02zX", q->dlen);
 		memcpy(buf + n, h, 2);
 		n += 2;
-		memcpy(buf + n, data, dlen);
-		n += dlen;
+		memcpy(buf + n, q->data, q->dlen);
+		n += q->dlen;
 		buf[n++] = ';';
 	}
-	hex_decode_exact(arqc, 16, buf + n, 8);
+	hex_decode_exact(q->arqc, 16, buf + n, 8);
 	n += 8;
-	if (arc != NULL) {
-		hex_decode_exact(arc, 4, buf + n, 2);
+	if (q->arc != NULL) {
+		hex_decode_exact(q->arc, 4, buf + n, 2);
 		n += 2;
 	}
 	return n;
 }
 
+/* Send q less its last cut bytes; expect err and, unless NULL, arpc. */
 static void
-kq_expect(const uint8_t *req, size_t n, const char *err, const char *arpc)
+kq_expect(const struct kq_req *q, size_t cut, const char *err,
+    const char *arpc)
 {
+	uint8_t req[600];
 	const char *r;
 	size_t rl;
 	char hex[17];
 
-	r = call_b(req, n, &rl);
+	r = call_b(req, kq(req, q) - cut, &rl);
 	ck_assert_msg(memcmp(r, err, 2) == 0, "KQ err %.2s want %s", r, err);
 	if (arpc != NULL) {
 		ck_assert_uint_eq(rl, 10);
@@ -280,60 +289,54 @@ kq_expect(const uint8_t *req, size_t n, const char *err, const char *arpc)
 
 START_TEST(t_kq)
 {
-	uint8_t req[600], data[64];
-	size_t n, dl;
-
+	uint8_t data[64];
 	/* MC-1..MC-4: M/Chip CVN 16, scheme 1, host-padded data (39+1). */
-	dl = 40;
+	const struct kq_req mc = { '1', '1', key("mkac"), "3456789012345600",
+	    "001C", "ABCDEF12", data, 40, "24CCF3DEE3158C70", "0010" };
+	struct kq_req q, mc0 = mc;
+
+	mc0.mode = '0';
+	mc0.arc = NULL;
 	hex_decode_exact("000000009999000000000000012480000000000124209906"
 	    "00ABCDEF121800001CA0000322000080", 80, data, 40);
-	n = kq(req, '1', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", "0010");
-	kq_expect(req, n, "00", "73F6BBF389A6586C");
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "00", NULL);
+	kq_expect(&mc, 0, "00", "73F6BBF389A6586C");
+	kq_expect(&mc0, 0, "00", NULL);
 	/* Tampered ARQC, ATC, UN, data: 01. */
-	n = kq(req, '1', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C71", "0010");
-	kq_expect(req, n, "01", NULL);
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001D",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "01", NULL);
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF13", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "01", NULL);
+	q = mc;
+	q.arqc = "24CCF3DEE3158C71";
+	kq_expect(&q, 0, "01", NULL);
+	q = mc0;
+	q.atc = "001D";
+	kq_expect(&q, 0, "01", NULL);
+	q = mc0;
+	q.un = "ABCDEF13";
+	kq_expect(&q, 0, "01", NULL);
 	data[3] ^= 1;
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "01", NULL);
+	kq_expect(&mc0, 0, "01", NULL);
 	data[3] ^= 1;
 	/* Unpadded (39 bytes): the host must pad. Zero length: 81. */
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, 39, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "80", NULL);
-	n = kq(req, '0', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, 0, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "81", NULL);
+	q = mc0;
+	q.dlen = 39;
+	kq_expect(&q, 0, "80", NULL);
+	q.dlen = 0;
+	kq_expect(&q, 0, "81", NULL);
 	/* Wrong key usage, mode, scheme; truncated. */
-	n = kq(req, '0', '1', key("cvk"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "A6", NULL);
-	n = kq(req, '5', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "04", NULL);
-	n = kq(req, '0', '7', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", NULL);
-	kq_expect(req, n, "05", NULL);
-	n = kq(req, '1', '1', key("mkac"), "3456789012345600", "001C",
-	    "ABCDEF12", data, dl, "24CCF3DEE3158C70", "0010");
-	kq_expect(req, n - 1, "15", NULL);
+	q = mc0;
+	q.mk = key("cvk");
+	kq_expect(&q, 0, "A6", NULL);
+	q = mc0;
+	q.mode = '5';
+	kq_expect(&q, 0, "04", NULL);
+	q = mc0;
+	q.scheme = '7';
+	kq_expect(&q, 0, "05", NULL);
+	kq_expect(&mc, 1, "15", NULL);
 
 	/* EMV-1 + EMV-4: scheme 0, mode 2 (ARPC only) with the ICC MK of
 	 * PAN 9901234567890123 PSN 45 (Y = 0123456789012345). */
-	n = kq(req, '2', '0', key("mkac"), "0123456789012345", "0000",
-	    "00000000", NULL, 0, "4B46013359B7A58B", "0000");
-	kq_expect(req, n, "00", "F8C9CECAABD55AD1");
+	q = (struct kq_req){ '2', '0', key("mkac"), "0123456789012345",
+	    "0000", "00000000", NULL, 0, "4B46013359B7A58B", "0000" };
+	kq_expect(&q, 0, "00", "F8C9CECAABD55AD1");
 
 	/* V18-1 through hsmd's scheme 2 (EMV CSK, R = ATC || 0): Visa CVN 18
 	 * data (40 bytes) padded by method 2 to 48. */
@@ -341,9 +344,12 @@ START_TEST(t_kq)
 	hex_decode_exact("000000004000000000000000012480000480000124191105"
 	    "0152BF45851800001C06011203A0B800", 80, data, 40);
 	data[40] = 0x80;
-	n = kq(req, '0', '2', key("mkac"), "3456789012345600", "001C",
-	    "00000000", data, 48, "7A788EA6B8A3E733", NULL);
-	kq_expect(req, n, "00", NULL);
+	q = mc0;
+	q.scheme = '2';
+	q.un = "00000000";
+	q.dlen = 48;
+	q.arqc = "7A788EA6B8A3E733";
+	kq_expect(&q, 0, "00", NULL);
 }
 END_TEST
 
@@ -353,9 +359,10 @@ START_TEST(t_kq_binary_delimiters)
 	 * length, so it verifies. ARQC computed here with scheme 1. */
 	static const uint8_t zero[8];
 	struct hsm_des imk, icc, sk;
-	uint8_t k[16], y[8], mk[16], s[16], r[8], data[32], mac[8], req[600];
+	uint8_t k[16], y[8], mk[16], s[16], r[8], data[32], mac[8];
+	struct kq_req q;
 	char arqc[17];
-	size_t i, n;
+	size_t i;
 
 	for (i = 0; i < sizeof data; i++)
 		data[i] = (uint8_t)";%\x19"[i % 3];
@@ -371,9 +378,9 @@ START_TEST(t_kq_binary_delimiters)
 	hsm_des_mac(&sk, 3, 0, zero, data, sizeof data, 1, mac);
 	hex_encode(mac, 8, arqc);
 	arqc[16] = '\0';
-	n = kq(req, '0', '1', key("mkac"), "3B19253B19253B19", "3B19",
-	    "25193B25", data, sizeof data, arqc, NULL);
-	kq_expect(req, n, "00", NULL);
+	q = (struct kq_req){ '0', '1', key("mkac"), "3B19253B19253B19",
+	    "3B19", "25193B25", data, sizeof data, arqc, NULL };
+	kq_expect(&q, 0, "00", NULL);
 	hsm_des_free(&imk);
 	hsm_des_free(&icc);
 	hsm_des_free(&sk);
