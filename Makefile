@@ -221,7 +221,7 @@ build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-# check_hsmd drives the real hsmd and hsmctl binaries.
+# The check_hsmd_* suites drive the real hsmd and hsmctl binaries.
 build/test/check_hsmd_proto build/test-asan/check_hsmd_proto build/test/check_hsmd_vectors build/test-asan/check_hsmd_vectors: | build/bin/hsmd build/bin/hsmctl
 
 -include $(shell find build -name '*.d' 2>/dev/null)
