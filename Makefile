@@ -222,7 +222,9 @@ build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 # The check_hsmd_* suites drive the real hsmd and hsmctl binaries.
-build/test/check_hsmd_proto build/test-asan/check_hsmd_proto build/test/check_hsmd_vectors build/test-asan/check_hsmd_vectors: | build/bin/hsmd build/bin/hsmctl
+HSMD_SUITES := $(foreach s,check_hsmd_proto check_hsmd_vectors,\
+    build/test/$(s) build/test-asan/$(s))
+$(HSMD_SUITES): | build/bin/hsmd build/bin/hsmctl
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 
