@@ -21,6 +21,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
+#include "iso8583/mti.h"
 #include "base/log.h"
 #include "scheme-sim/advrec.h"
 #include "scheme-sim/coreopts.h"
@@ -195,19 +196,18 @@ on_auth(struct coresim *cs, const struct corefr_hdr *h, const uint8_t *body,
     const struct sockaddr *from, socklen_t fromlen)
 {
 	struct tlv_w w;
-	char rc[3], de38[7], mti[5];
+	char rc[3], de38[7], mti[5], rmti[5];
 
 	/* Only MTI, PAN and amount matter to the rules: read those three
 	 * tags in place rather than building a whole message. */
 	if (tlv_find_str(body, h->body_len, TLV_MTI, mti, sizeof mti) == -1 ||
 	    sim_rules_decide_tlv(&cs->o->rules, body, h->body_len, mti, rc,
-	    de38) == -1) {
+	    de38) == -1 || iso_mti_response(mti, rmti) == -1) {
 		cs->bad_body++;
 		return;
 	}
-	mti[2] = (char)(mti[2] + 1);
 	tlv_w_init(&w, cs->body, sizeof cs->body);
-	tlv_put(&w, TLV_MTI, mti, 4);
+	tlv_put(&w, TLV_MTI, rmti, 4);
 	tlv_put(&w, 39, rc, 2);
 	if (de38[0])
 		tlv_put(&w, 38, de38, 6);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
 #include "scheme-sim/rules.h"
 #include "scheme-sim/schememsg.h"
 #include "tunnel/tlv.h"
@@ -112,7 +113,7 @@ decide(struct sim_rules *r, const char *req_mti, const char *pan,
 	const char *key = pan;
 
 	de38[0] = '\0';
-	if (sim_resp_mti(req_mti, mti) == -1)
+	if (iso_mti_response(req_mti, mti) == -1)	/* not a request */
 		return -1;
 	if (r->force_rc != NULL) {
 		memcpy(rc, r->force_rc, 3);

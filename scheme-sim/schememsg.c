@@ -11,10 +11,8 @@
 
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
 #include "scheme-sim/schememsg.h"
-
-const int sim_echo_fields[] = { 2, 3, 4, 7, 11, 12, 13, 32, 37, 41, 42, 49 };
-const size_t sim_echo_nfields = sizeof sim_echo_fields / sizeof sim_echo_fields[0];
 
 /* Zero-padded decimal of exactly width digits (the low ones). */
 static void
@@ -243,31 +241,23 @@ sim_req_build(const struct sim_reqspec *rs, const struct sim_pending *p,
 }
 
 int
-sim_resp_mti(const char *req, char out[5])
-{
-	if (strlen(req) != 4 || req[2] < '0' || req[2] > '8' ||
-	    (req[2] - '0') % 2 != 0)
-		return -1;
-	memcpy(out, req, 5);
-	out[2] = (char)(req[2] + 1);
-	return 0;
-}
-
-int
 sim_resp_check(const struct sim_reqspec *rs, const struct sim_pending *p,
     uint64_t seq, const struct iso_msg *resp, int *bad)
 {
 	char want[5], v[64];
 	const uint8_t *got;
-	size_t i, glen;
+	const int *echo;
+	size_t i, glen, necho;
 	int n, f;
 
-	if (sim_resp_mti(p->mti, want) == -1 || strcmp(resp->mti, want) != 0) {
+	if (iso_mti_response(p->mti, want) == -1 ||
+	    strcmp(resp->mti, want) != 0) {
 		*bad = 0;
 		return -1;
 	}
-	for (i = 0; i < sim_echo_nfields; i++) {
-		f = sim_echo_fields[i];
+	echo = iso_echo_fields(p->mti, &necho);
+	for (i = 0; i < necho; i++) {
+		f = echo[i];
 		if ((n = req_value(rs, p, seq, f, v, sizeof v)) < 0)
 			continue;	/* not in this request */
 		got = iso_get(resp, f, &glen);
@@ -304,7 +294,7 @@ sim_answer_build(const struct iso_msg *req, const char *rc,
 	size_t i;
 	int f, drop;
 
-	if (sim_resp_mti(req->mti, mti) == -1)
+	if (iso_mti_response(req->mti, mti) == -1)
 		return -1;
 	iso_msg_init(resp, mti);
 	for (f = iso_next(req, 0); f != 0; f = iso_next(req, f)) {
