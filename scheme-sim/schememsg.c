@@ -12,6 +12,7 @@
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
+#include "scheme-sim/parse.h"
 #include "scheme-sim/schememsg.h"
 
 /* Zero-padded decimal of exactly width digits (the low ones). */
@@ -182,11 +183,12 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	uint8_t b[160], v[8];
 	size_t n = 0;
 	ssize_t k;
-	uint64_t x = seq * 0x9E3779B97F4A7C15ull, a = p->amount;
+	uint64_t x = seq * 0x9E3779B97F4A7C15ull;
 	int i;
 
 #define EMV(tag, val, len) do {						\
-	if ((k = emv_put(b + n, sizeof b - n, (tag), (val), (len))) < 0)	\
+	k = emv_put(b + n, sizeof b - n, (tag), (val), (len));		\
+	if (k < 0)							\
 		return -1;						\
 	n += (size_t)k;							\
 } while (0)
@@ -202,10 +204,7 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	EMV(0x95, "\x00\x00\x00\x80\x00", 5);
 	EMV(0x9A, "\x25\x01\x01", 3);
 	EMV(0x9C, "\x00", 1);
-	for (i = 5; i >= 0; i--) {			/* amount, BCD n12 */
-		v[i] = (uint8_t)((a % 10) | ((a / 10 % 10) << 4));
-		a /= 100;
-	}
+	sim_amount_bcd(p->amount, v);
 	EMV(0x9F02, v, 6);
 	EMV(0x5F2A, "\x08\x26", 2);
 	EMV(0x82, "\x19\x80", 2);
@@ -213,6 +212,17 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	EMV(0x9F33, "\xE0\x08\xC8", 3);
 #undef EMV
 	return iso_set(m, 55, b, n);
+}
+
+void
+sim_amount_bcd(uint64_t amount, uint8_t out[6])
+{
+	int i;
+
+	for (i = 5; i >= 0; i--) {
+		out[i] = (uint8_t)((amount % 10) | ((amount / 10 % 10) << 4));
+		amount /= 100;
+	}
 }
 
 int
@@ -312,16 +322,9 @@ int
 sim_get_u64(const struct iso_msg *m, int field, uint64_t *out)
 {
 	const uint8_t *v;
-	size_t len, i;
-	uint64_t x = 0;
+	size_t len;
 
-	if ((v = iso_get(m, field, &len)) == NULL || len == 0 || len > 19)
+	if ((v = iso_get(m, field, &len)) == NULL)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	*out = x;
-	return 0;
+	return sim_parse_dec(v, len, out);
 }
