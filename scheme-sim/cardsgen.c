@@ -48,8 +48,7 @@ static const struct sim_opt gen_opts[] = {
 	{ .name = "hsmctl", .arg = "PATH", .kind = SIM_OPT_STR, AT(hsmctl),
 	  .help = "hsmctl to form the key blocks with (default: the\n"
 	  "one beside this program)" },
-	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP,
-	  .help = "this text" },
+	SIM_OPT_HELP_ROW,
 };
 
 static const struct sim_optab gen_optab = SIM_OPTAB(

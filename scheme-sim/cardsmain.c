@@ -10,8 +10,7 @@
 #include "scheme-sim/subcmd.h"
 
 static const struct sim_opt list_opts[] = {
-	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP,
-	  .help = "this text" },
+	SIM_OPT_HELP_ROW,
 };
 
 static const struct sim_optab list_optab = SIM_OPTAB("scheme-sim cards list",

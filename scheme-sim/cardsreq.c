@@ -68,8 +68,7 @@ static const struct sim_opt req_opts[] = {
 	  AT(arqc), .help = "DE55 with an ARQC from MK-AC (default none)" },
 	{ .name = "expiry", .arg = "YYMM", .kind = SIM_OPT_STR, AT(expiry),
 	  .help = "DE14 and track 2's expiry (default the card's)" },
-	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP,
-	  .help = "this text" },
+	SIM_OPT_HELP_ROW,
 };
 
 static const struct sim_optab req_optab = SIM_OPTAB(

@@ -148,9 +148,8 @@ static const struct sim_opt core_opts[] = {
 	  .help = "counters as JSON at exit" },
 	{ .letter = 'q', .kind = SIM_OPT_SET, AT(quiet),
 	  .help = "no summary on stdout" },
-	{ .letter = 'v', .kind = SIM_OPT_VERBOSE, .help = "more logging" },
-	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP,
-	  .help = "this text" },
+	SIM_OPT_VERBOSE_ROW,
+	SIM_OPT_HELP_ROW,
 };
 
 static const struct sim_optab core_optab = SIM_OPTAB("scheme-sim core",

@@ -64,6 +64,13 @@ struct sim_optab {
 	int			 col;	/* where the help lines start */
 };
 
+/* The rows every table ends with. */
+#define SIM_OPT_VERBOSE_ROW \
+	{ .letter = 'v', .kind = SIM_OPT_VERBOSE, .help = "more logging" }
+#define SIM_OPT_HELP_ROW \
+	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP, \
+	  .help = "this text" }
+
 /* Every row for the length of a table. */
 #define SIM_OPTAB(cmd, about, rows, col) \
 	{ (cmd), (about), (rows), sizeof(rows) / sizeof((rows)[0]), (col) }

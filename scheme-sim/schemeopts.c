@@ -157,9 +157,8 @@ static const struct sim_opt scheme_rows[] = {
 	  .fn = set_phases, .why = "want up to 16 names of [A-Za-z0-9_-]",
 	  .help = "names for the report phases, comma separated;\n"
 	  "SIGUSR1 starts the next phase" },
-	{ .letter = 'v', .kind = SIM_OPT_VERBOSE, .help = "more logging" },
-	{ .name = "help", .letter = 'h', .kind = SIM_OPT_HELP,
-	  .help = "this text" },
+	SIM_OPT_VERBOSE_ROW,
+	SIM_OPT_HELP_ROW,
 };
 
 static const struct sim_optab scheme_optab = SIM_OPTAB("scheme-sim scheme",
