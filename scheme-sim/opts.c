@@ -156,7 +156,8 @@ static int
 store(const struct sim_optab *t, const struct sim_opt *o, void *opts,
     const char *arg, char *why, size_t whysz)
 {
-	char *at = (char *)opts + o->off;
+	/* opts is NULL for a table of no values (cards list: --help). */
+	char *at = opts != NULL ? (char *)opts + o->off : NULL;
 	uint64_t v;
 
 	switch (o->kind) {
