@@ -221,8 +221,10 @@ build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
-# check_hsmd drives the real hsmd and hsmctl binaries.
-build/test/check_hsmd build/test-asan/check_hsmd: | build/bin/hsmd build/bin/hsmctl
+# The check_hsmd_* suites drive the real hsmd and hsmctl binaries.
+HSMD_SUITES := $(foreach s,check_hsmd_proto check_hsmd_vectors,\
+    build/test/$(s) build/test-asan/$(s))
+$(HSMD_SUITES): | build/bin/hsmd build/bin/hsmctl
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

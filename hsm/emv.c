@@ -8,6 +8,16 @@
 #include "hsm/emv.h"
 #include "base/hex.h"
 
+/* A child key: the 16-byte diversification data under the parent. */
+static int
+derive(const struct hsm_des *parent, const uint8_t in[16], uint8_t out[16])
+{
+	if (hsm_des_encrypt(parent, in, out, 16) == -1)
+		return -1;
+	hsm_des_parity_fix(out, 16);
+	return 0;
+}
+
 int
 hsm_emv_icc_mk(const struct hsm_des *imk, const uint8_t y[8],
     uint8_t mk[16])
@@ -20,10 +30,7 @@ hsm_emv_icc_mk(const struct hsm_des *imk, const uint8_t y[8],
 	memcpy(in, y, 8);
 	for (i = 0; i < 8; i++)
 		in[8 + i] = (uint8_t)~y[i];
-	if (hsm_des_encrypt(imk, in, mk, 16) == -1)
-		return -1;
-	hsm_des_parity_fix(mk, 16);
-	return 0;
+	return derive(imk, in, mk);
 }
 
 int
@@ -36,10 +43,7 @@ hsm_emv_session_key(const struct hsm_des *mk, const uint8_t r[8],
 	memcpy(in + 8, r, 8);
 	in[2] = 0xF0;
 	in[8 + 2] = 0x0F;
-	if (hsm_des_encrypt(mk, in, sk, 16) == -1)
-		return -1;
-	hsm_des_parity_fix(sk, 16);
-	return 0;
+	return derive(mk, in, sk);
 }
 
 int

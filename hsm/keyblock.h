@@ -35,7 +35,7 @@ struct kb_header {
 	size_t	hdrlen;		/* 16 + optional blocks */
 };
 
-/* Results, mapped by cmd.c to payShield error codes. */
+/* Results, mapped by cmdkey.c to payShield error codes. */
 enum {
 	KB_OK = 0,
 	KB_EFORMAT = -1,	/* 83: key block format error */

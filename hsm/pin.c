@@ -76,13 +76,54 @@ hsm_pinblock_encode(int fmt, const char *pin, size_t pinlen,
 	return HSM_PIN_OK;
 }
 
+/* The fill after the PIN digits: F (format 0), A (4), A-F (3), any (1). */
+static int
+fill_valid(unsigned fmt, unsigned v)
+{
+	switch (fmt) {
+	case 0:
+		return v == 15;
+	case 3:
+		return v >= 10;
+	case 4:
+		return v == 10;
+	default:
+		return 1;
+	}
+}
+
+/* The plain PIN field: control nibble fmt, length, digits, fill. */
+static int
+pin_field_decode(const uint8_t *p, unsigned fmt, char pin[12],
+    size_t *pinlen)
+{
+	size_t i, n;
+	unsigned v;
+
+	if (nib(p, 0) != fmt)
+		return HSM_PIN_EBLOCK;
+	n = nib(p, 1);
+	if (n < 4 || n > 12)
+		return HSM_PIN_ELEN;
+	for (i = 0; i < 14; i++) {
+		v = nib(p, i + 2);
+		if (i < n) {
+			if (v > 9)
+				return HSM_PIN_EBLOCK;
+			pin[i] = (char)('0' + v);
+		} else if (!fill_valid(fmt, v))
+			return HSM_PIN_EBLOCK;
+	}
+	*pinlen = n;
+	return HSM_PIN_OK;
+}
+
 int
 hsm_pinblock_decode(int fmt, const uint8_t block[8], const char acct[12],
     char pin[12], size_t *pinlen)
 {
 	uint8_t p[8], a[8];
-	size_t i, n;
-	unsigned v;
+	size_t i;
 	int rc = HSM_PIN_EBLOCK;
 
 	if (fmt != 0 && fmt != 1 && fmt != 3)
@@ -94,24 +135,7 @@ hsm_pinblock_decode(int fmt, const uint8_t block[8], const char acct[12],
 		for (i = 0; i < 8; i++)
 			p[i] ^= a[i];
 	}
-	if (nib(p, 0) != (unsigned)fmt)
-		goto out;
-	n = nib(p, 1);
-	if (n < 4 || n > 12) {
-		rc = HSM_PIN_ELEN;
-		goto out;
-	}
-	for (i = 0; i < 14; i++) {
-		v = nib(p, i + 2);
-		if (i < n) {
-			if (v > 9)
-				goto out;
-			pin[i] = (char)('0' + v);
-		} else if ((fmt == 0 && v != 15) || (fmt == 3 && v < 10))
-			goto out;
-	}
-	*pinlen = n;
-	rc = HSM_PIN_OK;
+	rc = pin_field_decode(p, (unsigned)fmt, pin, pinlen);
 out:
 	sodium_memzero(p, sizeof p);
 	return rc;
@@ -160,8 +184,7 @@ hsm_pinblock4_decipher(const uint8_t *key, size_t keylen,
     size_t *pinlen)
 {
 	uint8_t x[16], pf[16];
-	size_t i, n;
-	unsigned v;
+	size_t i;
 	int rc = HSM_PIN_EBLOCK;
 
 	/* block = E(E(P) xor A), so P = D(D(block) xor A). */
@@ -172,24 +195,7 @@ hsm_pinblock4_decipher(const uint8_t *key, size_t keylen,
 		x[i] ^= pf[i];
 	if (aes_ecb(key, keylen, 0, x, x) == -1)
 		goto out;
-	if (nib(x, 0) != 4)
-		goto out;
-	n = nib(x, 1);
-	if (n < 4 || n > 12) {
-		rc = HSM_PIN_ELEN;
-		goto out;
-	}
-	for (i = 0; i < 14; i++) {
-		v = nib(x, i + 2);
-		if (i < n) {
-			if (v > 9)
-				goto out;
-			pin[i] = (char)('0' + v);
-		} else if (v != 10)
-			goto out;
-	}
-	*pinlen = n;
-	rc = HSM_PIN_OK;
+	rc = pin_field_decode(x, 4, pin, pinlen);
 out:
 	sodium_memzero(x, sizeof x);
 	return rc;

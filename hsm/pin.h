@@ -12,7 +12,7 @@
 
 #include "hsm/des.h"
 
-/* Results of PIN block decoding, mapped by cmd.c to payShield codes. */
+/* Results of PIN block decoding, mapped by cmdcard.c to payShield codes. */
 enum {
 	HSM_PIN_OK = 0,
 	HSM_PIN_EBLOCK = -1,	/* 20: block does not hold valid values */

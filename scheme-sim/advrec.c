@@ -1,15 +1,18 @@
 /*
- * advrec.c — advice records as JSON lines.  Values come off the wire, so
- * every string is escaped; the PAN goes through mask_pan and nothing
- * sensitive (track data, PIN block, DE55) is written at all.
+ * advrec.c — advice records as JSON lines.  Values come off the wire and
+ * are written as jansson escapes them; the PAN goes through mask_pan and
+ * nothing sensitive (track data, PIN block, DE55) is written at all.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "base/log.h"
 #include "iso8583/mask.h"
 #include "scheme-sim/advrec.h"
+#include "scheme-sim/jsonout.h"
 #include "scheme-sim/parse.h"
 #include "tunnel/tlv.h"
 
@@ -98,75 +101,79 @@ dup:
 	return 0;
 }
 
-static void
-json_str(FILE *f, const uint8_t *v, size_t len)
-{
-	size_t i;
+/* What a record carries of the frame's message, by TLV tag, in order. */
+static const struct {
+	const char	*key;
+	uint16_t	 tag;
+} fields[] = {
+	{ "advice_id_tag", TLV_ADVICE_ID },
+	{ "link", TLV_LINK },
+	{ "gateway", TLV_GATEWAY },
+	{ "mti", TLV_MTI },
+	{ "pan", 2 },			/* masked */
+	{ "amount", 4 },
+	{ "currency", 49 },
+	{ "de7", 7 },
+	{ "stan", 11 },
+	{ "rrn", 37 },
+	{ "acquirer", 32 },
+	{ "de38", 38 },
+	{ "de39", 39 },
+	{ "standin_de39", TLV_STANDIN_DE39 },
+	{ "standin_reason", TLV_STANDIN_REASON },
+	{ "recv_time_us", TLV_RECV_TIME },
+};
 
-	fputc('"', f);
-	for (i = 0; i < len; i++) {
-		if (v[i] == '"' || v[i] == '\\')
-			fprintf(f, "\\%c", v[i]);
-		else if (v[i] < 0x20 || v[i] >= 0x7f)
-			fprintf(f, "\\u%04x", v[i]);
-		else
-			fputc(v[i], f);
-	}
-	fputc('"', f);
-}
-
-static void
-field(FILE *f, const char *name, const uint8_t *body, size_t len, uint16_t tag)
+/* The PAN only masked; a field the body lacks is left out.  0 / -1. */
+static int
+add_field(json_t *doc, const char *key, uint16_t tag, const uint8_t *body,
+    size_t len)
 {
 	const uint8_t *v;
 	uint16_t vl;
+	char pan[24], masked[32];
+	int rc;
 
 	if (tlv_find(body, len, tag, &v, &vl) != 1)
-		return;
-	fprintf(f, ",\"%s\":", name);
-	json_str(f, v, vl);
+		return 0;
+	if (tag != 2)
+		return json_object_set_new(doc, key, sim_json_bytes(v, vl));
+	if (vl >= sizeof pan)
+		return 0;
+	memcpy(pan, v, vl);
+	pan[vl] = '\0';
+	mask_pan(pan, vl, masked, sizeof masked);
+	sodium_memzero(pan, sizeof pan);
+	rc = json_object_set_new(doc, key, json_string(masked));
+	sodium_memzero(masked, sizeof masked);
+	return rc;
 }
 
 void
 sim_advrec_write(struct sim_advrec *r, const char *kind, uint64_t corr_id,
     int dup, const uint8_t *body, size_t len, uint64_t extra_us)
 {
-	const uint8_t *v;
-	uint16_t vl;
-	char pan[24], masked[32];
+	json_t *doc;
+	size_t i;
+	int err;
 
 	if (r->f == NULL)
 		return;
-	fprintf(r->f, "{\"ts_us\":%llu,\"kind\":\"%s\",\"corr_id\":%llu",
-	    (unsigned long long)sim_wall_us(), kind,
-	    (unsigned long long)corr_id);
-	if (strcmp(kind, "advice") == 0)
-		fprintf(r->f, ",\"advice_id\":%llu,\"dup\":%s",
-		    (unsigned long long)corr_id, dup ? "true" : "false");
-	else
-		fprintf(r->f, ",\"latency_us\":%llu",
-		    (unsigned long long)extra_us);
-	field(r->f, "advice_id_tag", body, len, TLV_ADVICE_ID);
-	field(r->f, "link", body, len, TLV_LINK);
-	field(r->f, "gateway", body, len, TLV_GATEWAY);
-	field(r->f, "mti", body, len, TLV_MTI);
-	if (tlv_find(body, len, 2, &v, &vl) == 1 && vl < sizeof pan) {
-		memcpy(pan, v, vl);
-		pan[vl] = '\0';
-		mask_pan(pan, vl, masked, sizeof masked);
-		fprintf(r->f, ",\"pan\":");
-		json_str(r->f, (const uint8_t *)masked, strlen(masked));
+	doc = json_pack("{s:I, s:s, s:I}", "ts_us", (json_int_t)sim_wall_us(),
+	    "kind", kind, "corr_id", (json_int_t)corr_id);
+	err = doc == NULL;
+	if (!err && strcmp(kind, "advice") == 0)
+		err = sim_json_set_u64(doc, "advice_id", corr_id) ||
+		    json_object_set_new(doc, "dup", json_boolean(dup));
+	else if (!err)
+		err = sim_json_set_u64(doc, "latency_us", extra_us);
+	for (i = 0; !err && i < sizeof fields / sizeof fields[0]; i++)
+		err = add_field(doc, fields[i].key, fields[i].tag, body, len);
+	if (err) {
+		json_decref(doc);
+		doc = NULL;
 	}
-	field(r->f, "amount", body, len, 4);
-	field(r->f, "currency", body, len, 49);
-	field(r->f, "de7", body, len, 7);
-	field(r->f, "stan", body, len, 11);
-	field(r->f, "rrn", body, len, 37);
-	field(r->f, "acquirer", body, len, 32);
-	field(r->f, "de38", body, len, 38);
-	field(r->f, "de39", body, len, 39);
-	field(r->f, "standin_de39", body, len, TLV_STANDIN_DE39);
-	field(r->f, "standin_reason", body, len, TLV_STANDIN_REASON);
-	field(r->f, "recv_time_us", body, len, TLV_RECV_TIME);
-	fputs("}\n", r->f);
+	if (sim_json_print(r->f, doc) == -1)
+		log_warnx("event=record_failed kind=%s corr_id=%llu", kind,
+		    (unsigned long long)corr_id);
 }

@@ -25,8 +25,9 @@ void	sim_advrec_close(struct sim_advrec *);
 /* Notes an advice id; 1 if it was new, 0 if a repeat, -1 on no memory. */
 int	sim_advrec_seen(struct sim_advrec *, uint64_t id);
 /* One line for a frame body (message TLV): kind "advice"/"out_response". */
-void	sim_advrec_write(struct sim_advrec *, const char *kind, uint64_t corr_id,
-	    int dup, const uint8_t *body, size_t len, uint64_t extra_us);
+void	sim_advrec_write(struct sim_advrec *, const char *kind,
+	    uint64_t corr_id, int dup, const uint8_t *body, size_t len,
+	    uint64_t extra_us);
 void	sim_advrec_flush(struct sim_advrec *);
 
 #endif

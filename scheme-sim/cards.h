@@ -19,7 +19,7 @@ struct sim_card {
 
 struct sim_cards {
 	struct sim_card	*v;
-	size_t		 n;
+	size_t		 n, cap;
 };
 
 int	sim_cards_builtin(struct sim_cards *);

@@ -195,7 +195,7 @@ conn_read_cb(evutil_socket_t fd, short what, void *arg)
 	struct iovec iov;
 	struct cmsghdr *cm;
 	union {
-		char		buf[CMSG_SPACE(sizeof(struct scm_timestamping))];
+		char	buf[CMSG_SPACE(sizeof(struct scm_timestamping))];
 		struct cmsghdr	align;
 	} ctl;
 	const struct scm_timestamping *tss;
@@ -322,7 +322,8 @@ sim_tcp_listen(const struct sockaddr *sa, socklen_t sl)
 {
 	int fd, one = 1;
 
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
 	if (fd == -1)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == -1 ||

@@ -26,7 +26,8 @@ typedef void (*sim_conn_close_fn)(struct sim_conn *, const char *why,
     void *arg);
 
 struct sim_conn *sim_conn_new(struct event_base *, int fd,
-	    const struct framer *, sim_conn_msg_fn, sim_conn_close_fn, void *arg);
+	    const struct framer *, sim_conn_msg_fn, sim_conn_close_fn,
+	    void *arg);
 void	sim_conn_free(struct sim_conn *);
 /* Queues one message with its frame prefix; flushed at the end of the
  * current read callback or by sim_conn_flush.  0 / -1 (too big, dead). */
@@ -44,7 +45,8 @@ void	sim_conn_set_id(struct sim_conn *, int);
 
 /* Blocking connect with retries until timeout_ns (the peer may still be
  * starting); returns a non-blocking TCP_NODELAY socket or -1. */
-int	sim_tcp_connect(const struct sockaddr *, socklen_t, uint64_t timeout_ns);
+int	sim_tcp_connect(const struct sockaddr *, socklen_t,
+	    uint64_t timeout_ns);
 /* A non-blocking listening socket (SO_REUSEADDR) or -1. */
 int	sim_tcp_listen(const struct sockaddr *, socklen_t);
 /* Sets O_NONBLOCK and TCP_NODELAY on an accepted socket. */

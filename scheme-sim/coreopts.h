@@ -11,10 +11,13 @@
 
 #include "iso8583/frame.h"
 #include "scheme-sim/delay.h"
+#include "scheme-sim/opts.h"
 #include "scheme-sim/rules.h"
 #include "tunnel/seal.h"
 
 #define SIM_MAX_OUTREQ	8
+
+enum { CORE_UDP, CORE_TCP };	/* --listen, --tcp */
 
 struct sim_outreq {
 	char		 link[64];
@@ -22,9 +25,9 @@ struct sim_outreq {
 };
 
 struct sim_core_opts {
-	struct sockaddr_storage	 addr;
-	socklen_t		 addrlen;
-	int			 tcp;
+	struct sim_optaddr	 addr;		/* how: CORE_UDP or CORE_TCP */
+	const char		*profile, *framing;
+	char			 force_rc[3];	/* --rc, "": none */
 	const struct iso_profile *prof;
 	struct framer		 fr;
 	struct seal_keyring	 keys;

@@ -30,7 +30,8 @@ struct coretcp {
 	int			 nconns;
 	uint64_t		 answered, netmgmt, decode_err, other;
 	struct iso_msg		 rx, tx;
-	uint8_t			 wire[ISO_BUF_MAX + 512];	/* see schemesim.c */
+	/* Not on the stack: it would be zero-filled per send. */
+	uint8_t			 wire[ISO_BUF_MAX + 512];
 };
 
 static void
@@ -81,7 +82,8 @@ tcp_close(struct sim_conn *c, const char *why, void *arg)
 	struct coretcp *t = arg;
 
 	t->dead[sim_conn_id(c)] = 1;
-	log_debug("event=conn_closed conn=%d reason=\"%s\"", sim_conn_id(c), why);
+	log_debug("event=conn_closed conn=%d reason=\"%s\"", sim_conn_id(c),
+	    why);
 }
 
 static void
@@ -137,9 +139,9 @@ sim_coretcp_run(struct sim_core_opts *o)
 		return 2;
 	t->o = o;
 	t->base = event_base_new();
-	sim_addr_str((struct sockaddr *)&o->addr, a, sizeof a);
-	if (t->base == NULL || (lfd = sim_tcp_listen((struct sockaddr *)&o->addr,
-	    o->addrlen)) == -1) {
+	sim_addr_str((struct sockaddr *)&o->addr.ss, a, sizeof a);
+	if (t->base == NULL || (lfd = sim_tcp_listen(
+	    (struct sockaddr *)&o->addr.ss, o->addr.len)) == -1) {
 		log_warn("event=listen_failed addr=%s", a);
 		free(t);
 		return 2;

@@ -72,7 +72,8 @@ parse_parts(const char *s, uint64_t *v, int n)
 	if (strlen(s) >= sizeof buf)
 		return -1;
 	strcpy(buf, s);
-	for (tok = strtok_r(buf, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+	for (tok = strtok_r(buf, ":", &save); tok;
+	    tok = strtok_r(NULL, ":", &save)) {
 		if (i >= n || sim_parse_duration(tok, &v[i]) == -1)
 			return -1;
 		i++;
@@ -122,7 +123,8 @@ sim_delay_draw(const struct sim_delay *d, uint64_t *rng)
 	case SIM_D_FIXED:
 		return d->a;
 	case SIM_D_UNIFORM:
-		return d->a + (uint64_t)(sim_rng_unit(rng) * (double)(d->b - d->a));
+		return d->a +
+		    (uint64_t)(sim_rng_unit(rng) * (double)(d->b - d->a));
 	case SIM_D_NORMAL:
 		z = -6;
 		for (i = 0; i < 12; i++)
@@ -130,7 +132,8 @@ sim_delay_draw(const struct sim_delay *d, uint64_t *rng)
 		z = (double)d->a + z * (double)d->b;
 		return z > 0 ? (uint64_t)z : 0;
 	case SIM_D_EXP:
-		return (uint64_t)(-sim_ln(1.0 - sim_rng_unit(rng)) * (double)d->a);
+		return (uint64_t)(-sim_ln(1.0 - sim_rng_unit(rng)) *
+		    (double)d->a);
 	}
 	return 0;
 }

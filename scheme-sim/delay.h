@@ -8,7 +8,9 @@
 
 #include <stdint.h>
 
-enum sim_dist { SIM_D_NONE, SIM_D_FIXED, SIM_D_UNIFORM, SIM_D_NORMAL, SIM_D_EXP };
+enum sim_dist {
+	SIM_D_NONE, SIM_D_FIXED, SIM_D_UNIFORM, SIM_D_NORMAL, SIM_D_EXP
+};
 
 struct sim_delay {
 	int		kind;

@@ -41,13 +41,9 @@ hist_bucket_low(size_t idx)
 uint64_t
 hist_bucket_high(size_t idx)
 {
-	size_t shift;
-
-	if (idx < 2 * HIST_SUB)
-		return idx;
-	shift = idx / HIST_SUB - 1;
-	/* The top bucket would overflow by one: its high is UINT64_MAX. */
-	return hist_bucket_low(idx) + (((uint64_t)1 << shift) - 1);
+	/* One below where the next bucket starts.  After the top bucket
+	 * that start is 2^64, which wraps to 0: its high is UINT64_MAX. */
+	return hist_bucket_low(idx + 1) - 1;
 }
 
 void

@@ -24,7 +24,8 @@ sim_pacer_due(const struct sim_pacer *p, uint64_t now_ns)
 	if (now_ns < p->t0_ns)
 		return 0;
 	/* +1: send number 0 is due at t0 itself. */
-	want = (unsigned __int128)(now_ns - p->t0_ns) * p->rate / 1000000000u + 1;
+	want = (unsigned __int128)(now_ns - p->t0_ns) * p->rate / 1000000000u +
+	    1;
 	if (want <= p->issued)
 		return 0;
 	n = (uint64_t)(want - p->issued);

@@ -68,6 +68,24 @@ sim_parse_count(const char *s, uint64_t *out)
 }
 
 int
+sim_parse_dec(const void *s, size_t len, uint64_t *out)
+{
+	const uint8_t *d = s;
+	uint64_t x = 0;
+	size_t i;
+
+	if (len == 0 || len > 19)
+		return -1;
+	for (i = 0; i < len; i++) {
+		if (d[i] < '0' || d[i] > '9')
+			return -1;
+		x = x * 10 + (uint64_t)(d[i] - '0');
+	}
+	*out = x;
+	return 0;
+}
+
+int
 sim_parse_prob(const char *s, double *p)
 {
 	char *end;
@@ -134,6 +152,34 @@ sim_parse_addr(const char *s, struct sockaddr_storage *ss, socklen_t *sl)
 	return -1;
 }
 
+int
+sim_parse_list(const char *path, sim_line_fn *fn, void *arg, char *err,
+    size_t errsz)
+{
+	FILE *f;
+	char line[256], why[160], *p;
+	size_t lineno = 0;
+	int rc = 0;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	while (rc == 0 && fgets(line, sizeof line, f) != NULL) {
+		lineno++;
+		if ((p = strchr(line, '#')) != NULL)
+			*p = '\0';
+		if ((rc = fn(arg, line, why, sizeof why)) == -1)
+			snprintf(err, errsz, "%s:%zu: %s", path, lineno, why);
+	}
+	if (rc == 0 && ferror(f)) {
+		snprintf(err, errsz, "%s: read error", path);
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
+}
+
 const char *
 sim_addr_str(const struct sockaddr *sa, char *buf, size_t cap)
 {
@@ -144,7 +190,8 @@ sim_addr_str(const struct sockaddr *sa, char *buf, size_t cap)
 		inet_ntop(AF_INET, &sin->sin_addr, h, sizeof h);
 		snprintf(buf, cap, "%s:%u", h, ntohs(sin->sin_port));
 	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)sa;
+		const struct sockaddr_in6 *sin6 =
+		    (const struct sockaddr_in6 *)sa;
 		inet_ntop(AF_INET6, &sin6->sin6_addr, h, sizeof h);
 		snprintf(buf, cap, "[%s]:%u", h, ntohs(sin6->sin6_port));
 	} else

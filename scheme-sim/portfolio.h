@@ -58,7 +58,7 @@ const struct sim_pcard *sim_portfolio_find(const struct sim_portfolio *,
 size_t	sim_portfolio_snapshot(const struct sim_portfolio *, size_t *next,
 	    uint64_t version, uint8_t *out, size_t cap);
 
-/* `scheme-sim cards generate|request|list ...` */
-int	sim_cards_main(int argc, char **argv);
+/* n bytes as 2n upper-case hex digits and a NUL (clear keys too). */
+void	sim_tohex(const uint8_t *, size_t n, char *out);
 
 #endif

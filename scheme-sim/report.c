@@ -1,14 +1,25 @@
 /*
- * report.c — text and JSON reports.  The JSON is written by hand: the
- * content is numbers and fixed names, nothing that needs escaping beyond
- * the phase name, which we restrict when it is set.
+ * report.c — text and JSON reports.  The percentiles both print come
+ * from one table; the JSON is built with jansson (jsonout.c).
  */
-#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "base/log.h"
+#include "scheme-sim/jsonout.h"
 #include "scheme-sim/report.h"
+
+static const struct {
+	const char	*text;		/* name in the text report */
+	const char	*json;		/* key in the JSON */
+	double		 p;
+} pcts[] = {
+	{ "p50", "p50", 50 },
+	{ "p90", "p90", 90 },
+	{ "p99", "p99", 99 },
+	{ "p99.9", "p99_9", 99.9 },
+};
+
+#define NPCTS	(sizeof pcts / sizeof pcts[0])
 
 static double
 us(uint64_t ns)
@@ -22,21 +33,28 @@ secs(const struct sim_stats *s)
 	return (double)(s->t_end_ns - s->t_start_ns) / 1e9;
 }
 
+static double
+rate(const struct sim_stats *s)
+{
+	double t = secs(s);
+
+	return t > 0 ? (double)s->received / t : 0.0;
+}
+
 void
 sim_report_text(FILE *f, const struct sim_report_ctx *ctx,
     const struct sim_stats *s)
 {
-	double t = secs(s);
-	int i;
+	size_t i;
 	char rc[3];
 
 	fprintf(f, "%s: %.2f s, sent %llu, answered %llu (%.0f/s)\n", s->name,
-	    t, (unsigned long long)s->sent, (unsigned long long)s->received,
-	    t > 0 ? (double)s->received / t : 0.0);
+	    secs(s), (unsigned long long)s->sent,
+	    (unsigned long long)s->received, rate(s));
 	fprintf(f, "  DE39:");
 	for (i = 0; i < SIM_RC_N; i++)
 		if (s->by_rc[i]) {
-			sim_rc_name(i, rc);
+			sim_rc_name((int)i, rc);
 			fprintf(f, " %s=%llu", rc,
 			    (unsigned long long)s->by_rc[i]);
 		}
@@ -52,10 +70,11 @@ sim_report_text(FILE *f, const struct sim_report_ctx *ctx,
 	    (unsigned long long)s->mismatch, (unsigned long long)s->timeouts,
 	    (unsigned long long)s->late, (unsigned long long)s->unexpected,
 	    (unsigned long long)s->decode_err);
-	fprintf(f, "  latency_us: p50=%.1f p90=%.1f p99=%.1f p99.9=%.1f "
-	    "max=%.1f mean=%.1f\n", us(hist_pct(&s->lat, 50)),
-	    us(hist_pct(&s->lat, 90)), us(hist_pct(&s->lat, 99)),
-	    us(hist_pct(&s->lat, 99.9)), us(s->lat.count ? s->lat.max : 0),
+	fprintf(f, "  latency_us:");
+	for (i = 0; i < NPCTS; i++)
+		fprintf(f, " %s=%.1f", pcts[i].text,
+		    us(hist_pct(&s->lat, pcts[i].p)));
+	fprintf(f, " max=%.1f mean=%.1f\n", us(s->lat.count ? s->lat.max : 0),
 	    hist_mean(&s->lat) / 1000.0);
 	if (ctx->deadline_ns)
 		fprintf(f, "  deadline %.1fms: misses=%llu\n",
@@ -63,46 +82,76 @@ sim_report_text(FILE *f, const struct sim_report_ctx *ctx,
 		    (unsigned long long)s->deadline_miss);
 }
 
-static void
-json_stats(FILE *f, const struct sim_stats *s)
+static json_t *
+json_by_rc(const struct sim_stats *s)
 {
-	double t = secs(s);
-	int i, first = 1;
+	json_t *o = json_object();
 	char rc[3];
+	int i;
 
-	fprintf(f, "{\"name\":\"%s\",\"seconds\":%.3f,\"sent\":%llu,"
-	    "\"received\":%llu,\"rate\":%.1f,\"by_rc\":{", s->name, t,
-	    (unsigned long long)s->sent, (unsigned long long)s->received,
-	    t > 0 ? (double)s->received / t : 0.0);
-	for (i = 0; i < SIM_RC_N; i++)
+	for (i = 0; o != NULL && i < SIM_RC_N; i++)
 		if (s->by_rc[i]) {
 			sim_rc_name(i, rc);
-			fprintf(f, "%s\"%s\":%llu", first ? "" : ",", rc,
-			    (unsigned long long)s->by_rc[i]);
-			first = 0;
+			if (sim_json_set_u64(o, rc, s->by_rc[i]) == -1) {
+				json_decref(o);
+				o = NULL;
+			}
 		}
-	fprintf(f, "},\"rc_other\":%llu,\"approved\":{\"core\":%llu,"
-	    "\"other\":%llu},", (unsigned long long)s->rc_other,
-	    (unsigned long long)s->approved_core,
-	    (unsigned long long)s->approved_other);
-	fprintf(f, "\"errors\":{\"total\":%llu,\"rc_unexpected\":%llu,"
-	    "\"mismatch\":%llu,\"timeout\":%llu,\"late\":%llu,"
-	    "\"unexpected\":%llu,\"decode\":%llu},",
-	    (unsigned long long)sim_stats_errors(s),
-	    (unsigned long long)s->rc_unexpected,
-	    (unsigned long long)s->mismatch, (unsigned long long)s->timeouts,
-	    (unsigned long long)s->late, (unsigned long long)s->unexpected,
-	    (unsigned long long)s->decode_err);
-	fprintf(f, "\"deadline_miss\":%llu,\"netmgmt\":%llu,\"incoming\":%llu,",
-	    (unsigned long long)s->deadline_miss,
-	    (unsigned long long)s->netmgmt, (unsigned long long)s->incoming);
-	fprintf(f, "\"latency_us\":{\"count\":%llu,\"min\":%.1f,\"p50\":%.1f,"
-	    "\"p90\":%.1f,\"p99\":%.1f,\"p99_9\":%.1f,\"max\":%.1f,"
-	    "\"mean\":%.1f}}", (unsigned long long)s->lat.count,
-	    us(s->lat.count ? s->lat.min : 0), us(hist_pct(&s->lat, 50)),
-	    us(hist_pct(&s->lat, 90)), us(hist_pct(&s->lat, 99)),
-	    us(hist_pct(&s->lat, 99.9)), us(s->lat.count ? s->lat.max : 0),
-	    hist_mean(&s->lat) / 1000.0);
+	return o;
+}
+
+static json_t *
+json_latency(const struct hist *h)
+{
+	json_t *o;
+	size_t i;
+
+	o = json_pack("{s:I, s:o}", "count", (json_int_t)h->count, "min",
+	    sim_json_fixed(us(h->count ? h->min : 0), 1));
+	for (i = 0; o != NULL && i < NPCTS; i++)
+		if (json_object_set_new(o, pcts[i].json,
+		    sim_json_fixed(us(hist_pct(h, pcts[i].p)), 1)) == -1) {
+			json_decref(o);
+			o = NULL;
+		}
+	if (o != NULL && (json_object_set_new(o, "max",
+	    sim_json_fixed(us(h->count ? h->max : 0), 1)) == -1 ||
+	    json_object_set_new(o, "mean",
+	    sim_json_fixed(hist_mean(h) / 1000.0, 1)) == -1)) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
+}
+
+static json_t *
+json_stats(const struct sim_stats *s)
+{
+	return json_pack("{s:s, s:o, s:I, s:I, s:o, s:o, s:I, "
+	    "s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I}, "
+	    "s:I, s:I, s:I, s:o}",
+	    "name", s->name,
+	    "seconds", sim_json_fixed(secs(s), 3),
+	    "sent", (json_int_t)s->sent,
+	    "received", (json_int_t)s->received,
+	    "rate", sim_json_fixed(rate(s), 1),
+	    "by_rc", json_by_rc(s),
+	    "rc_other", (json_int_t)s->rc_other,
+	    "approved",
+		"core", (json_int_t)s->approved_core,
+		"other", (json_int_t)s->approved_other,
+	    "errors",
+		"total", (json_int_t)sim_stats_errors(s),
+		"rc_unexpected", (json_int_t)s->rc_unexpected,
+		"mismatch", (json_int_t)s->mismatch,
+		"timeout", (json_int_t)s->timeouts,
+		"late", (json_int_t)s->late,
+		"unexpected", (json_int_t)s->unexpected,
+		"decode", (json_int_t)s->decode_err,
+	    "deadline_miss", (json_int_t)s->deadline_miss,
+	    "netmgmt", (json_int_t)s->netmgmt,
+	    "incoming", (json_int_t)s->incoming,
+	    "latency_us", json_latency(&s->lat));
 }
 
 int
@@ -110,45 +159,37 @@ sim_report_json(const char *path, const struct sim_report_ctx *ctx,
     const struct sim_stats *total, const struct sim_stats *phases,
     int nphases)
 {
-	FILE *f;
+	json_t *list;
 	int i;
 
-	if ((f = fopen(path, "w")) == NULL) {
-		log_warn("json report %s", path);
-		return -1;
-	}
-	fprintf(f, "{\"profile\":\"%s\",\"framing\":\"%s\",\"conns\":%d,"
-	    "\"target_rate\":%llu,\"inflight\":%llu,\"deadline_us\":%.1f,"
-	    "\"kernel_rx_timestamps\":%s,\"total\":", ctx->profile,
-	    ctx->framing, ctx->conns, (unsigned long long)ctx->rate,
-	    (unsigned long long)ctx->inflight, us(ctx->deadline_ns),
-	    ctx->kernel_ts ? "true" : "false");
-	json_stats(f, total);
-	fprintf(f, ",\"phases\":[");
-	for (i = 0; i < nphases; i++) {
-		if (i)
-			fputc(',', f);
-		json_stats(f, &phases[i]);
-	}
-	fprintf(f, "]}\n");
-	if (fclose(f) == EOF) {
-		log_warn("json report %s", path);
-		return -1;
-	}
-	return 0;
+	list = json_array();
+	for (i = 0; list != NULL && i < nphases; i++)
+		if (json_array_append_new(list, json_stats(&phases[i])) == -1) {
+			json_decref(list);
+			list = NULL;
+		}
+	return sim_json_save(path, json_pack("{s:s, s:s, s:i, s:I, s:I, s:o, "
+	    "s:b, s:o, s:o}",
+	    "profile", ctx->profile,
+	    "framing", ctx->framing,
+	    "conns", ctx->conns,
+	    "target_rate", (json_int_t)ctx->rate,
+	    "inflight", (json_int_t)ctx->inflight,
+	    "deadline_us", sim_json_fixed(us(ctx->deadline_ns), 1),
+	    "kernel_rx_timestamps", ctx->kernel_ts,
+	    "total", json_stats(total),
+	    "phases", list));
 }
 
 void
 sim_report_progress(FILE *f, double t_s, const struct sim_stats *iv,
     const struct sim_stats *total, uint64_t inflight)
 {
-	double dt = (double)(iv->t_end_ns - iv->t_start_ns) / 1e9;
-
 	fprintf(f, "t=%.0fs sent=%llu answered=%llu rate=%.0f/s inflight=%llu "
-	    "p50_us=%.0f p99_us=%.0f max_us=%.0f errors=%llu deadline_miss=%llu\n",
+	    "p50_us=%.0f p99_us=%.0f max_us=%.0f errors=%llu "
+	    "deadline_miss=%llu\n",
 	    t_s, (unsigned long long)total->sent,
-	    (unsigned long long)total->received,
-	    dt > 0 ? (double)iv->received / dt : 0.0,
+	    (unsigned long long)total->received, rate(iv),
 	    (unsigned long long)inflight, us(hist_pct(&iv->lat, 50)),
 	    us(hist_pct(&iv->lat, 99)), us(iv->lat.count ? iv->lat.max : 0),
 	    (unsigned long long)sim_stats_errors(total),

@@ -22,8 +22,8 @@ struct sim_report_ctx {
 
 void	sim_report_text(FILE *, const struct sim_report_ctx *,
 	    const struct sim_stats *);
-/* One JSON document: the context, "total", and "phases" when more than
- * one phase was run.  0 / -1. */
+/* One JSON document: the context, "total", and "phases" (every phase
+ * run, one or more).  0 / -1. */
 int	sim_report_json(const char *path, const struct sim_report_ctx *,
 	    const struct sim_stats *total, const struct sim_stats *phases,
 	    int nphases);

@@ -1,13 +1,14 @@
 /*
  * rules.c — the simulated core's decision rules.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/hex.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "scheme-sim/parse.h"
 #include "scheme-sim/rules.h"
 #include "scheme-sim/schememsg.h"
 #include "tunnel/tlv.h"
@@ -24,7 +25,7 @@ is_pan(const char *s)
 {
 	size_t n = strlen(s);
 
-	return n >= 12 && n <= 19 && strspn(s, "0123456789") == n;
+	return n >= 12 && n <= 19 && dec_valid(s, n);
 }
 
 static int
@@ -47,48 +48,39 @@ cmp(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A line of a PAN list: its first word, if any, is a PAN. */
+static int
+pan_line(void *arg, char *line, char *why, size_t whysz)
+{
+	char *p = line + strspn(line, " \t");
+
+	p[strcspn(p, " \t\r\n,")] = '\0';
+	if (*p == '\0')
+		return 0;
+	if (!is_pan(p)) {
+		snprintf(why, whysz, "not a PAN (12 to 19 digits)");
+		return -1;
+	}
+	if (add_pan(arg, p) == -1) {
+		snprintf(why, whysz, "out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 int
 sim_rules_add_pans(struct sim_rules *r, const char *arg, char *err,
     size_t errsz)
 {
-	FILE *f;
-	char line[128], *p;
-	size_t lineno = 0;
-
 	if (is_pan(arg)) {
-		if (add_pan(r, arg) == -1)
-			goto oom;
-	} else {
-		if ((f = fopen(arg, "r")) == NULL) {
-			snprintf(err, errsz, "%s: %s", arg, strerror(errno));
+		if (add_pan(r, arg) == -1) {
+			snprintf(err, errsz, "out of memory");
 			return -1;
 		}
-		while (fgets(line, sizeof line, f) != NULL) {
-			lineno++;
-			if ((p = strchr(line, '#')) != NULL)
-				*p = '\0';
-			p = line + strspn(line, " \t");
-			p[strcspn(p, " \t\r\n,")] = '\0';
-			if (*p == '\0')
-				continue;
-			if (!is_pan(p)) {
-				snprintf(err, errsz, "%s:%zu: not a PAN (12 to "
-				    "19 digits)", arg, lineno);
-				fclose(f);
-				return -1;
-			}
-			if (add_pan(r, p) == -1) {
-				fclose(f);
-				goto oom;
-			}
-		}
-		fclose(f);
-	}
+	} else if (sim_parse_list(arg, pan_line, r, err, errsz) == -1)
+		return -1;
 	qsort(r->pans, r->npans, sizeof *r->pans, cmp);
 	return 0;
-oom:
-	snprintf(err, errsz, "out of memory");
-	return -1;
 }
 
 void
@@ -112,7 +104,7 @@ decide(struct sim_rules *r, const char *req_mti, const char *pan,
 	const char *key = pan;
 
 	de38[0] = '\0';
-	if (sim_resp_mti(req_mti, mti) == -1)
+	if (iso_mti_response(req_mti, mti) == -1)	/* not a request */
 		return -1;
 	if (r->force_rc != NULL) {
 		memcpy(rc, r->force_rc, 3);
@@ -160,21 +152,11 @@ sim_rules_decide_tlv(struct sim_rules *r, const uint8_t *body, size_t len,
 {
 	char pan[24], num[24];
 	uint64_t amount = 0;
-	int have_pan, amount_ok = 0;
-	size_t i;
+	int have_pan, amount_ok;
 
 	have_pan = tlv_find_str(body, len, 2, pan, sizeof pan) == 0;
-	if (tlv_find_str(body, len, 4, num, sizeof num) == 0 && num[0] &&
-	    strlen(num) <= 19) {
-		amount_ok = 1;
-		for (i = 0; num[i]; i++) {
-			if (num[i] < '0' || num[i] > '9') {
-				amount_ok = 0;
-				break;
-			}
-			amount = amount * 10 + (uint64_t)(num[i] - '0');
-		}
-	}
+	amount_ok = tlv_find_str(body, len, 4, num, sizeof num) == 0 &&
+	    sim_parse_dec(num, strlen(num), &amount) == 0;
 	return decide(r, mti, have_pan ? pan : NULL, amount_ok, amount, rc,
 	    de38);
 }

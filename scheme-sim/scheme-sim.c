@@ -2,58 +2,56 @@
  * scheme-sim — plays the scheme and the cloud core around gatewayd.
  *   scheme-sim scheme ...   load, checks, latency report
  *   scheme-sim core ...     the core on the core link, or a plain ISO peer
+ *   scheme-sim cards ...    the test card portfolio both sides share
  */
-#include <stdio.h>
 #include <string.h>
 
-#include "base/log.h"
+#include "scheme-sim/cardsmain.h"
 #include "scheme-sim/coremain.h"
-#include "scheme-sim/portfolio.h"
 #include "scheme-sim/schemesim.h"
+#include "scheme-sim/subcmd.h"
+
+static int	help_main(int, char **);
+static void	top_usage(void);
+
+static const struct sim_subcmd subcmds[] = {
+	{ "scheme", "[options]", "play a scheme towards a gateway link",
+	    sim_scheme_main, sim_scheme_usage, "scheme-sim" },
+	{ "core", "[options]", "play the cloud core (or --tcp: a plain\n"
+	    "ISO 8583 peer)", sim_core_main, sim_core_usage,
+	    "scheme-sim-core" },
+	{ "cards", "generate|request|list ...", "test portfolio",
+	    sim_cards_main, sim_cards_usage, "scheme-sim-cards" },
+	{ "help", "[scheme|core|cards]", "", help_main, top_usage, NULL },
+};
+
+static const struct sim_subcmds top = SIM_SUBCMDS("scheme-sim", subcmds, 37,
+    "\nscheme-sim SUBCOMMAND --help for the options of each.\n");
 
 static void
-usage(void)
+top_usage(void)
 {
-	fprintf(stderr,
-"usage: scheme-sim scheme [options]   play a scheme towards a gateway link\n"
-"       scheme-sim core [options]     play the cloud core (or --tcp: a plain\n"
-"                                     ISO 8583 peer)\n"
-"       scheme-sim cards generate|request|list ...  test portfolio\n"
-"       scheme-sim help [scheme|core]\n"
-"\n"
-"scheme-sim SUBCOMMAND --help for the options of each.\n");
+	sim_subcmds_usage(&top);
+}
+
+/* `help [SUBCOMMAND]`: that subcommand's help, else this one's. */
+static int
+help_main(int argc, char **argv)
+{
+	const struct sim_subcmd *sc;
+
+	if (argc > 1 && (sc = sim_subcmd_find(&top, argv[1])) != NULL)
+		sc->usage();
+	else
+		top_usage();
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	if (argc < 2) {
-		usage();
-		return 2;
-	}
-	if (strcmp(argv[1], "scheme") == 0) {
-		log_init("scheme-sim", 0);
-		return sim_scheme_main(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "core") == 0) {
-		log_init("scheme-sim-core", 0);
-		return sim_core_main(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "cards") == 0) {
-		log_init("scheme-sim-cards", 0);
-		return sim_cards_main(argc - 1, argv + 1);
-	}
-	if (strcmp(argv[1], "help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "--help") == 0) {
-		if (argc > 2 && strcmp(argv[2], "scheme") == 0)
-			sim_scheme_usage();
-		else if (argc > 2 && strcmp(argv[2], "core") == 0)
-			sim_core_usage();
-		else
-			usage();
-		return 0;
-	}
-	fprintf(stderr, "scheme-sim: unknown subcommand %s\n", argv[1]);
-	usage();
-	return 2;
+	if (argc > 1 && (strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "--help") == 0))
+		return help_main(argc - 1, argv + 1);
+	return sim_subcmds_run(&top, argc, argv);
 }

@@ -11,10 +11,9 @@
 
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "scheme-sim/parse.h"
 #include "scheme-sim/schememsg.h"
-
-const int sim_echo_fields[] = { 2, 3, 4, 7, 11, 12, 13, 32, 37, 41, 42, 49 };
-const size_t sim_echo_nfields = sizeof sim_echo_fields / sizeof sim_echo_fields[0];
 
 /* Zero-padded decimal of exactly width digits (the low ones). */
 static void
@@ -184,11 +183,12 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	uint8_t b[160], v[8];
 	size_t n = 0;
 	ssize_t k;
-	uint64_t x = seq * 0x9E3779B97F4A7C15ull, a = p->amount;
+	uint64_t x = seq * 0x9E3779B97F4A7C15ull;
 	int i;
 
 #define EMV(tag, val, len) do {						\
-	if ((k = emv_put(b + n, sizeof b - n, (tag), (val), (len))) < 0)	\
+	k = emv_put(b + n, sizeof b - n, (tag), (val), (len));		\
+	if (k < 0)							\
 		return -1;						\
 	n += (size_t)k;							\
 } while (0)
@@ -204,10 +204,7 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	EMV(0x95, "\x00\x00\x00\x80\x00", 5);
 	EMV(0x9A, "\x25\x01\x01", 3);
 	EMV(0x9C, "\x00", 1);
-	for (i = 5; i >= 0; i--) {			/* amount, BCD n12 */
-		v[i] = (uint8_t)((a % 10) | ((a / 10 % 10) << 4));
-		a /= 100;
-	}
+	sim_amount_bcd(p->amount, v);
 	EMV(0x9F02, v, 6);
 	EMV(0x5F2A, "\x08\x26", 2);
 	EMV(0x82, "\x19\x80", 2);
@@ -215,6 +212,17 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	EMV(0x9F33, "\xE0\x08\xC8", 3);
 #undef EMV
 	return iso_set(m, 55, b, n);
+}
+
+void
+sim_amount_bcd(uint64_t amount, uint8_t out[6])
+{
+	int i;
+
+	for (i = 5; i >= 0; i--) {
+		out[i] = (uint8_t)((amount % 10) | ((amount / 10 % 10) << 4));
+		amount /= 100;
+	}
 }
 
 int
@@ -243,31 +251,23 @@ sim_req_build(const struct sim_reqspec *rs, const struct sim_pending *p,
 }
 
 int
-sim_resp_mti(const char *req, char out[5])
-{
-	if (strlen(req) != 4 || req[2] < '0' || req[2] > '8' ||
-	    (req[2] - '0') % 2 != 0)
-		return -1;
-	memcpy(out, req, 5);
-	out[2] = (char)(req[2] + 1);
-	return 0;
-}
-
-int
 sim_resp_check(const struct sim_reqspec *rs, const struct sim_pending *p,
     uint64_t seq, const struct iso_msg *resp, int *bad)
 {
 	char want[5], v[64];
 	const uint8_t *got;
-	size_t i, glen;
+	const int *echo;
+	size_t i, glen, necho;
 	int n, f;
 
-	if (sim_resp_mti(p->mti, want) == -1 || strcmp(resp->mti, want) != 0) {
+	if (iso_mti_response(p->mti, want) == -1 ||
+	    strcmp(resp->mti, want) != 0) {
 		*bad = 0;
 		return -1;
 	}
-	for (i = 0; i < sim_echo_nfields; i++) {
-		f = sim_echo_fields[i];
+	echo = iso_echo_fields(p->mti, &necho);
+	for (i = 0; i < necho; i++) {
+		f = echo[i];
 		if ((n = req_value(rs, p, seq, f, v, sizeof v)) < 0)
 			continue;	/* not in this request */
 		got = iso_get(resp, f, &glen);
@@ -304,7 +304,7 @@ sim_answer_build(const struct iso_msg *req, const char *rc,
 	size_t i;
 	int f, drop;
 
-	if (sim_resp_mti(req->mti, mti) == -1)
+	if (iso_mti_response(req->mti, mti) == -1)
 		return -1;
 	iso_msg_init(resp, mti);
 	for (f = iso_next(req, 0); f != 0; f = iso_next(req, f)) {
@@ -322,16 +322,9 @@ int
 sim_get_u64(const struct iso_msg *m, int field, uint64_t *out)
 {
 	const uint8_t *v;
-	size_t len, i;
-	uint64_t x = 0;
+	size_t len;
 
-	if ((v = iso_get(m, field, &len)) == NULL || len == 0 || len > 19)
+	if ((v = iso_get(m, field, &len)) == NULL)
 		return -1;
-	for (i = 0; i < len; i++) {
-		if (v[i] < '0' || v[i] > '9')
-			return -1;
-		x = x * 10 + (uint64_t)(v[i] - '0');
-	}
-	*out = x;
-	return 0;
+	return sim_parse_dec(v, len, out);
 }

@@ -29,8 +29,8 @@ struct sim_reqspec {
 	char			 de42[16];
 	char			 de49[4];
 	char			 rrn_prefix[5];	/* 4 digits, per run */
-	uint64_t		 amount;	/* minor units, unless per card */
-	uint64_t		 amount_step;	/* amounts cycle amount..+step*9 */
+	uint64_t		 amount;	/* minor units, or per card */
+	uint64_t		 amount_step;	/* amounts: amount..+step*9 */
 };
 
 /* Wall-clock fields, refreshed once a second. */
@@ -41,21 +41,20 @@ struct sim_clock {
 	char		de13[5];	/* MMDD, local */
 };
 
-/* The fields a response must echo from its request. */
-extern const int sim_echo_fields[];
-extern const size_t sim_echo_nfields;
-
 void	sim_clock_update(struct sim_clock *, uint64_t wall_us);
 /* Fills a pending slot (card, amount, times, MTI) for sequence seq. */
 void	sim_req_prepare(const struct sim_reqspec *, const struct sim_clock *,
 	    uint64_t seq, const char *mti, int conn, struct sim_pending *);
+/* EMV 9F02: an amount in minor units as n12, packed BCD. */
+void	sim_amount_bcd(uint64_t amount, uint8_t out[6]);
 /* Builds the request for a prepared slot. 0 / -1. */
 int	sim_req_build(const struct sim_reqspec *, const struct sim_pending *,
 	    uint64_t seq, struct iso_msg *);
 /*
- * Checks a response against its request: MTI = request + 10 and every
- * echo field equal.  0 if it matches; -1 with *bad the first field that
- * differs or is missing (0: the MTI).
+ * Checks a response against its request by libiso8583's rule (mti.h):
+ * the response MTI of the request's, and every field of its echo set
+ * that the request carried, equal.  0 if it matches; -1 with *bad the
+ * first field that differs or is missing (0: the MTI).
  */
 int	sim_resp_check(const struct sim_reqspec *, const struct sim_pending *,
 	    uint64_t seq, const struct iso_msg *resp, int *bad);
@@ -63,14 +62,13 @@ int	sim_resp_check(const struct sim_reqspec *, const struct sim_pending *,
 int	sim_netmgmt_build(const struct sim_reqspec *, const struct sim_clock *,
 	    uint32_t stan, const char *code, struct iso_msg *);
 /*
- * The answer to a message the gateway sent us: MTI + 10, every field
- * echoed except those a response must not carry (PIN block, track data,
- * MACs, DE55), DE39 = rc.  -1 if the request's MTI is not a request.
+ * The answer to a message the gateway sent us: the response MTI
+ * (iso_mti_response), every field echoed except those a response must not
+ * carry (PIN block, track data, MACs, DE55), DE39 = rc.  -1 if the
+ * request's MTI is not a request.
  */
 int	sim_answer_build(const struct iso_msg *req, const char *rc,
 	    struct iso_msg *resp);
-/* "0110" for "0100": the response MTI; -1 if not a request MTI. */
-int	sim_resp_mti(const char *req, char out[5]);
 /* Decimal value of a numeric field, -1 if absent or not digits. */
 int	sim_get_u64(const struct iso_msg *, int field, uint64_t *);
 

@@ -67,8 +67,9 @@ sim_snap_open(const char *path, uint64_t base, char *err, size_t errsz)
 	s->cards = next;
 	free(buf);
 	sim_portfolio_free(&p);
-	log_info("event=snapshot_ready cards=%llu frames=%zu first_version=%llu",
-	    (unsigned long long)s->cards, s->n, (unsigned long long)base);
+	log_info("event=snapshot_ready cards=%llu frames=%zu "
+	    "first_version=%llu", (unsigned long long)s->cards, s->n,
+	    (unsigned long long)base);
 	return s;
 }
 
@@ -116,8 +117,8 @@ sim_snap_ack(struct sim_snap *s, uint64_t version)
 				s->v[i].acked = 1;
 				s->acked++;
 				if (s->acked == s->n)
-					log_info("event=snapshot_acked cards=%llu "
-					    "frames=%zu",
+					log_info("event=snapshot_acked "
+					    "cards=%llu frames=%zu",
 					    (unsigned long long)s->cards, s->n);
 			}
 			return 1;

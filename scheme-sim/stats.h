@@ -24,7 +24,7 @@ struct sim_stats {
 	uint64_t	late;		/* answered after the timeout fired */
 	uint64_t	unexpected;	/* a response to nothing we sent */
 	uint64_t	decode_err;	/* did not unpack in the profile */
-	uint64_t	deadline_miss;	/* answered after --deadline, or never */
+	uint64_t	deadline_miss;	/* after --deadline, or never */
 	uint64_t	approved_core;	/* 00 with the core sim's DE38 mark */
 	uint64_t	approved_other;	/* 00 otherwise (stand-in) */
 	uint64_t	netmgmt;	/* 0800s answered, 0810s received */

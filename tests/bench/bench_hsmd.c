@@ -8,12 +8,7 @@
  * 8 connections) to show what gatewayd would see.
  * Prints "hsmd CY: N/s", "hsmd KQ: N/s", "hsmclient CY: N/s".
  */
-#include <sys/socket.h>
-#include <sys/un.h>
-#include <sys/wait.h>
-
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -29,6 +24,7 @@
 #include "hsm/client/hsmclient.h"
 #include "hsm/keyblock.h"
 #include "hsm/lmk.h"
+#include "tests/unit/hsmd-proc.h"
 
 #define CLIENTS	8
 #define BATCH	32
@@ -45,24 +41,6 @@ now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static int
-conn(void)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	memcpy(sun.sun_path, sock, strlen(sock));
-	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 static int
@@ -111,7 +89,7 @@ run_raw(const uint8_t *req, size_t reqlen, const char *okcode)
 	}
 	for (i = 0; i < CLIENTS; i++) {
 		memset(&c[i], 0, sizeof c[i]);
-		if ((c[i].fd = conn()) == -1) {
+		if ((c[i].fd = unix_connect(sock)) == -1) {
 			perror("connect");
 			exit(1);
 		}
@@ -284,27 +262,18 @@ wrap(const struct lmk *l, const char *hdr, const char *hex, char *out)
 static void
 cleanup(void)
 {
-	char cmd[200];
-
-	if (hsmd > 0) {
-		kill(hsmd, SIGTERM);
-		waitpid(hsmd, NULL, 0);
-	}
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "bench: cannot remove %s\n", dir);
+	hsmd_stop(&hsmd, dir, "bench");
 }
 
 int
 main(void)
 {
 	const char *K0 = "0123456789ABCDEFFEDCBA9876543210";
-	char lmkpath[128], listen[160], cvk[200], mk[200];
+	char lmkpath[128], logpath[160], cvk[200], mk[200];
 	uint8_t req[512], data[40];
 	struct lmk *l;
 	size_t n;
 	double cy, kq, lib;
-	int i, fd;
 
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0 || mkdtemp(dir) == NULL)
@@ -318,25 +287,11 @@ main(void)
 	wrap(l, "10000E0TX00N0000", K0, mk);
 	lmk_free(l);
 
-	snprintf(listen, sizeof listen, "unix:%s", sock);
-	if ((hsmd = fork()) == 0) {
-		char logp[160];
-		int lfd;
-
-		snprintf(logp, sizeof logp, "%s/hsmd.log", dir);
-		if ((lfd = open(logp, O_WRONLY | O_CREAT, 0600)) != -1)
-			dup2(lfd, 2);
-		execl("build/bin/hsmd", "hsmd", "--lmk", lmkpath, "-l", listen,
-		    (char *)NULL);
-		_exit(127);
-	}
-	for (i = 0; i < 300 && (fd = conn()) == -1; i++)
-		usleep(10000);
-	if (i == 300) {
+	snprintf(logpath, sizeof logpath, "%s/hsmd.log", dir);
+	if (hsmd_start(&hsmd, "build/bin", lmkpath, sock, logpath) == -1) {
 		fprintf(stderr, "bench: hsmd did not start (run make)\n");
 		return 1;
 	}
-	close(fd);
 
 	/* CY: CVV-1. */
 	n = (size_t)snprintf((char *)req, sizeof req,

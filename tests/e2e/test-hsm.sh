@@ -2,7 +2,8 @@
 # test-hsm.sh — hsmctl and hsmd as an operator runs them: unsealed and
 # sealed LMKs, systemd credentials, unix and TCP listeners, key forming
 # from components, key generation, diagnostics through the client library.
-# (Every crypto vector through the socket is in tests/unit/check_hsmd.c.)
+# (Every crypto vector through the socket is in
+# tests/unit/check_hsmd_vectors.c.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 

@@ -1,5 +1,5 @@
 /*
- * fuzz_hsm_cmd.c — hsmd's command parser and processor (hsm/cmd.c) on
+ * fuzz_hsm_cmd.c — hsmd's command parser and processor (hsm/cmd*.c) on
  * arbitrary request bodies (header "0000" + command + fields), under a
  * fixed LMK so the seed corpus can carry valid key blocks.
  */

@@ -17,6 +17,7 @@
 #include "hsm/kbcache.h"
 #include "hsm/keyblock.h"
 #include "hsm/pin.h"
+#include "tests/unit/hsm-vectors.h"
 
 #define K0 "0123456789ABCDEFFEDCBA9876543210"
 
@@ -51,20 +52,13 @@ des_from_hex(struct hsm_des *d, const char *h)
 
 START_TEST(t_cvv)
 {
-	static const struct {
-		const char *pan, *exp, *svc, *cvv;
-	} v[] = {
-		{ "4123456789012345", "8701", "101", "561" },	/* CVV-1 */
-		{ "4999988887777", "9105", "111", "649" },	/* CVV-2 */
-		{ "1234567890123456", "9912", "220", "170" },	/* CVV-3 */
-		{ "4123456789012345", "8701", "000", "636" },	/* CVV-4 */
-	};
+	const struct cvv_vector *v = cvv_vectors;
 	struct hsm_des d;
 	char out[4] = { 0 };
 	size_t i;
 
 	des_from_hex(&d, K0);
-	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+	for (i = 0; i < CVV_VECTORS; i++) {
 		ck_assert_int_eq(hsm_cvv(&d, v[i].pan, strlen(v[i].pan),
 		    v[i].exp, v[i].svc, out), 0);
 		ck_assert_str_eq(out, v[i].cvv);

@@ -223,6 +223,18 @@ key_attr(const struct nlattr *a, uint8_t out[WG_KEY_LEN])
 	return 0;
 }
 
+/* A key the kernel may report as all zeros, meaning none: has unset. */
+static int
+optional_key_attr(const struct nlattr *a, uint8_t out[WG_KEY_LEN],
+    uint32_t *flags, uint32_t has)
+{
+	if (key_attr(a, out) == -1)
+		return -1;
+	if (!sodium_is_zero(out, WG_KEY_LEN))
+		*flags |= has;
+	return 0;
+}
+
 static int
 aip_attr_cb(const struct nlattr *a, void *data)
 {
@@ -293,10 +305,9 @@ peer_attr_cb(const struct nlattr *a, void *data)
 		c->have_key = 1;
 		break;
 	case WGPEER_A_PRESHARED_KEY:
-		if (key_attr(a, p->preshared_key) == -1)
+		if (optional_key_attr(a, p->preshared_key, &p->flags,
+		    WG_PEER_HAS_PSK) == -1)
 			return MNL_CB_ERROR;
-		if (!sodium_is_zero(p->preshared_key, WG_KEY_LEN))
-			p->flags |= WG_PEER_HAS_PSK;
 		break;
 	case WGPEER_A_ENDPOINT: {
 		const struct sockaddr *sa = mnl_attr_get_payload(a);
@@ -402,16 +413,14 @@ dev_attr_cb(const struct nlattr *a, void *data)
 		dev->ifname[IFNAMSIZ - 1] = '\0';
 		break;
 	case WGDEVICE_A_PRIVATE_KEY:
-		if (key_attr(a, dev->private_key) == -1)
+		if (optional_key_attr(a, dev->private_key, &dev->flags,
+		    WG_DEV_HAS_PRIVATE_KEY) == -1)
 			return MNL_CB_ERROR;
-		if (!sodium_is_zero(dev->private_key, WG_KEY_LEN))
-			dev->flags |= WG_DEV_HAS_PRIVATE_KEY;
 		break;
 	case WGDEVICE_A_PUBLIC_KEY:
-		if (key_attr(a, dev->public_key) == -1)
+		if (optional_key_attr(a, dev->public_key, &dev->flags,
+		    WG_DEV_HAS_PUBLIC_KEY) == -1)
 			return MNL_CB_ERROR;
-		if (!sodium_is_zero(dev->public_key, WG_KEY_LEN))
-			dev->flags |= WG_DEV_HAS_PUBLIC_KEY;
 		break;
 	case WGDEVICE_A_LISTEN_PORT:
 		if (mnl_attr_validate(a, MNL_TYPE_U16) == -1)

@@ -43,6 +43,65 @@ addr_len(const struct wg_allowedip *a)
 	return a->family == AF_INET ? sizeof(a->ip4) : sizeof(a->ip6);
 }
 
+/* A prefix from a dump; addr NULL is the default (all-zero) prefix. */
+static int
+plist_add_attr(struct prefix_list *l, uint8_t family, uint8_t cidr,
+    const struct nlattr *addr)
+{
+	struct wg_allowedip p;
+
+	memset(&p, 0, sizeof(p));
+	p.family = family;
+	p.cidr = cidr;
+	if (addr != NULL) {
+		if (mnl_attr_get_payload_len(addr) != addr_len(&p))
+			return MNL_CB_OK;
+		memcpy(&p.ip6, mnl_attr_get_payload(addr), addr_len(&p));
+	}
+	return plist_add(l, &p) == -1 ? MNL_CB_ERROR : MNL_CB_OK;
+}
+
+/* A request built into a buffer (NULL: it did not fit), then its ACK. */
+static int
+talk_built(struct nl *nl, struct nlmsghdr *nlh)
+{
+	if (nlh == NULL) {
+		errno = EINVAL;
+		return -1;
+	}
+	return nl_talk(nl, nlh, NULL, NULL);
+}
+
+/*
+ * The header of an add or delete request. EXCL: an address or a prefix
+ * already routed elsewhere is an error to report, not one to steal.
+ */
+static struct nlmsghdr *
+put_change_header(void *buf, uint16_t addtype, uint16_t deltype, int add)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+	nlh->nlmsg_type = add ? addtype : deltype;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
+	    (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	return nlh;
+}
+
+/* The headers of an RTM_*LINK request; ifindex 0 names no link. */
+static struct ifinfomsg *
+put_link_header(struct nlmsghdr *nlh, uint16_t type, uint16_t flags,
+    unsigned int ifindex)
+{
+	struct ifinfomsg *ifi;
+
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = flags;
+	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
+	ifi->ifi_family = AF_UNSPEC;
+	ifi->ifi_index = (int)ifindex;
+	return ifi;
+}
+
 /* --- links -------------------------------------------------------------- */
 
 struct nlmsghdr *
@@ -50,14 +109,10 @@ rtnl_build_link_create(void *buf, size_t len, const char *ifname,
     const char *kind)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 	struct nlattr *li;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE |
-	    NLM_F_EXCL;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	put_link_header(nlh, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK |
+	    NLM_F_CREATE | NLM_F_EXCL, 0);
 	if (!mnl_attr_put_strz_check(nlh, len, IFLA_IFNAME, ifname) ||
 	    (li = mnl_attr_nest_start_check(nlh, len, IFLA_LINKINFO)) == NULL ||
 	    !mnl_attr_put_strz_check(nlh, len, IFLA_INFO_KIND, kind))
@@ -70,14 +125,9 @@ int
 rtnl_link_create_wg(struct nl *nl, const char *ifname)
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct nlmsghdr *nlh;
 
-	if ((nlh = rtnl_build_link_create(buf, sizeof(buf), ifname,
-	    "wireguard")) == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return talk_built(nl, rtnl_build_link_create(buf, sizeof(buf), ifname,
+	    "wireguard"));
 }
 
 int
@@ -85,13 +135,8 @@ rtnl_link_delete(struct nl *nl, unsigned int ifindex)
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_DELLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	put_link_header(nlh, RTM_DELLINK, NLM_F_REQUEST | NLM_F_ACK, ifindex);
 	return nl_talk(nl, nlh, NULL, NULL);
 }
 
@@ -102,11 +147,8 @@ rtnl_link_set(struct nl *nl, unsigned int ifindex, uint32_t mtu, int up)
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifinfomsg *ifi;
 
-	nlh->nlmsg_type = RTM_NEWLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
-	ifi->ifi_index = (int)ifindex;
+	ifi = put_link_header(nlh, RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK,
+	    ifindex);
 	if (up >= 0) {
 		ifi->ifi_change = IFF_UP;
 		ifi->ifi_flags = up ? IFF_UP : 0;
@@ -191,7 +233,6 @@ rtnl_link_kind(struct nl *nl, const char *ifname, char *kind, size_t len,
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 	struct link_ctx c;
 
 	memset(&c, 0, sizeof(c));
@@ -199,10 +240,7 @@ rtnl_link_kind(struct nl *nl, const char *ifname, char *kind, size_t len,
 	c.kindlen = len;
 	if (len > 0)
 		kind[0] = '\0';
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	put_link_header(nlh, RTM_GETLINK, NLM_F_REQUEST | NLM_F_ACK, 0);
 	if (!mnl_attr_put_strz_check(nlh, sizeof(buf), IFLA_IFNAME, ifname)) {
 		errno = EINVAL;
 		return -1;
@@ -222,17 +260,13 @@ rtnl_link_names(struct nl *nl, const char *kind, char (*names)[IFNAMSIZ],
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct ifinfomsg *ifi;
 	struct link_ctx c;
 
 	memset(&c, 0, sizeof(c));
 	c.want_kind = kind;
 	c.names = names;
 	c.max = max;
-	nlh->nlmsg_type = RTM_GETLINK;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	ifi = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifi));
-	ifi->ifi_family = AF_UNSPEC;
+	put_link_header(nlh, RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0);
 	if (nl_talk(nl, nlh, link_cb, &c) == -1)
 		return -1;
 	*n = c.n;
@@ -245,12 +279,10 @@ struct nlmsghdr *
 rtnl_build_addr(void *buf, size_t len, unsigned int ifindex,
     const struct wg_allowedip *a, int add)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
 
-	nlh->nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-	    (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh = put_change_header(buf, RTM_NEWADDR, RTM_DELADDR, add);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = (uint8_t)a->family;
 	ifa->ifa_prefixlen = a->cidr;
@@ -267,13 +299,9 @@ rtnl_addr_change(struct nl *nl, unsigned int ifindex,
     const struct wg_allowedip *a, int add)
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct nlmsghdr *nlh;
 
-	if ((nlh = rtnl_build_addr(buf, sizeof(buf), ifindex, a, add)) == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return talk_built(nl, rtnl_build_addr(buf, sizeof(buf), ifindex, a,
+	    add));
 }
 
 struct addr_attrs {
@@ -299,7 +327,6 @@ addr_cb(const struct nlmsghdr *nlh, void *data)
 	const struct ifaddrmsg *ifa;
 	struct addr_attrs aa = { NULL, NULL };
 	const struct nlattr *use;
-	struct wg_allowedip p;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR ||
 	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*ifa))
@@ -312,13 +339,9 @@ addr_cb(const struct nlmsghdr *nlh, void *data)
 	if (mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, &aa) == MNL_CB_ERROR)
 		return MNL_CB_ERROR;
 	use = aa.local ? aa.local : aa.address;
-	memset(&p, 0, sizeof(p));
-	p.family = ifa->ifa_family;
-	p.cidr = ifa->ifa_prefixlen;
-	if (use == NULL || mnl_attr_get_payload_len(use) != addr_len(&p))
+	if (use == NULL)
 		return MNL_CB_OK;
-	memcpy(&p.ip6, mnl_attr_get_payload(use), addr_len(&p));
-	return plist_add(l, &p) == -1 ? MNL_CB_ERROR : MNL_CB_OK;
+	return plist_add_attr(l, ifa->ifa_family, ifa->ifa_prefixlen, use);
 }
 
 int
@@ -349,14 +372,10 @@ struct nlmsghdr *
 rtnl_build_route(void *buf, size_t len, unsigned int ifindex, uint32_t table,
     const struct wg_allowedip *a, int add)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 
-	nlh->nlmsg_type = add ? RTM_NEWROUTE : RTM_DELROUTE;
-	/* EXCL: a prefix already routed elsewhere is an error to report,
-	 * not a route to steal. */
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-	    (add ? NLM_F_CREATE | NLM_F_EXCL : 0);
+	nlh = put_change_header(buf, RTM_NEWROUTE, RTM_DELROUTE, add);
 	rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	rtm->rtm_family = (uint8_t)a->family;
 	rtm->rtm_dst_len = a->cidr;
@@ -376,14 +395,9 @@ rtnl_route_change(struct nl *nl, unsigned int ifindex, uint32_t table,
     const struct wg_allowedip *a, int add)
 {
 	char buf[REQ_SIZE] __attribute__((aligned(NLMSG_ALIGNTO)));
-	struct nlmsghdr *nlh;
 
-	if ((nlh = rtnl_build_route(buf, sizeof(buf), ifindex, table, a,
-	    add)) == NULL) {
-		errno = EINVAL;
-		return -1;
-	}
-	return nl_talk(nl, nlh, NULL, NULL);
+	return talk_built(nl, rtnl_build_route(buf, sizeof(buf), ifindex,
+	    table, a, add));
 }
 
 struct route_attrs {
@@ -418,7 +432,6 @@ route_cb(const struct nlmsghdr *nlh, void *data)
 	struct prefix_list *l = data;
 	const struct rtmsg *rtm;
 	struct route_attrs ra;
-	struct wg_allowedip p;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE ||
 	    nlh->nlmsg_len < MNL_NLMSG_HDRLEN + sizeof(*rtm))
@@ -433,15 +446,7 @@ route_cb(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_ERROR;
 	if (ra.oif != l->ifindex || ra.table != l->table)
 		return MNL_CB_OK;
-	memset(&p, 0, sizeof(p));
-	p.family = rtm->rtm_family;
-	p.cidr = rtm->rtm_dst_len;
-	if (ra.dst != NULL) {
-		if (mnl_attr_get_payload_len(ra.dst) != addr_len(&p))
-			return MNL_CB_OK;
-		memcpy(&p.ip6, mnl_attr_get_payload(ra.dst), addr_len(&p));
-	}
-	return plist_add(l, &p) == -1 ? MNL_CB_ERROR : MNL_CB_OK;
+	return plist_add_attr(l, rtm->rtm_family, rtm->rtm_dst_len, ra.dst);
 }
 
 int

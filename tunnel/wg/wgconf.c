@@ -154,6 +154,28 @@ key_file(struct parser *p, const char *key, const char *val,
 }
 
 static int
+key_value(struct parser *p, const char *key, const char *val,
+    uint8_t out[WG_KEY_LEN])
+{
+	if (key_from_base64(out, val, strlen(val)) == -1)
+		return perr(p, key, "not a base64 WireGuard key (44 characters "
+		    "ending in '=')");
+	return 0;
+}
+
+/* A secret key: in a key file, or inline in a file only its owner reads. */
+static int
+secret_key(struct parser *p, const char *key, const char *val, int isfile,
+    uint8_t out[WG_KEY_LEN])
+{
+	if (isfile)
+		return key_file(p, key, val, out);
+	if (inline_secret_ok(p, key) == -1)
+		return -1;
+	return key_value(p, key, val, out);
+}
+
+static int
 parse_endpoint(struct parser *p, const char *key, const char *val,
     union wg_endpoint *ep)
 {
@@ -280,19 +302,9 @@ iface_kv(struct parser *p, const char *key, char *val)
 	    strcasecmp(key, "PrivateKeyFile") == 0) {
 		int isfile = strcasecmp(key, "PrivateKeyFile") == 0;
 
-		if (once(p, "PrivateKey/PrivateKeyFile", K_PRIVKEY) == -1)
+		if (once(p, "PrivateKey/PrivateKeyFile", K_PRIVKEY) == -1 ||
+		    secret_key(p, key, val, isfile, dev->private_key) == -1)
 			return -1;
-		if (isfile) {
-			if (key_file(p, key, val, dev->private_key) == -1)
-				return -1;
-		} else {
-			if (inline_secret_ok(p, key) == -1)
-				return -1;
-			if (key_from_base64(dev->private_key, val,
-			    strlen(val)) == -1)
-				return perr(p, key, "not a base64 WireGuard "
-				    "key (44 characters ending in '=')");
-		}
 		dev->flags |= WG_DEV_HAS_PRIVATE_KEY;
 	} else if (strcasecmp(key, "ListenPort") == 0) {
 		if (once(p, key, K_LISTENPORT) == -1)
@@ -351,12 +363,9 @@ peer_kv(struct parser *p, const char *key, char *val)
 	unsigned long v;
 
 	if (strcasecmp(key, "PublicKey") == 0) {
-		if (once(p, key, K_PUBKEY) == -1)
+		if (once(p, key, K_PUBKEY) == -1 ||
+		    key_value(p, key, val, peer->public_key) == -1)
 			return -1;
-		if (key_from_base64(peer->public_key, val,
-		    strlen(val)) == -1)
-			return perr(p, key, "not a base64 WireGuard key "
-			    "(44 characters ending in '=')");
 		/* Search all but this (last) peer. */
 		p->cfg->dev.npeers--;
 		if (wg_device_find_peer(&p->cfg->dev, peer->public_key)) {
@@ -366,19 +375,11 @@ peer_kv(struct parser *p, const char *key, char *val)
 		p->cfg->dev.npeers++;
 	} else if (strcasecmp(key, "PresharedKey") == 0 ||
 	    strcasecmp(key, "PresharedKeyFile") == 0) {
-		if (once(p, "PresharedKey/PresharedKeyFile", K_PSK) == -1)
+		int isfile = strcasecmp(key, "PresharedKeyFile") == 0;
+
+		if (once(p, "PresharedKey/PresharedKeyFile", K_PSK) == -1 ||
+		    secret_key(p, key, val, isfile, peer->preshared_key) == -1)
 			return -1;
-		if (strcasecmp(key, "PresharedKeyFile") == 0) {
-			if (key_file(p, key, val, peer->preshared_key) == -1)
-				return -1;
-		} else {
-			if (inline_secret_ok(p, key) == -1)
-				return -1;
-			if (key_from_base64(peer->preshared_key, val,
-			    strlen(val)) == -1)
-				return perr(p, key, "not a base64 WireGuard "
-				    "key (44 characters ending in '=')");
-		}
 		peer->flags |= WG_PEER_HAS_PSK;
 	} else if (strcasecmp(key, "Endpoint") == 0) {
 		if (once(p, key, K_ENDPOINT) == -1)

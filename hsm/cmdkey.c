@@ -1,0 +1,163 @@
+/*
+ * cmdkey.c — the key blocks of host commands: finding the key a command
+ * may use (every family goes through cmd_get_key), A0 generating one and
+ * BU giving its check value.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hsm/cmd-int.h"
+#include "hsm/des.h"
+#include "hsm/keyblock.h"
+
+static const struct keyreq KR_ANY = { NULL, NULL, LENANY, E_KEYPAR1 };
+
+const char *
+cmd_get_key(struct hsm_cmd_ctx *ctx, const char *blk, size_t len,
+    const struct keyreq *req, const struct kb_key **out)
+{
+	const struct kb_key *k;
+	const char *u;
+	unsigned bit;
+	int rc;
+
+	if (blk[0] != '1')
+		return E_KBFORMAT;	/* 'S' blocks under an AES LMK */
+	rc = kb_cache_get(ctx->cache, blk, len, &k);
+	if (rc == KB_EAUTH)
+		return E_KBAUTH;
+	if (rc == KB_EFORMAT)
+		return E_KBFORMAT;
+	if (rc != KB_OK)
+		return E_INTERNAL;
+	if (memcmp(k->h.lmkid, LMK_ID, 2) != 0)
+		return E_KBLMK;
+	if (req->usages != NULL) {
+		for (u = req->usages; *u; u += 2)
+			if (memcmp(u, k->h.usage, 2) == 0)
+				break;
+		if (*u == '\0')
+			return E_USAGE;
+	}
+	if (k->des.len == 0)
+		return E_ALG;
+	if (req->modes != NULL && strchr(req->modes, k->h.mode) == NULL)
+		return E_USEMODE;
+	bit = k->des.len == 8 ? LEN8 : k->des.len == 16 ? LEN16 : LEN24;
+	if ((req->lens & bit) == 0)
+		return E_KEYLEN;
+	if (!k->parity_ok)
+		return req->parity_err;
+	*out = k;
+	return NULL;
+}
+
+/* --- A0: generate a key (mode 0, key-block LMK) ------------------------- */
+
+/* Which modes of use make sense for each usage hsmd can generate. */
+static const struct {
+	char		 usage[3];
+	const char	*modes;
+} usages[] = {
+	{ "C0", "CGVN" }, { "V0", "CGVN" }, { "V1", "CGVN" },
+	{ "V2", "CGVN" }, { "P0", "BDEN" }, { "K0", "BDEN" },
+	{ "E0", "XN" }, { "M1", "CGVN" }, { "M3", "CGVN" },
+};
+
+const char *
+cmd_a0(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
+{
+	const char *mode, *type, *scheme, *usage, *alg, *use, *kvn, *exp;
+	const char *nopt, *e = NULL;
+	char hdr[KB_HDR_LEN], blk[256];
+	uint8_t key[24], kcv[8];
+	size_t i, keylen;
+
+	if (cmd_take(r, 1, &mode) == -1 || cmd_take(r, 3, &type) == -1 ||
+	    cmd_take(r, 1, &scheme) == -1)
+		return E_INPUT;
+	if (*mode != '0')
+		return E_INPUT;		/* export and derive modes: not here */
+	if (memcmp(type, "FFF", 3) != 0)
+		return E_KEYTYPE;
+	if (*scheme != 'S')
+		return E_KEYSCHEME;
+	if ((e = cmd_take_lmk_id(r)) != NULL)
+		return e;
+	if (cmd_take_char(r, '#') == -1 || cmd_take(r, 2, &usage) == -1 ||
+	    cmd_take(r, 2, &alg) == -1 || cmd_take(r, 1, &use) == -1 ||
+	    cmd_take_digits(r, 2, &kvn) == -1 || cmd_take(r, 1, &exp) == -1 ||
+	    cmd_take_digits(r, 2, &nopt) == -1)
+		return E_INPUT;
+	if ((e = cmd_take_tail(ctx, r)) != NULL)
+		return e;
+	for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+		if (memcmp(usages[i].usage, usage, 2) == 0)
+			break;
+	if (i == sizeof usages / sizeof usages[0])
+		return E_USAGE;
+	if (memcmp(alg, "T2", 2) == 0)
+		keylen = 16;
+	else if (memcmp(alg, "T3", 2) == 0)
+		keylen = 24;
+	else if (memcmp(alg, "D1", 2) == 0)
+		keylen = 8;
+	else
+		return E_ALG;
+	if (strchr(usages[i].modes, *use) == NULL || *use == '\0')
+		return E_USEMODE;
+	if (*exp != 'E' && *exp != 'N' && *exp != 'S')
+		return E_EXPORT;
+	if (memcmp(nopt, "00", 2) != 0)
+		return E_NOPT;
+
+	memcpy(hdr, "10000", 5);
+	memcpy(hdr + 5, usage, 2);
+	hdr[7] = alg[0];
+	hdr[8] = *use;
+	memcpy(hdr + 9, kvn, 2);
+	hdr[11] = *exp;
+	memcpy(hdr + 12, "00" LMK_ID, 4);
+	randombytes_buf(key, keylen);
+	hsm_des_parity_fix(key, keylen);
+	if (kb_cache_wrap(ctx->cache, hdr, key, keylen, blk, sizeof blk) !=
+	    KB_OK || hsm_des_kcv_clear(key, keylen, kcv) == -1)
+		e = E_INTERNAL;
+	sodium_memzero(key, sizeof key);
+	if (e != NULL)
+		return e;
+	cmd_put(w, "S", 1);
+	cmd_put(w, blk, strlen(blk));
+	cmd_puthex(w, kcv, 3);
+	return NULL;
+}
+
+/* --- BU: key check value ------------------------------------------------ */
+const char *
+cmd_bu(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
+{
+	const char *code, *flag, *blk, *type, *kcvtype = NULL, *e;
+	const struct kb_key *k;
+	size_t len;
+
+	if (cmd_take(r, 2, &code) == -1 || cmd_take(r, 1, &flag) == -1)
+		return E_INPUT;
+	if ((e = cmd_take_key(r, &blk, &len)) != NULL)
+		return e;
+	if (memcmp(code, "FF", 2) == 0 &&
+	    (cmd_take_char(r, ';') == -1 || cmd_take(r, 3, &type) == -1))
+		return E_INPUT;
+	if (cmd_take_char(r, ';') == 0 && (cmd_take_char(r, '0') == -1 ||
+	    cmd_take_char(r, '0') == -1 || cmd_take(r, 1, &kcvtype) == -1 ||
+	    (*kcvtype != '0' && *kcvtype != '1')))
+		return E_INPUT;
+	if ((e = cmd_take_tail(ctx, r)) != NULL)
+		return e;
+	if (*flag != 'F' && *flag != '0' && *flag != '1' && *flag != '2')
+		return E_INPUT;
+	if ((e = cmd_get_key(ctx, blk, len, &KR_ANY, &k)) != NULL)
+		return e;
+	cmd_puthex(w, k->kcv, kcvtype != NULL && *kcvtype == '1' ? 3 : 8);
+	return NULL;
+}

@@ -1,0 +1,116 @@
+/*
+ * schemerun.h — the state of one `scheme-sim scheme` run, shared by its
+ * parts: options (schemeopts.c), connections and sign-on (schemeconn.c),
+ * sending and pacing (schemetx.c), answers (schemerx.c) and the run and
+ * its report (schemesim.c).
+ */
+#ifndef SIM_SCHEMERUN_H
+#define SIM_SCHEMERUN_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/socket.h>
+
+#include <event2/util.h>
+
+#include "iso8583/frame.h"
+#include "iso8583/iso8583.h"
+#include "scheme-sim/cards.h"
+#include "scheme-sim/opts.h"
+#include "scheme-sim/pacer.h"
+#include "scheme-sim/pending.h"
+#include "scheme-sim/schememsg.h"
+#include "scheme-sim/stats.h"
+
+#define MAX_CONNS	64
+#define MAX_PHASES	16
+#define MAX_LOGGED	10	/* detailed lines per error class */
+
+enum { SCHEME_CONNECT, SCHEME_LISTEN };
+
+struct event_base;
+struct event;
+struct sim_conn;
+
+struct sconn {
+	struct sim_conn	*c;
+	int		 id;
+	int		 signed_on;
+	int		 dead;
+};
+
+struct scheme {
+	/* options, as given */
+	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
+	const char		*profile, *framing, *cards_path, *mti;
+	const char		*expect_list, *json_path, *approvals_path;
+	uint64_t		 conns_opt;	/* --conns */
+	uint64_t		 rate, inflight_cap, count, duration_ns;
+	uint64_t		 timeout_ns, deadline_ns, tick_ns;
+	uint64_t		 connect_timeout_ns;
+	uint64_t		 advice_every;
+	int			 signon;
+	int			 kernel_ts;
+	int			 progress;	/* -1: by --duration */
+	char			 answer_rc[3];
+	char			 signon_code[4];
+	char			 core_mark;
+	char			 phase_names[MAX_PHASES][32];
+	int			 nphase_names;
+	/* what the options make */
+	int			 nconns;
+	uint64_t		 refill_batch;
+	uint8_t			 expect[SIM_RC_N];
+	FILE			*approvals;	/* --record-approvals */
+	struct framer		 fr;
+	struct sim_reqspec	 rs;
+	struct sim_cards	 cards;
+
+	/* state */
+	struct event_base	*base;
+	struct event		*tick, *sigs[3];
+	struct sconn		 conns[MAX_CONNS];
+	int			 nlive;
+	int			 rr;
+	struct sim_pending_ring	 ring;
+	struct sim_pacer	 pacer;
+	struct sim_clock	 clk;
+	uint32_t		 nm_stan;
+	int			 phase;		/* "started" once >= 0 */
+	struct sim_stats	*ph;		/* [MAX_PHASES] */
+	struct sim_stats	*iv;		/* this second */
+	struct sim_stats	 before;	/* sign-on, before phase 0 */
+	uint64_t		 t0_ns, next_progress_ns;
+	uint64_t		 sent_total;
+	int			 stopping;	/* no more sends */
+	uint64_t		 stop_ns;
+	int			 failed_setup;
+	uint64_t		 logged_mismatch, logged_decode, logged_unexp;
+	struct iso_msg		 tx, rx, ans;
+	/* Not on the stack: it would be zero-filled per send. */
+	uint8_t			 wire[ISO_BUF_MAX + 512];
+};
+
+/* schemeopts.c: the command line into s.  0, or -1 (said). */
+int	scheme_opts(struct scheme *, int argc, char **argv);
+
+/* schemeconn.c */
+int	scheme_setup_conns(struct scheme *);
+int	scheme_signon_all(struct scheme *);
+
+/* schemetx.c */
+struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */
+int	scheme_send(struct scheme *, struct sconn *, const struct iso_msg *);
+void	scheme_count_expired(struct scheme *);
+void	scheme_new_phase(struct scheme *, uint64_t now);
+void	scheme_arm_tick(struct scheme *, uint64_t ns);
+void	scheme_tick_cb(evutil_socket_t, short, void *);
+void	scheme_refill(struct scheme *);
+void	scheme_finish(struct scheme *);
+
+/* schemerx.c: what a connection reads, and its end */
+void	scheme_conn_msg(struct sim_conn *, const uint8_t *msg, size_t len,
+	    uint64_t now, void *arg);
+void	scheme_conn_close(struct sim_conn *, const char *why, void *arg);
+
+#endif
