@@ -14,7 +14,8 @@
 #   relay rate=R cpu_us_per_req gatewayd=.. core=.. haproxy=.. core_tcp=..
 # and, unless BENCH_FLOOR=0, the contract's floor (tests/bench/floor.c):
 # a relay that only moves each message in one UDP datagram to a peer that
-# answers as the TCP peer does, plain and with both ends sealing, as
+# answers as the TCP peer does, plain and as sealed core-link v2 frames
+# (both ends applying every acceptance rule, replay table included), as
 #   relay rate=R floor_us p50=.. p99=.. sealed_floor_us p50=.. p99=..
 #         floor_p99_ratio=.. sealed_floor_p99_ratio=..  (against haproxy)
 #   relay rate=R cpu_us_per_req floor=.. floor_peer=.. sealed_floor=..

@@ -9,13 +9,17 @@
  *   floor peer PROFILE UDPPORT [KEYFILE]
  *	answers each datagram as `scheme-sim core --tcp` answers a frame.
  *
- * With KEYFILE both ends seal and open every datagram with the contract's
- * AEAD (tunnel/seal.c), as gatewayd and scheme-sim core do, but keep no
- * anti-replay window (slightly less than the contract asks).  A datagram is
- * a 4-byte GUE header, then (sealed or not) the connection's index (u16
- * BE) and the ISO 8583 message.  Loopback only, one process each, epoll;
- * a bench tool, so a write the socket does not take in full is finished
- * by waiting for it.
+ * Without KEYFILE a datagram is a 4-byte GUE header, the connection's
+ * index (u16 BE) and the ISO 8583 message, nothing sealed.  With KEYFILE
+ * both ends speak the core link as the contract has it (ARCHITECTURE
+ * section 4, tunnel/corefr.c): the relay plays the gateway, sending each
+ * message as an AUTH_REQUEST sealed with K_gc whose corr_id is the
+ * connection's index; the peer plays the core, answering with an
+ * AUTH_RESPONSE sealed with K_cg that echoes it.  Each side opens what it
+ * receives with all of the acceptance rules, a replay table of its own
+ * included, and drops what fails them.  Loopback only, one process each,
+ * epoll; a bench tool, so a write the socket does not take in full is
+ * finished by waiting for it.
  */
 #include <sys/epoll.h>
 #include <sys/socket.h>
@@ -32,8 +36,8 @@
 
 #include "iso8583/iso8583.h"
 #include "scheme-sim/rules.h"
+#include "tunnel/corefr.h"
 #include "tunnel/gue.h"
-#include "tunnel/seal.h"
 
 #define BATCH		64
 #define MAXCONN		64
@@ -41,8 +45,10 @@
 #define RXCAP		(1 << 17)
 
 static uint8_t gue[GUE_HLEN];		/* data frame: C=0, proto 253 */
-static struct seal_keyring ring;
 static int sealed;
+static struct core_keys keys;		/* sealed: this side's role */
+static struct replay *seen;		/* sealed: what this side took */
+static int send_type, recv_type;	/* AUTH_REQUEST or AUTH_RESPONSE */
 
 struct dgram {
 	uint8_t		 buf[DGRAM_MAX];
@@ -97,31 +103,30 @@ udp_socket(uint16_t port, int bind_it)
 	return fd;
 }
 
-/* Queues one datagram: GUE header, then conn || msg, sealed or not. */
+/* Queues one datagram: a core-link frame with corr_id conn, or GUE
+ * header || conn || msg. */
 static void
 tx_add(const struct sockaddr_in *to, uint16_t conn, const uint8_t *msg,
     size_t len)
 {
-	uint8_t pt[DGRAM_MAX];
 	struct dgram *d = &tx[ntx];
 	ssize_t n;
 
-	if (len + 2 > sizeof pt - SEAL_OVERHEAD - 8)
-		return;
-	memcpy(d->buf, gue, 4);
-	pt[0] = (uint8_t)(conn >> 8);
-	pt[1] = (uint8_t)conn;
-	memcpy(pt + 2, msg, len);
 	if (sealed) {
-		n = seal_seal(&ring, gue, pt, len + 2, d->buf + 4,
-		    sizeof d->buf - 4);
+		n = corefr_send(&keys, send_type, conn, 0, msg, len, d->buf,
+		    sizeof d->buf);
 		if (n < 0)
 			return;
 	} else {
-		memcpy(d->buf + 4, pt, len + 2);
-		n = (ssize_t)len + 2;
+		if (len > sizeof d->buf - GUE_HLEN - 2)
+			return;
+		memcpy(d->buf, gue, GUE_HLEN);
+		d->buf[GUE_HLEN] = (uint8_t)(conn >> 8);
+		d->buf[GUE_HLEN + 1] = (uint8_t)conn;
+		memcpy(d->buf + GUE_HLEN + 2, msg, len);
+		n = (ssize_t)(GUE_HLEN + 2 + len);
 	}
-	d->iov.iov_len = 4 + (size_t)n;
+	d->iov.iov_len = (size_t)n;
 	txm[ntx].msg_hdr.msg_name = (void *)to;
 	txm[ntx].msg_hdr.msg_namelen = to ? sizeof *to : 0;
 	ntx++;
@@ -148,31 +153,33 @@ tx_flush(int fd)
 	ntx = 0;
 }
 
-/* Opens datagram i of the receive batch: conn index and message. */
+/* Opens datagram i of the receive batch: conn index and message.  Sealed,
+ * every acceptance rule applies, and the type must be the one expected. */
 static int
 rx_open(int i, unsigned len, uint8_t *pt, size_t cap, uint16_t *conn,
     const uint8_t **msg, size_t *mlen)
 {
-	enum seal_err why;
-	ssize_t n;
+	struct corefr_hdr h;
+	enum corefr_reject why;
 
-	if (len < 6 || memcmp(rx[i].buf, gue, 4) != 0)
-		return -1;
 	if (sealed) {
-		n = seal_open(&ring, gue, rx[i].buf + 4, len - 4, pt, cap, &why);
-		if (n < 2)
+		if (corefr_recv(&keys, seen, COREFR_FRESH_MS, rx[i].buf, len,
+		    &h, pt, cap, msg, &why) == -1 || h.type != recv_type ||
+		    h.corr_id > UINT16_MAX)
 			return -1;
-	} else {
-		n = (ssize_t)len - 4;
-		pt = rx[i].buf + 4;
+		*conn = (uint16_t)h.corr_id;
+		*mlen = h.body_len;
+		return 0;
 	}
-	*conn = (uint16_t)(pt[0] << 8 | pt[1]);
-	*msg = pt + 2;
-	*mlen = (size_t)n - 2;
+	if (len < GUE_HLEN + 2 || memcmp(rx[i].buf, gue, GUE_HLEN) != 0)
+		return -1;
+	*conn = (uint16_t)(rx[i].buf[GUE_HLEN] << 8 | rx[i].buf[GUE_HLEN + 1]);
+	*msg = rx[i].buf + GUE_HLEN + 2;
+	*mlen = len - GUE_HLEN - 2;
 	return 0;
 }
 
-/* --- relay ----------------------------------------------------------------- */
+/* --- relay ---------------------------------------------------------------- */
 
 struct rconn {
 	int	 fd;
@@ -301,7 +308,8 @@ relay(uint16_t tport, uint16_t uport)
 				if ((fd = accept4(lfd, NULL, NULL,
 				    SOCK_NONBLOCK)) == -1)
 					continue;
-				for (k = 0; k < MAXCONN && conns[k].fd >= 0; k++)
+				for (k = 0; k < MAXCONN && conns[k].fd >= 0;
+				    k++)
 					;
 				if (k == MAXCONN) {
 					close(fd);
@@ -326,7 +334,7 @@ relay(uint16_t tport, uint16_t uport)
 	}
 }
 
-/* --- peer ------------------------------------------------------------------ */
+/* --- peer ----------------------------------------------------------------- */
 
 static void __attribute__((noreturn))
 peer(const struct iso_profile *prof, uint16_t uport)
@@ -376,11 +384,36 @@ usage(void)
 	exit(2);
 }
 
+/* Both directions' keys from KEYFILE for this side's role, and a replay
+ * table from now. */
+static void
+keys_load(const char *path, enum core_role role)
+{
+	struct seal_keyring conf;
+	char err[256];
+
+	if (seal_init() == -1)
+		die("sodium");
+	seal_keyring_init(&conf);
+	if (seal_keyring_add_file(&conf, path, err, sizeof err) == -1) {
+		fprintf(stderr, "floor: %s\n", err);
+		exit(2);
+	}
+	if (core_keys_derive(&keys, &conf, role) == -1 ||
+	    (seen = replay_new(corefr_now_ms())) == NULL)
+		die("keys");
+	seal_keyring_clear(&conf);
+	send_type = role == ROLE_GATEWAY ? COREFR_AUTH_REQUEST :
+	    COREFR_AUTH_RESPONSE;
+	recv_type = role == ROLE_GATEWAY ? COREFR_AUTH_RESPONSE :
+	    COREFR_AUTH_REQUEST;
+	sealed = 1;
+}
+
 int
 main(int argc, char **argv)
 {
 	const struct iso_profile *prof;
-	char err[256];
 	int isrelay;
 
 	if (argc < 3)
@@ -388,17 +421,9 @@ main(int argc, char **argv)
 	isrelay = strcmp(argv[1], "relay") == 0;
 	if (!isrelay && strcmp(argv[1], "peer") != 0)
 		usage();
-	if (argc == 5) {
-		if (seal_init() == -1)
-			die("sodium");
-		seal_keyring_init(&ring);
-		if (seal_keyring_add_file(&ring, argv[argc - 1], err,
-		    sizeof err) == -1) {
-			fprintf(stderr, "floor: %s\n", err);
-			return 2;
-		}
-		sealed = 1;
-	} else if (argc != 4)
+	if (argc == 5)
+		keys_load(argv[4], isrelay ? ROLE_GATEWAY : ROLE_CORE);
+	else if (argc != 4)
 		usage();
 	gue_encode(gue, 0, GUE_PROTO_FRAME);
 	mmsg_init();

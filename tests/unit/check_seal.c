@@ -1,5 +1,9 @@
-/* check_seal.c — keys, key ids, seal/open, anti-replay, key rotation and
- * whole core-link datagrams. */
+/*
+ * check_seal.c — the core link's AEAD layer: key ids, key files, keyrings,
+ * seal/open, nonces and key rotation.  Direction keys are
+ * check_corekeys.c's, the replay table check_replay.c's and whole frames
+ * check_corefr.c's.
+ */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +13,7 @@
 
 #include <sodium.h>
 
-#include "tunnel/corefr.h"
+#include "base/be.h"
 #include "base/keyfile.h"
 #include "tunnel/seal.h"
 
@@ -49,7 +53,8 @@ START_TEST(test_key_b64)
 	ck_assert_uint_eq(strlen(b), 44);
 	ck_assert_int_eq(key_from_base64(k2, b, strlen(b)), 0);
 	ck_assert_mem_eq(k, k2, 32);
-	ck_assert_int_eq(key_from_base64(k2, "  AAAA\n", strlen("  AAAA\n")), -1);
+	ck_assert_int_eq(key_from_base64(k2, "  AAAA\n", strlen("  AAAA\n")),
+	    -1);
 	ck_assert_int_eq(key_from_base64(k2, "", strlen("")), -1);
 	b[10] = '*';
 	ck_assert_int_eq(key_from_base64(k2, b, strlen(b)), -1);
@@ -186,164 +191,124 @@ START_TEST(test_rotation)
 }
 END_TEST
 
-START_TEST(test_replay_window)
+/* What seal_seal writes is what the spec says, opened here with libsodium
+ * alone: key_id | nonce | ct+tag, AD = GUE header || key_id. */
+START_TEST(test_seal_layout)
 {
-	static struct seal_replay rp;
-	uint64_t s;
-
-	seal_replay_init(&rp);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 1), 0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 1), -1);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 3), 0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 2), 0);	/* reordered */
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 2), -1);
-	ck_assert_int_eq(seal_replay_check(&rp, 42, 3), -1);
-	ck_assert_int_eq(seal_replay_check(&rp, 42, 4), 0);
-	/* window of at least 1024 */
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 3 + 1024), 0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 5), 0);	/* still in */
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 3), -1);
-	/* far jump: everything older than the window refused */
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 100000), 0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 100000 - SEAL_WINDOW), -1);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 100000 - SEAL_WINDOW + 1),
-	    0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 42, 100000 - 1), 0);
-	/* slots reused by the ring are not mistaken for seen */
-	for (s = 100001; s < 100000 + 3 * SEAL_WINDOW; s += 7)
-		ck_assert_int_eq(seal_replay_accept(&rp, 42, s), 0);
-	for (s = 100001; s < 100000 + 3 * SEAL_WINDOW; s += 7)
-		ck_assert_int_eq(seal_replay_check(&rp, 42, s), -1);
-	/* another session has its own window */
-	ck_assert_int_eq(seal_replay_accept(&rp, 43, 1), 0);
-	ck_assert_int_eq(seal_replay_accept(&rp, 43, 1), -1);
-	ck_assert_int_eq(seal_replay_check(&rp, 42, 100000), -1);
-	/* LRU eviction keeps the busy session */
-	for (s = 1000; s < 1000 + 2 * SEAL_SESSIONS; s++) {
-		ck_assert_int_eq(seal_replay_accept(&rp, s, 1), 0);
-		ck_assert_int_eq(seal_replay_accept(&rp, 43, 10 + s), 0);
-	}
-	ck_assert_int_eq(seal_replay_check(&rp, 43, 1010), -1);
-	ck_assert_int_eq(seal_replay_check(&rp, 43, 1), -1);
-}
-END_TEST
-
-START_TEST(test_datagram)
-{
-	static struct seal_keyring r, other;
-	static struct corefr_end a, b;
-	static uint8_t dg[COREFR_MAX_DGRAM], pt[COREFR_HDRLEN + COREFR_MAX_BODY];
-	uint8_t k[32], saved[256];
-	struct corefr_hdr h;
-	const uint8_t *body;
-	enum corefr_reject why;
+	struct seal_keyring r;
+	uint8_t k[32], gue[4] = { 0x20, 1, 0, 0 }, ad[8];
+	uint8_t out[128], pt[128];
+	unsigned long long plen;
 	ssize_t n;
 
-	key_fill(k, 9);
+	key_fill(k, 5);
 	seal_keyring_init(&r);
-	seal_keyring_add(&r, k);
-	key_fill(k, 10);
-	seal_keyring_init(&other);
-	seal_keyring_add(&other, k);
-	corefr_end_init(&a, &r);
-	corefr_end_init(&b, &r);
-
-	n = corefr_send(&a, COREFR_AUTH_REQUEST, 77, 35000,
-	    (const uint8_t *)"BODY", 4, dg, sizeof dg);
-	ck_assert_int_eq(n, 4 + 44 + 36 + 4);
-	ck_assert_uint_eq(dg[0], 0);
-	ck_assert_uint_eq(dg[1], 253);
-	memcpy(saved, dg, (size_t)n);
-	ck_assert_int_eq(corefr_recv(&b, dg, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), 0);
-	ck_assert_uint_eq(h.type, COREFR_AUTH_REQUEST);
-	ck_assert_uint_eq(h.corr_id, 77);
-	ck_assert_uint_eq(h.budget_us, 35000);
-	ck_assert_uint_eq(h.body_len, 4);
-	ck_assert_uint_eq(h.session, a.session);
-	ck_assert_uint_eq(h.seq, 1);
-	ck_assert_mem_eq(body, "BODY", 4);
-	/* replay */
-	ck_assert_int_eq(corefr_recv(&b, saved, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), -1);
-	ck_assert_int_eq(why, COREFR_R_REPLAY);
-	/* heartbeat travels with C=1 ctype 1 */
-	n = corefr_send(&a, COREFR_HEARTBEAT, 5, 0, NULL, 0, dg, sizeof dg);
-	ck_assert_uint_eq(dg[0], 0x20);
-	ck_assert_uint_eq(dg[1], 1);
-	memcpy(saved, dg, (size_t)n);
-	/* flipping C to 0: header no longer matches the AD -> auth */
-	dg[0] = 0;
-	dg[1] = 253;
-	ck_assert_int_eq(corefr_recv(&b, dg, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), -1);
-	ck_assert_int_eq(why, COREFR_R_AUTH);
-	/* bad flags */
-	memcpy(dg, saved, (size_t)n);
-	dg[3] = 1;
-	ck_assert_int_eq(corefr_recv(&b, dg, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), -1);
-	ck_assert_int_eq(why, COREFR_R_GUE);
-	/* unknown ctype */
-	memcpy(dg, saved, (size_t)n);
-	dg[1] = 7;
-	ck_assert_int_eq(corefr_recv(&b, dg, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), -1);
-	ck_assert_int_eq(why, COREFR_R_CBIT);
-	/* intact one passes */
-	ck_assert_int_eq(corefr_recv(&b, saved, (size_t)n, &h, pt, sizeof pt,
-	    &body, &why), 0);
-	ck_assert_uint_eq(h.type, COREFR_HEARTBEAT);
-	/* wrong key */
-	n = corefr_send(&a, COREFR_ADVICE, 1, 0, NULL, 0, dg, sizeof dg);
-	ck_assert_int_eq(corefr_open(&other, NULL, dg, (size_t)n, &h, pt,
-	    sizeof pt, &body, &why), -1);
-	ck_assert_int_eq(why, COREFR_R_KEY);
-	/* garbage */
-	ck_assert_int_eq(corefr_recv(&b, dg, 20, &h, pt, sizeof pt, &body,
-	    &why), -1);
-	ck_assert_int_eq(why, COREFR_R_SHORT);
-	/* too big a body */
-	ck_assert_int_eq(corefr_send(&a, COREFR_ADVICE, 1, 0, pt,
-	    COREFR_MAX_BODY + 1, dg, sizeof dg), -1);
-	ck_assert_str_eq(corefr_reject_name(COREFR_R_REPLAY), "replay");
-	ck_assert_str_eq(corefr_type_name(COREFR_OUT_REQUEST), "OUT_REQUEST");
+	ck_assert_int_eq(seal_keyring_add(&r, k), 0);
+	n = seal_seal(&r, gue, (const uint8_t *)"abc", 3, out, sizeof out);
+	ck_assert_int_eq(n, 3 + SEAL_OVERHEAD);
+	ck_assert_uint_eq(be32_get(out), seal_key_id(k));
+	memcpy(ad, gue, 4);
+	memcpy(ad + 4, out, 4);
+	ck_assert_int_eq(crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &plen,
+	    NULL, out + 28, (unsigned long long)n - 28, ad, sizeof ad, out + 4,
+	    k), 0);
+	ck_assert_uint_eq(plen, 3);
+	ck_assert_mem_eq(pt, "abc", 3);
+	/* the key id is part of the AD too */
+	ad[7] ^= 1;
+	ck_assert_int_eq(crypto_aead_xchacha20poly1305_ietf_decrypt(pt, &plen,
+	    NULL, out + 28, (unsigned long long)n - 28, ad, sizeof ad, out + 4,
+	    k), -1);
+	seal_keyring_clear(&r);
 }
 END_TEST
 
-START_TEST(test_hdr_format)
+/* A key id rewritten to name another key of the ring: that key is tried
+ * and fails, since the id is authenticated. */
+START_TEST(test_key_id_ad)
 {
-	struct corefr_hdr h, d;
-	uint8_t b[COREFR_HDRLEN + 3];
+	struct seal_keyring r;
+	uint8_t k1[32], k2[32], gue[4] = { 0, 253, 0, 0 };
+	uint8_t out[128], pt[128];
+	enum seal_err why;
+	ssize_t n;
 
-	memset(&h, 0, sizeof h);
-	h.version = 1;
-	h.type = COREFR_AUTH_RESPONSE;
-	h.flags = 0x0102;
-	h.session = 0x1122334455667788ULL;
-	h.seq = 2;
-	h.corr_id = 3;
-	h.budget_us = 4;
-	h.body_len = 3;
-	corefr_hdr_encode(&h, b);
-	ck_assert_uint_eq(b[0], 1);
-	ck_assert_uint_eq(b[1], 2);
-	ck_assert_uint_eq(b[2], 1);
-	ck_assert_uint_eq(b[3], 2);
-	ck_assert_uint_eq(b[4], 0x11);
-	ck_assert_uint_eq(b[11], 0x88);
-	ck_assert_uint_eq(b[19], 2);
-	ck_assert_uint_eq(b[27], 3);
-	ck_assert_uint_eq(b[31], 4);
-	ck_assert_uint_eq(b[35], 3);
-	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
-	ck_assert_uint_eq(d.session, h.session);
-	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b - 1), -1);
-	b[0] = 2;
-	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
-	b[0] = 1;
-	b[1] = 11;
-	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
+	key_fill(k1, 1);
+	key_fill(k2, 2);
+	seal_keyring_init(&r);
+	ck_assert_int_eq(seal_keyring_add(&r, k1), 0);
+	ck_assert_int_eq(seal_keyring_add(&r, k2), 0);
+	n = seal_seal(&r, gue, (const uint8_t *)"x", 1, out, sizeof out);
+	ck_assert_int_eq(seal_open(&r, gue, out, (size_t)n, pt, sizeof pt,
+	    &why), 1);
+	be32_put(out, seal_key_id(k2));
+	ck_assert_int_eq(seal_open(&r, gue, out, (size_t)n, pt, sizeof pt,
+	    &why), -1);
+	ck_assert_int_eq(why, SEAL_EAUTH);
+	seal_keyring_clear(&r);
+}
+END_TEST
+
+START_TEST(test_keyring)
+{
+	struct seal_keyring r;
+	uint8_t k[32], gue[4] = { 0, 253, 0, 0 }, out[64], pt[64];
+	enum seal_err why;
+	ssize_t n;
+	int i;
+
+	seal_keyring_init(&r);
+	/* nothing to seal with */
+	ck_assert_int_eq(seal_seal(&r, gue, k, 0, out, sizeof out), -1);
+	for (i = 0; i < SEAL_MAXKEYS; i++) {
+		key_fill(k, (uint8_t)(0x10 + i));
+		ck_assert_int_eq(seal_keyring_add(&r, k), 0);
+		ck_assert_ptr_nonnull(seal_keyring_find(&r, seal_key_id(k)));
+	}
+	key_fill(k, 0x10 + SEAL_MAXKEYS);
+	ck_assert_int_eq(seal_keyring_add(&r, k), -1);
+	ck_assert_int_eq(r.n, SEAL_MAXKEYS);
+	ck_assert_ptr_null(seal_keyring_find(&r, seal_key_id(k)));
+	/* the first added seals */
+	key_fill(k, 0x10);
+	n = seal_seal(&r, gue, NULL, 0, out, sizeof out);
+	ck_assert_int_eq(n, SEAL_OVERHEAD);
+	ck_assert_uint_eq(be32_get(out), seal_key_id(k));
+	/* an empty plaintext opens to nothing, into no room at all */
+	ck_assert_int_eq(seal_open(&r, gue, out, (size_t)n, pt, 0, &why), 0);
+	ck_assert_int_eq(why, SEAL_OK);
+	seal_keyring_clear(&r);
+	ck_assert_int_eq(r.n, 0);
+	memset(k, 0, sizeof k);
+	ck_assert_mem_eq(r.k[0].key, k, 32);
+	ck_assert_mem_eq(r.k[SEAL_MAXKEYS - 1].key, k, 32);
+}
+END_TEST
+
+/* Within one process nonces share a prefix and count up by one: none is
+ * ever used twice. */
+START_TEST(test_nonces)
+{
+	enum { N = 1000 };
+	static uint8_t seen[N][SEAL_NONCELEN];
+	struct seal_keyring r;
+	uint8_t k[32], gue[4] = { 0, 253, 0, 0 }, out[64];
+	int i;
+
+	key_fill(k, 4);
+	seal_keyring_init(&r);
+	ck_assert_int_eq(seal_keyring_add(&r, k), 0);
+	for (i = 0; i < N; i++) {
+		ck_assert_int_eq(seal_seal(&r, gue, k, 1, out, sizeof out),
+		    1 + SEAL_OVERHEAD);
+		memcpy(seen[i], out + SEAL_IDLEN, SEAL_NONCELEN);
+	}
+	for (i = 1; i < N; i++) {
+		ck_assert_mem_eq(seen[i], seen[0], 16);
+		ck_assert_uint_eq(be64_get(seen[i] + 16),
+		    be64_get(seen[i - 1] + 16) + 1);
+	}
+	seal_keyring_clear(&r);
 }
 END_TEST
 
@@ -362,9 +327,10 @@ main(void)
 	tcase_add_test(tc, test_seal_open);
 	tcase_add_test(tc, test_fork_nonces);
 	tcase_add_test(tc, test_rotation);
-	tcase_add_test(tc, test_replay_window);
-	tcase_add_test(tc, test_datagram);
-	tcase_add_test(tc, test_hdr_format);
+	tcase_add_test(tc, test_seal_layout);
+	tcase_add_test(tc, test_key_id_ad);
+	tcase_add_test(tc, test_keyring);
+	tcase_add_test(tc, test_nonces);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
