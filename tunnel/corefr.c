@@ -2,6 +2,7 @@
  * corefr.c — core-link frame header, datagram assembly, the acceptance
  * rules, and the sender's sessions.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -204,12 +205,28 @@ corefr_open(const struct seal_keyring *r, struct replay *rp,
 	return 0;
 }
 
+/* A forked child is another sender: it must not repeat its parent's
+ * (session, seq) pairs, which a receiver would drop as replays. */
+static void
+senders_forget(void)
+{
+	nsenders = next_sender = 0;
+}
+
+static void
+senders_atfork(void)
+{
+	pthread_atfork(NULL, NULL, senders_forget);
+}
+
 /* The session and seq of what this process seals with key id. */
 static size_t
 sender(uint32_t id)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
 	size_t i;
 
+	pthread_once(&once, senders_atfork);
 	for (i = 0; i < nsenders; i++)
 		if (senders[i].key_id == id)
 			return i;

@@ -57,53 +57,51 @@ live(uint64_t last_ms, uint64_t now_ms, uint64_t fresh_ms)
 	return last_ms + fresh_ms >= now_ms;
 }
 
+/* The slot of key id, or NULL with *victim the one to give it (free, or
+ * the longest quiet). */
 static struct keyslot *
-key_slot(struct replay *r, uint32_t id, uint64_t now_ms, uint64_t fresh_ms)
+key_find(struct replay *r, uint32_t id, struct keyslot **victim)
 {
-	struct keyslot *k, *old = NULL;
+	struct keyslot *k;
 	size_t i;
 
+	*victim = NULL;
 	for (i = 0; i < REPLAY_KEYS; i++) {
 		k = &r->k[i];
 		if (k->used && k->id == id)
 			return k;
-		if (old == NULL || !k->used || (old->used &&
-		    k->last_ms < old->last_ms))
-			old = k;
+		if (*victim == NULL || !k->used || ((*victim)->used &&
+		    k->last_ms < (*victim)->last_ms))
+			*victim = k;
 	}
-	/* More keys than slots: forgetting one that may still see a fresh
-	 * replay raises the floor for every key. */
-	if (old->used && live(old->last_ms, now_ms, fresh_ms))
-		r->floor_ms = max64(r->floor_ms, old->last_ms);
-	memset(old, 0, sizeof *old);
-	old->used = 1;
-	old->id = id;
-	return old;
+	return NULL;
 }
 
+/* The same for session id within key k. */
 static struct session *
-session_slot(struct keyslot *k, uint64_t id, uint64_t now_ms,
-    uint64_t fresh_ms, int *fresh)
+session_find(struct keyslot *k, uint64_t id, struct session **victim)
 {
-	struct session *s, *old = NULL;
+	struct session *s;
 	size_t i;
 
-	*fresh = 0;
+	*victim = NULL;
 	for (i = 0; i < REPLAY_SESSIONS; i++) {
 		s = &k->s[i];
 		if (s->used && s->id == id)
 			return s;
-		if (old == NULL || !s->used || (old->used &&
-		    s->last_ms < old->last_ms))
-			old = s;
+		if (*victim == NULL || !s->used || ((*victim)->used &&
+		    s->last_ms < (*victim)->last_ms))
+			*victim = s;
 	}
-	if (old->used && live(old->last_ms, now_ms, fresh_ms))
-		k->floor_ms = max64(k->floor_ms, old->last_ms);
-	memset(old, 0, sizeof *old);
-	old->used = 1;
-	old->id = id;
-	*fresh = 1;
-	return old;
+	return NULL;
+}
+
+/* What forgetting a slot last used at last_ms costs: while it could still
+ * see a fresh replay, a floor at last_ms. */
+static uint64_t
+floor_after(int used, uint64_t last_ms, uint64_t now_ms, uint64_t fresh_ms)
+{
+	return used && live(last_ms, now_ms, fresh_ms) ? last_ms : 0;
 }
 
 static int
@@ -152,26 +150,56 @@ window_take(struct session *s, uint64_t seq, int fresh)
 	return 0;
 }
 
+/*
+ * Rules 4 and 5, in steps; a refused frame changes nothing:
+ *   1. fresh, and not from before our start;
+ *   2. the key's slot and the session's, found or to be taken (what
+ *      taking them would do to the floors is worked out first);
+ *   3. at or below a floor: refused;
+ *   4. the slots taken, the floors raised;
+ *   5. the sequence number, in the session's window.
+ */
 enum replay_verdict
 replay_accept(struct replay *r, uint32_t key_id, uint64_t session,
     uint64_t seq, uint64_t sent_ms, uint64_t now_ms, uint64_t fresh_ms)
 {
-	struct keyslot *k;
-	struct session *s;
-	int fresh;
+	struct keyslot *k, *kv;
+	struct session *s = NULL, *sv = NULL;
+	uint64_t gfloor = r->floor_ms, kfloor = 0;
+	int fresh = 0;
 
-	if (sent_ms + fresh_ms < now_ms || sent_ms > now_ms + fresh_ms)
+	if (sent_ms + fresh_ms < now_ms || sent_ms > now_ms + fresh_ms)	/* 1 */
 		return REPLAY_STALE;
 	if (sent_ms < r->start_ms)
 		return REPLAY_BEFORE_START;
-	k = key_slot(r, key_id, now_ms, fresh_ms);
-	s = session_slot(k, session, now_ms, fresh_ms, &fresh);
-	if (sent_ms <= max64(k->floor_ms, r->floor_ms)) {
-		if (fresh)
-			s->used = 0;
-		return REPLAY_SEEN;
+	if ((k = key_find(r, key_id, &kv)) == NULL)			/* 2 */
+		gfloor = max64(gfloor, floor_after(kv->used, kv->last_ms,
+		    now_ms, fresh_ms));
+	else {
+		kfloor = k->floor_ms;
+		if ((s = session_find(k, session, &sv)) == NULL)
+			kfloor = max64(kfloor, floor_after(sv->used,
+			    sv->last_ms, now_ms, fresh_ms));
 	}
-	if (window_take(s, seq, fresh) == -1)
+	if (sent_ms <= max64(gfloor, kfloor))				/* 3 */
+		return REPLAY_SEEN;
+	r->floor_ms = gfloor;						/* 4 */
+	if (k == NULL) {
+		memset(kv, 0, sizeof *kv);
+		kv->used = 1;
+		kv->id = key_id;
+		k = kv;
+		sv = &k->s[0];
+	}
+	k->floor_ms = kfloor;
+	if (s == NULL) {
+		memset(sv, 0, sizeof *sv);
+		sv->used = 1;
+		sv->id = session;
+		s = sv;
+		fresh = 1;
+	}
+	if (window_take(s, seq, fresh) == -1)				/* 5 */
 		return REPLAY_SEEN;
 	s->last_ms = max64(s->last_ms, sent_ms);
 	k->last_ms = max64(k->last_ms, sent_ms);

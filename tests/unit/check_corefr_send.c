@@ -6,6 +6,8 @@
  * The acceptance rules themselves are check_corefr.c's.
  */
 #include <check.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -191,6 +193,43 @@ START_TEST(test_sessions)
 }
 END_TEST
 
+/* A forked child seals as a new sender: its first frame is a session of
+ * its own, which the receiver takes beside the parent's. */
+START_TEST(test_fork_new_session)
+{
+	struct core_keys gw, peer;
+	struct replay *rp;
+	uint64_t parent;
+	int fds[2], st;
+	size_t n;
+	pid_t pid;
+
+	keys(&gw, ROLE_GATEWAY, "F");
+	keys(&peer, ROLE_CORE, "F");
+	ck_assert_ptr_nonnull(rp = replay_new(corefr_now_ms() - 1000));
+	n = send1(&gw, COREFR_ADVICE, 1);
+	ck_assert_int_eq(recv1(&peer, rp, dg, n), COREFR_R_NONE);
+	parent = got.session;
+	ck_assert_int_eq(pipe(fds), 0);
+	if ((pid = fork()) == 0) {
+		n = send1(&gw, COREFR_ADVICE, 2);
+		_exit(write(fds[1], dg, n) == (ssize_t)n ? 0 : 1);
+	}
+	ck_assert_int_gt(pid, 0);
+	ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+	ck_assert_int_eq(WEXITSTATUS(st), 0);
+	n = (size_t)read(fds[0], dg, sizeof dg);
+	close(fds[0]);
+	close(fds[1]);
+	ck_assert_int_eq(recv1(&peer, rp, dg, n), COREFR_R_NONE);
+	ck_assert_uint_ne(got.session, parent);
+	ck_assert_uint_eq(got.seq, 1);
+	core_keys_clear(&gw);
+	core_keys_clear(&peer);
+	replay_free(rp);
+}
+END_TEST
+
 /* More sealing keys than the sender tracks (SEAL_MAXKEYS): a key that
  * lost its place starts a new session at seq 1, so no (session, seq) is
  * ever sealed twice and the receiver refuses none of them. */
@@ -300,6 +339,7 @@ main(void)
 	tcase_add_test(tc, test_send_recv);
 	tcase_add_test(tc, test_recv_clock);
 	tcase_add_test(tc, test_sessions);
+	tcase_add_test(tc, test_fork_new_session);
 	tcase_add_test(tc, test_sessions_many_keys);
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_names);

@@ -187,6 +187,8 @@ START_TEST(test_evict_live_sessions)
 	ck_assert_int_eq(acc(r, 1, 901, 1, base + 1, NOW), REPLAY_SEEN);
 	/* the evicted session's frame, replayed: at the floor */
 	ck_assert_int_eq(acc(r, 1, 100, 1, base, NOW), REPLAY_SEEN);
+	/* and a refused frame changed nothing: not the floor, nor a slot */
+	ck_assert_uint_eq(replay_floor(r, 1), base);
 	replay_free(r);
 }
 END_TEST
