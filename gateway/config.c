@@ -189,12 +189,6 @@ config_check(struct config *c, char *err, size_t errsz)
 	struct cfg_link *l;
 	struct cfg_core *k;
 
-	if (c->durability == DURABILITY_FULL && c->state_key[0] == '\0') {
-		snprintf(err, errsz, "%s: [Gateway]: StateKeyFile is required "
-		    "(Durability = none runs without a store, for a lab)",
-		    c->file);
-		return -1;
-	}
 	TAILQ_FOREACH(l, &c->links, entry) {
 		if (l->mode == -1) {
 			snprintf(err, errsz, "%s:%d: [Link %s]: Listen or "
@@ -229,6 +223,12 @@ config_check(struct config *c, char *err, size_t errsz)
 			    "required", c->file, k->line, k->name);
 			return -1;
 		}
+	}
+	if (c->durability == DURABILITY_FULL && c->state_key[0] == '\0') {
+		snprintf(err, errsz, "%s: [Gateway]: StateKeyFile is required "
+		    "(Durability = none runs without a store, for a lab)",
+		    c->file);
+		return -1;
 	}
 	return 0;
 }
