@@ -81,6 +81,10 @@ static const struct sim_opt core_opts[] = {
 	{ .name = "cards", .arg = "FILE", .kind = SIM_OPT_STR, AT(cards_path),
 	  .help = "push this portfolio (scheme-sim cards generate)\n"
 	  "as SNAPSHOT frames until acknowledged" },
+	{ .name = "snapshot-version", .arg = "N", .kind = SIM_OPT_COUNT,
+	  AT(snap_version), .min = 1, .why = "want a number > 0",
+	  .help = "version of the first SNAPSHOT frame, the next\n"
+	  "ones counting up (default: the clock in ms)" },
 	{ .name = "record", .arg = "FILE", .kind = SIM_OPT_STR,
 	  AT(record_path),
 	  .help = "append one JSON line per ADVICE (advice id,\n"

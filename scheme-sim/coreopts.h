@@ -40,6 +40,7 @@ struct sim_core_opts {
 	uint64_t		 seed;
 	const char		*record_path;
 	const char		*cards_path;	/* portfolio to push */
+	uint64_t		 snap_version;	/* its first version, 0: now */
 	const char		*json_path;
 	const char		*out_profile;
 	struct sim_outreq	 outreq[SIM_MAX_OUTREQ];

@@ -124,8 +124,9 @@ open_inputs(struct coresim *cs)
 		return -1;
 	if (cs->o->cards_path == NULL)
 		return 0;
-	if ((cs->snap = sim_snap_open(cs->o->cards_path, sim_wall_us() / 1000,
-	    err, sizeof err)) == NULL) {
+	if ((cs->snap = sim_snap_open(cs->o->cards_path, cs->o->snap_version ?
+	    cs->o->snap_version : sim_wall_us() / 1000, err, sizeof err)) ==
+	    NULL) {
 		log_warnx("event=cards_failed reason=\"%s\"", err);
 		return -1;
 	}

@@ -148,6 +148,10 @@ static const struct sim_opt scheme_rows[] = {
 	{ .name = "record-approvals", .arg = "FILE", .kind = SIM_OPT_STR,
 	  AT(approvals_path),
 	  .help = "append \"DE7 STAN RRN DE38\" per approval received" },
+	{ .name = "record-answers", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(answers_path),
+	  .help = "append \"DE7 STAN RRN DE39 DE38\" per answer to a\n"
+	  "request (- for a field the answer lacks)" },
 	{ .name = "progress", .kind = SIM_OPT_SET, AT(progress),
 	  .help = "a line a second on stderr (default: on for\n"
 	  "runs of 3 s or more)" },
@@ -284,7 +288,23 @@ check_load(struct scheme *s)
 	return 0;
 }
 
-/* Step 3: the request fields, the cards, the approvals record. */
+/* A --record-* file, appended to and line-buffered (it survives the
+ * gateway's crash tests); nothing when path is NULL.  0 or -1 (said). */
+static int
+record_open(const char *path, FILE **f)
+{
+	if (path == NULL)
+		return 0;
+	if ((*f = fopen(path, "a")) == NULL) {
+		fprintf(stderr, "scheme-sim scheme: %s: %s\n", path,
+		    strerror(errno));
+		return -1;
+	}
+	setvbuf(*f, NULL, _IOLBF, 0);
+	return 0;
+}
+
+/* Step 3: the request fields, the cards, the records. */
 static int
 make_requests(struct scheme *s)
 {
@@ -303,15 +323,9 @@ make_requests(struct scheme *s)
 	s->rs.cards = &s->cards;
 	snprintf(s->rs.rrn_prefix, sizeof s->rs.rrn_prefix, "%04u", (unsigned)
 	    ((sim_wall_us() / 1000000u + (uint64_t)getpid()) % 10000));
-	if (s->approvals_path == NULL)
-		return 0;
-	/* Line-buffered: survives the gateway's crash tests. */
-	if ((s->approvals = fopen(s->approvals_path, "a")) == NULL) {
-		fprintf(stderr, "scheme-sim scheme: %s: %s\n",
-		    s->approvals_path, strerror(errno));
+	if (record_open(s->approvals_path, &s->approvals) == -1 ||
+	    record_open(s->answers_path, &s->answers) == -1)
 		return -1;
-	}
-	setvbuf(s->approvals, NULL, _IOLBF, 0);
 	return 0;
 }
 

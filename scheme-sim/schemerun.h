@@ -44,6 +44,7 @@ struct scheme {
 	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
 	const char		*profile, *framing, *cards_path, *mti;
 	const char		*expect_list, *json_path, *approvals_path;
+	const char		*answers_path;
 	uint64_t		 conns_opt;	/* --conns */
 	uint64_t		 rate, inflight_cap, count, duration_ns;
 	uint64_t		 timeout_ns, deadline_ns, tick_ns;
@@ -62,6 +63,7 @@ struct scheme {
 	uint64_t		 refill_batch;
 	uint8_t			 expect[SIM_RC_N];
 	FILE			*approvals;	/* --record-approvals */
+	FILE			*answers;	/* --record-answers */
 	struct framer		 fr;
 	struct sim_reqspec	 rs;
 	struct sim_cards	 cards;

@@ -79,6 +79,21 @@ record_approval(struct scheme *s)
 	fprintf(s->approvals, "%s %s %s %s\n", a7, a11, a37, a38);
 }
 
+/* "DE7 STAN RRN DE39 DE38" of every answer, for --record-answers. */
+static void
+record_answer(struct scheme *s)
+{
+	char a7[16] = "-", a11[16] = "-", a37[16] = "-", a39[4] = "-",
+	    a38[8] = "-";
+
+	iso_get_str(&s->rx, 7, a7, sizeof a7);
+	iso_get_str(&s->rx, 11, a11, sizeof a11);
+	iso_get_str(&s->rx, 37, a37, sizeof a37);
+	iso_get_str(&s->rx, 39, a39, sizeof a39);
+	iso_get_str(&s->rx, 38, a38, sizeof a38);
+	fprintf(s->answers, "%s %s %s %s %s\n", a7, a11, a37, a39, a38);
+}
+
 /* DE39 against --expect; approvals by who gave them. */
 static void
 count_rc(struct scheme *s, const struct sim_pending *p)
@@ -129,6 +144,8 @@ on_response(struct scheme *s, struct sconn *sc, uint64_t now)
 	count_latency(s, now > p->sent_ns ? now - p->sent_ns : 0);
 	check_echo(s, sc, p, stan);
 	count_rc(s, p);
+	if (s->answers != NULL)
+		record_answer(s);
 	sim_pending_done(&s->ring, p);
 }
 

@@ -166,6 +166,8 @@ scheme_free(struct scheme *s)
 		event_base_free(s->base);
 	if (s->approvals)
 		fclose(s->approvals);
+	if (s->answers)
+		fclose(s->answers);
 	sim_pending_free(&s->ring);
 	sim_cards_free(&s->cards);
 	free(s->ph);
