@@ -217,3 +217,44 @@ metric() {
 json_get() {
 	python3 -c "import json,sys; d=json.load(open('$1')); print($2)"
 }
+
+# start_tap KEY COREPORT PORT...: coretap at the core addresses PORT...,
+# relaying to the core on COREPORT; its lines in $T/tap.out, commands
+# through $T/tap.in (held open read-write by the tap, so writes never
+# block and it never sees an end).
+start_tap() {
+	[ -x "$BIN/../e2e/coretap" ] || fail "build/e2e/coretap not built (make tests)"
+	rm -f "$T/tap.in"
+	mkfifo "$T/tap.in"
+	"$BIN/../e2e/coretap" "$@" <>"$T/tap.in" >"$T/tap.out" 2>&1 &
+	TAPPID=$!
+	PIDS+=($TAPPID)
+}
+
+# tap_wait REGEX [LINE]: the first line of $T/tap.out after line LINE
+# (default 0) that matches REGEX, within 10 s; fails if none.
+tap_wait() {
+	local i l
+	for i in $(seq 1 200); do
+		l=$(tail -n +$((${2:-0} + 1)) "$T/tap.out" | grep -m1 -E "$1") && {
+			echo "$l"
+			return 0
+		}
+		sleep 0.05
+	done
+	fail "coretap never printed /$1/"
+}
+
+# tap_lines: how many lines coretap has printed so far.
+tap_lines() {
+	grep -c '' "$T/tap.out"
+}
+
+# tap CMD...: one command to coretap; fails unless it answers ok.
+tap() {
+	local n l
+	n=$(tap_lines)
+	echo "$*" >"$T/tap.in"
+	l=$(tap_wait "^(ok|err) " "$n")
+	[ "$l" = "ok $*" ] || fail "coretap: '$*' answered '$l'"
+}
