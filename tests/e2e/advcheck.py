@@ -1,0 +1,89 @@
+#!/usr/bin/env python3
+"""advcheck.py — holds every answer the scheme saw against the advices the
+core received (ARCHITECTURE section 4, ADVICE): a request stand-in answered
+has exactly one advice (one advice id, however often it was delivered),
+whose tag 39 and tag 0x1004 are both the DE39 the scheme was sent; a
+request the core answered has none; no advice is for a request the scheme
+never saw answered.
+
+usage: advcheck.py ANSWERS ADVICES CORE_MARK
+  ANSWERS  scheme-sim scheme --record-answers: DE7 STAN RRN DE39 DE38
+  ADVICES  scheme-sim core --record: JSON lines
+  CORE_MARK  the first character of the core's approval codes; the core
+           of this test approves everything, so an answer is the core's
+           when it is 00 with such a DE38
+prints the counts and each problem (the first 20); exit 1 on any problem.
+"""
+import collections
+import json
+import sys
+
+answers_path, advices_path, mark = sys.argv[1], sys.argv[2], sys.argv[3]
+problems = []
+
+
+def problem(kind, text):
+    problems.append((kind, text))
+
+
+answers = {}
+for line in open(answers_path):
+    de7, stan, rrn, de39, de38 = line.split()
+    key = (stan, rrn)
+    if key in answers:
+        problem("answered_twice", "STAN %s RRN %s" % key)
+    answers[key] = (de39, de38)
+
+advices = {}            # advice id -> its first record
+deliveries = 0
+for line in open(advices_path):
+    r = json.loads(line)
+    if r.get("kind") != "advice":
+        continue
+    deliveries += 1
+    advices.setdefault(r["advice_id"], r)
+by_request = collections.defaultdict(list)
+for aid, r in advices.items():
+    by_request[(r.get("stan"), r.get("rrn"))].append(r)
+
+core = 0
+standin = collections.Counter()
+for key, (de39, de38) in sorted(answers.items()):
+    advs = by_request.pop(key, [])
+    who = "STAN %s RRN %s DE39 %s DE38 %s" % (key + (de39, de38))
+    if de39 == "00" and de38.startswith(mark):
+        core += 1
+        if advs:
+            problem("core_answer_advised", "%s: advice %s" % (who,
+                    advs[0]["advice_id"]))
+        continue
+    standin[de39] += 1
+    if not advs:
+        problem("missing", who + ": no advice")
+        continue
+    if len(advs) > 1:
+        problem("duplicate", "%s: %d advices (ids %s)" % (who, len(advs),
+                ",".join(str(a["advice_id"]) for a in advs)))
+    for a in advs:
+        if a.get("de39") != de39 or a.get("standin_de39") != de39:
+            problem("mismatch", "%s: advice %s (%s) says tag39=%s 0x1004=%s"
+                    " reason=%s" % (who, a["advice_id"], a.get("mti"),
+                                    a.get("de39"), a.get("standin_de39"),
+                                    a.get("standin_reason")))
+for key, advs in sorted(by_request.items()):
+    for a in advs:
+        problem("orphan", "advice %s (%s) STAN %s RRN %s DE39 %s: no such "
+                "answer" % (a["advice_id"], a.get("mti"), key[0], key[1],
+                            a.get("de39")))
+
+kinds = collections.Counter(k for k, _ in problems)
+print("requests=%d core=%d standin=%d standin_by_de39=%s" % (
+    len(answers), core, sum(standin.values()),
+    ",".join("%s:%d" % kv for kv in sorted(standin.items()))))
+print("advices=%d deliveries=%d approvals_standin=%d" % (
+    len(advices), deliveries, standin["00"]))
+print("problems=%d %s" % (len(problems), " ".join(
+    "%s=%d" % kv for kv in sorted(kinds.items()))))
+for k, t in problems[:20]:
+    print("  %s: %s" % (k, t))
+sys.exit(1 if problems else 0)
