@@ -6,12 +6,14 @@ whose tag 39 and tag 0x1004 are both the DE39 the scheme was sent; a
 request the core answered has none; no advice is for a request the scheme
 never saw answered.
 
-usage: advcheck.py ANSWERS ADVICES CORE_MARK
+usage: advcheck.py ANSWERS ADVICES CORE_MARK [LAST_ID]
   ANSWERS  scheme-sim scheme --record-answers: DE7 STAN RRN DE39 DE38
   ADVICES  scheme-sim core --record: JSON lines
   CORE_MARK  the first character of the core's approval codes; the core
            of this test approves everything, so an answer is the core's
            when it is 00 with such a DE38
+  LAST_ID  the gateway's last durable advice id (gatewayctl saf): every id
+           from 1 to it must have reached the core
 prints the counts and each problem (the first 20); exit 1 on any problem.
 """
 import collections
@@ -19,6 +21,7 @@ import json
 import sys
 
 answers_path, advices_path, mark = sys.argv[1], sys.argv[2], sys.argv[3]
+last_id = int(sys.argv[4]) if len(sys.argv) > 4 else 0
 problems = []
 
 
@@ -75,6 +78,10 @@ for key, advs in sorted(by_request.items()):
         problem("orphan", "advice %s (%s) STAN %s RRN %s DE39 %s: no such "
                 "answer" % (a["advice_id"], a.get("mti"), key[0], key[1],
                             a.get("de39")))
+
+for aid in range(1, last_id + 1):
+    if aid not in advices:
+        problem("undelivered", "advice id %d never reached the core" % aid)
 
 kinds = collections.Counter(k for k, _ in problems)
 print("requests=%d core=%d standin=%d standin_by_de39=%s" % (

@@ -258,3 +258,15 @@ tap() {
 	l=$(tap_wait "^(ok|err) " "$n")
 	[ "$l" = "ok $*" ] || fail "coretap: '$*' answered '$l'"
 }
+
+# wait_metric NAME VALUE: until the metric has that value (within 10 s);
+# prints what it has at the end either way.
+wait_metric() {
+	local i v
+	for i in $(seq 1 200); do
+		v=$(metric "$1")
+		[ "$v" = "$2" ] && break
+		sleep 0.05
+	done
+	echo "$v"
+}

@@ -74,9 +74,9 @@ for mode in good reflect stale other; do
 	echo "$a" | grep -q ' sent$' || fail "coretap could not send: $a"
 	echo "   $r   [$a]"
 done
-sleep 0.3
-
-key=$(rejected key); stale=$(rejected stale); source=$(rejected source)
+key=$(wait_metric 'gatewayd_core_frames_rejected_total{core="a",reason="key"}' 1)
+stale=$(wait_metric 'gatewayd_core_frames_rejected_total{core="a",reason="stale"}' 1)
+source=$(rejected source)
 echo "   rejected: key=$key stale=$stale source=$source"
 for r in gue auth version before_start replay; do
 	v=$(rejected $r)

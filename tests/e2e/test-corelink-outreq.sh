@@ -104,12 +104,12 @@ echo "   resealed via ${CORES[$P]}: $again"
 echo "   resealed via ${CORES[$Q]}: $other"
 [ "$again" = "$first" ] || fail "a retry through the same core got another OUT_RESPONSE"
 [ "$other" = "$first" ] || fail "a retry through the other core got another OUT_RESPONSE"
-sleep 0.5
 for k in a b; do
-	v=$(rejected $k replay)
+	v=$(wait_metric "gatewayd_core_frames_rejected_total{core=\"$k\",reason=\"replay\"}" 1)
 	echo "   core $k: rejected replay=$v"
 	[ "$v" = 1 ] || fail "core $k counted replay=$v, want 1"
 done
+sleep 0.5	# time for a second 0200, were there one, to reach the scheme
 scheme_stop 1
 in1=$INCOMING
 out=$(metric 'gatewayd_requests_total{link="out",mti="0200",outcome="00",path="out"}')
@@ -127,12 +127,12 @@ wait_core_up b
 n=$(tap_lines)
 tap replay $cap $P
 tap replay $cap $Q
-sleep 0.5
 for k in a b; do
-	v=$(rejected $k before_start)
+	v=$(wait_metric "gatewayd_core_frames_rejected_total{core=\"$k\",reason=\"before_start\"}" 1)
 	echo "   after the restart, core $k: rejected before_start=$v"
 	[ "$v" = 1 ] || fail "core $k counted before_start=$v, want 1"
 done
+sleep 0.5	# time for a wrong answer to show
 tail -n +$((n + 1)) "$T/tap.out" | grep -q '^gw [0-9] OUT_RESPONSE' \
     && fail "the gateway answered a replayed OUT_REQUEST after its restart"
 scheme_stop 2

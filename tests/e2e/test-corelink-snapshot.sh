@@ -85,7 +85,7 @@ ask stolen-v11 43
 n=$(tap_lines)
 tap replay $cap 0					# (i)
 no_ack 10 "$n"
-[ "$(rejected replay)" = 1 ] || fail "the recorded frame: replay=$(rejected replay), want 1"
+[ "$(wait_metric 'gatewayd_core_frames_rejected_total{core="a",reason="replay"}' 1)" = 1 ] || fail "the recorded frame: replay=$(rejected replay), want 1"
 ask after-replayed-v10 43
 
 n=$(tap_lines)
@@ -110,7 +110,7 @@ wait_core_up a
 n=$(tap_lines)
 tap replay $cap 0
 no_ack 10 "$n"
-[ "$(rejected before_start)" = 1 ] || fail "after the restart: before_start=$(rejected before_start), want 1"
+[ "$(wait_metric 'gatewayd_core_frames_rejected_total{core="a",reason="before_start"}' 1)" = 1 ] || fail "after the restart: before_start=$(rejected before_start), want 1"
 tap snap $cap 0 10 $PAN active
 acked 10 11 "$n"
 ask after-restart 43
