@@ -82,14 +82,20 @@ dedup_shutdown(void)
 }
 
 struct dd_entry *
-dedup_find(const char *key, uint32_t *hp)
+dedup_find(const char *key, const uint8_t d[ISO_TXNDIGEST_LEN], uint32_t *hp,
+    int *other)
 {
 	uint32_t h = *hp = hash(key);
 	struct dd_entry *e;
 
-	for (e = buckets[h & (NBUCKETS - 1)]; e != NULL; e = e->hnext)
-		if (e->hash == h && strcmp(e->key, key) == 0)
+	*other = 0;
+	for (e = buckets[h & (NBUCKETS - 1)]; e != NULL; e = e->hnext) {
+		if (e->hash != h || strcmp(e->key, key) != 0)
+			continue;
+		if (sodium_memcmp(e->digest, d, ISO_TXNDIGEST_LEN) == 0)
 			return e;
+		*other = 1;
+	}
 	return NULL;
 }
 
@@ -105,12 +111,6 @@ dedup_answer(const struct dd_entry *e, size_t *len, const char **de39)
 	*len = e->resplen;
 	*de39 = e->de39;
 	return e->resp;
-}
-
-int
-dedup_same(const struct dd_entry *e, const uint8_t d[ISO_TXNDIGEST_LEN])
-{
-	return sodium_memcmp(e->digest, d, ISO_TXNDIGEST_LEN) == 0;
 }
 
 struct dd_entry *

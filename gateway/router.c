@@ -334,15 +334,9 @@ ask_core(struct txn *t, struct core *k, int64_t budget, uint64_t now)
 }
 
 /*
- * A request, in steps:
- *   1. a retransmission of one in flight or answered is not decided again;
- *   2. where it goes: stand-in when forced, with no healthy core, or with
- *      no time left; else the best core, with the time that is left.
- */
-/*
  * The duplicate table's view of m: 1 when it is a retransmission (waiting
- * for, or given, the first one's answer); else 0 with *dd the entry to
- * make for it, or NULL (no key, or another transaction under its key).
+ * for, or given, the first one's answer); else 0, with *keyed when an
+ * entry is to be made for it under key and digest.
  */
 static int
 dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
@@ -351,21 +345,22 @@ dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
 {
 	struct link *l = c->link;
 	struct dd_entry *dd;
+	int other;
 
 	*keyed = iso_txn_key(l->prof, l->cf.name, m, key, cap) == 0;
 	if (!*keyed)
 		return 0;
 	iso_txn_digest(m, R.digest_key, digest);
-	if ((dd = dedup_find(key, khash)) == NULL)
-		return 0;
-	if (dedup_same(dd, digest))
+	if ((dd = dedup_find(key, digest, khash, &other)) != NULL)
 		return duplicate(c, m, dd, t0);
-	/* The same identity, another card or amount: its own answer. */
-	R.s.collisions++;
-	log_warnx("event=dedup_collision link=%s mti=%s reason=\"same "
-	    "DE7/DE11/DE32/DE37, other DE2/DE3/DE4/DE49: decided on its "
-	    "own\"", l->cf.name, m->mti);
-	*keyed = 0;
+	if (other) {
+		/* The same identity, another card or amount: its own
+		 * answer, and its own entry for its own repeats. */
+		R.s.collisions++;
+		log_warnx("event=dedup_collision link=%s mti=%s reason="
+		    "\"same DE7/DE11/DE32/DE37, other DE2/DE3/DE4/DE49: "
+		    "decided on its own\"", l->cf.name, m->mti);
+	}
 	return 0;
 }
 

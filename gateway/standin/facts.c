@@ -57,18 +57,25 @@ si_orig_key(const char *mti2, const char *de11, const char *de7,
 	key16('O', k, (size_t)n, out);
 }
 
-/* The durable duplicate key (the link and the transaction's identity)
- * and the request's digest, keyed from the state key so both hold across
+/* The durable duplicate key: the link, the transaction's identity and
+ * the request's digest, keyed from the state key so it holds across
  * restarts. */
 void
 si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
     const struct iso_msg *m)
 {
-	char key[ISO_TXNKEY_MAX];
+	char key[ISO_TXNKEY_MAX + 2 * ISO_TXNDIGEST_LEN + 2];
+	size_t n;
 
-	if (iso_txn_key(p, link, m, key, sizeof key) == 0) {
-		key16('D', key, strlen(key), d->dkey);
+	if (iso_txn_key(p, link, m, key, ISO_TXNKEY_MAX) == 0) {
+		/* The digest is part of the key: two transactions that share
+		 * an identity each keep their own answer (ARCHITECTURE 3.4). */
 		iso_txn_digest(m, SI.digest_key, d->digest);
+		n = strlen(key);
+		key[n++] = '|';
+		hex_encode(d->digest, sizeof d->digest, key + n);
+		key[n + 2 * sizeof d->digest] = '\0';
+		key16('D', key, strlen(key), d->dkey);
 		d->has_dkey = 1;
 	}
 }

@@ -112,28 +112,21 @@ release(struct store_txn *t, struct sidec *d)
 	return release_rec(t, d, id, &r);
 }
 
-/*
- * An earlier decision under d's duplicate key: 1 and its record when it is
- * the same request (the same digest), 0 when there is none or it was
- * another transaction's (then d does not take the key over), or an error.
- */
+/* An earlier decision under d's duplicate key (the digest is part of
+ * it): 1 and its record, 0 when there is none, or an error. */
 static int
 earlier(struct store_txn *t, struct sidec *d, uint64_t *id, struct dec_rec *r)
 {
 	int rc;
 
-	d->dkey_taken = 0;
 	if (!d->has_dkey)
 		return 0;
 	if ((rc = get_decision(t, d->dkey, id, r)) == STORE_NOTFOUND)
 		return 0;
 	if (rc != 0)
 		return rc;
-	if (sodium_memcmp(r->digest, d->digest, sizeof d->digest) != 0) {
-		d->dkey_taken = 1;
-		return 0;
-	}
-	return 1;
+	/* A 128-bit key collision is not the same request either. */
+	return sodium_memcmp(r->digest, d->digest, sizeof d->digest) == 0;
 }
 
 /* The same request again (after a restart, too): the same answer.  1
@@ -293,6 +286,8 @@ record(struct store_txn *t, struct sidec *d)
 {
 	struct dec_rec r;
 	uint8_t ik[8];
+	const void *v;
+	size_t vlen;
 	int rc;
 
 	memset(&r, 0, sizeof r);
@@ -310,13 +305,17 @@ record(struct store_txn *t, struct sidec *d)
 	be64_put(ik, d->id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
-	if (d->has_dkey && !d->dkey_taken && (rc = store_put(t, STORE_DEDUP,
-	    d->dkey, SI_DKEY_LEN, ik, 8)) != 0)
+	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey,
+	    SI_DKEY_LEN, ik, 8)) != 0)
 		return rc;
-	if (d->approved && d->has_okey && (rc = store_put(t, STORE_DEDUP,
-	    d->okey, SI_DKEY_LEN, ik, 8)) != 0)
+	if (!d->approved || !d->has_okey)
+		return 0;
+	/* Of two approvals under one identity a reversal finds the first:
+	 * a second never takes the key over. */
+	if ((rc = store_get(t, STORE_DEDUP, d->okey, SI_DKEY_LEN, &v,
+	    &vlen)) != STORE_NOTFOUND)
 		return rc;
-	return 0;
+	return store_put(t, STORE_DEDUP, d->okey, SI_DKEY_LEN, ik, 8);
 }
 
 /*

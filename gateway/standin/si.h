@@ -78,7 +78,6 @@ struct sidec {
 	uint8_t		 dkey[SI_DKEY_LEN];		/* duplicate */
 	int		 has_dkey;
 	uint8_t		 digest[ISO_TXNDIGEST_LEN];	/* of the request */
-	int		 dkey_taken;	/* by another transaction */
 	uint8_t		 okey[SI_DKEY_LEN];		/* for a later reversal */
 	int		 has_okey;
 	uint8_t		 rkey[SI_DKEY_LEN];		/* the original's */

@@ -46,26 +46,36 @@ static struct dd_entry *
 add(const char *mti, const char *stan, struct txn *t)
 {
 	char key[DEDUP_KEYMAX];
-	uint32_t h;
-
 	uint8_t d[ISO_TXNDIGEST_LEN];
+	uint32_t h;
+	int other;
 
 	request(mti, stan);
 	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
-	ck_assert_ptr_null(dedup_find(key, &h));
 	iso_txn_digest(&m, dkey, d);
+	ck_assert_ptr_null(dedup_find(key, d, &h, &other));
 	return dedup_add(key, h, d, t);
+}
+
+/* The entry for m as it is now; *other as dedup_find sets it. */
+static struct dd_entry *
+find_msg(int *otherp)
+{
+	char key[DEDUP_KEYMAX];
+	uint8_t d[ISO_TXNDIGEST_LEN];
+	uint32_t h;
+	int other;
+
+	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
+	iso_txn_digest(&m, dkey, d);
+	return dedup_find(key, d, &h, otherp ? otherp : &other);
 }
 
 static struct dd_entry *
 find(const char *mti, const char *stan)
 {
-	char key[DEDUP_KEYMAX];
-	uint32_t h;
-
 	request(mti, stan);
-	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
-	return dedup_find(key, &h);
+	return find_msg(NULL);
 }
 
 static void
@@ -108,30 +118,44 @@ START_TEST(key_is_link_class_and_de7_11_32_37)
 }
 END_TEST
 
-/* Same key, another card or amount: a different transaction. */
+/* Same key, another card or amount: a different transaction, with an
+ * entry of its own that its own repeats find. */
 START_TEST(digest_tells_another_card_from_a_repeat)
 {
 	uint8_t d1[ISO_TXNDIGEST_LEN], d2[ISO_TXNDIGEST_LEN];
 	uint8_t other[32] = { 9 };
-	struct dd_entry *e;
+	struct dd_entry *a, *b;
+	char key[DEDUP_KEYMAX];
+	uint32_t h;
+	int held;
 
 	setup(100, 60000000);
-	e = add("0100", "000001", TXN(txn_a));
+	a = add("0100", "000001", TXN(txn_a));
 	request("0101", "000001");
-	iso_txn_digest(&m, dkey, d1);
-	ck_assert(dedup_same(e, d1));		/* the repeat */
+	ck_assert_ptr_eq(find_msg(&held), a);	/* the repeat */
 	iso_set_str(&m, 2, "5413330089020029");	/* another card */
-	iso_txn_digest(&m, dkey, d2);
-	ck_assert(!dedup_same(e, d2));
+	ck_assert_ptr_null(find_msg(&held));
+	ck_assert_int_eq(held, 1);
 	request("0100", "000001");
 	iso_set_str(&m, 4, "000000009999");	/* another amount */
-	iso_txn_digest(&m, dkey, d2);
-	ck_assert(!dedup_same(e, d2));
+	ck_assert_ptr_null(find_msg(&held));
+	ck_assert_int_eq(held, 1);
 	request("0100", "000001");
 	iso_set_str(&m, 49, "978");		/* another currency */
+	ck_assert_ptr_null(find_msg(&held));
+	ck_assert_int_eq(held, 1);
+	/* B, the other card, gets its own entry; B again finds B. */
+	iso_set_str(&m, 2, "5413330089020029");
+	ck_assert_int_eq(iso_txn_key(iso87(), "mc", &m, key, sizeof key), 0);
 	iso_txn_digest(&m, dkey, d2);
-	ck_assert(!dedup_same(e, d2));
-	request("0100", "000001");		/* another key: no match */
+	ck_assert_ptr_null(dedup_find(key, d2, &h, &held));
+	b = dedup_add(key, h, d2, TXN(txn_b));
+	ck_assert_ptr_nonnull(b);
+	ck_assert_ptr_eq(find_msg(&held), b);
+	request("0101", "000001");
+	ck_assert_ptr_eq(find_msg(&held), a);
+	ck_assert_uint_eq(dedup_count(), 2);
+	iso_txn_digest(&m, dkey, d1);		/* another key: no match */
 	iso_txn_digest(&m, other, d2);
 	ck_assert_mem_ne(d1, d2, ISO_TXNDIGEST_LEN);
 }
