@@ -81,6 +81,10 @@ CFG
 # --- processes --------------------------------------------------------------
 "$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
 PIDS+=($!)
+# gatewayd refuses to start on an HSM that does not answer, and today also
+# on one that is not listening yet at its first try (test-hsm-late-start):
+# hsmd's socket first.
+for i in $(seq 50); do [ -S "$T/hsm.sock" ] && break; sleep 0.1; done
 echo "demo: hsmd running; portfolio of 1000 cards (keys under the LMK, formed with hsmctl)"
 "$BIN/scheme-sim" core --listen 127.0.0.1:$P_CORE --key "$T/core-a.key" \
     --cards "$T/portfolio" \
