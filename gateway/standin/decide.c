@@ -87,14 +87,22 @@ respond(struct sidec *d)
 		d->cb(d->arg, &d->res);
 }
 
-/* Answers 91 now, whatever comes next. */
+/* Answers 91 now, whatever comes next.  Not through d->res: a write job
+ * may be filling that in on the writer thread. */
 static void
 respond_91(struct sidec *d, const char *why)
 {
-	memset(&d->res, 0, sizeof d->res);
-	memcpy(d->res.de39, "91", 3);
-	d->res.why = why;
-	respond(d);
+	struct si_result r;
+
+	if (d->responded)
+		return;
+	memset(&r, 0, sizeof r);
+	memcpy(r.de39, "91", 3);
+	r.why = why;
+	d->responded = 1;
+	dlq_del(&d->guard);
+	if (d->cb != NULL)
+		d->cb(d->arg, &r);
 	d->cb = NULL;
 }
 
@@ -235,6 +243,7 @@ decide_done(void *arg, int rc)
 	/* Answered 91 by the guard while this was committing: the advice
 	 * must say 91 too before it leaves. */
 	if (d->voided && !d->dup && strcmp(d->res.de39, "91") != 0) {
+		saf_hold(d->id, wall_us());
 		amend(d);
 		return;
 	}
@@ -295,13 +304,15 @@ amend_done(void *arg, int rc)
 	struct sidec *d = arg;
 
 	if (rc != 0) {
-		/* The advice as first written is in the store and goes at
-		 * the next start; say that it disagrees with the answer. */
+		/* The advice goes as first written: say that it disagrees
+		 * with the answer. */
 		log_warnx("event=standin_amend_failed id=%llu error=\"%s\" "
 		    "reason=\"the advice says %s, the scheme was answered "
 		    "91\"", (unsigned long long)d->id, store_strerror(rc),
 		    d->res.de39);
+		saf_amended(d->id, d->adv, d->advout);
 		sidec_free(d);
+		saf_kick(now_us());
 		return;
 	}
 	SI.voids++;
@@ -315,7 +326,7 @@ amend_done(void *arg, int rc)
 		    "91\"", (unsigned long long)d->id,
 		    (unsigned long long)d->released);
 	}
-	saf_added(d->id, d->amended, d->amendlen, wall_us());
+	saf_amended(d->id, d->amended, d->amendlen);
 	sidec_free(d);
 	saf_kick(now_us());
 }

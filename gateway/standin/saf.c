@@ -28,6 +28,7 @@ struct entry {
 	uint64_t	 next_us;	/* 0: never sent */
 	uint32_t	 tries;
 	int		 inflight;
+	int		 held;		/* being amended: not sent yet */
 	size_t		 len;
 	uint8_t		 body[];
 };
@@ -49,6 +50,8 @@ static struct {
 	uint64_t		 appends_during_load;
 	uint32_t		 ninflight;
 	struct entry		*cursor;	/* first never sent, or NULL */
+	uint64_t		*held;		/* saf_hold ids */
+	size_t			 nheld, heldcap;
 	struct saf_stats	 s;
 	/* grouped deletions */
 	uint64_t		*acks;
@@ -130,7 +133,8 @@ entry_new(uint64_t id, const uint8_t *b, size_t len, uint64_t enq)
 	e->id = id;
 	e->enq_wall_us = enq;
 	e->len = len;
-	memcpy(e->body, b, len);
+	if (len > 0)
+		memcpy(e->body, b, len);
 	return e;
 }
 
@@ -147,6 +151,7 @@ entry_free(struct entry *e)
 struct load_job {
 	struct store_job	 job;
 	uint64_t		 from;		/* first id wanted */
+	uint64_t		 upto;		/* last: the last announced */
 	size_t			 want;
 	int			 hit_end;
 	size_t			 n;
@@ -165,6 +170,12 @@ load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 
 	if (lj->n == lj->want)
 		return 1;
+	/* Committed but not yet announced (saf_added, saf_hold): its
+	 * decision's completion has not run, and may amend it first. */
+	if (kl == 8 && be64_get(k) > lj->upto) {
+		lj->hit_end = 1;
+		return 1;
+	}
 	if (kl != 8 || vl < 8) {
 		lj->bad++;
 		return 0;
@@ -196,14 +207,26 @@ load_run(struct store_txn *t, void *arg)
 		entry_free(lj->v[i]);
 	lj->n = 0;
 	lj->bad = 0;
+	lj->hit_end = 0;
 	be64_put(key, lj->from);
 	if ((rc = store_scan(t, STORE_SAF, key, sizeof key, load_one, lj))
 	    != 0)
 		return rc;
-	lj->hit_end = lj->n < lj->want;
+	lj->hit_end |= lj->n < lj->want;
 	lj->depth = store_count(t, STORE_SAF);
 	return store_get_u64(t, STORE_META, META_NEXT_ID,
 	    sizeof META_NEXT_ID - 1, &lj->next_id);
+}
+
+static int
+is_held(uint64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < S.nheld; i++)
+		if (S.held[i] == id)
+			return 1;
+	return 0;
 }
 
 static void
@@ -217,6 +240,7 @@ load_take(struct load_job *lj)
 			entry_free(e);
 			continue;
 		}
+		e->held = S.nheld > 0 && is_held(e->id);
 		TAILQ_INSERT_TAIL(&S.q, e, e);
 		S.nmem++;
 		S.tail_id = e->id;
@@ -263,6 +287,7 @@ maybe_load(void)
 		return;
 	}
 	lj->from = S.tail_id + 1;
+	lj->upto = S.s.next_id;
 	lj->job.run = load_run;
 	lj->job.done = load_done;
 	lj->job.arg = lj;
@@ -302,6 +327,7 @@ saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
 	if ((lj.v = calloc(lj.want, sizeof *lj.v)) == NULL)
 		return -1;
 	lj.from = 0;
+	lj.upto = UINT64_MAX;		/* all of it was announced */
 	lj.job.run = load_run;
 	lj.job.arg = &lj;
 	rc = store_run_now(st, &lj.job, 0);
@@ -338,6 +364,9 @@ saf_shutdown(void)
 	S.cursor = NULL;
 	free(S.acks);
 	S.acks = NULL;
+	free(S.held);
+	S.held = NULL;
+	S.nheld = S.heldcap = 0;
 	S.nmem = 0;
 	S.up = 0;
 }
@@ -373,6 +402,64 @@ saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 		return;
 	}
 	enqueue(e);
+}
+
+void
+saf_hold(uint64_t id, uint64_t enq)
+{
+	struct entry *e;
+	uint64_t *v;
+
+	if (S.nheld == S.heldcap) {
+		if ((v = reallocarray(S.held, S.heldcap * 2 + 16,
+		    sizeof *v)) == NULL)
+			fatal("saf_hold");	/* an order we cannot keep */
+		S.held = v;
+		S.heldcap = S.heldcap * 2 + 16;
+	}
+	S.held[S.nheld++] = id;
+	S.s.depth++;
+	S.s.appended++;
+	if (id > S.s.next_id)
+		S.s.next_id = id;
+	if (S.loading)
+		S.appends_during_load++;
+	if (!S.all_loaded || S.nmem >= SAF_WINDOW || id <= S.tail_id ||
+	    (e = entry_new(id, NULL, 0, enq)) == NULL) {
+		S.all_loaded = 0;	/* loaded (held) later */
+		return;
+	}
+	e->held = 1;			/* its place in the order, no body */
+	enqueue(e);
+}
+
+void
+saf_amended(uint64_t id, const uint8_t *body, size_t len)
+{
+	struct entry *e, *n;
+	size_t i;
+
+	for (i = 0; i < S.nheld; i++)
+		if (S.held[i] == id) {
+			S.held[i] = S.held[--S.nheld];
+			break;
+		}
+	TAILQ_FOREACH(e, &S.q, e)
+		if (e->id == id)
+			break;
+	if (e == NULL)
+		return;			/* not loaded yet: the store has it */
+	if ((n = entry_new(id, body, len, e->enq_wall_us)) == NULL) {
+		log_warn("event=saf_amend_stuck id=%llu reason=\"held until "
+		    "a restart loads it from the store\"",
+		    (unsigned long long)id);
+		return;
+	}
+	TAILQ_INSERT_AFTER(&S.q, e, n, e);
+	if (S.cursor == e)
+		S.cursor = n;
+	TAILQ_REMOVE(&S.q, e, e);
+	entry_free(e);
 }
 
 int
@@ -542,6 +629,8 @@ saf_run(uint64_t now)
 		return;
 	maybe_load();
 	TAILQ_FOREACH(e, &S.q, e) {
+		if (e->held)
+			break;		/* in order: it goes once amended */
 		if (e->inflight && e->next_us > now)
 			continue;
 		if (e->inflight) {		/* no ack in time */
@@ -563,7 +652,8 @@ saf_kick(uint64_t now)
 {
 	if (!S.up)
 		return;
-	while (S.cursor != NULL && S.ninflight < S.max_inflight) {
+	while (S.cursor != NULL && !S.cursor->held &&
+	    S.ninflight < S.max_inflight) {
 		if (S.cursor->tries == 0 && send_one(S.cursor, now) == -1)
 			break;
 		S.cursor = TAILQ_NEXT(S.cursor, e);

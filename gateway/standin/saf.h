@@ -77,6 +77,14 @@ void	saf_shutdown(void);
 /* After the commit of a saf_append: the entry exists. */
 void	saf_added(uint64_t id, const uint8_t *body, size_t len,
 	    uint64_t enq_wall_us);
+/*
+ * After the commit of a saf_append whose advice is being amended
+ * (saf_replace in a later job): the entry exists but waits, and the
+ * queue behind it too, until saf_amended gives its new body (or, when
+ * the amendment failed, the first one).
+ */
+void	saf_hold(uint64_t id, uint64_t enq_wall_us);
+void	saf_amended(uint64_t id, const uint8_t *body, size_t len);
 /* ADVICE_ACK from the core. */
 void	saf_ack(uint64_t id);
 /* Sends what is due, retries included (on a timer, when a core comes

@@ -157,6 +157,21 @@ probe_done(const struct hsm_result *r, void *arg)
 	probe_answer = r->status == HSM_OK ? 1 : -1;
 }
 
+/* Runs the loop (the client's reconnect timer is on it) for us µs, or
+ * until `until`. */
+static void
+run_loop_for(struct event_base *base, uint64_t us, uint64_t until)
+{
+	uint64_t end = now_us() + us;
+
+	if (end > until)
+		end = until;
+	while (now_us() < end) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+	}
+}
+
 /* The HSM named in the config answers an NC, or stand-in cannot verify
  * a card: 0, or -1 with err. */
 static int
@@ -183,8 +198,8 @@ open_hsm(struct event_base *base, char *err, size_t errsz)
 			if (probe_answer == 0)
 				usleep(1000);
 		}
-		if (probe_answer == -1)
-			usleep(50000);	/* not up yet: ask again */
+		if (probe_answer == -1)		/* not up yet: ask again */
+			run_loop_for(base, 50000, until);
 	}
 	if (probe_answer != 1) {
 		snprintf(err, errsz, "HSM %s: no answer to NC (diagnostics) "

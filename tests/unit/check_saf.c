@@ -43,6 +43,7 @@ struct aj {
 	size_t		 len, outlen;
 	uint64_t	 id;
 	int		 done, rc;
+	int		 hold;		/* being amended: saf_hold */
 };
 
 static int
@@ -61,18 +62,21 @@ aj_done(void *arg, int rc)
 
 	a->done = 1;
 	a->rc = rc;
-	if (rc == 0)
+	if (rc == 0 && a->hold)
+		saf_hold(a->id, 1000);
+	else if (rc == 0)
 		saf_added(a->id, a->buf, a->outlen, 1000);
 }
 
 static void
-append_n(struct store *st, struct aj *v, int n)
+append_held(struct store *st, struct aj *v, int n, int held)
 {
 	struct tlv_w w;
 	int i, left;
 
 	for (i = 0; i < n; i++) {
 		memset(&v[i], 0, sizeof v[i]);
+		v[i].hold = i == held;
 		tlv_w_init(&w, v[i].buf, sizeof v[i].buf);
 		tlv_put_str(&w, TLV_MTI, "0120");
 		tlv_put_u64(&w, 11, (uint64_t)i);
@@ -90,6 +94,21 @@ append_n(struct store *st, struct aj *v, int n)
 			break;
 		store_wait(st);
 	}
+}
+
+static void
+append_n(struct store *st, struct aj *v, int n)
+{
+	append_held(st, v, n, -1);
+}
+
+static int
+replace_run(struct store_txn *t, void *arg)
+{
+	struct aj *a = arg;
+
+	return saf_replace(t, key, a->id, a->buf, a->len, sizeof a->buf, 1000,
+	    &a->outlen);
 }
 
 static struct store *
@@ -220,6 +239,60 @@ START_TEST(test_order_ack_restart)
 }
 END_TEST
 
+/* An advice being amended (its decision was answered 91 after it was
+ * written) holds its place: nothing behind it leaves until it has its
+ * new body, and then it leaves first, with that body. */
+static uint8_t last_body[256];
+static size_t last_len;
+
+static int
+body_send(uint64_t id, const uint8_t *b, size_t len, void *arg)
+{
+	if (id == 1 && len <= sizeof last_body) {
+		memcpy(last_body, b, len);
+		last_len = len;
+	}
+	return rec_send(id, b, len, arg);
+}
+
+START_TEST(test_held_until_amended)
+{
+	struct aj v[3], r;
+	struct store *st;
+	struct tlv_w w;
+	char de39[3];
+	char err[256];
+
+	st = store_open(dir, 64 << 20, 0, NULL, err, sizeof err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(saf_init(st, key, body_send, NULL, 1000, 64), 0);
+	append_held(st, v, 3, 0);
+	saf_run(10);
+	saf_kick(10);
+	ck_assert_uint_eq(nsent, 0);		/* 1 is held, 2 and 3 wait */
+	memset(&r, 0, sizeof r);		/* the amendment: DE39 91 */
+	tlv_w_init(&w, r.buf, sizeof r.buf);
+	tlv_put_str(&w, TLV_MTI, "0100");
+	tlv_put_str(&w, 39, "91");
+	r.len = w.len;
+	r.id = v[0].id;
+	r.job.run = replace_run;
+	r.job.arg = &r;
+	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
+	saf_amended(r.id, r.buf, r.outlen);
+	saf_run(20);
+	ck_assert_uint_eq(nsent, 3);
+	ck_assert_uint_eq(sent[0], 1);
+	ck_assert_uint_eq(sent[1], 2);
+	ck_assert_uint_eq(sent[2], 3);
+	ck_assert_int_eq(tlv_find_str(last_body, last_len, 39, de39,
+	    sizeof de39), 0);
+	ck_assert_str_eq(de39, "91");
+	saf_shutdown();
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_retry_until_ack)
 {
 	struct aj v[2];
@@ -291,6 +364,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_order_ack_restart);
 	tcase_add_test(tc, test_retry_until_ack);
+	tcase_add_test(tc, test_held_until_amended);
 	tcase_add_test(tc, test_sealed_at_rest);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
