@@ -19,6 +19,7 @@ struct pctx {
 	int		 sectno;		/* count of section changes */
 	struct cfg_link	*link;
 	struct cfg_core	*core;
+	struct range	*range;
 	char		 err[256];
 	int		 failed;
 	int		 line;			/* of the line being parsed */
@@ -43,6 +44,11 @@ int	cfg_key_set(struct pctx *, enum cfg_section, void *sect,
 	    const char *key, const char *v);
 /* Prints every key of sect that has something to say, in table order. */
 void	cfg_keys_print(FILE *, enum cfg_section, const void *sect);
+
+/* cfgrange.c: a new [Range NAME] (1, or 0 after cfg_error), and one of
+ * its keys (as cfg_key_set). */
+int	cfg_range_new(struct pctx *, const char *name);
+int	cfg_range_key(struct pctx *, const char *key, const char *v);
 
 /* cfgval.c */
 int	cfg_u64(const char *, uint64_t max, uint64_t *);

@@ -85,6 +85,12 @@ new_section(struct pctx *px, const char *section)
 
 	px->link = NULL;
 	px->core = NULL;
+	px->range = NULL;
+	if (strncasecmp(section, "Range ", 6) == 0) {
+		for (name = section + 6; *name == ' '; name++)
+			;
+		return cfg_range_new(px, name);
+	}
 	if (strncasecmp(section, "Link ", 5) == 0) {
 		if ((name = instance(px, section, "link")) == NULL)
 			return 0;
@@ -122,6 +128,10 @@ set_key(struct pctx *px, const char *section, const char *key,
 	} else if (px->core != NULL) {
 		if ((rc = cfg_key_set(px, SECT_CORE, px->core, key, v)) == -1)
 			FAIL("unknown key %s in [Core %s]", key, px->core->name);
+	} else if (px->range != NULL) {
+		if ((rc = cfg_range_key(px, key, v)) == -1)
+			FAIL("unknown key %s in [Range %s]", key,
+			    px->range->name);
 	} else if (strcasecmp(section, "Gateway") == 0) {
 		if ((rc = cfg_key_set(px, SECT_GATEWAY, px->c, key, v)) == -1)
 			FAIL("unknown key %s in [Gateway]", key);
@@ -180,6 +190,7 @@ config_init(struct config *c)
 	c->dedup_us = 60000000;
 	c->dedup_max = 200000;
 	c->standin_mode = STANDIN_AUTO;
+	c->standin_max_age_s = 24 * 3600;
 }
 
 /* Whole-config checks that no single key can make. */
@@ -223,6 +234,14 @@ config_check(struct config *c, char *err, size_t errsz)
 			    "required", c->file, k->line, k->name);
 			return -1;
 		}
+	}
+	if (range_table_check(&c->ranges, err, errsz) == -1) {
+		/* err names the range; the file goes first */
+		char m[256];
+
+		snprintf(m, sizeof m, "%s", err);
+		snprintf(err, errsz, "%s: %s", c->file, m);
+		return -1;
 	}
 	if (c->durability == DURABILITY_FULL && c->state_key[0] == '\0') {
 		snprintf(err, errsz, "%s: [Gateway]: StateKeyFile is required "
@@ -428,6 +447,7 @@ config_print(const struct config *c, FILE *f)
 {
 	const struct cfg_link *l;
 	const struct cfg_core *k;
+	int i;
 
 	fprintf(f, "[Gateway]\n");
 	cfg_keys_print(f, SECT_GATEWAY, c);
@@ -441,4 +461,8 @@ config_print(const struct config *c, FILE *f)
 	}
 	fprintf(f, "\n[StandIn]\n");
 	cfg_keys_print(f, SECT_STANDIN, c);
+	for (i = 0; i < c->ranges.n; i++) {
+		fputc('\n', f);
+		range_print(f, &c->ranges.r[i]);
+	}
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "tunnel/seal.h"
+#include "gateway/standin/range.h"
 #include "gateway/standin/standin.h"
 
 #define CFG_NAME_MAX	48
@@ -91,6 +92,9 @@ struct config {
 	uint64_t	 standin_max_amount;
 	uint64_t	 standin_exposure_cap;
 	char		 standin_block_mcc[128];
+	uint32_t	 standin_max_age_s;	/* MaxSnapshotAge */
+	/* [Range NAME] */
+	struct range_table	 ranges;
 
 	TAILQ_HEAD(, cfg_link)	 links;
 	TAILQ_HEAD(, cfg_core)	 cores;

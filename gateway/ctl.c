@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "gateway/ctl.h"
 #include "gateway/router.h"
+#include "gateway/standin/standin.h"
 #include "gateway/views.h"
 
 #define CTL_ARGS	8
@@ -29,6 +30,7 @@ static struct event_base *base;
 static struct evconnlistener *lis;
 static char sockpath[108];
 static ctl_reload_fn *reload;
+static struct ucred peer;	/* of the command being run (SO_PEERCRED) */
 
 static void
 cmd_force(struct evbuffer *b, int json, char **argv)
@@ -39,6 +41,7 @@ cmd_force(struct evbuffer *b, int json, char **argv)
 	} words[] = {
 		{ "on", FORCE_ON }, { "off", FORCE_OFF }, { "auto", FORCE_AUTO },
 	};
+	char err[256];
 	size_t i;
 
 	for (i = 0; i < sizeof words / sizeof words[0]; i++)
@@ -48,8 +51,19 @@ cmd_force(struct evbuffer *b, int json, char **argv)
 		evbuffer_add_printf(b, "error: standin force on|off|auto\n");
 		return;
 	}
+	/* Durable first: a force that would not survive a restart is
+	 * refused, unless there is no store at all (the lab mode). */
+	if (standin_force_save((int)words[i].f, err, sizeof err) == -1 &&
+	    standin_enabled()) {
+		log_warnx("event=standin_force_refused value=%s uid=%ld pid=%ld "
+		    "error=\"%s\"", words[i].word, (long)peer.uid,
+		    (long)peer.pid, err);
+		evbuffer_add_printf(b, "error: not stored: %s\n", err);
+		return;
+	}
 	router_set_force(words[i].f);
-	log_info("event=standin_force value=%s", words[i].word);
+	log_info("event=standin_force value=%s uid=%ld pid=%ld", words[i].word,
+	    (long)peer.uid, (long)peer.pid);
 	view_standin(b, json);
 }
 
@@ -150,6 +164,7 @@ ctl_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *in = bufferevent_get_input(bev);
 	char line[CTL_LINE_MAX + 1];
 	struct evbuffer_ptr pos;
+	socklen_t len;
 	size_t n;
 
 	(void)arg;
@@ -168,6 +183,12 @@ ctl_read(struct bufferevent *bev, void *arg)
 	line[n] = '\0';
 	bufferevent_disable(bev, EV_READ);
 	bufferevent_setcb(bev, NULL, ctl_write_done, ctl_event, NULL);
+	memset(&peer, 0, sizeof peer);
+	peer.pid = peer.uid = -1;
+	len = sizeof peer;
+	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &peer,
+	    &len) == -1)
+		peer.pid = peer.uid = -1;
 	run(bufferevent_get_output(bev), line);
 }
 

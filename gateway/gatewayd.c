@@ -84,6 +84,8 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	s->durable = c->durability == DURABILITY_FULL;
 	s->max_amount = c->standin_max_amount;
 	s->exposure_cap = c->standin_exposure_cap;
+	s->max_age_s = c->standin_max_age_s;
+	s->ranges = c->ranges;
 }
 
 /*
@@ -247,6 +249,7 @@ static void
 start(void)
 {
 	struct standin_conf sc;
+	int f;
 	char err[256];
 
 	/* libevent's own timers keep its coarse clock (4 ms steps here):
@@ -267,6 +270,13 @@ start(void)
 		    "Durability = none runs without a store, for a lab\"",
 		    err);
 		exit(1);
+	}
+	/* An operator's force outlives a restart; it is said at start so a
+	 * forgotten one is seen. */
+	if ((f = standin_force_stored()) != -1) {
+		router_set_force((enum router_force)f);
+		log_info("event=standin_force_restored value=%s", f == FORCE_ON ?
+		    "on" : f == FORCE_OFF ? "off" : "auto");
 	}
 	link_init(gw.base, &router_link);
 	if (core_init(gw.base, &router_core, gw.start_us / 1000) == -1)

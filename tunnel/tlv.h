@@ -21,6 +21,10 @@
 #define TLV_GATEWAY		0x1007	/* gateway name */
 #define TLV_STANDIN_RULE	0x1008	/* the rules' own DE39 */
 #define TLV_STANDIN_WHY		0x1009	/* what decided it: "cvc1", ... */
+#define TLV_STANDIN_STEP	0x100A	/* the rule that decided: 0-7, 8 all
+					   passed (approved) */
+#define TLV_STANDIN_RANGE	0x100B	/* the parameter table's range */
+#define TLV_STANDIN_RELEASED	0x100C	/* a reversal's release, decimal */
 #define TLV_SNAP_CARD		0x2000
 #define TLV_SNAP_VERSION	0x200B
 

@@ -177,8 +177,8 @@ count_decision(struct sidec *d)
 	}
 	if (d->approved) {
 		SI.approvals++;
-		SI.approved_amount += d->amount;
-		SI.exposure += d->amount;
+		SI.approved_amount += d->card_amount;
+		SI.exposure += d->card_amount;
 	}
 	if (d->released) {
 		SI.reversals++;
@@ -365,7 +365,7 @@ static void
 lookup_done(void *arg, int rc)
 {
 	struct sidec *d = arg;
-	const char *de39;
+	const char *de39, *why;
 
 	if (rc != 0) {
 		SI.store_errors++;
@@ -378,17 +378,46 @@ lookup_done(void *arg, int rc)
 		submit_write(d);
 		return;
 	}
-	de39 = sirules_card(d->card_rc == 0 ? &d->card : NULL, d->yymm,
-	    d->req_exp[0] ? d->req_exp : NULL);
-	if (de39 != NULL) {
-		decline(d, de39, d->card_rc != 0 ? "unknown-card" :
-		    de39[1] == '4' && de39[0] == '5' ? "expiry" : "status");
+	d->rule = R_CARD;
+	if ((de39 = sirules_card(d->card_rc == 0 ? &d->card : NULL, d->yymm,
+	    d->req_exp[0] ? d->req_exp : NULL, &why)) != NULL) {
+		if (strcmp(why, "expiry") == 0)
+			d->rule = R_EXPIRY;
+		decline(d, de39, why);
 		return;
 	}
+	d->rule = R_VERIFY;
 	si_verify(d, verified);
 }
 
 /* --- entry points ------------------------------------------------------------- */
+
+/* Rule 0: no decision on a snapshot older than MaxSnapshotAge.  A
+ * repeat of an earlier request still gets its earlier answer (the
+ * write job looks for it first). */
+static void
+stale_check(struct sidec *d)
+{
+	const char *why;
+	uint64_t now = wall_us(), age = UINT64_MAX;
+
+	if (SI.snapshot_wall_us != 0)
+		age = now > SI.snapshot_wall_us ?
+		    (now - SI.snapshot_wall_us) / 1000000 : 0;
+	if (sirules_fresh(age, SI.conf.max_age_s, &why) == NULL)
+		return;
+	SI.stale_91++;
+	memcpy(d->pre, "91", 3);
+	d->why = why;
+	d->rule = R_SNAPSHOT;
+	if (SI.stale_91 == 1 || SI.stale_91 % 1000 == 0)
+		log_warnx("event=standin_stale_snapshot rc=91 age_s=%lld "
+		    "max_age_s=%u declines=%llu reason=\"no decision on "
+		    "balances older than MaxSnapshotAge: the core must push a "
+		    "newer snapshot\"", age == UINT64_MAX ? -1LL :
+		    (long long)age, SI.conf.max_age_s,
+		    (unsigned long long)SI.stale_91);
+}
 
 int
 standin_decide(const struct iso_msg *m, const char *link,
@@ -417,8 +446,10 @@ standin_decide(const struct iso_msg *m, const char *link,
 		si_reversal_key(d, m);
 	else if (kind == K_CREDIT)
 		si_credit_facts(d, m);
-	else
+	else {
 		si_auth_facts(d, m);
+		stale_check(d);
+	}
 	if (build_advice(d, m, link, prof) == -1) {
 		sidec_free(d);
 		return -1;

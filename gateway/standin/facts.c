@@ -5,6 +5,7 @@
  * Parsers only: nothing here decides.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -137,21 +138,25 @@ emv_fixed(const uint8_t *b, size_t len, uint32_t tag, uint8_t *out, size_t n)
 }
 
 /* DE55: the ARQC, ATC and unpredictable number, the PAN sequence number,
- * and the CDOL1 data the cryptogram covers.  Incomplete: no ARQC. */
-void
+ * and the CDOL1 data the cryptogram covers.  The whole of DE55 must be
+ * well formed and hold them all: else VD_MALFORMED, never "no ARQC". */
+int
 si_emv(struct sidec *d, const uint8_t *b, size_t len)
 {
 	static const uint32_t cdol[] = { 0x9F02, 0x9F03, 0x9F1A, 0x95,
 	    0x5F2A, 0x9A, 0x9C, 0x9F37, 0x82, 0x9F36 };
 	struct emv_tlv t;
-	size_t i;
+	size_t i, bad;
 
-	if (emv_fixed(b, len, 0x9F26, d->arqc, 8) == -1 ||
+	if (emv_check(b, len, &bad) != 0 ||
+	    emv_fixed(b, len, 0x9F26, d->arqc, 8) == -1 ||
 	    emv_fixed(b, len, 0x9F36, d->atc, 2) == -1 ||
 	    emv_fixed(b, len, 0x9F37, d->un, 4) == -1)
-		return;
+		return VD_MALFORMED;
 	d->psn[0] = d->psn[1] = '0';
-	if (emv_find(b, len, 0x5F34, &t) == 1 && t.len == 1) {
+	if (emv_find(b, len, 0x5F34, &t) == 1) {
+		if (t.len != 1)
+			return VD_MALFORMED;
 		d->psn[0] = (char)('0' + (t.val[0] >> 4 & 0x0f));
 		d->psn[1] = (char)('0' + (t.val[0] & 0x0f));
 	}
@@ -159,7 +164,7 @@ si_emv(struct sidec *d, const uint8_t *b, size_t len)
 	for (i = 0; i < sizeof cdol / sizeof cdol[0]; i++) {
 		if (emv_find(b, len, cdol[i], &t) != 1 ||
 		    d->txlen + t.len > sizeof d->txdata - 8)
-			return;
+			return VD_MALFORMED;
 		memcpy(d->txdata + d->txlen, t.val, t.len);
 		d->txlen += t.len;
 	}
@@ -168,20 +173,25 @@ si_emv(struct sidec *d, const uint8_t *b, size_t len)
 	while (d->txlen % 8)
 		d->txdata[d->txlen++] = 0;
 	d->has_arqc = 1;
+	return VD_OK;
 }
 
 /* DE52: 8 raw bytes (b 64), or 16 hex digits on hex profiles; the HSM
  * takes hex. */
-void
+int
 si_pinblock(struct sidec *d, const uint8_t *v, size_t len)
 {
 	if (len == 8) {
 		hex_encode(v, 8, d->pinblock);
 		d->pinblock[16] = '\0';
-	} else if (len == 16) {
+		return VD_OK;
+	}
+	if (len == 16 && hex_valid((const char *)v, 16, 0)) {
 		memcpy(d->pinblock, v, 16);
 		d->pinblock[16] = '\0';
+		return VD_OK;
 	}
+	return VD_MALFORMED;
 }
 
 /* The reversal key of a 04xx from its DE90 (original MTI, DE11, DE7,
@@ -189,7 +199,15 @@ si_pinblock(struct sidec *d, const uint8_t *v, size_t len)
 void
 si_reversal_key(struct sidec *d, const struct iso_msg *m)
 {
-	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "";
+	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "", de95[64];
+
+	/* A partial reversal: DE95's first 12 digits are what stays. */
+	if (iso_get_str(m, 95, de95, sizeof de95) == 0 && strlen(de95) >= 12 &&
+	    dec_valid(de95, 12)) {
+		de95[12] = '\0';
+		d->repl_amount = strtoull(de95, NULL, 10);
+		d->has_repl = 1;
+	}
 
 	if (iso_get_str(m, 90, de90, sizeof de90) == 0 &&
 	    strlen(de90) >= 31 && dec_valid(de90, 31)) {
@@ -233,6 +251,62 @@ pre_decline(struct sidec *d, const char *de39, const char *why)
 		return;
 	memcpy(d->pre, de39, 3);
 	d->why = why;
+	d->rule = R_CARD;
+}
+
+/* DE22 positions 1-2: what must be verified (ARCHITECTURE section 6). */
+static int
+entry_mode(const struct iso_msg *m)
+{
+	char v[8];
+
+	if (iso_get_str(m, 22, v, sizeof v) == -1 || v[0] == '\0')
+		return E_MISSING;
+	if (strlen(v) < 2 || !dec_valid(v, 2))
+		return E_UNKNOWN;
+	if ((v[0] == '0' && (v[1] == '5' || v[1] == '7')))
+		return E_CHIP;
+	if ((v[0] == '0' && v[1] == '2') || (v[0] == '9' &&
+	    (v[1] == '0' || v[1] == '1')))
+		return E_STRIPE;
+	if ((v[0] == '0' || v[0] == '8') && v[1] == '1')
+		return E_CNP;
+	if (v[0] == '1' && v[1] == '0')
+		return E_COF;
+	return E_UNKNOWN;
+}
+
+/* A 3-digit code field (DE19, DE49, DE51) into out, or "". */
+static void
+code3(const struct iso_msg *m, int f, char out[4])
+{
+	char v[8];
+
+	out[0] = '\0';
+	if (iso_get_str(m, f, v, sizeof v) == 0 && strlen(v) == 3 &&
+	    dec_valid(v, 3))
+		memcpy(out, v, 4);
+}
+
+/* The money facts: cash, currencies, billing amount, country. */
+static void
+money_facts(struct sidec *d, const struct iso_msg *m)
+{
+	char v[48];
+	size_t n;
+
+	if (iso_get_str(m, 3, v, sizeof v) == 0 && v[0] == '0' && v[1] == '1')
+		d->cash = 1;
+	code3(m, 49, d->cur);
+	code3(m, 51, d->bill_cur);
+	if (d->bill_cur[0] != '\0' && si_amount(m, 6, &d->bill_amount) == -1)
+		d->bill_cur[0] = '\0';
+	code3(m, 19, d->country);
+	/* DE43: name, city, then the country's alpha-3 in 38-40. */
+	if (iso_get_str(m, 43, v, sizeof v) == 0 && (n = strlen(v)) == 40 &&
+	    v[37] >= 'A' && v[37] <= 'Z' && v[38] >= 'A' && v[38] <= 'Z' &&
+	    v[39] >= 'A' && v[39] <= 'Z')
+		memcpy(d->country_a, v + 37, 4);
 }
 
 void
@@ -244,9 +318,12 @@ si_auth_facts(struct sidec *d, const struct iso_msg *m)
 	struct de48_se se;
 
 	iso_get_str(m, 2, d->pan, sizeof d->pan);
-	if (iso_has(m, 35) && (iso_get_str(m, 35, t2, sizeof t2) == -1 ||
-	    si_track2(d, t2) == -1))
-		pre_decline(d, "30", "track2");
+	d->entry = entry_mode(m);
+	/* A track 2 that does not parse is the CVC1 step's malformed data;
+	 * one for another PAN too. */
+	if (iso_has(m, 35))
+		d->vd[V_CVC1] = iso_get_str(m, 35, t2, sizeof t2) == 0 &&
+		    si_track2(d, t2) == 0 ? VD_OK : VD_MALFORMED;
 	sodium_memzero(t2, sizeof t2);
 	if (d->pan[0] == '\0')
 		pre_decline(d, "14", "no-pan");
@@ -256,13 +333,19 @@ si_auth_facts(struct sidec *d, const struct iso_msg *m)
 		pre_decline(d, "13", "amount");
 	iso_get_str(m, 18, d->mcc, sizeof d->mcc);
 	if ((v = iso_get(m, 48, &len)) != NULL && len > 0 &&
-	    de48_find(v, len, 92, &se) == 1 && se.len == 3 &&
-	    dec_valid((const char *)se.val, 3))
-		memcpy(d->cvc2, se.val, 3);
+	    de48_find(v, len, 92, &se) == 1) {
+		d->vd[V_CVC2] = VD_MALFORMED;
+		if (se.len == 3 && dec_valid((const char *)se.val, 3)) {
+			memcpy(d->cvc2, se.val, 3);
+			d->vd[V_CVC2] = VD_OK;
+		}
+	}
 	if ((v = iso_get(m, 52, &len)) != NULL)
-		si_pinblock(d, v, len);
+		d->vd[V_PIN] = (uint8_t)si_pinblock(d, v, len);
 	if ((v = iso_get(m, 55, &len)) != NULL)
-		si_emv(d, v, len);
+		d->vd[V_ARQC] = (uint8_t)si_emv(d, v, len);
+	money_facts(d, m);
+	d->rng = *range_match(&SI.conf.ranges, d->pan);
 	if (d->pan[0] != '\0')
 		statekey_hash(SI.key, 'P', d->pan, d->hash);
 	if (iso_get_str(m, 11, de11, sizeof de11) == 0 &&

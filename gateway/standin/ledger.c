@@ -53,45 +53,113 @@ add_u64(struct store_txn *t, int db, const void *k, size_t kl, int64_t delta)
 	return store_put_u64(t, db, k, kl, v);
 }
 
-/* A card's spend today and since its snapshot, and the appliance's
- * exposure, moved by delta together. */
-static int
-add_spend(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
-    const char *day, int64_t delta)
+/* A range's key in the exposure database: 'E' name (outstanding), or
+ * 'Q' kind day name (today's approvals: kind 'c' count, 'a' amount). */
+static size_t
+range_key(char kind, const char *day, const char *name, uint8_t *out)
 {
-	uint8_t sk[STATEKEY_HASHLEN + 9];
+	size_t n = 0, l = strlen(name);
+
+	out[n++] = kind == 'E' ? 'E' : 'Q';
+	if (kind != 'E') {
+		out[n++] = (uint8_t)kind;
+		memcpy(out + n, day, 8);
+		n += 8;
+	}
+	memcpy(out + n, name, l);
+	return n + l;
+}
+
+/*
+ * A card's spend moved by delta together with everything that counts it:
+ * the card's today and since its snapshot, its cash today, the range's
+ * outstanding exposure and the appliance's.  An approval (count) also
+ * counts in the card's and the range's approvals of the day.
+ */
+static int
+add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
+    int64_t count)
+{
+	uint8_t k[STATEKEY_HASHLEN + 2 + 8 + RANGE_NAME_MAX];
 	size_t kl;
 	int rc;
 
-	kl = cards_spend_key(hash, 'D', day, sk);
-	if ((rc = add_u64(t, STORE_EXPOSURE, sk, kl, delta)) != 0)
+	kl = cards_spend_key(r->hash, 'D', r->day, k);
+	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 		return rc;
-	kl = cards_spend_key(hash, 'S', NULL, sk);
-	if ((rc = add_u64(t, STORE_EXPOSURE, sk, kl, delta)) != 0)
+	kl = cards_spend_key(r->hash, 'S', NULL, k);
+	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 		return rc;
+	kl = cards_spend_key(r->hash, 'K', r->day, k);
+	if (r->cash && (rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+		return rc;
+	kl = range_key('E', NULL, r->range, k);
+	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+		return rc;
+	if (count) {
+		kl = cards_spend_key(r->hash, 'N', r->day, k);
+		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
+			return rc;
+		kl = range_key('c', r->day, r->range, k);
+		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
+			return rc;
+		kl = range_key('a', r->day, r->range, k);
+		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+			return rc;
+	}
 	return add_u64(t, STORE_EXPOSURE, "T", 1, delta);
 }
 
-/* Releases the exposure of approval id (record r): it is reversed. */
+/* What a reversal releases of approval r: all of it, or with DE95 the
+ * difference between the original and the replacement amount (in the
+ * card's currency, in proportion when the two currencies differ), less
+ * what earlier reversals released.  Idempotent: the same reversal again
+ * releases nothing. */
+static uint64_t
+to_release(const struct sidec *d, const struct dec_rec *r)
+{
+	uint64_t target = r->amount;
+
+	if (d->has_repl) {
+		if (d->repl_amount >= r->txn_amount || r->txn_amount == 0)
+			target = 0;
+		else
+			target = (uint64_t)((unsigned __int128)r->amount *
+			    (r->txn_amount - d->repl_amount) / r->txn_amount);
+	}
+	if (target > r->amount)
+		target = r->amount;
+	return target > r->released ? target - r->released : 0;
+}
+
+/* Releases (part of) approval id, record rp, as the reversal d says. */
 static int
 release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
     const struct dec_rec *rp)
 {
 	struct dec_rec r = *rp;
+	uint64_t amt;
 	uint8_t ik[8];
 	int rc;
 
-	if (!r.approved || r.reversed)
+	if (!r.approved) {
+		d->why = "original-declined";
 		return 0;
-	r.reversed = 1;
+	}
+	if ((amt = to_release(d, &r)) == 0) {
+		d->why = "nothing-left";
+		return 0;
+	}
+	r.released += amt;
+	d->why = r.released == r.amount ? "released" : "partial";
 	be64_put(ik, id);
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0 ||
-	    (rc = add_spend(t, r.hash, r.day, -(int64_t)r.amount)) != 0 ||
+	    (rc = add_spend(t, &r, -(int64_t)amt, 0)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "reversals", 9, 1)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "released_amount", 15,
-	    (int64_t)r.amount)) != 0)
+	    (int64_t)amt)) != 0)
 		return rc;
-	d->released = r.amount;
+	d->released = amt;
 	return 0;
 }
 
@@ -103,6 +171,7 @@ release(struct store_txn *t, struct sidec *d)
 	uint64_t id;
 	int rc;
 
+	d->why = "unknown-original";
 	if (!d->has_rkey)
 		return 0;
 	if ((rc = get_decision(t, d->rkey, &id, &r)) == STORE_NOTFOUND)
@@ -152,37 +221,73 @@ duplicate(struct store_txn *t, struct sidec *d)
 	return 1;
 }
 
-/* Rules 4 to 7 against the durable counters (rules 1-3 ran on the loop
+/* The counters rules 6 and 7 read. */
+static int
+read_counts(struct store_txn *t, struct sidec *d, struct si_counts *n)
+{
+	uint8_t k[STATEKEY_HASHLEN + 2 + 8 + RANGE_NAME_MAX];
+	size_t kl;
+	int rc;
+
+	memset(n, 0, sizeof *n);
+	kl = cards_spend_key(d->hash, 'D', d->day, k);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_amount)))
+		return rc;
+	kl = cards_spend_key(d->hash, 'N', d->day, k);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_count)))
+		return rc;
+	kl = cards_spend_key(d->hash, 'K', d->day, k);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_cash)))
+		return rc;
+	kl = cards_spend_key(d->hash, 'S', NULL, k);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->snap_spend)))
+		return rc;
+	kl = range_key('E', NULL, d->rng.name, k);
+	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl,
+	    &n->range_exposure)))
+		return rc;
+	return store_get_u64(t, STORE_EXPOSURE, "T", 1, &n->exposure);
+}
+
+/* Rules 4 to 7 against the durable counters (rules 0-3 ran on the loop
  * and left a decline in d->pre, or none). */
 static int
 auth_outcome(struct store_txn *t, struct sidec *d, const char **de39)
 {
-	uint8_t sk[STATEKEY_HASHLEN + 9];
-	uint64_t day = 0, snap = 0, total = 0;
-	size_t kl;
+	struct si_money m = {
+		.amount = d->amount, .cur = d->cur[0] ? d->cur : NULL,
+		.bill_amount = d->bill_amount,
+		.bill_cur = d->bill_cur[0] ? d->bill_cur : NULL,
+		.cash = d->cash, .mcc = d->mcc[0] ? d->mcc : NULL,
+		.country = d->country[0] ? d->country : NULL,
+		.country_a = d->country_a[0] ? d->country_a : NULL,
+	};
+	struct si_counts n;
 	int rc;
 
 	if (d->pre[0] != '\0') {
 		*de39 = d->pre;
 		return 0;
 	}
-	if ((*de39 = sirules_limits(&SI.rules, &d->card, d->amount,
-	    d->mcc[0] ? d->mcc : NULL)) != NULL) {
-		d->why = (*de39)[1] == '7' ? "mcc" : "txn-limit";
+	d->rule = R_BLOCKS;
+	if ((*de39 = sirules_blocks(&SI.rules, &d->rng, &d->card, &m,
+	    &d->card_amount, &d->why)) != NULL)
+		return 0;
+	d->rule = R_LIMITS;
+	if ((*de39 = sirules_limits(&SI.rules, &d->rng, &d->card, &m,
+	    d->card_amount, &d->why)) != NULL)
+		return 0;
+	if ((rc = read_counts(t, d, &n)) != 0)
+		return rc;
+	d->rule = R_SPEND;
+	if ((*de39 = sirules_spend(&SI.rules, &d->rng, &d->card, d->cash,
+	    d->card_amount, &n, &d->why)) != NULL) {
+		if ((*de39)[0] == '9')
+			d->rule = R_EXPOSURE;
 		return 0;
 	}
-	kl = cards_spend_key(d->hash, 'D', d->day, sk);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &day)) != 0)
-		return rc;
-	kl = cards_spend_key(d->hash, 'S', NULL, sk);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, sk, kl, &snap)) != 0 ||
-	    (rc = store_get_u64(t, STORE_EXPOSURE, "T", 1, &total)) != 0)
-		return rc;
-	if ((*de39 = sirules_spend(&SI.rules, &d->card, d->amount, day,
-	    snap, total)) != NULL) {
-		d->why = (*de39)[0] == '9' ? "exposure-cap" : "funds";
-		return 0;
-	}
+	d->rule = R_APPROVED;
+	d->why = "approved";
 	*de39 = "00";
 	return 0;
 }
@@ -252,13 +357,17 @@ result(struct sidec *d, const char *de39, uint64_t id)
  * and 0x1004, the rules' own in 0x1008, why in 0x1009; an approval's
  * code. */
 static void
-put_outcome(struct tlv_w *w, const char *sent, const char *rule,
-    const char *why, const char *de38)
+put_outcome(struct tlv_w *w, const struct sidec *d, const char *sent,
+    const char *rule, const char *why, const char *de38)
 {
 	tlv_put_str(w, 39, sent);
 	tlv_put_str(w, TLV_STANDIN_DE39, sent);
 	tlv_put_str(w, TLV_STANDIN_RULE, rule);
 	tlv_put_str(w, TLV_STANDIN_WHY, why != NULL ? why : "-");
+	if (d->kind == K_AUTH) {
+		tlv_put_u64(w, TLV_STANDIN_STEP, (uint64_t)d->rule);
+		tlv_put_str(w, TLV_STANDIN_RANGE, d->rng.name);
+	}
 	if (de38 != NULL)
 		tlv_put_str(w, 38, de38);
 }
@@ -272,27 +381,31 @@ advise(struct store_txn *t, struct sidec *d, const char *de39)
 	tlv_w_init(&w, d->adv, d->advcap);
 	w.len = d->advlen;
 	if (d->kind != K_ADVICE)
-		put_outcome(&w, de39, de39, d->why, d->approved ?
+		put_outcome(&w, d, de39, de39, d->why, d->approved ?
 		    d->res.de38 : NULL);
+	if (d->kind == K_REVERSAL || d->kind == K_ADVICE) {
+		tlv_put_u64(&w, TLV_STANDIN_RELEASED, d->released);
+		if (d->kind == K_ADVICE)
+			tlv_put_str(&w, TLV_STANDIN_WHY, d->why);
+	}
 	if (w.err)
 		return STORE_TOOBIG;
 	return saf_append(t, SI.key, d->adv, w.len, d->advcap, wall_us(),
 	    &d->advout, &d->id);
 }
 
-/* The decision and the keys it is found by. */
-static int
-record(struct store_txn *t, struct sidec *d)
+/* The decision's record. */
+static void
+fill_rec(const struct sidec *d, struct dec_rec *rp)
 {
 	struct dec_rec r;
-	uint8_t ik[8];
-	const void *v;
-	size_t vlen;
-	int rc;
 
 	memset(&r, 0, sizeof r);
 	memcpy(r.hash, d->hash, sizeof r.hash);
-	r.amount = d->amount;
+	r.amount = d->card_amount;
+	r.txn_amount = d->amount;
+	r.cash = (uint8_t)d->cash;
+	memcpy(r.range, d->rng.name, sizeof r.range);
 	r.wall_us = wall_us();
 	memcpy(r.day, d->day, 9);
 	memcpy(r.de39, d->res.de39, 3);
@@ -302,8 +415,20 @@ record(struct store_txn *t, struct sidec *d)
 	r.kind = (uint8_t)d->kind;
 	r.approved = (uint8_t)d->approved;
 	memcpy(r.digest, d->digest, sizeof r.digest);
+	*rp = r;
+}
+
+/* The decision and the keys it is found by. */
+static int
+record(struct store_txn *t, struct sidec *d, const struct dec_rec *r)
+{
+	uint8_t ik[8];
+	const void *v;
+	size_t vlen;
+	int rc;
+
 	be64_put(ik, d->id);
-	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
+	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, r, sizeof *r)) != 0)
 		return rc;
 	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey,
 	    SI_DKEY_LEN, ik, 8)) != 0)
@@ -332,10 +457,12 @@ si_decide_run(struct store_txn *t, void *arg)
 {
 	struct sidec *d = arg;
 	const char *de39 = NULL;
+	struct dec_rec r;
 	uint64_t id;
 	int rc;
 
 	memset(&d->res, 0, sizeof d->res);
+	d->card_amount = d->amount;
 	d->dup = d->approved = 0;
 	d->released = d->advout = 0;
 	d->id = 0;
@@ -350,13 +477,14 @@ si_decide_run(struct store_txn *t, void *arg)
 		return rc;
 	if (d->id != id)
 		return STORE_CORRUPT;
-	if (d->approved && ((rc = add_spend(t, d->hash, d->day,	/* 5 */
-	    (int64_t)d->amount)) != 0 ||
+	fill_rec(d, &r);
+	if (d->approved && ((rc = add_spend(t, &r,		/* 5 */
+	    (int64_t)d->card_amount, 1)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "approvals", 9, 1)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "approved_amount", 15,
-	    (int64_t)d->amount)) != 0))
+	    (int64_t)d->card_amount)) != 0))
 		return rc;
-	if ((rc = record(t, d)) != 0)				/* 6 */
+	if ((rc = record(t, d, &r)) != 0)			/* 6 */
 		return rc;
 	d->res.why = d->why;
 	return 0;
@@ -387,7 +515,7 @@ amend_advice(struct store_txn *t, struct sidec *d)
 		    tag != TLV_STANDIN_RULE && tag != TLV_STANDIN_WHY &&
 		    tag != TLV_ADVICE_ID)
 			tlv_put(&w, tag, v, len);
-	put_outcome(&w, "91", d->res.de39, "deadline", NULL);
+	put_outcome(&w, d, "91", d->res.de39, "deadline", NULL);
 	if (w.err)
 		return STORE_TOOBIG;
 	if ((rc = saf_replace(t, SI.key, d->id, d->amended, w.len, d->advcap,
@@ -414,14 +542,14 @@ si_amend_run(struct store_txn *t, void *arg)
 	if (vl != sizeof r)
 		return STORE_CORRUPT;
 	memcpy(&r, v, sizeof r);
-	if (r.approved && ((rc = add_spend(t, r.hash, r.day,
-	    -(int64_t)r.amount)) != 0 ||
+	if (r.approved && ((rc = add_spend(t, &r,
+	    -(int64_t)(r.amount - r.released), -1)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "approvals", 9, -1)) != 0 ||
 	    (rc = add_u64(t, STORE_META, "approved_amount", 15,
 	    -(int64_t)r.amount)) != 0))
 		return rc;
 	if (r.approved)
-		d->released = r.amount;
+		d->released = r.amount - r.released;
 	memcpy(r.de39, "91", 3);
 	memset(r.de38, 0, sizeof r.de38);
 	r.has_arpc = 0;

@@ -27,17 +27,29 @@ struct iso_profile;
 struct hsm_client;
 
 #define SI_DKEY_LEN	17		/* kind byte + 16-byte hash */
-#define SI_ADV_ROOM	512		/* decision tags + advice id */
+#define SI_ADV_ROOM	640		/* decision tags + advice id */
+#define STORE_FORMAT	2		/* meta store_format: dec_rec v2 */
 
 enum si_kind { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
 enum si_stage { ST_LOOKUP, ST_HSM, ST_WRITE };
 /* The verification steps, in order (verify.c). */
 enum si_step { V_CVC1, V_CVC2, V_ARQC, V_PIN, V_DONE };
+/* How the card was read (DE22 positions 1-2), so what must be verified. */
+enum si_entry { E_MISSING, E_UNKNOWN, E_CHIP, E_STRIPE, E_CNP, E_COF };
+/* A step's data in the request. */
+enum si_vdata { VD_NONE, VD_OK, VD_MALFORMED };
+/* The decision steps of sirules.h, for the advice (tag 0x100A). */
+enum si_rule { R_SNAPSHOT, R_CARD, R_EXPIRY, R_VERIFY, R_BLOCKS,
+	R_LIMITS, R_SPEND, R_EXPOSURE, R_APPROVED = 8 };
 
-/* As stored in `decisions` (no card data: the card is a keyed hash). */
+/* As stored in `decisions` (no card data: the card is a keyed hash).
+ * STORE_FORMAT in meta names this layout. */
 struct dec_rec {
 	uint8_t		 hash[STATEKEY_HASHLEN];
-	uint64_t	 amount;
+	uint64_t	 amount;		/* the card's currency */
+	uint64_t	 txn_amount;		/* DE4 */
+	uint64_t	 released;		/* by reversals, so far */
+	char		 range[RANGE_NAME_MAX];
 	uint64_t	 wall_us;
 	char		 day[9];
 	char		 de39[3];
@@ -45,7 +57,7 @@ struct dec_rec {
 	uint8_t		 arpc[8];
 	uint8_t		 has_arpc;
 	uint8_t		 digest[ISO_TXNDIGEST_LEN];
-	uint8_t		 reversed;
+	uint8_t		 cash;
 	uint8_t		 kind;
 	uint8_t		 approved;
 };
@@ -68,9 +80,20 @@ struct sidec {
 	/* facts (facts.c) */
 	char		 mti[5];
 	char		 reason[16];
-	uint64_t	 amount;
+	uint64_t	 amount;		/* DE4 */
+	uint64_t	 card_amount;		/* in the card's currency */
 	int		 has_amount;
 	char		 mcc[5];
+	int		 entry;			/* enum si_entry */
+	int		 cash;
+	char		 cur[4], bill_cur[4];
+	uint64_t	 bill_amount;
+	char		 country[4], country_a[4];
+	uint64_t	 repl_amount;		/* DE95 of a reversal */
+	int		 has_repl;
+	uint8_t		 vd[V_DONE];		/* enum si_vdata */
+	struct range	 rng;			/* the card's, copied */
+	int		 rule;			/* enum si_rule that decided */
 	char		 req_exp[5];
 	char		 day[9];
 	char		 yymm[5];
@@ -122,6 +145,9 @@ struct si_state {
 	uint64_t		 approvals, approved_amount, reversals,
 				 released_amount;
 	uint64_t		 snapshot_version, snapshot_cards;
+	uint64_t		 snapshot_wall_us;	/* applied at */
+	uint64_t		 stale_91;
+	int			 force_stored;	/* -1: none */
 	uint64_t		 decided, map_full, store_errors, hsm_91,
 				 deadline_91, dup_durable, late_durable,
 				 snapshot_bad, snapshot_old, voids;
@@ -134,8 +160,9 @@ extern struct si_state SI;
 void	si_utc_day(uint64_t wall_us, char day[9], char yymm[5]);
 int	si_amount(const struct iso_msg *, int field, uint64_t *);
 int	si_track2(struct sidec *, const char *t2);
-void	si_emv(struct sidec *, const uint8_t *de55, size_t len);
-void	si_pinblock(struct sidec *, const uint8_t *de52, size_t len);
+/* DE55 and DE52 into the sidec: their enum si_vdata. */
+int	si_emv(struct sidec *, const uint8_t *de55, size_t len);
+int	si_pinblock(struct sidec *, const uint8_t *de52, size_t len);
 void	si_orig_key(const char *mti2, const char *de11, const char *de7,
 	    const char *de32, uint8_t out[SI_DKEY_LEN]);
 void	si_reversal_key(struct sidec *, const struct iso_msg *);

@@ -1,6 +1,7 @@
 /*
  * sirules.c — the stand-in rules, pure.
  */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,10 +37,28 @@ sirules_parse_mcc(struct sirules_cfg *c, const char *list)
 }
 
 const char *
-sirules_card(const struct card_rec *card, const char *today, const char *req_exp)
+sirules_fresh(uint64_t age_s, uint32_t max_age_s, const char **why)
 {
-	if (card == NULL)
+	if (age_s == UINT64_MAX) {
+		*why = "no-snapshot";
+		return "91";
+	}
+	if (age_s > max_age_s) {
+		*why = "stale-snapshot";
+		return "91";
+	}
+	return NULL;
+}
+
+const char *
+sirules_card(const struct card_rec *card, const char *today,
+    const char *req_exp, const char **why)
+{
+	*why = "status";
+	if (card == NULL) {
+		*why = "unknown-card";
 		return "14";
+	}
 	switch (card->status) {
 	case CARD_ACTIVE:
 		break;
@@ -53,6 +72,7 @@ sirules_card(const struct card_rec *card, const char *today, const char *req_exp
 		return "14";
 	}
 	/* YYMM compares as a string (years 2000-2099). */
+	*why = "expiry";
 	if (strlen(card->expiry) != 4 || strcmp(card->expiry, today) < 0)
 		return "54";
 	if (req_exp != NULL && req_exp[0] != '\0' &&
@@ -61,37 +81,147 @@ sirules_card(const struct card_rec *card, const char *today, const char *req_exp
 	return NULL;
 }
 
-const char *
-sirules_limits(const struct sirules_cfg *c, const struct card_rec *card,
-    uint64_t amount, const char *mcc)
+static int
+mcc_blocked(const struct sirules_cfg *c, const char *mcc)
 {
 	unsigned v = 0;
 	int i;
 
-	if (mcc != NULL && strlen(mcc) == 4) {
-		for (i = 0; i < 4; i++)
-			v = v * 10 + (unsigned)(mcc[i] - '0');
-		for (i = 0; i < c->nmcc; i++)
-			if (c->block_mcc[i] == v)
-				return "57";
+	if (mcc == NULL || strlen(mcc) != 4)
+		return 0;
+	for (i = 0; i < 4; i++)
+		v = v * 10 + (unsigned)(mcc[i] - '0');
+	for (i = 0; i < c->nmcc; i++)
+		if (c->block_mcc[i] == v)
+			return 1;
+	return 0;
+}
+
+/* The amount in the card's currency, or NULL when there is none. */
+static const char *
+card_amount(const struct range *r, const struct card_rec *card,
+    const struct si_money *m, uint64_t *amount, const char **why)
+{
+	*amount = m->amount;
+	if (m->cur == NULL || strcmp(m->cur, card->currency) == 0)
+		return NULL;
+	if (card->currency[0] == '\0') {
+		*why = "card-currency-unknown";
+		return "57";
 	}
-	if (c->max_amount != 0 && amount > c->max_amount)
-		return "61";
-	if (card->txn_limit != 0 && amount > card->txn_limit)
-		return "61";
+	if (!range_has_currency(r, m->cur)) {
+		*why = "currency";
+		return "57";
+	}
+	if (m->bill_cur == NULL || strcmp(m->bill_cur, card->currency) != 0) {
+		*why = "no-billing-amount";
+		return "57";
+	}
+	*amount = m->bill_amount;
 	return NULL;
 }
 
 const char *
-sirules_spend(const struct sirules_cfg *c, const struct card_rec *card,
-    uint64_t amount, uint64_t day_spend, uint64_t snap_spend,
-    uint64_t exposure)
+sirules_blocks(const struct sirules_cfg *c, const struct range *r,
+    const struct card_rec *card, const struct si_money *m, uint64_t *amount,
+    const char **why)
 {
-	if (card->daily_limit != 0 && day_spend + amount > card->daily_limit)
+	const struct range_mccg *g;
+
+	*amount = m->amount;
+	if (mcc_blocked(c, m->mcc)) {
+		*why = "mcc";
+		return "57";
+	}
+	if ((g = range_mccg_find(r, m->mcc)) != NULL && g->block) {
+		*why = "mcc-group";
+		return "57";
+	}
+	if (m->cash && !r->cash) {
+		*why = "cash-not-allowed";
+		return "57";
+	}
+	if (r->ncountry > 0) {
+		if (m->country == NULL && m->country_a == NULL) {
+			*why = "country-unknown";
+			return "57";
+		}
+		if (!(m->country != NULL && range_has_country(r, m->country)) &&
+		    !(m->country_a != NULL &&
+		    range_has_country(r, m->country_a))) {
+			*why = "country";
+			return "57";
+		}
+	}
+	return card_amount(r, card, m, amount, why);
+}
+
+/* The lowest of the limits that apply, and its name. */
+static void
+lower(uint64_t *lim, const char **name, uint64_t v, const char *vname)
+{
+	if (v != 0 && (*lim == 0 || v < *lim)) {
+		*lim = v;
+		*name = vname;
+	}
+}
+
+const char *
+sirules_limits(const struct sirules_cfg *c, const struct range *r,
+    const struct card_rec *card, const struct si_money *m, uint64_t amount,
+    const char **why)
+{
+	const struct range_mccg *g = range_mccg_find(r, m->mcc);
+	uint64_t lim = 0;
+	const char *name = NULL;
+
+	lower(&lim, &name, c->max_amount, "max-amount");
+	lower(&lim, &name, card->txn_limit, "card-txn-limit");
+	lower(&lim, &name, r->txn_limit, "range-txn-limit");
+	if (m->cash)
+		lower(&lim, &name, r->cash_limit, "cash-limit");
+	if (g != NULL)
+		lower(&lim, &name, g->limit, "mcc-group-limit");
+	if (lim != 0 && amount > lim) {
+		*why = name;
+		return "61";
+	}
+	return NULL;
+}
+
+const char *
+sirules_spend(const struct sirules_cfg *c, const struct range *r,
+    const struct card_rec *card, int cash, uint64_t amount,
+    const struct si_counts *n, const char **why)
+{
+	uint64_t share;
+
+	*why = "daily-count";
+	if (r->daily_count != 0 && n->day_count + 1 > r->daily_count)
+		return "65";
+	*why = "range-daily-amount";
+	if (r->daily_amount != 0 && n->day_amount + amount > r->daily_amount)
 		return "51";
-	if ((int64_t)(snap_spend + amount) > card->balance)
+	*why = "cash-daily-amount";
+	if (cash && r->cash_daily_amount != 0 &&
+	    n->day_cash + amount > r->cash_daily_amount)
 		return "51";
-	if (c->exposure_cap != 0 && exposure + amount > c->exposure_cap)
+	*why = "card-daily-limit";
+	if (card->daily_limit != 0 &&
+	    n->day_amount + amount > card->daily_limit)
+		return "51";
+	*why = "funds";
+	if (amount > INT64_MAX - n->snap_spend ||
+	    (int64_t)(n->snap_spend + amount) > card->balance)
+		return "51";
+	*why = "exposure-cap";
+	if (c->exposure_cap == 0)
+		return NULL;
+	if (n->exposure + amount > c->exposure_cap)
+		return "91";
+	*why = "range-share";
+	share = range_share_of(r, c->exposure_cap);
+	if (r->share < 100 && n->range_exposure + amount > share)
 		return "91";
 	return NULL;
 }

@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "base/clock.h"
 #include "base/log.h"
 #include "tunnel/corefr.h"
 #include "tunnel/tlv.h"
@@ -23,6 +24,7 @@ struct snap_job {
 	uint64_t		 corr;
 	uint64_t		 version;	/* the frame's */
 	uint64_t		 held;		/* the store's, after the job */
+	uint64_t		 wall;		/* applied at, µs */
 	int			 ok, old;
 	size_t			 ncards;
 	char			 err[128];
@@ -73,6 +75,10 @@ snap_run(struct store_txn *t, void *arg)
 		return sj->rc;		/* 0: rejected body, nothing written */
 	sj->ok = 1;
 	sj->held = sj->version;
+	sj->wall = wall_us();
+	if ((rc = store_put_u64(t, STORE_META, "snapshot_time", 13,
+	    sj->wall)) != 0)
+		return rc;
 	return store_put_u64(t, STORE_META, "snapshot_version", 16,
 	    sj->version);
 }
@@ -98,6 +104,7 @@ snap_done(void *arg, int rc)
 			    (unsigned long long)sj->held);
 		} else {
 			SI.snapshot_version = sj->version;
+			SI.snapshot_wall_us = sj->wall;
 			SI.snapshot_cards += sj->ncards;
 			log_debug("event=snapshot_applied version=%llu "
 			    "cards=%zu", (unsigned long long)sj->version,

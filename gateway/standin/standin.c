@@ -31,7 +31,7 @@ struct si_state SI;
 struct counters_job {
 	struct store_job job;
 	uint64_t	 exposure, approvals, amount, reversals, released,
-			 version;
+			 version, snap_time, format, decisions, force;
 };
 
 static int
@@ -50,9 +50,26 @@ counters_run(struct store_txn *t, void *arg)
 	    (rc = store_get_u64(t, STORE_META, "released_amount", 15,
 	    &c->released)) ||
 	    (rc = store_get_u64(t, STORE_META, "snapshot_version", 16,
-	    &c->version)))
+	    &c->version)) ||
+	    (rc = store_get_u64(t, STORE_META, "snapshot_time", 13,
+	    &c->snap_time)) ||
+	    (rc = store_get_u64(t, STORE_META, "force", 5, &c->force)) ||
+	    (rc = store_get_u64(t, STORE_META, "store_format", 12,
+	    &c->format)) ||
+	    (rc = store_get_u64(t, STORE_META, "saf_next_id", 11,
+	    &c->decisions)))
 		return rc;
 	return 0;
+}
+
+/* A store this build does not read the records of (an older layout of
+ * `decisions`) is refused, not misread; an empty one is stamped. */
+static int
+format_run(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	return store_put_u64(t, STORE_META, "store_format", 12,
+	    STORE_FORMAT);
 }
 
 static int
@@ -74,6 +91,25 @@ load_counters(char *err, size_t errsz)
 	SI.reversals = cj.reversals;
 	SI.released_amount = cj.released;
 	SI.snapshot_version = cj.version;
+	SI.snapshot_wall_us = cj.snap_time;
+	SI.force_stored = cj.force >= 1 && cj.force <= 3 ? (int)cj.force - 1 :
+	    -1;
+	if (cj.format == STORE_FORMAT)
+		return 0;
+	if (cj.format != 0 || cj.version != 0 || cj.approvals != 0 ||
+	    cj.decisions != 0) {
+		snprintf(err, errsz, "store in %s has layout %llu, this "
+		    "gatewayd writes %d: deliver its advices with the gatewayd "
+		    "that wrote it, then move it aside", SI.conf.state_dir,
+		    (unsigned long long)cj.format, STORE_FORMAT);
+		return -1;
+	}
+	memset(&cj, 0, sizeof cj);
+	cj.job.run = format_run;
+	if ((rc = store_run_now(SI.st, &cj.job, 1)) != 0) {
+		snprintf(err, errsz, "store: %s", store_strerror(rc));
+		return -1;
+	}
 	return 0;
 }
 
@@ -214,6 +250,7 @@ standin_init(struct event_base *base, const struct standin_conf *c,
     const struct standin_ops *ops, char *err, size_t errsz)
 {
 	memset(&SI, 0, sizeof SI);
+	SI.force_stored = -1;
 	SI.ops = ops;
 	SI.fps = iso_profile_find("fps");
 	standin_reconfigure(c);

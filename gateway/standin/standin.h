@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gateway/standin/range.h"
+
 struct event_base;
 struct evbuffer;
 struct iso_msg;
@@ -45,6 +47,8 @@ struct standin_conf {
 	uint64_t	 max_amount;
 	uint64_t	 exposure_cap;
 	char		 block_mcc[128];
+	uint32_t	 max_age_s;		/* MaxSnapshotAge */
+	struct range_table ranges;		/* [Range NAME] */
 };
 
 struct standin_ops {
@@ -102,6 +106,14 @@ int	standin_advice(const struct iso_msg *, const char *link,
  * 0, or -1 (queue full: dropped, logged).
  */
 int	standin_queue(uint8_t *buf, size_t len, size_t cap);
+
+/*
+ * The operator's force (0 auto, 1 on, 2 off, as the router numbers them)
+ * made durable in the store's meta: 0, or -1 with err (no store, or it
+ * failed).  standin_force_stored: the one kept, or -1 for none.
+ */
+int	standin_force_save(int force, char *err, size_t errsz);
+int	standin_force_stored(void);
 
 /* Core frames: a SNAPSHOT (corr_id = its version), an ADVICE_ACK. */
 void	standin_snapshot(const char *core, uint64_t corr,
