@@ -184,11 +184,14 @@ ctl_read(struct bufferevent *bev, void *arg)
 	bufferevent_disable(bev, EV_READ);
 	bufferevent_setcb(bev, NULL, ctl_write_done, ctl_event, NULL);
 	memset(&peer, 0, sizeof peer);
-	peer.pid = peer.uid = -1;
+	peer.pid = -1;
+	peer.uid = (uid_t)-1;
 	len = sizeof peer;
 	if (getsockopt(bufferevent_getfd(bev), SOL_SOCKET, SO_PEERCRED, &peer,
-	    &len) == -1)
-		peer.pid = peer.uid = -1;
+	    &len) == -1) {
+		peer.pid = -1;
+		peer.uid = (uid_t)-1;
+	}
 	run(bufferevent_get_output(bev), line);
 }
 
