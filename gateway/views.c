@@ -79,8 +79,9 @@ view_status(struct evbuffer *b, int json)
 	struct router_stats s;
 	struct link *l;
 	struct core *k, *best = core_best();
-	int nl = 0, ns = 0, nk = 0, nu = 0;
-	uint64_t up = (wall_us() - V.start_us) / 1000000;
+	int nl = 0, ns = 0, nk = 0, nu = 0, stale;
+	uint64_t up = (wall_us() - V.start_us) / 1000000, sv, age;
+	json_t *o;
 
 	for (l = link_first(); l != NULL; l = link_next(l)) {
 		nl++;
@@ -91,8 +92,9 @@ view_status(struct evbuffer *b, int json)
 		nu += k->state == CORE_UP;
 	}
 	router_stats(&s);
+	stale = standin_snapshot_info(&sv, &age);
 	if (json) {
-		emit(b, json_pack("{s:s,s:i,s:o,s:i,s:i,s:i,s:i,s:o,s:s,s:o,"
+		o = json_pack("{s:s,s:i,s:o,s:i,s:i,s:i,s:i,s:o,s:s,s:o,"
 		    "s:o,s:o,s:o,s:o,s:o,s:s,s:s}", "name", V.name, "pid",
 		    (int)getpid(), "uptime_s", juint(up), "links", nl,
 		    "links_signed_on", ns, "cores", nk, "cores_up", nu,
@@ -103,9 +105,24 @@ view_status(struct evbuffer *b, int json)
 		    juint(s.collisions), "dedup_entries", juint(dedup_count()),
 		    "advice_queue", juint(standin_queue_depth()), "durability",
 		    V.durable ? "full" : "none", "clock",
-		    clock_name(clock_synchronised())));
+		    clock_name(clock_synchronised()));
+		if (o != NULL)
+			json_object_set_new(o, "snapshot", json_pack(
+			    "{s:o,s:o,s:b,s:s}", "version", juint(sv),
+			    "age_s", age == UINT64_MAX ? json_null() :
+			    juint(age), "stale", stale, "force",
+			    force_name(router_force())));
+		emit(b, o);
 		return;
 	}
+	if (age == UINT64_MAX)
+		evbuffer_add_printf(b, "snapshot: none%s\n", standin_enabled() ?
+		    " (stand-in declines 91)" : "");
+	else
+		evbuffer_add_printf(b, "snapshot: version %llu, %llus old%s\n",
+		    (unsigned long long)sv, (unsigned long long)age, stale ?
+		    " STALE (stand-in declines 91)" : "");
+	evbuffer_add_printf(b, "force: %s\n", force_name(router_force()));
 	evbuffer_add_printf(b, "gateway %s pid %d up %llus\n"
 	    "links: %d (%d signed on)\ncores: %d (%d up), active %s\n"
 	    "standin: %s\ninflight: %llu  late answers: %llu  duplicates: "

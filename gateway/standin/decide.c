@@ -395,15 +395,23 @@ lookup_done(void *arg, int rc)
 /* Rule 0: no decision on a snapshot older than MaxSnapshotAge.  A
  * repeat of an earlier request still gets its earlier answer (the
  * write job looks for it first). */
+uint64_t
+si_snapshot_age(void)
+{
+	uint64_t now = wall_us();
+
+	if (SI.snapshot_wall_us == 0)
+		return UINT64_MAX;
+	return now > SI.snapshot_wall_us ?
+	    (now - SI.snapshot_wall_us) / 1000000 : 0;
+}
+
 static void
 stale_check(struct sidec *d)
 {
 	const char *why;
-	uint64_t now = wall_us(), age = UINT64_MAX;
+	uint64_t age = si_snapshot_age();
 
-	if (SI.snapshot_wall_us != 0)
-		age = now > SI.snapshot_wall_us ?
-		    (now - SI.snapshot_wall_us) / 1000000 : 0;
 	if (sirules_fresh(age, SI.conf.max_age_s, &why) == NULL)
 		return;
 	SI.stale_91++;

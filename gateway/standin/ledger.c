@@ -55,8 +55,8 @@ add_u64(struct store_txn *t, int db, const void *k, size_t kl, int64_t delta)
 
 /* A range's key in the exposure database: 'E' name (outstanding), or
  * 'Q' kind day name (today's approvals: kind 'c' count, 'a' amount). */
-static size_t
-range_key(char kind, const char *day, const char *name, uint8_t *out)
+size_t
+si_range_key(char kind, const char *day, const char *name, uint8_t *out)
 {
 	size_t n = 0, l = strlen(name);
 
@@ -93,17 +93,17 @@ add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
 	kl = cards_spend_key(r->hash, 'K', r->day, k);
 	if (r->cash && (rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 		return rc;
-	kl = range_key('E', NULL, r->range, k);
+	kl = si_range_key('E', NULL, r->range, k);
 	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 		return rc;
 	if (count) {
 		kl = cards_spend_key(r->hash, 'N', r->day, k);
 		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
 			return rc;
-		kl = range_key('c', r->day, r->range, k);
+		kl = si_range_key('c', r->day, r->range, k);
 		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
 			return rc;
-		kl = range_key('a', r->day, r->range, k);
+		kl = si_range_key('a', r->day, r->range, k);
 		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 			return rc;
 	}
@@ -242,7 +242,7 @@ read_counts(struct store_txn *t, struct sidec *d, struct si_counts *n)
 	kl = cards_spend_key(d->hash, 'S', NULL, k);
 	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->snap_spend)))
 		return rc;
-	kl = range_key('E', NULL, d->rng.name, k);
+	kl = si_range_key('E', NULL, d->rng.name, k);
 	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl,
 	    &n->range_exposure)))
 		return rc;

@@ -22,8 +22,10 @@
 #include "gateway/standin/statekey.h"
 #include "gateway/standin/store.h"
 
+struct evbuffer;
 struct iso_msg;
 struct iso_profile;
+struct json_t;
 struct hsm_client;
 
 #define SI_DKEY_LEN	17		/* kind byte + 16-byte hash */
@@ -174,6 +176,19 @@ void	si_credit_facts(struct sidec *, const struct iso_msg *);
 
 /* verify.c: runs the verification steps from d->step, then done. */
 void	si_verify(struct sidec *, si_verified_fn *done);
+
+/* ledger.c: a range's key in the exposure database: kind 'E' (its
+ * outstanding exposure; day NULL), 'c' or 'a' (its approvals' count or
+ * amount on day).  out has room for 2 + 8 + RANGE_NAME_MAX. */
+size_t	si_range_key(char kind, const char *day, const char *name,
+	    uint8_t *out);
+
+/* decide.c: seconds since the snapshot was applied, UINT64_MAX none. */
+uint64_t si_snapshot_age(void);
+
+/* rangeview.c: the parameter tables with today's counters. */
+void	si_ranges_text(struct evbuffer *);
+struct json_t *si_ranges_json(void);
 
 /* ledger.c: run on the store's threads; d is the job's argument. */
 int	si_lookup_run(struct store_txn *, void *d);

@@ -37,6 +37,10 @@ standin_rows(struct row *r, size_t n)
 	ROW("exposure_cap", SI.rules.exposure_cap, 1);
 	ROW("snapshot_version", SI.snapshot_version, 0);
 	ROW("snapshot_not_newer", SI.snapshot_old, 0);
+	ROW("snapshot_age_s", si_snapshot_age(), 0);
+	ROW("max_snapshot_age_s", SI.conf.max_age_s, 0);
+	ROW("snapshot_stale", si_snapshot_age() > SI.conf.max_age_s, 0);
+	ROW("stale_91", SI.stale_91, 1);
 	ROW("decisions", SI.decided, 1);
 	ROW("map_full", SI.map_full, 0);
 	ROW("deadline_91", SI.deadline_91, 0);
@@ -56,7 +60,7 @@ standin_rows(struct row *r, size_t n)
 void
 standin_text(struct evbuffer *b)
 {
-	struct row r[24];
+	struct row r[32];
 	size_t i, n;
 
 	if (!SI.up) {
@@ -67,12 +71,16 @@ standin_text(struct evbuffer *b)
 	for (i = 0; i < n; i++)
 		evbuffer_add_printf(b, "%s: %llu%s", r[i].key,
 		    (unsigned long long)r[i].v, r[i].nl ? "\n" : "  ");
+	if (si_snapshot_age() > SI.conf.max_age_s)
+		evbuffer_add_printf(b, "STALE SNAPSHOT: stand-in declines 91 "
+		    "until the core pushes a newer one\n");
+	si_ranges_text(b);
 }
 
 json_t *
 standin_json(void)
 {
-	struct row r[24];
+	struct row r[32];
 	size_t i, n;
 	json_t *o;
 
@@ -83,6 +91,7 @@ standin_json(void)
 	for (i = 0; i < n; i++)
 		json_object_set_new(o, r[i].key, json_integer(
 		    (json_int_t)r[i].v));
+	json_object_set_new(o, "ranges", si_ranges_json());
 	return o;
 }
 
@@ -121,6 +130,14 @@ standin_saf_json(void)
 	    "sent", (json_int_t)s.sent, "resent", (json_int_t)s.resent,
 	    "acked", (json_int_t)s.acked, "appended", (json_int_t)s.appended,
 	    "last_id", (json_int_t)s.next_id, "durable", s.durable);
+}
+
+int
+standin_snapshot_info(uint64_t *version, uint64_t *age_s)
+{
+	*version = SI.snapshot_version;
+	*age_s = si_snapshot_age();
+	return SI.up && *age_s > SI.conf.max_age_s;
 }
 
 uint64_t
@@ -178,6 +195,11 @@ standin_metrics(struct evbuffer *b)
 		metric(b, "snapshot_version", "gauge", SI.snapshot_version);
 		metric(b, "snapshot_not_newer_total", "counter",
 		    SI.snapshot_old);
+		metric(b, "snapshot_age_seconds", "gauge", si_snapshot_age());
+		metric(b, "snapshot_stale", "gauge", si_snapshot_age() >
+		    SI.conf.max_age_s);
+		metric(b, "standin_stale_declines_total", "counter",
+		    SI.stale_91);
 		metric(b, "store_batches_total", "counter", s.batches);
 		metric(b, "store_jobs_total", "counter", s.jobs);
 		metric(b, "store_max_batch", "gauge", s.max_batch);

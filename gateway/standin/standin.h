@@ -130,6 +130,9 @@ struct json_t *standin_json(void);
 void	standin_saf_text(struct evbuffer *);
 struct json_t *standin_saf_json(void);
 void	standin_metrics(struct evbuffer *);
+/* The snapshot held: its version, its age in seconds (UINT64_MAX: none)
+ * and whether it is older than MaxSnapshotAge (stand-in declines 91). */
+int	standin_snapshot_info(uint64_t *version, uint64_t *age_s);
 /* Advices queued and not yet acknowledged. */
 uint64_t standin_queue_depth(void);
 
