@@ -327,8 +327,8 @@ outcome(struct store_txn *t, struct sidec *d, const char **de39)
 	case K_CREDIT:
 		return credit_outcome(t, d, de39);
 	}
-	/* K_REVERSAL, K_ADVICE */
-	if ((rc = release(t, d)) != 0)
+	/* K_REVERSAL, K_ADVICE: a 04x0 releases what it reverses */
+	if (d->mti[1] == '4' && (rc = release(t, d)) != 0)
 		return rc;
 	*de39 = "00";
 	return 0;
@@ -383,7 +383,7 @@ advise(struct store_txn *t, struct sidec *d, const char *de39)
 	if (d->kind != K_ADVICE)
 		put_outcome(&w, d, de39, de39, d->why, d->approved ?
 		    d->res.de38 : NULL);
-	if (d->kind == K_REVERSAL || d->kind == K_ADVICE) {
+	if (d->mti[1] == '4') {
 		tlv_put_u64(&w, TLV_STANDIN_RELEASED, d->released);
 		if (d->kind == K_ADVICE)
 			tlv_put_str(&w, TLV_STANDIN_WHY, d->why);
