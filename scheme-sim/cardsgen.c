@@ -158,14 +158,16 @@ form_keys(const struct genopts *g, struct sim_portfolio *p,
 	return 0;
 }
 
-/* Card i: the first few are the rule-test cards when special is set. */
+/* Card i, in the account range cardstab.c puts it in: the first few are
+ * the rule-test cards when special is set. */
 static void
 make_card(size_t i, int special, struct sim_pcard *c)
 {
 	char body[32];
 
 	memset(c, 0, sizeof *c);
-	snprintf(body, sizeof body, "541333%09zu", i % 1000000000u);
+	snprintf(body, sizeof body, "%s%09zu", sim_card_prefix(i),
+	    i % 1000000000u);
 	sim_luhn_complete(body, strlen(body), c->pan);
 	strcpy(c->exp, "2812");
 	strcpy(c->status, "active");
