@@ -138,10 +138,10 @@ set_de55(json_t *f, const struct reqopts *r, const struct sim_portfolio *p,
 	tx.atc[0] = (uint8_t)(r->stan >> 8);
 	tx.atc[1] = (uint8_t)r->stan;
 	memcpy(tx.un, un, 4);
-	if (sim_mchip_icc_key(p->mkac, c->pan, icc) == -1)
-		return -1;
-	if (hsm_des_init(&k, icc, 16) == 0) {
-		if (sim_mchip_arqc(&k, icc, &tx, mac) == 0)
+	/* k holds MK-AC, then serves as the scratch key of the ARQC. */
+	if (hsm_des_init(&k, p->mkac, 16) == 0) {
+		if (sim_mchip_icc_key(&k, c->pan, icc) == 0 &&
+		    sim_mchip_arqc(&k, icc, &tx, mac) == 0)
 			n = sim_mchip_de55(&tx, mac, r->vd_arqc == VD_BAD ?
 			    SIM_DE55_BAD : r->vd_arqc == VD_MALFORMED ?
 			    SIM_DE55_MALFORMED : SIM_DE55_GOOD, de55,

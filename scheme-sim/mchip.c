@@ -27,18 +27,14 @@ sim_mchip_n3(uint16_t code, uint8_t out[2])
 }
 
 int
-sim_mchip_icc_key(const uint8_t mkac[16], const char *pan, uint8_t icc[16])
+sim_mchip_icc_key(const struct hsm_des *mkac, const char *pan,
+    uint8_t icc[16])
 {
-	struct hsm_des mk;
 	uint8_t y[8];
-	int rc;
 
-	if (hsm_emv_option_a_y(pan, strlen(pan), "00", y) == -1 ||
-	    hsm_des_init(&mk, mkac, 16) == -1)
+	if (hsm_emv_option_a_y(pan, strlen(pan), "00", y) == -1)
 		return -1;
-	rc = hsm_emv_icc_mk(&mk, y, icc);
-	hsm_des_free(&mk);
-	return rc;
+	return hsm_emv_icc_mk(mkac, y, icc);
 }
 
 /* CDOL1 data, padded (ISO 9797-1 method 2).  Returns its length. */

@@ -30,7 +30,7 @@ struct sim_emvtx {
 enum { SIM_DE55_GOOD, SIM_DE55_BAD, SIM_DE55_MALFORMED };
 
 /* The card's ICC master key from the issuer's MK-AC.  0 / -1. */
-int	sim_mchip_icc_key(const uint8_t mkac[16], const char *pan,
+int	sim_mchip_icc_key(const struct hsm_des *mkac, const char *pan,
 	    uint8_t icc[16]);
 /* The ARQC; scratch is any initialised hsm_des, re-keyed here (it ends
  * holding the session key: the caller wipes or frees it).  0 / -1. */
