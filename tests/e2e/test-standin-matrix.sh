@@ -16,7 +16,10 @@
 #   - country (DE19 numeric or DE43 alpha) not allowed (57);
 #   - MCC groups: blocked (57), over the group limit (61);
 #   - a partial reversal (DE95) releases only original - replacement, a
-#     repeated one nothing (gatewayctl standin --json exposure).
+#     repeated one nothing (gatewayctl standin --json exposure), and the
+#     advices name the release, range and step (0x100C, 0x100B, 0x100A);
+#   - `scheme-sim scheme --portfolio --entry mix` load: no request of it
+#     fails verification.
 # First the simulator side of every case is checked on its own (the
 # fields `cards request` made, and that each packs as iso87), so a
 # mismatch names the side at fault.  MATRIX_SIM_ONLY=1 stops there.
@@ -364,5 +367,15 @@ grep -q '"standin_range":"classic"' "$T/advices.jsonl" \
     || { ok=0; echo "   no advice names its range (standin_range)"; }
 grep -q '"standin_step":' "$T/advices.jsonl" \
     || { ok=0; echo "   no advice names its step (standin_step)"; }
+
+# Load with valid data for every entry mode (scheme --portfolio, chip
+# stripe ecom in turn): card status and limits may decline (the
+# --special cards are there), verification never may.
+"$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --portfolio "$T/portfolio" \
+    --entry mix --count 300 --rate 1000 \
+    --expect 00,14,41,43,51,54,57,61,62,65 --no-progress >"$T/load.out" 2>&1 \
+    || { ok=0; grep -E "DE39|errors" "$T/load.out" | sed 's/^/   load: /'; }
+echo "| load-mix | chip/stripe/ecom | all good | no 55 58 82 88 | $(grep -o 'DE39:.*' "$T/load.out" | head -1) |" >>"$T/matrix.md"
+[ -d "$ROOT/build/logs" ] && cp "$T/matrix.md" "$ROOT/build/logs/standin-matrix.md"
 [ $ok = 1 ] || fail "the matrix differs (table in $T/matrix.md)"
 pass "$(grep -c '' "$T/meta") cases, partial reversal released $rel1"
