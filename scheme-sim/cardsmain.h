@@ -1,6 +1,6 @@
 /*
- * cardsmain.h — `scheme-sim cards generate|request|list|tables`: the test card
- * portfolio (portfolio.h) made, used for requests, and listed for the
+ * cardsmain.h — `scheme-sim cards generate|request|list|tables`: the test
+ * card portfolio (portfolio.h) made, used for requests, and listed for the
  * scheme side.
  */
 #ifndef SIM_CARDSMAIN_H

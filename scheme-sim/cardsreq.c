@@ -26,7 +26,7 @@
 /* --entry: DE22 and the one piece of verification data it needs. */
 static const struct {
 	const char	*name, *de22;
-	size_t		 need;	/* offset of the vd_ member; 0: none */
+	size_t		 need;	/* offset of its vd_ member; 0: none */
 } entries[] = {
 	{ "chip", "051", offsetof(struct reqopts, vd_arqc) },
 	{ "contactless", "071", offsetof(struct reqopts, vd_arqc) },

@@ -18,7 +18,8 @@ enum { VD_NONE, VD_GOOD, VD_BAD, VD_MALFORMED };
 
 struct reqopts {
 	const char	*portfolio, *pan, *mti, *mcc, *expiry, *country;
-	const char	*cvc2, *track2, *arqc, *pin;	/* NULL: by --entry */
+	/* --cvc2 --track2 --arqc --pin; NULL: by --entry */
+	const char	*cvc2, *track2, *arqc, *pin;
 	const char	*entry;
 	char		 de22[4], currency[4];
 	uint64_t	 index, amount, stan;

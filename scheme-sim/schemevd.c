@@ -19,7 +19,7 @@
 #include "scheme-sim/schememsg.h"
 
 struct sim_vcard {
-	uint8_t		 icc[16];	/* ICC master key (MK-AC, option A) */
+	uint8_t		 icc[16];	/* ICC master key (option A) */
 	char		 de35[40];	/* PAN=YYMM 101 CVC1 0000000 */
 	char		 de48[12];	/* R9203 CVC2 */
 	uint8_t		 de35len, de48len;
