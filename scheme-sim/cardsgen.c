@@ -54,7 +54,10 @@ static const struct sim_opt gen_opts[] = {
 static const struct sim_optab gen_optab = SIM_OPTAB(
     "scheme-sim cards generate",
     "usage: scheme-sim cards generate N --lmk FILE --out FILE [--special] "
-    "[--hsmctl PATH]\n\n", gen_opts, 22);
+    "[--hsmctl PATH]\n\n"
+    "Cards 0-9 are in the classic range 541333; from 10 on they cycle\n"
+    "premium 541334, prepaid 541335, classic (see cards tables).\n\n",
+    gen_opts, 22);
 
 void
 sim_cards_generate_usage(void)
