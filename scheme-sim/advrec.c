@@ -16,6 +16,18 @@
 #include "scheme-sim/parse.h"
 #include "tunnel/tlv.h"
 
+/* Issue 13's stand-in metadata; tunnel/tlv.h names them once the
+ * gateway side lands, with these values. */
+#ifndef TLV_STANDIN_STEP
+#define TLV_STANDIN_STEP	0x100A	/* the decision step, "0".."7" */
+#endif
+#ifndef TLV_STANDIN_RANGE
+#define TLV_STANDIN_RANGE	0x100B	/* the parameter table's name */
+#endif
+#ifndef TLV_STANDIN_RELEASED
+#define TLV_STANDIN_RELEASED	0x100C	/* a reversal's release, decimal */
+#endif
+
 int
 sim_advrec_open(struct sim_advrec *r, const char *path)
 {
@@ -121,6 +133,9 @@ static const struct {
 	{ "de39", 39 },
 	{ "standin_de39", TLV_STANDIN_DE39 },
 	{ "standin_reason", TLV_STANDIN_REASON },
+	{ "standin_step", TLV_STANDIN_STEP },
+	{ "standin_range", TLV_STANDIN_RANGE },
+	{ "standin_released", TLV_STANDIN_RELEASED },
 	{ "recv_time_us", TLV_RECV_TIME },
 };
 

@@ -54,7 +54,10 @@ static const struct sim_opt gen_opts[] = {
 static const struct sim_optab gen_optab = SIM_OPTAB(
     "scheme-sim cards generate",
     "usage: scheme-sim cards generate N --lmk FILE --out FILE [--special] "
-    "[--hsmctl PATH]\n\n", gen_opts, 22);
+    "[--hsmctl PATH]\n\n"
+    "Cards 0-9 are in the classic range 541333; from 10 on they cycle\n"
+    "premium 541334, prepaid 541335, classic (see cards tables).\n\n",
+    gen_opts, 22);
 
 void
 sim_cards_generate_usage(void)
@@ -158,14 +161,16 @@ form_keys(const struct genopts *g, struct sim_portfolio *p,
 	return 0;
 }
 
-/* Card i: the first few are the rule-test cards when special is set. */
+/* Card i, in the account range cardstab.c puts it in: the first few are
+ * the rule-test cards when special is set. */
 static void
 make_card(size_t i, int special, struct sim_pcard *c)
 {
 	char body[32];
 
 	memset(c, 0, sizeof *c);
-	snprintf(body, sizeof body, "541333%09zu", i % 1000000000u);
+	snprintf(body, sizeof body, "%s%09zu", sim_card_prefix(i),
+	    i % 1000000000u);
 	sim_luhn_complete(body, strlen(body), c->pan);
 	strcpy(c->exp, "2812");
 	strcpy(c->status, "active");

@@ -54,6 +54,8 @@ static const struct sim_subcmd cards_cmds[] = {
 	{ "request", "--portfolio FILE --index I [...]", "",
 	    sim_cards_request, sim_cards_request_usage, NULL },
 	{ "list", "PORTFOLIO", "", list_main, list_usage, NULL },
+	{ "tables", "PORTFOLIO", "", sim_cards_tables, sim_cards_tables_usage,
+	    NULL },
 };
 
 static const struct sim_subcmds cards = SIM_SUBCMDS("scheme-sim cards",

@@ -1,10 +1,10 @@
 /*
  * cardsreq.c — `scheme-sim cards request`: one authorisation request for
- * a portfolio card as the iso8583 CLI's JSON ({"mti":..,"fields":{..}}),
- * with the card verification data asked for, each good, bad (one digit or
- * bit off) or none: CVC2 in DE48 SE92, track 2 with CVV1 in DE35, a PIN
- * block under the ZPK in DE52, an ARQC from MK-AC in DE55.  Test cards
- * and test keys only: the stand-in rule tests send these.
+ * a portfolio card as the iso8583 CLI's JSON ({"mti":..,"fields":{..}}):
+ * the POS entry mode (DE22) and the verification data it needs
+ * (cardsvd.c), cash or purchase, currency and billing amount, country,
+ * and for reversals the original's DE90 and the replacement amount DE95.
+ * Test cards and test keys only: the stand-in rule tests send these.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -13,30 +13,35 @@
 
 #include <sodium.h>
 
-#include "hsm/des.h"
-#include "hsm/emv.h"
-#include "hsm/client/hsmclient.h"
-#include "hsm/pin.h"
-#include "iso8583/emv.h"
 #include "scheme-sim/cardsmain.h"
+#include "scheme-sim/cardsreq.h"
 #include "scheme-sim/jsonout.h"
 #include "scheme-sim/opts.h"
 #include "scheme-sim/portfolio.h"
-#include "scheme-sim/schememsg.h"
 
-#define NO_INDEX	UINT64_MAX
+/* The fixed request data the reversal's DE90 repeats. */
+#define REQ_DE7		"1123010203"
+#define REQ_DE32	"005037"
 
-struct reqopts {
-	const char	*portfolio, *pan, *mti, *mcc, *expiry;
-	const char	*cvc2, *track2, *arqc, *pin;
-	uint64_t	 index, amount, stan;
+/* --entry: DE22 and the one piece of verification data it needs. */
+static const struct {
+	const char	*name, *de22;
+	size_t		 need;	/* offset of its vd_ member; 0: none */
+} entries[] = {
+	{ "chip", "051", offsetof(struct reqopts, vd_arqc) },
+	{ "contactless", "071", offsetof(struct reqopts, vd_arqc) },
+	{ "stripe", "021", offsetof(struct reqopts, vd_track2) },
+	{ "ctls-stripe", "911", offsetof(struct reqopts, vd_track2) },
+	{ "fallback", "901", offsetof(struct reqopts, vd_track2) },
+	{ "manual", "012", offsetof(struct reqopts, vd_cvc2) },
+	{ "ecom", "812", offsetof(struct reqopts, vd_cvc2) },
+	{ "cof", "102", 0 },
+	{ "unknown", "031", 0 },
 };
 
-/* The fixed terminal data the ARQC covers. */
-static const uint8_t atc[2] = { 0x00, 0x2A };
-static const uint8_t un[4] = { 0x11, 0x22, 0x33, 0x44 };
-
 #define AT(f)	.off = offsetof(struct reqopts, f)
+#define ARR(f)	AT(f), .max = sizeof(((struct reqopts *)0)->f)
+#define VD	"good|bad|malformed|none"
 
 static const struct sim_opt req_opts[] = {
 	{ .name = "portfolio", .arg = "FILE", .kind = SIM_OPT_STR,
@@ -58,16 +63,52 @@ static const struct sim_opt req_opts[] = {
 	  .help = "DE11 (its low 6 digits) and DE37 (default 1)" },
 	{ .name = "mcc", .arg = "M", .kind = SIM_OPT_STR, AT(mcc),
 	  .help = "DE18 (default 5411)" },
-	{ .name = "cvc2", .arg = "good|bad|none", .kind = SIM_OPT_STR,
-	  AT(cvc2), .help = "CVC2 in DE48 SE92 (default none)" },
-	{ .name = "track2", .arg = "good|bad|none", .kind = SIM_OPT_STR,
-	  AT(track2), .help = "track 2 with its CVV1 in DE35 (default none)" },
-	{ .name = "pin", .arg = "good|bad|none", .kind = SIM_OPT_STR, AT(pin),
-	  .help = "PIN block under the ZPK in DE52 (default none)" },
-	{ .name = "arqc", .arg = "good|bad|none", .kind = SIM_OPT_STR,
-	  AT(arqc), .help = "DE55 with an ARQC from MK-AC (default none)" },
+	{ .name = "entry", .arg = "MODE", .kind = SIM_OPT_STR, AT(entry),
+	  .help = "DE22 by how the card was read: chip 051,\n"
+	  "contactless 071, stripe 021, ctls-stripe 911,\n"
+	  "fallback 901, manual 012, ecom 812, cof 102,\n"
+	  "unknown 031; the data the mode needs is then\n"
+	  "sent good unless said otherwise (chip and\n"
+	  "contactless: ARQC; the stripes: track 2; manual\n"
+	  "and ecom: CVC2)" },
+	{ .name = "de22", .arg = "NNN", .kind = SIM_OPT_DIGITS, ARR(de22),
+	  .min = 3, .why = "want 3 digits",
+	  .help = "DE22 as given (default 051, or --entry's)" },
+	{ .name = "no-de22", .kind = SIM_OPT_SET, AT(no_de22),
+	  .help = "no DE22 at all" },
+	{ .name = "cvc2", .arg = VD, .kind = SIM_OPT_STR, AT(cvc2),
+	  .help = "CVC2 in DE48 SE92 (malformed: 2 digits)" },
+	{ .name = "track2", .arg = VD, .kind = SIM_OPT_STR, AT(track2),
+	  .help = "track 2 with its CVC1 in DE35 (malformed: the\n"
+	  "discretionary data cut short)" },
+	{ .name = "pin", .arg = VD, .kind = SIM_OPT_STR, AT(pin),
+	  .help = "PIN block under the ZPK in DE52 (malformed: no\n"
+	  "format 0 block inside)" },
+	{ .name = "arqc", .arg = VD, .kind = SIM_OPT_STR, AT(arqc),
+	  .help = "DE55 with an ARQC from MK-AC over DE4 and DE49\n"
+	  "(malformed: the ARQC element runs past the end);\n"
+	  "each defaults to none, or to good when --entry\n"
+	  "needs it" },
 	{ .name = "expiry", .arg = "YYMM", .kind = SIM_OPT_STR, AT(expiry),
 	  .help = "DE14 and track 2's expiry (default the card's)" },
+	{ .name = "cash", .kind = SIM_OPT_SET, AT(cash),
+	  .help = "a cash withdrawal: DE3 010000 (default 000000)" },
+	{ .name = "currency", .arg = "NNN", .kind = SIM_OPT_DIGITS,
+	  ARR(currency), .min = 3, .why = "want 3 digits",
+	  .help = "DE49 (default 826)" },
+	{ .name = "billing", .arg = "N", .kind = SIM_OPT_COUNT, AT(billing),
+	  .max = 999999999999ull, .why = "want minor units",
+	  .help = "DE6 = N, DE51 = the card's currency" },
+	{ .name = "country", .arg = "NNN|AAA", .kind = SIM_OPT_STR,
+	  AT(country), .help = "merchant country: digits in DE19, letters in\n"
+	  "DE43 positions 38-40" },
+	{ .name = "orig-stan", .arg = "N", .kind = SIM_OPT_COUNT,
+	  AT(orig_stan), .why = "want a number",
+	  .help = "DE90 naming the 0100 this tool made with\n"
+	  "--stan N (for 0400/0420)" },
+	{ .name = "de95", .arg = "N", .kind = SIM_OPT_COUNT, AT(de95),
+	  .max = 999999999999ull, .why = "want minor units",
+	  .help = "DE95: replacement (actual) amount N, then zeros" },
 	SIM_OPT_HELP_ROW,
 };
 
@@ -76,7 +117,10 @@ static const struct sim_optab req_optab = SIM_OPTAB(
     "usage: scheme-sim cards request --portfolio F (--index I | --pan PAN) "
     "[--mti M]\n"
     "    [--amount N] [--stan N] [--mcc M] [--expiry YYMM]\n"
-    "    [--cvc2|--track2|--arqc|--pin good|bad|none]\n\n", req_opts, 32);
+    "    [--entry MODE | --de22 NNN | --no-de22]\n"
+    "    [--cvc2|--track2|--arqc|--pin " VD "]\n"
+    "    [--cash] [--currency NNN] [--billing N] [--country NNN|AAA]\n"
+    "    [--orig-stan N] [--de95 N]\n\n", req_opts, 32);
 
 void
 sim_cards_request_usage(void)
@@ -84,28 +128,10 @@ sim_cards_request_usage(void)
 	sim_opts_usage(&req_optab);
 }
 
-static int
-set(json_t *fields, const char *key, const char *v)
+int
+req_set(json_t *fields, const char *key, const char *v)
 {
 	return json_object_set_new(fields, key, sim_json_bytes(v, strlen(v)));
-}
-
-/* "bad": the first digit one off. */
-static void
-spoil(const char *how, char *digits)
-{
-	if (strcmp(how, "bad") == 0)
-		digits[0] = digits[0] == '9' ? '0' : (char)(digits[0] + 1);
-}
-
-/* Sets a field that holds verification data, and wipes the copy. */
-static int
-set_wiped(json_t *f, const char *key, char *v, size_t vsz)
-{
-	int rc = set(f, key, v);
-
-	sodium_memzero(v, vsz);
-	return rc;
 }
 
 /* The fields every request has. */
@@ -118,175 +144,57 @@ set_base(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
 	snprintf(de11, sizeof de11, "%06llu",
 	    (unsigned long long)(r->stan % 1000000));
 	snprintf(de37, sizeof de37, "RULE%08llu", (unsigned long long)r->stan);
-	return set(f, "2", c->pan) || set(f, "3", "000000") ||
-	    set(f, "4", de4) || set(f, "7", "1123010203") ||
-	    set(f, "11", de11) || set(f, "12", "010203") ||
-	    set(f, "13", "1123") ||
-	    set(f, "14", r->expiry ? r->expiry : c->exp) ||
-	    set(f, "18", r->mcc) || set(f, "22", "051") ||
-	    set(f, "32", "005037") || set(f, "37", de37) ||
-	    set(f, "41", "TERM0001") || set(f, "42", "SIMMERCHANT0001") ||
-	    set(f, "49", "826") ? -1 : 0;
+	return req_set(f, "2", c->pan) ||
+	    req_set(f, "3", r->cash ? "010000" : "000000") ||
+	    req_set(f, "4", de4) || req_set(f, "7", REQ_DE7) ||
+	    req_set(f, "11", de11) || req_set(f, "12", "010203") ||
+	    req_set(f, "13", "1123") ||
+	    req_set(f, "14", r->expiry ? r->expiry : c->exp) ||
+	    req_set(f, "18", r->mcc) ||
+	    (!r->no_de22 && req_set(f, "22", r->de22)) ||
+	    req_set(f, "32", REQ_DE32) || req_set(f, "37", de37) ||
+	    req_set(f, "41", "TERM0001") ||
+	    req_set(f, "42", "SIMMERCHANT0001") ||
+	    req_set(f, "49", r->currency) ? -1 : 0;
 }
 
-/* DE48 SE92 (CVC2) and DE35 (track 2 with CVV1). */
+/* Billing amount, country, and a reversal's DE90 and DE95. */
 static int
-set_cvc(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
+set_extra(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
 {
 	char v[64];
-	size_t n;
 
-	if (strcmp(r->cvc2, "none") != 0) {
-		snprintf(v, sizeof v, "R9203%s", c->cvc2);
-		spoil(r->cvc2, v + 5);
-		if (set_wiped(f, "48", v, sizeof v) == -1)
+	if (r->billing != REQ_UNSET) {
+		snprintf(v, sizeof v, "%012llu",
+		    (unsigned long long)r->billing);
+		if (req_set(f, "6", v) || req_set(f, "51", c->cur))
 			return -1;
 	}
-	if (strcmp(r->track2, "none") != 0) {
-		snprintf(v, sizeof v, "%s=%s101", c->pan,
-		    r->expiry ? r->expiry : c->exp);
-		n = strlen(v);
-		snprintf(v + n, sizeof v - n, "%s0000000", c->cvv1);
-		spoil(r->track2, v + n);
-		if (set_wiped(f, "35", v, sizeof v) == -1)
+	if (r->country != NULL && r->country[0] >= '0' &&
+	    r->country[0] <= '9' && req_set(f, "19", r->country))
+		return -1;
+	if (r->country != NULL && r->country[0] >= 'A') {
+		/* Name 1-23, city 24-36, country 38-40 (37: a space). */
+		snprintf(v, sizeof v, "%-23s%-14s%s", "SIM MERCHANT 0001",
+		    "LONDON", r->country);
+		if (req_set(f, "43", v))
+			return -1;
+	}
+	if (r->orig_stan != REQ_UNSET) {
+		/* Original MTI, DE11, DE7, DE32 to 11 digits, 11 zeros. */
+		snprintf(v, sizeof v, "0100%06llu%s%011d%011d",
+		    (unsigned long long)(r->orig_stan % 1000000), REQ_DE7,
+		    atoi(REQ_DE32), 0);
+		if (req_set(f, "90", v))
+			return -1;
+	}
+	if (r->de95 != REQ_UNSET) {
+		snprintf(v, sizeof v, "%012llu%030d",
+		    (unsigned long long)r->de95, 0);
+		if (req_set(f, "95", v))
 			return -1;
 	}
 	return 0;
-}
-
-/* DE52: the card's PIN (9999 when bad) as an ISO format 0 block. */
-static int
-set_pinblock(json_t *f, const struct reqopts *r, const struct sim_portfolio *p,
-    const struct sim_pcard *c)
-{
-	struct hsm_des zpk;
-	uint8_t blk[8];
-	char pin[8], acct[13], hex[17];
-	size_t pl = strlen(c->pan);
-	int rc = -1;
-
-	if (strcmp(r->pin, "none") == 0)
-		return 0;
-	snprintf(pin, sizeof pin, "%s", strcmp(r->pin, "bad") == 0 ? "9999" :
-	    c->pin[0] ? c->pin : "1234");
-	memcpy(acct, c->pan + pl - 13, 12);
-	acct[12] = '\0';
-	if (hsm_pinblock_encode(0, pin, strlen(pin), acct, blk) == 0 &&
-	    hsm_des_init(&zpk, p->zpk, 16) == 0) {
-		if (hsm_des_encrypt(&zpk, blk, blk, 8) == 0) {
-			sim_tohex(blk, 8, hex);
-			rc = set_wiped(f, "52", hex, sizeof hex);
-		}
-		hsm_des_free(&zpk);
-	}
-	sodium_memzero(pin, sizeof pin);
-	sodium_memzero(blk, sizeof blk);
-	return rc;
-}
-
-/* The transaction data (CDOL1) the ARQC covers, padded (method 2). */
-static size_t
-arqc_data(const uint8_t amt[6], uint8_t tx[64])
-{
-	static const struct {
-		const void	*v;
-		size_t		 len;
-	} parts[] = {
-		{ NULL, 6 },			/* amount, authorised */
-		{ "\0\0\0\0\0\0", 6 },		/* amount, other */
-		{ "\x08\x26", 2 },		/* terminal country */
-		{ "\x00\x00\x00\x80\x00", 5 },	/* TVR */
-		{ "\x08\x26", 2 },		/* currency */
-		{ "\x26\x11\x23", 3 },		/* date */
-		{ "\x00", 1 },			/* type */
-		{ un, 4 },
-		{ "\x19\x80", 2 },		/* AIP */
-		{ atc, 2 },
-	};
-	size_t i, n = 0;
-
-	for (i = 0; i < sizeof parts / sizeof parts[0]; i++) {
-		memcpy(tx + n, parts[i].v ? parts[i].v : amt, parts[i].len);
-		n += parts[i].len;
-	}
-	tx[n++] = 0x80;
-	while (n % 8)
-		tx[n++] = 0;
-	return n;
-}
-
-/* The ARQC the card computes: MK-AC -> ICC master key -> session key
- * (from the ATC and unpredictable number) -> MAC of the data. */
-static int
-arqc(const struct sim_portfolio *p, const struct sim_pcard *c,
-    const uint8_t amt[6], uint8_t mac[8])
-{
-	static const uint8_t zero[8];
-	struct hsm_des mk, ik, sd;
-	uint8_t tx[64], y[8], icc[16], sk[16], r[8];
-	size_t tl = arqc_data(amt, tx);
-	int rc = -1;
-
-	memcpy(r, atc, 2);
-	memset(r + 2, 0, 6);
-	memcpy(r + 4, un, 4);
-	if (hsm_emv_option_a_y(c->pan, strlen(c->pan), "00", y) == -1 ||
-	    hsm_des_init(&mk, p->mkac, 16) == -1)
-		return -1;
-	if (hsm_emv_icc_mk(&mk, y, icc) == 0 &&
-	    hsm_des_init(&ik, icc, 16) == 0) {
-		if (hsm_emv_session_key(&ik, r, sk) == 0 &&
-		    hsm_des_init(&sd, sk, 16) == 0) {
-			rc = hsm_des_mac(&sd, HSM_MAC_ALG3, HSM_PAD_NONE, zero,
-			    tx, tl, 1, mac);
-			hsm_des_free(&sd);
-		}
-		hsm_des_free(&ik);
-	}
-	hsm_des_free(&mk);
-	sodium_memzero(icc, sizeof icc);
-	sodium_memzero(sk, sizeof sk);
-	return rc;
-}
-
-/* DE55: the ARQC (one bit off when bad) and the tags it was made over. */
-static int
-set_de55(json_t *f, const struct reqopts *r, const struct sim_portfolio *p,
-    const struct sim_pcard *c)
-{
-	uint8_t de55[256], amt[6], mac[8];
-	const struct {
-		uint32_t	 tag;
-		const void	*v;
-		size_t		 len;
-	} tags[] = {
-		{ 0x9F26, mac, 8 }, { 0x9F27, "\x80", 1 }, { 0x9F02, amt, 6 },
-		{ 0x9F03, "\0\0\0\0\0\0", 6 }, { 0x9F1A, "\x08\x26", 2 },
-		{ 0x95, "\x00\x00\x00\x80\x00", 5 }, { 0x5F2A, "\x08\x26", 2 },
-		{ 0x9A, "\x26\x11\x23", 3 }, { 0x9C, "\x00", 1 },
-		{ 0x9F37, un, 4 }, { 0x82, "\x19\x80", 2 }, { 0x9F36, atc, 2 },
-		{ 0x5F34, "\x00", 1 },
-	};
-	char hex[2 * sizeof de55 + 1];
-	size_t i, n = 0;
-	ssize_t k;
-
-	if (strcmp(r->arqc, "none") == 0)
-		return 0;
-	sim_amount_bcd(r->amount, amt);
-	if (arqc(p, c, amt, mac) == -1)
-		return -1;
-	if (strcmp(r->arqc, "bad") == 0)
-		mac[0] ^= 0x01;
-	for (i = 0; i < sizeof tags / sizeof tags[0]; i++) {
-		k = emv_put(de55 + n, sizeof de55 - n, tags[i].tag, tags[i].v,
-		    tags[i].len);
-		if (k < 0)
-			return -1;
-		n += (size_t)k;
-	}
-	sim_tohex(de55, n, hex);
-	return set(f, "55", hex);
 }
 
 /* The card asked for, or a valid-looking unknown one. */
@@ -308,6 +216,7 @@ pick_card(const struct reqopts *r, const struct sim_portfolio *p,
 	strcpy(unknown->exp, "2812");
 	strcpy(unknown->cvv1, "123");
 	strcpy(unknown->cvc2, "123");
+	strcpy(unknown->cur, "826");
 	return unknown;
 }
 
@@ -320,8 +229,8 @@ print_request(const struct reqopts *r, const struct sim_portfolio *p)
 	int rc = -1;
 
 	if (fields != NULL && set_base(fields, r, c) == 0 &&
-	    set_cvc(fields, r, c) == 0 && set_pinblock(fields, r, p, c) == 0 &&
-	    set_de55(fields, r, p, c) == 0)
+	    set_extra(fields, r, c) == 0 &&
+	    req_verification(fields, r, p, c) == 0)
 		rc = sim_json_print(stdout, json_pack("{s:o, s:O}", "mti",
 		    sim_json_bytes(r->mti, strlen(r->mti)), "fields", fields));
 	json_decref(fields);
@@ -329,22 +238,77 @@ print_request(const struct reqopts *r, const struct sim_portfolio *p)
 	return rc;
 }
 
+/* One --cvc2/--track2/--arqc/--pin value; NULL keeps the default. */
+static int
+vd_parse(const char *name, const char *v, int *out)
+{
+	static const char *const names[] = { "none", "good", "bad",
+	    "malformed" };
+	int i;
+
+	if (v == NULL)
+		return 0;
+	for (i = 0; i < 4; i++)
+		if (strcmp(v, names[i]) == 0) {
+			*out = i;	/* VD_NONE .. VD_MALFORMED */
+			return 0;
+		}
+	return sim_opts_bad(&req_optab, name, v, "want " VD);
+}
+
+/* --entry's DE22 and default data, then the explicit choices. */
+static int
+resolve(struct reqopts *r)
+{
+	size_t i;
+
+	if (r->entry != NULL) {
+		for (i = 0; i < sizeof entries / sizeof entries[0]; i++)
+			if (strcmp(r->entry, entries[i].name) == 0)
+				break;
+		if (i == sizeof entries / sizeof entries[0])
+			return sim_opts_bad(&req_optab, "entry", r->entry,
+			    "want chip, contactless, stripe, ctls-stripe, "
+			    "fallback, manual, ecom, cof or unknown");
+		if (r->de22[0] == '\0')	/* --de22 wins */
+			memcpy(r->de22, entries[i].de22, 4);
+		/* need names the vd_ member the mode must send. */
+		if (entries[i].need != 0)
+			*(int *)(void *)((char *)r + entries[i].need) = VD_GOOD;
+	}
+	if (r->currency[0] == '\0')
+		strcpy(r->currency, "826");
+	if (r->country != NULL && !(strlen(r->country) == 3 &&
+	    (strspn(r->country, "0123456789") == 3 ||
+	    strspn(r->country, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3)))
+		return sim_opts_bad(&req_optab, "country", r->country,
+		    "want 3 digits or 3 capital letters");
+	return vd_parse("cvc2", r->cvc2, &r->vd_cvc2) ||
+	    vd_parse("track2", r->track2, &r->vd_track2) ||
+	    vd_parse("arqc", r->arqc, &r->vd_arqc) ||
+	    vd_parse("pin", r->pin, &r->vd_pin) ? -1 : 0;
+}
+
 int
 sim_cards_request(int argc, char **argv)
 {
-	struct reqopts r = { .mti = "0100", .mcc = "5411", .cvc2 = "none",
-	    .track2 = "none", .arqc = "none", .pin = "none",
-	    .index = NO_INDEX, .amount = 1000, .stan = 1 };
+	struct reqopts r = { .mti = "0100", .mcc = "5411",
+	    .index = REQ_UNSET, .amount = 1000, .stan = 1,
+	    .billing = REQ_UNSET, .orig_stan = REQ_UNSET, .de95 = REQ_UNSET };
 	struct sim_portfolio p;
 	char err[256];
 	int first, rc;
 
 	if (sim_opts_parse(&req_optab, &r, argc, argv, &first) == -1)
 		return 2;
-	if (r.portfolio == NULL || (r.pan == NULL && r.index == NO_INDEX)) {
+	if (r.portfolio == NULL || (r.pan == NULL && r.index == REQ_UNSET)) {
 		sim_cards_request_usage();
 		return 2;
 	}
+	if (resolve(&r) == -1)
+		return 2;
+	if (r.de22[0] == '\0')
+		strcpy(r.de22, "051");
 	if (sodium_init() < 0)
 		return 1;
 	if (sim_portfolio_load(&p, r.portfolio, err, sizeof err) == -1) {

@@ -110,7 +110,7 @@ req_value(const struct sim_reqspec *rs, const struct sim_pending *p,
 		s = rs->cards->v[p->card].exp;
 		break;
 	case 22:
-		s = rs->de22;
+		s = sim_req_de22(rs, seq);
 		break;
 	case 32:
 		s = rs->de32;
@@ -237,6 +237,8 @@ sim_req_build(const struct sim_reqspec *rs, const struct sim_pending *p,
 	for (i = 0; i < sizeof fields / sizeof fields[0]; i++)
 		if (put(rs, p, seq, fields[i], m) == -1)
 			return -1;
+	if (rs->vcards != NULL)
+		return sim_req_vdata(rs, p, seq, m);
 	if (rs->emv && put_emv(p, seq, m) == -1)
 		return -1;
 	if (rs->cards->v[p->card].cvc2[0] != '\0') {

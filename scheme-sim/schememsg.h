@@ -14,8 +14,13 @@
 #include "scheme-sim/cards.h"
 #include "scheme-sim/pending.h"
 
+struct hsm_des;
 struct iso_msg;
 struct iso_profile;
+struct sim_vcard;
+
+/* POS entry modes of --portfolio load (schemevd.c). */
+enum { SIM_ENTRY_CHIP = 1, SIM_ENTRY_STRIPE, SIM_ENTRY_ECOM, SIM_ENTRY_MIX };
 
 /* What stays the same for a whole run. */
 struct sim_reqspec {
@@ -31,6 +36,11 @@ struct sim_reqspec {
 	char			 rrn_prefix[5];	/* 4 digits, per run */
 	uint64_t		 amount;	/* minor units, or per card */
 	uint64_t		 amount_step;	/* amounts: amount..+step*9 */
+	/* --portfolio: each card's verification data, the scratch key the
+	 * ARQCs are made with, the entry mode (or SIM_ENTRY_MIX). */
+	const struct sim_vcard	*vcards;	/* NULL: --cards load */
+	struct hsm_des		*arqc_key;
+	int			 entry;
 };
 
 /* Wall-clock fields, refreshed once a second. */
@@ -69,6 +79,20 @@ int	sim_netmgmt_build(const struct sim_reqspec *, const struct sim_clock *,
  */
 int	sim_answer_build(const struct iso_msg *req, const char *rc,
 	    struct iso_msg *resp);
+/*
+ * schemevd.c: --portfolio load.  A portfolio as the card list plus each
+ * card's verification data and the ARQC key (0, or -1 with err); its
+ * release; an --entry name (-1: none such); the entry mode and DE22 of
+ * request seq; its verification data into m (0 / -1).
+ */
+int	sim_vcards_load(const char *path, struct sim_cards *,
+	    struct sim_vcard **, struct hsm_des **, char *err, size_t errsz);
+void	sim_vcards_free(struct sim_vcard *, size_t n, struct hsm_des *);
+int	sim_entry_parse(const char *name);
+int	sim_req_entry(const struct sim_reqspec *, uint64_t seq);
+const char *sim_req_de22(const struct sim_reqspec *, uint64_t seq);
+int	sim_req_vdata(const struct sim_reqspec *, const struct sim_pending *,
+	    uint64_t seq, struct iso_msg *);
 /* Decimal value of a numeric field, -1 if absent or not digits. */
 int	sim_get_u64(const struct iso_msg *, int field, uint64_t *);
 

@@ -31,6 +31,16 @@ set_answer_rc(void *o, const char *arg, char *why, size_t whysz)
 	return 0;
 }
 
+static int
+set_entry(void *o, const char *arg, char *why, size_t whysz)
+{
+	struct scheme *s = o;
+
+	(void)why;
+	(void)whysz;
+	return (s->rs.entry = sim_entry_parse(arg)) < 0 ? -1 : 0;
+}
+
 /* Names of [A-Za-z0-9_-], so they print as they are in every report. */
 static int
 set_phases(void *o, const char *arg, char *why, size_t whysz)
@@ -96,6 +106,18 @@ static const struct sim_opt scheme_rows[] = {
 	{ .name = "cards", .arg = "FILE", .kind = SIM_OPT_STR, AT(cards_path),
 	  .help = "PAN [YYMM [AMOUNT]] per line (default: built-in\n"
 	  "synthetic test cards)" },
+	{ .name = "portfolio", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(portfolio_path),
+	  .help = "the cards of a portfolio (cards generate), each\n"
+	  "request with valid verification data for its\n"
+	  "entry mode (instead of --cards)" },
+	{ .name = "entry", .arg = "MODE", .kind = SIM_OPT_FN, .fn = set_entry,
+	  .why = "want chip, stripe, ecom or mix",
+	  .help = "with --portfolio: chip (DE22 051, an ARQC over\n"
+	  "the amount in DE55), stripe (901, track 2 with\n"
+	  "CVC1), ecom (812, CVC2 in DE48 SE92), or mix:\n"
+	  "request k is chip, stripe, ecom by k mod 3\n"
+	  "(default mix)" },
 	{ .name = "amount", .arg = "N", .kind = SIM_OPT_COUNT, AT(rs.amount),
 	  .max = 999999999999ull, .why = "want minor units",
 	  .help = "amount in minor units (default 1000); amounts\n"
@@ -313,7 +335,24 @@ make_requests(struct scheme *s)
 	s->rs.emv = strncmp(s->profile, "mastercard", 10) == 0;
 	strcpy(s->rs.de3, "000000");
 	strcpy(s->rs.de22, s->rs.emv ? "051" : "012");
-	if (s->cards_path != NULL) {
+	if (s->rs.entry != 0 && s->portfolio_path == NULL)
+		return sim_opts_bad(&scheme_optab, "entry", "",
+		    "needs --portfolio");
+	if (s->portfolio_path != NULL && s->cards_path != NULL)
+		return sim_opts_bad(&scheme_optab, "portfolio",
+		    s->portfolio_path, "not with --cards");
+	if (s->portfolio_path != NULL) {
+		if (sim_vcards_load(s->portfolio_path, &s->cards, &s->vcards,
+		    &s->arqc_key, err, sizeof err) == -1) {
+			fprintf(stderr, "scheme-sim scheme: --portfolio %s\n",
+			    err);
+			return -1;
+		}
+		s->rs.vcards = s->vcards;
+		s->rs.arqc_key = s->arqc_key;
+		if (s->rs.entry == 0)
+			s->rs.entry = SIM_ENTRY_MIX;
+	} else if (s->cards_path != NULL) {
 		if (sim_cards_load(&s->cards, s->cards_path, err, sizeof err)) {
 			fprintf(stderr, "scheme-sim scheme: --cards %s\n", err);
 			return -1;

@@ -44,7 +44,7 @@ struct scheme {
 	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
 	const char		*profile, *framing, *cards_path, *mti;
 	const char		*expect_list, *json_path, *approvals_path;
-	const char		*answers_path;
+	const char		*answers_path, *portfolio_path;
 	uint64_t		 conns_opt;	/* --conns */
 	uint64_t		 rate, inflight_cap, count, duration_ns;
 	uint64_t		 timeout_ns, deadline_ns, tick_ns;
@@ -67,6 +67,8 @@ struct scheme {
 	struct framer		 fr;
 	struct sim_reqspec	 rs;
 	struct sim_cards	 cards;
+	struct sim_vcard	*vcards;	/* --portfolio */
+	struct hsm_des		*arqc_key;
 
 	/* state */
 	struct event_base	*base;

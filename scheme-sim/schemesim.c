@@ -169,6 +169,7 @@ scheme_free(struct scheme *s)
 	if (s->answers)
 		fclose(s->answers);
 	sim_pending_free(&s->ring);
+	sim_vcards_free(s->vcards, s->cards.n, s->arqc_key);
 	sim_cards_free(&s->cards);
 	free(s->ph);
 	free(s->iv);
