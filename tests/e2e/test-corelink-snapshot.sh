@@ -54,7 +54,7 @@ ask() {
 	stan=$(( $(cat "$T/stan") + 1 ))
 	echo $stan >"$T/stan"
 	r=$(echo "$1 $2 $("$BIN/scheme-sim" cards request --portfolio "$T/portfolio" \
-	    --index $IDX --stan $stan --cvc2 good)" |
+	    --index $IDX --stan $stan --entry ecom --cvc2 good)" |
 	    python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP" iso87) ||
 	    fail "$1: $r"
 	echo "   $r"

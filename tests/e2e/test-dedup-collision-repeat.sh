@@ -73,7 +73,7 @@ wait_core_up a
 wait_snapshot a
 card() {	# card NAME INDEX AMOUNT: CVC2 good, identity 501
 	echo "$1 $("$BIN/scheme-sim" cards request --portfolio "$T/portfolio" \
-	    --index $2 --amount $3 --stan 501 --cvc2 good)"
+	    --index $2 --amount $3 --stan 501 --entry ecom --cvc2 good)"
 }
 {
 	card A 0 1000

@@ -115,7 +115,7 @@ pan() { sed -n "$(($1 + 1))p" "$T/cards" | cut -d' ' -f1; }
 # card NAME INDEX AMOUNT STAN: a portfolio card (CVC2 good), identity STAN.
 card() {
 	echo "$1 $("$BIN/scheme-sim" cards request --portfolio "$T/portfolio" \
-	    --index $2 --amount $3 --stan $4 --cvc2 good)"
+	    --index $2 --amount $3 --stan $4 --entry ecom --cvc2 good)"
 }
 {
 	card A 0 1000 501		# A and B in flight together

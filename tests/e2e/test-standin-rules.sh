@@ -57,6 +57,8 @@ req() {	# req NAME EXPECT ARGS... : one line for sisend.py
 	local name=$1 exp=$2
 	shift 2
 	next_stan
+	# e-commerce (CVC2) unless the case names its entry mode
+	case " $* " in *" --entry "*) ;; *) set -- --entry ecom "$@" ;; esac
 	echo "$name $exp $("$BIN/scheme-sim" cards request --portfolio "$T/portfolio" --stan $stan "$@")"
 }
 send() {	# send PORT PROFILE < lines
@@ -74,10 +76,10 @@ send() {	# send PORT PROFILE < lines
 	req expired 54 --index 4 --cvc2 good
 	req expiry-mismatch 54 --index 0 --expiry 2712
 	req cvc2-bad 82 --index 0 --cvc2 bad
-	req cvc1-bad 82 --index 0 --track2 bad
-	req arqc-bad 88 --index 0 --arqc bad
+	req cvc1-bad 82 --index 0 --entry stripe --track2 bad
+	req arqc-bad 88 --index 0 --entry chip --arqc bad
 	req pin-bad 55 --index 0 --cvc2 good --pin bad
-	req all-good 00 --index 0 --cvc2 good --track2 good --arqc good --pin good
+	req all-good 00 --index 0 --entry chip --cvc2 good --track2 good --arqc good --pin good
 	req mcc-blocked 57 --index 0 --cvc2 good --mcc 7995
 	req over-maxamount 61 --index 0 --cvc2 good --amount 60000
 	req low-funds 51 --index 5 --cvc2 good --amount 6000
