@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
 # bench-standin.sh — durable stand-in decisions, with the HSM in the path.
 #
-#   scheme-sim scheme (CVC2 in every request) -> gatewayd, Mode = force,
-#   the core black-holed after pushing the snapshot (advices queue):
-#   card look-up (LMDB reader thread) -> hsmd CY over a unix socket ->
+#   scheme-sim scheme --portfolio --entry mix -> gatewayd, Mode = force,
+#   every request verified by its entry mode, in turn: chip (DE22 051, a
+#   real ARQC: hsmd KQ), magnetic stripe (901, track 2 CVC1: hsmd CY),
+#   e-commerce (812, CVC2: hsmd CY); the core black-holed after pushing
+#   the snapshot (advices queue):
+#   card look-up (LMDB reader thread) -> hsmd over a unix socket ->
 #   rules + decision + exposure + advice in one group-committed LMDB
 #   transaction (writer thread, fsync) -> response.
 #
 # Prints, for each fixed rate:
-#   standin rate=R us p50=.. p99=.. p99.9=.. (errors=N)
+#   standin rate=R us p50=.. p99=.. p99.9=.. (errors=N) entry=mix
 # then the closed-loop figure:
 #   standin saturation_per_s=N
 # and the store's grouping (decisions per commit).  Goal (issue 5): p99
@@ -113,7 +116,7 @@ except Exception:
     print("na")
 PY
 }
-common=(--connect 127.0.0.1:$P_GW --profile iso87 --cards "$T/cards"
+common=(--connect 127.0.0.1:$P_GW --profile iso87 --portfolio "$T/portfolio" --entry mix
     --amount 100 --expect 00 --deadline 40ms --no-progress)
 
 echo "bench-standin: cards=$NCARDS seconds=$SECS rates=\"$RATES\" sync=${GATEWAYD_STORE_SYNC:-full} (HSM CY per request)"
@@ -121,7 +124,7 @@ for r in $RATES; do
 	"$SIM" scheme "${common[@]}" --rate "$r" --duration "${SECS}s" \
 	    --json "$T/si-$r.json" >"$T/si-$r.txt" 2>"$T/si-$r.log"
 	err=$(fig "$T/si-$r.json" errors)
-	echo "standin rate=$r us p50=$(fig "$T/si-$r.json" p50) p99=$(fig "$T/si-$r.json" p99) p99.9=$(fig "$T/si-$r.json" p99_9) errors=$err"
+	echo "standin rate=$r us p50=$(fig "$T/si-$r.json" p50) p99=$(fig "$T/si-$r.json" p99) p99.9=$(fig "$T/si-$r.json" p99_9) errors=$err entry=mix(chip,stripe,ecom)"
 	[ "$err" = 0 ] || echo "standin rate=$r report: $(tr '\n' ' ' <"$T/si-$r.txt" | head -c 400)"
 done
 "$SIM" scheme "${common[@]}" --inflight "$INFLIGHT" --duration "${MAXSECS}s" \

@@ -106,7 +106,7 @@ grep -q snapshot_acked "$T/core.log" && echo "demo: snapshot pushed by the core 
 
 echo "demo: scheme-sim -> gatewayd -> core at $RATE auth/s, 3 phases of ${PH}s (Deadline 40ms)"
 "$BIN/scheme-sim" scheme --connect 127.0.0.1:$P_LINK --profile mastercard \
-    --rate "$RATE" --duration $((3 * PH))s --deadline 40ms --cards "$T/cards" \
+    --rate "$RATE" --duration $((3 * PH))s --deadline 40ms --portfolio "$T/portfolio" \
     --amount 1500 --amount-step 12000 --expect 00,14,41,43,51,54,61,62,91 \
     --phases core-up,core-blackholed,core-restored \
     --json "$T/scheme.json" --progress >"$T/scheme.txt" 2>"$T/scheme.log" &

@@ -54,7 +54,7 @@ wait_snapshot a
 TOGPID=$!
 PIDS+=($TOGPID)
 "$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile iso87 \
-    --cards "$T/cards" --rate "$RATE" --duration "${SECS}s" --amount 100 \
+    --portfolio "$T/portfolio" --rate "$RATE" --duration "${SECS}s" --amount 100 \
     --amount-step 7 --expect any --timeout 3s --no-progress \
     --record-answers "$T/answers" --json "$T/scheme.json" \
     >"$T/scheme.out" 2>&1

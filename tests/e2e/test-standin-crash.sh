@@ -30,7 +30,7 @@ blackhole_core a
 
 load() {	# load DURATION
 	"$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile iso87 \
-	    --cards "$T/cards" --rate "$RATE" --duration "$1" \
+	    --portfolio "$T/portfolio" --rate "$RATE" --duration "$1" \
 	    --amount 100 --amount-step 7 --expect 00,51,91 --timeout 2s \
 	    --record-approvals "$T/approved" --no-progress \
 	    >>"$T/scheme.out" 2>&1

@@ -18,7 +18,7 @@ wait_snapshot a
 blackhole_core a
 
 "$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile iso87 \
-    --cards "$T/cards" --rate 1000 --duration 6s --amount 100 \
+    --portfolio "$T/portfolio" --rate 1000 --duration 6s --amount 100 \
     --expect 00,91 --no-progress --json "$T/scheme.json" \
     >"$T/scheme.out" 2>&1 || fail "scheme-sim: $(tail -3 "$T/scheme.out")"
 full=$(metric gatewayd_standin_store_full_total)
