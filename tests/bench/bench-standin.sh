@@ -119,7 +119,7 @@ PY
 common=(--connect 127.0.0.1:$P_GW --profile iso87 --portfolio "$T/portfolio" --entry mix
     --amount 100 --expect 00 --deadline 40ms --no-progress)
 
-echo "bench-standin: cards=$NCARDS seconds=$SECS rates=\"$RATES\" sync=${GATEWAYD_STORE_SYNC:-full} (HSM CY per request)"
+echo "bench-standin: cards=$NCARDS seconds=$SECS rates=\"$RATES\" sync=${GATEWAYD_STORE_SYNC:-full} (HSM per request: KQ for chip, CY for stripe and ecom)"
 for r in $RATES; do
 	"$SIM" scheme "${common[@]}" --rate "$r" --duration "${SECS}s" \
 	    --json "$T/si-$r.json" >"$T/si-$r.txt" 2>"$T/si-$r.log"
