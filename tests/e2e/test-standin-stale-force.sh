@@ -6,7 +6,8 @@
 #     and it approves again;
 #   - `gatewayctl standin force on` is logged with the caller's uid and
 #     pid, survives a restart of gatewayd (Mode = auto in the config), and
-#     `force auto` survives one too.
+#     `force auto` survives one too;
+#   - a [Range] added by `gatewayctl reload` applies to the next request.
 TEST=standin-stale-force
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
@@ -84,9 +85,25 @@ stan=$((stan + 1))
 req refreshed 00 | send || fail "newer snapshot: not approved"
 [ "$(metric gatewayd_snapshot_stale)" = 0 ] || fail "still stale after a newer snapshot"
 
-# 5. force auto survives a restart too.
+# 5. Parameter tables reload: a range over card 8's prefix with a lower
+# limit applies at once, and `gatewayctl standin` shows it with its day.
+cat >>"$T/gw.conf" <<CONF
+
+[Range tight]
+Prefix = 541333
+TxnLimit = 50
+CONF
+ctl reload | grep -q reloaded || fail "reload with a [Range]"
+stan=$((stan + 1))
+req reloaded-range 61 | send || fail "reloaded range limit not applied"
+ctl standin | grep -q "^tight  *541333 *50 " || fail "standin does not show the range"
+ctl standin --json >"$T/si.json"
+[ "$(json_get "$T/si.json" "[r['name'] for r in d['authoriser']['ranges']]")" = "['tight', 'default']" ] \
+    || fail "standin --json ranges"
+
+# 6. force auto survives a restart too.
 ctl standin force auto >/dev/null || fail "force auto"
 kill "$GWPID"; wait "$GWPID" 2>/dev/null
 start_gw "$T/gw.conf"
 ctl status | grep -q "^force: auto" || fail "force auto lost in a restart"
-pass "stale snapshot 91 and back; force on/auto survive restarts, logged with uid/pid"
+pass "stale snapshot 91 and back; ranges reload; force on/auto survive restarts, logged with uid/pid"
