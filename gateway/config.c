@@ -199,6 +199,8 @@ config_check(struct config *c, char *err, size_t errsz)
 {
 	struct cfg_link *l;
 	struct cfg_core *k;
+	char m[200];
+	int line;
 
 	TAILQ_FOREACH(l, &c->links, entry) {
 		if (l->mode == -1) {
@@ -235,12 +237,9 @@ config_check(struct config *c, char *err, size_t errsz)
 			return -1;
 		}
 	}
-	if (range_table_check(&c->ranges, err, errsz) == -1) {
-		/* err names the range; the file goes first */
-		char m[256];
-
-		snprintf(m, sizeof m, "%s", err);
-		snprintf(err, errsz, "%s: %s", c->file, m);
+	if (range_table_check(&c->ranges, &line, m, sizeof m) == -1) {
+		/* m names the range; file and line go first, as for a key */
+		snprintf(err, errsz, "%s:%d: %s", c->file, line, m);
 		return -1;
 	}
 	if (c->durability == DURABILITY_FULL && c->state_key[0] == '\0') {

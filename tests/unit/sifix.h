@@ -2,7 +2,7 @@
  * sifix.h — fixtures the stand-in rule suites share (check_sirules.c,
  * check_range.c): a card record and a range built the way the config
  * reader builds them, so a test says only what it changes.
- * Static functions: include it once per program.
+ * Static functions (marked unused: a suite may need only some).
  */
 #ifndef TESTS_SIFIX_H
 #define TESTS_SIFIX_H
@@ -16,7 +16,7 @@
 
 /* An active card in GBP (826): 100.00 a transaction, 200.00 a day,
  * 500.00 of balance. */
-static struct card_rec
+static struct card_rec __attribute__((unused))
 fix_card(int status, const char *exp)
 {
 	struct card_rec c;
@@ -34,7 +34,7 @@ fix_card(int status, const char *exp)
 
 /* A range as range_init leaves it, with prefixes and MCC groups added
  * through the parsers (a bad fixture fails the test, naming why). */
-static void
+static void __attribute__((unused))
 fix_range(struct range *r, const char *name, const char *prefixes,
     const char *mccg1, const char *mccg2)
 {
@@ -53,7 +53,7 @@ fix_range(struct range *r, const char *name, const char *prefixes,
 }
 
 /* A domestic purchase of amount at a grocer (5411) in the UK. */
-static struct si_money
+static struct si_money __attribute__((unused))
 fix_money(uint64_t amount)
 {
 	struct si_money m;
