@@ -150,10 +150,14 @@ handler(void *user, const char *section, const char *key, const char *value)
 	if (px->failed)
 		return 0;
 	/* '#' starts a comment at the end of a line too (systemd habit);
-	 * inih only knows ';' there. */
+	 * inih only knows ';' there, after a blank.  A ';' that begins the
+	 * value is a comment as well: -n prints "Key = ;x", which inih would
+	 * read back as an empty value. */
 	if (strlen(value) >= sizeof v)
 		FAIL("%s: value too long", key);
 	strcpy(v, value);
+	if (v[0] == ';')
+		v[0] = '\0';
 	for (p = v; (p = strchr(p, '#')) != NULL; p++)
 		if (p == v || p[-1] == ' ' || p[-1] == '\t') {
 			*p = '\0';

@@ -94,6 +94,7 @@ card(struct tlv_w *w, const char *pan, const char *exp, const char *kv,
 	tlv_put_str(&r, 0x2005, "100000");
 	tlv_put_str(&r, 0x2006, "1000000");
 	tlv_put_str(&r, 0x2007, "826");
+	ck_assert_uint_lt(strlen(kv), CARDS_KEYS_MAX);	/* as the core's */
 	tlv_put_str(&r, 0x2008, kv);
 	if (pinver != NULL)
 		tlv_put_str(&r, 0x2009, pinver);
@@ -105,7 +106,7 @@ static void
 start(void)
 {
 	struct standin_conf c;
-	char keyfile[96], err[256], k[CARDS_KEYS_MAX];
+	char keyfile[96], err[256], k[1300];
 	uint8_t body[4096];
 	struct tlv_w w;
 	FILE *f;
