@@ -33,7 +33,7 @@ yesno(struct pctx *px, const char *key, const char *v, int *out)
 	else if (strcasecmp(v, "no") == 0)
 		*out = 0;
 	else {
-		cfg_error(px, "%s: want yes or no", key);
+		cfg_error(px, "%s: \"%.40s\": want yes or no", key, v);
 		return 0;
 	}
 	return 1;
@@ -88,8 +88,8 @@ cfg_range_key(struct pctx *px, const char *key, const char *v)
 	for (i = 0; i < sizeof amounts / sizeof amounts[0]; i++)
 		if (strcasecmp(key, amounts[i].key) == 0) {
 			if (cfg_u64(v, UINT64_MAX / 4, &n) == -1) {
-				cfg_error(px, "%s: want a number (0: none)",
-				    amounts[i].key);
+				cfg_error(px, "%s: \"%.40s\": want a number "
+				    "(0: none)", amounts[i].key, v);
 				return 0;
 			}
 			memcpy((char *)r + amounts[i].off, &n, sizeof n);
@@ -114,8 +114,8 @@ cfg_range_key(struct pctx *px, const char *key, const char *v)
 		if ((i = strlen(err)) > 0 && err[i - 1] == '%')
 			err[i - 1] = '\0';
 		if (cfg_u64(err, 100, &n) == -1) {
-			cfg_error(px, "ExposureShare: want a percentage, "
-			    "0..100");
+			cfg_error(px, "ExposureShare: \"%.40s\": want a "
+			    "percentage, 0..100", v);
 			return 0;
 		}
 		r->share = (unsigned)n;

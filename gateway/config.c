@@ -150,10 +150,14 @@ handler(void *user, const char *section, const char *key, const char *value)
 	if (px->failed)
 		return 0;
 	/* '#' starts a comment at the end of a line too (systemd habit);
-	 * inih only knows ';' there. */
+	 * inih only knows ';' there, after a blank.  A ';' that begins the
+	 * value is a comment as well: -n prints "Key = ;x", which inih would
+	 * read back as an empty value. */
 	if (strlen(value) >= sizeof v)
 		FAIL("%s: value too long", key);
 	strcpy(v, value);
+	if (v[0] == ';')
+		v[0] = '\0';
 	for (p = v; (p = strchr(p, '#')) != NULL; p++)
 		if (p == v || p[-1] == ' ' || p[-1] == '\t') {
 			*p = '\0';
@@ -199,6 +203,8 @@ config_check(struct config *c, char *err, size_t errsz)
 {
 	struct cfg_link *l;
 	struct cfg_core *k;
+	char m[200];
+	int line;
 
 	TAILQ_FOREACH(l, &c->links, entry) {
 		if (l->mode == -1) {
@@ -235,12 +241,9 @@ config_check(struct config *c, char *err, size_t errsz)
 			return -1;
 		}
 	}
-	if (range_table_check(&c->ranges, err, errsz) == -1) {
-		/* err names the range; the file goes first */
-		char m[256];
-
-		snprintf(m, sizeof m, "%s", err);
-		snprintf(err, errsz, "%s: %s", c->file, m);
+	if (range_table_check(&c->ranges, &line, m, sizeof m) == -1) {
+		/* m names the range; file and line go first, as for a key */
+		snprintf(err, errsz, "%s:%d: %s", c->file, line, m);
 		return -1;
 	}
 	if (c->durability == DURABILITY_FULL && c->state_key[0] == '\0') {

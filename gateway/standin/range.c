@@ -232,13 +232,15 @@ range_set_currencies(struct range *r, const char *list, char *err,
 }
 
 int
-range_table_check(const struct range_table *t, char *err, size_t errsz)
+range_table_check(const struct range_table *t, int *line, char *err,
+    size_t errsz)
 {
 	const struct range *a, *b;
 	int i, j, k, l;
 
 	for (i = 0; i < t->n; i++) {
 		a = &t->r[i];
+		*line = a->line;
 		if (strcmp(a->name, "default") == 0 && a->nprefix > 0) {
 			snprintf(err, errsz, "[Range default]: takes no Prefix "
 			    "(it applies when no prefix matches)");
@@ -253,15 +255,27 @@ range_table_check(const struct range_table *t, char *err, size_t errsz)
 			b = &t->r[j];
 			for (k = 0; k < a->nprefix; k++)
 				for (l = i == j ? k + 1 : 0; l < b->nprefix;
-				    l++)
+				    l++) {
 					if (strcmp(a->prefix[k], b->prefix[l])
-					    == 0) {
+					    != 0)
+						continue;
+					/* The later one is at fault; the
+					 * earlier is named with its line so
+					 * the operator finds both. */
+					*line = b->line;
+					if (i == j)
+						snprintf(err, errsz, "[Range "
+						    "%s]: Prefix %s listed "
+						    "twice", b->name,
+						    b->prefix[l]);
+					else
 						snprintf(err, errsz, "[Range "
 						    "%s]: Prefix %s is also in "
-						    "[Range %s]", b->name,
-						    b->prefix[l], a->name);
-						return -1;
-					}
+						    "[Range %s] (line %d)",
+						    b->name, b->prefix[l],
+						    a->name, a->line);
+					return -1;
+				}
 		}
 	}
 	return 0;

@@ -80,8 +80,10 @@ int	range_set_countries(struct range *, const char *list, char *err,
 int	range_set_currencies(struct range *, const char *list, char *err,
 	    size_t errsz);
 /* Whole-table checks (a prefix in two ranges, a default with a prefix,
- * a range without one): 0, or -1 with err. */
-int	range_table_check(const struct range_table *, char *err, size_t errsz);
+ * a range without one): 0, or -1 with err and *line the config line of
+ * the range at fault. */
+int	range_table_check(const struct range_table *, int *line, char *err,
+	    size_t errsz);
 
 /* The range for pan: longest prefix, else "default", else the built-in
  * default (never NULL). */

@@ -91,7 +91,7 @@ START_TEST(emv)
 
 	memset(&d, 0, sizeof d);
 	n = de55(b, 0);
-	si_emv(&d, b, n);
+	ck_assert_int_eq(si_emv(&d, b, n), VD_OK);
 	ck_assert_int_eq(d.has_arqc, 1);
 	ck_assert_uint_eq(d.arqc[7], 8);
 	ck_assert_uint_eq(d.atc[1], 7);
@@ -99,11 +99,18 @@ START_TEST(emv)
 	ck_assert_uint_eq(d.txlen % 8, 0);	/* padded, method 2 */
 	ck_assert_uint_eq(d.txdata[6 + 6 + 2 + 5 + 2 + 3 + 1 + 4 + 2 + 2],
 	    0x80);
-	/* Missing CDOL1 data: no ARQC to verify. */
+	/* Missing CDOL1 data: malformed, never "no ARQC" (which a chip
+	 * read would decline as missing, and others skip). */
 	memset(&d, 0, sizeof d);
 	n = de55(b, 1);
-	si_emv(&d, b, n);
+	ck_assert_int_eq(si_emv(&d, b, n), VD_MALFORMED);
 	ck_assert_int_eq(d.has_arqc, 0);
+	/* A DE55 that is not BER-TLV, or cut short, or a PSN too long. */
+	memset(&d, 0, sizeof d);
+	n = de55(b, 0);
+	ck_assert_int_eq(si_emv(&d, b, n - 1), VD_MALFORMED);
+	ck_assert_int_eq(si_emv(&d, (const uint8_t *)"\x9f", 1), VD_MALFORMED);
+	ck_assert_int_eq(si_emv(&d, b, 0), VD_MALFORMED);
 }
 END_TEST
 
@@ -114,15 +121,19 @@ START_TEST(pinblock_and_amount)
 	uint64_t a;
 
 	memset(&d, 0, sizeof d);
-	si_pinblock(&d, (const uint8_t *)"\x04\x12\x34\xff\xed\xcb\xa9\x87",
-	    8);
+	ck_assert_int_eq(si_pinblock(&d, (const uint8_t *)
+	    "\x04\x12\x34\xff\xed\xcb\xa9\x87", 8), VD_OK);
 	ck_assert_str_eq(d.pinblock, "041234FFEDCBA987");
 	memset(&d, 0, sizeof d);
-	si_pinblock(&d, (const uint8_t *)"041234FFEDCBA987", 16);
+	ck_assert_int_eq(si_pinblock(&d, (const uint8_t *)"041234FFEDCBA987",
+	    16), VD_OK);
 	ck_assert_str_eq(d.pinblock, "041234FFEDCBA987");
 	memset(&d, 0, sizeof d);
-	si_pinblock(&d, (const uint8_t *)"0412", 4);
+	ck_assert_int_eq(si_pinblock(&d, (const uint8_t *)"0412", 4),
+	    VD_MALFORMED);
 	ck_assert_str_eq(d.pinblock, "");
+	ck_assert_int_eq(si_pinblock(&d, (const uint8_t *)"041234FFEDCBA98G",
+	    16), VD_MALFORMED);
 	iso_msg_init(&m, "0100");
 	iso_set_str(&m, 4, "000000012345");
 	ck_assert_int_eq(si_amount(&m, 4, &a), 0);
@@ -182,20 +193,117 @@ START_TEST(auth_facts)
 	si_auth_facts(&d, &m);
 	ck_assert_str_eq(d.pan, PAN);
 	ck_assert_str_eq(d.cvc2, "457");
+	ck_assert_int_eq(d.vd[V_CVC1], VD_OK);
+	ck_assert_int_eq(d.vd[V_CVC2], VD_OK);
+	ck_assert_int_eq(d.vd[V_ARQC], VD_NONE);
+	ck_assert_int_eq(d.vd[V_PIN], VD_NONE);
+	ck_assert_int_eq(d.entry, E_MISSING);
 	ck_assert_str_eq(d.pre, "");
-	/* A bad track 2 is a format error, before a missing amount. */
+	/* A bad track 2 is the CVC1 step's malformed data, decided there;
+	 * a bad SE92 the CVC2 step's. */
 	memset(&d, 0, sizeof d);
+	d.has_amount = 1;
+	iso_set_str(&m, 2, PAN);
+	iso_set_str(&m, 35, "garbage");
+	iso_set_str(&m, 48, "R92034x7");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.vd[V_CVC1], VD_MALFORMED);
+	ck_assert_int_eq(d.vd[V_CVC2], VD_MALFORMED);
+	ck_assert_str_eq(d.pre, "");
+	/* a track 2 of another card than DE2's */
+	memset(&d, 0, sizeof d);
+	d.has_amount = 1;
+	iso_set_str(&m, 35, "5413330089020029=2812101123456789");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.vd[V_CVC1], VD_MALFORMED);
+	memset(&d, 0, sizeof d);
+	iso_msg_init(&m, "0100");
 	iso_set_str(&m, 35, "garbage");
 	si_auth_facts(&d, &m);
-	ck_assert_str_eq(d.pre, "30");
+	ck_assert_str_eq(d.pre, "14");		/* no PAN at all */
 	memset(&d, 0, sizeof d);
 	iso_msg_init(&m, "0100");
 	si_auth_facts(&d, &m);
-	ck_assert_str_eq(d.pre, "14");		/* no PAN at all */
+	ck_assert_str_eq(d.pre, "14");
 	memset(&d, 0, sizeof d);
 	iso_set_str(&m, 2, PAN);
 	si_auth_facts(&d, &m);
 	ck_assert_str_eq(d.pre, "13");		/* no amount */
+	statekey_free(SI.key);
+	SI.key = NULL;
+}
+END_TEST
+
+/* DE22 positions 1-2 into what must be verified. */
+START_TEST(entry_modes)
+{
+	static struct iso_msg m;
+	static const uint8_t raw[32] = { 7 };
+	static const struct {
+		const char	*de22;
+		int		 entry;
+	} cases[] = {
+		{ "051", E_CHIP }, { "071", E_CHIP }, { "021", E_STRIPE },
+		{ "901", E_STRIPE }, { "911", E_STRIPE }, { "011", E_CNP },
+		{ "812", E_CNP }, { "100", E_COF }, { "102", E_COF },
+		{ "000", E_UNKNOWN }, { "061", E_UNKNOWN }, { "x51", E_UNKNOWN },
+		{ "5", E_UNKNOWN }, { NULL, E_MISSING },
+	};
+	struct sidec d;
+	size_t i;
+
+	SI.key = statekey_new(raw);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		memset(&d, 0, sizeof d);
+		iso_msg_init(&m, "0100");
+		iso_set_str(&m, 2, PAN);
+		if (cases[i].de22 != NULL)
+			iso_set_str(&m, 22, cases[i].de22);
+		si_auth_facts(&d, &m);
+		ck_assert_msg(d.entry == cases[i].entry, "DE22 %s: %d, want "
+		    "%d", cases[i].de22, d.entry, cases[i].entry);
+	}
+	statekey_free(SI.key);
+	SI.key = NULL;
+}
+END_TEST
+
+/* Cash, currencies, the billing amount, the country (DE19, DE43). */
+START_TEST(money_facts)
+{
+	static struct iso_msg m;
+	static const uint8_t raw[32] = { 7 };
+	struct sidec d;
+
+	SI.key = statekey_new(raw);
+	memset(&d, 0, sizeof d);
+	iso_msg_init(&m, "0100");
+	iso_set_str(&m, 2, PAN);
+	iso_set_str(&m, 3, "010000");
+	iso_set_str(&m, 49, "978");
+	iso_set_str(&m, 51, "826");
+	iso_set_str(&m, 6, "000000000870");
+	iso_set_str(&m, 19, "372");
+	iso_set_str(&m, 43, "CORNER SHOP               DUBLIN     IRL");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.cash, 1);
+	ck_assert_str_eq(d.cur, "978");
+	ck_assert_str_eq(d.bill_cur, "826");
+	ck_assert_uint_eq(d.bill_amount, 870);
+	ck_assert_str_eq(d.country, "372");
+	ck_assert_str_eq(d.country_a, "IRL");
+	/* a purchase; a DE6 that is no amount is no billing amount; a DE43
+	 * without a capital alpha-3 says no country */
+	memset(&d, 0, sizeof d);
+	iso_set_str(&m, 3, "000000");
+	iso_set_str(&m, 6, "00000000087x");
+	iso_set_str(&m, 43, "CORNER SHOP               DUBLIN     irl");
+	iso_set_str(&m, 19, "37");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.cash, 0);
+	ck_assert_str_eq(d.bill_cur, "");
+	ck_assert_str_eq(d.country, "");
+	ck_assert_str_eq(d.country_a, "");
 	statekey_free(SI.key);
 	SI.key = NULL;
 }
@@ -276,6 +384,11 @@ snapshot(void)
 	run_until(&acks);
 }
 
+/* What decide() puts in DE22 and DE48 (NULL: none): credential on file
+ * by default, the one entry mode with nothing to verify, since there is
+ * no HSM here (check_standin_hsm.c has one). */
+static const char *req_de22 = "100", *req_de48;
+
 static const char *
 decide(const char *mti, const char *pan, const char *amount, const char *stan)
 {
@@ -289,6 +402,10 @@ decide(const char *mti, const char *pan, const char *amount, const char *stan)
 	iso_set_str(&m, 11, stan);
 	iso_set_str(&m, 32, "4321");
 	iso_set_str(&m, 37, "000000000001");
+	if (mti[1] != '4' && req_de22 != NULL)
+		iso_set_str(&m, 22, req_de22);
+	if (mti[1] != '4' && req_de48 != NULL)
+		iso_set_str(&m, 48, req_de48);
 	if (mti[1] == '4')		/* reverses the first request */
 		iso_set_str(&m, 90, "0100" "000001" "1206103000"
 		    "00000004321" "00000000000");
@@ -320,6 +437,7 @@ conf(struct standin_conf *c, const char *keyfile, int durable)
 		snprintf(c->state_key, sizeof c->state_key, "%s", keyfile);
 	c->mode = STANDIN_AUTO;
 	c->durable = durable;
+	c->max_age_s = 3600;
 }
 
 static void
@@ -402,6 +520,130 @@ START_TEST(pipeline)
 }
 END_TEST
 
+static void
+fix_ranges(struct standin_conf *c)
+{
+	char err[200];
+	struct range *w = &c->ranges.r[0], *t = &c->ranges.r[1];
+
+	range_init(w, "wide");
+	ck_assert_int_eq(range_add_prefixes(w, "5413", err, sizeof err), 0);
+	w->txn_limit = 100;
+	range_init(t, "tight");
+	ck_assert_int_eq(range_add_prefixes(t, "541333008", err, sizeof err),
+	    0);
+	t->cof = 0;
+	c->ranges.n = 2;
+}
+
+static void
+durable_setup(struct standin_conf *c)
+{
+	char keyfile[96];
+	FILE *f;
+
+	setup();
+	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
+	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
+	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+	fclose(f);
+	chmod(keyfile, 0600);
+	conf(c, keyfile, 1);
+}
+
+/* Verification fails closed, each way decided before the HSM: no entry
+ * mode, one not known, a required step without data or with malformed
+ * data, no HSM to ask, credential on file where the range refuses it. */
+START_TEST(verify_fails_closed)
+{
+	static const struct {
+		const char *de22, *de48, *de39, *why;
+	} cases[] = {
+		{ NULL, NULL, "58", "entry-mode-missing" },
+		{ "061", NULL, "58", "entry-mode-unknown" },
+		{ "x1", NULL, "58", "entry-mode-unknown" },
+		{ "012", NULL, "82", "cvc2-missing" },
+		{ "012", "R92034x7", "82", "cvc2-malformed" },
+		{ "812", "R9203457", "91", "no-hsm" },
+		{ "021", NULL, "82", "cvc1-missing" },
+		{ "051", NULL, "88", "arqc-missing" },
+		{ "071", NULL, "88", "arqc-missing" },
+		{ "102", "R92034x7", "82", "cvc2-malformed" },	/* verified
+								   when sent */
+		{ "100", NULL, "00", NULL },
+	};
+	struct standin_conf c;
+	char err[256], stan[7];
+	size_t i;
+
+	durable_setup(&c);
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		req_de22 = cases[i].de22;
+		req_de48 = cases[i].de48;
+		snprintf(stan, sizeof stan, "%06zu", i + 1);
+		ck_assert_msg(strcmp(decide("0100", PAN, "000000001000", stan),
+		    cases[i].de39) == 0 && (cases[i].why == NULL ||
+		    (res.why != NULL && strcmp(res.why, cases[i].why) == 0)),
+		    "DE22 %s: %s why %s, want %s why %s", cases[i].de22,
+		    res.de39, res.why ? res.why : "-", cases[i].de39,
+		    cases[i].why ? cases[i].why : "-");
+	}
+	req_de22 = "100";
+	req_de48 = NULL;
+	teardown();
+}
+END_TEST
+
+/* A range refusing credentials on file, and one with its own limit: the
+ * card's range is the one whose prefix is longest. */
+START_TEST(ranges_apply)
+{
+	struct standin_conf c;
+	char err[256];
+
+	durable_setup(&c);
+	fix_ranges(&c);
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	/* PAN is in "tight" (541333008), not "wide" (5413) */
+	ck_assert_str_eq(decide("0100", PAN, "000000000500", "000001"), "57");
+	ck_assert_str_eq(res.why, "cof-not-allowed");
+	req_de22 = "812";
+	req_de48 = NULL;
+	ck_assert_str_eq(decide("0100", PAN, "000000000500", "000002"), "82");
+	ck_assert_str_eq(res.why, "cvc2-missing");
+	req_de22 = "100";
+	teardown();
+}
+END_TEST
+
+START_TEST(stale_snapshot)
+{
+	struct standin_conf c;
+	char err[256];
+
+	durable_setup(&c);
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	/* no snapshot yet */
+	ck_assert_str_eq(decide("0100", PAN, "000000001000", "000001"), "91");
+	ck_assert_str_eq(res.why, "no-snapshot");
+	snapshot();
+	ck_assert_str_eq(decide("0100", PAN, "000000001000", "000002"), "00");
+	/* older than MaxSnapshotAge */
+	c.max_age_s = 0;
+	standin_reconfigure(&c);
+	usleep(1100000);
+	ck_assert_str_eq(decide("0100", PAN, "000000001000", "000003"), "91");
+	ck_assert_str_eq(res.why, "stale-snapshot");
+	teardown();
+}
+END_TEST
+
 START_TEST(no_store_queue_in_memory)
 {
 	struct standin_conf c;
@@ -467,8 +709,13 @@ main(void)
 	tcase_add_test(tf, pinblock_and_amount);
 	tcase_add_test(tf, reversal_finds_original);
 	tcase_add_test(tf, auth_facts);
+	tcase_add_test(tf, entry_modes);
+	tcase_add_test(tf, money_facts);
 	tcase_set_timeout(tp, 60);
 	tcase_add_test(tp, pipeline);
+	tcase_add_test(tp, verify_fails_closed);
+	tcase_add_test(tp, ranges_apply);
+	tcase_add_test(tp, stale_snapshot);
 	tcase_add_test(tp, no_store_queue_in_memory);
 	tcase_add_test(tp, fails_closed);
 	suite_add_tcase(s, tf);
