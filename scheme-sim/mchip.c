@@ -1,7 +1,7 @@
 /*
  * mchip.c — the chip card side of an ARQC (mchip.h).  The CDOL1 data is
  * the tags the gateway reads back in this order (9F02 9F03 9F1A 95 5F2A
- * 9A 9C 9F37 82 9F36), so the cryptogram covers exactly what DE55 says:
+ * 9A 9C 9F37 82 9F36) and the CVR of 9F10 (M/Chip CVN 16), so the cryptogram covers exactly what DE55 says:
  * the request's amount and currency, not fixed values.
  */
 #include <string.h>
@@ -18,6 +18,10 @@
 static const uint8_t tvr[5] = { 0x00, 0x00, 0x00, 0x80, 0x00 };
 static const uint8_t date[3] = { 0x26, 0x11, 0x23 };
 static const uint8_t aip[2] = { 0x19, 0x80 };
+/* Issuer application data (9F10) as M/Chip writes it: key derivation
+ * index, CVN 16, the CVR (6 bytes, which the ARQC covers), DAC. */
+static const uint8_t iad[10] = { 0x01, 0x10, 0xA0, 0x00, 0x03, 0x22,
+    0x00, 0x00, 0x00, 0x00 };
 
 void
 sim_mchip_n3(uint16_t code, uint8_t out[2])
@@ -53,8 +57,8 @@ cdol1(const struct sim_emvtx *tx, uint8_t out[48])
 	memcpy(p + 25, tx->un, 4);
 	memcpy(p + 29, aip, 2);
 	memcpy(p + 31, tx->atc, 2);
-	p[33] = 0x80;
-	memset(p + 34, 0, 6);
+	memcpy(p + 33, iad + 2, 6);		/* CVR */
+	p[39] = 0x80;
 	return 40;
 }
 
@@ -94,7 +98,8 @@ sim_mchip_de55(const struct sim_emvtx *tx, const uint8_t arqc[8], int how,
 		{ 0x9F03, "\0\0\0\0\0\0", 6 }, { 0x9F1A, cty, 2 },
 		{ 0x95, tvr, 5 }, { 0x5F2A, cur, 2 }, { 0x9A, date, 3 },
 		{ 0x9C, "\x00", 1 }, { 0x9F37, tx->un, 4 }, { 0x82, aip, 2 },
-		{ 0x9F36, tx->atc, 2 }, { 0x5F34, "\x00", 1 },
+		{ 0x9F36, tx->atc, 2 }, { 0x9F10, iad, sizeof iad },
+		{ 0x5F34, "\x00", 1 },
 		{ 0x9F26, mac, 8 },
 	};
 	size_t i, n = 0, nt = sizeof tags / sizeof tags[0];

@@ -138,7 +138,8 @@ emv_fixed(const uint8_t *b, size_t len, uint32_t tag, uint8_t *out, size_t n)
 }
 
 /* DE55: the ARQC, ATC and unpredictable number, the PAN sequence number,
- * and the CDOL1 data the cryptogram covers.  The whole of DE55 must be
+ * and the data the cryptogram covers (M/Chip CVN 16: the CDOL1 elements
+ * and the CVR from 9F10, 39 bytes).  The whole of DE55 must be
  * well formed and hold them all: else VD_MALFORMED, never "no ARQC". */
 int
 si_emv(struct sidec *d, const uint8_t *b, size_t len)
@@ -168,6 +169,13 @@ si_emv(struct sidec *d, const uint8_t *b, size_t len)
 		memcpy(d->txdata + d->txlen, t.val, t.len);
 		d->txlen += t.len;
 	}
+	/* M/Chip CVN 16 covers the CVR too: bytes 3-8 of the issuer
+	 * application data (after the key index and the CVN). */
+	if (emv_find(b, len, 0x9F10, &t) != 1 || t.len < 8 ||
+	    d->txlen + 6 > sizeof d->txdata - 8)
+		return VD_MALFORMED;
+	memcpy(d->txdata + d->txlen, t.val + 2, 6);
+	d->txlen += 6;
 	/* ISO 9797-1 padding method 2 */
 	d->txdata[d->txlen++] = 0x80;
 	while (d->txlen % 8)

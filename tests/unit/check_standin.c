@@ -80,6 +80,8 @@ de55(uint8_t *b, int short_)
 	n += tag(b + n, (const uint8_t *)"\x9a", 1, z, 3);
 	n += tag(b + n, (const uint8_t *)"\x9c", 1, z, 1);
 	n += tag(b + n, (const uint8_t *)"\x82", 1, z, 2);
+	n += tag(b + n, (const uint8_t *)"\x9f\x10", 2, (const uint8_t *)
+	    "\x01\x10\xA0\x00\x03\x22\x00\x00\x00\x00", 10);
 	return n;
 }
 
@@ -97,8 +99,11 @@ START_TEST(emv)
 	ck_assert_uint_eq(d.atc[1], 7);
 	ck_assert_int_eq(memcmp(d.psn, "01", 2), 0);
 	ck_assert_uint_eq(d.txlen % 8, 0);	/* padded, method 2 */
+	/* the CVR, bytes 3-8 of 9F10, after the CDOL1 data; then padding */
 	ck_assert_uint_eq(d.txdata[6 + 6 + 2 + 5 + 2 + 3 + 1 + 4 + 2 + 2],
-	    0x80);
+	    0xA0);
+	ck_assert_uint_eq(d.txlen, 40);
+	ck_assert_uint_eq(d.txdata[39], 0x80);
 	/* Missing CDOL1 data: malformed, never "no ARQC" (which a chip
 	 * read would decline as missing, and others skip). */
 	memset(&d, 0, sizeof d);

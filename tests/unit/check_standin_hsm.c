@@ -279,10 +279,10 @@ START_TEST(pin)
 }
 END_TEST
 
-/* The M/Chip transaction data of payment-crypto-vectors.md 2.7 as DE55,
- * with the ARQC the card computes over the CDOL1 data the gateway
- * sends the HSM (ICC MK-AC MC-1 and SK-AC MC-2 are checked on the way;
- * check_hsm_crypto.c checks MC-3 over the data with the CVR). */
+/* The M/Chip CVN 16 transaction data of payment-crypto-vectors.md as
+ * DE55, with its ARQC: ICC MK-AC MC-1, SK-AC MC-2 and the ARQC MC-3 are
+ * checked on the way, so the gateway is verifying the vector's own
+ * cryptogram over the 39 bytes (CDOL1 data and the CVR from 9F10). */
 static size_t
 emv_de55(uint8_t *b, int flip, int drop_amount)
 {
@@ -293,13 +293,16 @@ emv_de55(uint8_t *b, int flip, int drop_amount)
 	static const uint8_t zero[8];
 	static const uint8_t tx[] = { 0, 0, 0, 0, 0x99, 0x99, 0, 0, 0, 0, 0,
 	    0, 0x01, 0x24, 0x80, 0, 0, 0, 0, 0x01, 0x24, 0x20, 0x99, 0x06,
-	    0x00, 0xAB, 0xCD, 0xEF, 0x12, 0x18, 0x00, 0x00, 0x1C };
+	    0x00, 0xAB, 0xCD, 0xEF, 0x12, 0x18, 0x00, 0x00, 0x1C, 0xA0, 0x00,
+	    0x03, 0x22, 0x00, 0x00 };
+	static const uint8_t iad[10] = { 0x01, 0x10, 0xA0, 0x00, 0x03, 0x22,
+	    0x00, 0x00, 0x00, 0x00 };
 	struct hsm_des mk, ik, sk;
 	uint8_t y[8], icc[16], s[16], pad[40], mac[8];
 	char hx[33];
 	size_t n = 0;
 
-	ck_assert_uint_eq(sizeof tx, 33);
+	ck_assert_uint_eq(sizeof tx, 39);
 	ck_assert_int_eq(hsm_emv_option_a_y(PAN_EMV, 16, "00", y), 0);
 	ck_assert_int_eq(hsm_des_init(&mk, imk, 16), 0);
 	ck_assert_int_eq(hsm_emv_icc_mk(&mk, y, icc), 0);
@@ -312,11 +315,13 @@ emv_de55(uint8_t *b, int flip, int drop_amount)
 	hx[32] = '\0';
 	ck_assert_str_eq(hx, "5D8F37BCD9E5DA68048CDFA2EA255D9E");	/* MC-2 */
 	ck_assert_int_eq(hsm_des_init(&sk, s, 16), 0);
-	memcpy(pad, tx, 33);
-	memset(pad + 33, 0, 7);
-	pad[33] = 0x80;
+	memcpy(pad, tx, 39);
+	pad[39] = 0x80;
 	ck_assert_int_eq(hsm_des_mac(&sk, HSM_MAC_ALG3, HSM_PAD_NONE, zero,
 	    pad, 40, 1, mac), 0);
+	hex_encode(mac, 8, hx);
+	hx[16] = '\0';
+	ck_assert_str_eq(hx, "24CCF3DEE3158C70");			/* MC-3 */
 	hsm_des_free(&mk);
 	hsm_des_free(&ik);
 	hsm_des_free(&sk);
@@ -336,6 +341,7 @@ emv_de55(uint8_t *b, int flip, int drop_amount)
 	T("\x9a", tx + 21, 3);
 	T("\x9c", tx + 24, 1);
 	T("\x82", tx + 29, 2);
+	T("\x9f\x10", iad, sizeof iad);
 #undef T
 	return n;
 }
