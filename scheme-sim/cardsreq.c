@@ -128,12 +128,6 @@ sim_cards_request_usage(void)
 	sim_opts_usage(&req_optab);
 }
 
-int
-req_set(json_t *fields, const char *key, const char *v)
-{
-	return json_object_set_new(fields, key, sim_json_bytes(v, strlen(v)));
-}
-
 /* The fields every request has. */
 static int
 set_base(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
@@ -144,18 +138,18 @@ set_base(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
 	snprintf(de11, sizeof de11, "%06llu",
 	    (unsigned long long)(r->stan % 1000000));
 	snprintf(de37, sizeof de37, "RULE%08llu", (unsigned long long)r->stan);
-	return req_set(f, "2", c->pan) ||
-	    req_set(f, "3", r->cash ? "010000" : "000000") ||
-	    req_set(f, "4", de4) || req_set(f, "7", REQ_DE7) ||
-	    req_set(f, "11", de11) || req_set(f, "12", "010203") ||
-	    req_set(f, "13", "1123") ||
-	    req_set(f, "14", r->expiry ? r->expiry : c->exp) ||
-	    req_set(f, "18", r->mcc) ||
-	    (!r->no_de22 && req_set(f, "22", r->de22)) ||
-	    req_set(f, "32", REQ_DE32) || req_set(f, "37", de37) ||
-	    req_set(f, "41", "TERM0001") ||
-	    req_set(f, "42", "SIMMERCHANT0001") ||
-	    req_set(f, "49", r->currency) ? -1 : 0;
+	return sim_json_set(f, "2", c->pan) ||
+	    sim_json_set(f, "3", r->cash ? "010000" : "000000") ||
+	    sim_json_set(f, "4", de4) || sim_json_set(f, "7", REQ_DE7) ||
+	    sim_json_set(f, "11", de11) || sim_json_set(f, "12", "010203") ||
+	    sim_json_set(f, "13", "1123") ||
+	    sim_json_set(f, "14", r->expiry ? r->expiry : c->exp) ||
+	    sim_json_set(f, "18", r->mcc) ||
+	    (!r->no_de22 && sim_json_set(f, "22", r->de22)) ||
+	    sim_json_set(f, "32", REQ_DE32) || sim_json_set(f, "37", de37) ||
+	    sim_json_set(f, "41", "TERM0001") ||
+	    sim_json_set(f, "42", "SIMMERCHANT0001") ||
+	    sim_json_set(f, "49", r->currency) ? -1 : 0;
 }
 
 /* Billing amount, country, and a reversal's DE90 and DE95. */
@@ -167,17 +161,17 @@ set_extra(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
 	if (r->billing != REQ_UNSET) {
 		snprintf(v, sizeof v, "%012llu",
 		    (unsigned long long)r->billing);
-		if (req_set(f, "6", v) || req_set(f, "51", c->cur))
+		if (sim_json_set(f, "6", v) || sim_json_set(f, "51", c->cur))
 			return -1;
 	}
 	if (r->country != NULL && r->country[0] >= '0' &&
-	    r->country[0] <= '9' && req_set(f, "19", r->country))
+	    r->country[0] <= '9' && sim_json_set(f, "19", r->country))
 		return -1;
 	if (r->country != NULL && r->country[0] >= 'A') {
 		/* Name 1-23, city 24-36, country 38-40 (37: a space). */
 		snprintf(v, sizeof v, "%-23s%-14s%s", "SIM MERCHANT 0001",
 		    "LONDON", r->country);
-		if (req_set(f, "43", v))
+		if (sim_json_set(f, "43", v))
 			return -1;
 	}
 	if (r->orig_stan != REQ_UNSET) {
@@ -185,13 +179,13 @@ set_extra(json_t *f, const struct reqopts *r, const struct sim_pcard *c)
 		snprintf(v, sizeof v, "0100%06llu%s%011d%011d",
 		    (unsigned long long)(r->orig_stan % 1000000), REQ_DE7,
 		    atoi(REQ_DE32), 0);
-		if (req_set(f, "90", v))
+		if (sim_json_set(f, "90", v))
 			return -1;
 	}
 	if (r->de95 != REQ_UNSET) {
 		snprintf(v, sizeof v, "%012llu%030d",
 		    (unsigned long long)r->de95, 0);
-		if (req_set(f, "95", v))
+		if (sim_json_set(f, "95", v))
 			return -1;
 	}
 	return 0;

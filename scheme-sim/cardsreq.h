@@ -29,8 +29,6 @@ struct reqopts {
 	int		 vd_cvc2, vd_track2, vd_arqc, vd_pin;
 };
 
-/* fields["key"] = v.  0 / -1. */
-int	req_set(json_t *fields, const char *key, const char *v);
 /* DE48 SE92, DE35, DE52, DE55 as r asks.  0 / -1. */
 int	req_verification(json_t *fields, const struct reqopts *r,
 	    const struct sim_portfolio *, const struct sim_pcard *);

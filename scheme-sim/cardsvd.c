@@ -15,6 +15,7 @@
 #include "hsm/des.h"
 #include "hsm/pin.h"
 #include "scheme-sim/cardsreq.h"
+#include "scheme-sim/jsonout.h"
 #include "scheme-sim/mchip.h"
 #include "scheme-sim/portfolio.h"
 
@@ -30,7 +31,7 @@ spoil(int how, char *digits)
 static int
 set_wiped(json_t *f, const char *key, char *v, size_t vsz)
 {
-	int rc = req_set(f, key, v);
+	int rc = sim_json_set(f, key, v);
 
 	sodium_memzero(v, vsz);
 	return rc;
@@ -152,7 +153,7 @@ set_de55(json_t *f, const struct reqopts *r, const struct sim_portfolio *p,
 	if (n < 0)
 		return -1;
 	sim_tohex(de55, (size_t)n, hex);
-	return req_set(f, "55", hex);
+	return sim_json_set(f, "55", hex);
 }
 
 int

@@ -2,6 +2,7 @@
  * jsonout.c — JSON values and output for scheme-sim's documents.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/log.h"
 #include "scheme-sim/jsonout.h"
@@ -79,4 +80,10 @@ sim_json_save(const char *path, json_t *doc)
 		return -1;
 	}
 	return 0;
+}
+
+int
+sim_json_set(json_t *fields, const char *key, const char *v)
+{
+	return json_object_set_new(fields, key, sim_json_bytes(v, strlen(v)));
 }

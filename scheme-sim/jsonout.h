@@ -18,6 +18,8 @@
 json_t	*sim_json_fixed(double v, int decimals);
 /* A string of bytes off the wire, each byte the Latin-1 character. */
 json_t	*sim_json_bytes(const void *, size_t);
+/* fields["key"] = v as sim_json_bytes makes it.  0 / -1. */
+int	sim_json_set(json_t *fields, const char *key, const char *v);
 /* obj[key] = v as an integer.  0 / -1. */
 int	 sim_json_set_u64(json_t *obj, const char *key, uint64_t v);
 /* Writes doc and a newline to f, or to the file path (created or

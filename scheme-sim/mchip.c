@@ -12,7 +12,6 @@
 #include "hsm/emv.h"
 #include "iso8583/emv.h"
 #include "scheme-sim/mchip.h"
-#include "scheme-sim/schememsg.h"
 
 /* The fixed terminal data: TVR, date, type, AIP, PSN. */
 static const uint8_t tvr[5] = { 0x00, 0x00, 0x00, 0x80, 0x00 };
@@ -22,6 +21,17 @@ static const uint8_t aip[2] = { 0x19, 0x80 };
  * index, CVN 16, the CVR (6 bytes, which the ARQC covers), DAC. */
 static const uint8_t iad[10] = { 0x01, 0x10, 0xA0, 0x00, 0x03, 0x22,
     0x00, 0x00, 0x00, 0x00 };
+
+void
+sim_amount_bcd(uint64_t amount, uint8_t out[6])
+{
+	int i;
+
+	for (i = 5; i >= 0; i--) {
+		out[i] = (uint8_t)((amount % 10) | ((amount / 10 % 10) << 4));
+		amount /= 100;
+	}
+}
 
 void
 sim_mchip_n3(uint16_t code, uint8_t out[2])

@@ -29,6 +29,8 @@ struct sim_emvtx {
  * ARQC is the last element and its length runs past the end). */
 enum { SIM_DE55_GOOD, SIM_DE55_BAD, SIM_DE55_MALFORMED };
 
+/* EMV 9F02: an amount in minor units as n12, packed BCD. */
+void	sim_amount_bcd(uint64_t amount, uint8_t out[6]);
 /* The card's ICC master key from the issuer's MK-AC.  0 / -1. */
 int	sim_mchip_icc_key(const struct hsm_des *mkac, const char *pan,
 	    uint8_t icc[16]);

@@ -13,6 +13,7 @@
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
 #include "scheme-sim/parse.h"
+#include "scheme-sim/mchip.h"
 #include "scheme-sim/schememsg.h"
 
 /* Zero-padded decimal of exactly width digits (the low ones). */
@@ -212,17 +213,6 @@ put_emv(const struct sim_pending *p, uint64_t seq, struct iso_msg *m)
 	EMV(0x9F33, "\xE0\x08\xC8", 3);
 #undef EMV
 	return iso_set(m, 55, b, n);
-}
-
-void
-sim_amount_bcd(uint64_t amount, uint8_t out[6])
-{
-	int i;
-
-	for (i = 5; i >= 0; i--) {
-		out[i] = (uint8_t)((amount % 10) | ((amount / 10 % 10) << 4));
-		amount /= 100;
-	}
 }
 
 int

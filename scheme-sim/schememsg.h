@@ -55,8 +55,6 @@ void	sim_clock_update(struct sim_clock *, uint64_t wall_us);
 /* Fills a pending slot (card, amount, times, MTI) for sequence seq. */
 void	sim_req_prepare(const struct sim_reqspec *, const struct sim_clock *,
 	    uint64_t seq, const char *mti, int conn, struct sim_pending *);
-/* EMV 9F02: an amount in minor units as n12, packed BCD. */
-void	sim_amount_bcd(uint64_t amount, uint8_t out[6]);
 /* Builds the request for a prepared slot. 0 / -1. */
 int	sim_req_build(const struct sim_reqspec *, const struct sim_pending *,
 	    uint64_t seq, struct iso_msg *);
