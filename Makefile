@@ -55,11 +55,12 @@ scheme-sim_LINK := schemesim hsm hsmclient corelink iso8583 base
 
 # Debian packages: to build, and additionally to test/bench/demo.
 DEB_BUILD := gcc make pkg-config libevent-dev liblmdb-dev libsodium-dev \
-	libssl-dev libmnl-dev libinih-dev libjansson-dev check
+	libssl-dev libmnl-dev libinih-dev libjansson-dev libseccomp-dev check
 DEB_TEST  := clang libclang-rt-14-dev llvm wireguard-tools wireguard-go \
 	iproute2 haproxy qemu-system-x86 busybox-static kmod cpio xz-utils \
 	python3 iputils-ping procps curl
-PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih jansson
+PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih jansson \
+	libseccomp
 
 # Flags: ../shared/reference/hardening.md
 CPPFLAGS := -I. -D_GNU_SOURCE -U_FORTIFY_SOURCE -D_FORTIFY_SOURCE=3

@@ -105,6 +105,27 @@ print_durability(FILE *f, const void *s)
 	    durabilities[((const struct config *)s)->durability]);
 }
 
+/* Confine = no is for debugging a new system call under strace: it is
+ * printed by -n and said at start, never the default. */
+static int
+set_confine(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		c->no_confine = v[0] == 'n';
+		return 1;
+	}
+	return FAILED(px, "Confine: want yes or no");
+}
+
+static void
+print_confine(FILE *f, const void *s)
+{
+	if (((const struct config *)s)->no_confine)
+		fprintf(f, "Confine = no\n");
+}
+
 static const struct cfg_key gateway_keys[] = {
 	{ "Name", T_NAME, GW(name), CFG_NAME_MAX, 0, 0, "not a valid name",
 	    0, NULL, NULL, NULL },
@@ -124,6 +145,8 @@ static const struct cfg_key gateway_keys[] = {
 	    "want a duration (e.g. 60s)", 0, NULL, NULL, NULL },
 	{ "DedupEntries", T_U32, GW(dedup_max), 0, 1, 10000000,
 	    "want 1..10000000", 0, NULL, NULL, NULL },
+	{ "Confine", T_FUNC, 0, 0, 0, 0, NULL, 0, set_confine, print_confine,
+	    NULL },
 };
 
 /* --- [Link NAME] --------------------------------------------------------------- */

@@ -87,6 +87,7 @@ struct config {
 	uint32_t	 dedup_us;		/* how long answers are kept */
 	uint32_t	 dedup_max;		/* entries */
 	uint32_t	 watchdog_us;
+	int		 no_confine;		/* Confine = no */
 	/* [StandIn] */
 	int		 standin_mode;		/* enum standin_mode */
 	uint64_t	 standin_max_amount;

@@ -22,6 +22,7 @@
 #include "base/log.h"
 #include "tunnel/seal.h"
 #include "gateway/config.h"
+#include "gateway/gwconfine.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
@@ -262,6 +263,13 @@ start(void)
 	router_init(gw.base, gw.conf);
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
+	if (gw.conf->no_confine)
+		log_warnx("event=not_confined reason=\"Confine = no in %s: no "
+		    "Landlock, no seccomp\"", gw.conf->file);
+	if (!gw.conf->no_confine && gw_confine_files(gw.conf, err, sizeof err) == -1) {
+		log_warnx("event=start_refused reason=\"%s\"", err);
+		exit(1);
+	}
 	/* Nothing falls back to a weaker mode: a store, state key or HSM
 	 * the config names that cannot be used stops the start. */
 	if (standin_init(gw.base, &sc, &router_standin, err, sizeof err) ==
@@ -290,6 +298,10 @@ start(void)
 	if (metrics_start(gw.base, gw.conf->has_metrics ? &gw.conf->metrics :
 	    NULL) == -1)
 		fatalx("metrics %s", gw.conf->metrics.text);
+	if (!gw.conf->no_confine && gw_confine_syscalls(err, sizeof err) == -1) {
+		log_warnx("event=start_refused reason=\"%s\"", err);
+		exit(1);
+	}
 }
 
 /* Orderly exit, so leak checkers see a clean heap. */
