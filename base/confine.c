@@ -236,6 +236,20 @@ add_set(scmp_filter_ctx ctx, const char *const *set, char *err, size_t errsz)
 	return 0;
 }
 
+/* ioctl with this request only. */
+static int
+allow_ioctl(scmp_filter_ctx ctx, unsigned long req)
+{
+	struct scmp_arg_cmp c;
+
+	memset(&c, 0, sizeof c);
+	c.arg = 1;
+	c.op = SCMP_CMP_EQ;
+	c.datum_a = req;
+	return seccomp_rule_add_array(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
+	    &c);
+}
+
 int
 confine_syscalls(const char *const *const sets[], char *err, size_t errsz)
 {
@@ -266,11 +280,9 @@ confine_syscalls(const char *const *const sets[], char *err, size_t errsz)
 	/* ioctl only to ask how much a socket holds, or to make it
 	 * non-blocking (libevent) */
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FIONREAD));
+		rc = allow_ioctl(ctx, FIONREAD);
 	if (rc == 0)
-		rc = seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ioctl), 1,
-		    SCMP_A1(SCMP_CMP_EQ, FIONBIO));
+		rc = allow_ioctl(ctx, FIONBIO);
 	if (rc == 0 && (rc = seccomp_load(ctx)) != 0)
 		snprintf(err, errsz, "seccomp_load: %s", strerror(-rc));
 	else if (rc != 0 && err[0] == '\0')

@@ -14,6 +14,7 @@
 #include <strings.h>
 
 #include <ini.h>
+#include <sodium.h>
 
 #include "iso8583/frame.h"
 #include "tunnel/corefr.h"
@@ -103,8 +104,10 @@ new_section(struct pctx *px, const char *section)
 	} else if (strncasecmp(section, "Core ", 5) == 0) {
 		if ((name = instance(px, section, "core")) == NULL)
 			return 0;
-		if ((px->core = calloc(1, sizeof *px->core)) == NULL)
+		/* its keys: guarded, locked pages */
+		if ((px->core = sodium_malloc(sizeof *px->core)) == NULL)
 			FAIL("out of memory");
+		memset(px->core, 0, sizeof *px->core);
 		core_defaults(px->core);
 		strcpy(px->core->name, name);
 		px->core->line = px->sect_line;
@@ -332,7 +335,7 @@ parse(const char *name, FILE *fp, const char *str, int nokeys, char *err,
 	struct pctx px;
 	int rv;
 
-	if ((c = malloc(sizeof *c)) == NULL) {
+	if (sodium_init() < 0 || (c = malloc(sizeof *c)) == NULL) {
 		snprintf(err, errsz, "out of memory");
 		return NULL;
 	}
@@ -384,7 +387,7 @@ config_free(struct config *c)
 	while ((k = TAILQ_FIRST(&c->cores)) != NULL) {
 		TAILQ_REMOVE(&c->cores, k, entry);
 		seal_keyring_clear(&k->keys);
-		free(k);
+		sodium_free(k);
 	}
 	free(c);
 }

@@ -376,12 +376,15 @@ core_new(const struct cfg_core *cf)
 {
 	struct core *k;
 
-	if ((k = calloc(1, sizeof *k)) == NULL)
+	/* Guarded, locked pages: the core link keys live here and in the
+	 * config's section, never in plain heap. */
+	if ((k = sodium_malloc(sizeof *k)) == NULL)
 		return NULL;
+	memset(k, 0, sizeof *k);
 	k->cf = *cf;
 	k->fd = -1;
 	if (core_keys_derive(&k->keys, &k->cf.keys, ROLE_GATEWAY) == -1) {
-		free(k);
+		sodium_free(k);
 		return NULL;
 	}
 	k->state = CORE_UNKNOWN;
@@ -462,5 +465,5 @@ core_free(struct core *k)
 		close(k->fd);
 	seal_keyring_clear(&k->cf.keys);
 	core_keys_clear(&k->keys);
-	free(k);
+	sodium_free(k);		/* wipes */
 }

@@ -325,7 +325,8 @@ cards_put(struct store_txn *t, const struct statekey *k,
 		rc = store_del(t, STORE_CARDS, h, sizeof h);
 		return rc == STORE_NOTFOUND ? 0 : rc;
 	}
-	n = statekey_seal(k, &r->rec, sizeof r->rec, sealed, sizeof sealed);
+	n = statekey_seal(k, "cards", h, sizeof h, &r->rec, sizeof r->rec,
+	    sealed, sizeof sealed);
 	if (n < 0)
 		return STORE_TOOBIG;
 	if ((rc = store_put(t, STORE_CARDS, h, sizeof h, sealed, (size_t)n))
@@ -360,7 +361,8 @@ cards_get(struct store_txn *t, const struct statekey *k,
 
 	if ((rc = card_value(t, hash, &v, &vl)) != 0)
 		return rc;
-	if (statekey_open(k, v, vl, out, sizeof *out) != (long)sizeof *out ||
+	if (statekey_open(k, "cards", hash, STATEKEY_HASHLEN, v, vl, out,
+	    sizeof *out) != (long)sizeof *out ||
 	    out->recver != CARDS_REC_VERSION)
 		return STORE_CORRUPT;
 	return 0;

@@ -91,10 +91,11 @@ put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
 	if (w.err)
 		return STORE_TOOBIG;
 	be64_put(rec, now_wall);
-	n = statekey_seal(k, buf, w.len, rec + 8, sizeof rec - 8);
+	be64_put(key, id);
+	n = statekey_seal(k, "saf", key, sizeof key, buf, w.len, rec + 8,
+	    sizeof rec - 8);
 	if (n < 0)
 		return STORE_TOOBIG;
-	be64_put(key, id);
 	*outlen = w.len;
 	return store_put(t, STORE_SAF, key, sizeof key, rec, 8 + (size_t)n);
 }
@@ -180,8 +181,8 @@ load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		lj->bad++;
 		return 0;
 	}
-	n = statekey_open(S.key, (const uint8_t *)v + 8, vl - 8, pt,
-	    sizeof pt);
+	n = statekey_open(S.key, "saf", k, kl, (const uint8_t *)v + 8, vl - 8,
+	    pt, sizeof pt);
 	if (n < 0) {
 		/* Never dropped: counted and kept (a wrong state key?) */
 		lj->bad++;

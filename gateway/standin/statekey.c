@@ -7,6 +7,8 @@
 
 #include <sodium.h>
 
+#define NONCELEN	crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+
 #include "base/keyfile.h"
 #include "gateway/standin/statekey.h"
 
@@ -86,13 +88,31 @@ statekey_hash(const struct statekey *k, char domain, const char *s,
 	sodium_memzero(&st, sizeof st);
 }
 
+/* The associated data: the database's name and the record's key, so a
+ * sealed value opens only where it was written (not under another card,
+ * not in another database). */
+static void
+ad_make(const char *db, const void *key, size_t klen,
+    crypto_generichash_state *st, uint8_t ad[32])
+{
+	uint8_t l = (uint8_t)strlen(db);
+
+	crypto_generichash_init(st, NULL, 0, 32);
+	crypto_generichash_update(st, &l, 1);
+	crypto_generichash_update(st, (const uint8_t *)db, l);
+	crypto_generichash_update(st, key, klen);
+	crypto_generichash_final(st, ad, 32);
+}
+
 long
-statekey_seal(const struct statekey *k, const void *pt, size_t ptlen,
-    uint8_t *out, size_t cap)
+statekey_seal(const struct statekey *k, const char *db, const void *key,
+    size_t klen, const void *pt, size_t ptlen, uint8_t *out, size_t cap)
 {
 	/* The counter is not key material: the key stays const to callers
 	 * (the object itself is writable, from sodium_malloc). */
 	struct statekey *mk = (struct statekey *)(uintptr_t)k;
+	crypto_generichash_state st;
+	uint8_t ad[32];
 	uint64_t c;
 	int i;
 
@@ -103,15 +123,18 @@ statekey_seal(const struct statekey *k, const void *pt, size_t ptlen,
 	memcpy(out, k->nprefix, sizeof k->nprefix);
 	for (i = 0; i < 8; i++)
 		out[16 + i] = (uint8_t)(c >> (56 - 8 * i));
-	crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, pt, ptlen,
-	    out, k->skey);
+	ad_make(db, key, klen, &st, ad);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(out + NONCELEN, NULL, pt,
+	    ptlen, ad, sizeof ad, NULL, out, k->skey);
 	return (long)(ptlen + STATEKEY_SEAL_OVERHEAD);
 }
 
 long
-statekey_open(const struct statekey *k, const uint8_t *in, size_t len,
-    void *pt, size_t cap)
+statekey_open(const struct statekey *k, const char *db, const void *key,
+    size_t klen, const uint8_t *in, size_t len, void *pt, size_t cap)
 {
+	crypto_generichash_state st;
+	uint8_t ad[32];
 	size_t ptlen;
 
 	if (len < STATEKEY_SEAL_OVERHEAD)
@@ -119,8 +142,9 @@ statekey_open(const struct statekey *k, const uint8_t *in, size_t len,
 	ptlen = len - STATEKEY_SEAL_OVERHEAD;
 	if (ptlen > cap)
 		return -1;
-	if (crypto_secretbox_open_easy(pt, in + crypto_secretbox_NONCEBYTES,
-	    len - crypto_secretbox_NONCEBYTES, in, k->skey) != 0)
+	ad_make(db, key, klen, &st, ad);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(pt, NULL, NULL,
+	    in + NONCELEN, len - NONCELEN, ad, sizeof ad, in, k->skey) != 0)
 		return -1;
 	return (long)ptlen;
 }

@@ -4,7 +4,9 @@
  *   - the card key: keyed BLAKE2b-256 of a PAN (or account id) names the
  *     record, so the PAN itself is never stored;
  *   - the sealing key: records holding card data are sealed with
- *     crypto_secretbox (XSalsa20-Poly1305), nonce | mac | ciphertext.
+ *     XChaCha20-Poly1305 (nonce | ciphertext | tag), bound to the
+ *     database and the key they are stored under (associated data), so
+ *     a record cannot be moved to another card or database.
  * Both live in sodium_malloc'ed (guarded, mlocked) memory and are wiped by
  * statekey_free().  sodium_init() must have run.
  */
@@ -33,12 +35,15 @@ void	statekey_subkey(const struct statekey *, const char *purpose,
 void	statekey_hash(const struct statekey *, char domain, const char *s,
 	    uint8_t out[STATEKEY_HASHLEN]);
 
-/* Seals pt into out (ptlen + STATEKEY_SEAL_OVERHEAD bytes): the length
- * written, or -1 when out is too small. */
-long	statekey_seal(const struct statekey *, const void *pt, size_t ptlen,
-	    uint8_t *out, size_t cap);
-/* Opens: the plaintext length, or -1 (short, forged, out too small). */
-long	statekey_open(const struct statekey *, const uint8_t *in, size_t len,
-	    void *pt, size_t cap);
+/* Seals pt, to be stored in database db under key, into out (ptlen +
+ * STATEKEY_SEAL_OVERHEAD bytes): the length written, or -1 when out is
+ * too small. */
+long	statekey_seal(const struct statekey *, const char *db, const void *key,
+	    size_t klen, const void *pt, size_t ptlen, uint8_t *out,
+	    size_t cap);
+/* Opens what was sealed for db and key: the plaintext length, or -1
+ * (short, forged, moved, out too small). */
+long	statekey_open(const struct statekey *, const char *db, const void *key,
+	    size_t klen, const uint8_t *in, size_t len, void *pt, size_t cap);
 
 #endif

@@ -136,19 +136,27 @@ START_TEST(test_statekey)
 	statekey_hash(k2, 'P', "5413330000000019", h3);	/* other key */
 	ck_assert_int_ne(memcmp(h1, h3, 32), 0);
 
-	n = statekey_seal(k, "card data", 9, sealed, sizeof sealed);
+	n = statekey_seal(k, "cards", h1, 32, "card data", 9, sealed,
+	    sizeof sealed);
 	ck_assert_int_eq(n, 9 + STATEKEY_SEAL_OVERHEAD);
 	ck_assert_ptr_null(memmem(sealed, (size_t)n, "card", 4));
-	ck_assert_int_eq(statekey_open(k, sealed, (size_t)n, pt, sizeof pt),
-	    9);
+	ck_assert_int_eq(statekey_open(k, "cards", h1, 32, sealed, (size_t)n,
+	    pt, sizeof pt), 9);
 	ck_assert_mem_eq(pt, "card data", 9);
-	ck_assert_int_eq(statekey_open(k2, sealed, (size_t)n, pt, sizeof pt),
-	    -1);
+	ck_assert_int_eq(statekey_open(k2, "cards", h1, 32, sealed, (size_t)n,
+	    pt, sizeof pt), -1);
+	/* bound to its key and database: moved, it does not open */
+	ck_assert_int_eq(statekey_open(k, "cards", h3, 32, sealed, (size_t)n,
+	    pt, sizeof pt), -1);
+	ck_assert_int_eq(statekey_open(k, "saf", h1, 32, sealed, (size_t)n,
+	    pt, sizeof pt), -1);
 	sealed[30] ^= 1;
-	ck_assert_int_eq(statekey_open(k, sealed, (size_t)n, pt, sizeof pt),
+	ck_assert_int_eq(statekey_open(k, "cards", h1, 32, sealed, (size_t)n,
+	    pt, sizeof pt), -1);
+	ck_assert_int_eq(statekey_open(k, "cards", h1, 32, sealed, 10, pt,
+	    sizeof pt), -1);
+	ck_assert_int_eq(statekey_seal(k, "cards", h1, 32, pt, 64, sealed, 50),
 	    -1);
-	ck_assert_int_eq(statekey_open(k, sealed, 10, pt, sizeof pt), -1);
-	ck_assert_int_eq(statekey_seal(k, pt, 64, sealed, 50), -1);
 	statekey_free(k);
 	statekey_free(k2);
 }
