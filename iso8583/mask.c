@@ -127,8 +127,18 @@ emv_secret(uint32_t tag)
 	return 0;
 }
 
+/* Constructed tags (b6 of the first tag byte: 70, 77, BF0C, scripts)
+ * hold TLVs of their own, which may be secret: walked, not printed. */
+static int
+emv_constructed(uint32_t tag)
+{
+	while (tag > 0xFF)
+		tag >>= 8;
+	return (tag & 0x20) != 0;
+}
+
 static void
-put_de55(struct out *o, const uint8_t *v, size_t len)
+put_de55_at(struct out *o, const uint8_t *v, size_t len, int depth)
 {
 	struct emv_tlv t;
 	size_t pos = 0;
@@ -137,13 +147,21 @@ put_de55(struct out *o, const uint8_t *v, size_t len)
 	while ((r = emv_next(v, len, &pos, &t)) == 1) {
 		size_t hl = (size_t)(t.val - v) - t.off;
 		put_hex(o, v + t.off, hl);
-		if (emv_secret(t.tag))
+		if (emv_secret(t.tag) || (emv_constructed(t.tag) && depth >= 4))
 			put_rep(o, '*', 2 * t.len);
+		else if (emv_constructed(t.tag))
+			put_de55_at(o, t.val, t.len, depth + 1);
 		else
 			put_hex(o, t.val, t.len);
 	}
 	if (r == -1)
 		put_rep(o, '*', 2 * (len - pos));
+}
+
+static void
+put_de55(struct out *o, const uint8_t *v, size_t len)
+{
+	put_de55_at(o, v, len, 0);
 }
 
 size_t

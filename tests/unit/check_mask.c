@@ -60,6 +60,17 @@ START_TEST(de48_de55_and_fps)
 	iso_set(&m, 55, icc, 7);
 	mask_field(mc, &m, 55, 0, out, sizeof out);
 	ck_assert_str_eq(out, "9F2602********");
+	/* a constructed template (70) is walked: the track 2 equivalent (57)
+	 * and the cryptogram inside it are hidden, the ATC shown */
+	{
+		static const uint8_t tpl[] = { 0x70, 0x0D, 0x57, 0x02, 0x54,
+		    0x13, 0x9F, 0x36, 0x02, 0x00, 0x2A, 0x9F, 0x26, 0x01,
+		    0xAA };
+
+		iso_set(&m, 55, tpl, sizeof tpl);
+		mask_field(mc, &m, 55, 0, out, sizeof out);
+		ck_assert_str_eq(out, "700D5702****9F3602002A9F2601**");
+	}
 	/* FPS: DE35 is an account number, not track 2 */
 	iso_msg_init(&m, "0200");
 	iso_set_str(&m, 35, "GB29NWBK60161331926819");
