@@ -105,6 +105,31 @@ print_durability(FILE *f, const void *s)
 	    durabilities[((const struct config *)s)->durability]);
 }
 
+/* ControlGroup: members may use gatewayctl (the socket is made 0660
+ * with this group, and each command's peer is checked against it).  The
+ * name is looked up at start (config_control_gid), not here: a reload
+ * runs confined, without /etc/group, and the group needs a restart like
+ * the socket itself. */
+static int
+set_control_group(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+
+	if (!cfg_valid_name(v) ||
+	    cfg_copy_str(c->control_group, sizeof c->control_group, v) == -1)
+		return FAILED(px, "ControlGroup: not a group name");
+	return 1;
+}
+
+static void
+print_control_group(FILE *f, const void *s)
+{
+	const struct config *c = s;
+
+	if (c->control_group[0] != '\0')
+		fprintf(f, "ControlGroup = %s\n", c->control_group);
+}
+
 /* Confine = no is for debugging a new system call under strace: it is
  * printed by -n and said at start, never the default. */
 static int
@@ -134,6 +159,8 @@ static const struct cfg_key gateway_keys[] = {
 	{ "StateKeyFile", T_PATH, GW(state_key), CFG_PATH_MAX, 0, 0,
 	    "bad path", 1, NULL, NULL, NULL },
 	/* sun_path holds 108 bytes; leave room */
+	{ "ControlGroup", T_FUNC, 0, 0, 0, 0, NULL, 0, set_control_group,
+	    print_control_group, NULL },
 	{ "ControlSocket", T_PATH, GW(control), 100, 0, 0,
 	    "bad path (at most 99 bytes)", 0, NULL, NULL, NULL },
 	{ "Metrics", T_FUNC, 0, 0, 0, 0, NULL, 0, set_metrics, print_metrics,

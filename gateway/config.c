@@ -8,6 +8,7 @@
  * the handler keeps the first message and the caller adds file and line.
  */
 #include <errno.h>
+#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,6 +391,24 @@ config_free(struct config *c)
 		sodium_free(k);
 	}
 	free(c);
+}
+
+int
+config_control_gid(const struct config *c, gid_t *gid, char *err,
+    size_t errsz)
+{
+	struct group *g;
+
+	*gid = (gid_t)-1;
+	if (c->control_group[0] == '\0')
+		return 0;
+	if ((g = getgrnam(c->control_group)) == NULL) {
+		snprintf(err, errsz, "%s: ControlGroup: no group named %s",
+		    c->file, c->control_group);
+		return -1;
+	}
+	*gid = g->gr_gid;
+	return 0;
 }
 
 struct cfg_link *

@@ -6,6 +6,7 @@
 #define GATEWAY_CONFIG_H
 
 #include <sys/queue.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -80,6 +81,7 @@ struct config {
 	char		 state_dir[CFG_PATH_MAX];
 	char		 state_key[CFG_PATH_MAX];
 	char		 control[CFG_PATH_MAX];
+	char		 control_group[CFG_NAME_MAX];	/* "": owner only */
 	int		 has_metrics;
 	struct cfg_addr	 metrics;
 	char		 hsm[CFG_PATH_MAX];
@@ -120,6 +122,9 @@ struct cfg_core *config_core(const struct config *, const char *name);
 /* Whether two link (core) sections mean the same running object. */
 int	config_link_same(const struct cfg_link *, const struct cfg_link *);
 int	config_core_same(const struct cfg_core *, const struct cfg_core *);
+/* ControlGroup's gid ((gid_t)-1 when none): 0, or -1 with err. */
+int	config_control_gid(const struct config *, gid_t *, char *err,
+	    size_t errsz);
 /* 1 when the address is allowed by the link's AllowFrom (empty: any). */
 int	config_allowed(const struct cfg_link *, const struct sockaddr *);
 

@@ -31,6 +31,32 @@ static struct evconnlistener *lis;
 static char sockpath[108];
 static ctl_reload_fn *reload;
 static struct ucred peer;	/* of the command being run (SO_PEERCRED) */
+static gid_t ctl_gid = (gid_t)-1;	/* ControlGroup, -1: none */
+
+/* Whether the peer may use the socket: root, our own uid, or a member of
+ * ControlGroup (its primary group or one of its others, SO_PEERGROUPS).
+ * The socket's mode already says so; this holds even if the mode is
+ * changed by hand. */
+static int
+peer_allowed(int fd, const struct ucred *uc)
+{
+	gid_t g[64];
+	socklen_t len = sizeof g;
+	size_t i;
+
+	if (uc->uid == 0 || uc->uid == geteuid())
+		return 1;
+	if (ctl_gid == (gid_t)-1)
+		return 0;
+	if (uc->gid == ctl_gid)
+		return 1;
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, g, &len) == -1)
+		return 0;
+	for (i = 0; i < len / sizeof g[0]; i++)
+		if (g[i] == ctl_gid)
+			return 1;
+	return 0;
+}
 
 static void
 cmd_force(struct evbuffer *b, int json, char **argv)
@@ -76,6 +102,8 @@ cmd_reload(struct evbuffer *b, int json, char **argv)
 
 	(void)argv;
 	rc = reload(msg, sizeof msg);
+	log_info("event=reload_requested uid=%ld pid=%ld result=%s",
+	    (long)peer.uid, (long)peer.pid, rc == 0 ? "ok" : "refused");
 	if (!json) {
 		evbuffer_add_printf(b, rc == -1 ? "error: %s\n" :
 		    "reloaded: %s\n", msg);
@@ -192,6 +220,14 @@ ctl_read(struct bufferevent *bev, void *arg)
 		peer.pid = -1;
 		peer.uid = (uid_t)-1;
 	}
+	if (!peer_allowed(bufferevent_getfd(bev), &peer)) {
+		log_warnx("event=control_refused uid=%ld pid=%ld reason=\"not "
+		    "root, not gatewayd's user, not in ControlGroup\"",
+		    (long)peer.uid, (long)peer.pid);
+		evbuffer_add_printf(bufferevent_get_output(bev),
+		    "error: permission denied\n");
+		return;
+	}
 	run(bufferevent_get_output(bev), line);
 }
 
@@ -217,7 +253,8 @@ ctl_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 }
 
 int
-ctl_start(struct event_base *b, const char *path, ctl_reload_fn *fn)
+ctl_start(struct event_base *b, const char *path, gid_t group,
+    ctl_reload_fn *fn)
 {
 	struct sockaddr_un sun;
 	mode_t old;
@@ -231,7 +268,8 @@ ctl_start(struct event_base *b, const char *path, ctl_reload_fn *fn)
 	reload = fn;
 	base = b;
 	unlink(path);
-	/* Owner only: the socket can take the core out of service. */
+	/* Owner only (and ControlGroup below): the socket can take the core
+	 * out of service. */
 	old = umask(0077);
 	lis = evconnlistener_new_bind(base, ctl_accept, NULL,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, 16,
@@ -239,6 +277,13 @@ ctl_start(struct event_base *b, const char *path, ctl_reload_fn *fn)
 	umask(old);
 	if (lis == NULL) {
 		log_warn("event=control_socket path=%s", path);
+		return -1;
+	}
+	ctl_gid = group;
+	if (group != (gid_t)-1 && (chown(path, (uid_t)-1, group) == -1 ||
+	    chmod(path, 0660) == -1)) {
+		log_warn("event=control_socket path=%s group=%ld", path,
+		    (long)group);
 		return -1;
 	}
 	return 0;

@@ -9,6 +9,8 @@
 #ifndef GATEWAY_CTL_H
 #define GATEWAY_CTL_H
 
+#include <sys/types.h>
+
 #include <stddef.h>
 
 struct event_base;
@@ -18,7 +20,9 @@ struct event_base;
 /* `reload`: re-reads the config; 0 or -1, with a message either way. */
 typedef int ctl_reload_fn(char *msg, size_t cap);
 
-int	ctl_start(struct event_base *, const char *path, ctl_reload_fn *);
+/* group: members may use the socket too (-1: its owner and root only). */
+int	ctl_start(struct event_base *, const char *path, gid_t group,
+	    ctl_reload_fn *);
 void	ctl_stop(void);
 
 #endif

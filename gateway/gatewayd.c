@@ -250,6 +250,7 @@ static void
 start(void)
 {
 	struct standin_conf sc;
+	gid_t gid;
 	int f;
 	char err[256];
 
@@ -263,6 +264,9 @@ start(void)
 	router_init(gw.base, gw.conf);
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
+	/* /etc/group is out of reach once confined */
+	if (config_control_gid(gw.conf, &gid, err, sizeof err) == -1)
+		fatalx("%s", err);
 	if (gw.conf->no_confine)
 		log_warnx("event=not_confined reason=\"Confine = no in %s: no "
 		    "Landlock, no seccomp\"", gw.conf->file);
@@ -291,7 +295,7 @@ start(void)
 		fatalx("core link replay state");
 	if (start_links_cores() == -1)
 		fatalx("could not start links and cores (see above)");
-	if (ctl_start(gw.base, gw.conf->control, gw_reload) == -1)
+	if (ctl_start(gw.base, gw.conf->control, gid, gw_reload) == -1)
 		fatalx("control socket %s", gw.conf->control);
 	metrics_source(views_metrics);
 	metrics_source(standin_metrics);
@@ -336,6 +340,7 @@ main(int argc, char **argv)
 	char err[512];
 	uint64_t wd_us;
 	size_t i;
+	gid_t gid;
 
 	file = parse_args(argc, argv, &check, &fg, &verbose);
 	log_init("gatewayd", verbose);
@@ -346,6 +351,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (check) {
+		if (config_control_gid(gw.conf, &gid, err, sizeof err) == -1) {
+			fprintf(stderr, "gatewayd: %s\n", err);
+			config_free(gw.conf);
+			return 1;
+		}
 		config_print(gw.conf, stdout);
 		config_free(gw.conf);
 		return 0;
