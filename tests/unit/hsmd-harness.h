@@ -220,7 +220,7 @@ enc_pinblock(const char *keyhex, const uint8_t clear[8], char out[17])
 	out[16] = '\0';
 }
 
-static void
+static void __attribute__((unused))
 dec_pinblock(const char *keyhex, const char *hex, char out[17])
 {
 	uint8_t k[16], b[8];
