@@ -451,6 +451,23 @@ resolve(struct server *s)
 	}
 }
 
+/* Bind every listener, each saying what it serves. */
+static void
+listen_all(struct server *s)
+{
+	char allow[200];
+	int i;
+
+	for (i = 0; i < s->conf.n; i++) {
+		if (listen_on(s, &s->ls[i]) == -1)
+			fatal("listener=%s address=%s", s->conf.l[i].name,
+			    s->conf.l[i].addr);
+		hsm_allow_format(s->conf.l[i].allow, allow, sizeof allow);
+		log_info("event=listening listener=%s address=%s allow=\"%s\"",
+		    s->conf.l[i].name, s->conf.l[i].addr, allow);
+	}
+}
+
 /* The listeners from --config and -l, checked; exits on an error. */
 static void
 add_listener(struct server *s, int which, const char *arg)
@@ -486,7 +503,7 @@ main(int argc, char *argv[])
 	struct event *sigs[2];
 	struct rlimit rl = { 0, 0 };
 	const char *lmkpath = NULL, *ppfile = NULL;
-	char kcv[LMK_KCV_HEX + 1], err[600], allow[200];
+	char kcv[LMK_KCV_HEX + 1], err[600];
 	struct lmk *lmk;
 	long hdrlen = 4;
 	int ch, i, verbose = 0, check = 0, insecure = 0;
@@ -568,14 +585,7 @@ main(int argc, char *argv[])
 
 	if ((s.base = event_base_new()) == NULL)
 		fatalx("msg=\"event_base_new failed\"");
-	for (i = 0; i < s.conf.n; i++) {
-		if (listen_on(&s, &s.ls[i]) == -1)
-			fatal("listener=%s address=%s", s.conf.l[i].name,
-			    s.conf.l[i].addr);
-		hsm_allow_format(s.conf.l[i].allow, allow, sizeof allow);
-		log_info("event=listening listener=%s address=%s allow=\"%s\"",
-		    s.conf.l[i].name, s.conf.l[i].addr, allow);
-	}
+	listen_all(&s);
 	sigs[0] = evsignal_new(s.base, SIGTERM, on_signal, s.base);
 	sigs[1] = evsignal_new(s.base, SIGINT, on_signal, s.base);
 	evsignal_add(sigs[0], NULL);
