@@ -451,6 +451,19 @@ resolve(struct server *s)
 	}
 }
 
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	/* Keys must not reach a core file or a debugger of the same uid. */
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		fatalx("msg=\"sodium_init failed\"");
+}
+
 /* Bind every listener, each saying what it serves. */
 static void
 listen_all(struct server *s)
@@ -501,7 +514,6 @@ main(int argc, char *argv[])
 	};
 	struct server s;
 	struct event *sigs[2];
-	struct rlimit rl = { 0, 0 };
 	const char *lmkpath = NULL, *ppfile = NULL;
 	char kcv[LMK_KCV_HEX + 1], err[600];
 	struct lmk *lmk;
@@ -567,12 +579,7 @@ main(int argc, char *argv[])
 	}
 	log_setverbose(verbose);
 
-	/* Keys must not reach a core file or a debugger of the same uid. */
-	setrlimit(RLIMIT_CORE, &rl);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	signal(SIGPIPE, SIG_IGN);
-	if (sodium_init() < 0)
-		fatalx("msg=\"sodium_init failed\"");
+	harden();
 
 	lmk = load_lmk(lmkpath, ppfile, &insecure);
 	s.hdrlen = (size_t)hdrlen;
