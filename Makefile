@@ -223,7 +223,8 @@ build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(PKG_LIBS) -o $@
 
 # The check_hsmd_* suites drive the real hsmd and hsmctl binaries.
-HSMD_SUITES := $(foreach s,check_hsmd_proto check_hsmd_vectors check_standin_hsm,\
+HSMD_SUITES := $(foreach s,check_hsmd_proto check_hsmd_vectors check_hsmd_allow \
+    check_standin_hsm,\
     build/test/$(s) build/test-asan/$(s))
 $(HSMD_SUITES): | build/bin/hsmd build/bin/hsmctl
 

@@ -21,6 +21,22 @@
 
 struct hsm_cmd_ctx;
 
+/*
+ * An allow-list: one bit per command hsmd implements. A command outside
+ * it is answered with error 68 (command disabled), as an unknown one.
+ */
+typedef uint32_t hsm_allow;
+
+hsm_allow	 hsm_allow_all(void);
+/* The verification set: NC B2 CY EC EA KQ M8 (cmd.c says why). */
+hsm_allow	 hsm_allow_verify(void);
+/* "verify", "all" and command codes, separated by blanks or commas. */
+int		 hsm_allow_parse(const char *, hsm_allow *, char *err,
+		    size_t errsz);
+/* The normalised form hsm_allow_parse reads back. */
+void		 hsm_allow_format(hsm_allow, char *buf, size_t bufsz);
+int		 hsm_allow_has(hsm_allow, const char code[2]);
+
 /* hdrlen: message header length (payShield default 4). */
 struct hsm_cmd_ctx	*hsm_cmd_new(const struct lmk *, size_t hdrlen);
 void			 hsm_cmd_free(struct hsm_cmd_ctx *);
@@ -32,6 +48,13 @@ void			 hsm_cmd_free(struct hsm_cmd_ctx *);
 size_t			 hsm_cmd_process(struct hsm_cmd_ctx *,
 			    const uint8_t *req, size_t len, uint8_t *out,
 			    size_t outsz);
+/*
+ * The same, serving only the commands in allow; *refused (if not NULL)
+ * tells whether a known command was refused for not being in it.
+ */
+size_t			 hsm_cmd_process_allow(struct hsm_cmd_ctx *,
+			    hsm_allow allow, const uint8_t *req, size_t len,
+			    uint8_t *out, size_t outsz, int *refused);
 /* Processed commands, replies with error != 00. */
 void			 hsm_cmd_stats(const struct hsm_cmd_ctx *,
 			    uint64_t *ok, uint64_t *errors);

@@ -45,9 +45,13 @@ static const char usage_text[] =
     "key generate the same with a random key.\n"
     "diag         ask a running hsmd or payShield for NC diagnostics.\n"
     "\n"
-    "TYPE (usage, mode of use): CVK (C0,C) PVK (V0,C: PVV and IBM offset)\n"
-    "  PVK-IBM (V1,C) PVK-VISA (V2,C) TPK ZPK (P0,B) ZMK (K0,B)\n"
+    "TYPE (usage, mode of use): CVK (C0,V) PVK (V0,V: PVV and IBM offset)\n"
+    "  PVK-IBM (V1,V) PVK-VISA (V2,V) TPK ZPK (P0,B) ZMK (K0,B)\n"
     "  MK-AC (E0,X) TAK ZAK (M3,C: ISO 9797-1 alg. 3) TAK1 (M1,C: alg. 1)\n"
+    "Mode V keys only verify: hsmd refuses CW with them (error A8).\n"
+    "--mode C forms a CVK that can also generate (CW), for card issuing.\n"
+    "hsmctl works on the LMK file itself and needs no hsmd; only diag\n"
+    "talks to one (NC, served by every listener).\n"
     "The passphrase of a sealed LMK may also come from\n"
     "$CREDENTIALS_DIRECTORY/lmk-passphrase.\n";
 
@@ -57,10 +61,10 @@ static const struct {
 	char		 mode;
 	char		 exportability;
 } types[] = {
-	{ "CVK", "C0", 'C', 'N' },
-	{ "PVK", "V0", 'C', 'N' },
-	{ "PVK-IBM", "V1", 'C', 'N' },
-	{ "PVK-VISA", "V2", 'C', 'N' },
+	{ "CVK", "C0", 'V', 'N' },
+	{ "PVK", "V0", 'V', 'N' },
+	{ "PVK-IBM", "V1", 'V', 'N' },
+	{ "PVK-VISA", "V2", 'V', 'N' },
 	{ "TPK", "P0", 'B', 'E' },
 	{ "ZPK", "P0", 'B', 'E' },
 	{ "ZMK", "K0", 'B', 'E' },

@@ -1,14 +1,22 @@
 /*
  * hsmd — a software payment HSM speaking a payShield host-command subset.
  *
- *   hsmd [--lmk FILE] [--passphrase-file FILE] -l unix:PATH|tcp:HOST:PORT
- *        [-l ...] [--header-length N] [--max-clients N] [-v]
+ *   hsmd [--lmk FILE] [--passphrase-file FILE] [--insecure-test-lmk]
+ *        [--config FILE] [-l ADDR[,allow=..][,mode=..][,peers=..]] ...
+ *        [--header-length N] [--max-clients N] [-n] [-v]
  *
  * One libevent loop; every frame is answered synchronously in arrival
  * order, so pipelined requests on a connection are answered in order.
  * The LMK comes from --lmk or $CREDENTIALS_DIRECTORY/lmk, its passphrase
- * (if sealed) from --passphrase-file or $CREDENTIALS_DIRECTORY/
- * lmk-passphrase: never from a terminal, so hsmd starts unattended.
+ * from --passphrase-file or $CREDENTIALS_DIRECTORY/lmk-passphrase: never
+ * from a terminal, so hsmd starts unattended. An unsealed LMK is refused
+ * unless --insecure-test-lmk says this is a test.
+ *
+ * Each listener serves its allow-list (hsmdconf.h); the default is the
+ * verification set, so the socket gatewayd uses never generates a CVV,
+ * a MAC or a key. A refused command is answered with error 68 and logged
+ * with the listener and the peer (SO_PEERCRED uid/pid on unix sockets,
+ * the address on tcp), at most RL_LINES such lines a second.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -18,8 +26,10 @@
 
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
+#include <time.h>
 #include <stddef.h>
 #include <getopt.h>
 #include <signal.h>
@@ -36,20 +46,40 @@
 
 #include "hsm/client/addr.h"
 #include "hsm/cmd.h"
+#include "hsm/hsmdconf.h"
 #include "hsm/lmk.h"
 #include "base/log.h"
 
-#define MAX_LISTEN	8
 #define OUT_HIGH	(1024 * 1024)	/* stop reading a client that lags */
+#define RL_LINES	10		/* refusal lines a second, in all */
+
+struct server;
+
+struct listener {
+	struct server		*s;
+	const struct hsmd_listener *cf;
+	struct hsm_addr		 addr;
+	struct evconnlistener	*ev;
+};
+
+struct conn {
+	struct listener		*l;
+	struct bufferevent	*bev;
+	char			 peer[80];	/* for log lines */
+	uint64_t		 nrefused;
+};
 
 struct server {
 	struct event_base	*base;
 	struct hsm_cmd_ctx	*cmd;
 	uint8_t			*reply;		/* 2 + HSM_REPLY_MAX */
+	size_t			 hdrlen;
 	int			 nclients, maxclients;
-	struct hsm_addr		 addrs[MAX_LISTEN];
-	const char		*specs[MAX_LISTEN];
-	int			 naddrs;
+	struct hsmd_conf	 conf;
+	struct listener		 ls[HSMD_MAX_LISTEN];
+	time_t			 rl_sec;	/* refusal-line rate limit */
+	unsigned		 rl_n;
+	uint64_t		 rl_dropped;
 };
 
 static void
@@ -57,40 +87,106 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: hsmd [--lmk FILE] [--passphrase-file FILE] "
-	    "-l unix:PATH|tcp:HOST:PORT [-l ...]\n"
-	    "            [--header-length N] [--max-clients N] [-v]\n"
+	    "[--insecure-test-lmk]\n"
+	    "            [--config FILE] [-l ADDR[,OPTION=VALUE...]] ...\n"
+	    "            [--header-length N] [--max-clients N] [-n] [-v]\n"
 	    "\n"
 	    "A software payment HSM speaking payShield host commands\n"
 	    "(NC B2 A0 BU CW CY EC EA CA CC KQ M6 M8) over 2-byte length\n"
-	    "framed connections.\n"
+	    "framed connections. Each listener serves only its allow-list;\n"
+	    "the default is the verification set NC B2 CY EC EA KQ M8.\n"
+	    "Other commands are answered with error 68 and logged.\n"
 	    "\n"
 	    "  --lmk FILE              LMK file (hsmctl lmk init); default\n"
 	    "                          $CREDENTIALS_DIRECTORY/lmk\n"
 	    "  --passphrase-file FILE  passphrase of a sealed LMK; default\n"
 	    "                          $CREDENTIALS_DIRECTORY/lmk-passphrase\n"
-	    "  -l, --listen ADDR       unix:PATH or tcp:HOST:PORT (repeatable)\n"
+	    "  --insecure-test-lmk     accept an unsealed LMK (tests only;\n"
+	    "                          otherwise it is refused)\n"
+	    "  --config FILE           listeners: [Listener NAME] sections\n"
+	    "                          with Address, Allow, Mode, Peers\n"
+	    "  -l, --listen ADDR       unix:PATH or tcp:HOST:PORT (repeatable),\n"
+	    "                          optionally followed by ,allow=SET\n"
+	    "                          (verify, all or codes: allow=CY,EC),\n"
+	    "                          ,mode=OCTAL (unix; default 0660, 0600\n"
+	    "                          beyond verify), ,peers=ADDR[/N],...\n"
+	    "                          (required for tcp), ,name=NAME\n"
+	    "  -n                      check the listeners, print them\n"
+	    "                          normalised, exit\n"
 	    "  --header-length N       message header length (default 4)\n"
 	    "  --max-clients N         concurrent connections (default 256)\n"
 	    "  -v                      more logging (repeat for debug)\n"
 	    "  -h, --help              this text\n");
 }
 
-static void
-conn_close(struct server *s, struct bufferevent *bev)
+/*
+ * Whether one more refusal line may be logged this second; *dropped is
+ * then how many were not, since the last one that was.
+ */
+static int
+rl_take(struct server *s, uint64_t *dropped)
 {
-	bufferevent_free(bev);
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (ts.tv_sec != s->rl_sec) {
+		s->rl_sec = ts.tv_sec;
+		s->rl_n = 0;
+	}
+	if (s->rl_n >= RL_LINES) {
+		s->rl_dropped++;
+		return 0;
+	}
+	s->rl_n++;
+	*dropped = s->rl_dropped;
+	s->rl_dropped = 0;
+	return 1;
+}
+
+static void
+log_refused(struct conn *c, const uint8_t *code)
+{
+	uint64_t dropped;
+
+	c->nrefused++;
+	/* code is one of the table's: printable. */
+	if (rl_take(c->l->s, &dropped))
+		log_warnx("event=refused listener=%s cmd=%.2s %s err=68 "
+		    "refused-on-conn=%llu suppressed=%llu", c->l->cf->name,
+		    (const char *)code, c->peer,
+		    (unsigned long long)c->nrefused,
+		    (unsigned long long)dropped);
+}
+
+static void
+conn_close(struct conn *c)
+{
+	struct server *s = c->l->s;
+	uint64_t dropped;
+
+	bufferevent_free(c->bev);
 	s->nclients--;
-	log_debug("event=disconnect clients=%d", s->nclients);
+	if (c->nrefused > 0 && rl_take(s, &dropped))
+		log_info("event=disconnect listener=%s %s refused=%llu "
+		    "suppressed=%llu", c->l->cf->name, c->peer,
+		    (unsigned long long)c->nrefused,
+		    (unsigned long long)dropped);
+	else
+		log_debug("event=disconnect listener=%s clients=%d",
+		    c->l->cf->name, s->nclients);
+	free(c);
 }
 
 static void
 conn_read(struct bufferevent *bev, void *arg)
 {
-	struct server *s = arg;
+	struct conn *c = arg;
+	struct server *s = c->l->s;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	struct evbuffer *out = bufferevent_get_output(bev);
 	uint8_t lenb[2], *frame;
 	size_t len, rlen;
+	int refused;
 
 	for (;;) {
 		if (evbuffer_get_length(out) > OUT_HIGH) {
@@ -106,23 +202,25 @@ conn_read(struct bufferevent *bev, void *arg)
 		if ((frame = evbuffer_pullup(in, (ev_ssize_t)(2 + len))) ==
 		    NULL) {
 			log_warnx("event=pullup-failed");
-			conn_close(s, bev);
+			conn_close(c);
 			return;
 		}
-		rlen = hsm_cmd_process(s->cmd, frame + 2, len, s->reply + 2,
-		    HSM_REPLY_MAX);
+		rlen = hsm_cmd_process_allow(s->cmd, c->l->cf->allow, frame + 2,
+		    len, s->reply + 2, HSM_REPLY_MAX, &refused);
+		if (refused)
+			log_refused(c, frame + 2 + s->hdrlen);
 		evbuffer_drain(in, 2 + len);
 		if (rlen == 0 || rlen > HSM_FRAME_MAX) {
 			/* No header and command code: framing is lost. */
 			log_warnx("event=short-frame len=%zu action=close", len);
-			conn_close(s, bev);
+			conn_close(c);
 			return;
 		}
 		s->reply[0] = (uint8_t)(rlen >> 8);
 		s->reply[1] = (uint8_t)rlen;
 		if (evbuffer_add(out, s->reply, rlen + 2) == -1) {
 			log_warnx("event=out-of-memory action=close");
-			conn_close(s, bev);
+			conn_close(c);
 			return;
 		}
 	}
@@ -145,37 +243,89 @@ conn_event(struct bufferevent *bev, short what, void *arg)
 	if (what & BEV_EVENT_ERROR)
 		log_debug("event=conn-error err=\"%s\"",
 		    strerror(EVUTIL_SOCKET_ERROR()));
+	(void)bev;
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		conn_close(arg, bev);
+		conn_close(arg);
+}
+
+/* Who is on the other end, for log lines: never secret. */
+static void
+peer_name(int fd, const struct sockaddr *sa, char *buf, size_t bufsz)
+{
+	char ip[INET6_ADDRSTRLEN];
+	struct ucred uc;
+	socklen_t len = sizeof uc;
+	int port;
+
+	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) {
+		if (sa->sa_family == AF_INET) {
+			const struct sockaddr_in *s4 = (const void *)sa;
+
+			inet_ntop(AF_INET, &s4->sin_addr, ip, sizeof ip);
+			port = ntohs(s4->sin_port);
+		} else {
+			const struct sockaddr_in6 *s6 = (const void *)sa;
+
+			inet_ntop(AF_INET6, &s6->sin6_addr, ip, sizeof ip);
+			port = ntohs(s6->sin6_port);
+		}
+		snprintf(buf, bufsz, "peer=%s port=%d", ip, port);
+	} else if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &uc, &len) == 0)
+		snprintf(buf, bufsz, "uid=%u pid=%d", (unsigned)uc.uid,
+		    (int)uc.pid);
+	else
+		snprintf(buf, bufsz, "uid=? pid=?");
 }
 
 static void
-on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+on_accept(struct evconnlistener *ev, evutil_socket_t fd, struct sockaddr *sa,
     int salen, void *arg)
 {
-	struct server *s = arg;
-	struct bufferevent *bev;
-	int one = 1;
+	struct listener *l = arg;
+	struct server *s = l->s;
+	struct conn *c;
+	uint64_t dropped;
+	char peer[80];
+	int one = 1, tcp;
 
-	(void)l;
+	(void)ev;
 	(void)salen;
+	tcp = sa->sa_family == AF_INET || sa->sa_family == AF_INET6;
+	peer_name(fd, sa, peer, sizeof peer);
+	/* tcp carries no credentials: the Peers list is all there is. */
+	if (tcp && !hsmd_peer_ok(l->cf, sa)) {
+		if (rl_take(s, &dropped))
+			log_warnx("event=reject reason=peer-not-allowed "
+			    "listener=%s %s suppressed=%llu", l->cf->name,
+			    peer, (unsigned long long)dropped);
+		evutil_closesocket(fd);
+		return;
+	}
 	if (s->nclients >= s->maxclients) {
 		log_warnx("event=reject reason=max-clients max=%d",
 		    s->maxclients);
 		evutil_closesocket(fd);
 		return;
 	}
-	if (sa->sa_family == AF_INET || sa->sa_family == AF_INET6)
+	if (tcp)
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
-	if (bev == NULL) {
+	if ((c = calloc(1, sizeof *c)) == NULL) {
 		evutil_closesocket(fd);
 		return;
 	}
+	c->l = l;
+	memcpy(c->peer, peer, sizeof c->peer);
+	c->bev = bufferevent_socket_new(s->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		evutil_closesocket(fd);
+		free(c);
+		return;
+	}
 	s->nclients++;
-	bufferevent_setcb(bev, conn_read, conn_write, conn_event, s);
-	bufferevent_enable(bev, EV_READ | EV_WRITE);
-	log_debug("event=connect clients=%d", s->nclients);
+	bufferevent_setcb(c->bev, conn_read, conn_write, conn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	log_debug("event=connect listener=%s %s clients=%d", l->cf->name, peer,
+	    s->nclients);
 }
 
 static void
@@ -212,7 +362,7 @@ notify_ready(void)
 }
 
 static struct lmk *
-load_lmk(const char *path, const char *ppfile)
+load_lmk(const char *path, const char *ppfile, int *insecure)
 {
 	const char *creds = getenv("CREDENTIALS_DIRECTORY");
 	char lmkpath[4096], pppath[4096], *pp = NULL;
@@ -228,6 +378,16 @@ load_lmk(const char *path, const char *ppfile)
 	}
 	if ((sealed = lmk_file_sealed(path)) == -1)
 		fatalx("lmk=%s msg=\"unreadable or not an LMK file\"", path);
+	if (sealed)
+		*insecure = 0;	/* the ready line says only what is true */
+	if (!sealed && !*insecure)
+		fatalx("lmk=%s msg=\"the LMK is not sealed: seal it (hsmctl "
+		    "lmk init --passphrase-file) or, in a test, give "
+		    "--insecure-test-lmk\"", path);
+	if (!sealed)
+		log_warnx("event=insecure-test-lmk lmk=%s msg=\"UNSEALED LMK "
+		    "accepted (--insecure-test-lmk): for tests only, never "
+		    "with real keys\"", path);
 	if (sealed) {
 		if (ppfile == NULL && creds != NULL) {
 			snprintf(pppath, sizeof pppath, "%s/lmk-passphrase",
@@ -248,20 +408,94 @@ load_lmk(const char *path, const char *ppfile)
 	return l;
 }
 
-static struct evconnlistener *
-listen_on(struct server *s, const struct hsm_addr *a)
+static int
+listen_on(struct server *s, struct listener *l)
 {
-	struct evconnlistener *l;
-	mode_t old;
+	const struct hsm_addr *a = &l->addr;
+	mode_t old = 0;
 
-	if (a->is_unix)
+	if (a->is_unix) {
 		unlink(a->path);	/* a stale socket from a previous run */
-	old = umask(0117);		/* socket 0660: owner and group */
-	l = evconnlistener_new_bind(s->base, on_accept, s,
+		/* The socket file is born with the listener's Mode. */
+		old = umask((mode_t)(0777 & ~l->cf->mode));
+	}
+	l->ev = evconnlistener_new_bind(s->base, on_accept, l,
 	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
 	    512, (const struct sockaddr *)&a->ss, (int)a->len);
-	umask(old);
-	return l;
+	if (a->is_unix)
+		umask(old);
+	return l->ev == NULL ? -1 : 0;
+}
+
+/* Resolve every listener's address; exits with the listener named. */
+static void
+resolve(struct server *s)
+{
+	const struct hsmd_listener *cf;
+	int i;
+
+	for (i = 0; i < s->conf.n; i++) {
+		cf = &s->conf.l[i];
+		s->ls[i].s = s;
+		s->ls[i].cf = cf;
+		if (hsm_addr_parse(cf->addr, &s->ls[i].addr) == 0)
+			continue;
+		if (cf->line > 0)
+			fprintf(stderr, "hsmd: %s:%d: [Listener %s]: Address: "
+			    "%s: bad or unresolvable\n", s->conf.file,
+			    cf->line, cf->name, cf->addr);
+		else
+			fprintf(stderr, "hsmd: -l %s: bad or unresolvable "
+			    "address\n", cf->addr);
+		exit(1);
+	}
+}
+
+static void
+harden(void)
+{
+	struct rlimit rl = { 0, 0 };
+
+	/* Keys must not reach a core file or a debugger of the same uid. */
+	setrlimit(RLIMIT_CORE, &rl);
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	signal(SIGPIPE, SIG_IGN);
+	if (sodium_init() < 0)
+		fatalx("msg=\"sodium_init failed\"");
+}
+
+/* Bind every listener, each saying what it serves. */
+static void
+listen_all(struct server *s)
+{
+	char allow[200];
+	int i;
+
+	for (i = 0; i < s->conf.n; i++) {
+		if (listen_on(s, &s->ls[i]) == -1)
+			fatal("listener=%s address=%s", s->conf.l[i].name,
+			    s->conf.l[i].addr);
+		hsm_allow_format(s->conf.l[i].allow, allow, sizeof allow);
+		log_info("event=listening listener=%s address=%s allow=\"%s\"",
+		    s->conf.l[i].name, s->conf.l[i].addr, allow);
+	}
+}
+
+/* The listeners from --config and -l, checked; exits on an error. */
+static void
+add_listener(struct server *s, int which, const char *arg)
+{
+	char err[600];
+	int rc;
+
+	if (which == 'c')
+		rc = hsmd_conf_load(&s->conf, arg, err, sizeof err);
+	else
+		rc = hsmd_conf_add_arg(&s->conf, arg, err, sizeof err);
+	if (rc == -1) {
+		fprintf(stderr, "hsmd: %s\n", err);
+		exit(1);
+	}
 }
 
 int
@@ -270,6 +504,8 @@ main(int argc, char *argv[])
 	static const struct option opts[] = {
 		{ "lmk", required_argument, NULL, 'k' },
 		{ "passphrase-file", required_argument, NULL, 'p' },
+		{ "insecure-test-lmk", no_argument, NULL, 'I' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "listen", required_argument, NULL, 'l' },
 		{ "header-length", required_argument, NULL, 'H' },
 		{ "max-clients", required_argument, NULL, 'm' },
@@ -277,20 +513,19 @@ main(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 },
 	};
 	struct server s;
-	struct evconnlistener *ls[MAX_LISTEN];
 	struct event *sigs[2];
-	struct rlimit rl = { 0, 0 };
 	const char *lmkpath = NULL, *ppfile = NULL;
-	char kcv[LMK_KCV_HEX + 1];
+	char kcv[LMK_KCV_HEX + 1], err[600];
 	struct lmk *lmk;
 	long hdrlen = 4;
-	int ch, i, verbose = 0;
+	int ch, i, verbose = 0, check = 0, insecure = 0;
 	char *end;
 
 	memset(&s, 0, sizeof s);
 	s.maxclients = 256;
+	hsmd_conf_init(&s.conf);
 	log_init("hsmd", 0);
-	while ((ch = getopt_long(argc, argv, "l:vh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:nvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':
 			lmkpath = optarg;
@@ -298,12 +533,12 @@ main(int argc, char *argv[])
 		case 'p':
 			ppfile = optarg;
 			break;
+		case 'I':
+			insecure = 1;
+			break;
+		case 'c':
 		case 'l':
-			if (s.naddrs == MAX_LISTEN)
-				fatalx("msg=\"too many -l\" max=%d", MAX_LISTEN);
-			if (hsm_addr_parse(optarg, &s.addrs[s.naddrs]) == -1)
-				fatalx("listen=%s msg=\"bad address\"", optarg);
-			s.specs[s.naddrs++] = optarg;
+			add_listener(&s, ch, optarg);
 			break;
 		case 'H':
 			hdrlen = strtol(optarg, &end, 10);
@@ -314,6 +549,9 @@ main(int argc, char *argv[])
 			s.maxclients = (int)strtol(optarg, &end, 10);
 			if (*end != '\0' || s.maxclients < 1)
 				fatalx("max-clients=%s", optarg);
+			break;
+		case 'n':
+			check = 1;
 			break;
 		case 'v':
 			verbose++;
@@ -326,20 +564,25 @@ main(int argc, char *argv[])
 			return 2;
 		}
 	}
-	if (optind != argc || s.naddrs == 0) {
+	if (optind != argc) {
 		usage(stderr);
 		return 2;
 	}
+	if (hsmd_conf_check(&s.conf, err, sizeof err) == -1) {
+		fprintf(stderr, "hsmd: %s\n", err);
+		return s.conf.n == 0 ? 2 : 1;
+	}
+	resolve(&s);
+	if (check) {
+		hsmd_conf_print(&s.conf, stdout);
+		return 0;
+	}
 	log_setverbose(verbose);
 
-	/* Keys must not reach a core file or a debugger of the same uid. */
-	setrlimit(RLIMIT_CORE, &rl);
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-	signal(SIGPIPE, SIG_IGN);
-	if (sodium_init() < 0)
-		fatalx("msg=\"sodium_init failed\"");
+	harden();
 
-	lmk = load_lmk(lmkpath, ppfile);
+	lmk = load_lmk(lmkpath, ppfile, &insecure);
+	s.hdrlen = (size_t)hdrlen;
 	if (lmk_check_value(lmk, kcv) == -1 ||
 	    (s.cmd = hsm_cmd_new(lmk, (size_t)hdrlen)) == NULL)
 		fatalx("msg=\"cannot set up the command processor\"");
@@ -349,23 +592,21 @@ main(int argc, char *argv[])
 
 	if ((s.base = event_base_new()) == NULL)
 		fatalx("msg=\"event_base_new failed\"");
-	for (i = 0; i < s.naddrs; i++)
-		if ((ls[i] = listen_on(&s, &s.addrs[i])) == NULL)
-			fatal("listen=%s", s.specs[i]);
+	listen_all(&s);
 	sigs[0] = evsignal_new(s.base, SIGTERM, on_signal, s.base);
 	sigs[1] = evsignal_new(s.base, SIGINT, on_signal, s.base);
 	evsignal_add(sigs[0], NULL);
 	evsignal_add(sigs[1], NULL);
 
-	log_info("event=ready lmk-check=%s listeners=%d header-length=%ld",
-	    kcv, s.naddrs, hdrlen);
+	log_info("event=ready lmk-check=%s listeners=%d header-length=%ld%s",
+	    kcv, s.conf.n, hdrlen, insecure ? " insecure-test-lmk=yes" : "");
 	notify_ready();
 	event_base_dispatch(s.base);
 
-	for (i = 0; i < s.naddrs; i++) {
-		evconnlistener_free(ls[i]);
-		if (s.addrs[i].is_unix)
-			unlink(s.addrs[i].path);
+	for (i = 0; i < s.conf.n; i++) {
+		evconnlistener_free(s.ls[i].ev);
+		if (s.ls[i].addr.is_unix)
+			unlink(s.ls[i].addr.path);
 	}
 	event_free(sigs[0]);
 	event_free(sigs[1]);

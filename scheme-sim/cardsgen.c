@@ -29,6 +29,13 @@
 #define NKEYS	4
 
 static const char *const key_types[NKEYS] = { "CVK", "PVK", "MK-AC", "ZPK" };
+/*
+ * The gateway's snapshot keys are formed for what stand-in does with
+ * them and nothing more: CVK and PVK verify-only (V: hsmd refuses CW
+ * with them), MK-AC derive (X: KQ), the ZPK decrypt-only (D: it opens
+ * PIN blocks for EC/EA but is never the target of a translation).
+ */
+static const char *const key_modes[NKEYS] = { "V", "V", "X", "D" };
 
 struct genopts {
 	const char	*lmk, *out, *hsmctl;
@@ -69,7 +76,7 @@ sim_cards_generate_usage(void)
  * argv, where any process could read it from /proc. */
 static int
 form_block(const char *hsmctl, const char *lmk, const char *type,
-    const uint8_t key[16], char *out, size_t cap)
+    const char *mode, const uint8_t key[16], char *out, size_t cap)
 {
 	char hex[34], line[512], *sp;
 	int in[2], res[2], st = -1, ok;
@@ -88,7 +95,7 @@ form_block(const char *hsmctl, const char *lmk, const char *type,
 		if (dup2(in[0], 0) == -1 || dup2(res[1], 1) == -1)
 			_exit(127);
 		execl(hsmctl, hsmctl, "key", "form", "--lmk", lmk, "--type",
-		    type, "--clear", "-", (char *)NULL);
+		    type, "--mode", mode, "--clear", "-", (char *)NULL);
 		_exit(127);
 	}
 	close(in[0]);
@@ -154,8 +161,8 @@ form_keys(const struct genopts *g, struct sim_portfolio *p,
 	for (i = 0; i < NKEYS; i++) {
 		randombytes_buf(keys[i], 16);
 		hsm_des_parity_fix(keys[i], 16);
-		if (form_block(hsmctl, g->lmk, key_types[i], keys[i],
-		    blocks[i], sizeof blocks[i]) == -1)
+		if (form_block(hsmctl, g->lmk, key_types[i], key_modes[i],
+		    keys[i], blocks[i], sizeof blocks[i]) == -1)
 			return -1;
 	}
 	return 0;

@@ -54,7 +54,7 @@ head -c 32 /dev/urandom | base64 >"$T/core.key"
 head -c 32 /dev/urandom | base64 >"$T/state.key"
 chmod 600 "$T/core.key" "$T/state.key"
 "$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" 2>"$T/hsmd.log" &
+"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" 2>"$T/hsmd.log" &
 PIDS+=($!)
 "$SIM" cards generate "$NCARDS" --lmk "$T/lmk" --out "$T/portfolio" || exit 1
 "$SIM" cards list "$T/portfolio" >"$T/cards"

@@ -79,7 +79,7 @@ CFG
 "$BIN/gatewayd" -n -f "$T/gatewayd.conf" >/dev/null || { echo "demo: config refused"; exit 1; }
 
 # --- processes --------------------------------------------------------------
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
 PIDS+=($!)
 # gatewayd refuses to start on an HSM that does not answer, and today also
 # on one that is not listening yet at its first try (test-hsm-late-start):

@@ -70,7 +70,7 @@ start_hsm() {
 	genkey "$T/core.key"
 	genkey "$T/state.key"
 	"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-	"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+	"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
 	HSMPID=$!
 	PIDS+=($HSMPID)
 	"$BIN/scheme-sim" cards generate "$n" "$@" --lmk "$T/lmk" \

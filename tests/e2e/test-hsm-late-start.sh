@@ -20,7 +20,7 @@ CONF
 GWPID=$!
 PIDS+=($GWPID)
 sleep 0.3
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 100); do
 	ctl status >/dev/null 2>&1 && break

@@ -37,6 +37,7 @@ diag_wait() {
 # --help is true for both programs.
 "$BIN/hsmctl" --help | grep -q 'hsmctl lmk init' || fail "hsmctl --help"
 "$BIN/hsmd" --help | grep -q 'hsmd \[--lmk FILE\]' || fail "hsmd --help"
+"$BIN/hsmd" --help | grep -q 'insecure-test-lmk' || fail "hsmd --help: no --insecure-test-lmk"
 ok "--help"
 
 # Unsealed LMK: mode 0600, check value stable.
@@ -52,7 +53,11 @@ ok "unsealed LMK $kcv"
 # Key forming: clear key, components (XOR, parity fixed), generate.
 line=$("$BIN/hsmctl" key form --lmk "$T/lmk" --type CVK \
 	--clear 0123456789ABCDEFFEDCBA9876543210)
-[[ $line =~ ^S10112C0TC00N0000[0-9A-F]{96}\ 08D7B4$ ]] || fail "key form: $line"
+# A CVK is verify-only (mode V) unless --mode says otherwise.
+[[ $line =~ ^S10112C0TV00N0000[0-9A-F]{96}\ 08D7B4$ ]] || fail "key form: $line"
+line=$("$BIN/hsmctl" key form --lmk "$T/lmk" --type CVK --mode C \
+	--clear 0123456789ABCDEFFEDCBA9876543210)
+[[ $line =~ ^S10112C0TC00N0000[0-9A-F]{96}\ 08D7B4$ ]] || fail "--mode C: $line"
 line=$(printf '%s\n%s\n' 01010101010101010101010101010101 \
 	0022446688AACCEEFFDDBB9977553311 |
 	"$BIN/hsmctl" key form --lmk "$T/lmk" --type ZPK --components 2 2>"$T/comp.err")
@@ -78,10 +83,17 @@ if "$BIN/hsmctl" key form --lmk "$T/lmk" --type NOPE --clear 00 2>/dev/null; the
 fi
 ok "key form / components / generate"
 
+# An unsealed LMK is refused without --insecure-test-lmk.
+if timeout 10 "$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/u.sock" 2>"$T/unsealed.log"; then
+	fail "hsmd started an unsealed LMK without --insecure-test-lmk"
+fi
+grep -q 'not sealed' "$T/unsealed.log" || fail "no unsealed message"
+ok "unsealed LMK refused without --insecure-test-lmk"
+
 # hsmd on unix and TCP at once; NC answers with the LMK check value.
 port=$((20000 + RANDOM % 20000))
-"$BIN/hsmd" --lmk "$T/lmk" -l "unix:$T/hsm.sock" -l "tcp:127.0.0.1:$port" \
-	2>"$T/hsmd.log" &
+"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" \
+	-l "tcp:127.0.0.1:$port,peers=127.0.0.1" 2>"$T/hsmd.log" &
 PIDS+=($!)
 out=$(diag_wait "unix:$T/hsm.sock") || fail "hsmd (unix) not answering"
 [ "$out" = "lmk-check=$kcv firmware=0001-HSMD" ] || fail "diag: $out"
@@ -89,6 +101,7 @@ out=$(diag_wait "tcp:127.0.0.1:$port") || fail "hsmd (tcp) not answering"
 [ "$out" = "lmk-check=$kcv firmware=0001-HSMD" ] || fail "diag tcp: $out"
 kill "${PIDS[-1]}"; wait "${PIDS[-1]}" || true
 [ ! -e "$T/hsm.sock" ] || fail "unix socket left behind"
+grep -q 'event=insecure-test-lmk' "$T/hsmd.log" || fail "unsealed LMK not logged"
 ok "hsmd unix + tcp, NC, clean stop"
 
 # Sealed LMK: passphrase file required, wrong one refused.

@@ -38,7 +38,7 @@ START_TEST(t_cvv)
 		expect(callf("CY%s%s%s;%s%s", key("cvk"), v[i].cvv, v[i].pan,
 		    v[i].exp, v[i].svc), "00");
 		snprintf(want, sizeof want, "00%s", v[i].cvv);
-		expect(callf("CW%s%s;%s%s", key("cvk"), v[i].pan, v[i].exp,
+		expect(callf("CW%s%s;%s%s", key("cvkc"), v[i].pan, v[i].exp,
 		    v[i].svc), want);
 	}
 	/* Negative: wrong CVV, wrong expiry, wrong key usage, parity, MAC. */

@@ -125,7 +125,7 @@ start(void)
 	snprintf(c.name, sizeof c.name, "test-gw");
 	snprintf(c.state_dir, sizeof c.state_dir, "%s/state", dir);
 	snprintf(c.state_key, sizeof c.state_key, "%s", keyfile);
-	snprintf(c.hsm, sizeof c.hsm, "unix:%s", sockpath);
+	snprintf(c.hsm, sizeof c.hsm, "unix:%s", vsockpath);
 	c.mode = STANDIN_AUTO;
 	c.durable = 1;
 	c.max_age_s = 3600;

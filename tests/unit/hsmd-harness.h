@@ -5,7 +5,10 @@
  * encrypted as a terminal or acquirer would send them.
  *
  * hsmd_suite_main creates the LMK with build/bin/hsmctl, forms the keys,
- * starts build/bin/hsmd and runs the suite. Run from the repository root
+ * starts build/bin/hsmd and runs the suite. hsmd listens twice: on
+ * sockpath with allow=all (the admin socket: every command, what the
+ * vector suites need) and on vsockpath with the default allow-list, the
+ * verification set (what gatewayd gets); its log is hsmdlog. Run from the repository root
  * after `make` (the binaries must exist); HSM_BIN_DIR overrides build/bin.
  * Static functions: each suite is its own program.
  */
@@ -34,7 +37,8 @@
 #define TPKC	"0123456789ABCDEF89ABCDEF01234567"
 
 static char tmpdir[] = "/tmp/check_hsmd.XXXXXX";
-static char sockpath[96], lmkpath[256], lmkcheck[32];
+static char sockpath[96], vsockpath[96], hsmdlog[96], lmkpath[256];
+static char lmkcheck[32];
 static const char *bindir = "build/bin";
 static pid_t hsmd_pid;
 static int rawfd = -1;		/* call_b's connection, opened on first use */
@@ -47,7 +51,8 @@ struct test_key {
 };
 
 static struct test_key keys[] = {
-	{ "cvk", "CVK", K0, "", "", "" },
+	{ "cvk", "CVK", K0, "", "", "" },		/* mode V */
+	{ "cvkc", "CVK", K0, "--mode C", "", "" },	/* CW too */
 	{ "pvk", "PVK", K0, "", "", "" },
 	{ "pvkvisa", "PVK-VISA", K0, "", "", "" },
 	{ "pvkibm", "PVK-IBM", K0, "", "", "" },
@@ -215,7 +220,7 @@ enc_pinblock(const char *keyhex, const uint8_t clear[8], char out[17])
 	out[16] = '\0';
 }
 
-static void
+static void __attribute__((unused))
 dec_pinblock(const char *keyhex, const char *hex, char out[17])
 {
 	uint8_t k[16], b[8];
@@ -264,8 +269,10 @@ static int
 hsmd_suite_main(const char *prog, Suite *(*suite)(void))
 {
 	SRunner *sr;
-	char cmd[600];
+	char cmd[600], adm[160], ver[120];
 	int failed;
+	char *args[] = { (char *)"--insecure-test-lmk", (char *)"--lmk",
+	    lmkpath, (char *)"-l", adm, (char *)"-l", ver, NULL };
 
 	signal(SIGPIPE, SIG_IGN);
 	if (getenv("HSM_BIN_DIR") != NULL)
@@ -278,6 +285,10 @@ hsmd_suite_main(const char *prog, Suite *(*suite)(void))
 	if (mkdtemp(tmpdir) == NULL)
 		return 1;
 	snprintf(sockpath, sizeof sockpath, "%s/hsm.sock", tmpdir);
+	snprintf(vsockpath, sizeof vsockpath, "%s/verify.sock", tmpdir);
+	snprintf(hsmdlog, sizeof hsmdlog, "%s/hsmd.log", tmpdir);
+	snprintf(adm, sizeof adm, "unix:%s,allow=all,name=admin", sockpath);
+	snprintf(ver, sizeof ver, "unix:%s", vsockpath);
 	snprintf(lmkpath, sizeof lmkpath, "%s/lmk", tmpdir);
 	snprintf(cmd, sizeof cmd, "%s/hsmctl lmk init --out %s", bindir,
 	    lmkpath);
@@ -288,7 +299,7 @@ hsmd_suite_main(const char *prog, Suite *(*suite)(void))
 		return 1;
 	}
 	form_keys(prog);
-	if (hsmd_start(&hsmd_pid, bindir, lmkpath, sockpath, NULL) == -1) {
+	if (hsmd_startv(&hsmd_pid, bindir, vsockpath, hsmdlog, args) == -1) {
 		fprintf(stderr, "%s: hsmd did not start\n", prog);
 		exit(1);
 	}

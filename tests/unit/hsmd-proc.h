@@ -2,7 +2,8 @@
  * hsmd-proc.h — the real hsmd as a child process, for the hsmd suites
  * (tests/unit/hsmd-harness.h) and tests/bench/bench_hsmd.c: started on a
  * unix socket and waited for, connected to, stopped with its directory
- * removed. Static functions: include it once per program.
+ * removed. Test LMKs are unsealed, so hsmd is started with
+ * --insecure-test-lmk. Static functions: include it once per program.
  */
 #ifndef TESTS_HSMD_PROC_H
 #define TESTS_HSMD_PROC_H
@@ -41,34 +42,54 @@ unix_connect(const char *path)
 }
 
 /*
- * Start bindir/hsmd with the LMK file lmk listening on unix:sock, its
- * stderr into log unless NULL, and wait up to 3 s for it to accept.
- * *pid is set as soon as it is forked, so hsmd_stop ends it either way.
+ * Start bindir/hsmd with the arguments args (NULL-terminated, after the
+ * program name), its stderr into log unless NULL, and wait up to 3 s for
+ * it to accept on the unix socket wait. *pid is set as soon as it is
+ * forked, so hsmd_stop ends it either way.
  */
 static int
-hsmd_start(pid_t *pid, const char *bindir, const char *lmk, const char *sock,
-    const char *log)
+hsmd_startv(pid_t *pid, const char *bindir, const char *wait,
+    const char *log, char *const args[])
 {
-	char path[512], listen[300];
+	char path[512], *argv[32];
 	int i, fd;
 
 	snprintf(path, sizeof path, "%s/hsmd", bindir);
-	snprintf(listen, sizeof listen, "unix:%s", sock);
+	argv[0] = (char *)"hsmd";
+	for (i = 0; args[i] != NULL && i < 30; i++)
+		argv[i + 1] = args[i];
+	argv[i + 1] = NULL;
 	if ((*pid = fork()) == 0) {
 		if (log != NULL &&
-		    (fd = open(log, O_WRONLY | O_CREAT, 0600)) != -1)
+		    (fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600)) != -1)
 			dup2(fd, 2);
-		execl(path, "hsmd", "--lmk", lmk, "-l", listen, (char *)NULL);
+		execv(path, argv);
 		_exit(127);
 	}
 	for (i = 0; i < 300; i++) {
-		if ((fd = unix_connect(sock)) != -1) {
+		if ((fd = unix_connect(wait)) != -1) {
 			close(fd);
 			return 0;
 		}
 		usleep(10000);
 	}
 	return -1;
+}
+
+/*
+ * hsmd with the (unsealed, test) LMK file lmk listening on unix:sock
+ * with the default allow-list, the verification set.
+ */
+static int __attribute__((unused))
+hsmd_start(pid_t *pid, const char *bindir, const char *lmk, const char *sock,
+    const char *log)
+{
+	char listen[300];
+	char *args[] = { (char *)"--insecure-test-lmk", (char *)"--lmk",
+	    (char *)lmk, (char *)"-l", listen, NULL };
+
+	snprintf(listen, sizeof listen, "unix:%s", sock);
+	return hsmd_startv(pid, bindir, sock, log, args);
 }
 
 /* Stop hsmd (if started) and remove dir; prog names the complaint. */

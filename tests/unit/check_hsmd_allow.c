@@ -1,0 +1,387 @@
+/*
+ * check_hsmd_allow.c — what each hsmd listener serves: the default (-l
+ * with no allow=) only the verification set, refusals answered 68 and
+ * logged with listener, command and uid/pid; an allow=all / Allow = all
+ * listener generates; a mode-V key never generates; tcp needs Peers and
+ * closes a peer not in them; an unsealed LMK needs --insecure-test-lmk.
+ * The set-up (LMK, keys, hsmd with an admin and a verify socket) is in
+ * hsmd-harness.h.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <netinet/in.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+
+#include "tests/unit/hsmd-harness.h"
+
+#define PAN	"4123456789012345"
+
+/* One request on fd ("0000" header); the reply after header and code. */
+static const char *
+call_on(int fd, const uint8_t *body, size_t n, size_t *rlen)
+{
+	static uint8_t reply[4096];
+	uint8_t req[2048];
+	int r;
+
+	ck_assert_uint_le(n + 4, sizeof req);
+	memcpy(req, "0000", 4);
+	memcpy(req + 4, body, n);
+	send_frame(fd, req, n + 4);
+	r = recv_frame(fd, reply, sizeof reply);
+	ck_assert_int_ge(r, 6);
+	ck_assert_int_eq(reply[4], body[0]);
+	ck_assert_int_eq(reply[5], body[1] + 1);
+	if (rlen)
+		*rlen = (size_t)r - 6;
+	return (const char *)reply + 6;
+}
+
+static const char *
+callfd(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static const char *
+callfd(int fd, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	return call_on(fd, (const uint8_t *)buf, strlen(buf), NULL);
+}
+
+/* KQ mode 2 (ARPC only): what stand-in asks for every approved chip card. */
+static const char *
+kq_arpc(int fd, size_t *rlen)
+{
+	uint8_t req[300];
+	size_t n = 0;
+	const char *mk = key("mkac");
+
+	memcpy(req, "KQ21", 4);
+	n = 4;
+	memcpy(req + n, mk, strlen(mk));
+	n += strlen(mk);
+	hex_decode_exact("3456789012345600" "001C" "ABCDEF12"
+	    "24CCF3DEE3158C70" "0010", 48, req + n, 24);
+	n += 24;
+	return call_on(fd, req, n, rlen);
+}
+
+static int
+count_in_log(const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(hsmdlog, "r");
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* The CVV of PAN/8701/101 under the test CVK, from the admin socket. */
+static void
+cvv_from_admin(char cvv[4])
+{
+	const char *r = callf("CW%s" PAN ";8701101", key("cvkc"));
+
+	ck_assert_int_eq(memcmp(r, "00", 2), 0);
+	memcpy(cvv, r + 2, 3);
+	cvv[3] = '\0';
+}
+
+START_TEST(t_default_verify_only)
+{
+	static const char *const refused[] = { "CW", "A0", "M6", "CA", "CC",
+	    "BU" };
+	char cvv[4], pb[17], want[160];
+	const char *r;
+	size_t i, n;
+	int fd;
+
+	cvv_from_admin(cvv);
+	fd = unix_connect(vsockpath);
+	ck_assert_int_ne(fd, -1);
+	/* Generation and translation: 68 in a normal reply, whatever the
+	 * fields (they are not even read). */
+	expect(callfd(fd, "CW%s" PAN ";8701101", key("cvkc")), "68");
+	expect(callfd(fd, "A00FFFS#C0T2C00N00"), "68");
+	expect(callfd(fd, "M60203%s%s0018Now is the time for all ", "1FFF",
+	    key("tak1")), "68");
+	for (i = 0; i < sizeof refused / sizeof refused[0]; i++)
+		expect(callfd(fd, "%sxyz", refused[i]), "68");
+	/* The connection survives and verification is served. */
+	r = callfd(fd, "NC");
+	ck_assert_int_eq(memcmp(r, "00", 2), 0);
+	expect(callfd(fd, "B20004ping"), "00ping");
+	expect(callfd(fd, "CY%s%s" PAN ";8701101", key("cvk"), cvv), "00");
+	expect(callfd(fd, "CY%s%s" PAN ";8701101", key("cvkc"), cvv), "00");
+	iso0("4524", "233445566778", ZPKA, pb);
+	expect(callfd(fd, "EC%s%s%s01233445566778" "34021", key("zpka"),
+	    key("pvk"), pb), "00");
+	r = kq_arpc(fd, &n);
+	ck_assert_int_eq(memcmp(r, "00", 2), 0);
+	ck_assert_uint_eq(n, 10);
+	close(fd);
+	/* One line per refusal, naming listener, command and the peer. */
+	snprintf(want, sizeof want, "event=refused listener=l2 cmd=CW "
+	    "uid=%u pid=%d ", (unsigned)getuid(), (int)getpid());
+	ck_assert_int_ge(count_in_log(want), 1);
+	ck_assert_int_ge(count_in_log("listener=l2 cmd=A0 uid="), 1);
+	ck_assert_int_ge(count_in_log("listener=l2 cmd=M6 uid="), 1);
+	ck_assert_int_eq(count_in_log("cmd=CY"), 0);
+}
+END_TEST
+
+/* The suppressed= count of the last refusal line. */
+static long
+last_suppressed(void)
+{
+	char line[1024], *p;
+	FILE *f = fopen(hsmdlog, "r");
+	long n = -1;
+
+	if (f == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, "event=refused") != NULL &&
+		    (p = strstr(line, "suppressed=")) != NULL)
+			n = strtol(p + 11, NULL, 10);
+	fclose(f);
+	return n;
+}
+
+START_TEST(t_refusal_lines_bounded)
+{
+	int fd, i, before, after;
+
+	usleep(1100000);	/* a second of its own for the rate limit */
+	before = count_in_log("event=refused");
+	fd = unix_connect(vsockpath);
+	ck_assert_int_ne(fd, -1);
+	for (i = 0; i < 500; i++)
+		expect(callfd(fd, "CWxyz"), "68");
+	after = count_in_log("event=refused");
+	/* 10 a second; the burst may straddle a second boundary. */
+	ck_assert_int_le(after - before, 20);
+	ck_assert_int_ge(after - before, 1);
+	/* The next line, a second later, counts what was left out. */
+	usleep(1100000);
+	expect(callfd(fd, "CWxyz"), "68");
+	ck_assert_int_ge(last_suppressed(), 480 - 20);
+	close(fd);
+}
+END_TEST
+
+START_TEST(t_admin_serves_mode_v_refuses)
+{
+	char cvv[4], kb[200];
+	const char *r;
+
+	/* The allow=all listener generates with a mode C CVK... */
+	cvv_from_admin(cvv);
+	ck_assert_int_eq((int)strlen(cvv), 3);
+	/* ...but never with a mode V one (hsmctl's CVK, the gateway's
+	 * snapshot keys): A8, invalid mode of use. V keys still verify. */
+	expect(callf("CW%s" PAN ";8701101", key("cvk")), "A8");
+	expect(callf("CY%s%s" PAN ";8701101", key("cvk"), cvv), "00");
+	/* A0 may form a V key; it verifies and cannot generate either. */
+	r = call("A00FFFS#C0T2V00N00");
+	ck_assert_int_eq(memcmp(r, "00S", 3), 0);
+	memcpy(kb, r + 2, 113);
+	kb[113] = '\0';
+	expect(callf("CW%s" PAN ";8701101", kb), "A8");
+}
+END_TEST
+
+/* A config file with an Allow = all admin listener and a default one. */
+START_TEST(t_config_allow_all)
+{
+	char conf[200], adm[120], gw[120];
+	char *args[] = { (char *)"--insecure-test-lmk", (char *)"--lmk",
+	    lmkpath, (char *)"--config", conf, NULL };
+	struct stat st;
+	pid_t pid = 0;
+	FILE *f;
+	int fd;
+
+	snprintf(conf, sizeof conf, "%s/hsmd.conf", tmpdir);
+	snprintf(adm, sizeof adm, "%s/c-admin.sock", tmpdir);
+	snprintf(gw, sizeof gw, "%s/c-gw.sock", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "[Listener gateway]\nAddress = unix:%s\n\n"
+	    "[Listener admin]\nAddress = unix:%s   # root's\nAllow = all\n",
+	    gw, adm);
+	fclose(f);
+	ck_assert_int_eq(hsmd_startv(&pid, bindir, adm, hsmdlog, args), 0);
+	/* Modes by default: 0660 verify-only, 0600 beyond. */
+	ck_assert_int_eq(stat(gw, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0660);
+	ck_assert_int_eq(stat(adm, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	fd = unix_connect(adm);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(memcmp(callfd(fd, "CW%s" PAN ";8701101",
+	    key("cvkc")), "00", 2), 0);
+	close(fd);
+	fd = unix_connect(gw);
+	ck_assert_int_ne(fd, -1);
+	expect(callfd(fd, "CW%s" PAN ";8701101", key("cvkc")), "68");
+	close(fd);
+	ck_assert_int_ge(count_in_log("listener=gateway cmd=CW uid="), 1);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
+/* A port nobody listens on now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sin, sizeof sin), 0);
+	ck_assert_int_eq(getsockname(fd, (struct sockaddr *)&sin, &len), 0);
+	port = ntohs(sin.sin_port);
+	close(fd);
+	return port;
+}
+
+static int
+tcp_connect(int port)
+{
+	struct sockaddr_in sin;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (connect(fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* hsmd with args exits at once with status 1 and says why in its log. */
+static void
+refuses_to_start(const char *args, const char *why)
+{
+	char cmd[1024], log[160], line[600];
+	FILE *f;
+	int rc;
+
+	snprintf(log, sizeof log, "%s/refused.log", tmpdir);
+	snprintf(cmd, sizeof cmd, "timeout 10 %s/hsmd --lmk %s %s 2>%s",
+	    bindir, lmkpath, args, log);
+	rc = system(cmd);
+	ck_assert_msg(WIFEXITED(rc) && WEXITSTATUS(rc) == 1,
+	    "hsmd %s: status %d", args, rc);
+	ck_assert_ptr_nonnull(f = fopen(log, "r"));
+	line[0] = '\0';
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	ck_assert_msg(strstr(line, why) != NULL, "'%s' lacks '%s'", line, why);
+}
+
+START_TEST(t_tcp_needs_peers)
+{
+	char args[300], conf[200];
+	int port = free_port();
+	FILE *f;
+
+	snprintf(args, sizeof args, "--insecure-test-lmk -l tcp:127.0.0.1:%d",
+	    port);
+	refuses_to_start(args, "needs Peers");
+	ck_assert_int_eq(tcp_connect(port), -1);
+	snprintf(conf, sizeof conf, "%s/tcp.conf", tmpdir);
+	ck_assert_ptr_nonnull(f = fopen(conf, "w"));
+	fprintf(f, "[Listener lab]\nAddress = tcp:127.0.0.1:%d\n", port);
+	fclose(f);
+	snprintf(args, sizeof args, "--insecure-test-lmk --config %s", conf);
+	refuses_to_start(args, "tcp.conf:1: [Listener lab]: a tcp listener "
+	    "needs Peers");
+	/* And the LMK of the tests is unsealed: refused without the flag. */
+	snprintf(args, sizeof args, "-l unix:%s/u.sock", tmpdir);
+	refuses_to_start(args, "not sealed");
+}
+END_TEST
+
+START_TEST(t_tcp_peer_not_listed)
+{
+	char wait[120], l1[120], l2[120], want[80];
+	char *args[] = { (char *)"--insecure-test-lmk", (char *)"--lmk",
+	    lmkpath, (char *)"-l", l1, (char *)"-l", l2, (char *)"-l", wait,
+	    NULL };
+	int closed = free_port(), open_ = free_port(), fd;
+	uint8_t buf[64];
+	pid_t pid = 0;
+
+	snprintf(l1, sizeof l1, "tcp:127.0.0.1:%d,peers=10.0.0.0/8,"
+	    "192.168.1.1,name=lab", closed);
+	snprintf(l2, sizeof l2, "tcp:127.0.0.1:%d,peers=127.0.0.0/8", open_);
+	snprintf(wait, sizeof wait, "unix:%s/w.sock", tmpdir);
+	ck_assert_int_eq(hsmd_startv(&pid, bindir, wait + 5, hsmdlog, args),
+	    0);
+	/* Not listed: accepted by the kernel, closed by hsmd unanswered. */
+	fd = tcp_connect(closed);
+	ck_assert_int_ne(fd, -1);
+	send_frame(fd, (const uint8_t *)"0000NC", 6);
+	ck_assert_int_eq(recv_frame(fd, buf, sizeof buf), -1);
+	close(fd);
+	snprintf(want, sizeof want, "reason=peer-not-allowed listener=lab "
+	    "peer=127.0.0.1 ");
+	ck_assert_int_ge(count_in_log(want), 1);
+	/* Listed (127.0.0.0/8): served. */
+	fd = tcp_connect(open_);
+	ck_assert_int_ne(fd, -1);
+	ck_assert_int_eq(memcmp(callfd(fd, "NC"), "00", 2), 0);
+	expect(callfd(fd, "CWxyz"), "68");	/* the default: verify */
+	close(fd);
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+END_TEST
+
+static Suite *
+suite(void)
+{
+	Suite *s = suite_create("hsmd-allow");
+	TCase *tc = tcase_create("allow");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, t_default_verify_only);
+	tcase_add_test(tc, t_refusal_lines_bounded);
+	tcase_add_test(tc, t_admin_serves_mode_v_refuses);
+	tcase_add_test(tc, t_config_allow_all);
+	tcase_add_test(tc, t_tcp_needs_peers);
+	tcase_add_test(tc, t_tcp_peer_not_listed);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return hsmd_suite_main("check_hsmd_allow", suite);
+}
