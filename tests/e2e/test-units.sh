@@ -44,10 +44,14 @@ chown $HSM_UID:$HSM_UID "$T/run/hsmd"; chmod 0750 "$T/run/hsmd"
 chown $GW_UID:$GW_UID "$T/run/gatewayd" "$T/lib/gatewayd"
 chmod 0750 "$T/run/gatewayd"; chmod 0700 "$T/lib/gatewayd"
 genkey "$T/etc/state.key"; genkey "$T/etc/core.key"
-"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-chown $HSM_UID "$T/lmk"; chmod 0400 "$T/lmk"
+# a sealed LMK, as an appliance keeps it (the unit passes both as
+# credentials)
+head -c 24 /dev/urandom | base64 >"$T/lmk-pass"; chmod 0600 "$T/lmk-pass"
+"$BIN/hsmctl" lmk init --passphrase-file "$T/lmk-pass" --out "$T/lmk" >/dev/null \
+    || fail "lmk init"
+chown $HSM_UID "$T/lmk" "$T/lmk-pass"; chmod 0400 "$T/lmk" "$T/lmk-pass"
 setpriv --reuid=$HSM_UID --regid=$HSM_UID --clear-groups \
-    bash -c "umask 0117; exec \"$BIN/hsmd\" --lmk \"$T/lmk\" -l unix:$T/run/hsmd/gateway.sock" \
+    bash -c "umask 0117; exec \"$BIN/hsmd\" --lmk \"$T/lmk\" --passphrase-file \"$T/lmk-pass\" -l unix:$T/run/hsmd/gateway.sock" \
     >"$T/hsmd.log" 2>&1 &
 PIDS+=($!)
 for i in $(seq 1 100); do [ -S "$T/run/hsmd/gateway.sock" ] && break; sleep 0.05; done
