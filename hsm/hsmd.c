@@ -29,6 +29,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <libgen.h>
 #include <time.h>
 #include <stddef.h>
 #include <getopt.h>
@@ -48,6 +49,7 @@
 #include "hsm/cmd.h"
 #include "hsm/hsmdconf.h"
 #include "hsm/lmk.h"
+#include "base/confine.h"
 #include "base/log.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading a client that lags */
@@ -464,6 +466,42 @@ harden(void)
 		fatalx("msg=\"sodium_init failed\"");
 }
 
+/*
+ * Once the LMK is loaded and the listeners bound, hsmd needs no file but
+ * its unix sockets' directories (to remove the sockets at stop), and
+ * only the system calls of its loop (and a socket for the readiness
+ * notification).  Landlock, then seccomp: anything else kills it.
+ */
+static void
+confine(struct server *s)
+{
+	static const char *const extra[] = { "unlink", "socket", "connect",
+	    NULL };
+	static const char *const *const sets[] = { confine_sys_base, extra,
+	    NULL };
+	static char dirs[HSMD_MAX_LISTEN][256];
+	struct confine_path p[HSMD_MAX_LISTEN];
+	char err[256] = "";
+	size_t n = 0;
+	int i, abi;
+
+	for (i = 0; i < s->conf.n && n < HSMD_MAX_LISTEN; i++) {
+		if (!s->ls[i].addr.is_unix)
+			continue;
+		snprintf(dirs[n], sizeof dirs[n], "%s", s->ls[i].addr.path);
+		p[n].path = dirname(dirs[n]);
+		p[n++].write = 1;
+	}
+	if (confine_files(p, n, &abi, err, sizeof err) == -1 ||
+	    confine_syscalls(sets, err, sizeof err) == -1)
+		fatalx("event=confine msg=\"%s\"", err);
+	if (abi == 0)
+		log_warnx("event=confine_files_unavailable msg=\"this kernel "
+		    "has no Landlock: files are NOT confined (seccomp still "
+		    "is)\"");
+	log_info("event=confined seccomp=on landlock_abi=%d", abi);
+}
+
 /* Bind every listener, each saying what it serves. */
 static void
 listen_all(struct server *s)
@@ -598,6 +636,7 @@ main(int argc, char *argv[])
 	evsignal_add(sigs[0], NULL);
 	evsignal_add(sigs[1], NULL);
 
+	confine(&s);
 	log_info("event=ready lmk-check=%s listeners=%d header-length=%ld%s",
 	    kcv, s.conf.n, hdrlen, insecure ? " insecure-test-lmk=yes" : "");
 	notify_ready();

@@ -53,7 +53,8 @@ chown $HSM_UID "$T/lmk" "$T/lmk-pass"; chmod 0400 "$T/lmk" "$T/lmk-pass"
 setpriv --reuid=$HSM_UID --regid=$HSM_UID --clear-groups \
     bash -c "umask 0117; exec \"$BIN/hsmd\" --lmk \"$T/lmk\" --passphrase-file \"$T/lmk-pass\" -l unix:$T/run/hsmd/gateway.sock" \
     >"$T/hsmd.log" 2>&1 &
-PIDS+=($!)
+HSMPID=$!
+PIDS+=($HSMPID)
 for i in $(seq 1 100); do [ -S "$T/run/hsmd/gateway.sock" ] && break; sleep 0.05; done
 [ -S "$T/run/hsmd/gateway.sock" ] || fail "hsmd did not make its socket: $(tail -3 "$T/hsmd.log")"
 mode=$(stat -c %a "$T/run/hsmd/gateway.sock")
@@ -94,9 +95,12 @@ done
 grep -q 'event=confined seccomp=on' "$T/gatewayd.log" || fail "gatewayd did not confine itself"
 sc=$(awk '/^Seccomp:/ {print $2}' /proc/$GWPID/status)
 [ "$sc" = 2 ] || fail "gatewayd Seccomp: $sc, want 2 (filter)"
+sc=$(awk '/^Seccomp:/ {print $2}' /proc/$HSMPID/status)
+[ "$sc" = 2 ] || fail "hsmd Seccomp: $sc, want 2 (filter)"
+grep -q 'event=confined seccomp=on' "$T/hsmd.log" || fail "hsmd did not confine itself"
 # a uid outside group hsmd: no way to the HSM
 if setpriv --reuid=$OTHER_UID --regid=$OTHER_UID --clear-groups python3 -c "
 import socket; s=socket.socket(socket.AF_UNIX); s.connect('$T/run/hsmd/gateway.sock')" 2>/dev/null; then
 	fail "uid $OTHER_UID (not in group hsmd) reached hsmd's socket"
 fi
-pass "units verify, exposure$scores; hsmd uid $HSM_UID socket 660, gatewayd uid $GW_UID in its group reaches it, Seccomp 2; uid $OTHER_UID refused"
+pass "units verify, exposure$scores; hsmd uid $HSM_UID socket 660, gatewayd uid $GW_UID in its group reaches it, both Seccomp 2; uid $OTHER_UID refused"
