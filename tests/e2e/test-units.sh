@@ -29,6 +29,8 @@ for u in gatewayd.service hsmd.service gatewayd-tunnel@.service; do
 	grep -q '^MemoryMax=' "$ROOT/systemd/$u" || fail "$u: no MemoryMax="
 	scores="$scores $u=$score"
 done
+"$BIN/hsmd" -n --config "$ROOT/systemd/hsmd.conf.example" >/dev/null \
+    || fail "hsmd -n: systemd/hsmd.conf.example"
 for f in gatewayd.sysusers gatewayd.tmpfiles; do
 	[ -s "$ROOT/systemd/$f" ] || fail "systemd/$f missing"
 done
