@@ -105,9 +105,10 @@ de48_put(uint8_t *out, size_t cap, uint32_t tag, const void *val, size_t len)
 	return (ssize_t)(4 + len);
 }
 
-/* The TCC comes first, and stays. */
+/* The TCC comes first, and stays; with the elements at most 999 bytes,
+ * as DE48 (LLL) holds. */
 static const struct elem_format de48_format = {
-	.head = 1, .cap = 1000, .next = de48_elem, .put = de48_put
+	.head = 1, .cap = 999, .next = de48_elem, .put = de48_put
 };
 
 int

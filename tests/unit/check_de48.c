@@ -53,6 +53,33 @@ START_TEST(edit)
 }
 END_TEST
 
+/* At the edge of DE48's 999 bytes (and the editor's 1000-byte buffer):
+ * exactly full is taken, one byte more refused, nothing written past
+ * the end (ASan watches the ASan build of this). */
+START_TEST(edit_at_the_edge)
+{
+	char v[100];
+	const uint8_t *p;
+	size_t len;
+	int i;
+
+	memset(v, '7', sizeof v);
+	iso_msg_init(&m, "0100");
+	iso_set_str(&m, 48, "R");
+	for (i = 10; i < 19; i++)				/* 1 + 9 * 103 */
+		ck_assert_int_eq(iso_de48_set(&m, i, v, 99), 0);
+	ck_assert_int_eq(iso_de48_set(&m, 20, v, 67), 0);	/* 999 */
+	p = iso_get(&m, 48, &len);
+	ck_assert_uint_eq(len, 999);
+	ck_assert_int_eq(p[998], '7');
+	ck_assert_int_eq(iso_de48_set(&m, 20, v, 68), -1);	/* 1000 */
+	ck_assert_int_eq(iso_de48_set(&m, 20, v, 69), -1);	/* 1001 */
+	ck_assert_int_eq(iso_de48_set(&m, 21, v, 99), -1);
+	p = iso_get(&m, 48, &len);
+	ck_assert_uint_eq(len, 999);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -63,6 +90,7 @@ main(void)
 
 	tcase_add_test(tc, read_sample);
 	tcase_add_test(tc, edit);
+	tcase_add_test(tc, edit_at_the_edge);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
