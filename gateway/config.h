@@ -45,6 +45,7 @@ struct cfg_link {
 	struct cfg_addr	 addr;
 	int		 nallow;
 	struct cfg_net	 allow[CFG_ALLOW_MAX];
+	int		 allow_any;		/* AllowFrom = any, written */
 	int		 framing;		/* enum frame_kind */
 	uint32_t	 maxframe;
 	uint32_t	 deadline_us;
@@ -53,6 +54,13 @@ struct cfg_link {
 	uint32_t	 out_timeout_us;	/* OUT_REQUEST answer wait */
 	int		 connections;		/* Connect: parallel sessions */
 	int		 max_conns;		/* Listen: accepted at once */
+	/* Limits (issue 14): what one peer may hold of the gateway. */
+	uint32_t	 first_frame_us;	/* Listen: first valid frame */
+	uint32_t	 frame_us;		/* a partial frame */
+	int		 echo_misses;		/* unanswered echoes: closed */
+	uint32_t	 output_cap;		/* bytes queued: reads stop */
+	uint32_t	 stall_us;		/* over output_cap: closed */
+	int		 max_inflight;		/* requests: beyond, 91 */
 	int		 line;			/* where the section began */
 };
 
@@ -87,6 +95,7 @@ struct config {
 	uint32_t	 dedup_us;		/* how long answers are kept */
 	uint32_t	 dedup_max;		/* entries */
 	uint32_t	 watchdog_us;
+	uint32_t	 log_rate;		/* lines per event per second */
 	/* [StandIn] */
 	int		 standin_mode;		/* enum standin_mode */
 	uint64_t	 standin_max_amount;
@@ -119,7 +128,8 @@ struct cfg_core *config_core(const struct config *, const char *name);
 /* Whether two link (core) sections mean the same running object. */
 int	config_link_same(const struct cfg_link *, const struct cfg_link *);
 int	config_core_same(const struct cfg_core *, const struct cfg_core *);
-/* 1 when the address is allowed by the link's AllowFrom (empty: any). */
+/* 1 when the address is allowed by the link's AllowFrom (none: nobody;
+ * any is written as such). */
 int	config_allowed(const struct cfg_link *, const struct sockaddr *);
 
 /* Helpers, exported for tests. */
