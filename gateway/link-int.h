@@ -27,14 +27,21 @@ struct sockaddr;
 
 extern struct event_base *link_base;
 
-/* link.c */
-/* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
-int	link_dispatch(struct conn *, const uint8_t *, size_t, uint64_t t0);
-void	slot_schedule(struct link_slot *);
-void	addr_text(const struct sockaddr *, char *, size_t);
-void	link_update_signed_on(struct link *);
+/*
+ * Calls go one way, link.c -> linklimit.c -> linkio.c (no circle between
+ * files): what linkio.c must tell link.c goes through these hooks.
+ */
+struct linkio_hooks {
+	/* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
+	int	(*frame)(struct conn *, const uint8_t *, size_t, uint64_t t0);
+	/* A Connect slot's connection closed: dial again, later. */
+	void	(*slot_closed)(struct link_slot *);
+};
 
 /* linkio.c */
+void	linkio_init(struct event_base *, const struct linkio_hooks *);
+void	addr_text(const struct sockaddr *, char *, size_t);
+void	link_update_signed_on(struct link *);
 struct conn *conn_new(struct link *, int fd, const struct sockaddr *);
 void	conn_close(struct conn *, const char *why);
 /* The same, for a limit: a warning naming it. */
@@ -43,8 +50,6 @@ void	conn_limit_close(struct conn *, const char *why);
 void	conn_connected(struct conn *);
 
 /* linklimit.c */
-/* After output was queued or written: pause or resume reading. */
-void	limit_output(struct conn *);
 /* Every tick: -1 when a limit closed c. */
 int	limit_check(struct conn *, uint64_t now);
 

@@ -29,36 +29,20 @@
 #include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
 
-struct event_base *link_base;
+static int link_dispatch(struct conn *, const uint8_t *, size_t,
+    uint64_t);
+static void slot_schedule(struct link_slot *);
+
 static const struct link_handlers *hand;
+static const struct linkio_hooks io_hooks = { link_dispatch, slot_schedule };
 static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
 static struct iso_msg rxmsg, nm;
 
 void
 link_init(struct event_base *b, const struct link_handlers *handlers)
 {
-	link_base = b;
+	linkio_init(b, &io_hooks);
 	hand = handlers;
-}
-
-void
-addr_text(const struct sockaddr *sa, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s->sin_addr, h, sizeof h);
-		port = ntohs(s->sin_port);
-		snprintf(out, cap, "%s:%u", h, port);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof h);
-		port = ntohs(s->sin6_port);
-		snprintf(out, cap, "[%s]:%u", h, port);
-	} else
-		snprintf(out, cap, "?");
 }
 
 struct link *
@@ -114,18 +98,6 @@ next_stan(struct link *l)
 {
 	l->stan = l->stan % 999999 + 1;
 	return l->stan;
-}
-
-/* A link is signed on while one of its connections is. */
-void
-link_update_signed_on(struct link *l)
-{
-	struct conn *c;
-
-	l->signed_on = 0;
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->signed_on)
-			l->signed_on = 1;
 }
 
 /*
@@ -229,7 +201,8 @@ dispatch(struct conn *c, uint64_t t0)
 	    c->link->cf.name, (unsigned long long)c->id, line);
 }
 
-int
+/* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
+static int
 link_dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 {
 	struct iso_err err;
@@ -321,7 +294,7 @@ slot_connect(evutil_socket_t fd, short ev, void *arg)
 	event_add(c->wr, NULL);
 }
 
-void
+static void
 slot_schedule(struct link_slot *s)
 {
 	struct timeval tv;

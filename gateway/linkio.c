@@ -7,9 +7,11 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <arpa/inet.h>
 
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -24,10 +26,77 @@
 #include "gateway/link.h"
 #include "gateway/link-int.h"
 
+struct event_base *link_base;
+static const struct linkio_hooks *hooks;
 static uint64_t	 next_conn;
 static uint8_t	 txbuf[65536 + 16];
 static struct event *flush_ev;
 static TAILQ_HEAD(, conn) flushq = TAILQ_HEAD_INITIALIZER(flushq);
+
+void
+linkio_init(struct event_base *b, const struct linkio_hooks *h)
+{
+	link_base = b;
+	hooks = h;
+}
+
+void
+addr_text(const struct sockaddr *sa, char *out, size_t cap)
+{
+	char h[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (sa->sa_family == AF_INET) {
+		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
+		inet_ntop(AF_INET, &s->sin_addr, h, sizeof h);
+		port = ntohs(s->sin_port);
+		snprintf(out, cap, "%s:%u", h, port);
+	} else if (sa->sa_family == AF_INET6) {
+		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
+		inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof h);
+		port = ntohs(s->sin6_port);
+		snprintf(out, cap, "[%s]:%u", h, port);
+	} else
+		snprintf(out, cap, "?");
+}
+
+/* A link is signed on while one of its connections is. */
+void
+link_update_signed_on(struct link *l)
+{
+	struct conn *c;
+
+	l->signed_on = 0;
+	TAILQ_FOREACH(c, &l->conns, entry)
+		if (c->signed_on)
+			l->signed_on = 1;
+}
+
+/* After output was queued or written: pause or resume reading.  Reads
+ * stop at OutputCap (linklimit.c closes after StallTimeout). */
+static void
+limit_output(struct conn *c)
+{
+	struct link *l = c->link;
+	size_t n = evbuffer_get_length(c->out);
+
+	if (!c->rd_paused && n > l->cf.output_cap) {
+		/* The kernel's buffers fill behind us, and the peer's
+		 * writes block: TCP's own backpressure. */
+		event_del(c->rd);
+		c->rd_paused = 1;
+		c->full_us = now_us();
+		l->output_paused++;
+		log_warnx("event=output_paused link=%s conn=%llu peer=%s "
+		    "queued=%zu cap=%u", l->cf.name, (unsigned long long)c->id,
+		    c->peer, n, l->cf.output_cap);
+	} else if (c->rd_paused && n <= l->cf.output_cap / 2) {
+		c->rd_paused = 0;
+		event_add(c->rd, NULL);
+		log_info("event=output_resumed link=%s conn=%llu queued=%zu",
+		    l->cf.name, (unsigned long long)c->id, n);
+	}
+}
 
 int
 conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
@@ -157,7 +226,7 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 		if (rv == 0)
 			break;
 		c->rx_frames++;
-		link_dispatch(c, c->rx + used + off, total - off, t0);
+		hooks->frame(c, c->rx + used + off, total - off, t0);
 		used += total;
 	}
 	if (used > 0) {
@@ -264,7 +333,7 @@ conn_end(struct conn *c)
 	free(c->rx);
 	if (c->slot >= 0) {
 		l->slots[c->slot].conn = NULL;
-		slot_schedule(&l->slots[c->slot]);
+		hooks->slot_closed(&l->slots[c->slot]);
 	}
 	free(c);
 	link_update_signed_on(l);

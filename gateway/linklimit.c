@@ -10,16 +10,14 @@
  *   EchoMisses         that many unanswered echoes in a row: closed (a
  *                      Connect slot then reconnects, with its backoff);
  *   OutputCap          answers queued beyond it stop reads from that peer
- *                      until half of them have drained; StallTimeout over
- *                      it and the connection is closed;
+ *                      until half of them have drained (linkio.c, where
+ *                      output is queued); StallTimeout over it and the
+ *                      connection is closed;
  *   MaxInFlight        requests of one link the router holds at once;
  *                      beyond, a request is answered 91 at once, so the
  *                      scheme still has its answer within its deadline.
  */
 #include <stdint.h>
-
-#include <event2/buffer.h>
-#include <event2/event.h>
 
 #include "base/clock.h"
 #include "base/log.h"
@@ -30,30 +28,6 @@
 #include "gateway/metrics.h"
 
 static struct iso_msg busy;
-
-void
-limit_output(struct conn *c)
-{
-	struct link *l = c->link;
-	size_t n = evbuffer_get_length(c->out);
-
-	if (!c->rd_paused && n > l->cf.output_cap) {
-		/* The kernel's buffers fill behind us, and the peer's
-		 * writes block: TCP's own backpressure. */
-		event_del(c->rd);
-		c->rd_paused = 1;
-		c->full_us = now_us();
-		l->output_paused++;
-		log_warnx("event=output_paused link=%s conn=%llu peer=%s "
-		    "queued=%zu cap=%u", l->cf.name, (unsigned long long)c->id,
-		    c->peer, n, l->cf.output_cap);
-	} else if (c->rd_paused && n <= l->cf.output_cap / 2) {
-		c->rd_paused = 0;
-		event_add(c->rd, NULL);
-		log_info("event=output_resumed link=%s conn=%llu queued=%zu",
-		    l->cf.name, (unsigned long long)c->id, n);
-	}
-}
 
 /* An echo of ours is unanswered past EchoInterval: -1 when that made
  * EchoMisses in a row and closed c. */
