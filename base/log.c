@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,16 +26,172 @@ log_setverbose(int verbose)
 
 static void vlog(const char *, const char *, va_list, int)
     __attribute__((format(printf, 2, 0)));
+static void emit(const char *, const char *, int, int);
+
+/*
+ * Rate limiting per event key: a peer that can make us log (0800s, bad
+ * frames, refused connections) must not be able to fill the journal or
+ * spend the loop's time writing it.  A fixed table: a key that finds no
+ * room is not limited, which only a program with more than RL_SLOTS kinds
+ * of event could see.
+ */
+#define RL_SLOTS	128
+#define RL_KEYMAX	40
+
+struct rl_slot {
+	char		 key[RL_KEYMAX];
+	time_t		 window;	/* the second counted */
+	unsigned	 count;
+	unsigned long	 suppressed;
+};
+
+static struct rl_slot	 rl[RL_SLOTS];
+static unsigned		 rl_rate = LOG_RATE_DEFAULT;
+static int		 rl_pending;	/* some slot has a count to report */
+/* The store writer thread logs too. */
+static pthread_mutex_t	 rl_mtx = PTHREAD_MUTEX_INITIALIZER;
+
+void
+log_ratelimit(unsigned per_second)
+{
+	pthread_mutex_lock(&rl_mtx);
+	rl_rate = per_second;
+	pthread_mutex_unlock(&rl_mtx);
+}
+
+static time_t
+rl_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+	return ts.tv_sec;
+}
+
+/* The line's key: the word after a leading "event=". */
+static void
+rl_key(const char *line, char *key, size_t cap)
+{
+	size_t n = 0;
+
+	if (strncmp(line, "event=", 6) == 0)
+		line += 6;
+	else
+		line = "-";
+	while (line[n] != '\0' && line[n] != ' ' && n + 1 < cap)
+		n++;
+	memcpy(key, line, n);
+	key[n] = '\0';
+}
+
+static struct rl_slot *
+rl_find(const char *key)
+{
+	uint32_t h = 2166136261u;
+	const char *p;
+	size_t i, j;
+
+	for (p = key; *p; p++)
+		h = (h ^ (uint8_t)*p) * 16777619u;
+	for (i = 0; i < RL_SLOTS; i++) {
+		j = (h + i) % RL_SLOTS;
+		if (rl[j].key[0] == '\0') {
+			snprintf(rl[j].key, sizeof rl[j].key, "%s", key);
+			return &rl[j];
+		}
+		if (strcmp(rl[j].key, key) == 0)
+			return &rl[j];
+	}
+	return NULL;
+}
+
+/* Called with rl_mtx held. */
+static void
+rl_report(struct rl_slot *s)
+{
+	char line[128];
+
+	snprintf(line, sizeof line, "event=log_suppressed key=%.*s count=%lu "
+	    "limit=%u/s", RL_KEYMAX, s->key, s->suppressed, rl_rate);
+	s->suppressed = 0;
+	emit("warn", line, 0, 0);
+}
+
+static void
+rl_sweep(time_t now)
+{
+	size_t i;
+
+	rl_pending = 0;
+	for (i = 0; i < RL_SLOTS; i++) {
+		if (rl[i].suppressed == 0)
+			continue;
+		if (rl[i].window != now)
+			rl_report(&rl[i]);
+		else
+			rl_pending = 1;
+	}
+}
+
+void
+log_ratelimit_flush(void)
+{
+	pthread_mutex_lock(&rl_mtx);
+	if (rl_pending)
+		rl_sweep(rl_now());
+	pthread_mutex_unlock(&rl_mtx);
+}
+
+/* 1 when the line may be written. */
+static int
+rl_admit(const char *line)
+{
+	struct rl_slot *s;
+	char key[RL_KEYMAX];
+	time_t now;
+	int ok = 1;
+
+	pthread_mutex_lock(&rl_mtx);
+	if (rl_rate == 0)
+		goto out;
+	now = rl_now();
+	if (rl_pending)
+		rl_sweep(now);
+	rl_key(line, key, sizeof key);
+	if ((s = rl_find(key)) == NULL)
+		goto out;
+	if (s->window != now) {
+		s->window = now;
+		s->count = 0;
+	}
+	if (++s->count > rl_rate) {
+		s->suppressed++;
+		rl_pending = 1;
+		ok = 0;
+	}
+out:
+	pthread_mutex_unlock(&rl_mtx);
+	return ok;
+}
 
 static void
 vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 {
 	char buf[1024];
-	struct timespec ts;
-	struct tm tm;
 	int saved = errno;
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
+	if (strcmp(level, "fatal") == 0 || rl_admit(buf))
+		emit(level, buf, with_errno, saved);
+	errno = saved;
+}
+
+static void
+emit(const char *level, const char *buf, int with_errno, int saved)
+{
+	struct timespec ts;
+	struct tm tm;
+
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	if (with_errno)
@@ -46,7 +204,6 @@ vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 		    "level=%s %s\n", tm.tm_year + 1900, tm.tm_mon + 1,
 		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 		    ts.tv_nsec / 1000000, log_prog, level, buf);
-	errno = saved;
 }
 
 #define LOG_FN(name, level, with_errno, cond)		\

@@ -14,7 +14,16 @@
 
 enum log_level { LOG_LVL_WARN, LOG_LVL_INFO, LOG_LVL_DEBUG };
 
+/* Lines per event key (the event=WORD a line starts with) per second;
+ * the rest are counted and reported by one event=log_suppressed line. */
+#define LOG_RATE_DEFAULT	50
+
 void log_init(const char *progname, int verbose);
+/* 0: no limit.  Fatal lines are never limited. */
+void log_ratelimit(unsigned per_second);
+/* Reports the counts of windows that have ended (a timer calls it, so a
+ * flood that stops is still reported). */
+void log_ratelimit_flush(void);
 void log_setverbose(int verbose);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));

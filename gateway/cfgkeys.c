@@ -172,6 +172,11 @@ static const struct cfg_key gateway_keys[] = {
 	    "want a duration (e.g. 60s)", 0, NULL, NULL, NULL },
 	{ "DedupEntries", T_U32, GW(dedup_max), 0, 1, 10000000,
 	    "want 1..10000000", 0, NULL, NULL, NULL },
+	/* A flood of one event (0800s, bad frames) costs a line a few
+	 * times a second, not one per message. */
+	{ "LogRateLimit", T_U32, GW(log_rate), 0, 0, 1000000,
+	    "want 0..1000000 lines per event per second (0: no limit)", 0,
+	    NULL, NULL, NULL },
 	{ "Confine", T_FUNC, 0, 0, 0, 0, NULL, 0, set_confine, print_confine,
 	    NULL },
 };
@@ -247,6 +252,15 @@ set_allow(struct pctx *px, void *s, const char *v)
 	struct cfg_link *l = s;
 	char buf[1024], *p, *tok, *save = NULL;
 
+	/* Everyone is a choice written down, never the silent default. */
+	if (strcmp(v, "any") == 0) {
+		if (l->nallow > 0)
+			return FAILED(px, "AllowFrom: any stands alone");
+		l->allow_any = 1;
+		return 1;
+	}
+	if (l->allow_any)
+		return FAILED(px, "AllowFrom: any stands alone");
 	if (strlen(v) >= sizeof buf)
 		return FAILED(px, "AllowFrom: too long");
 	strcpy(buf, v);
@@ -269,6 +283,8 @@ print_allow(FILE *f, const void *s)
 	char n[64];
 	int i;
 
+	if (l->allow_any)
+		fprintf(f, "AllowFrom = any\n");
 	if (l->nallow == 0)
 		return;
 	fprintf(f, "AllowFrom = ");
@@ -317,12 +333,26 @@ static const struct cfg_key link_keys[] = {
 	    "want a duration", 0, NULL, NULL, NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
 	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
+	{ "EchoMisses", T_INT, LK(echo_misses), 0, 1, 100,
+	    "want 1..100 unanswered echoes", 0, NULL, NULL, NULL },
 	{ "OutTimeout", T_DURATION, LK(out_timeout_us), 0, 1, UINT32_MAX,
 	    "want a duration", 0, NULL, NULL, NULL },
 	{ "Connections", T_INT, LK(connections), 0, 1, 64, "want 1..64", 0,
 	    NULL, NULL, is_connect },
 	{ "MaxConnections", T_INT, LK(max_conns), 0, 1, 1024,
 	    "want 1..1024", 0, NULL, NULL, is_listen },
+	/* The limits below keep one peer from holding a connection slot,
+	 * memory or the router (doc/architecture.md section 9). */
+	{ "FirstFrameTimeout", T_DURATION, LK(first_frame_us), 0, 100000,
+	    600000000, "want 100ms..10m", 0, NULL, NULL, is_listen },
+	{ "FrameTimeout", T_DURATION, LK(frame_us), 0, 100000, 600000000,
+	    "want 100ms..10m", 0, NULL, NULL, NULL },
+	{ "OutputCap", T_U32, LK(output_cap), 0, 65536, 1073741824,
+	    "want 65536..1073741824 bytes", 0, NULL, NULL, NULL },
+	{ "StallTimeout", T_DURATION, LK(stall_us), 0, 100000, 600000000,
+	    "want 100ms..10m", 0, NULL, NULL, NULL },
+	{ "MaxInFlight", T_INT, LK(max_inflight), 0, 1, 1000000,
+	    "want 1..1000000", 0, NULL, NULL, NULL },
 };
 
 /* --- [Core NAME] ------------------------------------------------------------------ */

@@ -199,7 +199,7 @@ config_allowed(const struct cfg_link *l, const struct sockaddr *sa)
 	int af = sa->sa_family, i;
 	uint8_t v4[4];
 
-	if (l->nallow == 0)
+	if (l->allow_any)
 		return 1;
 	if (af == AF_INET)
 		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;

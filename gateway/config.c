@@ -17,6 +17,7 @@
 #include <ini.h>
 #include <sodium.h>
 
+#include "base/log.h"
 #include "iso8583/frame.h"
 #include "tunnel/corefr.h"
 #include "gateway/cfg-int.h"
@@ -34,6 +35,14 @@ link_defaults(struct cfg_link *l)
 	l->out_timeout_us = 10000000;
 	l->connections = 1;
 	l->max_conns = 16;
+	/* An idle or slow socket never holds one of MaxConnections long;
+	 * a peer that stops reading holds 1 MiB at most. */
+	l->first_frame_us = 10000000;
+	l->frame_us = 5000000;
+	l->echo_misses = 3;
+	l->output_cap = 1u << 20;
+	l->stall_us = 5000000;
+	l->max_inflight = 1024;
 	l->mode = -1;
 	strcpy(l->profile, "");
 }
@@ -197,6 +206,7 @@ config_init(struct config *c)
 	strcpy(c->control, "/run/gatewayd/control.sock");
 	c->dedup_us = 60000000;
 	c->dedup_max = 200000;
+	c->log_rate = LOG_RATE_DEFAULT;
 	c->standin_mode = STANDIN_AUTO;
 	c->standin_max_age_s = 24 * 3600;
 }
@@ -227,7 +237,15 @@ config_check(struct config *c, char *err, size_t errsz)
 			    l->name);
 			return -1;
 		}
-		if (l->nallow > 0 && l->mode == LINK_CONNECT) {
+		if (l->mode == LINK_LISTEN && l->nallow == 0 &&
+		    !l->allow_any) {
+			snprintf(err, errsz, "%s:%d: [Link %s]: AllowFrom is "
+			    "required on a Listen link (AllowFrom = any to "
+			    "accept every address)", c->file, l->line, l->name);
+			return -1;
+		}
+		if ((l->nallow > 0 || l->allow_any) &&
+		    l->mode == LINK_CONNECT) {
 			snprintf(err, errsz, "%s:%d: [Link %s]: AllowFrom is "
 			    "for Listen links", c->file, l->line, l->name);
 			return -1;
@@ -444,7 +462,12 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    == 0 && a->framing == b->framing && a->maxframe == b->maxframe &&
 	    a->deadline_us == b->deadline_us && a->reserve_us == b->reserve_us &&
 	    a->echo_us == b->echo_us && a->out_timeout_us == b->out_timeout_us &&
-	    a->connections == b->connections && a->max_conns == b->max_conns;
+	    a->connections == b->connections && a->max_conns == b->max_conns &&
+	    a->allow_any == b->allow_any &&
+	    a->first_frame_us == b->first_frame_us &&
+	    a->frame_us == b->frame_us && a->echo_misses == b->echo_misses &&
+	    a->output_cap == b->output_cap && a->stall_us == b->stall_us &&
+	    a->max_inflight == b->max_inflight;
 }
 
 int

@@ -46,6 +46,7 @@ struct cfg_link {
 	struct cfg_addr	 addr;
 	int		 nallow;
 	struct cfg_net	 allow[CFG_ALLOW_MAX];
+	int		 allow_any;		/* AllowFrom = any, written */
 	int		 framing;		/* enum frame_kind */
 	uint32_t	 maxframe;
 	uint32_t	 deadline_us;
@@ -54,6 +55,13 @@ struct cfg_link {
 	uint32_t	 out_timeout_us;	/* OUT_REQUEST answer wait */
 	int		 connections;		/* Connect: parallel sessions */
 	int		 max_conns;		/* Listen: accepted at once */
+	/* Limits (issue 14): what one peer may hold of the gateway. */
+	uint32_t	 first_frame_us;	/* Listen: first valid frame */
+	uint32_t	 frame_us;		/* a partial frame */
+	int		 echo_misses;		/* unanswered echoes: closed */
+	uint32_t	 output_cap;		/* bytes queued: reads stop */
+	uint32_t	 stall_us;		/* over output_cap: closed */
+	int		 max_inflight;		/* requests: beyond, 91 */
 	int		 line;			/* where the section began */
 };
 
@@ -90,6 +98,7 @@ struct config {
 	uint32_t	 dedup_max;		/* entries */
 	uint32_t	 watchdog_us;
 	int		 no_confine;		/* Confine = no */
+	uint32_t	 log_rate;		/* lines per event per second */
 	/* [StandIn] */
 	int		 standin_mode;		/* enum standin_mode */
 	uint64_t	 standin_max_amount;
@@ -125,7 +134,8 @@ int	config_core_same(const struct cfg_core *, const struct cfg_core *);
 /* ControlGroup's gid ((gid_t)-1 when none): 0, or -1 with err. */
 int	config_control_gid(const struct config *, gid_t *, char *err,
 	    size_t errsz);
-/* 1 when the address is allowed by the link's AllowFrom (empty: any). */
+/* 1 when the address is allowed by the link's AllowFrom (none: nobody;
+ * any is written as such). */
 int	config_allowed(const struct cfg_link *, const struct sockaddr *);
 
 /* Helpers, exported for tests. */

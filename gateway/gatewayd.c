@@ -169,6 +169,7 @@ gw_reload(char *msg, size_t cap)
 	reload_links(nc, &added, &removed, &changed, &failed);
 	reload_cores(nc, &added, &removed, &changed, &failed);
 	dedup_init(nc->dedup_max, nc->dedup_us);
+	log_ratelimit(nc->log_rate);
 	config_free(gw.conf);
 	gw.conf = nc;
 	router_reconfigure(nc);
@@ -196,6 +197,16 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	log_info("event=shutdown signal=%d", (int)sig);
 	notify_send("STOPPING=1");
 	event_base_loopbreak(gw.base);
+}
+
+/* A flood that stopped is still reported, within a second or two. */
+static void
+on_log_flush(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	(void)arg;
+	log_ratelimit_flush();
 }
 
 static void
@@ -261,6 +272,7 @@ start(void)
 		fatalx("event_base_new");
 	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
 		fatalx("dedup table");
+	log_ratelimit(gw.conf->log_rate);
 	router_init(gw.base, gw.conf);
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
@@ -335,7 +347,8 @@ main(int argc, char **argv)
 {
 	const char *file;
 	int check = 0, fg = 0, verbose = 0;
-	struct event *sigs[3], *wd = NULL;
+	struct event *sigs[3], *wd = NULL, *lf;
+	struct timeval sec = { 1, 0 };
 	struct rlimit rl = { 0, 0 };
 	char err[512];
 	uint64_t wd_us;
@@ -379,6 +392,9 @@ main(int argc, char **argv)
 		wd = event_new(gw.base, -1, EV_PERSIST, on_watchdog, NULL);
 		evtimer_add(wd, &tv);
 	}
+	if ((lf = event_new(gw.base, -1, EV_PERSIST, on_log_flush, NULL)) ==
+	    NULL || evtimer_add(lf, &sec) == -1)
+		fatalx("log flush timer");
 	log_info("event=started name=%s links=%s pid=%d", gw.conf->name,
 	    link_first() == NULL ? "none" : "yes", (int)getpid());
 	notify_send("READY=1\nSTATUS=serving");
@@ -387,6 +403,7 @@ main(int argc, char **argv)
 		event_free(sigs[i]);
 	if (wd != NULL)
 		event_free(wd);
+	event_free(lf);
 	stop();
 	return 0;
 }

@@ -33,6 +33,13 @@ struct conn {
 	uint64_t		 last_rx_us;
 	uint64_t		 echo_sent_us;	/* 0: no echo outstanding */
 	uint64_t		 rx_frames, tx_frames;
+	/* Limits (linklimit.c): what one peer may hold of the gateway. */
+	uint64_t		 opened_us;
+	int			 proven;	/* a frame that unpacked */
+	uint64_t		 partial_us;	/* a frame begun, not ended */
+	int			 echo_missed;	/* in a row */
+	int			 rd_paused;	/* output over OutputCap */
+	uint64_t		 full_us;	/* since when */
 	struct evbuffer		*out;		/* not yet taken by the socket */
 	TAILQ_ENTRY(conn)	 flush_entry;
 	int			 queued;	/* on the flush list */
@@ -59,9 +66,14 @@ struct link {
 	struct event		*tick;		/* idle echo, outbound timeouts */
 	uint32_t		 stan;
 	int			 signed_on;
+	int			 inflight;	/* requests the router holds */
 	/* counters */
 	uint64_t		 accepted, refused, closed, bad_frames,
 				 bad_msgs, echo_sent, echo_ok;
+	/* connections closed by a limit, reads paused, requests refused */
+	uint64_t		 first_frame_timeouts, frame_timeouts,
+				 echo_closed, output_paused, output_stalled,
+				 inflight_refused;
 };
 
 #endif

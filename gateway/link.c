@@ -15,7 +15,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event2/buffer.h>
 #include <event2/event.h>
 #include <event2/listener.h>
 #include <sodium.h>
@@ -26,55 +25,24 @@
 #include "iso8583/mask.h"
 #include "iso8583/mti.h"
 #include "gateway/link.h"
+#include "gateway/link-int.h"
 #include "gateway/metrics.h"
 #include "gateway/netmgmt.h"
 
-#define BACKOFF_MIN_MS	100
-#define BACKOFF_MAX_MS	5000
-/* One read admits at most this much (about 16 requests) per loop pass,
- * while the core reader drains up to 128 answers: admitting faster than
- * answers drain lets them queue past the deadline under overload (at
- * 45,000/s, 128 KiB reads gave 2,000-5,000 stand-in 91s a run; 4 KiB and
- * 16 KiB reads none). */
-#define READ_MAX	4096
-
-static void conn_close(struct conn *, const char *why);
+static int link_dispatch(struct conn *, const uint8_t *, size_t,
+    uint64_t);
 static void slot_schedule(struct link_slot *);
 
-static struct event_base *base;
 static const struct link_handlers *hand;
+static const struct linkio_hooks io_hooks = { link_dispatch, slot_schedule };
 static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
-static uint64_t	 next_conn;
-static uint8_t	 txbuf[65536 + 16];
-static struct event *flush_ev;
-static TAILQ_HEAD(, conn) flushq = TAILQ_HEAD_INITIALIZER(flushq);
 static struct iso_msg rxmsg, nm;
 
 void
 link_init(struct event_base *b, const struct link_handlers *handlers)
 {
-	base = b;
+	linkio_init(b, &io_hooks);
 	hand = handlers;
-}
-
-static void
-addr_text(const struct sockaddr *sa, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN] = "?";
-	unsigned port = 0;
-
-	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *s = (const struct sockaddr_in *)sa;
-		inet_ntop(AF_INET, &s->sin_addr, h, sizeof h);
-		port = ntohs(s->sin_port);
-		snprintf(out, cap, "%s:%u", h, port);
-	} else if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *s = (const struct sockaddr_in6 *)sa;
-		inet_ntop(AF_INET6, &s->sin6_addr, h, sizeof h);
-		port = ntohs(s->sin6_port);
-		snprintf(out, cap, "[%s]:%u", h, port);
-	} else
-		snprintf(out, cap, "?");
 }
 
 struct link *
@@ -130,100 +98,6 @@ next_stan(struct link *l)
 {
 	l->stan = l->stan % 999999 + 1;
 	return l->stan;
-}
-
-/* A link is signed on while one of its connections is. */
-static void
-update_signed_on(struct link *l)
-{
-	struct conn *c;
-
-	l->signed_on = 0;
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->signed_on)
-			l->signed_on = 1;
-}
-
-int
-conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
-{
-	uint8_t hdr[16];
-	int h;
-
-	if ((h = frame_header(&c->link->fr, len, hdr, sizeof hdr)) < 0) {
-		log_warnx("event=send_refused link=%s conn=%llu len=%zu "
-		    "reason=over_max_frame", c->link->cf.name,
-		    (unsigned long long)c->id, len);
-		return -1;
-	}
-	c->tx_frames++;
-	if (evbuffer_add(c->out, hdr, (size_t)h) == -1 ||
-	    evbuffer_add(c->out, msg, len) == -1)
-		return -1;
-	/* While the socket is full (or connecting) its write event owns
-	 * the flush; otherwise one write at the end of this loop pass. */
-	if (!c->queued && !event_pending(c->wr, EV_WRITE, NULL)) {
-		TAILQ_INSERT_TAIL(&flushq, c, flush_entry);
-		c->queued = 1;
-		event_active(flush_ev, EV_WRITE, 0);
-	}
-	return 0;
-}
-
-/*
- * The answers of one loop pass leave a connection in one write: a system
- * call per answer was most of what an answer cost.  What the socket does
- * not take waits for its write event.  -1: the connection is gone.
- */
-static int
-conn_flush(struct conn *c)
-{
-	int n;
-
-	while (evbuffer_get_length(c->out) > 0) {
-		if ((n = evbuffer_write(c->out, c->fd)) > 0)
-			continue;
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			break;
-		conn_close(c, n == 0 ? "eof" : strerror(errno));
-		return -1;
-	}
-	if (evbuffer_get_length(c->out) > 0)
-		event_add(c->wr, NULL);
-	else
-		event_del(c->wr);
-	return 0;
-}
-
-static void
-flush_all(evutil_socket_t fd, short ev, void *arg)
-{
-	struct conn *c;
-
-	(void)fd;
-	(void)ev;
-	(void)arg;
-	while ((c = TAILQ_FIRST(&flushq)) != NULL) {
-		TAILQ_REMOVE(&flushq, c, flush_entry);
-		c->queued = 0;
-		conn_flush(c);
-	}
-}
-
-int
-conn_send_msg(struct conn *c, const struct iso_msg *m)
-{
-	struct iso_err err;
-	ssize_t n;
-
-	n = iso_pack(c->link->prof, m, txbuf, sizeof txbuf, &err);
-	if (n < 0) {
-		log_warnx("event=pack_failed link=%s mti=%s field=%d "
-		    "reason=\"%s\"", c->link->cf.name, m->mti, err.field,
-		    err.msg);
-		return -1;
-	}
-	return conn_send_wire(c, txbuf, (size_t)n);
 }
 
 /*
@@ -282,7 +156,7 @@ on_netmgmt(struct conn *c, const struct iso_msg *m)
 	default:
 		break;
 	}
-	update_signed_on(l);
+	link_update_signed_on(l);
 	log_info("event=netmgmt link=%s conn=%llu code=%s action=%s rc=%s "
 	    "signed_on=%d", l->cf.name, (unsigned long long)c->id, r.code,
 	    r.what, r.rc, l->signed_on);
@@ -301,15 +175,10 @@ send_echo(struct conn *c)
 }
 
 static void
-dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
+dispatch(struct conn *c, uint64_t t0)
 {
-	struct iso_err err;
 	char line[512];
 
-	if (iso_unpack(c->link->prof, &rxmsg, msg, len, &err) == -1) {
-		format_error(c, &err);
-		return;
-	}
 	switch (iso_mti_kind(rxmsg.mti)) {
 	case ISO_MTI_NETMGMT:
 		on_netmgmt(c, &rxmsg);
@@ -332,161 +201,25 @@ dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 	    c->link->cf.name, (unsigned long long)c->id, line);
 }
 
-/*
- * Plain reads into the connection's own buffer, frames handled in place:
- * a bufferevent asks the kernel how much is readable (FIONREAD) before
- * every read and allocates a chain per read.
- */
-static void
-conn_read(evutil_socket_t fd, short ev, void *arg)
+/* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
+static int
+link_dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 {
-	struct conn *c = arg;
-	size_t off, total, want, used = 0;
-	size_t pl = frame_prefix_len(&c->link->fr);
-	char err[128];
-	uint64_t t0;
-	ssize_t n;
-	int rv;
+	struct iso_err err;
 
-	(void)ev;
-	want = c->rxcap - c->rxlen;
-	if (want > READ_MAX)
-		want = READ_MAX;
-	n = read(fd, c->rx + c->rxlen, want);
-	if (n <= 0) {
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		conn_close(c, n == 0 ? "eof" : strerror(errno));
-		return;
+	if (iso_unpack(c->link->prof, &rxmsg, msg, len, &err) == -1) {
+		format_error(c, &err);
+		return 0;
 	}
-	c->rxlen += (size_t)n;
-	t0 = now_us();
-	c->last_rx_us = t0;
-	while (c->rxlen - used >= pl) {
-		rv = frame_parse(&c->link->fr, c->rx + used, c->rxlen - used,
-		    &off, &total, err, sizeof err);
-		if (rv == -1) {
-			c->link->bad_frames++;
-			log_warnx("event=framing_lost link=%s conn=%llu "
-			    "reason=\"%s\"", c->link->cf.name,
-			    (unsigned long long)c->id, err);
-			conn_close(c, "framing");
-			return;
-		}
-		if (rv == 0)
-			break;
-		c->rx_frames++;
-		dispatch(c, c->rx + used + off, total - off, t0);
-		/* Card data does not linger in the buffers once handled:
-		 * the next frame may be shorter than this one. */
-		sodium_memzero(rxmsg.buf, rxmsg.used);
-		used += total;
-	}
-	if (used > 0) {
-		memmove(c->rx, c->rx + used, c->rxlen - used);
-		sodium_memzero(c->rx + c->rxlen - used, used);
-		c->rxlen -= used;
-	}
-}
-
-static void
-conn_connected(struct conn *c)
-{
-	struct link_slot *s = &c->link->slots[c->slot];
-	int one = 1;
-
-	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-	s->connecting = 0;
-	s->backoff_ms = BACKOFF_MIN_MS;
-	log_info("event=link_connected link=%s conn=%llu peer=%s",
-	    c->link->cf.name, (unsigned long long)c->id, c->peer);
-	event_add(c->rd, NULL);
-}
-
-static void
-conn_writable(evutil_socket_t fd, short ev, void *arg)
-{
-	struct conn *c = arg;
-	socklen_t sl = sizeof(int);
-	int e = 0;
-
-	(void)ev;
-	if (c->slot >= 0 && c->link->slots[c->slot].connecting) {
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &sl) == -1)
-			e = errno;
-		if (e != 0) {
-			conn_close(c, strerror(e));
-			return;
-		}
-		conn_connected(c);
-	}
-	conn_flush(c);
-}
-
-static struct conn *
-conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
-{
-	struct conn *c;
-
-	if (flush_ev == NULL &&
-	    (flush_ev = event_new(base, -1, 0, flush_all, NULL)) == NULL)
-		return NULL;
-	if ((c = calloc(1, sizeof *c)) == NULL)
-		return NULL;
-	c->link = l;
-	c->fd = fd;
-	c->id = ++next_conn;
-	c->slot = -1;
-	c->last_rx_us = now_us();
-	addr_text(sa, c->peer, sizeof c->peer);
-	/* A partial frame (less than the largest) plus one whole read. */
-	c->rxcap = frame_prefix_len(&l->fr) + l->fr.hdrlen + l->fr.max +
-	    READ_MAX;
-	if ((c->rx = malloc(c->rxcap)) == NULL ||
-	    (c->out = evbuffer_new()) == NULL ||
-	    (c->rd = event_new(base, fd, EV_READ | EV_PERSIST, conn_read,
-	    c)) == NULL ||
-	    (c->wr = event_new(base, fd, EV_WRITE, conn_writable, c)) ==
-	    NULL) {
-		if (c->rd != NULL)
-			event_free(c->rd);
-		if (c->out != NULL)
-			evbuffer_free(c->out);
-		free(c->rx);
-		free(c);
-		return NULL;
-	}
-	TAILQ_INSERT_TAIL(&l->conns, c, entry);
-	l->nconns++;
-	return c;
-}
-
-static void
-conn_close(struct conn *c, const char *why)
-{
-	struct link *l = c->link;
-
-	log_info("event=link_closed link=%s conn=%llu peer=%s reason=\"%s\"",
-	    l->cf.name, (unsigned long long)c->id, c->peer, why);
-	TAILQ_REMOVE(&l->conns, c, entry);
-	l->nconns--;
-	l->closed++;
-	if (c->queued) {
-		TAILQ_REMOVE(&flushq, c, flush_entry);
-		c->queued = 0;
-	}
-	event_free(c->rd);
-	event_free(c->wr);
-	close(c->fd);
-	evbuffer_free(c->out);
-	sodium_memzero(c->rx, c->rxlen);
-	free(c->rx);
-	if (c->slot >= 0) {
-		l->slots[c->slot].conn = NULL;
-		slot_schedule(&l->slots[c->slot]);
-	}
-	free(c);
-	update_signed_on(l);
+	/* A frame that unpacks proves a peer speaking the protocol: it may
+	 * keep its slot, and its line is alive whatever echoes say. */
+	c->proven = 1;
+	c->echo_missed = 0;
+	dispatch(c, t0);
+	/* Card data does not linger in the buffers once handled: the next
+	 * frame may be shorter than this one. */
+	sodium_memzero(rxmsg.buf, rxmsg.used);
+	return 1;
 }
 
 static void
@@ -580,26 +313,20 @@ static void
 link_tick(evutil_socket_t fd, short ev, void *arg)
 {
 	struct link *l = arg;
-	struct conn *c;
+	struct conn *c, *next;
 	uint64_t now = now_us();
 
 	(void)fd;
 	(void)ev;
-	if (l->cf.echo_us > 0) {
-		TAILQ_FOREACH(c, &l->conns, entry) {
-			if (c->slot >= 0 && l->slots[c->slot].connecting)
-				continue;
-			if (c->echo_sent_us != 0 &&
-			    now - c->echo_sent_us > l->cf.echo_us) {
-				log_warnx("event=echo_unanswered link=%s "
-				    "conn=%llu", l->cf.name,
-				    (unsigned long long)c->id);
-				c->echo_sent_us = 0;
-			}
-			if (c->echo_sent_us == 0 &&
-			    now - c->last_rx_us >= l->cf.echo_us)
-				send_echo(c);
-		}
+	for (c = TAILQ_FIRST(&l->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		if (c->slot >= 0 && l->slots[c->slot].connecting)
+			continue;
+		if (limit_check(c, now) == -1)
+			continue;
+		if (l->cf.echo_us > 0 && c->echo_sent_us == 0 &&
+		    now - c->last_rx_us >= l->cf.echo_us)
+			send_echo(c);
 	}
 	hand->tick(l);
 }
@@ -631,7 +358,7 @@ link_start(struct link *l)
 	int i;
 
 	if (l->cf.mode == LINK_LISTEN) {
-		l->lis = evconnlistener_new_bind(base, accept_cb, l,
+		l->lis = evconnlistener_new_bind(link_base, accept_cb, l,
 		    LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_FREE |
 		    LEV_OPT_CLOSE_ON_EXEC, 128,
 		    (struct sockaddr *)&l->cf.addr.ss, (int)l->cf.addr.len);
@@ -649,14 +376,14 @@ link_start(struct link *l)
 		for (i = 0; i < l->cf.connections; i++) {
 			l->slots[i].link = l;
 			l->slots[i].idx = i;
-			l->slots[i].retry = evtimer_new(base, slot_connect,
+			l->slots[i].retry = evtimer_new(link_base, slot_connect,
 			    &l->slots[i]);
 			if (l->slots[i].retry == NULL)
 				return -1;
 			slot_connect(-1, 0, &l->slots[i]);
 		}
 	}
-	if ((l->tick = event_new(base, -1, EV_PERSIST, link_tick, l))
+	if ((l->tick = event_new(link_base, -1, EV_PERSIST, link_tick, l))
 	    == NULL)
 		return -1;
 	evtimer_add(l->tick, &tv);

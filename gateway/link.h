@@ -43,6 +43,11 @@ struct conn *link_conn(struct link *, uint64_t id);
 /* Any open connection, preferring signed-on ones (outbound requests). */
 struct conn *link_pick_conn(struct link *);
 
+/* Before a new request goes to the router: 0, or -1 when its link holds
+ * MaxInFlight requests already and m was answered 91 (not remembered for
+ * duplicates: a repeat later is decided on its own). */
+int	link_admit(struct conn *, const struct iso_msg *, uint64_t t0);
+
 /* Packs m with the link's profile and sends it framed: 0 or -1. */
 int	conn_send_msg(struct conn *, const struct iso_msg *);
 int	conn_send_wire(struct conn *, const uint8_t *, size_t);

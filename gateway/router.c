@@ -109,6 +109,8 @@ txn_unlink(struct txn *t)
 	if (*pp == t)
 		*pp = t->hnext;
 	R.s.inflight--;
+	if (t->link != NULL)
+		t->link->inflight--;
 }
 
 static struct txn *
@@ -305,6 +307,7 @@ txn_new(struct conn *c, struct iso_msg *m, uint64_t t0)
 	t->hnext = pending[t->corr & (PENDING_BUCKETS - 1)];
 	pending[t->corr & (PENDING_BUCKETS - 1)] = t;
 	R.s.inflight++;
+	t->link->inflight++;
 	return t;
 }
 
@@ -367,6 +370,7 @@ dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
 /*
  * A request, in steps:
  *   1. a retransmission of one in flight or answered is not decided again;
+ *      one beyond the link's MaxInFlight is answered 91 by link_admit;
  *   2. where it goes: stand-in when forced, with no healthy core, or with
  *      no time left; else the best core, with the time that is left.
  */
@@ -385,7 +389,7 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	int keyed;
 
 	if (dedup_seen(c, m, t0, key, sizeof key, &khash, digest,	/* 1 */
-	    &keyed))
+	    &keyed) || link_admit(c, m, t0) == -1)
 		return;
 	if ((t = txn_new(c, m, t0)) == NULL)
 		return;

@@ -140,6 +140,19 @@ view_status(struct evbuffer *b, int json)
 		    (unsigned long long)k->skew_max_ms, k->cf.fresh_us / 1000);
 }
 
+/* What the link limits did (gateway/linklimit.c). */
+static json_t *
+limits_json(const struct link *l)
+{
+	return json_pack("{s:i,s:o,s:o,s:o,s:o,s:o,s:o}", "inflight",
+	    l->inflight, "first_frame_timeouts",
+	    juint(l->first_frame_timeouts), "frame_timeouts",
+	    juint(l->frame_timeouts), "echo_closed", juint(l->echo_closed),
+	    "output_paused", juint(l->output_paused), "output_stalled",
+	    juint(l->output_stalled), "inflight_refused",
+	    juint(l->inflight_refused));
+}
+
 static json_t *
 link_json(const struct link *l)
 {
@@ -152,13 +165,14 @@ link_json(const struct link *l)
 		    c->signed_on, "rx", juint(c->rx_frames), "tx",
 		    juint(c->tx_frames)));
 	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
+	    "s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
 	    "listen" : "connect", "address", l->cf.addr.text, "profile",
 	    l->cf.profile, "signed_on", l->signed_on, "connections",
 	    l->nconns, "accepted", juint(l->accepted), "refused",
 	    juint(l->refused), "bad_messages", juint(l->bad_msgs),
 	    "bad_frames", juint(l->bad_frames), "echo_sent",
-	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "conns", conns);
+	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "limits",
+	    limits_json(l), "conns", conns);
 }
 
 static void
@@ -171,6 +185,16 @@ link_text(struct evbuffer *b, const struct link *l)
 	    l->cf.addr.text, l->cf.profile, l->signed_on ? "yes" : "no",
 	    l->nconns, (unsigned long long)l->refused,
 	    (unsigned long long)l->bad_msgs);
+	evbuffer_add_printf(b, "  limits: inflight=%d first_frame_timeouts=%llu "
+	    "frame_timeouts=%llu echo_closed=%llu output_paused=%llu "
+	    "output_stalled=%llu inflight_refused=%llu bad_frames=%llu\n",
+	    l->inflight, (unsigned long long)l->first_frame_timeouts,
+	    (unsigned long long)l->frame_timeouts,
+	    (unsigned long long)l->echo_closed,
+	    (unsigned long long)l->output_paused,
+	    (unsigned long long)l->output_stalled,
+	    (unsigned long long)l->inflight_refused,
+	    (unsigned long long)l->bad_frames);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
 		    "rx=%llu tx=%llu\n", (unsigned long long)c->id, c->peer,
@@ -314,6 +338,13 @@ view_saf(struct evbuffer *b, int json)
 #define L_REFUSED(l)	((unsigned long long)(l)->refused)
 #define L_BADMSG(l)	((unsigned long long)(l)->bad_msgs)
 #define L_BADFRAME(l)	((unsigned long long)(l)->bad_frames)
+#define L_INFLIGHT(l)	((l)->inflight)
+#define L_FIRST(l)	((unsigned long long)(l)->first_frame_timeouts)
+#define L_FRAME(l)	((unsigned long long)(l)->frame_timeouts)
+#define L_ECHO(l)	((unsigned long long)(l)->echo_closed)
+#define L_PAUSED(l)	((unsigned long long)(l)->output_paused)
+#define L_STALLED(l)	((unsigned long long)(l)->output_stalled)
+#define L_BUSY(l)	((unsigned long long)(l)->inflight_refused)
 
 static void
 core_metrics(struct evbuffer *b)
@@ -346,6 +377,33 @@ core_metrics(struct evbuffer *b)
 }
 
 static void
+link_limit_metrics(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight gauge\n");
+	PER_LINK(b, "link_inflight", "%d", L_INFLIGHT);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_first_frame_timeouts_total"
+	    " Accepted sockets closed without a valid frame in "
+	    "FirstFrameTimeout.\n"
+	    "# TYPE gatewayd_link_first_frame_timeouts_total counter\n");
+	PER_LINK(b, "link_first_frame_timeouts_total", "%llu", L_FIRST);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_frame_timeouts_total "
+	    "counter\n");
+	PER_LINK(b, "link_frame_timeouts_total", "%llu", L_FRAME);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_echo_closed_total "
+	    "counter\n");
+	PER_LINK(b, "link_echo_closed_total", "%llu", L_ECHO);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_output_paused_total "
+	    "counter\n");
+	PER_LINK(b, "link_output_paused_total", "%llu", L_PAUSED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_output_stalled_total "
+	    "counter\n");
+	PER_LINK(b, "link_output_stalled_total", "%llu", L_STALLED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight_refused_total "
+	    "counter\n");
+	PER_LINK(b, "link_inflight_refused_total", "%llu", L_BUSY);
+}
+
+static void
 link_metrics(struct evbuffer *b)
 {
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
@@ -359,6 +417,7 @@ link_metrics(struct evbuffer *b)
 	    "counter\n");
 	PER_LINK(b, "link_bad_messages_total", "%llu", L_BADMSG);
 	PER_LINK(b, "link_bad_frames_total", "%llu", L_BADFRAME);
+	link_limit_metrics(b);
 }
 
 void

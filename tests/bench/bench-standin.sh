@@ -70,6 +70,7 @@ HSM = unix:$T/hsm.sock
 [Link bench]
 Profile = iso87
 Listen = 127.0.0.1:$P_GW
+AllowFrom = 127.0.0.1
 Framing = len2
 Deadline = 40ms
 StandInReserve = 20ms

@@ -114,6 +114,7 @@ plain_conf() {
 [Link plain]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 
 [Core a]
 Address = 127.0.0.1:$CP
@@ -130,6 +131,7 @@ standin_conf() {
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 40ms
 StandInReserve = 15ms
 

@@ -14,10 +14,12 @@ $(gw_base)
 [Link plain]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 
 [Link idle]
 Profile = iso87
 Listen = 127.0.0.1:$(free_port)
+AllowFrom = 127.0.0.1
 CONF
 cat >"$T/out.json" <<'J'
 {"mti":"0200","fields":{"2":"4000000000000002","3":"260000","4":"000000012345","7":"1123001122","11":"424242","32":"005037","37":"OUT000000001","41":"TERM0001","42":"SIMMERCHANT0001","49":"826"}}

@@ -23,6 +23,7 @@ $(gw_base)
 [Link mc]
 Profile = mastercard
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 
 [Core a]
 Address = 127.0.0.1:$IP

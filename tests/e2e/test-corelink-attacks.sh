@@ -28,6 +28,7 @@ $(gw_base)
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 600ms
 StandInReserve = 100ms
 

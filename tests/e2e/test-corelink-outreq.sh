@@ -24,6 +24,7 @@ $(gw_base)
 [Link out]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 
 [Core a]
 Address = 127.0.0.1:$TA

@@ -26,6 +26,7 @@ start_hsm 10
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 200ms
 StandInReserve = 100ms
 

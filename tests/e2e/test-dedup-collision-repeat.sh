@@ -26,6 +26,7 @@ conf() {	# conf [StandIn mode]
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 500ms
 StandInReserve = 100ms
 

@@ -21,12 +21,14 @@ links() {
 [Link mc1]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 500ms
 StandInReserve = 100ms
 
 [Link mc2]
 Profile = iso87
 Listen = 127.0.0.1:$LP2
+AllowFrom = 127.0.0.1
 Deadline = 500ms
 StandInReserve = 100ms
 

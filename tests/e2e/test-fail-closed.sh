@@ -25,6 +25,7 @@ conf() {
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 CONF
 	} | python3 -c '
 import sys

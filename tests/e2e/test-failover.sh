@@ -13,6 +13,7 @@ $(gw_base)
 [Link mc]
 Profile = mastercard
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 40ms
 
 [Core a]

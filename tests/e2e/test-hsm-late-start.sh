@@ -15,6 +15,7 @@ genkey "$T/state.key"
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 CONF
 "$BIN/gatewayd" -d -f "$T/gw.conf" >"$T/gatewayd.log" 2>&1 &
 GWPID=$!

@@ -12,6 +12,7 @@ $(gw_base)
 [Link one]
 Profile = iso87
 Listen = 127.0.0.1:$L1
+AllowFrom = 127.0.0.1
 CONF
 	if [ "$1" = 2 ]; then
 		cat >>"$T/gw.conf" <<CONF
@@ -19,6 +20,7 @@ CONF
 [Link two]
 Profile = iso87
 Listen = 127.0.0.1:$L2
+AllowFrom = 127.0.0.1
 CONF
 	fi
 }

@@ -21,12 +21,14 @@ $(gw_section)
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 40ms
 StandInReserve = 10ms
 
 [Link fps]
 Profile = fps
 Listen = 127.0.0.1:$FP
+AllowFrom = 127.0.0.1
 Deadline = 40ms
 StandInReserve = 10ms
 

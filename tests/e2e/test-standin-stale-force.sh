@@ -21,6 +21,7 @@ $(gw_section)
 [Link mc]
 Profile = iso87
 Listen = 127.0.0.1:$LP
+AllowFrom = 127.0.0.1
 Deadline = 40ms
 StandInReserve = 10ms
 

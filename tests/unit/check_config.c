@@ -71,6 +71,24 @@ START_TEST(test_errors)
 		    "t.conf:4: Framing: want len2 or len4ascii" },
 		{ "[Core c]\nAddress = 1.2.3.4\n",
 		    "t.conf:1: [Core c]: KeyFile is required" },
+		{ "[Link x]\nProfile = iso87\nListen = 1.2.3.4:1\n",
+		    "t.conf:1: [Link x]: AllowFrom is required on a Listen "
+		    "link (AllowFrom = any to accept every address)" },
+		{ "[Link x]\nProfile = iso87\nListen = 1.2.3.4:1\n"
+		    "AllowFrom = any\nAllowFrom = 10.0.0.1\n",
+		    "t.conf:5: AllowFrom: any stands alone" },
+		{ "[Link x]\nProfile = iso87\nConnect = 1.2.3.4:1\n"
+		    "AllowFrom = any\n",
+		    "t.conf:1: [Link x]: AllowFrom is for Listen links" },
+		{ "[Link x]\nProfile = iso87\nListen = 1.2.3.4:1\n"
+		    "AllowFrom = any\nEchoMisses = 0\n",
+		    "t.conf:5: EchoMisses: want 1..100 unanswered echoes" },
+		{ "[Link x]\nProfile = iso87\nListen = 1.2.3.4:1\n"
+		    "AllowFrom = any\nFirstFrameTimeout = 10ms\n",
+		    "t.conf:5: FirstFrameTimeout: want 100ms..10m" },
+		{ "[Link x]\nProfile = iso87\nListen = 1.2.3.4:1\n"
+		    "AllowFrom = any\nMaxInFlight = 0\n",
+		    "t.conf:5: MaxInFlight: want 1..1000000" },
 		{ "[Core c]\nAddress = 1.2.3.4\nHeartbeatInterval = 5ms\n",
 		    "t.conf:3: HeartbeatInterval: want 10ms..60s" },
 		{ "[StandIn]\nMode = sometimes\n",
@@ -102,7 +120,7 @@ START_TEST(test_durability)
 	char err[256];
 
 	c = config_parse_string("[Link a]\nProfile = iso87\nListen = "
-	    "127.0.0.1:1\n", "t.conf", 1, err, sizeof err);
+	    "127.0.0.1:1\nAllowFrom = any\n", "t.conf", 1, err, sizeof err);
 	ck_assert_ptr_null(c);
 	ck_assert_str_eq(err, "t.conf: [Gateway]: StateKeyFile is required "
 	    "(Durability = none runs without a store, for a lab)");
@@ -175,6 +193,37 @@ START_TEST(test_allow)
 	inet_pton(AF_INET6, "2001:db9::1", &s6.sin6_addr);
 	ck_assert_int_eq(config_allowed(l, (struct sockaddr *)&s6), 0);
 	config_free(c);
+	/* Everyone only when written so. */
+	c = parse("[Link x]\nProfile = iso87\nListen = 0.0.0.0:1\n"
+	    "AllowFrom = any\n", err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	l = config_link(c, "x");
+	ck_assert_int_eq(l->allow_any, 1);
+	inet_pton(AF_INET, "203.0.113.9", &s4.sin_addr);
+	ck_assert_int_eq(config_allowed(l, (struct sockaddr *)&s4), 1);
+	config_free(c);
+}
+END_TEST
+
+/* Every link limit has a safe default (issue 14). */
+START_TEST(test_limit_defaults)
+{
+	char err[256];
+	struct config *c;
+	struct cfg_link *l;
+
+	c = parse("[Link x]\nProfile = iso87\nListen = 0.0.0.0:1\n"
+	    "AllowFrom = 10.0.0.1\n", err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	l = config_link(c, "x");
+	ck_assert_uint_eq(l->first_frame_us, 10000000);
+	ck_assert_uint_eq(l->frame_us, 5000000);
+	ck_assert_int_eq(l->echo_misses, 3);
+	ck_assert_uint_eq(l->output_cap, 1048576);
+	ck_assert_uint_eq(l->stall_us, 5000000);
+	ck_assert_int_eq(l->max_inflight, 1024);
+	ck_assert_uint_eq(c->log_rate, 50);
+	config_free(c);
 }
 END_TEST
 
@@ -191,6 +240,7 @@ main(void)
 	tcase_add_test(tc, test_durability);
 	tcase_add_test(tc, test_durations);
 	tcase_add_test(tc, test_allow);
+	tcase_add_test(tc, test_limit_defaults);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

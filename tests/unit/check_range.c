@@ -322,6 +322,7 @@ static const char ranges_conf[] =
     "[Link a]\n"
     "Profile = iso87\n"
     "Listen = 127.0.0.1:7001\n"
+    "AllowFrom = 127.0.0.1\n"
     "[StandIn]\n"
     "ExposureCap = 1000000\n"
     "MaxSnapshotAge = 90m\n"
@@ -378,7 +379,7 @@ START_TEST(print_round_trip)
 	ck_assert_uint_eq(g->share, 40);
 	ck_assert_int_eq(g->nmccg, 2);
 	ck_assert_int_eq(g->ncountry, 3);
-	ck_assert_int_eq(g->line, 9);
+	ck_assert_int_eq(g->line, 10);
 	ck_assert_str_eq(range_match(&c->ranges, "5413340000000001")->name,
 	    "gold");
 	ck_assert_str_eq(range_match(&c->ranges, "5413350000000001")->name,
@@ -464,7 +465,8 @@ START_TEST(reader_errors)
 
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		snprintf(text, sizeof text, "%s[Gateway]\nDurability = none\n"
-		    "[Link a]\nProfile = iso87\nListen = 127.0.0.1:7001\n",
+		    "[Link a]\nProfile = iso87\nListen = 127.0.0.1:7001\n"
+		    "AllowFrom = 127.0.0.1\n",
 		    cases[i].text);
 		err[0] = '\0';
 		c = config_parse_string(text, "t.conf", 1, err, sizeof err);
