@@ -74,6 +74,10 @@ struct link {
 	uint64_t		 first_frame_timeouts, frame_timeouts,
 				 echo_closed, output_paused, output_stalled,
 				 inflight_refused;
+	/* reads with and without the kernel's receive time; requests
+	 * answered 91 at once by admission (gateway/admit.c) */
+	uint64_t		 rx_stamped, rx_unstamped, shed_old,
+				 shed_busy;
 };
 
 #endif

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 
 #include <errno.h>
+#include <time.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,9 +184,45 @@ conn_send_msg(struct conn *c, const struct iso_msg *m)
 }
 
 /*
- * Plain reads into the connection's own buffer, frames handled in place:
+ * When the bytes of this read reached the host, on the monotonic clock:
+ * the kernel stamps each segment on arrival (SO_TIMESTAMPNS, realtime),
+ * and a TCP read reports the stamp of the last segment it took, so every
+ * frame of the read is at least that old.  The realtime stamp is moved to
+ * the monotonic clock by the offset between the two clocks now.  Without
+ * a stamp (the option refused, or none came): the loop's clock, counted.
+ */
+static uint64_t
+rx_time(struct conn *c, struct msghdr *mh, uint64_t now)
+{
+	struct cmsghdr *cm;
+	struct timespec ts;
+	uint64_t stamp, real;
+
+	for (cm = CMSG_FIRSTHDR(mh); cm != NULL; cm = CMSG_NXTHDR(mh, cm)) {
+		if (cm->cmsg_level != SOL_SOCKET ||
+		    cm->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(cm), sizeof ts);
+		stamp = (uint64_t)ts.tv_sec * 1000000u +
+		    (uint64_t)ts.tv_nsec / 1000u;
+		real = wall_us();
+		c->link->rx_stamped++;
+		/* A stamp "from the future" (the wall clock stepped back
+		 * between the two reads) or older than the monotonic
+		 * clock itself is no age: now. */
+		if (real <= stamp || real - stamp >= now)
+			return now;
+		return now - (real - stamp);
+	}
+	c->link->rx_unstamped++;
+	return now;
+}
+
+/*
+ * recvmsg() into the connection's own buffer, frames handled in place:
  * a bufferevent asks the kernel how much is readable (FIONREAD) before
- * every read and allocates a chain per read.
+ * every read, allocates a chain per read and has no way to hand over
+ * the control message that carries the kernel's receive time.
  */
 static void
 conn_read(evutil_socket_t fd, short ev, void *arg)
@@ -193,8 +230,14 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 	struct conn *c = arg;
 	size_t off, total, want, used = 0;
 	size_t pl = frame_prefix_len(&c->link->fr);
+	union {
+		char		 buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	 align;
+	} ctl;
+	struct msghdr mh;
+	struct iovec iov;
 	char err[128];
-	uint64_t t0;
+	uint64_t t0, now;
 	ssize_t n;
 	int rv;
 
@@ -202,16 +245,24 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 	want = c->rxcap - c->rxlen;
 	if (want > READ_MAX)
 		want = READ_MAX;
-	n = read(fd, c->rx + c->rxlen, want);
+	iov.iov_base = c->rx + c->rxlen;
+	iov.iov_len = want;
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof ctl.buf;
+	n = recvmsg(fd, &mh, 0);
 	if (n <= 0) {
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;
 		conn_close(c, n == 0 ? "eof" : strerror(errno));
 		return;
 	}
+	now = now_us();
+	t0 = rx_time(c, &mh, now);
 	c->rxlen += (size_t)n;
-	t0 = now_us();
-	c->last_rx_us = t0;
+	c->last_rx_us = now;
 	while (c->rxlen - used >= pl) {
 		rv = frame_parse(&c->link->fr, c->rx + used, c->rxlen - used,
 		    &off, &total, err, sizeof err);
@@ -238,7 +289,7 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 	if (c->rxlen == 0)
 		c->partial_us = 0;
 	else if (c->partial_us == 0 || used > 0)
-		c->partial_us = t0;
+		c->partial_us = now;
 }
 
 void
@@ -279,6 +330,7 @@ struct conn *
 conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 {
 	struct conn *c;
+	int one = 1;
 
 	if (flush_ev == NULL &&
 	    (flush_ev = event_new(link_base, -1, 0, flush_all, NULL)) == NULL)
@@ -291,6 +343,12 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	c->slot = -1;
 	c->last_rx_us = c->opened_us = now_us();
 	addr_text(sa, c->peer, sizeof c->peer);
+	/* Receive times from the kernel, so a request's budget counts from
+	 * its arrival at the host, not from when the loop got to it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof one) ==
+	    -1)
+		log_warn("event=rx_timestamps_off link=%s peer=%s", l->cf.name,
+		    c->peer);
 	/* A partial frame (less than the largest) plus one whole read. */
 	c->rxcap = frame_prefix_len(&l->fr) + l->fr.hdrlen + l->fr.max +
 	    READ_MAX;
