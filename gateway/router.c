@@ -21,6 +21,7 @@
 #include "iso8583/txnkey.h"
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
+#include "gateway/admit.h"
 #include "gateway/config.h"
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
@@ -372,7 +373,8 @@ dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
  *   1. a retransmission of one in flight or answered is not decided again;
  *      one beyond the link's MaxInFlight is answered 91 by link_admit;
  *   2. where it goes: stand-in when forced, with no healthy core, or with
- *      no time left; else the best core, with the time that is left.
+ *      no time left; else the best core, with the time that is left;
+ *   3. to stand-in only with time for a decision (admit.c): else 91 now.
  */
 static void
 on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
@@ -391,10 +393,6 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	if (dedup_seen(c, m, t0, key, sizeof key, &khash, digest,	/* 1 */
 	    &keyed) || link_admit(c, m, t0) == -1)
 		return;
-	if ((t = txn_new(c, m, t0)) == NULL)
-		return;
-	if (keyed)
-		t->dd = dedup_add(key, khash, digest, t);
 	now = now_us();							/* 2 */
 	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
 	    (int64_t)(now - t0);
@@ -404,6 +402,12 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		reason = "core-down";
 	else if (budget <= 0)
 		reason = "timeout";
+	if (reason != NULL && admit_standin(c, m, t0, now) == -1)	/* 3 */
+		return;
+	if ((t = txn_new(c, m, t0)) == NULL)
+		return;
+	if (keyed)
+		t->dd = dedup_add(key, khash, digest, t);
 	if (reason != NULL)
 		do_standin(t, reason);
 	else if (ask_core(t, k, budget, now) == -1)

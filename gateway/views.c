@@ -153,6 +153,15 @@ limits_json(const struct link *l)
 	    juint(l->inflight_refused));
 }
 
+/* What admission did (gateway/admit.c) and where t0 came from. */
+static json_t *
+admission_json(const struct link *l)
+{
+	return json_pack("{s:o,s:o,s:o,s:o}", "shed_old", juint(l->shed_old),
+	    "shed_busy", juint(l->shed_busy), "reads_kernel_time",
+	    juint(l->rx_stamped), "reads_loop_time", juint(l->rx_unstamped));
+}
+
 static json_t *
 link_json(const struct link *l)
 {
@@ -165,14 +174,14 @@ link_json(const struct link *l)
 		    c->signed_on, "rx", juint(c->rx_frames), "tx",
 		    juint(c->tx_frames)));
 	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
+	    "s:o,s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
 	    "listen" : "connect", "address", l->cf.addr.text, "profile",
 	    l->cf.profile, "signed_on", l->signed_on, "connections",
 	    l->nconns, "accepted", juint(l->accepted), "refused",
 	    juint(l->refused), "bad_messages", juint(l->bad_msgs),
 	    "bad_frames", juint(l->bad_frames), "echo_sent",
 	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "limits",
-	    limits_json(l), "conns", conns);
+	    limits_json(l), "admission", admission_json(l), "conns", conns);
 }
 
 static void
@@ -195,6 +204,12 @@ link_text(struct evbuffer *b, const struct link *l)
 	    (unsigned long long)l->output_stalled,
 	    (unsigned long long)l->inflight_refused,
 	    (unsigned long long)l->bad_frames);
+	evbuffer_add_printf(b, "  admission: shed_old=%llu shed_busy=%llu "
+	    "reads_kernel_time=%llu reads_loop_time=%llu\n",
+	    (unsigned long long)l->shed_old,
+	    (unsigned long long)l->shed_busy,
+	    (unsigned long long)l->rx_stamped,
+	    (unsigned long long)l->rx_unstamped);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
 		    "rx=%llu tx=%llu\n", (unsigned long long)c->id, c->peer,
@@ -345,6 +360,9 @@ view_saf(struct evbuffer *b, int json)
 #define L_PAUSED(l)	((unsigned long long)(l)->output_paused)
 #define L_STALLED(l)	((unsigned long long)(l)->output_stalled)
 #define L_BUSY(l)	((unsigned long long)(l)->inflight_refused)
+#define L_SHEDOLD(l)	((unsigned long long)(l)->shed_old)
+#define L_SHEDBUSY(l)	((unsigned long long)(l)->shed_busy)
+#define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
 core_metrics(struct evbuffer *b)
@@ -401,6 +419,18 @@ link_limit_metrics(struct evbuffer *b)
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight_refused_total "
 	    "counter\n");
 	PER_LINK(b, "link_inflight_refused_total", "%llu", L_BUSY);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_shed_old_total Requests "
+	    "answered 91 at once: too old to be decided within Deadline.\n"
+	    "# TYPE gatewayd_link_shed_old_total counter\n");
+	PER_LINK(b, "link_shed_old_total", "%llu", L_SHEDOLD);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_shed_busy_total Requests "
+	    "answered 91 at once: stand-in's queue would outlast Deadline.\n"
+	    "# TYPE gatewayd_link_shed_busy_total counter\n");
+	PER_LINK(b, "link_shed_busy_total", "%llu", L_SHEDBUSY);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_reads_loop_time_total "
+	    "Reads with no kernel receive time (t0 from the loop's clock).\n"
+	    "# TYPE gatewayd_link_reads_loop_time_total counter\n");
+	PER_LINK(b, "link_reads_loop_time_total", "%llu", L_LOOPTIME);
 }
 
 static void

@@ -27,8 +27,10 @@
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 
-#define GUARD_MARGIN_US	1500		/* answer this much before Deadline:
-					   room for scheduling jitter */
+/* The guard answers this much before Deadline: room for the loop to be
+ * late, off the CPU for a scheduler slice on a loaded machine or busy
+ * with a group commit's completions; at most an eighth of the budget. */
+#define GUARD_MARGIN_US	5000
 
 static void on_deadline(struct sidec *);
 
@@ -50,6 +52,8 @@ sidec_new(const struct iso_msg *m, const struct iso_profile *p,
 	si_utc_day(wall_us(), d->day, d->yymm);
 	si_dup_key(d, p, link, m);
 	d->job.arg = d;
+	d->entered_us = now_us();
+	d->ahead = little_enter(&SI.load, d->entered_us);
 	return d;
 }
 
@@ -63,6 +67,9 @@ guard_cb(struct dlq_ent *e)
 static void
 sidec_free(struct sidec *d)
 {
+	/* Its work is over only now, whenever it was answered: a 91 from
+	 * the guard leaves the write still in the pipeline. */
+	little_leave(&SI.load, now_us(), d->entered_us, d->ahead);
 	dlq_del(&d->guard);
 	if (d->adv != NULL) {
 		sodium_memzero(d->adv, d->advcap);
@@ -427,6 +434,26 @@ stale_check(struct sidec *d)
 		    (unsigned long long)SI.stale_91);
 }
 
+static uint64_t
+guard_margin(uint64_t t0, uint64_t deadline)
+{
+	uint64_t budget = deadline > t0 ? deadline - t0 : 0;
+
+	return budget / 8 < GUARD_MARGIN_US ? budget / 8 : GUARD_MARGIN_US;
+}
+
+uint64_t
+standin_wait_us(void)
+{
+	return little_wait(&SI.load, now_us());
+}
+
+uint64_t
+standin_base_us(void)
+{
+	return little_base(&SI.load);
+}
+
 int
 standin_decide(const struct iso_msg *m, const char *link,
     const struct iso_profile *prof, const char *reason, uint64_t t0,
@@ -464,7 +491,8 @@ standin_decide(const struct iso_msg *m, const char *link,
 	}
 	/* The guard: a little before the deadline, to leave time to send;
 	 * with less than that left it fires at once (91). */
-	dlq_add(&d->guard, d->deadline - GUARD_MARGIN_US, guard_cb);
+	dlq_add(&d->guard, d->deadline - guard_margin(t0, d->deadline),
+	    guard_cb);
 	d->stage = ST_LOOKUP;
 	submit(d, 0, si_lookup_run, lookup_done);			/* 2 */
 	return 0;

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "base/dlq.h"
+#include "base/little.h"
 #include "iso8583/txnkey.h"
 #include "gateway/standin/cards.h"
 #include "gateway/standin/sirules.h"
@@ -78,6 +79,7 @@ struct sidec {
 	standin_cb	*cb;
 	void		*arg;
 	uint64_t	 t0, deadline;
+	uint64_t	 entered_us, ahead;	/* into SI.load */
 	struct dlq_ent	 guard;		/* answers 91 before Deadline */
 	/* facts (facts.c) */
 	char		 mti[5];
@@ -153,6 +155,8 @@ struct si_state {
 	uint64_t		 decided, map_full, store_errors, hsm_91,
 				 deadline_91, dup_durable, late_durable,
 				 snapshot_bad, snapshot_old, voids;
+	/* decisions and advices in the pipeline, for admission */
+	struct little		 load;
 	int			 up;
 };
 

@@ -82,6 +82,14 @@ void	standin_shutdown(void);
 /* The [StandIn] settings changed (reload). */
 void	standin_reconfigure(const struct standin_conf *);
 int	standin_enabled(void);
+/*
+ * What a decision entering now is expected to take, in µs, from the work
+ * in the pipeline and how fast it has been leaving (base/little.h), and
+ * what one takes through an empty pipeline: what admission holds a
+ * request's remaining budget against.
+ */
+uint64_t standin_wait_us(void);
+uint64_t standin_base_us(void);
 
 /*
  * Decides req in stand-in.  deadline: monotonic µs by which the answer

@@ -1,0 +1,104 @@
+/*
+ * admit.c — admission by the deadline.  A request's budget counts from
+ * its arrival at the host (the kernel's receive time, linkio.c), so a
+ * request that waited in the socket while the loop was busy or off the
+ * CPU knows it.  Before it goes to stand-in:
+ *
+ *   old   it waited in the socket more than a quarter of its Deadline
+ *         (the loop is behind, and every request behind it is older
+ *         still: deciding this one takes the time the others need to be
+ *         answered at all), or its remaining budget (Deadline - age) is
+ *         less than one decision through an empty pipeline plus
+ *         ADMIT_MARGIN_US (it cannot be decided in time whatever else
+ *         happens);
+ *   busy  less than twice what a decision entering now is expected to
+ *         take (the pipeline's work times the time between its
+ *         completions: Little's law, base/little.h), plus the same.
+ *
+ * Either is answered 91 at once.  Without this the stand-in's deadline
+ * guard still answers 91, but only at the deadline, after the work that
+ * was bound to miss it has taken the place of work that was not; and a
+ * guard that fires while the loop is off the CPU is late.  Shedding at
+ * the door keeps the queue to what can be answered within the deadline,
+ * so what is admitted is decided, and what is not is told so early.
+ *
+ * The core path needs nothing here: its budget already leaves
+ * StandInReserve for stand-in, and a request with no budget left goes to
+ * stand-in, through admit_standin.
+ */
+#include <stdint.h>
+
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "gateway/admit.h"
+#include "gateway/link.h"
+#include "gateway/metrics.h"
+#include "gateway/standin/standin.h"
+
+/*
+ * What an answer needs beyond the estimate: the stand-in guard answers
+ * 1.5 ms before the deadline, and on a loaded machine the loop can be
+ * off the CPU for a scheduler slice (a few ms) just when an answer is
+ * due.
+ */
+#define ADMIT_MARGIN_US	5000
+/* A request older than Deadline / BEHIND_DIV when read: the loop is
+ * behind.  Shedding costs a fraction of a decision, so it catches up. */
+#define BEHIND_DIV	4
+/* The estimate is an average: single waits spread around it, and a
+ * commit or an HSM call may take twice as long in the moment.  Room for
+ * twice the estimate keeps the queue short enough that they still end
+ * in time; throughput is the same, as long as the pipeline stays full. */
+#define WAIT_FACTOR	2
+
+static struct iso_msg shed_msg;
+static uint64_t shed_total;
+
+static void
+shed(struct conn *c, const struct iso_msg *m, uint64_t t0, uint64_t now,
+    const char *why, int64_t left, uint64_t need)
+{
+	struct link *l = c->link;
+
+	/* One line, then one per thousand: under overload this is every
+	 * other request, and the counters say the rest. */
+	if (shed_total++ % 1000 == 0)
+		log_warnx("event=shed link=%s mti=%s why=%s age_us=%llu "
+		    "left_us=%lld need_us=%llu shed=%llu rc=91", l->cf.name,
+		    m->mti, why, (unsigned long long)(now - t0),
+		    (long long)left, (unsigned long long)need,
+		    (unsigned long long)shed_total);
+	if (iso_response_init(&shed_msg, m, "91", 0) == 0 &&
+	    conn_send_msg(c, &shed_msg) == 0)
+		metrics_request(l->cf.name, m->mti, "91", PATH_LOCAL,
+		    now - t0);
+}
+
+int
+admit_standin(struct conn *c, const struct iso_msg *m, uint64_t t0,
+    uint64_t now)
+{
+	struct link *l = c->link;
+	int64_t left;
+	uint64_t need;
+
+	/* Stand-in off answers 91 at once by itself. */
+	if (!standin_enabled())
+		return 0;
+	left = (int64_t)l->cf.deadline_us - (int64_t)(now > t0 ? now - t0 :
+	    0);
+	need = standin_base_us() + ADMIT_MARGIN_US;
+	if (now - t0 > l->cf.deadline_us / BEHIND_DIV || left < (int64_t)need) {
+		l->shed_old++;
+		shed(c, m, t0, now, "old", left, need);
+		return -1;
+	}
+	need = standin_wait_us() * WAIT_FACTOR + ADMIT_MARGIN_US;
+	if (left < (int64_t)need) {
+		l->shed_busy++;
+		shed(c, m, t0, now, "busy", left, need);
+		return -1;
+	}
+	return 0;
+}
