@@ -13,10 +13,14 @@
 #
 # Environment: OVERLOAD_SECONDS (3), OVERLOAD_SAT_SECONDS (2),
 # OVERLOAD_HOG ("1"; "0 1" runs without the hog and then with it),
-# OVERLOAD_CARDS (2000), OVERLOAD_BENCH=1 (the `make bench` lines:
+# OVERLOAD_CARDS (2000), OVERLOAD_INFLIGHT (128, the saturation run).
+# Each setting prints (tests/bench/bench-overload.sh keeps these lines):
 #   overload hog=H offered=2x rate=.. late=N goodput_per_s=G
 #       goodput_ratio=R saturation_per_s=S shed_old=.. shed_busy=..
-#       deadline_91=..).
+#       deadline_91=.. p99_us=.. max_us=.. by_rc=..
+# The saturation run is closed loop: its 91s (admission shedding) come
+# back at once and are sent again, so keep OVERLOAD_INFLIGHT near what
+# the pipeline holds within the deadline, or the 91s crowd it out.
 TEST=overload
 TEST_TIMEOUT=${OVERLOAD_TIMEOUT:-150}
 . "$(dirname "$0")/lib.sh"
