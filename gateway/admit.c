@@ -15,7 +15,8 @@
  *         take (the pipeline's work times the time between its
  *         completions: Little's law, base/little.h), plus the same.
  *
- * Either is answered 91 at once.  Without this the stand-in's deadline
+ * Either is answered 91 at once by the router, as stand-in off would
+ * be: remembered for duplicates, and an advice tells the core.  Without this the stand-in's deadline
  * guard still answers 91, but only at the deadline, after the work that
  * was bound to miss it has taken the place of work that was not; and a
  * guard that fires while the loop is off the CPU is late.  Shedding at
@@ -30,19 +31,17 @@
 
 #include "base/log.h"
 #include "iso8583/iso8583.h"
-#include "iso8583/mti.h"
 #include "gateway/admit.h"
 #include "gateway/link.h"
-#include "gateway/metrics.h"
 #include "gateway/standin/standin.h"
 
 /*
  * What an answer needs beyond the estimate: the stand-in guard answers
- * 1.5 ms before the deadline, and on a loaded machine the loop can be
+ * 8 ms before the deadline, and on a loaded machine the loop can be
  * off the CPU for a scheduler slice (a few ms) just when an answer is
  * due.
  */
-#define ADMIT_MARGIN_US	5000
+#define ADMIT_MARGIN_US	8000
 /* A request older than Deadline / BEHIND_DIV when read: the loop is
  * behind.  Shedding costs a fraction of a decision, so it catches up. */
 #define BEHIND_DIV	4
@@ -52,53 +51,43 @@
  * in time; throughput is the same, as long as the pipeline stays full. */
 #define WAIT_FACTOR	2
 
-static struct iso_msg shed_msg;
 static uint64_t shed_total;
 
+/* One line, then one per thousand: under overload this is every other
+ * request, and the counters say the rest. */
 static void
-shed(struct conn *c, const struct iso_msg *m, uint64_t t0, uint64_t now,
+shed_log(const struct link *l, const struct iso_msg *m, uint64_t age,
     const char *why, int64_t left, uint64_t need)
 {
-	struct link *l = c->link;
-
-	/* One line, then one per thousand: under overload this is every
-	 * other request, and the counters say the rest. */
 	if (shed_total++ % 1000 == 0)
 		log_warnx("event=shed link=%s mti=%s why=%s age_us=%llu "
 		    "left_us=%lld need_us=%llu shed=%llu rc=91", l->cf.name,
-		    m->mti, why, (unsigned long long)(now - t0),
-		    (long long)left, (unsigned long long)need,
-		    (unsigned long long)shed_total);
-	if (iso_response_init(&shed_msg, m, "91", 0) == 0 &&
-	    conn_send_msg(c, &shed_msg) == 0)
-		metrics_request(l->cf.name, m->mti, "91", PATH_LOCAL,
-		    now - t0);
+		    m->mti, why, (unsigned long long)age, (long long)left,
+		    (unsigned long long)need, (unsigned long long)shed_total);
 }
 
-int
-admit_standin(struct conn *c, const struct iso_msg *m, uint64_t t0,
+const char *
+admit_standin(struct link *l, const struct iso_msg *m, uint64_t t0,
     uint64_t now)
 {
-	struct link *l = c->link;
+	uint64_t age = now > t0 ? now - t0 : 0, need;
 	int64_t left;
-	uint64_t need;
 
 	/* Stand-in off answers 91 at once by itself. */
 	if (!standin_enabled())
-		return 0;
-	left = (int64_t)l->cf.deadline_us - (int64_t)(now > t0 ? now - t0 :
-	    0);
+		return NULL;
+	left = (int64_t)l->cf.deadline_us - (int64_t)age;
 	need = standin_base_us() + ADMIT_MARGIN_US;
-	if (now - t0 > l->cf.deadline_us / BEHIND_DIV || left < (int64_t)need) {
+	if (age > l->cf.deadline_us / BEHIND_DIV || left < (int64_t)need) {
 		l->shed_old++;
-		shed(c, m, t0, now, "old", left, need);
-		return -1;
+		shed_log(l, m, age, "old", left, need);
+		return "shed-old";
 	}
 	need = standin_wait_us() * WAIT_FACTOR + ADMIT_MARGIN_US;
 	if (left < (int64_t)need) {
 		l->shed_busy++;
-		shed(c, m, t0, now, "busy", left, need);
-		return -1;
+		shed_log(l, m, age, "busy", left, need);
+		return "shed-busy";
 	}
-	return 0;
+	return NULL;
 }

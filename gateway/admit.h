@@ -9,15 +9,15 @@
 
 #include <stdint.h>
 
-struct conn;
+struct link;
 struct iso_msg;
 
 /*
  * Before a request goes to stand-in (t0: its arrival at the host, from
- * the kernel; now: the loop's clock): 0 to go on, or -1 when it was
- * answered 91 here (not remembered for duplicates, as link_admit's).
+ * the kernel; now: the loop's clock): NULL to go on, or why it is to be
+ * answered 91 at once ("shed-old", "shed-busy"), counted on l.
  */
-int	admit_standin(struct conn *, const struct iso_msg *, uint64_t t0,
-	    uint64_t now);
+const char *admit_standin(struct link *l, const struct iso_msg *,
+	    uint64_t t0, uint64_t now);
 
 #endif

@@ -150,28 +150,6 @@ send_to(struct link *l, uint64_t conn_id, const uint8_t *w, size_t n)
 	conn_send_wire(c, w, n);
 }
 
-/* Stand-in off (Mode = off, or Durability = none): the core still hears
- * what the scheme was answered, from the advice queue in memory. */
-static void
-memory_advice(struct txn *t, const char *de39, const char *reason)
-{
-	struct tlv_w w;
-
-	tlv_w_init(&w, body, sizeof body - 16);
-	tlv_put_msg_kept(&w, txn_profile(t), &t->req);
-	if (t->link != NULL)
-		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
-	tlv_put_str(&w, 39, de39);
-	tlv_put_str(&w, TLV_STANDIN_DE39, de39);
-	tlv_put_str(&w, TLV_STANDIN_RULE, de39);
-	tlv_put_str(&w, TLV_STANDIN_REASON, reason);
-	tlv_put_str(&w, TLV_STANDIN_WHY, "standin-off");
-	tlv_put_str(&w, TLV_GATEWAY, R.name);
-	if (!w.err)
-		standin_queue(body, w.len, sizeof body);
-	sodium_memzero(body, sizeof body);
-}
-
 static void do_standin(struct txn *, const char *);
 
 /*
@@ -237,6 +215,32 @@ standin_done(void *arg, const struct si_result *r)
 	txn_finish(t, &resp, PATH_STANDIN);
 }
 
+/* 91 now, as stand-in's answer (stand-in off, or admission shed it): the
+ * core still hears what the scheme was answered, from the advice queue
+ * in memory. */
+static void
+answer_91(struct txn *t, const char *reason, const char *why)
+{
+	struct tlv_w w;
+
+	tlv_w_init(&w, body, sizeof body - 16);
+	tlv_put_msg_kept(&w, txn_profile(t), &t->req);
+	if (t->link != NULL)
+		tlv_put_str(&w, TLV_LINK, t->link->cf.name);
+	tlv_put_str(&w, 39, "91");
+	tlv_put_str(&w, TLV_STANDIN_DE39, "91");
+	tlv_put_str(&w, TLV_STANDIN_RULE, "91");
+	tlv_put_str(&w, TLV_STANDIN_REASON, reason);
+	tlv_put_str(&w, TLV_STANDIN_WHY, why);
+	tlv_put_str(&w, TLV_GATEWAY, R.name);
+	if (!w.err)
+		standin_queue(body, w.len, sizeof body);
+	sodium_memzero(body, sizeof body);
+	iso_response_init(&resp, &t->req, "91", 0);
+	txn_finish(t, &resp, PATH_STANDIN);
+}
+
+
 static void
 do_standin(struct txn *t, const char *reason)
 {
@@ -249,9 +253,7 @@ do_standin(struct txn *t, const char *reason)
 	    standin_done, t) == 0)
 		return;
 	/* Stand-in is off or has no store: issuer unavailable, now. */
-	iso_response_init(&resp, &t->req, "91", 0);
-	memory_advice(t, "91", reason);
-	txn_finish(t, &resp, PATH_STANDIN);
+	answer_91(t, reason, "standin-off");
 }
 
 static void
@@ -385,7 +387,7 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	uint32_t khash = 0;
 	struct txn *t;
 	struct core *k = NULL;
-	const char *reason = NULL;
+	const char *reason = NULL, *shed = NULL;
 	int64_t budget;
 	uint64_t now;
 	int keyed;
@@ -402,13 +404,15 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		reason = "core-down";
 	else if (budget <= 0)
 		reason = "timeout";
-	if (reason != NULL && admit_standin(c, m, t0, now) == -1)	/* 3 */
-		return;
+	if (reason != NULL)						/* 3 */
+		shed = admit_standin(l, m, t0, now);
 	if ((t = txn_new(c, m, t0)) == NULL)
 		return;
 	if (keyed)
 		t->dd = dedup_add(key, khash, digest, t);
-	if (reason != NULL)
+	if (shed != NULL)
+		answer_91(t, reason, shed);
+	else if (reason != NULL)
 		do_standin(t, reason);
 	else if (ask_core(t, k, budget, now) == -1)
 		do_standin(t, "core-down");

@@ -29,8 +29,8 @@
 
 /* The guard answers this much before Deadline: room for the loop to be
  * late, off the CPU for a scheduler slice on a loaded machine or busy
- * with a group commit's completions; at most an eighth of the budget. */
-#define GUARD_MARGIN_US	5000
+ * with a group commit's completions; at most a fifth of the budget. */
+#define GUARD_MARGIN_US	8000
 
 static void on_deadline(struct sidec *);
 
@@ -439,7 +439,7 @@ guard_margin(uint64_t t0, uint64_t deadline)
 {
 	uint64_t budget = deadline > t0 ? deadline - t0 : 0;
 
-	return budget / 8 < GUARD_MARGIN_US ? budget / 8 : GUARD_MARGIN_US;
+	return budget / 5 < GUARD_MARGIN_US ? budget / 5 : GUARD_MARGIN_US;
 }
 
 uint64_t
