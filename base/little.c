@@ -53,22 +53,15 @@ little_leave(struct little *q, uint64_t now, uint64_t entered,
  * The n pieces before it leave one gap apart (at low load a gap is the
  * time between arrivals, and n x gap the time in the system itself:
  * pessimistic by one base, which only matters when the budget is short
- * anyway); then its own way through.  A pipeline that has gone quiet
- * while holding work (a stalled commit, a slow HSM) is as slow as the
- * window open now says, if that is slower.
+ * anyway); then its own way through.  Only closed windows count: a
+ * stall's own time would keep growing while nothing is admitted, and
+ * one piece stuck in the pipeline would shut the door for good.
  */
 uint64_t
 little_wait(const struct little *q, uint64_t now)
 {
-	double gap = q->gap_us, open;
-
-	if (q->n > 0 && now > q->last_us) {
-		open = (double)(q->win_us + (now - q->last_us)) /
-		    (double)(q->win_done + 1);
-		if (open > gap)
-			gap = open;
-	}
-	return (uint64_t)(q->base_us + (double)q->n * gap);
+	(void)now;
+	return (uint64_t)(q->base_us + (double)q->n * q->gap_us);
 }
 
 uint64_t
