@@ -37,7 +37,9 @@ static const char usage_text[] =
     "       hsmctl diag --hsm unix:PATH|tcp:HOST:PORT [--timeout MS]\n"
     "\n"
     "lmk init     create an AES-256 LMK; sealed under the passphrase in F\n"
-    "             (Argon2id), or unsealed (mode 0600, tests only) without.\n"
+    "             (Argon2id), or unsealed (mode 0600) without: tests only,\n"
+    "             with HSM_INSECURE_TEST_LMK=1 in the environment (also\n"
+    "             needed to read an unsealed LMK).\n"
     "lmk check    print the LMK check value (the one hsmd's NC returns).\n"
     "key form     wrap a clear key (or the XOR of N components, each read\n"
     "             as one hex line from stdin) under the LMK; prints\n"
@@ -100,6 +102,25 @@ passphrase(const char *ppfile, size_t *len)
 	return pp;
 }
 
+/*
+ * An unsealed LMK is for tests only: hsmctl makes or reads one only when
+ * the environment says HSM_INSECURE_TEST_LMK=1 (the test scripts set it,
+ * and the tools they run, such as scheme-sim's portfolio generator, pass
+ * it on), and says so on stderr every time.
+ */
+static void
+insecure_ok(const char *path)
+{
+	const char *e = getenv("HSM_INSECURE_TEST_LMK");
+
+	if (e == NULL || strcmp(e, "1") != 0)
+		fatalx("lmk=%s msg=\"the LMK is not sealed: seal it "
+		    "(--passphrase-file) or, in a test, set "
+		    "HSM_INSECURE_TEST_LMK=1\"", path);
+	log_warnx("event=insecure-test-lmk lmk=%s msg=\"UNSEALED LMK "
+	    "(HSM_INSECURE_TEST_LMK=1): for tests only\"", path);
+}
+
 static struct lmk *
 open_lmk(const char *path, const char *ppfile)
 {
@@ -114,6 +135,8 @@ open_lmk(const char *path, const char *ppfile)
 		fatalx("lmk=%s msg=\"unreadable or not an LMK file\"", path);
 	if (sealed && (pp = passphrase(ppfile, &pplen)) == NULL)
 		fatalx("lmk=%s msg=\"sealed: give --passphrase-file\"", path);
+	if (!sealed)
+		insecure_ok(path);
 	l = lmk_load(path, pp, pplen);
 	if (pp)
 		sodium_free(pp);
@@ -136,6 +159,8 @@ lmk_init_cmd(const struct opts *o)
 	if (o->ppfile != NULL &&
 	    (pp = lmk_read_passphrase(o->ppfile, &pplen)) == NULL)
 		fatal("passphrase-file=%s", o->ppfile);
+	if (o->ppfile == NULL)
+		insecure_ok(o->out);
 	if ((l = lmk_generate()) == NULL)
 		fatalx("msg=\"cannot generate\"");
 	if (lmk_save(l, o->out, pp, pplen) == -1)

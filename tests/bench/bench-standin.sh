@@ -31,6 +31,7 @@ MAXSECS=${BENCH_MAX_SECONDS:-5}
 INFLIGHT=${BENCH_INFLIGHT:-128}
 NCARDS=${BENCH_CARDS:-10000}
 BIN=$PWD/build/bin
+export HSM_INSECURE_TEST_LMK=1	# its LMK is unsealed: a test
 SIM=$BIN/scheme-sim
 
 for b in gatewayd hsmd hsmctl scheme-sim; do

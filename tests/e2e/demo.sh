@@ -22,6 +22,7 @@ cd "$(dirname "$0")/../.."
 RATE=${DEMO_RATE:-2000}
 PH=${DEMO_PHASE_SECONDS:-7}
 BIN=$PWD/build/bin
+export HSM_INSECURE_TEST_LMK=1	# its LMK is unsealed: a test
 for b in scheme-sim gatewayd gatewayctl hsmd hsmctl; do
 	[ -x "$BIN/$b" ] || { echo "demo: $BIN/$b not built (make)"; exit 1; }
 done

@@ -5,6 +5,9 @@
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 BIN=$ROOT/build/bin
+# The tests' LMKs are unsealed: hsmctl (and what runs it, scheme-sim's
+# portfolio generator) makes and reads them only when told so.
+export HSM_INSECURE_TEST_LMK=1
 T=$(mktemp -d /tmp/gw-e2e-${TEST}.XXXXXX)
 PIDS=()
 FAILED=0

@@ -8,6 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 BIN=${HSM_BIN_DIR:-build/bin}
+export HSM_INSECURE_TEST_LMK=1	# its LMK is unsealed: a test
 T=$(mktemp -d /tmp/test-hsm.XXXXXX)
 PIDS=()
 cleanup() {

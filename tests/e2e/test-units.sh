@@ -46,6 +46,19 @@ chown $HSM_UID:$HSM_UID "$T/run/hsmd"; chmod 0750 "$T/run/hsmd"
 chown $GW_UID:$GW_UID "$T/run/gatewayd" "$T/lib/gatewayd"
 chmod 0750 "$T/run/gatewayd"; chmod 0700 "$T/lib/gatewayd"
 genkey "$T/etc/state.key"; genkey "$T/etc/core.key"
+# Outside a test an unsealed LMK is neither made nor read by hsmctl, nor
+# served by hsmd.
+if env -u HSM_INSECURE_TEST_LMK "$BIN/hsmctl" lmk init --out "$T/open.lmk" >/dev/null 2>&1; then
+	fail "hsmctl made an unsealed LMK outside a test"
+fi
+"$BIN/hsmctl" lmk init --out "$T/open.lmk" >/dev/null 2>&1 || fail "lmk init (test)"
+if env -u HSM_INSECURE_TEST_LMK "$BIN/hsmctl" key form --lmk "$T/open.lmk" --type CVK \
+    --clear 0123456789ABCDEFFEDCBA9876543210 >/dev/null 2>&1; then
+	fail "hsmctl read an unsealed LMK outside a test"
+fi
+if timeout 5 "$BIN/hsmd" --lmk "$T/open.lmk" -l "unix:$T/open.sock" >/dev/null 2>&1; then
+	fail "hsmd served an unsealed LMK without --insecure-test-lmk"
+fi
 # a sealed LMK, as an appliance keeps it (the unit passes both as
 # credentials)
 head -c 24 /dev/urandom | base64 >"$T/lmk-pass"; chmod 0600 "$T/lmk-pass"
@@ -105,4 +118,4 @@ if setpriv --reuid=$OTHER_UID --regid=$OTHER_UID --clear-groups python3 -c "
 import socket; s=socket.socket(socket.AF_UNIX); s.connect('$T/run/hsmd/gateway.sock')" 2>/dev/null; then
 	fail "uid $OTHER_UID (not in group hsmd) reached hsmd's socket"
 fi
-pass "units verify, exposure$scores; hsmd uid $HSM_UID socket 660, gatewayd uid $GW_UID in its group reaches it, both Seccomp 2; uid $OTHER_UID refused"
+pass "units verify, exposure$scores; hsmd uid $HSM_UID socket 660, gatewayd uid $GW_UID in its group reaches it, both Seccomp 2; uid $OTHER_UID refused; unsealed LMK refused outside tests"
