@@ -15,7 +15,8 @@
  *         take (the pipeline's work times the time between its
  *         completions: Little's law, base/little.h), plus the same.
  *
- * Either is answered 91 at once by the router, as stand-in off would
+ * An empty pipeline is given one request every PROBE_US whatever the
+ * estimates say (they learn only from completions).  Either is answered 91 at once by the router, as stand-in off would
  * be: remembered for duplicates, and an advice tells the core.  Without this the stand-in's deadline
  * guard still answers 91, but only at the deadline, after the work that
  * was bound to miss it has taken the place of work that was not; and a
@@ -51,7 +52,11 @@
  * in time; throughput is the same, as long as the pipeline stays full. */
 #define WAIT_FACTOR	2
 
-static uint64_t shed_total;
+/* How often an empty pipeline is given a request whatever the estimates
+ * say. */
+#define PROBE_US	100000
+
+static uint64_t shed_total, last_probe;
 
 /* One line, then one per thousand: under overload this is every other
  * request, and the counters say the rest. */
@@ -77,8 +82,22 @@ admit_standin(struct link *l, const struct iso_msg *m, uint64_t t0,
 	if (!standin_enabled())
 		return NULL;
 	left = (int64_t)l->cf.deadline_us - (int64_t)age;
+	if (age > l->cf.deadline_us / BEHIND_DIV) {
+		l->shed_old++;
+		shed_log(l, m, age, "behind", left, 0);
+		return "shed-old";
+	}
+	/* An empty pipeline takes one now and then (a probe, at most every
+	 * PROBE_US): the estimates only learn from completions, and a spell
+	 * of shedding everything (a stall, a hog) would otherwise leave them
+	 * high and the door shut for good.  The deadline guard still
+	 * answers a probe in time if it cannot be decided. */
+	if (standin_inflight() == 0 && now - last_probe >= PROBE_US) {
+		last_probe = now;
+		return NULL;
+	}
 	need = standin_base_us() + ADMIT_MARGIN_US;
-	if (age > l->cf.deadline_us / BEHIND_DIV || left < (int64_t)need) {
+	if (left < (int64_t)need) {
 		l->shed_old++;
 		shed_log(l, m, age, "old", left, need);
 		return "shed-old";

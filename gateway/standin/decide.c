@@ -454,6 +454,12 @@ standin_base_us(void)
 	return little_base(&SI.load);
 }
 
+uint64_t
+standin_inflight(void)
+{
+	return SI.load.n;
+}
+
 int
 standin_decide(const struct iso_msg *m, const char *link,
     const struct iso_profile *prof, const char *reason, uint64_t t0,

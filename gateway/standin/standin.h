@@ -90,6 +90,8 @@ int	standin_enabled(void);
  */
 uint64_t standin_wait_us(void);
 uint64_t standin_base_us(void);
+/* Decisions in the pipeline now. */
+uint64_t standin_inflight(void);
 
 /*
  * Decides req in stand-in.  deadline: monotonic µs by which the answer
