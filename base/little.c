@@ -58,9 +58,8 @@ little_leave(struct little *q, uint64_t now, uint64_t entered,
  * one piece stuck in the pipeline would shut the door for good.
  */
 uint64_t
-little_wait(const struct little *q, uint64_t now)
+little_wait(const struct little *q)
 {
-	(void)now;
 	return (uint64_t)(q->base_us + (double)q->n * q->gap_us);
 }
 

@@ -27,7 +27,7 @@ uint64_t little_enter(struct little *, uint64_t now);
 void	little_leave(struct little *, uint64_t now, uint64_t entered,
 	    uint64_t ahead);
 /* The time new work entering now is expected to take, µs. */
-uint64_t little_wait(const struct little *, uint64_t now);
+uint64_t little_wait(const struct little *);
 /* The time one piece takes through an empty pipeline, µs. */
 uint64_t little_base(const struct little *);
 

@@ -68,9 +68,11 @@ rl_now(void)
 	return ts.tv_sec;
 }
 
-/* The line's key: the word after a leading "event=". */
+/* The line's key: the word after a leading "event=", and its level, so
+ * a flood of ordinary lines never crowds out the warnings of the same
+ * event ("link_closed@info" and "link_closed@warn" count apart). */
 static void
-rl_key(const char *line, char *key, size_t cap)
+rl_key(const char *level, const char *line, char *key, size_t cap)
 {
 	size_t n = 0;
 
@@ -80,8 +82,7 @@ rl_key(const char *line, char *key, size_t cap)
 		line = "-";
 	while (line[n] != '\0' && line[n] != ' ' && n + 1 < cap)
 		n++;
-	memcpy(key, line, n);
-	key[n] = '\0';
+	snprintf(key, cap, "%.*s@%s", (int)n, line, level);
 }
 
 static struct rl_slot *
@@ -111,8 +112,12 @@ rl_report(struct rl_slot *s)
 {
 	char line[128];
 
+	const char *at = strchr(s->key, '@');
+	int n = at != NULL ? (int)(at - s->key) : (int)strlen(s->key);
+
 	snprintf(line, sizeof line, "event=log_suppressed key=%.*s count=%lu "
-	    "limit=%u/s", RL_KEYMAX, s->key, s->suppressed, rl_rate);
+	    "limit=%u/s level=%s", n, s->key, s->suppressed, rl_rate,
+	    at != NULL ? at + 1 : "-");
 	s->suppressed = 0;
 	emit("warn", line, 0, 0);
 }
@@ -144,7 +149,7 @@ log_ratelimit_flush(void)
 
 /* 1 when the line may be written. */
 static int
-rl_admit(const char *line)
+rl_admit(const char *level, const char *line)
 {
 	struct rl_slot *s;
 	char key[RL_KEYMAX];
@@ -157,7 +162,7 @@ rl_admit(const char *line)
 	now = rl_now();
 	if (rl_pending)
 		rl_sweep(now);
-	rl_key(line, key, sizeof key);
+	rl_key(level, line, key, sizeof key);
 	if ((s = rl_find(key)) == NULL)
 		goto out;
 	if (s->window != now) {
@@ -181,7 +186,7 @@ vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 	int saved = errno;
 
 	vsnprintf(buf, sizeof buf, fmt, ap);
-	if (strcmp(level, "fatal") == 0 || rl_admit(buf))
+	if (strcmp(level, "fatal") == 0 || rl_admit(level, buf))
 		emit(level, buf, with_errno, saved);
 	errno = saved;
 }

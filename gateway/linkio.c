@@ -206,12 +206,12 @@ rx_time(struct conn *c, struct msghdr *mh, uint64_t now)
 		stamp = (uint64_t)ts.tv_sec * 1000000u +
 		    (uint64_t)ts.tv_nsec / 1000u;
 		real = wall_us();
-		c->link->rx_stamped++;
 		/* A stamp "from the future" (the wall clock stepped back
 		 * between the two reads) or older than the monotonic
-		 * clock itself is no age: now. */
+		 * clock itself is no age: now, counted as unstamped. */
 		if (real <= stamp || real - stamp >= now)
-			return now;
+			break;
+		c->link->rx_stamped++;
 		return now - (real - stamp);
 	}
 	c->link->rx_unstamped++;

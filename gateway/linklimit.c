@@ -20,6 +20,8 @@
 #include <stdint.h>
 
 #include "base/clock.h"
+#include <sodium.h>
+
 #include "base/log.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
@@ -98,5 +100,7 @@ link_admit(struct conn *c, const struct iso_msg *m, uint64_t t0)
 	    conn_send_msg(c, &busy) == 0)
 		metrics_request(l->cf.name, m->mti, "91", PATH_LOCAL,
 		    now_us() - t0);
+	/* it echoed the request's card number: not kept past the send */
+	sodium_memzero(&busy, sizeof busy);
 	return -1;
 }

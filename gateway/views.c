@@ -115,14 +115,6 @@ view_status(struct evbuffer *b, int json)
 		emit(b, o);
 		return;
 	}
-	if (age == UINT64_MAX)
-		evbuffer_add_printf(b, "snapshot: none%s\n", standin_enabled() ?
-		    " (stand-in declines 91)" : "");
-	else
-		evbuffer_add_printf(b, "snapshot: version %llu, %llus old%s\n",
-		    (unsigned long long)sv, (unsigned long long)age, stale ?
-		    " STALE (stand-in declines 91)" : "");
-	evbuffer_add_printf(b, "force: %s\n", force_name(router_force()));
 	evbuffer_add_printf(b, "gateway %s pid %d up %llus\n"
 	    "links: %d (%d signed on)\ncores: %d (%d up), active %s\n"
 	    "standin: %s\ninflight: %llu  late answers: %llu  duplicates: "
@@ -134,6 +126,14 @@ view_status(struct evbuffer *b, int json)
 	    (unsigned long long)standin_queue_depth(), V.durable ? "full" :
 	    "none (lab mode: no stand-in store, advices in memory)",
 	    clock_name(clock_synchronised()));
+	if (age == UINT64_MAX)
+		evbuffer_add_printf(b, "snapshot: none%s\n", standin_enabled() ?
+		    " (stand-in declines 91)" : "");
+	else
+		evbuffer_add_printf(b, "snapshot: version %llu, %llus old%s\n",
+		    (unsigned long long)sv, (unsigned long long)age, stale ?
+		    " STALE (stand-in declines 91)" : "");
+	evbuffer_add_printf(b, "force: %s\n", force_name(router_force()));
 	for (k = core_first(); k != NULL; k = core_next(k))
 		evbuffer_add_printf(b, "  core %s: largest clock skew seen "
 		    "%llu ms (window %u ms)\n", k->cf.name,

@@ -168,12 +168,16 @@ conn_close(struct conn *c)
 
 	bufferevent_free(c->bev);
 	s->nclients--;
-	if (c->nrefused > 0 && rl_take(s, &dropped))
+	/* A peer that was refused is always summed up: its count is
+	 * what the rate-limited refusal lines may have left out. */
+	if (c->nrefused > 0) {
+		dropped = s->rl_dropped;
+		s->rl_dropped = 0;
 		log_info("event=disconnect listener=%s %s refused=%llu "
 		    "suppressed=%llu", c->l->cf->name, c->peer,
 		    (unsigned long long)c->nrefused,
 		    (unsigned long long)dropped);
-	else
+	} else
 		log_debug("event=disconnect listener=%s clients=%d",
 		    c->l->cf->name, s->nclients);
 	free(c);

@@ -410,6 +410,14 @@ hsmd_conf_check(struct hsmd_conf *c, char *err, size_t errsz)
 		if (l->is_unix && l->mode == -1)
 			l->mode = (l->allow & ~hsm_allow_verify()) ? 0600 :
 			    0660;
+		/* ...and never open to every local user. */
+		if (l->is_unix && (l->mode & 0007) &&
+		    (l->allow & ~hsm_allow_verify())) {
+			snprintf(err, errsz, "%s: Mode %04o lets every local "
+			    "user use commands beyond verification: at most "
+			    "0660", where, (unsigned)l->mode);
+			return -1;
+		}
 	}
 	return 0;
 }
