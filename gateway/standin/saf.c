@@ -473,6 +473,7 @@ saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *idp)
 	if (!S.up)
 		return -1;
 	if (S.nmemory >= SAF_MEMORY_MAX) {
+		S.s.memory_dropped++;
 		log_warnx("event=advice_queue_full dropped_id=%llu",
 		    (unsigned long long)id);
 		return -1;

@@ -41,6 +41,7 @@ struct saf_stats {
 	uint64_t	 sent, resent, acked, appended, unknown_acks;
 	uint64_t	 next_id;	/* last id appended to the store */
 	uint64_t	 in_memory_only; /* saf_push entries ever queued */
+	uint64_t	 memory_dropped; /* saf_push refused: memory queue full */
 	int		 durable;	/* 0: in memory only */
 };
 

@@ -103,7 +103,9 @@ standin_saf_text(struct evbuffer *b)
 	saf_get_stats(&s);
 	evbuffer_add_printf(b, "saf: depth %llu (in memory %llu)  oldest "
 	    "%llu ms  head id %llu attempts %llu  max attempts %llu%s\n"
-	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n",
+	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n"
+	    "in-memory advices (91s of stand-in off and admission) dropped "
+	    "when full: %llu\n",
 	    (unsigned long long)s.depth, (unsigned long long)s.in_memory,
 	    (unsigned long long)(s.oldest_age_us / 1000),
 	    (unsigned long long)s.head_id,
@@ -112,7 +114,8 @@ standin_saf_text(struct evbuffer *b)
 	    s.durable ? "" : "  NOT DURABLE (no store)",
 	    (unsigned long long)s.sent, (unsigned long long)s.resent,
 	    (unsigned long long)s.acked, (unsigned long long)s.appended,
-	    (unsigned long long)s.next_id);
+	    (unsigned long long)s.next_id,
+	    (unsigned long long)s.memory_dropped);
 }
 
 json_t *
@@ -121,7 +124,7 @@ standin_saf_json(void)
 	struct saf_stats s;
 
 	saf_get_stats(&s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
 	    "depth", (json_int_t)s.depth, "in_memory", (json_int_t)s.in_memory,
 	    "oldest_age_ms", (json_int_t)(s.oldest_age_us / 1000),
 	    "head_id", (json_int_t)s.head_id,
@@ -129,7 +132,9 @@ standin_saf_json(void)
 	    "max_attempts", (json_int_t)s.max_attempts,
 	    "sent", (json_int_t)s.sent, "resent", (json_int_t)s.resent,
 	    "acked", (json_int_t)s.acked, "appended", (json_int_t)s.appended,
-	    "last_id", (json_int_t)s.next_id, "durable", s.durable);
+	    "last_id", (json_int_t)s.next_id,
+	    "memory_dropped", (json_int_t)s.memory_dropped,
+	    "durable", s.durable);
 }
 
 int
@@ -171,6 +176,7 @@ saf_metrics(struct evbuffer *b)
 	metric(b, "saf_sent_total", "counter", s.sent);
 	metric(b, "saf_resent_total", "counter", s.resent);
 	metric(b, "saf_acked_total", "counter", s.acked);
+	metric(b, "saf_memory_dropped_total", "counter", s.memory_dropped);
 }
 
 /* The stand-in's counters while it is up; the queue's in either mode. */
