@@ -52,8 +52,6 @@ int	cfg_range_key(struct pctx *, const char *key, const char *v);
 
 /* cfgval.c */
 int	cfg_u64(const char *, uint64_t max, uint64_t *);
-int	cfg_net_parse(const char *, struct cfg_net *);
-void	cfg_net_fmt(const struct cfg_net *, char *out, size_t cap);
 int	cfg_valid_name(const char *);
 int	cfg_copy_str(char *dst, size_t cap, const char *v);
 

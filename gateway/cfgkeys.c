@@ -268,7 +268,7 @@ set_allow(struct pctx *px, void *s, const char *v)
 		if (l->nallow >= CFG_ALLOW_MAX)
 			return FAILED(px, "AllowFrom: more than %d entries",
 			    CFG_ALLOW_MAX);
-		if (cfg_net_parse(tok, &l->allow[l->nallow]) == -1)
+		if (net_prefix_parse(tok, &l->allow[l->nallow]) == -1)
 			return FAILED(px, "AllowFrom: %s is not an address or "
 			    "prefix", tok);
 		l->nallow++;
@@ -289,7 +289,7 @@ print_allow(FILE *f, const void *s)
 		return;
 	fprintf(f, "AllowFrom = ");
 	for (i = 0; i < l->nallow; i++) {
-		cfg_net_fmt(&l->allow[i], n, sizeof n);
+		net_prefix_fmt(&l->allow[i], n, sizeof n);
 		fprintf(f, "%s%s", i ? ", " : "", n);
 	}
 	fprintf(f, "\n");

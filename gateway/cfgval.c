@@ -137,87 +137,10 @@ config_hostport(const char *s, struct cfg_addr *a, const char *dflt_port)
 }
 
 int
-cfg_net_parse(const char *s, struct cfg_net *n)
-{
-	char buf[CFG_ADDR_MAX], *slash;
-	uint64_t plen;
-	int max;
-
-	if (strlen(s) >= sizeof buf)
-		return -1;
-	strcpy(buf, s);
-	if ((slash = strchr(buf, '/')) != NULL)
-		*slash++ = '\0';
-	memset(n, 0, sizeof *n);
-	if (inet_pton(AF_INET, buf, n->addr) == 1) {
-		n->af = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, buf, n->addr) == 1) {
-		n->af = AF_INET6;
-		max = 128;
-	} else
-		return -1;
-	n->plen = max;
-	if (slash != NULL) {
-		if (cfg_u64(slash, (uint64_t)max, &plen) == -1)
-			return -1;
-		n->plen = (int)plen;
-	}
-	return 0;
-}
-
-void
-cfg_net_fmt(const struct cfg_net *n, char *out, size_t cap)
-{
-	char h[INET6_ADDRSTRLEN];
-
-	inet_ntop(n->af, n->addr, h, sizeof h);
-	if (n->plen == (n->af == AF_INET ? 32 : 128))
-		snprintf(out, cap, "%s", h);
-	else
-		snprintf(out, cap, "%s/%d", h, n->plen);
-}
-
-static int
-net_match(const struct cfg_net *n, int af, const uint8_t *a)
-{
-	int full = n->plen / 8, rest = n->plen % 8;
-
-	if (af != n->af)
-		return 0;
-	if (memcmp(a, n->addr, (size_t)full) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	return ((a[full] ^ n->addr[full]) & (0xff << (8 - rest)) & 0xff) == 0;
-}
-
-int
 config_allowed(const struct cfg_link *l, const struct sockaddr *sa)
 {
-	const uint8_t *a;
-	int af = sa->sa_family, i;
-	uint8_t v4[4];
-
-	if (l->allow_any)
-		return 1;
-	if (af == AF_INET)
-		a = (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
-	else if (af == AF_INET6) {
-		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)sa;
-		a = (const uint8_t *)&s6->sin6_addr;
-		/* v4-mapped peers on a dual-stack listener */
-		if (IN6_IS_ADDR_V4MAPPED(&s6->sin6_addr)) {
-			memcpy(v4, a + 12, 4);
-			a = v4;
-			af = AF_INET;
-		}
-	} else
-		return 0;
-	for (i = 0; i < l->nallow; i++)
-		if (net_match(&l->allow[i], af, a))
-			return 1;
-	return 0;
+	return l->allow_any || net_prefix_match(l->allow, (size_t)l->nallow,
+	    sa);
 }
 
 int

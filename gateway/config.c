@@ -17,6 +17,7 @@
 #include <ini.h>
 #include <sodium.h>
 
+#include "base/cfgvalue.h"
 #include "base/log.h"
 #include "iso8583/frame.h"
 #include "tunnel/corefr.h"
@@ -157,28 +158,14 @@ static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct pctx *px = user;
-	char v[1024], *p;
-	size_t n;
+	char v[1024];
 
 	if (px->failed)
 		return 0;
-	/* '#' starts a comment at the end of a line too (systemd habit);
-	 * inih only knows ';' there, after a blank.  A ';' that begins the
-	 * value is a comment as well: -n prints "Key = ;x", which inih would
-	 * read back as an empty value. */
 	if (strlen(value) >= sizeof v)
 		FAIL("%s: value too long", key);
 	strcpy(v, value);
-	if (v[0] == ';')
-		v[0] = '\0';
-	for (p = v; (p = strchr(p, '#')) != NULL; p++)
-		if (p == v || p[-1] == ' ' || p[-1] == '\t') {
-			*p = '\0';
-			break;
-		}
-	n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		v[--n] = '\0';
+	cfgvalue_strip(v);
 	/* A section starts at each [header] line the reader saw, even when
 	 * it repeats the previous name (inih would merge those silently). */
 	if (*section == '\0')

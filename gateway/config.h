@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/net.h"
 #include "tunnel/seal.h"
 #include "gateway/standin/range.h"
 #include "gateway/standin/standin.h"
@@ -26,12 +27,6 @@ struct cfg_addr {
 	socklen_t		 len;
 };
 
-/* An AllowFrom entry: address with prefix length. */
-struct cfg_net {
-	int		 af;
-	uint8_t		 addr[16];
-	int		 plen;
-};
 
 enum cfg_link_mode { LINK_LISTEN, LINK_CONNECT };
 /* full: a store, a state key and (named) an HSM that work, or no start;
@@ -45,7 +40,7 @@ struct cfg_link {
 	int		 mode;			/* enum cfg_link_mode */
 	struct cfg_addr	 addr;
 	int		 nallow;
-	struct cfg_net	 allow[CFG_ALLOW_MAX];
+	struct net_prefix allow[CFG_ALLOW_MAX];
 	int		 allow_any;		/* AllowFrom = any, written */
 	int		 framing;		/* enum frame_kind */
 	uint32_t	 maxframe;

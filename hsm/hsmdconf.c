@@ -19,6 +19,8 @@
 
 #include <ini.h>
 
+#include "base/cfgvalue.h"
+#include "base/net.h"
 #include "hsm/hsmdconf.h"
 
 #define K_ADDRESS	0x1u
@@ -89,39 +91,6 @@ add(struct hsmd_conf *c, const char *name, int line, char *err, size_t errsz)
 }
 
 static int
-parse_peer(const char *s, struct hsmd_peer *p)
-{
-	char a[64], *slash, *end;
-	long n;
-	int max;
-
-	if (strlen(s) >= sizeof a)
-		return -1;
-	strcpy(a, s);
-	if ((slash = strchr(a, '/')) != NULL)
-		*slash++ = '\0';
-	memset(p, 0, sizeof *p);
-	if (inet_pton(AF_INET, a, p->a) == 1) {
-		p->af = AF_INET;
-		max = 32;
-	} else if (inet_pton(AF_INET6, a, p->a) == 1) {
-		p->af = AF_INET6;
-		max = 128;
-	} else
-		return -1;
-	p->plen = max;
-	if (slash != NULL) {
-		errno = 0;
-		n = strtol(slash, &end, 10);
-		if (*slash == '\0' || *end != '\0' || errno || n < 0 ||
-		    n > max)
-			return -1;
-		p->plen = (int)n;
-	}
-	return 0;
-}
-
-static int
 set_peers(struct hsmd_listener *l, const char *v, char *err, size_t errsz)
 {
 	char tok[80];
@@ -133,7 +102,7 @@ set_peers(struct hsmd_listener *l, const char *v, char *err, size_t errsz)
 			break;
 		n = strcspn(v, " \t,");
 		if (n >= sizeof tok || (memcpy(tok, v, n), tok[n] = '\0',
-		    parse_peer(tok, &l->peers[l->npeers])) == -1) {
+		    net_prefix_parse(tok, &l->peers[l->npeers])) == -1) {
 			snprintf(err, errsz, "Peers: %.*s: not ADDR or "
 			    "ADDR/PREFIX", (int)n, v);
 			return -1;
@@ -244,23 +213,14 @@ static int
 handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct pctx *px = user;
-	char v[1024], m[256], *p;
-	size_t n;
+	char v[1024], m[256];
 
 	if (px->failed)
 		return 0;
 	if (strlen(value) >= sizeof v)
 		return fail(px, "value too long");
-	/* '#' after a blank starts a comment, as in gatewayd's config. */
 	strcpy(v, value);
-	for (p = v; (p = strchr(p, '#')) != NULL; p++)
-		if (p == v || p[-1] == ' ' || p[-1] == '\t') {
-			*p = '\0';
-			break;
-		}
-	n = strlen(v);
-	while (n > 0 && (v[n - 1] == ' ' || v[n - 1] == '\t'))
-		v[--n] = '\0';
+	cfgvalue_strip(v);
 	if (strncasecmp(section, "Listener ", 9) != 0) {
 		snprintf(m, sizeof m, "[%s]: unknown section (only "
 		    "[Listener NAME])", section);
@@ -426,8 +386,8 @@ void
 hsmd_conf_print(const struct hsmd_conf *c, FILE *f)
 {
 	const struct hsmd_listener *l;
-	char a[200], ip[INET6_ADDRSTRLEN];
-	int i, j, full;
+	char a[200], ip[INET6_ADDRSTRLEN + 8];
+	int i, j;
 
 	for (i = 0; i < c->n; i++) {
 		l = &c->l[i];
@@ -440,57 +400,15 @@ hsmd_conf_print(const struct hsmd_conf *c, FILE *f)
 			continue;
 		fprintf(f, "Peers = ");
 		for (j = 0; j < l->npeers; j++) {
-			inet_ntop(l->peers[j].af, l->peers[j].a, ip, sizeof ip);
-			full = l->peers[j].plen ==
-			    (l->peers[j].af == AF_INET ? 32 : 128);
+			net_prefix_fmt(&l->peers[j], ip, sizeof ip);
 			fprintf(f, "%s%s", j ? ", " : "", ip);
-			if (!full)
-				fprintf(f, "/%d", l->peers[j].plen);
 		}
 		fprintf(f, "\n");
 	}
 }
 
-static int
-prefix_eq(const uint8_t *a, const uint8_t *b, int plen)
-{
-	int whole = plen / 8, rest = plen % 8;
-	uint8_t mask;
-
-	if (memcmp(a, b, (size_t)whole) != 0)
-		return 0;
-	if (rest == 0)
-		return 1;
-	mask = (uint8_t)(0xff << (8 - rest));
-	return (a[whole] & mask) == (b[whole] & mask);
-}
-
 int
 hsmd_peer_ok(const struct hsmd_listener *l, const struct sockaddr *sa)
 {
-	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-	    0xff, 0xff };
-	const uint8_t *a;
-	int af, i;
-
-	if (sa->sa_family == AF_INET) {
-		af = AF_INET;
-		a = (const uint8_t *)&((const struct sockaddr_in *)
-		    (const void *)sa)->sin_addr;
-	} else if (sa->sa_family == AF_INET6) {
-		af = AF_INET6;
-		a = ((const struct sockaddr_in6 *)(const void *)sa)->
-		    sin6_addr.s6_addr;
-		/* A v4 client of a dual-stack socket matches v4 Peers. */
-		if (memcmp(a, v4mapped, 12) == 0) {
-			af = AF_INET;
-			a += 12;
-		}
-	} else
-		return 0;
-	for (i = 0; i < l->npeers; i++)
-		if (l->peers[i].af == af &&
-		    prefix_eq(a, l->peers[i].a, l->peers[i].plen))
-			return 1;
-	return 0;
+	return net_prefix_match(l->peers, (size_t)l->npeers, sa);
 }

@@ -26,17 +26,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "base/net.h"
 #include "hsm/cmd.h"
 
 #define HSMD_MAX_LISTEN	8
 #define HSMD_MAX_PEERS	16
 #define HSMD_NAME_MAX	32
-
-struct hsmd_peer {
-	int	af;		/* AF_INET or AF_INET6 */
-	uint8_t	a[16];
-	int	plen;		/* prefix length */
-};
 
 struct hsmd_listener {
 	char		 name[HSMD_NAME_MAX];
@@ -44,7 +39,7 @@ struct hsmd_listener {
 	int		 is_unix;
 	hsm_allow	 allow;		/* 0 until set: verify by default */
 	int		 mode;		/* unix socket file mode; -1 unset */
-	struct hsmd_peer peers[HSMD_MAX_PEERS];
+	struct net_prefix peers[HSMD_MAX_PEERS];
 	int		 npeers;
 	int		 line;		/* 0: from -l */
 	unsigned	 seen;		/* keys given, against repeats */
