@@ -16,6 +16,16 @@ TEST_TIMEOUT=${TEST_TIMEOUT:-600}
 . "$(dirname "$0")/lib.sh"
 set -e
 
+# debian/control's Build-Depends are the Makefile's DEB_BUILD (and
+# debhelper's own), whoever runs this.
+deb_build=$(awk '/^DEB_BUILD :=/ { on = 1; sub(/^DEB_BUILD :=/, "") }
+    on { c = sub(/\\$/, ""); print; if (!c) exit }' "$ROOT/Makefile" | tr -s ' \t' '\n' | grep . | sort)
+build_deps=$(awk '/^Build-Depends:/ { on = 1; sub(/^Build-Depends:/, ""); print; next }
+    on && /^[ \t]/ { print; next } { on = 0 }' "$ROOT/debian/control" |
+    tr ',' '\n' | sed 's/(.*)//; s/[ \t]//g' | grep . |
+    grep -vE '^(debhelper-compat|dh-sequence-.*)$' | sort)
+[ "$deb_build" = "$build_deps" ] || fail "debian/control Build-Depends differ from DEB_BUILD: $(diff <(echo "$deb_build") <(echo "$build_deps") | grep '^[<>]' | tr '\n' ' ')"
+
 if [ "$(id -u)" != 0 ] || ! command -v dpkg-buildpackage >/dev/null; then
 	echo "SKIP package: needs root and dpkg-buildpackage (make deps-test as root)"
 	exit 0
