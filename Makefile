@@ -5,11 +5,18 @@
 #   make fuzz-smoke every libFuzzer target for FUZZ_SECONDS (default 20)
 #   make bench      benchmarks
 #   make demo       the gateway story on loopback
-#   make install    PREFIX=/usr/local DESTDIR=
+#   make install    PREFIX=/usr/local DESTDIR= (and the *DIR below)
+#   make package-check  the Debian packages built, linted, installed in a
+#                   scratch root and removed (tests/e2e/test-package.sh)
 #   make deps       check (and as root, install) the Debian packages we need
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+DOCDIR  ?= $(PREFIX)/share/doc/gatewayd
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SYSCONFDIR ?= /etc
 CC      ?= cc
 CLANG   ?= clang
 FUZZ_SECONDS ?= 20
@@ -58,7 +65,8 @@ DEB_BUILD := gcc make pkg-config libevent-dev liblmdb-dev libsodium-dev \
 	libssl-dev libmnl-dev libinih-dev libjansson-dev libseccomp-dev check
 DEB_TEST  := clang libclang-rt-14-dev llvm wireguard-tools wireguard-go \
 	iproute2 haproxy qemu-system-x86 busybox-static kmod cpio xz-utils \
-	python3 iputils-ping procps curl systemd
+	python3 iputils-ping procps curl systemd \
+	debhelper dpkg-dev lintian mandoc man-db
 PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih jansson \
 	libseccomp
 
@@ -101,7 +109,7 @@ E2E_TOOLS  := build/e2e/coreinject build/e2e/coretap
 CONFIG := build/config.mk
 
 .PHONY: all tests check unit unit-asan fuzz-replay e2e fuzz fuzz-smoke bench demo \
-	install clean deps deps-test print-libs
+	install package-check clean deps deps-test print-libs
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -265,14 +273,36 @@ bench: deps-test all $(BENCH_BINS) $(BENCH_TOOLS)
 demo: deps-test all
 	@bash tests/e2e/demo.sh
 
+# Installed as the Debian packages install them (debian/rules calls this
+# with PREFIX=/usr): units name the binaries under BINDIR; an edited
+# config under SYSCONFDIR is never overwritten.
+UNITS := gatewayd.service gatewayd-tunnel@.service hsmd.service
+MANS  := $(wildcard man/*.[158])
 install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/systemd/system \
-	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/share/doc/gatewayd
-	install -m 0755 $(BINS) $(DESTDIR)$(PREFIX)/bin/
-	install -m 0644 systemd/gatewayd.service $(DESTDIR)$(PREFIX)/lib/systemd/system/
-	install -m 0644 systemd/gatewayd.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/gatewayd.conf
-	install -m 0644 systemd/gatewayd.conf.example README.md doc/*.md \
-	    doc/threat-model.txt $(DESTDIR)$(PREFIX)/share/doc/gatewayd/
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/gatewayd \
+	    $(DESTDIR)$(SYSCONFDIR)/hsmd
+	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
+	for u in $(UNITS); do \
+	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/$$u \
+	    >$(DESTDIR)$(UNITDIR)/$$u && chmod 0644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	for n in gatewayd hsmd; do \
+	  install -m 0644 systemd/$$n.sysusers $(DESTDIR)$(PREFIX)/lib/sysusers.d/$$n.conf && \
+	  install -m 0644 systemd/$$n.tmpfiles $(DESTDIR)$(PREFIX)/lib/tmpfiles.d/$$n.conf && \
+	  install -m 0644 systemd/$$n.conf.example $(DESTDIR)$(DOCDIR)/examples/ || exit 1; \
+	  c=$(DESTDIR)$(SYSCONFDIR)/$$n/$$n.conf; \
+	  [ -e $$c ] || install -m 0644 systemd/$$n.conf.example $$c || exit 1; done
+	install -m 0644 $(filter %.1,$(MANS)) $(DESTDIR)$(MANDIR)/man1/
+	install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 README.md doc/*.md doc/threat-model.txt $(DESTDIR)$(DOCDIR)/
+
+# The packages built from a copy of this tree, linted, installed into a
+# scratch root and removed; as root (CI), skipped otherwise.
+package-check: deps-test
+	@bash tests/e2e/test-package.sh
 
 print-libs:
 	@$(foreach l,$(LIBS),echo $(l) $($(l)_DIR);)

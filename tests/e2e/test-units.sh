@@ -20,7 +20,7 @@ scores=""
 for u in gatewayd.service hsmd.service gatewayd-tunnel@.service; do
 	name=$u
 	[ "$u" = gatewayd-tunnel@.service ] && name=gatewayd-tunnel@wg0.service
-	sed "s|/usr/local/bin|$BIN|g" "$ROOT/systemd/$u" >"$T/$name"
+	sed -e "s|@BINDIR@|$BIN|g" -e "s|@DOCDIR@|$ROOT/doc|g" "$ROOT/systemd/$u" >"$T/$name"
 	out=$(systemd-analyze verify --man=no "$T/$name" 2>&1)
 	[ -z "$out" ] || fail "$u: systemd-analyze verify: $out"
 	systemd-analyze security --offline=yes --threshold=20 "$T/$name" \
@@ -31,7 +31,7 @@ for u in gatewayd.service hsmd.service gatewayd-tunnel@.service; do
 done
 "$BIN/hsmd" -n --config "$ROOT/systemd/hsmd.conf.example" >/dev/null \
     || fail "hsmd -n: systemd/hsmd.conf.example"
-for f in gatewayd.sysusers gatewayd.tmpfiles; do
+for f in gatewayd.sysusers gatewayd.tmpfiles hsmd.sysusers hsmd.tmpfiles; do
 	[ -s "$ROOT/systemd/$f" ] || fail "systemd/$f missing"
 done
 grep -q '^m gatewayd hsmd' "$ROOT/systemd/gatewayd.sysusers" \
