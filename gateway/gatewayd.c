@@ -322,35 +322,88 @@ start(void)
 }
 
 /*
+ * The CPU group gatewayd shares its CPUs in: "cpu_weight=N" (its cgroup
+ * v2 weight, CPUWeight= in the unit), else "autogroup_nice=N" (its
+ * session's autogroup), else "" (neither known).  *ok is 0 when the
+ * group has no more than a default share.
+ */
+static void
+sched_group(char *buf, size_t len, int *ok)
+{
+	char line[512], path[600], *cg;
+	FILE *f;
+	int v;
+
+	*ok = 1;
+	buf[0] = path[0] = '\0';
+	if ((f = fopen("/proc/self/cgroup", "re")) != NULL) {
+		while (fgets(line, sizeof line, f) != NULL)
+			if (strncmp(line, "0::", 3) == 0) {
+				cg = line + 3;
+				cg[strcspn(cg, "\n")] = '\0';
+				snprintf(path, sizeof path,
+				    "/sys/fs/cgroup%s/cpu.weight", cg);
+				break;
+			}
+		fclose(f);
+		if (path[0] != '\0' && (f = fopen(path, "re")) != NULL) {
+			if (fscanf(f, "%d", &v) == 1) {
+				snprintf(buf, len, " cpu_weight=%d", v);
+				*ok = v > 100;
+			}
+			fclose(f);
+			if (buf[0] != '\0')
+				return;
+		}
+	}
+	if ((f = fopen("/proc/self/autogroup", "re")) != NULL) {
+		if (fscanf(f, "%*s nice %d", &v) == 1) {
+			snprintf(buf, len, " autogroup_nice=%d", v);
+			*ok = v < 0;
+		}
+		fclose(f);
+	}
+}
+
+/*
  * The deadline holds against other work on the CPU only when gatewayd
  * runs before it: the unit gives it Nice=-20 (set by systemd before the
- * sandbox forbids changing it).  At normal priority a busy process
- * beside it kept the loop off the CPU for up to 200 ms; a real-time
- * policy did better until gatewayd itself was the busy one (twice its
- * saturation): the kernel's RT throttle then stopped it for 50 ms and
- * more at a time.  Said at start, and warned when missing, so a weaker
- * mode is never silent.
+ * sandbox forbids changing it) and CPUWeight=10000 (nice orders threads
+ * within one CPU group only, and each service is a group: at the default
+ * weight another service's busy loop kept the loop waiting for the CPU
+ * 200 ms at nice -20).  At normal priority a busy process beside it kept
+ * the loop off the CPU for up to 200 ms; a real-time policy did better
+ * until gatewayd itself was the busy one (twice its saturation): the
+ * kernel's RT throttle then stopped it for 50 ms and more at a time.
+ * Said at start, and warned when missing, so a weaker mode is never
+ * silent.
  */
 static void
 sched_report(void)
 {
-	int pol = sched_getscheduler(0), nice;
+	int pol = sched_getscheduler(0), nice, group_ok;
+	char group[64];
 
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, 0);
 	if (errno != 0)
 		nice = 0;
-	if (pol == SCHED_OTHER && nice < 0) {
-		log_info("event=scheduling policy=other nice=%d", nice);
+	sched_group(group, sizeof group, &group_ok);
+	if (pol == SCHED_OTHER && nice < 0 && group_ok) {
+		log_info("event=scheduling policy=other nice=%d%s", nice,
+		    group);
 		return;
 	}
-	log_warnx("event=scheduling policy=%s nice=%d reason=\"%s\" "
-	    "hint=\"Nice=-20 in the unit (gatewayd.service)\"",
+	log_warnx("event=scheduling policy=%s nice=%d%s reason=\"%s\" "
+	    "hint=\"Nice=-20 and CPUWeight=10000 in the unit "
+	    "(gatewayd.service)\"",
 	    pol == SCHED_OTHER ? "other" : pol == SCHED_FIFO ? "fifo" :
-	    pol == SCHED_RR ? "rr" : "batch-or-idle", nice,
-	    pol == SCHED_OTHER ? "normal priority: other work on this CPU "
-	    "can delay answers past their deadline" : "a real-time or "
-	    "background policy: the kernel throttles or starves it");
+	    pol == SCHED_RR ? "rr" : "batch-or-idle", nice, group,
+	    pol != SCHED_OTHER ? "a real-time or background policy: the "
+	    "kernel throttles or starves it" : nice >= 0 ? "normal "
+	    "priority: other work on this CPU can delay answers past their "
+	    "deadline" : "a default CPU share: another service's work can "
+	    "take half the CPU whatever the nice");
 }
 
 /* Orderly exit, so leak checkers see a clean heap. */

@@ -78,6 +78,9 @@ struct link {
 	 * answered 91 at once by admission (gateway/admit.c) */
 	uint64_t		 rx_stamped, rx_unstamped, shed_old,
 				 shed_busy;
+	/* answers queued to the scheme after Deadline, counted from the
+	 * kernel's receive time: gatewayd's own share of any late answer */
+	uint64_t		 answered_late;
 };
 
 #endif

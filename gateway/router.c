@@ -180,6 +180,9 @@ txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 		if (t->dd != NULL)
 			dedup_drop(t->dd);
 	} else {
+		if (t->link != NULL &&
+		    now_us() - t->t0 > t->link->cf.deadline_us)
+			t->link->answered_late++;
 		send_to(t->link, t->conn_id, wire, (size_t)n);
 		for (i = 0; i < t->nwait; i++)
 			send_to(t->link, t->wait_conn[i], wire, (size_t)n);

@@ -157,8 +157,9 @@ limits_json(const struct link *l)
 static json_t *
 admission_json(const struct link *l)
 {
-	return json_pack("{s:o,s:o,s:o,s:o}", "shed_old", juint(l->shed_old),
-	    "shed_busy", juint(l->shed_busy), "reads_kernel_time",
+	return json_pack("{s:o,s:o,s:o,s:o,s:o}", "shed_old",
+	    juint(l->shed_old), "shed_busy", juint(l->shed_busy),
+	    "answered_late", juint(l->answered_late), "reads_kernel_time",
 	    juint(l->rx_stamped), "reads_loop_time", juint(l->rx_unstamped));
 }
 
@@ -205,9 +206,10 @@ link_text(struct evbuffer *b, const struct link *l)
 	    (unsigned long long)l->inflight_refused,
 	    (unsigned long long)l->bad_frames);
 	evbuffer_add_printf(b, "  admission: shed_old=%llu shed_busy=%llu "
-	    "reads_kernel_time=%llu reads_loop_time=%llu\n",
+	    "answered_late=%llu reads_kernel_time=%llu reads_loop_time=%llu\n",
 	    (unsigned long long)l->shed_old,
 	    (unsigned long long)l->shed_busy,
+	    (unsigned long long)l->answered_late,
 	    (unsigned long long)l->rx_stamped,
 	    (unsigned long long)l->rx_unstamped);
 	TAILQ_FOREACH(c, &l->conns, entry)
@@ -362,6 +364,7 @@ view_saf(struct evbuffer *b, int json)
 #define L_BUSY(l)	((unsigned long long)(l)->inflight_refused)
 #define L_SHEDOLD(l)	((unsigned long long)(l)->shed_old)
 #define L_SHEDBUSY(l)	((unsigned long long)(l)->shed_busy)
+#define L_LATE(l)	((unsigned long long)(l)->answered_late)
 #define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
@@ -427,6 +430,11 @@ link_limit_metrics(struct evbuffer *b)
 	    "answered 91 at once: stand-in's queue would outlast Deadline.\n"
 	    "# TYPE gatewayd_link_shed_busy_total counter\n");
 	PER_LINK(b, "link_shed_busy_total", "%llu", L_SHEDBUSY);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_answered_late_total "
+	    "Answers queued after Deadline, counted from the kernel's "
+	    "receive time.\n"
+	    "# TYPE gatewayd_link_answered_late_total counter\n");
+	PER_LINK(b, "link_answered_late_total", "%llu", L_LATE);
 	evbuffer_add_printf(b, "# HELP gatewayd_link_reads_loop_time_total "
 	    "Reads with no kernel receive time (t0 from the loop's clock).\n"
 	    "# TYPE gatewayd_link_reads_loop_time_total counter\n");

@@ -473,9 +473,12 @@ saf_push(uint8_t *buf, size_t len, size_t cap, uint64_t *idp)
 	if (!S.up)
 		return -1;
 	if (S.nmemory >= SAF_MEMORY_MAX) {
-		S.s.memory_dropped++;
-		log_warnx("event=advice_queue_full dropped_id=%llu",
-		    (unsigned long long)id);
+		/* Under overload this is every shed request: the first
+		 * line, then one per thousand; the counter says the rest. */
+		if (S.s.memory_dropped++ % 1000 == 0)
+			log_warnx("event=advice_queue_full queue=memory "
+			    "limit=%d dropped=%llu", SAF_MEMORY_MAX,
+			    (unsigned long long)S.s.memory_dropped);
 		return -1;
 	}
 	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);

@@ -4,7 +4,11 @@
 
 set -u
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-BIN=$ROOT/build/bin
+BIN=${GW_BIN:-$ROOT/build/bin}
+# DAEMON_SESSION=1: hsmd and gatewayd each in a session of their own, as
+# systemd starts a service (the scheduler's autogroups follow sessions).
+SESSION=""
+[ -n "${DAEMON_SESSION:-}" ] && SESSION=setsid
 # The tests' LMKs are unsealed: hsmctl (and what runs it, scheme-sim's
 # portfolio generator) makes and reads them only when told so.
 export HSM_INSECURE_TEST_LMK=1
@@ -73,7 +77,7 @@ start_hsm() {
 	genkey "$T/core.key"
 	genkey "$T/state.key"
 	"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-	"$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+	$SESSION "$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
 	HSMPID=$!
 	PIDS+=($HSMPID)
 	"$BIN/scheme-sim" cards generate "$n" "$@" --lmk "$T/lmk" \
@@ -148,7 +152,7 @@ CONF
 # socket to answer.
 start_gw() {
 	# GATEWAYD=... runs another build (e.g. ASan) under the same test.
-	"${GATEWAYD:-$BIN/gatewayd}" -d -f "$1" >>"$T/gatewayd.log" 2>&1 &
+	$SESSION "${GATEWAYD:-$BIN/gatewayd}" -d -f "$1" >>"$T/gatewayd.log" 2>&1 &
 	GWPID=$!
 	PIDS+=($GWPID)
 	local i
