@@ -134,7 +134,8 @@ scen_core_expect(struct scen_run *r, const struct scen_step *st)
 			if (counter_of(ans, st->ctr[i].name, &v) == -1)
 				return scen_fail(r, 0, NULL, NULL, "core has "
 				    "no counter %s: %s", st->ctr[i].name, ans);
-			if (v != st->ctr[i].val)
+			if (st->ctr[i].at_least ? v < st->ctr[i].val :
+			    v != st->ctr[i].val)
 				bad = i;
 		}
 		if (bad == -1)
@@ -143,8 +144,8 @@ scen_core_expect(struct scen_run *r, const struct scen_step *st)
 			break;
 		poll(NULL, 0, 50);
 	}
-	snprintf(want, sizeof want, "%llu",
-	    (unsigned long long)st->ctr[bad].val);
+	snprintf(want, sizeof want, "%s%llu", st->ctr[bad].at_least ? ">=" :
+	    "", (unsigned long long)st->ctr[bad].val);
 	snprintf(got, sizeof got, "%llu", (unsigned long long)v);
 	return scen_fail(r, 0, want, got, "core %s: %s expected %s, got %s "
 	    "within %llu ms", st->target ? st->target : r->o->cores[0].name,
@@ -168,6 +169,8 @@ scen_action(struct scen_run *r, const char *name)
 	if ((pid = fork()) == -1)
 		return scen_fail(r, 0, NULL, NULL, "fork: %s", strerror(errno));
 	if (pid == 0) {
+		/* Its output is not the report's: onto stderr. */
+		dup2(STDERR_FILENO, STDOUT_FILENO);
 		execl("/bin/sh", "sh", "-c", a->val, (char *)NULL);
 		_exit(127);
 	}

@@ -398,10 +398,17 @@ parse_core(struct where *w, json_t *v, struct scen_step *st)
 		return bad(w, "core_expect: \"counters\": want 1..8 "
 		    "{\"name\": N}");
 	json_object_foreach(c, k, x) {
-		if (!json_is_integer(x) || json_integer_value(x) < 0)
-			return bad(w, "core_expect: counter %s: want a number",
-			    k);
 		st->ctr[st->nctr].name = k;
+		if (json_is_string(x) && strncmp(json_string_value(x), ">=",
+		    2) == 0 && is_digits(json_string_value(x) + 2, 1, 18)) {
+			st->ctr[st->nctr].at_least = 1;
+			st->ctr[st->nctr++].val = strtoull(
+			    json_string_value(x) + 2, NULL, 10);
+			continue;
+		}
+		if (!json_is_integer(x) || json_integer_value(x) < 0)
+			return bad(w, "core_expect: counter %s: want N or "
+			    "\">=N\"", k);
 		st->ctr[st->nctr++].val = (uint64_t)json_integer_value(x);
 	}
 	return 0;

@@ -80,6 +80,7 @@ struct scen_expect {
 struct scen_counter {
 	const char	*name;
 	uint64_t	 val;
+	int		 at_least;	/* ">=N" rather than N */
 };
 
 struct scen_step {

@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "base/hex.h"
 #include "iso8583/json.h"
 #include "iso8583/mti.h"
 #include "scheme-sim/cardsreq.h"
@@ -258,29 +259,32 @@ scen_vars_of(struct scen_run *r, const char *prefix, const struct iso_msg *m)
 	return 0;
 }
 
-/* A bit the profile's bitmap has for a field the message lacks: the
- * reader then takes the next field's bytes for it. */
+/* The primary bitmap announces a field the message does not have, after
+ * its last one: the fields before are readable (DE11 among them, for
+ * the answer), the announced one runs past the end. */
 static int
 spoil_bitmap(struct scen_run *r, const struct iso_msg *m, uint8_t *msg,
     size_t len)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	int f, nib;
+	int f, last = 0, nib, at;
 
-	for (f = 3; f <= 8 && iso_has(m, f); f++)
-		;
-	if (f > 8 || len < 6)
+	for (f = iso_next(m, 0); f != 0 && f <= 64; f = iso_next(m, f))
+		last = f;
+	if (last >= 64 || len < 4 + 16)
 		return scen_fail(r, 0, NULL, NULL, "malformed bitmap: the "
-		    "message has fields 3..8 already");
+		    "message has field 64 already");
+	f = 64;
 	if (r->prof->binenc == ISO_BIN_RAW) {
-		msg[4] |= (uint8_t)(0x80u >> (f - 1));
+		msg[4 + (f - 1) / 8] |= (uint8_t)(0x80u >> ((f - 1) % 8));
 		return 0;
 	}
 	/* Hex bitmap: character (f-1)/4 holds the bit. */
-	nib = msg[4 + (f - 1) / 4] <= '9' ? msg[4 + (f - 1) / 4] - '0' :
-	    msg[4 + (f - 1) / 4] - 'A' + 10;
-	nib |= 8 >> ((f - 1) % 4);
-	msg[4 + (f - 1) / 4] = (uint8_t)hex[nib & 15];
+	at = 4 + (f - 1) / 4;
+	nib = hex_nibble(msg[at]);
+	if (nib < 0)
+		return scen_fail(r, 0, NULL, NULL, "malformed bitmap: not hex");
+	msg[at] = (uint8_t)hex[(nib | (8 >> ((f - 1) % 4))) & 15];
 	return 0;
 }
 
