@@ -33,6 +33,9 @@ scen_kind_name(int kind)
 	return kind >= 0 && kind < SK_NKINDS ? kind_names[kind] : "?";
 }
 
+static int	bad(struct where *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static int
 bad(struct where *w, const char *fmt, ...)
 {

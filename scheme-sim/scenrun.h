@@ -1,7 +1,8 @@
 /*
  * scenrun.h — the state of a `scheme-sim run`, shared by its parts: the
  * options (scenmain.c), the connection and the steps (scenrun.c), the
- * messages a send builds (scenmsg.c), the faults and actions outside the
+ * expects (scenexpect.c), the messages a send builds (scenmsg.c), the
+ * faults and actions outside the
  * link (scenact.c: the cores' control sockets, the gateway's commands)
  * and the reports (scenreport.c).
  */
@@ -114,6 +115,15 @@ int	scen_fail(struct scen_run *, int field, const char *expected,
  * report; "" when absent. */
 void	scen_field_text(const struct scen_run *, const struct iso_msg *,
 	    int field, int clear, char *out, size_t cap);
+
+/* What the gateway sent for up to wait_ns (0: what is there now), read
+ * and answered or kept.  -1: not connected, or closed meanwhile. */
+int	scen_rx_poll(struct scen_run *, uint64_t wait_ns);
+/* DE11's value, 0 without one. */
+uint32_t scen_msg_stan(const struct iso_msg *);
+
+/* scenexpect.c */
+int	scen_step_expect(struct scen_run *, const struct scen_expect *);
 
 /* scenvars (scenrun.c): ${name} replaced in s.  0 / -1 (said). */
 int	scen_subst(struct scen_run *, const char *s, char *out, size_t cap);
