@@ -86,8 +86,8 @@ static const struct sim_opt run_opts[] = {
 	  "repeatable" },
 	{ .name = "action", .arg = "NAME=COMMAND", .kind = SIM_OPT_FN,
 	  .fn = set_action, .why = "want NAME=COMMAND",
-	  .help = "the command line (sh -c) of the action a\n"
-	  "scenario names, e.g. gateway-restart; exit\n"
+	  .help = "the command line (run by /bin/sh) of the action\n"
+	  "a scenario names, e.g. gateway-kill; exit\n"
 	  "status 0 is success; repeatable" },
 	{ .kind = SIM_OPT_HEADING, .help = "what runs and the reports:" },
 	{ .name = "case", .arg = "NAME", .kind = SIM_OPT_STR, AT(case_name),

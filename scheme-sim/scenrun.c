@@ -416,7 +416,7 @@ step_send(struct scen_run *r, const struct scen_send *s)
 static int
 step_malformed(struct scen_run *r, const struct scen_step *st)
 {
-	struct scen_send def = { .card = "5413330000000019", .count = 1 };
+	struct scen_send def = { .card = "5413335500000104", .count = 1 };
 	const struct scen_send *s = st->send->card || st->send->nf ||
 	    st->send->of ? st->send : &def;
 	size_t len;
