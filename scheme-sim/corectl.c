@@ -15,6 +15,8 @@
  *   counters              "ok name=value ..." since the last mark
  *
  * The socket is made mode 0600: only the test's user drives the core.
+ * Black-holing lives here for SIGUSR1 and the --blackhole-after timer
+ * (coresim.c) too.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -48,6 +50,17 @@ struct core_ctl {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	uint64_t	 base[NCTR];	/* at the last mark */
 };
+
+void
+core_set_blackhole(struct coresim *cs, int on, const char *why)
+{
+	if (cs->blackholed == on)
+		return;
+	cs->blackholed = on;
+	cs->bh_since_ns = sim_now_ns();
+	log_info("event=%s reason=%s", on ? "blackhole_on" : "blackhole_off",
+	    why);
+}
 
 static void
 counters_now(const struct coresim *cs, uint64_t v[NCTR])

@@ -20,17 +20,6 @@
 #include "scheme-sim/parse.h"
 #include "scheme-sim/snapshot.h"
 
-void
-core_set_blackhole(struct coresim *cs, int on, const char *why)
-{
-	if (cs->blackholed == on)
-		return;
-	cs->blackholed = on;
-	cs->bh_since_ns = sim_now_ns();
-	log_info("event=%s reason=%s", on ? "blackhole_on" : "blackhole_off",
-	    why);
-}
-
 static void
 snap_send(void *arg, uint64_t version, const uint8_t *body, size_t len)
 {

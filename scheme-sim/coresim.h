@@ -82,10 +82,9 @@ struct coresim {
 	struct iso_msg		 req;
 };
 
-/* coresim.c: black-holed (on) or not, logged with why. */
+/* corectl.c: black-holed (on) or not, logged with why; --control, the
+ * test's control socket (0 / -1). */
 void	core_set_blackhole(struct coresim *, int on, const char *why);
-
-/* corectl.c: --control, the test's control socket.  0 / -1. */
 int	core_ctl_open(struct coresim *, const char *path);
 void	core_ctl_close(struct coresim *);
 

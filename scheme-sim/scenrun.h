@@ -1,7 +1,8 @@
 /*
  * scenrun.h — the state of a `scheme-sim run`, shared by its parts: the
- * options (scenmain.c), the connection and the steps (scenrun.c), the
- * expects (scenexpect.c), the messages a send builds (scenmsg.c), the
+ * options (scenmain.c), the steps (scenrun.c), the connection
+ * (scenconn.c), the failure, fields as text and variables (scenstate.c),
+ * the expects (scenexpect.c), the messages a send builds (scenmsg.c), the
  * faults and actions outside the
  * link (scenact.c: the cores' control sockets, the gateway's commands)
  * and the reports (scenreport.c).
@@ -107,7 +108,9 @@ void	scen_run_free(struct scen_run *);
 /* Runs one case into res (0 whatever its outcome; -1 setup broke). */
 void	scen_run_case(struct scen_run *, const struct scen_file *,
 	    const struct scen_case *, struct scen_result *);
-/* The failure of the step running: fills r->res; returns -1. */
+
+/* scenstate.c: the failure of the step running: fills r->res (the
+ * first failure of a case only); returns -1. */
 int	scen_fail(struct scen_run *, int field, const char *expected,
 	    const char *got, const char *fmt, ...)
 	    __attribute__((format(printf, 5, 6)));
@@ -115,19 +118,28 @@ int	scen_fail(struct scen_run *, int field, const char *expected,
  * report; "" when absent. */
 void	scen_field_text(const struct scen_run *, const struct iso_msg *,
 	    int field, int clear, char *out, size_t cap);
+/* DE11's value, 0 without one. */
+uint32_t scen_msg_stan(const struct iso_msg *);
+/* ${name} replaced in s; a variable set.  0 / -1 (said). */
+int	scen_subst(struct scen_run *, const char *s, char *out, size_t cap);
+int	scen_var_set(struct scen_run *, const char *name, const char *val);
 
+/* scenconn.c: a new connection (retrying for within_ns), signed on
+ * unless --no-signon; closing it; bytes written, or a message framed
+ * and written (in pieces with gap_ns between them): 0 / -1 (said). */
+int	scen_conn_open(struct scen_run *, uint64_t within_ns);
+void	scen_conn_close(struct scen_run *);
+int	scen_write(struct scen_run *, const uint8_t *, size_t);
+int	scen_send_msg(struct scen_run *, const struct iso_msg *,
+	    uint32_t pieces, uint64_t gap_ns);
 /* What the gateway sent for up to wait_ns (0: what is there now), read
  * and answered or kept.  -1: not connected, or closed meanwhile. */
 int	scen_rx_poll(struct scen_run *, uint64_t wait_ns);
-/* DE11's value, 0 without one. */
-uint32_t scen_msg_stan(const struct iso_msg *);
+/* Reads until the monotonic time t (time passes if not connected). */
+void	scen_rx_until(struct scen_run *, uint64_t t);
 
 /* scenexpect.c */
 int	scen_step_expect(struct scen_run *, const struct scen_expect *);
-
-/* scenvars (scenrun.c): ${name} replaced in s.  0 / -1 (said). */
-int	scen_subst(struct scen_run *, const char *s, char *out, size_t cap);
-int	scen_var_set(struct scen_run *, const char *name, const char *val);
 
 /* scenmsg.c: message k of a send (k counts a burst) into m.  0 / -1
  * (said). */
