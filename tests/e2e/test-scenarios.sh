@@ -7,7 +7,7 @@
 # Then the runner is tested on itself: the cases of scenario-fail.json
 # must each fail, with the message that says why.
 TEST=scenarios
-TEST_TIMEOUT=${TEST_TIMEOUT:-300}
+TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$(dirname "$0")/lib.sh"
 
 LP=$(free_port); CA=$(free_port udp); CB=$(free_port udp); METRICS=$(free_port)
@@ -132,6 +132,18 @@ PY
 if grep -q 5413335500000104 "$T/junit.xml" "$T/results.json" "$T/run.out"; then
 	fail "a full PAN in the reports"
 fi
+
+# --case runs one case; a file with a mistake runs nothing, exit 2, and
+# the error names the case and the step.
+run_lib --case "sign-on is answered 00" "$ROOT"/scheme-sim/scenarios/*.json \
+    >"$T/one.out" 2>&1 || fail "--case: $(cat "$T/one.out")"
+tail -1 "$T/one.out" | grep -q "^1 cases: 1 passed" || fail "--case ran: $(tail -1 "$T/one.out")"
+printf '{"cases": [{"name": "x", "steps": [{"wait": "1s"}, {"expect": {"de39": "000"}}]}]}' >"$T/bad.json"
+run_lib "$T/bad.json" >"$T/bad.out" 2>&1
+rc=$?
+[ $rc = 2 ] || fail "a wrong file: exit $rc, want 2"
+grep -q 'case 1 "x" step 2: expect: de39 "000": want 2 characters' "$T/bad.out" \
+    || fail "a wrong file: $(cat "$T/bad.out")"
 
 # The test of the test tool: each case of scenario-fail.json fails, and
 # says why (JSON report: the step, the field, expected and got).
