@@ -19,6 +19,9 @@ case_reset(struct scen_run *r)
 
 	for (i = 0; i < r->nvars; i++) {
 		free(r->vars[i].name);
+		/* A value may be a field sent in the clear (track 2,
+		 * CVC2): wiped. */
+		sodium_memzero(r->vars[i].val, strlen(r->vars[i].val));
 		free(r->vars[i].val);
 	}
 	r->nvars = 0;

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "iso8583/mask.h"
 #include "scheme-sim/scenrun.h"
 
@@ -39,7 +41,6 @@ scen_field_text(const struct scen_run *r, const struct iso_msg *m, int field,
 	mask_field(r->prof, m, field, clear, out, cap);
 }
 
-
 int
 scen_var_set(struct scen_run *r, const char *name, const char *val)
 {
@@ -50,6 +51,8 @@ scen_var_set(struct scen_run *r, const char *name, const char *val)
 		return scen_fail(r, 0, NULL, NULL, "no memory");
 	for (i = 0; i < r->nvars; i++)
 		if (strcmp(r->vars[i].name, name) == 0) {
+			sodium_memzero(r->vars[i].val,
+			    strlen(r->vars[i].val));
 			free(r->vars[i].val);
 			r->vars[i].val = v;
 			return 0;
