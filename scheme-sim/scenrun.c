@@ -90,8 +90,9 @@ step_malformed(struct scen_run *r, const struct scen_step *st)
 {
 	struct scen_send def = { .card = "5413335500000104", .count = 1 };
 	const struct scen_send *s = st->send->card || st->send->nf ||
-	    st->send->of ? st->send : &def;
+	    st->send->of || st->send->mti ? st->send : &def;
 	size_t len;
+	int rc;
 
 	if (scen_build(r, s, 0, &r->tx) == -1 ||
 	    remember(r, st->send->as, &r->tx, 1) == -1)
@@ -103,9 +104,10 @@ step_malformed(struct scen_run *r, const struct scen_step *st)
 	    &len) == -1)
 		return -1;
 	sodium_memzero(&r->tx, sizeof r->tx);
-	return scen_write(r, r->wire, len);
+	rc = scen_write(r, r->wire, len);
+	sodium_memzero(r->wire, len);
+	return rc;
 }
-
 
 static int
 run_step(struct scen_run *r, const struct scen_step *st)

@@ -233,6 +233,18 @@ START_TEST(test_malformed)
 	    &len), 0);
 	ck_assert_uint_eq(out[0], 0xff);
 	ck_assert_uint_eq(out[1], 0xff);
+
+	/* A hex bitmap and ASCII length prefixes. */
+	r->prof = iso_profile_find("iso87hex");
+	r->fr.kind = FRAME_LEN4ASCII;
+	ck_assert_int_eq(scen_malform(r, SB_BITMAP, &m, out, sizeof out,
+	    &len), 0);
+	ck_assert_int_eq(iso_unpack(r->prof, &back, out + 4, len - 4, &ie),
+	    -1);
+	ck_assert_int_eq(ie.field, 64);
+	ck_assert_int_eq(scen_malform(r, SB_LENGTH, &m, out, sizeof out,
+	    &len), 0);
+	ck_assert_int_eq(memcmp(out, "9999", 4), 0);
 	free_run(r);
 }
 END_TEST
