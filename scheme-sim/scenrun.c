@@ -185,11 +185,18 @@ scen_run_case(struct scen_run *r, const struct scen_file *sf,
 	r->res = res;
 	case_reset(r);
 	scen_cores_mark(r);
+	/* Once a case could not connect, the next ones try for a second
+	 * only: a gateway that is down fails a run quickly, not after
+	 * --connect-timeout per case. */
 	if (r->fd == -1 && c->steps[0].kind != SK_CONNECT &&
-	    scen_conn_open(r, r->o->connect_ns) == -1) {
+	    scen_conn_open(r, r->unreachable ? 1000000000ull :
+	    r->o->connect_ns) == -1) {
+		r->unreachable = 1;
 		res->kind = "connect";
 		goto out;
 	}
+	if (r->fd != -1)
+		r->unreachable = 0;
 	run_steps(r, c->steps, c->nsteps, 0);
 out:
 	/* "finally" runs whatever happened; its failure is the case's only

@@ -85,6 +85,7 @@ struct scen_run {
 	int			 fd;		/* -1: not connected */
 	int			 echo_answer;
 	int			 closed;	/* the gateway closed it */
+	int			 unreachable;	/* a case could not connect */
 	uint8_t			 rbuf[2 * (ISO_BUF_MAX + 64)];
 	size_t			 rlen;
 	struct scen_in		*in[SCEN_INBOX];
