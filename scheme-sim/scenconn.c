@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -30,16 +31,20 @@ scen_conn_close(struct scen_run *r)
 	r->rlen = 0;
 }
 
-int
-scen_write(struct scen_run *r, const uint8_t *b, size_t len)
+/* Every byte written, or -1 with why (the connection closed on an
+ * error). */
+static int
+write_raw(struct scen_run *r, const uint8_t *b, size_t len, const char **why)
 {
 	uint64_t end = sim_now_ns() + WRITE_WAIT_NS;
 	struct pollfd p;
 	ssize_t n;
 
 	while (len > 0) {
-		if (r->fd == -1)
-			return scen_fail(r, 0, NULL, NULL, "not connected");
+		if (r->fd == -1) {
+			*why = "not connected";
+			return -1;
+		}
 		n = send(r->fd, b, len, MSG_NOSIGNAL);
 		if (n > 0) {
 			b += n;
@@ -47,19 +52,68 @@ scen_write(struct scen_run *r, const uint8_t *b, size_t len)
 			continue;
 		}
 		if (n < 0 && errno != EAGAIN && errno != EINTR) {
+			*why = strerror(errno);
 			scen_conn_close(r);
 			r->closed = 1;
-			return scen_fail(r, 0, NULL, NULL, "write: %s",
-			    strerror(errno));
+			return -1;
 		}
-		if (sim_now_ns() >= end)
-			return scen_fail(r, 0, NULL, NULL, "write: the gateway "
-			    "reads nothing");
+		if (sim_now_ns() >= end) {
+			*why = "the gateway reads nothing";
+			return -1;
+		}
 		p.fd = r->fd;
 		p.events = POLLOUT;
 		poll(&p, 1, 50);
 	}
 	return 0;
+}
+
+int
+scen_write(struct scen_run *r, const uint8_t *b, size_t len)
+{
+	const char *why;
+
+	if (write_raw(r, b, len, &why) == -1)
+		return scen_fail(r, 0, NULL, NULL, "write: %s", why);
+	return 0;
+}
+
+/* m packed and framed into r->wire; its length, or -1 with why. */
+static ssize_t
+frame_msg(struct scen_run *r, const struct iso_msg *m, char *why,
+    size_t whysz)
+{
+	struct iso_err ie;
+	size_t pl = frame_prefix_len(&r->fr) + r->fr.hdrlen;
+	ssize_t n;
+	int h;
+
+	n = iso_pack(r->prof, m, r->wire + pl, sizeof r->wire - pl, &ie);
+	if (n < 0) {
+		snprintf(why, whysz, "does not pack: %s", ie.msg);
+		return -1;
+	}
+	if ((h = frame_header(&r->fr, (size_t)n, r->wire, pl)) < 0) {
+		snprintf(why, whysz, "does not frame");
+		return -1;
+	}
+	return (ssize_t)h + n;
+}
+
+/* The scheme's answer to a message of the gateway's.  Its failure is
+ * logged, not the case's: the steps say what they expect. */
+static void
+answer(struct scen_run *r, const struct iso_msg *req)
+{
+	char err[200];
+	const char *why = err;
+	ssize_t len;
+
+	if (sim_answer_build(req, "00", &r->ans) == -1 ||
+	    (len = frame_msg(r, &r->ans, err, sizeof err)) == -1 ||
+	    write_raw(r, r->wire, (size_t)len, &why) == -1)
+		log_warnx("event=answer_failed mti=%s reason=\"%s\"",
+		    req->mti, why);
 }
 
 /* What the gateway sent: answered if the scheme must, else kept. */
@@ -80,11 +134,10 @@ on_msg(struct scen_run *r, const uint8_t *b, size_t len)
 	}
 	in->at_ns = sim_now_ns();
 	kind = iso_mti_kind(in->m.mti);
-	if (((kind == ISO_MTI_NETMGMT && in->m.mti[2] == '0' &&
+	if ((kind == ISO_MTI_NETMGMT && in->m.mti[2] == '0' &&
 	    r->echo_answer) || kind == ISO_MTI_REQUEST ||
-	    kind == ISO_MTI_ADVICE) &&
-	    sim_answer_build(&in->m, "00", &r->ans) == 0) {
-		scen_send_msg(r, &r->ans, 1, 0);
+	    kind == ISO_MTI_ADVICE) {
+		answer(r, &in->m);
 		free(in);
 		return;
 	}
@@ -155,25 +208,22 @@ int
 scen_send_msg(struct scen_run *r, const struct iso_msg *m, uint32_t pieces,
     uint64_t gap_ns)
 {
-	struct iso_err ie;
-	size_t pl = frame_prefix_len(&r->fr) + r->fr.hdrlen, len, at, step;
+	char err[200];
 	ssize_t n;
-	int h;
+	size_t len, at, step;
 
-	n = iso_pack(r->prof, m, r->wire + pl, sizeof r->wire - pl, &ie);
-	if (n < 0)
-		return scen_fail(r, ie.field, NULL, NULL, "does not pack: %s",
-		    ie.msg);
-	if ((h = frame_header(&r->fr, (size_t)n, r->wire, pl)) < 0)
-		return scen_fail(r, 0, NULL, NULL, "does not frame");
-	len = (size_t)h + (size_t)n;
+	if ((n = frame_msg(r, m, err, sizeof err)) == -1)
+		return scen_fail(r, 0, NULL, NULL, "%s", err);
+	len = (size_t)n;
 	if (pieces <= 1)
 		return scen_write(r, r->wire, len);
-	/* Slow writes: the frame in pieces, a gap between them. */
+	/* Slow writes: the frame in pieces, a gap between them.  Nothing is
+	 * read meanwhile: an answer written now would land inside the
+	 * frame. */
 	step = (len + pieces - 1) / pieces;
 	for (at = 0; at < len; at += step) {
 		if (at > 0)
-			scen_rx_until(r, sim_now_ns() + gap_ns);
+			poll(NULL, 0, (int)((gap_ns + 999999) / 1000000));
 		if (scen_write(r, r->wire + at, len - at < step ? len - at :
 		    step) == -1)
 			return -1;
