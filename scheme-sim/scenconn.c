@@ -267,6 +267,26 @@ signon(struct scen_run *r)
 	return scen_fail(r, 0, NULL, NULL, "sign-on: no 0810");
 }
 
+/* --listen: the gateway's next connection, within within_ns. */
+static int
+accept_one(struct scen_run *r, uint64_t within_ns)
+{
+	struct pollfd p = { .fd = r->lfd, .events = POLLIN };
+	uint64_t end = sim_now_ns() + within_ns, now;
+	int fd;
+
+	while ((now = sim_now_ns()) < end) {
+		if (poll(&p, 1, (int)((end - now + 999999) / 1000000)) <= 0)
+			continue;
+		if ((fd = accept4(r->lfd, NULL, NULL, SOCK_CLOEXEC)) == -1)
+			continue;
+		if (sim_tcp_tune(fd) == 0)
+			return fd;
+		close(fd);
+	}
+	return -1;
+}
+
 int
 scen_conn_open(struct scen_run *r, uint64_t within_ns)
 {
@@ -274,10 +294,14 @@ scen_conn_open(struct scen_run *r, uint64_t within_ns)
 
 	scen_conn_close(r);
 	r->closed = 0;
-	fd = sim_tcp_connect((const struct sockaddr *)&r->o->addr.ss,
-	    r->o->addr.len, within_ns);
+	if (r->lfd != -1)
+		fd = accept_one(r, within_ns);
+	else
+		fd = sim_tcp_connect((const struct sockaddr *)&r->o->addr.ss,
+		    r->o->addr.len, within_ns);
 	if (fd == -1)
-		return scen_fail(r, 0, NULL, NULL, "cannot connect to %s",
+		return scen_fail(r, 0, NULL, NULL, "%s %s", r->lfd != -1 ?
+		    "no connection from the gateway on" : "cannot connect to",
 		    r->o->addr.arg);
 	r->fd = fd;
 	return r->o->signon ? signon(r) : 0;

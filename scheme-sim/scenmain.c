@@ -59,8 +59,12 @@ set_action(void *v, const char *arg, char *why, size_t whysz)
 static const struct sim_opt run_opts[] = {
 	{ .kind = SIM_OPT_HEADING, .help = "the gateway link:" },
 	{ .name = "connect", .arg = "ADDR:PORT", .kind = SIM_OPT_ADDR,
-	  AT(addr), .why = "want a numeric ADDR:PORT",
-	  .help = "the link's Listen address (required)" },
+	  AT(addr), .val = SCEN_CONNECT, .why = "want a numeric ADDR:PORT",
+	  .help = "the link's Listen address" },
+	{ .name = "listen", .arg = "ADDR:PORT", .kind = SIM_OPT_ADDR,
+	  AT(addr), .val = SCEN_LISTEN, .why = "want a numeric ADDR:PORT",
+	  .help = "or accept the gateway's connections (a\n"
+	  "Connect link); \"connect\" steps wait for the next" },
 	{ .name = "profile", .arg = "P", .kind = SIM_OPT_STR, AT(profile),
 	  .help = "iso87 | iso87hex | mastercard | fps (default iso87)" },
 	{ .name = "framing", .arg = "F", .kind = SIM_OPT_STR, AT(framing),
@@ -104,7 +108,7 @@ static const struct sim_opt run_opts[] = {
 };
 
 static const struct sim_optab run_optab = SIM_OPTAB("scheme-sim run",
-"usage: scheme-sim run --connect ADDR:PORT [options] FILE...\n"
+"usage: scheme-sim run (--connect | --listen) ADDR:PORT [options] FILE...\n"
 "\n"
 "Runs the cases of scenario FILEs (JSON; doc/scheme-sim.md) against a\n"
 "gateway link: messages sent and the answers checked, faults on the link,\n"
@@ -123,7 +127,8 @@ static int
 check(struct scen_opts *o, int argc, int first)
 {
 	if (o->addr.arg == NULL) {
-		fprintf(stderr, "scheme-sim run: --connect is required\n");
+		fprintf(stderr, "scheme-sim run: --connect or --listen is "
+		    "required\n");
 		return -1;
 	}
 	if (first >= argc) {

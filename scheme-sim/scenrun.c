@@ -6,9 +6,11 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "scheme-sim/conn.h"
 #include "scheme-sim/parse.h"
 #include "scheme-sim/scenrun.h"
 
@@ -217,6 +219,7 @@ scen_run_init(struct scen_run *r, const struct scen_opts *o, char *err,
 	memset(r, 0, sizeof *r);
 	r->o = o;
 	r->fd = -1;
+	r->lfd = -1;
 	r->last = -1;
 	r->echo_answer = 1;
 	/* STANs from the clock: runs against one gateway do not repeat
@@ -240,6 +243,11 @@ scen_run_init(struct scen_run *r, const struct scen_opts *o, char *err,
 			return -1;
 		r->have_pf = 1;
 	}
+	if (o->addr.how == SCEN_LISTEN && (r->lfd = sim_tcp_listen(
+	    (const struct sockaddr *)&o->addr.ss, o->addr.len)) == -1) {
+		snprintf(err, errsz, "cannot listen on %s", o->addr.arg);
+		return -1;
+	}
 	return 0;
 }
 
@@ -251,6 +259,8 @@ scen_run_free(struct scen_run *r)
 	r->res = &res;
 	case_reset(r);
 	scen_conn_close(r);
+	if (r->lfd != -1)
+		close(r->lfd);
 	if (r->have_pf)
 		sim_portfolio_free(&r->pf);
 	sodium_memzero(&r->tx, sizeof r->tx);

@@ -31,6 +31,8 @@ struct scen_named {
 	const char	*val;		/* a socket path or a command line */
 };
 
+enum { SCEN_CONNECT, SCEN_LISTEN };	/* scen_opts.addr.how */
+
 struct scen_opts {
 	struct sim_optaddr	 addr;
 	const char		*profile, *framing, *portfolio;
@@ -83,6 +85,7 @@ struct scen_run {
 	struct sim_portfolio	 pf;
 	int			 have_pf;
 	int			 fd;		/* -1: not connected */
+	int			 lfd;		/* --listen's socket, or -1 */
 	int			 echo_answer;
 	int			 closed;	/* the gateway closed it */
 	int			 unreachable;	/* a case could not connect */

@@ -4,13 +4,16 @@
 # cores driven through their control sockets; the gateway's actions
 # (kill -9, restart, reload, standin force) are commands given on the
 # command line.  Every case must pass and the JUnit report must say so.
-# Then the runner is tested on itself: the cases of scenario-fail.json
+# Network management and the link's faults also run on a Connect link
+# (the gateway dials, scheme-sim run --listen accepts).  Then the runner
+# is tested on itself: the cases of scenario-fail.json
 # must each fail, with the message that says why.
 TEST=scenarios
 TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$(dirname "$0")/lib.sh"
 
-LP=$(free_port); CA=$(free_port udp); CB=$(free_port udp); METRICS=$(free_port)
+LP=$(free_port); OP=$(free_port); CA=$(free_port udp); CB=$(free_port udp)
+METRICS=$(free_port)
 start_hsm 10 --special
 genkey "$T/b.key"
 
@@ -21,6 +24,14 @@ $(gw_section)
 Profile = iso87
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
+Deadline = 1s
+StandInReserve = 600ms
+EchoInterval = 1s
+
+# The gateway dials this one: scheme-sim run --listen.
+[Link out]
+Profile = iso87
+Connect = 127.0.0.1:$OP
 Deadline = 1s
 StandInReserve = 600ms
 EchoInterval = 1s
@@ -92,8 +103,15 @@ done
 exit 1
 EOF
 CTL="$BIN/gatewayctl -s $T/ctl.sock"
+# run_lib [--listen ADDR:PORT] ARGS...: scheme-sim run on link mc (or
+# accepting link out's connections) with the cores and actions.
 run_lib() {
-	"$BIN/scheme-sim" run --connect 127.0.0.1:$LP --profile iso87 \
+	local link=(--connect 127.0.0.1:$LP)
+	if [ "$1" = --listen ]; then
+		link=(--listen "$2")
+		shift 2
+	fi
+	"$BIN/scheme-sim" run "${link[@]}" --profile iso87 \
 	    --portfolio "$T/portfolio" \
 	    --core a="$T/core-a.ctl" --core b="$T/core-b.ctl" \
 	    --action gateway-kill="kill -9 \$(cat $T/gw.pid)" \
@@ -132,6 +150,13 @@ PY
 if grep -q 5413335500000104 "$T/junit.xml" "$T/results.json" "$T/run.out"; then
 	fail "a full PAN in the reports"
 fi
+
+# A Connect link: the runner accepts the gateway's connections, and a
+# "connect" step waits for the gateway to dial again.
+run_lib --listen 127.0.0.1:$OP "$ROOT/scheme-sim/scenarios/01-network.json" \
+    "$ROOT/scheme-sim/scenarios/07-link-faults.json" >"$T/listen.out" 2>&1 \
+    || fail "--listen: $(cat "$T/listen.out")"
+sed 's/^/   /' "$T/listen.out" | tail -1
 
 # --case runs one case; a file with a mistake runs nothing, exit 2, and
 # the error names the case and the step.
@@ -184,4 +209,4 @@ assert len(fl) == len(r), len(fl)
 m = [e.get("message") for e in fl]
 assert any("step 2 (expect" in s and "DE39: expected 05|51, got 00" in s for s in m), m
 PY
-pass "$(tail -1 "$T/run.out"); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"
+pass "$(tail -1 "$T/run.out"); Connect link (--listen): $(tail -1 "$T/listen.out" | cut -d, -f1); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"
