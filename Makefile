@@ -17,6 +17,7 @@ MANDIR  ?= $(PREFIX)/share/man
 DOCDIR  ?= $(PREFIX)/share/doc/gatewayd
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 SYSCONFDIR ?= /etc
+SCENDIR ?= $(PREFIX)/share/scheme-sim/scenarios
 CC      ?= cc
 CLANG   ?= clang
 FUZZ_SECONDS ?= 20
@@ -283,7 +284,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/lib/sysusers.d $(DESTDIR)$(PREFIX)/lib/tmpfiles.d \
 	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(DOCDIR)/examples $(DESTDIR)$(SYSCONFDIR)/gatewayd \
-	    $(DESTDIR)$(SYSCONFDIR)/hsmd
+	    $(DESTDIR)$(SYSCONFDIR)/hsmd $(DESTDIR)$(SCENDIR)
 	install -m 0755 $(BINS) $(DESTDIR)$(BINDIR)/
 	for u in $(UNITS); do \
 	  sed -e 's|@BINDIR@|$(BINDIR)|g' -e 's|@DOCDIR@|$(DOCDIR)|g' systemd/$$u \
@@ -298,6 +299,7 @@ install: all
 	install -m 0644 $(filter %.5,$(MANS)) $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 $(filter %.8,$(MANS)) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 README.md doc/*.md doc/threat-model.txt $(DESTDIR)$(DOCDIR)/
+	install -m 0644 scheme-sim/scenarios/*.json $(DESTDIR)$(SCENDIR)/
 
 # The packages built from a copy of this tree, linted, installed into a
 # scratch root and removed; as root (CI), skipped otherwise.

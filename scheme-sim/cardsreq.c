@@ -250,26 +250,31 @@ vd_parse(const char *name, const char *v, int *out)
 	return sim_opts_bad(&req_optab, name, v, "want " VD);
 }
 
+int
+req_entry_set(struct reqopts *r, const char *entry)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof entries / sizeof entries[0]; i++)
+		if (strcmp(entry, entries[i].name) == 0)
+			break;
+	if (i == sizeof entries / sizeof entries[0])
+		return -1;
+	if (r->de22[0] == '\0')	/* --de22 wins */
+		memcpy(r->de22, entries[i].de22, 4);
+	/* need names the vd_ member the mode must send. */
+	if (entries[i].need != 0)
+		*(int *)(void *)((char *)r + entries[i].need) = VD_GOOD;
+	return 0;
+}
+
 /* --entry's DE22 and default data, then the explicit choices. */
 static int
 resolve(struct reqopts *r)
 {
-	size_t i;
-
-	if (r->entry != NULL) {
-		for (i = 0; i < sizeof entries / sizeof entries[0]; i++)
-			if (strcmp(r->entry, entries[i].name) == 0)
-				break;
-		if (i == sizeof entries / sizeof entries[0])
-			return sim_opts_bad(&req_optab, "entry", r->entry,
-			    "want chip, contactless, stripe, ctls-stripe, "
-			    "fallback, manual, ecom, cof or unknown");
-		if (r->de22[0] == '\0')	/* --de22 wins */
-			memcpy(r->de22, entries[i].de22, 4);
-		/* need names the vd_ member the mode must send. */
-		if (entries[i].need != 0)
-			*(int *)(void *)((char *)r + entries[i].need) = VD_GOOD;
-	}
+	if (r->entry != NULL && req_entry_set(r, r->entry) == -1)
+		return sim_opts_bad(&req_optab, "entry", r->entry,
+		    REQ_ENTRY_NAMES);
 	if (r->currency[0] == '\0')
 		strcpy(r->currency, "826");
 	if (r->country != NULL && !(strlen(r->country) == 3 &&

@@ -29,6 +29,12 @@ struct reqopts {
 	int		 vd_cvc2, vd_track2, vd_arqc, vd_pin;
 };
 
+#define REQ_ENTRY_NAMES	"want chip, contactless, stripe, ctls-stripe, " \
+	"fallback, manual, ecom, cof or unknown"
+
+/* An --entry mode into r: DE22 (unless set already) and the piece of
+ * verification data the mode needs, good.  0, or -1: no such mode. */
+int	req_entry_set(struct reqopts *r, const char *entry);
 /* DE48 SE92, DE35, DE52, DE55 as r asks.  0 / -1. */
 int	req_verification(json_t *fields, const struct reqopts *r,
 	    const struct sim_portfolio *, const struct sim_pcard *);

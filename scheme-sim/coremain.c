@@ -137,6 +137,11 @@ static const struct sim_opt core_opts[] = {
 	{ .name = "seed", .arg = "N", .kind = SIM_OPT_COUNT, AT(seed),
 	  .why = "want a number",
 	  .help = "random seed for --drop and --delay-dist" },
+	{ .name = "control", .arg = "PATH", .kind = SIM_OPT_STR,
+	  AT(control_path),
+	  .help = "unix socket taking fault commands while running\n"
+	  "(blackhole, delay, drop, rc, advice-ack, snapshot,\n"
+	  "restart, mark, counters; scheme-sim run's core steps)" },
 	{ .kind = SIM_OPT_HEADING, .help = "plain ISO 8583 peer:" },
 	{ .name = "tcp", .arg = "ADDR:PORT", .kind = SIM_OPT_ADDR, AT(addr),
 	  .val = CORE_TCP, .why = "want a numeric ADDR:PORT",

@@ -42,6 +42,7 @@ struct sim_core_opts {
 	const char		*cards_path;	/* portfolio to push */
 	uint64_t		 snap_version;	/* its first version, 0: now */
 	const char		*json_path;
+	const char		*control_path;	/* corectl.c */
 	const char		*out_profile;
 	struct sim_outreq	 outreq[SIM_MAX_OUTREQ];
 	int			 noutreq;

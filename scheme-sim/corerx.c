@@ -62,8 +62,10 @@ on_advice(struct coresim *cs, const struct corefr_hdr *h, const uint8_t *body,
 	cs->advices++;
 	sim_advrec_write(&cs->rec, "advice", h->corr_id, isnew == 0, body,
 	    h->body_len, 0);
-	/* Acked every time: the gateway retries until it hears the ack. */
-	core_emit(cs, COREFR_ADVICE_ACK, h->corr_id, NULL, 0, from, fromlen, 0);
+	/* Acked every time: the gateway retries until it hears the ack
+	 * (unless a test's "advice-ack off" makes it retry). */
+	if (!cs->advice_ack_off)
+		core_emit(cs, COREFR_ADVICE_ACK, h->corr_id, NULL, 0, from, fromlen, 0);
 }
 
 static void

@@ -21,17 +21,6 @@
 #include "scheme-sim/snapshot.h"
 
 static void
-set_blackhole(struct coresim *cs, int on, const char *why)
-{
-	if (cs->blackholed == on)
-		return;
-	cs->blackholed = on;
-	cs->bh_since_ns = sim_now_ns();
-	log_info("event=%s reason=%s", on ? "blackhole_on" : "blackhole_off",
-	    why);
-}
-
-static void
 snap_send(void *arg, uint64_t version, const uint8_t *body, size_t len)
 {
 	struct coresim *cs = arg;
@@ -49,12 +38,12 @@ blackhole_timers(struct coresim *cs, uint64_t now)
 	if (o->blackhole_after_ns && !cs->bh_auto_done &&
 	    now - cs->t0_ns >= o->blackhole_after_ns) {
 		cs->bh_auto_done = 1;
-		set_blackhole(cs, 1, "timer");
+		core_set_blackhole(cs, 1, "timer");
 	}
 	if (o->blackhole_for_ns && cs->blackholed && !cs->bh_restore_done &&
 	    cs->bh_auto_done && now - cs->bh_since_ns >= o->blackhole_for_ns) {
 		cs->bh_restore_done = 1;
-		set_blackhole(cs, 0, "timer");
+		core_set_blackhole(cs, 0, "timer");
 	}
 }
 
@@ -103,10 +92,10 @@ sig_cb(evutil_socket_t sig, short what, void *arg)
 	(void)what;
 	switch (sig) {
 	case SIGUSR1:
-		set_blackhole(cs, !cs->blackholed, "SIGUSR1");
+		core_set_blackhole(cs, !cs->blackholed, "SIGUSR1");
 		break;
 	case SIGUSR2:
-		set_blackhole(cs, 0, "SIGUSR2");
+		core_set_blackhole(cs, 0, "SIGUSR2");
 		break;
 	default:
 		event_base_loopbreak(cs->base);
@@ -182,6 +171,9 @@ setup_events(struct coresim *cs)
 		cs->sigs[i] = evsignal_new(cs->base, sigs[i], sig_cb, cs);
 		evsignal_add(cs->sigs[i], NULL);
 	}
+	if (cs->o->control_path != NULL &&
+	    core_ctl_open(cs, cs->o->control_path) == -1)
+		return -1;
 	return 0;
 }
 
@@ -190,6 +182,7 @@ coresim_free(struct coresim *cs)
 {
 	int i;
 
+	core_ctl_close(cs);
 	for (i = 0; i < 4; i++)
 		if (cs->sigs[i])
 			event_free(cs->sigs[i]);

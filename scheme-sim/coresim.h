@@ -27,6 +27,7 @@
 struct event_base;
 struct event;
 struct sim_snap;
+struct core_ctl;
 
 struct out_wait {
 	uint64_t	corr;
@@ -50,6 +51,8 @@ struct coresim {
 	struct sim_txq		 txq;
 	struct sim_advrec	 rec;
 	struct sim_snap		*snap;		/* --cards */
+	struct core_ctl		*ctl;		/* --control */
+	int			 advice_ack_off;
 	/* OUT_REQUESTs */
 	struct iso_msg		*outmsg;	/* [noutreq] */
 	uint64_t		 out_corr, next_out_ns;
@@ -78,6 +81,12 @@ struct coresim {
 	uint8_t			 big[COREFR_MAX_DGRAM];
 	struct iso_msg		 req;
 };
+
+/* corectl.c: black-holed (on) or not, logged with why; --control, the
+ * test's control socket (0 / -1). */
+void	core_set_blackhole(struct coresim *, int on, const char *why);
+int	core_ctl_open(struct coresim *, const char *path);
+void	core_ctl_close(struct coresim *);
 
 /* coretx.c: a frame now (batched until core_flush_tx) or after delay_ns */
 void	core_emit(struct coresim *, int type, uint64_t corr,

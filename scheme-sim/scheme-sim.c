@@ -3,11 +3,13 @@
  *   scheme-sim scheme ...   load, checks, latency report
  *   scheme-sim core ...     the core on the core link, or a plain ISO peer
  *   scheme-sim cards ...    the test card portfolio both sides share
+ *   scheme-sim run FILE...  scenario files: cases, faults, reports
  */
 #include <string.h>
 
 #include "scheme-sim/cardsmain.h"
 #include "scheme-sim/coremain.h"
+#include "scheme-sim/scenmain.h"
 #include "scheme-sim/schemesim.h"
 #include "scheme-sim/subcmd.h"
 
@@ -22,7 +24,10 @@ static const struct sim_subcmd subcmds[] = {
 	    "scheme-sim-core" },
 	{ "cards", "generate|request|list ...", "test portfolio",
 	    sim_cards_main, sim_cards_usage, "scheme-sim-cards" },
-	{ "help", "[scheme|core|cards]", "", help_main, top_usage, NULL },
+	{ "run", "[options] FILE...", "run scenario files against a gateway\n"
+	    "link (JUnit, JSON)", sim_run_main, sim_run_usage,
+	    "scheme-sim-run" },
+	{ "help", "[scheme|core|cards|run]", "", help_main, top_usage, NULL },
 };
 
 static const struct sim_subcmds top = SIM_SUBCMDS("scheme-sim", subcmds, 37,

@@ -13,6 +13,7 @@
 # group commit) and queued as advices; once the core is back the SAF
 # drains and the last line compares both sides' counts:
 #   advices delivered = stand-in approvals = N
+# In between, `scheme-sim run` shows a scenario file's two cases.
 #
 # Environment: DEMO_RATE (2000), DEMO_PHASE_SECONDS (7), DEMO_KEEP=1 keeps
 # the temp dir (configs, logs, reports).
@@ -91,6 +92,7 @@ echo "demo: hsmd running; portfolio of 1000 cards (keys under the LMK, formed wi
     --cards "$T/portfolio" \
     --record "$T/advices.jsonl" --decline-over 2000000 \
     --delay-dist uniform:200us:2ms --json "$T/core.json" \
+    --control "$T/core.ctl" \
     >"$T/core.txt" 2>"$T/core.log" &
 CORE=$!
 PIDS+=($CORE)
@@ -125,6 +127,34 @@ echo "demo: restoring the core (SIGUSR2)"
 kill -USR2 $CORE; kill -USR1 $SCHEME
 wait $SCHEME
 SRC=$?
+
+# A test case written down: scheme-sim run with a two-case scenario file
+# (doc/scheme-sim.md; the checklist is scheme-sim/scenarios/).
+cat >"$T/demo-scenario.json" <<'JSON'
+{
+  "scenario": "demo",
+  "cases": [
+    { "name": "approval through the core",
+      "steps": [
+        { "send": { "as": "auth", "card": "5413335500000104", "amount": "1500" } },
+        { "expect": { "de39": "00", "fields": { "11": "${auth.11}", "38": { "prefix": "C" } } } }
+      ] },
+    { "name": "core black-holed: stand-in approves",
+      "steps": [
+        { "core": "blackhole on" },
+        { "send": { "card": 0, "entry": "ecom", "amount": "1500" } },
+        { "expect": { "de39": "00", "fields": { "38": { "regex": "^[^C]" } } } }
+      ],
+      "finally": [ { "core": "blackhole off" } ] }
+  ]
+}
+JSON
+echo "demo: scheme-sim run $T/demo-scenario.json"
+"$BIN/scheme-sim" run --connect 127.0.0.1:$P_LINK --profile mastercard \
+    --portfolio "$T/portfolio" --core a="$T/core.ctl" \
+    --junit "$T/demo-junit.xml" "$T/demo-scenario.json" 2>>"$T/run.log" \
+    | sed 's/^/demo:   /'
+[ "${PIPESTATUS[0]}" = 0 ] || SRC=1
 "$BIN/gatewayctl" -s "$T/control.sock" cores 2>/dev/null | sed 's/^/demo: gatewayctl cores: /'
 for i in $(seq 300); do
 	"$BIN/gatewayctl" -s "$T/control.sock" saf --json >"$T/saf.json" 2>/dev/null

@@ -75,7 +75,7 @@ check_prog gatewayctl gatewayctl.8 --help
 check_prog hsmd hsmd.8 --help
 check_prog hsmctl hsmctl.8 --help
 check_prog iso8583 iso8583.1 --help
-check_prog scheme-sim scheme-sim.1 --help "scheme --help" "core --help" \
+check_prog scheme-sim scheme-sim.1 --help "scheme --help" "core --help" "run --help" \
     "cards generate --help" "cards request --help" "cards list --help" \
     "cards tables --help"
 
