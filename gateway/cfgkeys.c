@@ -314,6 +314,28 @@ print_framing(FILE *f, const void *s)
 	    frame_kind_name(((const struct cfg_link *)s)->framing));
 }
 
+/* SignOn = yes: the gateway signs its Connect slots on and every
+ * signed-on connection off before a planned close, and a profile that
+ * gates traffic refuses requests on connections not signed on. */
+static int
+set_sign_on(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		l->sign_on = v[0] == 'y';
+		return 1;
+	}
+	return FAILED(px, "SignOn: want yes or no");
+}
+
+static void
+print_sign_on(FILE *f, const void *s)
+{
+	fprintf(f, "SignOn = %s\n", ((const struct cfg_link *)s)->sign_on ?
+	    "yes" : "no");
+}
+
 #define LK(field)	offsetof(struct cfg_link, field)
 static const struct cfg_key link_keys[] = {
 	{ "Profile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_profile, print_profile,
@@ -331,6 +353,8 @@ static const struct cfg_key link_keys[] = {
 	    "want a duration from 1ms to 60s", 0, NULL, NULL, NULL },
 	{ "StandInReserve", T_DURATION, LK(reserve_us), 0, 0, UINT32_MAX,
 	    "want a duration", 0, NULL, NULL, NULL },
+	{ "SignOn", T_FUNC, 0, 0, 0, 0, NULL, 0, set_sign_on, print_sign_on,
+	    NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
 	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
 	{ "EchoMisses", T_INT, LK(echo_misses), 0, 1, 100,

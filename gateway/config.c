@@ -454,7 +454,7 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    a->first_frame_us == b->first_frame_us &&
 	    a->frame_us == b->frame_us && a->echo_misses == b->echo_misses &&
 	    a->output_cap == b->output_cap && a->stall_us == b->stall_us &&
-	    a->max_inflight == b->max_inflight;
+	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on;
 }
 
 int

@@ -57,6 +57,7 @@ struct cfg_link {
 	uint32_t	 output_cap;		/* bytes queued: reads stop */
 	uint32_t	 stall_us;		/* over output_cap: closed */
 	int		 max_inflight;		/* requests: beyond, 91 */
+	int		 sign_on;		/* SignOn = yes */
 	int		 line;			/* where the section began */
 };
 

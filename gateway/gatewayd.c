@@ -183,9 +183,34 @@ gw_reload(char *msg, size_t cap)
 	return failed ? -1 : 0;
 }
 
+/* A planned stop signs the links off first, and waits up to a second
+ * (50 looks, 20 ms apart) for the schemes' answers. */
+#define SIGNOFF_LOOKS	50
+static struct event *signoff_ev;
+
+static void
+signoff_wait(evutil_socket_t fd, short ev, void *arg)
+{
+	static int looks;
+	struct timeval tv = { 0, 20000 };
+
+	(void)fd;
+	(void)ev;
+	if (link_signoffs_pending() == 0 || ++looks >= SIGNOFF_LOOKS) {
+		log_info("event=signed_off unanswered=%d",
+		    link_signoffs_pending());
+		event_base_loopbreak(gw.base);
+		return;
+	}
+	evtimer_add(arg, &tv);
+}
+
 static void
 on_signal(evutil_socket_t sig, short ev, void *arg)
 {
+	struct timeval tv = { 0, 20000 };
+	int n;
+
 	char msg[512];
 
 	(void)ev;
@@ -197,6 +222,14 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	}
 	log_info("event=shutdown signal=%d", (int)sig);
 	notify_send("STOPPING=1");
+	/* A second signal meanwhile stops at once. */
+	if (signoff_ev == NULL && (n = link_sign_off_all()) > 0) {
+		log_info("event=signing_off connections=%d", n);
+		signoff_ev = evtimer_new(gw.base, signoff_wait,
+		    event_self_cbarg());
+		if (signoff_ev != NULL && evtimer_add(signoff_ev, &tv) == 0)
+			return;
+	}
 	event_base_loopbreak(gw.base);
 }
 
@@ -360,6 +393,8 @@ stop(void)
 	struct link *l;
 	struct core *k;
 
+	if (signoff_ev != NULL)
+		event_free(signoff_ev);
 	ctl_stop();
 	metrics_stop();
 	standin_shutdown();

@@ -1,6 +1,6 @@
 /*
  * netmgmt.c — 0800/0810: what a network management message asks, its
- * answer, and the echo we send.
+ * answer, and the 0800s we send (echo, sign-on, sign-off, SAF request).
  */
 #include <stdio.h>
 #include <string.h>
@@ -64,7 +64,7 @@ netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 }
 
 void
-netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m)
+netmgmt_build(const char *code, uint32_t stan, struct iso_msg *m)
 {
 	char de7[16], de11[8];
 	struct tm tm;
@@ -73,11 +73,9 @@ netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m)
 	gmtime_r(&t, &tm);
 	snprintf(de7, sizeof de7, "%02d%02d%02d%02d%02d", tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	snprintf(de11, sizeof de11, "%06u", stan);
+	snprintf(de11, sizeof de11, "%06u", stan % 1000000u);
 	iso_msg_init(m, "0800");
 	iso_set_str(m, 7, de7);
 	iso_set_str(m, 11, de11);
-	/* Mastercard's echo code, or the generic one. */
-	iso_set_str(m, 70, strncmp(profile, "mastercard", 10) == 0 ? "270" :
-	    "301");
+	iso_set_str(m, 70, code);
 }

@@ -33,7 +33,8 @@ struct netmgmt_result {
  * nor NM_ALIVE. */
 void	netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 	    struct netmgmt_result *r);
-/* The idle echo for a link of this profile, numbered stan. */
-void	netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m);
+/* An 0800 of ours with DE70 code, numbered stan (session.c picks the
+ * profile's codes). */
+void	netmgmt_build(const char *code, uint32_t stan, struct iso_msg *m);
 
 #endif

@@ -12,6 +12,7 @@
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/router.h"
+#include "gateway/session.h"
 #include "gateway/views.h"
 
 static struct {
@@ -162,6 +163,21 @@ admission_json(const struct link *l)
 	    juint(l->rx_stamped), "reads_loop_time", juint(l->rx_unstamped));
 }
 
+/* The session (gateway/session.c) and the messages no class takes. */
+static json_t *
+session_json(const struct link *l)
+{
+	return json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
+	    "sign_on", l->cf.sign_on, "sign_on_sent", juint(l->sign_on_sent),
+	    "sign_on_ok", juint(l->sign_on_ok), "sign_on_refused",
+	    juint(l->sign_on_refused), "sign_off_sent",
+	    juint(l->sign_off_sent), "scheme_sign_ons",
+	    juint(l->scheme_sign_ons), "scheme_sign_offs",
+	    juint(l->scheme_sign_offs), "saf_requests",
+	    juint(l->saf_requests), "gated", juint(l->gated), "unhandled",
+	    juint(l->unhandled));
+}
+
 static json_t *
 link_json(const struct link *l)
 {
@@ -169,19 +185,21 @@ link_json(const struct link *l)
 	json_t *conns = json_array();
 
 	TAILQ_FOREACH(c, &l->conns, entry)
-		json_array_append_new(conns, json_pack("{s:o,s:s,s:b,s:o,s:o}",
-		    "id", juint(c->id), "peer", c->peer, "signed_on",
-		    c->signed_on, "rx", juint(c->rx_frames), "tx",
-		    juint(c->tx_frames)));
+		json_array_append_new(conns, json_pack(
+		    "{s:o,s:s,s:b,s:s,s:o,s:o}", "id", juint(c->id), "peer",
+		    c->peer, "signed_on", c->signed_on, "session",
+		    session_state_name(c->session), "rx", juint(c->rx_frames),
+		    "tx", juint(c->tx_frames)));
 	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
+	    "s:o,s:o,s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
 	    "listen" : "connect", "address", l->cf.addr.text, "profile",
 	    l->cf.profile, "signed_on", l->signed_on, "connections",
 	    l->nconns, "accepted", juint(l->accepted), "refused",
 	    juint(l->refused), "bad_messages", juint(l->bad_msgs),
 	    "bad_frames", juint(l->bad_frames), "echo_sent",
 	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "limits",
-	    limits_json(l), "admission", admission_json(l), "conns", conns);
+	    limits_json(l), "admission", admission_json(l), "session",
+	    session_json(l), "conns", conns);
 }
 
 static void
@@ -210,10 +228,23 @@ link_text(struct evbuffer *b, const struct link *l)
 	    (unsigned long long)l->shed_busy,
 	    (unsigned long long)l->rx_stamped,
 	    (unsigned long long)l->rx_unstamped);
+	evbuffer_add_printf(b, "  session: sign_on=%s sign_on_sent=%llu "
+	    "sign_on_ok=%llu sign_on_refused=%llu sign_off_sent=%llu "
+	    "scheme_sign_ons=%llu scheme_sign_offs=%llu saf_requests=%llu "
+	    "gated=%llu unhandled=%llu\n", l->cf.sign_on ? "yes" : "no",
+	    (unsigned long long)l->sign_on_sent,
+	    (unsigned long long)l->sign_on_ok,
+	    (unsigned long long)l->sign_on_refused,
+	    (unsigned long long)l->sign_off_sent,
+	    (unsigned long long)l->scheme_sign_ons,
+	    (unsigned long long)l->scheme_sign_offs,
+	    (unsigned long long)l->saf_requests,
+	    (unsigned long long)l->gated, (unsigned long long)l->unhandled);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
-		    "rx=%llu tx=%llu\n", (unsigned long long)c->id, c->peer,
-		    c->signed_on ? "yes" : "no",
+		    "session=%s rx=%llu tx=%llu\n", (unsigned long long)c->id,
+		    c->peer, c->signed_on ? "yes" : "no",
+		    session_state_name(c->session),
 		    (unsigned long long)c->rx_frames,
 		    (unsigned long long)c->tx_frames);
 }
@@ -362,6 +393,13 @@ view_saf(struct evbuffer *b, int json)
 #define L_BUSY(l)	((unsigned long long)(l)->inflight_refused)
 #define L_SHEDOLD(l)	((unsigned long long)(l)->shed_old)
 #define L_SHEDBUSY(l)	((unsigned long long)(l)->shed_busy)
+#define L_SONSENT(l)	((unsigned long long)(l)->sign_on_sent)
+#define L_SONOK(l)	((unsigned long long)(l)->sign_on_ok)
+#define L_SONREF(l)	((unsigned long long)(l)->sign_on_refused)
+#define L_SOFFSENT(l)	((unsigned long long)(l)->sign_off_sent)
+#define L_SAFREQ(l)	((unsigned long long)(l)->saf_requests)
+#define L_GATED(l)	((unsigned long long)(l)->gated)
+#define L_UNHANDLED(l)	((unsigned long long)(l)->unhandled)
 #define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
@@ -434,6 +472,35 @@ link_limit_metrics(struct evbuffer *b)
 }
 
 static void
+link_session_metrics(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_sent_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_sent_total", "%llu", L_SONSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_ok_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_ok_total", "%llu", L_SONOK);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_refused_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_refused_total", "%llu", L_SONREF);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_off_sent_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_off_sent_total", "%llu", L_SOFFSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_saf_requests_total "
+	    "counter\n");
+	PER_LINK(b, "link_saf_requests_total", "%llu", L_SAFREQ);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_gated_total Requests "
+	    "refused on a connection not signed on.\n"
+	    "# TYPE gatewayd_link_gated_total counter\n");
+	PER_LINK(b, "link_gated_total", "%llu", L_GATED);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_unhandled_total Messages "
+	    "of a class or function no route takes (answered 12; by MTI in "
+	    "gatewayd_requests_total).\n"
+	    "# TYPE gatewayd_link_unhandled_total counter\n");
+	PER_LINK(b, "link_unhandled_total", "%llu", L_UNHANDLED);
+}
+
+static void
 link_metrics(struct evbuffer *b)
 {
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
@@ -448,6 +515,7 @@ link_metrics(struct evbuffer *b)
 	PER_LINK(b, "link_bad_messages_total", "%llu", L_BADMSG);
 	PER_LINK(b, "link_bad_frames_total", "%llu", L_BADFRAME);
 	link_limit_metrics(b);
+	link_session_metrics(b);
 }
 
 void

@@ -89,6 +89,16 @@ static const struct sim_opt scheme_rows[] = {
 	  ARR(signon_code), .min = 3, .why = "want 3 digits",
 	  .help = "DE70 of the sign-on (default 061 for mastercard,\n"
 	  "001 otherwise)" },
+	{ .name = "signoff", .kind = SIM_OPT_SET, AT(signoff),
+	  .help = "send an 0800 sign-off (062 for mastercard, 002\n"
+	  "otherwise) on every connection before closing" },
+	{ .name = "echo-silent", .kind = SIM_OPT_SET, AT(echo_silent),
+	  .help = "never answer the gateway's echo tests (DE70 270,\n"
+	  "301, 831): a dead line as the gateway sees it" },
+	{ .name = "hold", .arg = "D", .kind = SIM_OPT_DURATION, AT(hold_ns),
+	  .why = "bad duration",
+	  .help = "keep the connections open this long after the\n"
+	  "load, answering (or not) the gateway (default 0)" },
 	{ .kind = SIM_OPT_HEADING, .help = "load:" },
 	{ .name = "rate", .arg = "N", .kind = SIM_OPT_COUNT, AT(rate),
 	  .why = "want a number (k/m)",

@@ -51,6 +51,9 @@ struct scheme {
 	uint64_t		 connect_timeout_ns;
 	uint64_t		 advice_every;
 	int			 signon;
+	int			 signoff;	/* --signoff at the end */
+	int			 echo_silent;	/* --echo-silent */
+	uint64_t		 hold_ns;	/* --hold after the load */
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -101,6 +104,8 @@ int	scheme_opts(struct scheme *, int argc, char **argv);
 /* schemeconn.c */
 int	scheme_setup_conns(struct scheme *);
 int	scheme_signon_all(struct scheme *);
+/* --signoff: an 0800 sign-off on every live connection, flushed. */
+void	scheme_signoff_all(struct scheme *);
 
 /* schemetx.c */
 struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */

@@ -152,14 +152,29 @@ on_response(struct scheme *s, struct sconn *sc, uint64_t now)
 static void
 on_netmgmt(struct scheme *s, struct sconn *sc)
 {
-	char rc[3] = "";
+	char rc[3] = "", code[4] = "";
+	int echo;
 
 	scheme_cur(s)->netmgmt++;
 	if (strcmp(s->rx.mti, "0800") == 0) {
-		/* The gateway's echo test or sign-on: always agreed to. */
+		/* The gateway's echo test, sign-on, sign-off or SAF request:
+		 * agreed to, except echoes with --echo-silent. */
+		iso_get_str(&s->rx, 70, code, sizeof code);
+		echo = strcmp(code, "270") == 0 || strcmp(code, "301") == 0 ||
+		    strcmp(code, "831") == 0;
+		if (echo && s->echo_silent) {
+			log_info("event=netmgmt_ignored conn=%d code=%s",
+			    sc->id, code);
+			return;
+		}
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
-		log_debug("event=netmgmt_answered conn=%d", sc->id);
+		if (echo)
+			log_debug("event=netmgmt_answered conn=%d code=%s",
+			    sc->id, code);
+		else
+			log_info("event=netmgmt_answered conn=%d code=%s",
+			    sc->id, code[0] ? code : "-");
 		return;
 	}
 	/* 0810: the answer to our sign-on. */
@@ -247,6 +262,9 @@ scheme_conn_close(struct sim_conn *c, const char *why, void *arg)
 	s->nlive--;
 	if (!s->stopping || s->ring.inflight > 0)
 		log_warnx("event=conn_lost conn=%d reason=\"%s\"", sc->id, why);
+	else
+		log_info("event=conn_closed conn=%d reason=\"%s\"", sc->id,
+		    why);
 	if (s->nlive == 0) {
 		s->stopping = 1;
 		if (s->phase < 0)

@@ -174,9 +174,12 @@ progress(struct scheme *s, uint64_t now)
 static void
 drain(struct scheme *s, uint64_t now)
 {
-	if (s->ring.inflight == 0 || now - s->stop_ns > s->timeout_ns) {
+	if ((s->ring.inflight == 0 && now - s->stop_ns >= s->hold_ns) ||
+	    now - s->stop_ns > s->timeout_ns + s->hold_ns) {
 		while (sim_pending_expire(&s->ring, 0, 1) != NULL)
 			scheme_count_expired(s);
+		if (s->signoff)
+			scheme_signoff_all(s);
 		scheme_finish(s);
 		return;
 	}
