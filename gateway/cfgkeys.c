@@ -9,6 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "base/secretfile.h"
 
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
@@ -336,6 +341,57 @@ print_sign_on(FILE *f, const void *s)
 	    "yes" : "no");
 }
 
+/* ZMKFile: one line, the ZMK's key block ('S...') under the LMK; a file
+ * group or others can read is refused, like every key file. */
+static int
+set_zmk_file(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	char e[200], line[CFG_KEYBLOCK_MAX + 2];
+	size_t n;
+	FILE *f;
+	int fd;
+
+	if (cfg_copy_str(l->zmk_file, sizeof l->zmk_file, v) == -1)
+		return FAILED(px, "ZMKFile: bad path");
+	if (px->nokeys)
+		return 1;
+	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
+		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+	if (secret_fd_ok(fd, v, e, sizeof e) == -1) {
+		close(fd);
+		return FAILED(px, "ZMKFile: %s", e);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (n < 17 || n >= sizeof l->zmk || line[0] != 'S' ||
+	    strspn(line + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+	    n - 1) {
+		explicit_bzero(line, sizeof line);
+		return FAILED(px, "ZMKFile: %s: want one key block line "
+		    "(S...)", v);
+	}
+	memcpy(l->zmk, line, n + 1);
+	explicit_bzero(line, sizeof line);
+	return 1;
+}
+
+static void
+print_zmk_file(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+
+	if (l->zmk_file[0] != '\0')
+		fprintf(f, "ZMKFile = %s\n", l->zmk_file);
+}
+
 #define LK(field)	offsetof(struct cfg_link, field)
 static const struct cfg_key link_keys[] = {
 	{ "Profile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_profile, print_profile,
@@ -355,6 +411,8 @@ static const struct cfg_key link_keys[] = {
 	    "want a duration", 0, NULL, NULL, NULL },
 	{ "SignOn", T_FUNC, 0, 0, 0, 0, NULL, 0, set_sign_on, print_sign_on,
 	    NULL },
+	{ "ZMKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_zmk_file,
+	    print_zmk_file, NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
 	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
 	{ "EchoMisses", T_INT, LK(echo_misses), 0, 1, 100,

@@ -454,7 +454,9 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    a->first_frame_us == b->first_frame_us &&
 	    a->frame_us == b->frame_us && a->echo_misses == b->echo_misses &&
 	    a->output_cap == b->output_cap && a->stall_us == b->stall_us &&
-	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on;
+	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on &&
+	    strcmp(a->zmk_file, b->zmk_file) == 0 &&
+	    strcmp(a->zmk, b->zmk) == 0;
 }
 
 int

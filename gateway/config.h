@@ -20,6 +20,8 @@
 #define CFG_PATH_MAX	256
 #define CFG_ADDR_MAX	128
 #define CFG_ALLOW_MAX	32
+/* 'S' + a TDES key block under hsmd's AES LMK (112) with room to spare */
+#define CFG_KEYBLOCK_MAX	260
 
 struct cfg_addr {
 	char			 text[CFG_ADDR_MAX];	/* as normalised */
@@ -58,6 +60,10 @@ struct cfg_link {
 	uint32_t	 stall_us;		/* over output_cap: closed */
 	int		 max_inflight;		/* requests: beyond, 91 */
 	int		 sign_on;		/* SignOn = yes */
+	/* ZMKFile: the link's zone master key, a key block under the LMK
+	 * (gateway/zonekey.c imports the scheme's ZPKs under it) */
+	char		 zmk_file[CFG_PATH_MAX];
+	char		 zmk[CFG_KEYBLOCK_MAX];
 	int		 line;			/* where the section began */
 };
 

@@ -31,6 +31,7 @@
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
+#include "gateway/zonekey.h"
 
 /* What main() wires together; only this file sees it whole. */
 static struct {
@@ -308,6 +309,8 @@ start(void)
 		fatalx("dedup table");
 	log_ratelimit(gw.conf->log_rate);
 	router_init(gw.base, gw.conf);
+	if (zonekey_init(gw.base, gw.conf) == -1)
+		fatalx("zone keys: HSM client");
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
 	/* /etc/group is out of reach once confined */
@@ -403,6 +406,7 @@ stop(void)
 	while ((k = core_first()) != NULL)
 		core_free(k);
 	core_shutdown();
+	zonekey_shutdown();
 	router_shutdown();
 	dedup_shutdown();
 	dlq_shutdown();

@@ -60,6 +60,22 @@ struct link_slot {
 	int			 connecting;
 };
 
+/* A key received under the link's ZMK, as hsmd returned it. */
+struct zone_key {
+	char			 blk[CFG_KEYBLOCK_MAX];	/* "": none */
+	char			 kcv[7];
+	uint64_t		 since_wall_us;
+};
+
+/* The link's zone keys (gateway/zonekey.c): current and previous of
+ * each, so traffic protected under the one before a change still
+ * verifies. */
+struct zone_keys {
+	struct zone_key		 zpk, zpk_prev, mak, mak_prev;
+	int			 busy;		/* an import at the HSM */
+	uint64_t		 changes, refused;
+};
+
 struct link {
 	TAILQ_ENTRY(link)	 entry;
 	struct cfg_link		 cf;		/* own copy: survives reloads */
@@ -84,6 +100,7 @@ struct link {
 	uint64_t		 sign_on_sent, sign_on_ok, sign_on_refused,
 				 sign_off_sent, scheme_sign_ons,
 				 scheme_sign_offs, saf_requests, gated;
+	struct zone_keys	 zk;
 	/* messages of a class or function nobody handles, answered 12 */
 	uint64_t		 unhandled;
 	/* reads with and without the kernel's receive time; requests

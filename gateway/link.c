@@ -30,6 +30,7 @@
 #include "gateway/msgclass.h"
 #include "gateway/netmgmt.h"
 #include "gateway/session.h"
+#include "gateway/zonekey.h"
 
 static int link_dispatch(struct conn *, const uint8_t *, size_t,
     uint64_t);
@@ -137,6 +138,13 @@ on_netmgmt(struct conn *c, const struct iso_msg *m)
 		    l->cf.name, m->mti);
 		metrics_request(l->cf.name, m->mti, "unmatched", PATH_LOCAL, 0);
 		return;
+	case NM_KEY_CHANGE:
+		/* answered once the HSM has imported the key */
+		zonekey_change(c, m);
+		return;
+	case NM_KEY_VERIFY:
+		zonekey_verify(l, &nm);
+		break;
 	case NM_ALIVE:
 		/* A session message's answer, or our echo's (or any 0810:
 		 * the line is alive). */
@@ -423,6 +431,7 @@ link_new(const struct cfg_link *cf)
 	l->fr.hdrlen = 0;
 	l->fr.max = cf->maxframe;
 	TAILQ_INSERT_TAIL(&links, l, entry);
+	zonekey_load(l);
 	return l;
 }
 

@@ -25,6 +25,8 @@ static const struct {
 	{ "270", NM_ECHO, "echo" },
 	{ "060", NM_SAF, "saf" },
 	{ "363", NM_SAF, "saf" },
+	{ "161", NM_KEY_CHANGE, "key_change" },
+	{ "163", NM_KEY_VERIFY, "key_verify" },
 };
 
 void
@@ -49,7 +51,8 @@ netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 		r->rc = "30";
 		r->what = "missing_de70";
 	} else {
-		/* Key change (161/162) needs the HSM: not supported yet. */
+		/* 162 (the scheme asks us for a key): we do not issue
+		 * keys, the scheme does. */
 		r->rc = "12";
 		r->what = "unsupported";
 		for (i = 0; i < sizeof codes / sizeof codes[0]; i++)

@@ -19,6 +19,8 @@ enum netmgmt_action {
 	NM_SIGN_OFF,
 	NM_ECHO,
 	NM_SAF,
+	NM_KEY_CHANGE,		/* 161: a new key under the ZMK (zonekey.c) */
+	NM_KEY_VERIFY,		/* 163: which key is in use (its KCV) */
 	NM_REFUSED		/* answered, but not done (30 or 12) */
 };
 

@@ -30,6 +30,7 @@
 #include "gateway/metrics.h"
 #include "gateway/outreq.h"
 #include "gateway/router.h"
+#include "gateway/zonekey.h"
 
 #define PENDING_BUCKETS	(1u << 14)
 #define MAX_WAITERS	4
@@ -541,7 +542,7 @@ const struct link_handlers router_link = {
 	link_gone
 };
 const struct core_handlers router_core = { core_frame, core_gone };
-const struct standin_ops router_standin = { send_core };
+const struct standin_ops router_standin = { send_core, zonekey_zpk };
 
 /* --- state -------------------------------------------------------------------------- */
 

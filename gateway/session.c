@@ -37,6 +37,8 @@ static const struct session_codes table[] = {
 	{ "*", "001", "002", "301", NULL, 0, "91" },
 };
 
+static int send_nm(struct conn *, const char *, uint64_t);
+
 static const char *const state_names[] = {
 	[SESS_DOWN] = "down", [SESS_SIGNING_ON] = "signing_on",
 	[SESS_SIGNED_ON] = "signed_on", [SESS_SIGNING_OFF] = "signing_off",
@@ -81,6 +83,14 @@ set_state(struct conn *c, enum session_state s, const char *why)
 	c->session = s;
 	c->signed_on = s == SESS_SIGNED_ON;
 	link_update_signed_on(l);
+}
+
+int
+session_ask(struct conn *c, const char *code)
+{
+	if (c->nm_sent_us != 0)
+		return -1;	/* one session message at a time */
+	return send_nm(c, code, now_us());
 }
 
 /* Sends our 0800 with DE70 code: 0 or -1. */

@@ -47,6 +47,9 @@ void	session_scheme(struct conn *, int on);
 /* 1 when a request on c is to be refused: SignOn = yes, the profile
  * gates traffic, and c is not signed on. */
 int	session_gated(const struct conn *);
+/* Another 0800 of ours (162 key request, ...), its 0810 logged: 0, or
+ * -1 when one is outstanding already or it could not be sent. */
+int	session_ask(struct conn *, const char *code);
 /* Before a planned close: 1 when a sign-off was sent (its answer may be
  * waited for), 0 when none was due. */
 int	session_sign_off(struct conn *);

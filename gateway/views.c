@@ -167,8 +167,11 @@ admission_json(const struct link *l)
 static json_t *
 session_json(const struct link *l)
 {
-	return json_pack("{s:b,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}",
-	    "sign_on", l->cf.sign_on, "sign_on_sent", juint(l->sign_on_sent),
+	return json_pack("{s:b,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
+	    "s:o,s:o,s:o}", "sign_on", l->cf.sign_on, "zpk_kcv",
+	    l->zk.zpk.kcv, "zpk_previous_kcv", l->zk.zpk_prev.kcv, "mak_kcv",
+	    l->zk.mak.kcv, "key_changes", juint(l->zk.changes),
+	    "key_changes_refused", juint(l->zk.refused), "sign_on_sent", juint(l->sign_on_sent),
 	    "sign_on_ok", juint(l->sign_on_ok), "sign_on_refused",
 	    juint(l->sign_on_refused), "sign_off_sent",
 	    juint(l->sign_off_sent), "scheme_sign_ons",
@@ -231,7 +234,8 @@ link_text(struct evbuffer *b, const struct link *l)
 	evbuffer_add_printf(b, "  session: sign_on=%s sign_on_sent=%llu "
 	    "sign_on_ok=%llu sign_on_refused=%llu sign_off_sent=%llu "
 	    "scheme_sign_ons=%llu scheme_sign_offs=%llu saf_requests=%llu "
-	    "gated=%llu unhandled=%llu\n", l->cf.sign_on ? "yes" : "no",
+	    "gated=%llu unhandled=%llu\n  zone keys: zpk=%s zpk_previous=%s "
+	    "mak=%s changes=%llu refused=%llu\n", l->cf.sign_on ? "yes" : "no",
 	    (unsigned long long)l->sign_on_sent,
 	    (unsigned long long)l->sign_on_ok,
 	    (unsigned long long)l->sign_on_refused,
@@ -239,7 +243,12 @@ link_text(struct evbuffer *b, const struct link *l)
 	    (unsigned long long)l->scheme_sign_ons,
 	    (unsigned long long)l->scheme_sign_offs,
 	    (unsigned long long)l->saf_requests,
-	    (unsigned long long)l->gated, (unsigned long long)l->unhandled);
+	    (unsigned long long)l->gated, (unsigned long long)l->unhandled,
+	    l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
+	    l->zk.zpk_prev.kcv[0] ? l->zk.zpk_prev.kcv : "-",
+	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-",
+	    (unsigned long long)l->zk.changes,
+	    (unsigned long long)l->zk.refused);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
 		    "session=%s rx=%llu tx=%llu\n", (unsigned long long)c->id,
@@ -400,6 +409,8 @@ view_saf(struct evbuffer *b, int json)
 #define L_SAFREQ(l)	((unsigned long long)(l)->saf_requests)
 #define L_GATED(l)	((unsigned long long)(l)->gated)
 #define L_UNHANDLED(l)	((unsigned long long)(l)->unhandled)
+#define L_KEYCHG(l)	((unsigned long long)(l)->zk.changes)
+#define L_KEYREF(l)	((unsigned long long)(l)->zk.refused)
 #define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
@@ -498,6 +509,12 @@ link_session_metrics(struct evbuffer *b)
 	    "gatewayd_requests_total).\n"
 	    "# TYPE gatewayd_link_unhandled_total counter\n");
 	PER_LINK(b, "link_unhandled_total", "%llu", L_UNHANDLED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_total "
+	    "counter\n");
+	PER_LINK(b, "link_key_changes_total", "%llu", L_KEYCHG);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_refused_total"
+	    " counter\n");
+	PER_LINK(b, "link_key_changes_refused_total", "%llu", L_KEYREF);
 }
 
 static void

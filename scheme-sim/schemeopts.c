@@ -99,6 +99,17 @@ static const struct sim_opt scheme_rows[] = {
 	  .why = "bad duration",
 	  .help = "keep the connections open this long after the\n"
 	  "load, answering (or not) the gateway (default 0)" },
+	{ .name = "zmk", .arg = "FILE", .kind = SIM_OPT_STR, AT(zmk_path),
+	  .help = "the clear test ZMK (32 hex digits) the key changes\n"
+	  "(0800 161) send new ZPKs under" },
+	{ .name = "new-zpk", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(new_zpk_path),
+	  .help = "clear test ZPKs, one a line, for the key changes\n"
+	  "in turn (random once they run out)" },
+	{ .name = "key-change-at", .arg = "D", .kind = SIM_OPT_DURATION,
+	  AT(key_change_ns), .why = "bad duration",
+	  .help = "send one key change this long into the load\n"
+	  "(also sent whenever the gateway asks: 0800 162)" },
 	{ .kind = SIM_OPT_HEADING, .help = "load:" },
 	{ .name = "rate", .arg = "N", .kind = SIM_OPT_COUNT, AT(rate),
 	  .why = "want a number (k/m)",

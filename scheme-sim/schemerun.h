@@ -54,6 +54,10 @@ struct scheme {
 	int			 signoff;	/* --signoff at the end */
 	int			 echo_silent;	/* --echo-silent */
 	uint64_t		 hold_ns;	/* --hold after the load */
+	const char		*zmk_path;	/* --zmk: clear test ZMK */
+	const char		*new_zpk_path;	/* --new-zpk: keys in turn */
+	uint64_t		 key_change_ns;	/* --key-change-at */
+	unsigned		 key_changes;	/* sent so far */
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -104,6 +108,8 @@ int	scheme_opts(struct scheme *, int argc, char **argv);
 /* schemeconn.c */
 int	scheme_setup_conns(struct scheme *);
 int	scheme_signon_all(struct scheme *);
+/* schemekey.c: an 0800 161 with the next ZPK under the ZMK: 0 or -1. */
+int	scheme_key_change(struct scheme *, struct sconn *);
 /* --signoff: an 0800 sign-off on every live connection, flushed. */
 void	scheme_signoff_all(struct scheme *);
 

@@ -169,6 +169,9 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 		}
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
+		/* The gateway asks for a new key: it gets one. */
+		if (strcmp(code, "162") == 0)
+			scheme_key_change(s, sc);
 		if (echo)
 			log_debug("event=netmgmt_answered conn=%d code=%s",
 			    sc->id, code);
@@ -177,8 +180,14 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 			    sc->id, code[0] ? code : "-");
 		return;
 	}
-	/* 0810: the answer to our sign-on. */
+	/* 0810: the answer to our key change, or to our sign-on. */
 	iso_get_str(&s->rx, 39, rc, sizeof rc);
+	iso_get_str(&s->rx, 70, code, sizeof code);
+	if (strcmp(code, "161") == 0) {
+		log_info("event=key_change_answered conn=%d rc=%s", sc->id,
+		    rc[0] ? rc : "-");
+		return;
+	}
 	if (strcmp(rc, "00") != 0) {
 		log_warnx("event=signon_refused conn=%d de39=%s", sc->id,
 		    rc[0] ? rc : "-");

@@ -225,6 +225,9 @@ scheme_tick_cb(evutil_socket_t fd, short what, void *arg)
 		s->stopping = 1;
 		s->stop_ns = now;
 	}
+	if (s->key_change_ns && s->key_changes == 0 && !s->stopping &&
+	    now - s->t0_ns >= s->key_change_ns)
+		scheme_key_change(s, &s->conns[0]);
 	if (s->progress && now >= s->next_progress_ns)
 		progress(s, now);
 	if (s->stopping)
