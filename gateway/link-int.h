@@ -56,6 +56,10 @@ int	conn_flush(struct conn *);
 /* A Connect slot's socket is up: reads start. */
 void	conn_connected(struct conn *);
 
+/* linkset.c: on and off the list of running links */
+void	linkset_add(struct link *);
+void	linkset_remove(struct link *);
+
 /* linklimit.c */
 /* Every tick: -1 when a limit closed c. */
 int	limit_check(struct conn *, uint64_t now);

@@ -39,7 +39,6 @@ static void slot_schedule(struct link_slot *);
 static const struct link_handlers *hand;
 static const struct linkio_hooks io_hooks = { link_dispatch,
     session_connected, slot_schedule };
-static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
 static struct iso_msg rxmsg, nm;
 
 void
@@ -47,54 +46,6 @@ link_init(struct event_base *b, const struct link_handlers *handlers)
 {
 	linkio_init(b, &io_hooks);
 	hand = handlers;
-}
-
-struct link *
-link_find(const char *name)
-{
-	struct link *l;
-
-	TAILQ_FOREACH(l, &links, entry)
-		if (strcmp(l->cf.name, name) == 0)
-			return l;
-	return NULL;
-}
-
-struct link *
-link_first(void)
-{
-	return TAILQ_FIRST(&links);
-}
-
-struct link *
-link_next(const struct link *l)
-{
-	return TAILQ_NEXT(l, entry);
-}
-
-struct conn *
-link_conn(struct link *l, uint64_t id)
-{
-	struct conn *c;
-
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->id == id)
-			return c;
-	return NULL;
-}
-
-struct conn *
-link_pick_conn(struct link *l)
-{
-	struct conn *c, *any = NULL;
-
-	TAILQ_FOREACH(c, &l->conns, entry) {
-		if (c->signed_on)
-			return c;
-		if (any == NULL)
-			any = c;
-	}
-	return any;
 }
 
 /*
@@ -393,7 +344,7 @@ link_sign_off_all(void)
 	struct conn *c;
 	int n = 0;
 
-	TAILQ_FOREACH(l, &links, entry)
+	for (l = link_first(); l != NULL; l = link_next(l))
 		TAILQ_FOREACH(c, &l->conns, entry)
 			n += session_sign_off(c);
 	return n;
@@ -406,7 +357,7 @@ link_signoffs_pending(void)
 	struct conn *c;
 	int n = 0;
 
-	TAILQ_FOREACH(l, &links, entry)
+	for (l = link_first(); l != NULL; l = link_next(l))
 		TAILQ_FOREACH(c, &l->conns, entry)
 			if (c->session == SESS_SIGNING_OFF &&
 			    c->nm_sent_us != 0)
@@ -430,7 +381,7 @@ link_new(const struct cfg_link *cf)
 	l->fr.kind = (uint8_t)cf->framing;
 	l->fr.hdrlen = 0;
 	l->fr.max = cf->maxframe;
-	TAILQ_INSERT_TAIL(&links, l, entry);
+	linkset_add(l);
 	zonekey_load(l);
 	return l;
 }
@@ -481,7 +432,7 @@ link_free(struct link *l)
 	int i;
 
 	hand->gone(l);
-	TAILQ_REMOVE(&links, l, entry);
+	linkset_remove(l);
 	if (l->lis != NULL)
 		evconnlistener_free(l->lis);
 	if (l->slots != NULL)

@@ -4,7 +4,6 @@
  * load is sent.
  */
 #include <sys/socket.h>
-#include <string.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -155,23 +154,4 @@ scheme_signon_all(struct scheme *s)
 			return -1;
 		}
 	return 0;
-}
-
-void
-scheme_signoff_all(struct scheme *s)
-{
-	const char *code = strncmp(s->profile, "mastercard", 10) == 0 ?
-	    "062" : "002";
-	int i;
-
-	sim_clock_update(&s->clk, sim_wall_us());
-	for (i = 0; i < s->nconns; i++) {
-		if (s->conns[i].dead)
-			continue;
-		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, code,
-		    &s->tx) == -1 || scheme_send(s, &s->conns[i], &s->tx) ==
-		    -1 || sim_conn_flush(s->conns[i].c) == -1)
-			continue;
-		log_info("event=sign_off_sent conn=%d code=%s", i, code);
-	}
 }

@@ -17,7 +17,6 @@
 #include "base/hex.h"
 #include "base/log.h"
 #include "hsm/des.h"
-#include "scheme-sim/conn.h"
 #include "scheme-sim/parse.h"
 #include "scheme-sim/schemerun.h"
 
@@ -47,7 +46,7 @@ key_line(const char *path, unsigned n, uint8_t out[16])
 }
 
 int
-scheme_key_change(struct scheme *s, struct sconn *sc)
+scheme_key_change(struct scheme *s)
 {
 	uint8_t zmk[16], zpk[16], enc[16], kcv[8];
 	char de48[48], kcvhex[7];
@@ -72,11 +71,10 @@ scheme_key_change(struct scheme *s, struct sconn *sc)
 		kcvhex[6] = '\0';
 		sim_clock_update(&s->clk, sim_wall_us());
 		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, "161",
-		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0 &&
-		    scheme_send(s, sc, &s->tx) == 0) {
+		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0) {
 			s->key_changes++;
-			log_info("event=key_change_sent conn=%d n=%u kcv=%s",
-			    sc->id, s->key_changes, kcvhex);
+			log_info("event=key_change_sent n=%u kcv=%s",
+			    s->key_changes, kcvhex);
 			rc = 0;
 		}
 	}

@@ -108,10 +108,9 @@ int	scheme_opts(struct scheme *, int argc, char **argv);
 /* schemeconn.c */
 int	scheme_setup_conns(struct scheme *);
 int	scheme_signon_all(struct scheme *);
-/* schemekey.c: an 0800 161 with the next ZPK under the ZMK: 0 or -1. */
-int	scheme_key_change(struct scheme *, struct sconn *);
-/* --signoff: an 0800 sign-off on every live connection, flushed. */
-void	scheme_signoff_all(struct scheme *);
+/* schemekey.c: s->tx becomes an 0800 161 with the next ZPK under the
+ * ZMK (the caller sends it): 0 or -1. */
+int	scheme_key_change(struct scheme *);
 
 /* schemetx.c */
 struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */
@@ -119,6 +118,8 @@ int	scheme_send(struct scheme *, struct sconn *, const struct iso_msg *);
 void	scheme_count_expired(struct scheme *);
 void	scheme_new_phase(struct scheme *, uint64_t now);
 void	scheme_arm_tick(struct scheme *, uint64_t ns);
+/* --signoff: an 0800 sign-off on every live connection, flushed. */
+void	scheme_signoff_all(struct scheme *);
 void	scheme_tick_cb(evutil_socket_t, short, void *);
 void	scheme_refill(struct scheme *);
 void	scheme_finish(struct scheme *);

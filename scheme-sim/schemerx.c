@@ -170,8 +170,8 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
 		/* The gateway asks for a new key: it gets one. */
-		if (strcmp(code, "162") == 0)
-			scheme_key_change(s, sc);
+		if (strcmp(code, "162") == 0 && scheme_key_change(s) == 0)
+			scheme_send(s, sc, &s->tx);
 		if (echo)
 			log_debug("event=netmgmt_answered conn=%d code=%s",
 			    sc->id, code);

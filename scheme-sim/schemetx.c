@@ -170,6 +170,25 @@ progress(struct scheme *s, uint64_t now)
 	s->next_progress_ns += 1000000000u;
 }
 
+void
+scheme_signoff_all(struct scheme *s)
+{
+	const char *code = strncmp(s->profile, "mastercard", 10) == 0 ?
+	    "062" : "002";
+	int i;
+
+	sim_clock_update(&s->clk, sim_wall_us());
+	for (i = 0; i < s->nconns; i++) {
+		if (s->conns[i].dead)
+			continue;
+		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, code,
+		    &s->tx) == -1 || scheme_send(s, &s->conns[i], &s->tx) ==
+		    -1 || sim_conn_flush(s->conns[i].c) == -1)
+			continue;
+		log_info("event=sign_off_sent conn=%d code=%s", i, code);
+	}
+}
+
 /* Stopping: waits for the answers still due, up to --timeout. */
 static void
 drain(struct scheme *s, uint64_t now)
@@ -227,7 +246,8 @@ scheme_tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (s->key_change_ns && s->key_changes == 0 && !s->stopping &&
 	    now - s->t0_ns >= s->key_change_ns)
-		scheme_key_change(s, &s->conns[0]);
+		if (scheme_key_change(s) == 0)
+			scheme_send(s, &s->conns[0], &s->tx);
 	if (s->progress && now >= s->next_progress_ns)
 		progress(s, now);
 	if (s->stopping)
