@@ -341,6 +341,27 @@ print_sign_on(FILE *f, const void *s)
 	    "yes" : "no");
 }
 
+/* MAC = yes: DE64/DE128 on every message but network management,
+ * through the HSM under the link's MAC key (gateway/linkmac.c). */
+static int
+set_mac(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		l->mac = v[0] == 'y';
+		return 1;
+	}
+	return FAILED(px, "MAC: want yes or no");
+}
+
+static void
+print_mac(FILE *f, const void *s)
+{
+	fprintf(f, "MAC = %s\n", ((const struct cfg_link *)s)->mac ? "yes" :
+	    "no");
+}
+
 /* ZMKFile: one line, the ZMK's key block ('S...') under the LMK; a file
  * group or others can read is refused, like every key file. */
 static int
@@ -411,6 +432,7 @@ static const struct cfg_key link_keys[] = {
 	    "want a duration", 0, NULL, NULL, NULL },
 	{ "SignOn", T_FUNC, 0, 0, 0, 0, NULL, 0, set_sign_on, print_sign_on,
 	    NULL },
+	{ "MAC", T_FUNC, 0, 0, 0, 0, NULL, 0, set_mac, print_mac, NULL },
 	{ "ZMKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_zmk_file,
 	    print_zmk_file, NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,

@@ -455,6 +455,7 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    a->frame_us == b->frame_us && a->echo_misses == b->echo_misses &&
 	    a->output_cap == b->output_cap && a->stall_us == b->stall_us &&
 	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on &&
+	    a->mac == b->mac &&
 	    strcmp(a->zmk_file, b->zmk_file) == 0 &&
 	    strcmp(a->zmk, b->zmk) == 0;
 }

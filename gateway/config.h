@@ -60,6 +60,7 @@ struct cfg_link {
 	uint32_t	 stall_us;		/* over output_cap: closed */
 	int		 max_inflight;		/* requests: beyond, 91 */
 	int		 sign_on;		/* SignOn = yes */
+	int		 mac;			/* MAC = yes: DE64/DE128 */
 	/* ZMKFile: the link's zone master key, a key block under the LMK
 	 * (gateway/zonekey.c imports the scheme's ZPKs under it) */
 	char		 zmk_file[CFG_PATH_MAX];

@@ -101,6 +101,9 @@ struct link {
 				 sign_off_sent, scheme_sign_ons,
 				 scheme_sign_offs, saf_requests, gated;
 	struct zone_keys	 zk;
+	/* MACs (linkmac.c): sent, verified, refused (bad or missing), and
+	 * not computed (no MAC key, HSM failed) */
+	uint64_t		 mac_sent, mac_ok, mac_bad, mac_failed;
 	/* messages of a class or function nobody handles, answered 12 */
 	uint64_t		 unhandled;
 	/* reads with and without the kernel's receive time; requests

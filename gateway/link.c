@@ -26,6 +26,7 @@
 #include "iso8583/mti.h"
 #include "gateway/link.h"
 #include "gateway/link-int.h"
+#include "gateway/linkmac.h"
 #include "gateway/metrics.h"
 #include "gateway/msgclass.h"
 #include "gateway/netmgmt.h"
@@ -34,11 +35,12 @@
 
 static int link_dispatch(struct conn *, const uint8_t *, size_t,
     uint64_t);
+static void dispatch(struct conn *, struct iso_msg *, uint64_t);
 static void slot_schedule(struct link_slot *);
 
 static const struct link_handlers *hand;
 static const struct linkio_hooks io_hooks = { link_dispatch,
-    session_connected, slot_schedule };
+    linkmac_send, session_connected, slot_schedule };
 static struct iso_msg rxmsg, nm;
 
 void
@@ -145,11 +147,12 @@ answer_local(struct conn *c, const struct iso_msg *m, const char *rc)
 }
 
 static void
-unhandled(struct conn *c, const char *what, const char *why)
+unhandled(struct conn *c, const struct iso_msg *m, const char *what,
+    const char *why)
 {
 	char line[512];
 
-	mask_line(c->link->prof, &rxmsg, line, sizeof line);
+	mask_line(c->link->prof, m, line, sizeof line);
 	log_warnx("event=unexpected_message link=%s conn=%llu class=\"%s\" "
 	    "reason=%s %s", c->link->cf.name, (unsigned long long)c->id, what,
 	    why, line);
@@ -162,47 +165,47 @@ unhandled(struct conn *c, const char *what, const char *why)
  * safe, and the scheme would only repeat them).
  */
 static void
-dispatch(struct conn *c, uint64_t t0)
+dispatch(struct conn *c, struct iso_msg *m, uint64_t t0)
 {
 	const char *what;
 	int repeat;
-	enum msg_route r = msgclass_route(rxmsg.mti, &what, &repeat);
+	enum msg_route r = msgclass_route(m->mti, &what, &repeat);
 
 	if ((r == ROUTE_REQUEST || r == ROUTE_FORWARD) && session_gated(c)) {
 		c->link->gated++;
-		answer_local(c, &rxmsg,
+		answer_local(c, m,
 		    session_codes(c->link->cf.profile)->gated_rc);
 		return;
 	}
 	switch (r) {
 	case ROUTE_NETMGMT:
-		on_netmgmt(c, &rxmsg);
+		on_netmgmt(c, m);
 		return;
 	case ROUTE_REQUEST:
-		hand->request(c, &rxmsg, t0);
+		hand->request(c, m, t0);
 		return;
 	case ROUTE_FORWARD:
-		hand->forward(c, &rxmsg, t0);
+		hand->forward(c, m, t0);
 		return;
 	case ROUTE_ADVICE:
-		hand->advice(c, &rxmsg, t0);
+		hand->advice(c, m, t0);
 		return;
 	case ROUTE_RESPONSE:
-		if (hand->response(c->link, &rxmsg))
+		if (hand->response(c->link, m))
 			return;
-		metrics_request(c->link->cf.name, rxmsg.mti, "unmatched",
+		metrics_request(c->link->cf.name, m->mti, "unmatched",
 		    PATH_LOCAL, 0);
-		unhandled(c, what, "answers_nothing_sent");
+		unhandled(c, m, what, "answers_nothing_sent");
 		return;
 	case ROUTE_UNKNOWN:
 		break;
 	}
 	c->link->unhandled++;
-	unhandled(c, what, "no_route");
-	if (iso_mti_response(rxmsg.mti, (char[5]){ 0 }) == 0)
-		answer_local(c, &rxmsg, "12");
+	unhandled(c, m, what, "no_route");
+	if (iso_mti_response(m->mti, (char[5]){ 0 }) == 0)
+		answer_local(c, m, "12");
 	else
-		metrics_request(c->link->cf.name, rxmsg.mti, "unanswerable",
+		metrics_request(c->link->cf.name, m->mti, "unanswerable",
 		    PATH_LOCAL, 0);
 }
 
@@ -220,7 +223,9 @@ link_dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 	 * keep its slot, and its line is alive whatever echoes say. */
 	c->proven = 1;
 	c->echo_missed = 0;
-	dispatch(c, t0);
+	/* On a MAC link it goes on once its MAC verified. */
+	if (!linkmac_receive(c, msg, len, &rxmsg, t0, dispatch))
+		dispatch(c, &rxmsg, t0);
 	/* Card data does not linger in the buffers once handled: the next
 	 * frame may be shorter than this one. */
 	sodium_memzero(rxmsg.buf, rxmsg.used);

@@ -109,6 +109,14 @@ limit_output(struct conn *c)
 int
 conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
 {
+	if (c->link->cf.mac && hooks->send_mac(c, msg, len))
+		return 0;
+	return conn_send_raw(c, msg, len);
+}
+
+int
+conn_send_raw(struct conn *c, const uint8_t *msg, size_t len)
+{
 	uint8_t hdr[16];
 	int h;
 

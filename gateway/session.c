@@ -29,12 +29,13 @@
  * Mastercard's codes (payments reference: 061/062 group sign-on/off,
  * 270 echo, 060 SAF session request) and the 001/002/301 set of other
  * networks.  A Mastercard issuer that is not signed on is not sent
- * traffic; FPS likewise.  The generic test profiles do not gate.
+ * traffic; FPS likewise.  The generic test profiles do not gate.  A
+ * bad MAC is answered 63 (ISO 8583:1987 "security violation").
  */
 static const struct session_codes table[] = {
-	{ "mastercard*", "061", "062", "270", "060", 1, "91" },
-	{ "fps", "001", "002", "301", NULL, 1, "91" },
-	{ "*", "001", "002", "301", NULL, 0, "91" },
+	{ "mastercard*", "061", "062", "270", "060", 1, "91", "63" },
+	{ "fps", "001", "002", "301", NULL, 1, "91", "63" },
+	{ "*", "001", "002", "301", NULL, 0, "91", "63" },
 };
 
 static int send_nm(struct conn *, const char *, uint64_t);

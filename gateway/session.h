@@ -30,6 +30,7 @@ struct session_codes {
 	const char	*saf;		/* stored advices request, or NULL */
 	int		 gated;		/* requests need a signed-on conn */
 	const char	*gated_rc;	/* their answer when it is not */
+	const char	*mac_rc;	/* the answer to a bad or missing MAC */
 };
 
 const struct session_codes *session_codes(const char *profile);

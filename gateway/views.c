@@ -167,8 +167,11 @@ admission_json(const struct link *l)
 static json_t *
 session_json(const struct link *l)
 {
-	return json_pack("{s:b,s:s,s:s,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o,s:o}", "sign_on", l->cf.sign_on, "zpk_kcv",
+	return json_pack("{s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,"
+	    "s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sign_on", l->cf.sign_on, "mac",
+	    l->cf.mac, "mac_sent", juint(l->mac_sent), "mac_ok",
+	    juint(l->mac_ok), "mac_bad", juint(l->mac_bad), "mac_failed",
+	    juint(l->mac_failed), "zpk_kcv",
 	    l->zk.zpk.kcv, "zpk_previous_kcv", l->zk.zpk_prev.kcv, "mak_kcv",
 	    l->zk.mak.kcv, "key_changes", juint(l->zk.changes),
 	    "key_changes_refused", juint(l->zk.refused), "sign_on_sent", juint(l->sign_on_sent),
@@ -235,7 +238,8 @@ link_text(struct evbuffer *b, const struct link *l)
 	    "sign_on_ok=%llu sign_on_refused=%llu sign_off_sent=%llu "
 	    "scheme_sign_ons=%llu scheme_sign_offs=%llu saf_requests=%llu "
 	    "gated=%llu unhandled=%llu\n  zone keys: zpk=%s zpk_previous=%s "
-	    "mak=%s changes=%llu refused=%llu\n", l->cf.sign_on ? "yes" : "no",
+	    "mak=%s changes=%llu refused=%llu\n  mac: %s sent=%llu ok=%llu "
+	    "bad=%llu failed=%llu\n", l->cf.sign_on ? "yes" : "no",
 	    (unsigned long long)l->sign_on_sent,
 	    (unsigned long long)l->sign_on_ok,
 	    (unsigned long long)l->sign_on_refused,
@@ -248,7 +252,10 @@ link_text(struct evbuffer *b, const struct link *l)
 	    l->zk.zpk_prev.kcv[0] ? l->zk.zpk_prev.kcv : "-",
 	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-",
 	    (unsigned long long)l->zk.changes,
-	    (unsigned long long)l->zk.refused);
+	    (unsigned long long)l->zk.refused, l->cf.mac ? "yes" : "no",
+	    (unsigned long long)l->mac_sent, (unsigned long long)l->mac_ok,
+	    (unsigned long long)l->mac_bad,
+	    (unsigned long long)l->mac_failed);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
 		    "session=%s rx=%llu tx=%llu\n", (unsigned long long)c->id,
@@ -411,6 +418,10 @@ view_saf(struct evbuffer *b, int json)
 #define L_UNHANDLED(l)	((unsigned long long)(l)->unhandled)
 #define L_KEYCHG(l)	((unsigned long long)(l)->zk.changes)
 #define L_KEYREF(l)	((unsigned long long)(l)->zk.refused)
+#define L_MACSENT(l)	((unsigned long long)(l)->mac_sent)
+#define L_MACOK(l)	((unsigned long long)(l)->mac_ok)
+#define L_MACBAD(l)	((unsigned long long)(l)->mac_bad)
+#define L_MACFAIL(l)	((unsigned long long)(l)->mac_failed)
 #define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
@@ -515,6 +526,18 @@ link_session_metrics(struct evbuffer *b)
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_refused_total"
 	    " counter\n");
 	PER_LINK(b, "link_key_changes_refused_total", "%llu", L_KEYREF);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_sent_total counter\n");
+	PER_LINK(b, "link_mac_sent_total", "%llu", L_MACSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_ok_total counter\n");
+	PER_LINK(b, "link_mac_ok_total", "%llu", L_MACOK);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_bad_total Messages "
+	    "refused for a bad or missing MAC.\n"
+	    "# TYPE gatewayd_link_mac_bad_total counter\n");
+	PER_LINK(b, "link_mac_bad_total", "%llu", L_MACBAD);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_failed_total MACs "
+	    "not computed or checked: no MAC key, or the HSM failed.\n"
+	    "# TYPE gatewayd_link_mac_failed_total counter\n");
+	PER_LINK(b, "link_mac_failed_total", "%llu", L_MACFAIL);
 }
 
 static void

@@ -328,3 +328,9 @@ zonekey_zpk(const char *name, int prev)
 	k = prev ? &l->zk.zpk_prev : &l->zk.zpk;
 	return k->blk[0] != '\0' ? k->blk : NULL;
 }
+
+struct hsm_client *
+zonekey_hsm(void)
+{
+	return Z.hsm;
+}

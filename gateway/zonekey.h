@@ -41,5 +41,7 @@ int	zonekey_rekey(struct link *, char *err, size_t errsz);
 /* The ZPK (prev = 0) or the one before (prev = 1) of the named link, a
  * key block, or NULL: the stand-in's PIN checks. */
 const char *zonekey_zpk(const char *link, int prev);
+/* The HSM client the zone keys and the MACs use, or NULL. */
+struct hsm_client *zonekey_hsm(void);
 
 #endif

@@ -110,6 +110,12 @@ static const struct sim_opt scheme_rows[] = {
 	  AT(key_change_ns), .why = "bad duration",
 	  .help = "send one key change this long into the load\n"
 	  "(also sent whenever the gateway asks: 0800 162)" },
+	{ .name = "mak", .arg = "FILE", .kind = SIM_OPT_STR, AT(mak_path),
+	  .help = "the clear test MAC key (32 hex digits): DE64 on\n"
+	  "all but 08xx, answers' MACs checked" },
+	{ .name = "bad-mac-every", .arg = "N", .kind = SIM_OPT_COUNT,
+	  AT(bad_mac_every), .why = "want a number",
+	  .help = "spoil every Nth MAC sent (with --mak)" },
 	{ .kind = SIM_OPT_HEADING, .help = "load:" },
 	{ .name = "rate", .arg = "N", .kind = SIM_OPT_COUNT, AT(rate),
 	  .why = "want a number (k/m)",

@@ -13,6 +13,7 @@
 
 #include <event2/util.h>
 
+#include "hsm/des.h"
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/cards.h"
@@ -58,6 +59,11 @@ struct scheme {
 	const char		*new_zpk_path;	/* --new-zpk: keys in turn */
 	uint64_t		 key_change_ns;	/* --key-change-at */
 	unsigned		 key_changes;	/* sent so far */
+	const char		*mak_path;	/* --mak: MACs under it */
+	uint64_t		 bad_mac_every;	/* --bad-mac-every */
+	uint64_t		 mac_sent, mac_bad;
+	int			 mak_ready;	/* 1 ready, -1 none */
+	struct hsm_des		 mak;
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -111,6 +117,14 @@ int	scheme_signon_all(struct scheme *);
 /* schemekey.c: s->tx becomes an 0800 161 with the next ZPK under the
  * ZMK (the caller sends it): 0 or -1. */
 int	scheme_key_change(struct scheme *);
+/* m packed into wire, with its MAC under --mak where one is due: the
+ * length, or -1. */
+ssize_t	scheme_pack(struct scheme *, const struct iso_msg *, uint8_t *wire,
+	    size_t cap);
+/* 0 when m (as received in wire) carries no MAC to check or a good one,
+ * -1 when its MAC is missing or bad. */
+int	scheme_mac_check(struct scheme *, uint8_t *wire, size_t len,
+	    const struct iso_msg *);
 
 /* schemetx.c */
 struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */

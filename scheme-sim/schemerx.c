@@ -222,6 +222,15 @@ on_message(struct scheme *s, struct sconn *sc, const uint8_t *msg,
 		return;
 	}
 	m = s->rx.mti;
+	if (scheme_mac_check(s, (uint8_t *)(uintptr_t)msg, len, &s->rx) == -1) {
+		s->mac_bad++;
+		if (s->phase >= 0) {
+			scheme_cur(s)->mismatch++;
+			s->iv->mismatch++;
+		}
+		log_warnx("event=mac_mismatch conn=%d mti=%s", sc->id, m);
+		return;
+	}
 	if (m[0] == '0' && m[1] == '8') {
 		on_netmgmt(s, sc);
 		return;

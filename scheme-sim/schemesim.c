@@ -169,6 +169,8 @@ scheme_free(struct scheme *s)
 	if (s->answers)
 		fclose(s->answers);
 	sim_pending_free(&s->ring);
+	if (s->mak_ready > 0)
+		hsm_des_free(&s->mak);
 	sim_vcards_free(s->vcards, s->cards.n, s->arqc_key);
 	sim_cards_free(&s->cards);
 	free(s->ph);

@@ -32,11 +32,10 @@ scheme_finish(struct scheme *s)
 int
 scheme_send(struct scheme *s, struct sconn *sc, const struct iso_msg *m)
 {
-	struct iso_err e;
 	ssize_t n;
 
-	if ((n = iso_pack(s->rs.prof, m, s->wire, sizeof s->wire, &e)) < 0) {
-		log_warnx("event=pack_failed mti=%s %s", m->mti, e.msg);
+	if ((n = scheme_pack(s, m, s->wire, sizeof s->wire)) < 0) {
+		log_warnx("event=pack_failed mti=%s", m->mti);
 		return -1;
 	}
 	return sim_conn_send(sc->c, s->wire, (size_t)n);
