@@ -441,6 +441,8 @@ static const struct cfg_key link_keys[] = {
 	    "want 1..100 unanswered echoes", 0, NULL, NULL, NULL },
 	{ "OutTimeout", T_DURATION, LK(out_timeout_us), 0, 1, UINT32_MAX,
 	    "want a duration", 0, NULL, NULL, NULL },
+	{ "OutRepeats", T_INT, LK(out_repeats), 0, 0, 9,
+	    "want 0..9 repeats before the reversal", 0, NULL, NULL, NULL },
 	{ "Connections", T_INT, LK(connections), 0, 1, 64, "want 1..64", 0,
 	    NULL, NULL, is_connect },
 	{ "MaxConnections", T_INT, LK(max_conns), 0, 1, 1024,

@@ -34,6 +34,7 @@ link_defaults(struct cfg_link *l)
 	l->reserve_us = 5000;
 	l->echo_us = 30000000;
 	l->out_timeout_us = 10000000;
+	l->out_repeats = 1;
 	l->connections = 1;
 	l->max_conns = 16;
 	/* An idle or slow socket never holds one of MaxConnections long;
@@ -449,6 +450,7 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    == 0 && a->framing == b->framing && a->maxframe == b->maxframe &&
 	    a->deadline_us == b->deadline_us && a->reserve_us == b->reserve_us &&
 	    a->echo_us == b->echo_us && a->out_timeout_us == b->out_timeout_us &&
+	    a->out_repeats == b->out_repeats &&
 	    a->connections == b->connections && a->max_conns == b->max_conns &&
 	    a->allow_any == b->allow_any &&
 	    a->first_frame_us == b->first_frame_us &&

@@ -50,6 +50,7 @@ struct cfg_link {
 	uint32_t	 reserve_us;
 	uint32_t	 echo_us;		/* 0: no idle echo */
 	uint32_t	 out_timeout_us;	/* OUT_REQUEST answer wait */
+	int		 out_repeats;		/* then a reversal (outsaf.c) */
 	int		 connections;		/* Connect: parallel sessions */
 	int		 max_conns;		/* Listen: accepted at once */
 	/* Limits (issue 14): what one peer may hold of the gateway. */

@@ -21,6 +21,7 @@
 #include "base/log.h"
 #include "gateway/ctl.h"
 #include "gateway/link.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
@@ -149,6 +150,27 @@ cmd_link(struct evbuffer *b, int json, char **argv)
 		evbuffer_add_printf(b, "error: %s\n", err);
 }
 
+/* saf out pause|resume|replay: the outbound queue, logged with the
+ * caller. */
+static void
+cmd_saf_out(struct evbuffer *b, int json, char **argv)
+{
+	if (strcmp(argv[2], "pause") == 0)
+		outsaf_pause(1);
+	else if (strcmp(argv[2], "resume") == 0)
+		outsaf_pause(0);
+	else if (strcmp(argv[2], "replay") == 0)
+		outsaf_replay();
+	else {
+		evbuffer_add_printf(b, "error: want saf out "
+		    "pause|resume|replay\n");
+		return;
+	}
+	log_info("event=outsaf_%s uid=%ld pid=%ld", argv[2], (long)peer.uid,
+	    (long)peer.pid);
+	view_saf(b, json);
+}
+
 /* The commands: their words, how many, and what answers them. */
 static const struct ctl_cmd {
 	const char	*word0, *word1;		/* word1 NULL: any */
@@ -164,6 +186,7 @@ static const struct ctl_cmd {
 	{ "standin", "force", 3, NULL, cmd_force },
 	{ "reload", NULL, 1, NULL, cmd_reload },
 	{ "link", NULL, 3, NULL, cmd_link },
+	{ "saf", "out", 3, NULL, cmd_saf_out },
 };
 
 static void

@@ -28,6 +28,7 @@
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
@@ -332,6 +333,11 @@ start(void)
 		    err);
 		exit(1);
 	}
+	if (outsaf_init(gw.conf, err, sizeof err) == -1) {
+		log_warnx("event=start_refused reason=\"outbound saf: %s\"",
+		    err);
+		exit(1);
+	}
 	/* An operator's force outlives a restart; it is said at start so a
 	 * forgotten one is seen. */
 	if ((f = standin_force_stored()) != -1) {
@@ -407,6 +413,7 @@ stop(void)
 		core_free(k);
 	core_shutdown();
 	zonekey_shutdown();
+	outsaf_shutdown();
 	router_shutdown();
 	dedup_shutdown();
 	dlq_shutdown();

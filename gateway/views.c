@@ -11,6 +11,7 @@
 #include "gateway/config.h"
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
 #include "gateway/session.h"
 #include "gateway/views.h"
@@ -368,10 +369,18 @@ view_standin(struct evbuffer *b, int json)
 void
 view_saf(struct evbuffer *b, int json)
 {
-	if (json)
-		emit(b, standin_saf_json());
-	else
-		standin_saf_text(b);
+	json_t *j;
+
+	if (json) {
+		/* both directions: the scheme's advices to the core, and
+		 * the core's unanswered requests to the scheme */
+		if ((j = standin_saf_json()) != NULL)
+			json_object_set_new(j, "outbound", outsaf_json());
+		emit(b, j);
+		return;
+	}
+	standin_saf_text(b);
+	outsaf_text(b);
 }
 
 /* --- metrics ------------------------------------------------------------------------ */

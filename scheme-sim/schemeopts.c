@@ -110,6 +110,10 @@ static const struct sim_opt scheme_rows[] = {
 	  AT(key_change_ns), .why = "bad duration",
 	  .help = "send one key change this long into the load\n"
 	  "(also sent whenever the gateway asks: 0800 162)" },
+	{ .name = "hold-out", .arg = "N", .kind = SIM_OPT_COUNT, AT(hold_out),
+	  .why = "want a number",
+	  .help = "leave the first N requests and advices the gateway\n"
+	  "sends unanswered (its repeats and reversals)" },
 	{ .name = "mak", .arg = "FILE", .kind = SIM_OPT_STR, AT(mak_path),
 	  .help = "the clear test MAC key (32 hex digits): DE64 on\n"
 	  "all but 08xx, answers' MACs checked" },

@@ -59,6 +59,8 @@ struct scheme {
 	const char		*new_zpk_path;	/* --new-zpk: keys in turn */
 	uint64_t		 key_change_ns;	/* --key-change-at */
 	unsigned		 key_changes;	/* sent so far */
+	uint64_t		 hold_out;	/* --hold-out: left unanswered */
+	uint64_t		 held_out;
 	const char		*mak_path;	/* --mak: MACs under it */
 	uint64_t		 bad_mac_every;	/* --bad-mac-every */
 	uint64_t		 mac_sent, mac_bad;

@@ -242,9 +242,17 @@ on_message(struct scheme *s, struct sconn *sc, const uint8_t *msg,
 		return;
 	}
 	if (m[2] == '0' || m[2] == '2') {
-		/* A request the gateway sends us (core OUT_REQUEST). */
+		/* A request the gateway sends us (core OUT_REQUEST), its
+		 * repeat or its reversal. */
 		if (s->phase >= 0)
 			scheme_cur(s)->incoming++;
+		if (s->held_out < s->hold_out) {
+			s->held_out++;
+			log_info("event=incoming_held conn=%d mti=%s", sc->id,
+			    m);
+			return;
+		}
+		log_info("event=incoming_answered conn=%d mti=%s", sc->id, m);
 		if (sim_answer_build(&s->rx, s->answer_rc, &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
 		return;
