@@ -9,11 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <unistd.h>
-
-#include "base/secretfile.h"
 
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
@@ -319,100 +314,6 @@ print_framing(FILE *f, const void *s)
 	    frame_kind_name(((const struct cfg_link *)s)->framing));
 }
 
-/* SignOn = yes: the gateway signs its Connect slots on and every
- * signed-on connection off before a planned close, and a profile that
- * gates traffic refuses requests on connections not signed on. */
-static int
-set_sign_on(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_link *l = s;
-
-	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
-		l->sign_on = v[0] == 'y';
-		return 1;
-	}
-	return FAILED(px, "SignOn: want yes or no");
-}
-
-static void
-print_sign_on(FILE *f, const void *s)
-{
-	fprintf(f, "SignOn = %s\n", ((const struct cfg_link *)s)->sign_on ?
-	    "yes" : "no");
-}
-
-/* MAC = yes: DE64/DE128 on every message but network management,
- * through the HSM under the link's MAC key (gateway/linkmac.c). */
-static int
-set_mac(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_link *l = s;
-
-	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
-		l->mac = v[0] == 'y';
-		return 1;
-	}
-	return FAILED(px, "MAC: want yes or no");
-}
-
-static void
-print_mac(FILE *f, const void *s)
-{
-	fprintf(f, "MAC = %s\n", ((const struct cfg_link *)s)->mac ? "yes" :
-	    "no");
-}
-
-/* ZMKFile: one line, the ZMK's key block ('S...') under the LMK; a file
- * group or others can read is refused, like every key file. */
-static int
-set_zmk_file(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_link *l = s;
-	char e[200], line[CFG_KEYBLOCK_MAX + 2];
-	size_t n;
-	FILE *f;
-	int fd;
-
-	if (cfg_copy_str(l->zmk_file, sizeof l->zmk_file, v) == -1)
-		return FAILED(px, "ZMKFile: bad path");
-	if (px->nokeys)
-		return 1;
-	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
-		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
-	if (secret_fd_ok(fd, v, e, sizeof e) == -1) {
-		close(fd);
-		return FAILED(px, "ZMKFile: %s", e);
-	}
-	if ((f = fdopen(fd, "r")) == NULL) {
-		close(fd);
-		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
-	}
-	if (fgets(line, sizeof line, f) == NULL)
-		line[0] = '\0';
-	fclose(f);
-	n = strcspn(line, "\r\n");
-	line[n] = '\0';
-	if (n < 17 || n >= sizeof l->zmk || line[0] != 'S' ||
-	    strspn(line + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
-	    n - 1) {
-		explicit_bzero(line, sizeof line);
-		return FAILED(px, "ZMKFile: %s: want one key block line "
-		    "(S...)", v);
-	}
-	memcpy(l->zmk, line, n + 1);
-	explicit_bzero(line, sizeof line);
-	return 1;
-}
-
-static void
-print_zmk_file(FILE *f, const void *s)
-{
-	const struct cfg_link *l = s;
-
-	if (l->zmk_file[0] != '\0')
-		fprintf(f, "ZMKFile = %s\n", l->zmk_file);
-}
-
 #define LK(field)	offsetof(struct cfg_link, field)
 static const struct cfg_key link_keys[] = {
 	{ "Profile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_profile, print_profile,
@@ -430,11 +331,11 @@ static const struct cfg_key link_keys[] = {
 	    "want a duration from 1ms to 60s", 0, NULL, NULL, NULL },
 	{ "StandInReserve", T_DURATION, LK(reserve_us), 0, 0, UINT32_MAX,
 	    "want a duration", 0, NULL, NULL, NULL },
-	{ "SignOn", T_FUNC, 0, 0, 0, 0, NULL, 0, set_sign_on, print_sign_on,
+	{ "SignOn", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_sign_on, cfg_print_sign_on,
 	    NULL },
-	{ "MAC", T_FUNC, 0, 0, 0, 0, NULL, 0, set_mac, print_mac, NULL },
-	{ "ZMKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_zmk_file,
-	    print_zmk_file, NULL },
+	{ "MAC", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_mac, cfg_print_mac, NULL },
+	{ "ZMKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_zmk_file,
+	    cfg_print_zmk_file, NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
 	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
 	{ "EchoMisses", T_INT, LK(echo_misses), 0, 1, 100,
