@@ -38,6 +38,7 @@ struct macjob {
 	uint64_t	 conn_id;
 	uint64_t	 t0;
 	int		 field;		/* 64 or 128 */
+	int		 prev;		/* checked under the previous key */
 	linkmac_then_fn	*then;		/* inbound: where it goes next */
 	struct iso_msg	 m;
 	size_t		 len;
@@ -188,6 +189,27 @@ refuse(struct conn *c, const struct iso_msg *m, const char *why)
 	sodium_memzero(&answer, sizeof answer);
 }
 
+static void verified(const struct hsm_result *, void *);
+
+/* A message MACed just before a key change: once more under the key
+ * before.  0 when asked. */
+static int
+retry_prev(struct link *l, struct macjob *j)
+{
+	const uint8_t *mac;
+	char hex[17];
+	size_t n;
+
+	if (l->zk.mak_prev.blk[0] == '\0' ||
+	    (mac = iso_get(&j->m, j->field, &n)) == NULL || n != 8)
+		return -1;
+	hex_encode(mac, 8, hex);
+	hex[16] = '\0';
+	j->prev = 1;
+	return hsm_mac_verify(zonekey_hsm(), l->zk.mak_prev.blk, MAC_ALG,
+	    MAC_PAD, j->wire, j->len - mac_wire_len(l), hex, verified, j);
+}
+
 static void
 verified(const struct hsm_result *r, void *arg)
 {
@@ -196,6 +218,8 @@ verified(const struct hsm_result *r, void *arg)
 
 	if (c == NULL)
 		goto out;
+	if (r->status == HSM_FAIL && !j->prev && retry_prev(c->link, j) == 0)
+		return;		/* the job goes on */
 	if (r->status == HSM_OK) {
 		c->link->mac_ok++;
 		j->then(c, &j->m, j->t0);
@@ -238,6 +262,7 @@ linkmac_receive(struct conn *c, const uint8_t *w, size_t len,
 	j->len = len;
 	j->t0 = t0;
 	j->then = then;
+	j->field = field;
 	hex_encode(mac, 8, hex);
 	hex[16] = '\0';
 	if (hsm_mac_verify(zonekey_hsm(), mak, MAC_ALG, MAC_PAD, j->wire,
