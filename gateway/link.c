@@ -447,12 +447,13 @@ link_free(struct link *l)
 			l->slots[i].retry = NULL;
 		}
 	while ((c = TAILQ_FIRST(&l->conns)) != NULL) {
-		/* A planned close: signed off first, as far as one write
-		 * takes it (a removed link waits for nobody). */
-		if (session_sign_off(c))
-			conn_flush(c);
 		/* no reconnect: detach from the slot first */
 		c->slot = -1;
+		/* A planned close: signed off first, as far as one write
+		 * takes it (a removed link waits for nobody); a write that
+		 * fails has closed c already. */
+		if (session_sign_off(c) && conn_flush(c) == -1)
+			continue;
 		conn_close(c, "link removed");
 	}
 	free(l->slots);

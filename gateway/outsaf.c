@@ -85,7 +85,7 @@ save(const struct ent *e)
 {
 	char tmp[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 64];
 	struct tlv_w w;
-	size_t hl;
+	size_t hl, n;
 	int fd, ok;
 
 	if (O.dir[0] == '\0')
@@ -107,8 +107,9 @@ save(const struct ent *e)
 		log_warn("event=outsaf_unwritable path=%s", tmp);
 		return -1;
 	}
-	ok = write(fd, fbuf, crypto_secretbox_NONCEBYTES +
-	    crypto_secretbox_MACBYTES + hl + w.len) > 0 && fsync(fd) == 0;
+	n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + hl +
+	    w.len;
+	ok = write(fd, fbuf, n) == (ssize_t)n && fsync(fd) == 0;
 	if (close(fd) != 0 || !ok || rename(tmp, path) == -1) {
 		log_warn("event=outsaf_unwritable path=%s", path);
 		unlink(tmp);

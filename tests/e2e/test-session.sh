@@ -8,7 +8,8 @@
 #      echoes close the connection, the slot reconnects and signs on again;
 #   3. a planned stop (SIGTERM) signs off (062) before closing;
 #   4. a Listen link of a gating profile answers 91 on a connection the
-#      scheme has not signed on, and carries traffic once it has.
+#      scheme has not signed on, and carries traffic once it has;
+#   5. a link removed by a reload signs its connections off (062) first.
 TEST=session
 TEST_TIMEOUT=90
 . "$(dirname "$0")/lib.sh"
@@ -90,6 +91,29 @@ sim_listen three --no-signon --count 20 --rate 50 --hold 500ms ||
     --json "$T/open.json" >"$T/open.out" 2>&1 ||
     { cat "$T/open.out"; fail "requests after sign-on not all 00"; }
 
+# 5. mcin removed by a reload while the scheme holds a signed-on line.
+"$BIN/scheme-sim" scheme --connect 127.0.0.1:$SP --profile mastercard \
+    --count 1 --rate 10 --hold 30s --no-progress >"$T/removed.out" 2>&1 &
+RSIM=$!
+PIDS+=($RSIM)
+for i in $(seq 1 200); do
+	[ "$(m signed_on mcin)" = 1 ] && break
+	sleep 0.05
+done
+[ "$(m signed_on mcin)" = 1 ] || fail "mcin never signed on"
+python3 - "$T/gw.conf" <<'PY'
+import sys
+p = sys.argv[1]
+s = open(p).read()
+a = s.index("[Link mcin]")
+b = s.index("[Core a]")
+open(p, "w").write(s[:a] + s[b:])
+PY
+ctl reload | grep -q 'removed=1' || fail "reload did not remove mcin"
+wait "$RSIM"
+grep -q 'event=netmgmt_answered conn=0 code=062' "$T/removed.out" ||
+    fail "no 062 sign-off before the removed link closed"
+
 # 3. A planned stop signs the Connect link off first.
 sim_listen four --count 1 --rate 10 --hold 60s &
 SIM=$!
@@ -109,4 +133,4 @@ grep -q 'event=netmgmt_answered conn=0 code=062' "$T/four.out" ||
     fail "no 062 sign-off reached the scheme at the stop"
 grep -q 'event=signed_off unanswered=0' "$T/gatewayd.log" ||
     fail "gatewayd did not wait for the sign-off's answer"
-pass "gateway sign-on 061 + 060 SAF request, approvals=$n00/50, dead line closed after 2 echoes and signed on again, gated=10 before the scheme's sign-on, 062 at stop"
+pass "gateway sign-on 061 + 060 SAF request, approvals=$n00/50, dead line closed after 2 echoes and signed on again, gated=10 before the scheme's sign-on, 062 at removal and at stop"
