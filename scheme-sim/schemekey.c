@@ -53,7 +53,7 @@ key_line(const char *path, unsigned n, uint8_t out[16])
 }
 
 int
-scheme_key_change(struct scheme *s)
+scheme_key_change(struct scheme *s, char kind)
 {
 	uint8_t zmk[16], zpk[16], enc[16], kcv[8];
 	char de48[48], kcvhex[7];
@@ -63,13 +63,14 @@ scheme_key_change(struct scheme *s)
 		log_warnx("event=key_change_impossible reason=\"no --zmk\"");
 		return -1;
 	}
-	if (key_line(s->new_zpk_path, s->key_changes, zpk) == -1) {
+	if (key_line(kind == 'P' ? s->new_zpk_path : s->new_mak_path,
+	    kind == 'P' ? s->key_changes : s->mak_changes, zpk) == -1) {
 		randombytes_buf(zpk, sizeof zpk);
 		hsm_des_parity_fix(zpk, sizeof zpk);
 	}
 	if (hsm_tdes_ecb(zmk, 16, 1, zpk, enc, 16) == 0 &&
 	    hsm_des_kcv_clear(zpk, 16, kcv) == 0) {
-		de48[0] = 'P';
+		de48[0] = kind;
 		de48[1] = 'X';
 		hex_encode(enc, 16, de48 + 2);
 		hex_encode(kcv, 3, de48 + 34);
@@ -79,9 +80,16 @@ scheme_key_change(struct scheme *s)
 		sim_clock_update(&s->clk, sim_wall_us());
 		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, "161",
 		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0) {
-			s->key_changes++;
-			log_info("event=key_change_sent n=%u kcv=%s",
-			    s->key_changes, kcvhex);
+			if (kind == 'P')
+				s->key_changes++;
+			else {
+				/* ours once the gateway has taken it */
+				s->mak_changes++;
+				memcpy(s->mak_next, zpk, 16);
+				s->mak_pending = 1;
+			}
+			log_info("event=key_change_sent kind=%c kcv=%s", kind,
+			    kcvhex);
 			rc = 0;
 		}
 	}
@@ -103,6 +111,9 @@ mak_ready(struct scheme *s)
 	if (key_line(s->mak_path, 0, k) == -1)
 		return -1;
 	rc = hsm_des_init(&s->mak, k, 16);
+	if (rc == 0)
+		rc = hsm_des_init(&s->mak_old, k, 16);
+	memcpy(s->mak_cur, k, 16);
 	sodium_memzero(k, sizeof k);
 	if (rc == -1)
 		return -1;
@@ -184,5 +195,26 @@ scheme_mac_check(struct scheme *s, uint8_t *wire, size_t len,
 	    hsm_des_mac(&s->mak, 3, HSM_PAD_ISO1, iv, wire, len - ml, 1, mac)
 	    == -1)
 		return -1;
+	if (sodium_memcmp(mac, got, 8) == 0)
+		return 0;
+	/* an answer MACed just before the gateway took the new key */
+	if (!s->mak_switched || hsm_des_mac(&s->mak_old, 3, HSM_PAD_ISO1, iv,
+	    wire, len - ml, 1, mac) == -1)
+		return -1;
 	return sodium_memcmp(mac, got, 8) == 0 ? 0 : -1;
+}
+
+void
+scheme_mak_taken(struct scheme *s)
+{
+	if (!s->mak_pending || mak_ready(s) == -1)
+		return;
+	/* the old key stays for the answers still coming under it */
+	hsm_des_rekey(&s->mak_old, s->mak_cur, 16);
+	hsm_des_rekey(&s->mak, s->mak_next, 16);
+	memcpy(s->mak_cur, s->mak_next, 16);
+	sodium_memzero(s->mak_next, 16);
+	s->mak_pending = 0;
+	s->mak_switched = 1;
+	log_info("event=mac_key_switched n=%u", s->mak_changes);
 }

@@ -117,6 +117,14 @@ static const struct sim_opt scheme_rows[] = {
 	{ .name = "mak", .arg = "FILE", .kind = SIM_OPT_STR, AT(mak_path),
 	  .help = "the clear test MAC key (32 hex digits): DE64 on\n"
 	  "all but 08xx, answers' MACs checked" },
+	{ .name = "new-mak", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(new_mak_path),
+	  .help = "clear test MAC keys, one a line, for the MAC key\n"
+	  "changes in turn (random once they run out)" },
+	{ .name = "mak-change-at", .arg = "D", .kind = SIM_OPT_DURATION,
+	  AT(mak_change_ns), .why = "bad duration",
+	  .help = "send one MAC key change (161, kind M) this long\n"
+	  "into the load; MACs switch to it once answered 00" },
 	{ .name = "bad-mac-every", .arg = "N", .kind = SIM_OPT_COUNT,
 	  AT(bad_mac_every), .why = "want a number",
 	  .help = "spoil every Nth MAC sent (with --mak)" },

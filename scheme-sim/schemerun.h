@@ -65,7 +65,13 @@ struct scheme {
 	uint64_t		 bad_mac_every;	/* --bad-mac-every */
 	uint64_t		 mac_sent, mac_bad;
 	int			 mak_ready;	/* 1 ready, -1 none */
-	struct hsm_des		 mak;
+	struct hsm_des		 mak, mak_old;	/* current, before */
+	/* --new-mak / --mak-change-at: a MAC key change mid-load */
+	const char		*new_mak_path;
+	uint64_t		 mak_change_ns;
+	unsigned		 mak_changes;
+	int			 mak_pending, mak_switched;
+	uint8_t			 mak_next[16], mak_cur[16];
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -116,9 +122,11 @@ int	scheme_opts(struct scheme *, int argc, char **argv);
 /* schemeconn.c */
 int	scheme_setup_conns(struct scheme *);
 int	scheme_signon_all(struct scheme *);
-/* schemekey.c: s->tx becomes an 0800 161 with the next ZPK under the
- * ZMK (the caller sends it): 0 or -1. */
-int	scheme_key_change(struct scheme *);
+/* schemekey.c: s->tx becomes an 0800 161 with the next ZPK (kind 'P')
+ * or MAC key ('M') under the ZMK (the caller sends it): 0 or -1. */
+int	scheme_key_change(struct scheme *, char kind);
+/* The gateway answered a MAC key change 00: the new key is ours. */
+void	scheme_mak_taken(struct scheme *);
 /* m packed into wire, with its MAC under --mak where one is due: the
  * length, or -1. */
 ssize_t	scheme_pack(struct scheme *, const struct iso_msg *, uint8_t *wire,

@@ -170,7 +170,7 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
 		/* The gateway asks for a new key: it gets one. */
-		if (strcmp(code, "162") == 0 && scheme_key_change(s) == 0)
+		if (strcmp(code, "162") == 0 && scheme_key_change(s, 'P') == 0)
 			scheme_send(s, sc, &s->tx);
 		if (echo)
 			log_debug("event=netmgmt_answered conn=%d code=%s",
@@ -186,6 +186,8 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 	if (strcmp(code, "161") == 0) {
 		log_info("event=key_change_answered conn=%d rc=%s", sc->id,
 		    rc[0] ? rc : "-");
+		if (strcmp(rc, "00") == 0)
+			scheme_mak_taken(s);
 		return;
 	}
 	if (strcmp(rc, "00") != 0) {

@@ -245,8 +245,12 @@ scheme_tick_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	if (s->key_change_ns && s->key_changes == 0 && !s->stopping &&
 	    now - s->t0_ns >= s->key_change_ns)
-		if (scheme_key_change(s) == 0)
+		if (scheme_key_change(s, 'P') == 0)
 			scheme_send(s, &s->conns[0], &s->tx);
+	if (s->mak_change_ns && s->mak_changes == 0 && !s->stopping &&
+	    now - s->t0_ns >= s->mak_change_ns &&
+	    scheme_key_change(s, 'M') == 0)
+		scheme_send(s, &s->conns[0], &s->tx);
 	if (s->progress && now >= s->next_progress_ns)
 		progress(s, now);
 	if (s->stopping)

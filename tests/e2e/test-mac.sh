@@ -7,7 +7,9 @@
 #   3. every 10th MAC spoilt: answered 63 and counted; the rest 00;
 #   4. requests without a MAC: 63;
 #   5. after a second key change, requests MACed under the previous key
-#      still verify (their answers carry the new key's MAC).
+#      still verify (their answers carry the new key's MAC);
+#   6. a MAC key change in the middle of a load (scheme-sim sends it and
+#      switches once answered): no request refused, no answer's MAC wrong.
 TEST=mac
 TEST_TIMEOUT=90
 . "$(dirname "$0")/lib.sh"
@@ -93,4 +95,17 @@ ok2=$(metric 'gatewayd_link_mac_ok_total{link="mac"}')
 [ "$ok2" = $((ok + 20)) ] || fail "under the previous key: mac_ok $ok -> $ok2, want +20"
 [ "$(metric 'gatewayd_link_mac_bad_total{link="mac"}')" = "$bad" ] ||
     fail "requests under the previous key refused"
-pass "MAC key $KCV imported; 200 MACed requests verified and 200 MACed answers verified by the scheme; 10 of 100 spoilt answered 63; 5 without MAC answered 63 (mac_ok=$ok mac_sent=$sent); after a change to $KCV2, 20 under the previous key verified"
+# 6. Mid-load: MAK2 -> MAK3 while 500 requests a second go.
+echo "$MAK2" >"$T/mak2.clear"
+echo "0123456789ABCDEF89ABCDEF01234567" >"$T/mak3.clear"
+echo "$ZMK" >"$T/zmk.clear"
+bad=$(metric 'gatewayd_link_mac_bad_total{link="mac"}')
+sim midload --mak "$T/mak2.clear" --zmk "$T/zmk.clear" \
+    --new-mak "$T/mak3.clear" --mak-change-at 1s --rate 500 --duration 3s \
+    --expect 00
+grep -q 'event=mac_key_switched' "$T/midload.out" ||
+    fail "scheme-sim never switched to the new MAC key"
+nmid=$(json_get "$T/midload.json" "d['total']['by_rc'].get('00', 0)")
+[ "$(metric 'gatewayd_link_mac_bad_total{link="mac"}')" = "$bad" ] ||
+    fail "requests refused across the mid-load key change"
+pass "MAC key $KCV imported; 200 MACed requests verified and 200 MACed answers verified by the scheme; 10 of 100 spoilt answered 63; 5 without MAC answered 63 (mac_ok=$ok mac_sent=$sent); after a change to $KCV2, 20 under the previous key verified; a change mid-load: $nmid answered 00, none refused, no answer MAC wrong"
