@@ -11,7 +11,9 @@
 #      not the card's);
 #   4. a key change with a KCV that does not match is refused (63) and the
 #      key in use stays;
-#   5. the keys survive a restart (the state directory).
+#   5. the keys survive a restart (the state directory);
+#   6. 163 (key verify) is answered 00; a ZMK file others can read is
+#      refused by gatewayd -n.
 TEST=zonekey
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
@@ -113,5 +115,13 @@ start_gw "$T/gw.conf"
 [ "$(zpk_kcv previous)" = "$K2" ] || fail "previous ZPK not kept over a restart"
 [ "$(metric 'gatewayd_link_key_changes_total{link="mc"}')" = 0 ] ||
     fail "counter not reset by the restart?"
+# 6. Key verify, and the ZMK file's mode.
+echo "verify 00 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"900002\",\"70\":\"163\"}}" |
+    python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP" iso87 \
+    >>"$T/pins.out" || { cat "$T/pins.out"; fail "163 not answered 00"; }
+chmod 644 "$T/zmk.blk"
+out=$("$BIN/gatewayd" -n -f "$T/gw.conf" 2>&1) && fail "a 0644 ZMK file accepted"
+grep -q 'ZMKFile' <<<"$out" || fail "the refusal does not name ZMKFile: $out"
+chmod 600 "$T/zmk.blk"
 sed 's/^/   /' "$T/pins.out"
-pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, kept over a restart"
+pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, kept over a restart, 163 answered, a 0644 ZMK file refused"
