@@ -53,6 +53,12 @@ key_line(const char *path, unsigned n, uint8_t out[16])
 }
 
 int
+scheme_key_file(const char *path, uint8_t key[16])
+{
+	return key_line(path, 0, key);
+}
+
+int
 scheme_key_change(struct scheme *s, char kind)
 {
 	uint8_t zmk[16], zpk[16], enc[16], kcv[8];
@@ -80,9 +86,11 @@ scheme_key_change(struct scheme *s, char kind)
 		sim_clock_update(&s->clk, sim_wall_us());
 		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, "161",
 		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0) {
-			if (kind == 'P')
+			if (kind == 'P') {
 				s->key_changes++;
-			else {
+				memcpy(s->zpk_next, zpk, 16);
+				s->zpk_pending = 1;
+			} else {
 				/* ours once the gateway has taken it */
 				s->mak_changes++;
 				memcpy(s->mak_next, zpk, 16);
@@ -205,8 +213,16 @@ scheme_mac_check(struct scheme *s, uint8_t *wire, size_t len,
 }
 
 void
-scheme_mak_taken(struct scheme *s)
+scheme_key_taken(struct scheme *s)
 {
+	if (s->zpk_pending && s->pin) {
+		/* PIN blocks from now on under the new ZPK */
+		hsm_des_rekey(&s->pin_zpk, s->zpk_next, 16);
+		memcpy(s->zpk_cur, s->zpk_next, 16);
+		log_info("event=zpk_switched n=%u", s->key_changes);
+	}
+	s->zpk_pending = 0;
+	sodium_memzero(s->zpk_next, sizeof s->zpk_next);
 	if (!s->mak_pending || mak_ready(s) == -1)
 		return;
 	/* the old key stays for the answers still coming under it */

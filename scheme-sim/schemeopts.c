@@ -157,6 +157,13 @@ static const struct sim_opt scheme_rows[] = {
 	  "CVC1), ecom (812, CVC2 in DE48 SE92), or mix:\n"
 	  "request k is chip, stripe, ecom by k mod 3\n"
 	  "(default mix)" },
+	{ .name = "pin", .kind = SIM_OPT_SET, AT(pin),
+	  .help = "with --portfolio: every request carries the card's\n"
+	  "PIN in DE52 under the ZPK in use (the portfolio's,\n"
+	  "then each key change's once answered 00)" },
+	{ .name = "zpk", .arg = "FILE", .kind = SIM_OPT_STR, AT(zpk_path),
+	  .help = "with --pin: the clear test ZPK in use at the start\n"
+	  "(default: the portfolio's)" },
 	{ .name = "amount", .arg = "N", .kind = SIM_OPT_COUNT, AT(rs.amount),
 	  .max = 999999999999ull, .why = "want minor units",
 	  .help = "amount in minor units (default 1000); amounts\n"
@@ -374,6 +381,9 @@ make_requests(struct scheme *s)
 	s->rs.emv = strncmp(s->profile, "mastercard", 10) == 0;
 	strcpy(s->rs.de3, "000000");
 	strcpy(s->rs.de22, s->rs.emv ? "051" : "012");
+	if (s->pin && s->portfolio_path == NULL)
+		return sim_opts_bad(&scheme_optab, "pin", "",
+		    "needs --portfolio");
 	if (s->rs.entry != 0 && s->portfolio_path == NULL)
 		return sim_opts_bad(&scheme_optab, "entry", "",
 		    "needs --portfolio");
@@ -382,13 +392,22 @@ make_requests(struct scheme *s)
 		    s->portfolio_path, "not with --cards");
 	if (s->portfolio_path != NULL) {
 		if (sim_vcards_load(s->portfolio_path, &s->cards, &s->vcards,
-		    &s->arqc_key, err, sizeof err) == -1) {
+		    &s->arqc_key, s->zpk_cur, err, sizeof err) == -1) {
 			fprintf(stderr, "scheme-sim scheme: --portfolio %s\n",
 			    err);
 			return -1;
 		}
 		s->rs.vcards = s->vcards;
 		s->rs.arqc_key = s->arqc_key;
+		if (s->pin) {
+			if (s->zpk_path != NULL &&
+			    scheme_key_file(s->zpk_path, s->zpk_cur) == -1)
+				return sim_opts_bad(&scheme_optab, "zpk",
+				    s->zpk_path, "want 32 hex digits");
+			if (hsm_des_init(&s->pin_zpk, s->zpk_cur, 16) == -1)
+				return -1;
+			s->rs.pin_zpk = &s->pin_zpk;
+		}
 		if (s->rs.entry == 0)
 			s->rs.entry = SIM_ENTRY_MIX;
 	} else if (s->cards_path != NULL) {

@@ -72,6 +72,14 @@ struct scheme {
 	unsigned		 mak_changes;
 	int			 mak_pending, mak_switched;
 	uint8_t			 mak_next[16], mak_cur[16];
+	/* --pin: DE52 under the ZPK in use (the portfolio's, then each
+	 * key change's once answered 00) */
+	int			 pin;
+	const char		*zpk_path;	/* --zpk: instead of the
+						 * portfolio's */
+	int			 zpk_pending;
+	struct hsm_des		 pin_zpk;
+	uint8_t			 zpk_cur[16], zpk_next[16];
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -125,8 +133,10 @@ int	scheme_signon_all(struct scheme *);
 /* schemekey.c: s->tx becomes an 0800 161 with the next ZPK (kind 'P')
  * or MAC key ('M') under the ZMK (the caller sends it): 0 or -1. */
 int	scheme_key_change(struct scheme *, char kind);
-/* The gateway answered a MAC key change 00: the new key is ours. */
-void	scheme_mak_taken(struct scheme *);
+/* The first key (32 hex digits) of a test key file: 0 or -1. */
+int	scheme_key_file(const char *path, uint8_t key[16]);
+/* The gateway answered a key change 00: the new key is ours. */
+void	scheme_key_taken(struct scheme *);
 /* m packed into wire, with its MAC under --mak where one is due: the
  * length, or -1. */
 ssize_t	scheme_pack(struct scheme *, const struct iso_msg *, uint8_t *wire,

@@ -187,7 +187,7 @@ on_netmgmt(struct scheme *s, struct sconn *sc)
 		log_info("event=key_change_answered conn=%d rc=%s", sc->id,
 		    rc[0] ? rc : "-");
 		if (strcmp(rc, "00") == 0)
-			scheme_mak_taken(s);
+			scheme_key_taken(s);
 		return;
 	}
 	if (strcmp(rc, "00") != 0) {

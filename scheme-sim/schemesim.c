@@ -174,6 +174,9 @@ scheme_free(struct scheme *s)
 		hsm_des_free(&s->mak);
 		hsm_des_free(&s->mak_old);
 	}
+	if (s->rs.pin_zpk != NULL)
+		hsm_des_free(&s->pin_zpk);
+	sodium_memzero(s->zpk_cur, sizeof s->zpk_cur);
 	sodium_memzero(s->mak_cur, sizeof s->mak_cur);
 	sodium_memzero(s->mak_next, sizeof s->mak_next);
 	sim_vcards_free(s->vcards, s->cards.n, s->arqc_key);
