@@ -61,8 +61,9 @@ grep -q 'event=session link=mcout .* to=signed_on reason=sign_on_answered' \
     "$T/gatewayd.log" || fail "gatewayd did not log its sign-on answered"
 grep -q 'event=session link=mcout .* to=signed_off reason=scheme_sign_off' \
     "$T/gatewayd.log" || fail "gatewayd did not take the scheme's sign-off"
+# Requests that beat the sign-on's answer are gated (91): a floor only.
 n00=$(json_get "$T/one.json" "d['total']['by_rc'].get('00', 0)")
-[ "$n00" -ge 40 ] || fail "run one: $n00 approvals of 50"
+[ "$n00" -ge 25 ] || fail "run one: $n00 approvals of 50"
 [ "$(m sign_on_ok_total mcout)" -ge 1 ] || fail "sign_on_ok_total not counted"
 [ "$(m saf_requests_total mcout)" -ge 1 ] || fail "saf_requests_total not counted"
 
