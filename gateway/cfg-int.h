@@ -50,6 +50,14 @@ void	cfg_keys_print(FILE *, enum cfg_section, const void *sect);
 int	cfg_range_new(struct pctx *, const char *name);
 int	cfg_range_key(struct pctx *, const char *key, const char *v);
 
+/* cfglink.c: SignOn, MAC, ZMKFile (T_FUNC parsers and printers) */
+int	cfg_set_sign_on(struct pctx *, void *, const char *);
+void	cfg_print_sign_on(FILE *, const void *);
+int	cfg_set_mac(struct pctx *, void *, const char *);
+void	cfg_print_mac(FILE *, const void *);
+int	cfg_set_zmk_file(struct pctx *, void *, const char *);
+void	cfg_print_zmk_file(FILE *, const void *);
+
 /* cfgval.c */
 int	cfg_u64(const char *, uint64_t max, uint64_t *);
 int	cfg_valid_name(const char *);

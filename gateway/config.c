@@ -34,6 +34,7 @@ link_defaults(struct cfg_link *l)
 	l->reserve_us = 5000;
 	l->echo_us = 30000000;
 	l->out_timeout_us = 10000000;
+	l->out_repeats = 1;
 	l->connections = 1;
 	l->max_conns = 16;
 	/* An idle or slow socket never holds one of MaxConnections long;
@@ -449,12 +450,16 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    == 0 && a->framing == b->framing && a->maxframe == b->maxframe &&
 	    a->deadline_us == b->deadline_us && a->reserve_us == b->reserve_us &&
 	    a->echo_us == b->echo_us && a->out_timeout_us == b->out_timeout_us &&
+	    a->out_repeats == b->out_repeats &&
 	    a->connections == b->connections && a->max_conns == b->max_conns &&
 	    a->allow_any == b->allow_any &&
 	    a->first_frame_us == b->first_frame_us &&
 	    a->frame_us == b->frame_us && a->echo_misses == b->echo_misses &&
 	    a->output_cap == b->output_cap && a->stall_us == b->stall_us &&
-	    a->max_inflight == b->max_inflight;
+	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on &&
+	    a->mac == b->mac &&
+	    strcmp(a->zmk_file, b->zmk_file) == 0 &&
+	    strcmp(a->zmk, b->zmk) == 0;
 }
 
 int

@@ -20,6 +20,8 @@
 #define CFG_PATH_MAX	256
 #define CFG_ADDR_MAX	128
 #define CFG_ALLOW_MAX	32
+/* 'S' + a TDES key block under hsmd's AES LMK (112) with room to spare */
+#define CFG_KEYBLOCK_MAX	260
 
 struct cfg_addr {
 	char			 text[CFG_ADDR_MAX];	/* as normalised */
@@ -48,6 +50,7 @@ struct cfg_link {
 	uint32_t	 reserve_us;
 	uint32_t	 echo_us;		/* 0: no idle echo */
 	uint32_t	 out_timeout_us;	/* OUT_REQUEST answer wait */
+	int		 out_repeats;		/* then a reversal (outsaf.c) */
 	int		 connections;		/* Connect: parallel sessions */
 	int		 max_conns;		/* Listen: accepted at once */
 	/* Limits (issue 14): what one peer may hold of the gateway. */
@@ -57,6 +60,12 @@ struct cfg_link {
 	uint32_t	 output_cap;		/* bytes queued: reads stop */
 	uint32_t	 stall_us;		/* over output_cap: closed */
 	int		 max_inflight;		/* requests: beyond, 91 */
+	int		 sign_on;		/* SignOn = yes */
+	int		 mac;			/* MAC = yes: DE64/DE128 */
+	/* ZMKFile: the link's zone master key, a key block under the LMK
+	 * (gateway/zonekey.c imports the scheme's ZPKs under it) */
+	char		 zmk_file[CFG_PATH_MAX];
+	char		 zmk[CFG_KEYBLOCK_MAX];
 	int		 line;			/* where the section began */
 };
 

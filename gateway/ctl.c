@@ -20,9 +20,12 @@
 
 #include "base/log.h"
 #include "gateway/ctl.h"
+#include "gateway/link.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
+#include "gateway/zonekey.h"
 
 #define CTL_ARGS	8
 
@@ -118,6 +121,56 @@ cmd_reload(struct evbuffer *b, int json, char **argv)
 	json_decref(j);
 }
 
+/* link NAME rekey: ask the scheme for a new ZPK (162), logged with the
+ * caller. */
+static void
+cmd_link(struct evbuffer *b, int json, char **argv)
+{
+	struct link *l;
+	char err[200];
+	int rc = -1;
+
+	if (strcmp(argv[2], "rekey") != 0) {
+		evbuffer_add_printf(b, "error: want link NAME rekey\n");
+		return;
+	}
+	if ((l = link_find(argv[1])) == NULL)
+		snprintf(err, sizeof err, "no link %s", argv[1]);
+	else
+		rc = zonekey_rekey(l, err, sizeof err);
+	log_info("event=rekey_requested link=%s uid=%ld pid=%ld result=%s",
+	    argv[1], (long)peer.uid, (long)peer.pid, rc == 0 ? "sent" : err);
+	if (json)
+		evbuffer_add_printf(b, "{\"ok\":%s}\n", rc == 0 ? "true" :
+		    "false");
+	else if (rc == 0)
+		evbuffer_add_printf(b, "key request (162) sent on %s\n",
+		    argv[1]);
+	else
+		evbuffer_add_printf(b, "error: %s\n", err);
+}
+
+/* saf out pause|resume|replay: the outbound queue, logged with the
+ * caller. */
+static void
+cmd_saf_out(struct evbuffer *b, int json, char **argv)
+{
+	if (strcmp(argv[2], "pause") == 0)
+		outsaf_pause(1);
+	else if (strcmp(argv[2], "resume") == 0)
+		outsaf_pause(0);
+	else if (strcmp(argv[2], "replay") == 0)
+		outsaf_replay();
+	else {
+		evbuffer_add_printf(b, "error: want saf out "
+		    "pause|resume|replay\n");
+		return;
+	}
+	log_info("event=outsaf_%s uid=%ld pid=%ld", argv[2], (long)peer.uid,
+	    (long)peer.pid);
+	view_saf(b, json);
+}
+
 /* The commands: their words, how many, and what answers them. */
 static const struct ctl_cmd {
 	const char	*word0, *word1;		/* word1 NULL: any */
@@ -132,6 +185,8 @@ static const struct ctl_cmd {
 	{ "saf", NULL, 1, view_saf, NULL },
 	{ "standin", "force", 3, NULL, cmd_force },
 	{ "reload", NULL, 1, NULL, cmd_reload },
+	{ "link", NULL, 3, NULL, cmd_link },
+	{ "saf", "out", 3, NULL, cmd_saf_out },
 };
 
 static void

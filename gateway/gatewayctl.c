@@ -20,7 +20,8 @@ usage(FILE *f)
 	fprintf(f, "usage: gatewayctl [-v] COMMAND ...\n\ncommands:\n");
 	tunnelctl_usage(f);
 	fprintf(f, "  [-s SOCKET] [--json] status | links | cores | standin | saf"
-	    " |\n      standin force on|off|auto | reload\n"
+	    " |\n      standin force on|off|auto | reload | link NAME rekey |\n"
+	    "      saf out pause|resume|replay\n"
 	    "                       gatewayd's control socket (default "
 	    "/run/gatewayd/control.sock,\n"
 	    "                       or $GATEWAYCTL_SOCKET)\n");

@@ -28,9 +28,11 @@
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
+#include "gateway/zonekey.h"
 
 /* What main() wires together; only this file sees it whole. */
 static struct {
@@ -183,9 +185,34 @@ gw_reload(char *msg, size_t cap)
 	return failed ? -1 : 0;
 }
 
+/* A planned stop signs the links off first, and waits up to a second
+ * (50 looks, 20 ms apart) for the schemes' answers. */
+#define SIGNOFF_LOOKS	50
+static struct event *signoff_ev;
+
+static void
+signoff_wait(evutil_socket_t fd, short ev, void *arg)
+{
+	static int looks;
+	struct timeval tv = { 0, 20000 };
+
+	(void)fd;
+	(void)ev;
+	if (link_signoffs_pending() == 0 || ++looks >= SIGNOFF_LOOKS) {
+		log_info("event=signed_off unanswered=%d",
+		    link_signoffs_pending());
+		event_base_loopbreak(gw.base);
+		return;
+	}
+	evtimer_add(arg, &tv);
+}
+
 static void
 on_signal(evutil_socket_t sig, short ev, void *arg)
 {
+	struct timeval tv = { 0, 20000 };
+	int n;
+
 	char msg[512];
 
 	(void)ev;
@@ -197,6 +224,14 @@ on_signal(evutil_socket_t sig, short ev, void *arg)
 	}
 	log_info("event=shutdown signal=%d", (int)sig);
 	notify_send("STOPPING=1");
+	/* A second signal meanwhile stops at once. */
+	if (signoff_ev == NULL && (n = link_sign_off_all()) > 0) {
+		log_info("event=signing_off connections=%d", n);
+		signoff_ev = evtimer_new(gw.base, signoff_wait,
+		    event_self_cbarg());
+		if (signoff_ev != NULL && evtimer_add(signoff_ev, &tv) == 0)
+			return;
+	}
 	event_base_loopbreak(gw.base);
 }
 
@@ -275,6 +310,8 @@ start(void)
 		fatalx("dedup table");
 	log_ratelimit(gw.conf->log_rate);
 	router_init(gw.base, gw.conf);
+	if (zonekey_init(gw.base, gw.conf) == -1)
+		fatalx("zone keys: HSM client");
 	views_configure(gw.conf, gw.start_us);
 	standin_conf(gw.conf, &sc);
 	/* /etc/group is out of reach once confined */
@@ -293,6 +330,11 @@ start(void)
 	    -1) {
 		log_warnx("event=start_refused reason=\"%s\" hint=\"fix it; "
 		    "Durability = none runs without a store, for a lab\"",
+		    err);
+		exit(1);
+	}
+	if (outsaf_init(gw.conf, err, sizeof err) == -1) {
+		log_warnx("event=start_refused reason=\"outbound saf: %s\"",
 		    err);
 		exit(1);
 	}
@@ -413,6 +455,8 @@ stop(void)
 	struct link *l;
 	struct core *k;
 
+	if (signoff_ev != NULL)
+		event_free(signoff_ev);
 	ctl_stop();
 	metrics_stop();
 	standin_shutdown();
@@ -421,6 +465,8 @@ stop(void)
 	while ((k = core_first()) != NULL)
 		core_free(k);
 	core_shutdown();
+	zonekey_shutdown();
+	outsaf_shutdown();
 	router_shutdown();
 	dedup_shutdown();
 	dlq_shutdown();

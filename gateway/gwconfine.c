@@ -26,7 +26,7 @@
 #include "gateway/config.h"
 #include "gateway/gwconfine.h"
 
-#define NPATHS	(4 + 2 * 16 * SEAL_MAXKEYS)
+#define NPATHS	(4 + 2 * 16 * SEAL_MAXKEYS + 64)
 
 static struct gw_confinement C;
 
@@ -45,6 +45,7 @@ gw_confine_files(const struct config *c, char *err, size_t errsz)
 	static char confdir[CFG_PATH_MAX], ctldir[CFG_PATH_MAX];
 	struct confine_path p[NPATHS];
 	const struct cfg_core *k;
+	const struct cfg_link *l;
 	size_t n = 0;
 	int i;
 
@@ -66,6 +67,9 @@ gw_confine_files(const struct config *c, char *err, size_t errsz)
 	TAILQ_FOREACH(k, &c->cores, entry)
 		for (i = 0; i < k->nkeyfiles; i++)
 			add(p, &n, k->keyfile[i], 0);
+	/* a reload reads the ZMK files again */
+	TAILQ_FOREACH(l, &c->links, entry)
+		add(p, &n, l->zmk_file, 0);
 	if (confine_files(p, n, &C.landlock_abi, err, errsz) == -1)
 		return -1;
 	if (C.landlock_abi == 0)
@@ -78,8 +82,12 @@ gw_confine_files(const struct config *c, char *err, size_t errsz)
 int
 gw_confine_syscalls(char *err, size_t errsz)
 {
+	/* a link's zone keys are replaced whole: written aside, renamed
+	 * over (gateway/zonekey.c) */
+	static const char *const sys_keys[] = { "rename", "renameat",
+	    "renameat2", NULL };
 	static const char *const *const sets[] = { confine_sys_base,
-	    confine_sys_files, confine_sys_connect, NULL };
+	    confine_sys_files, confine_sys_connect, sys_keys, NULL };
 
 	if (confine_syscalls(sets, err, errsz) == -1)
 		return -1;

@@ -34,6 +34,10 @@ extern struct event_base *link_base;
 struct linkio_hooks {
 	/* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
 	int	(*frame)(struct conn *, const uint8_t *, size_t, uint64_t t0);
+	/* A packed message for a MAC link: 1 when taken (linkmac.c). */
+	int	(*send_mac)(struct conn *, const uint8_t *, size_t);
+	/* A Connect slot's socket is up (its session may begin). */
+	void	(*connected)(struct conn *);
 	/* A Connect slot's connection closed: dial again, later. */
 	void	(*slot_closed)(struct link_slot *);
 };
@@ -42,12 +46,23 @@ struct linkio_hooks {
 void	linkio_init(struct event_base *, const struct linkio_hooks *);
 void	addr_text(const struct sockaddr *, char *, size_t);
 void	link_update_signed_on(struct link *);
+/* The link's next STAN (DE11) for a message of ours, 1..999999. */
+uint32_t link_stan(struct link *);
 struct conn *conn_new(struct link *, int fd, const struct sockaddr *);
 void	conn_close(struct conn *, const char *why);
 /* The same, for a limit: a warning naming it. */
 void	conn_limit_close(struct conn *, const char *why);
+/* Frames and queues a packed message as it is (no MAC step): 0 or -1. */
+int	conn_send_raw(struct conn *, const uint8_t *, size_t);
+/* Writes what is queued now, as far as the socket takes it: 0, or -1
+ * when that closed c. */
+int	conn_flush(struct conn *);
 /* A Connect slot's socket is up: reads start. */
 void	conn_connected(struct conn *);
+
+/* linkset.c: on and off the list of running links */
+void	linkset_add(struct link *);
+void	linkset_remove(struct link *);
 
 /* linklimit.c */
 /* Every tick: -1 when a limit closed c. */

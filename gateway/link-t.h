@@ -29,7 +29,13 @@ struct conn {
 	size_t			 rxlen, rxcap;
 	char			 peer[64];
 	int			 slot;		/* Connect slot, -1 accepted */
-	int			 signed_on;
+	int			 signed_on;	/* session == SESS_SIGNED_ON */
+	/* The session (session.c): our 0800 awaiting its 0810, by DE11. */
+	int			 session;	/* enum session_state */
+	uint32_t		 nm_stan;
+	char			 nm_code[4];
+	uint64_t		 nm_sent_us;	/* 0: none awaited */
+	uint64_t		 signon_due_us;	/* next sign-on of a slot */
 	uint64_t		 last_rx_us;
 	uint64_t		 echo_sent_us;	/* 0: no echo outstanding */
 	uint64_t		 rx_frames, tx_frames;
@@ -54,6 +60,22 @@ struct link_slot {
 	int			 connecting;
 };
 
+/* A key received under the link's ZMK, as hsmd returned it. */
+struct zone_key {
+	char			 blk[CFG_KEYBLOCK_MAX];	/* "": none */
+	char			 kcv[7];
+	uint64_t		 since_wall_us;
+};
+
+/* The link's zone keys (gateway/zonekey.c): current and previous of
+ * each, so traffic protected under the one before a change still
+ * verifies. */
+struct zone_keys {
+	struct zone_key		 zpk, zpk_prev, mak, mak_prev;
+	int			 busy;		/* an import at the HSM */
+	uint64_t		 changes, refused;
+};
+
 struct link {
 	TAILQ_ENTRY(link)	 entry;
 	struct cfg_link		 cf;		/* own copy: survives reloads */
@@ -74,6 +96,16 @@ struct link {
 	uint64_t		 first_frame_timeouts, frame_timeouts,
 				 echo_closed, output_paused, output_stalled,
 				 inflight_refused;
+	/* the session (session.c) */
+	uint64_t		 sign_on_sent, sign_on_ok, sign_on_refused,
+				 sign_off_sent, scheme_sign_ons,
+				 scheme_sign_offs, saf_requests, gated;
+	struct zone_keys	 zk;
+	/* MACs (linkmac.c): sent, verified, refused (bad or missing), and
+	 * not computed (no MAC key, HSM failed) */
+	uint64_t		 mac_sent, mac_ok, mac_bad, mac_failed;
+	/* messages of a class or function nobody handles, answered 12 */
+	uint64_t		 unhandled;
 	/* reads with and without the kernel's receive time; requests
 	 * answered 91 at once by admission (gateway/admit.c) */
 	uint64_t		 rx_stamped, rx_unstamped, shed_old,

@@ -26,16 +26,21 @@
 #include "iso8583/mti.h"
 #include "gateway/link.h"
 #include "gateway/link-int.h"
+#include "gateway/linkmac.h"
 #include "gateway/metrics.h"
+#include "gateway/msgclass.h"
 #include "gateway/netmgmt.h"
+#include "gateway/session.h"
+#include "gateway/zonekey.h"
 
 static int link_dispatch(struct conn *, const uint8_t *, size_t,
     uint64_t);
+static void dispatch(struct conn *, struct iso_msg *, uint64_t);
 static void slot_schedule(struct link_slot *);
 
 static const struct link_handlers *hand;
-static const struct linkio_hooks io_hooks = { link_dispatch, slot_schedule };
-static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
+static const struct linkio_hooks io_hooks = { link_dispatch,
+    linkmac_send, session_connected, slot_schedule };
 static struct iso_msg rxmsg, nm;
 
 void
@@ -43,61 +48,6 @@ link_init(struct event_base *b, const struct link_handlers *handlers)
 {
 	linkio_init(b, &io_hooks);
 	hand = handlers;
-}
-
-struct link *
-link_find(const char *name)
-{
-	struct link *l;
-
-	TAILQ_FOREACH(l, &links, entry)
-		if (strcmp(l->cf.name, name) == 0)
-			return l;
-	return NULL;
-}
-
-struct link *
-link_first(void)
-{
-	return TAILQ_FIRST(&links);
-}
-
-struct link *
-link_next(const struct link *l)
-{
-	return TAILQ_NEXT(l, entry);
-}
-
-struct conn *
-link_conn(struct link *l, uint64_t id)
-{
-	struct conn *c;
-
-	TAILQ_FOREACH(c, &l->conns, entry)
-		if (c->id == id)
-			return c;
-	return NULL;
-}
-
-struct conn *
-link_pick_conn(struct link *l)
-{
-	struct conn *c, *any = NULL;
-
-	TAILQ_FOREACH(c, &l->conns, entry) {
-		if (c->signed_on)
-			return c;
-		if (any == NULL)
-			any = c;
-	}
-	return any;
-}
-
-static uint32_t
-next_stan(struct link *l)
-{
-	l->stan = l->stan % 999999 + 1;
-	return l->stan;
 }
 
 /*
@@ -139,66 +89,124 @@ on_netmgmt(struct conn *c, const struct iso_msg *m)
 	case NM_NONE:
 		log_warnx("event=unexpected_netmgmt link=%s mti=%s",
 		    l->cf.name, m->mti);
+		metrics_request(l->cf.name, m->mti, "unmatched", PATH_LOCAL, 0);
 		return;
+	case NM_KEY_CHANGE:
+		/* answered once the HSM has imported the key */
+		zonekey_change(c, m);
+		return;
+	case NM_KEY_VERIFY:
+		zonekey_verify(l, &nm);
+		break;
 	case NM_ALIVE:
-		/* The answer to our echo (or sign-on): the line is alive. */
+		/* A session message's answer, or our echo's (or any 0810:
+		 * the line is alive). */
+		if (session_answer(c, m))
+			return;
 		if (c->echo_sent_us != 0) {
 			l->echo_ok++;
 			c->echo_sent_us = 0;
 		}
 		return;
-	case NM_SIGN_ON:
-		c->signed_on = 1;
-		break;
-	case NM_SIGN_OFF:
-		c->signed_on = 0;
-		break;
 	default:
 		break;
 	}
-	link_update_signed_on(l);
+	/* The answer first: the SAF request a sign-on sends follows it. */
+	if (conn_send_msg(c, &nm) == 0)
+		metrics_request(l->cf.name, m->mti, r.rc, PATH_LOCAL, 0);
+	if (r.action == NM_SIGN_ON || r.action == NM_SIGN_OFF)
+		session_scheme(c, r.action == NM_SIGN_ON);
 	log_info("event=netmgmt link=%s conn=%llu code=%s action=%s rc=%s "
 	    "signed_on=%d", l->cf.name, (unsigned long long)c->id, r.code,
 	    r.what, r.rc, l->signed_on);
-	if (conn_send_msg(c, &nm) == 0)
-		metrics_request(l->cf.name, m->mti, r.rc, PATH_LOCAL, 0);
 }
 
 static void
 send_echo(struct conn *c)
 {
-	netmgmt_echo(c->link->cf.profile, next_stan(c->link), &nm);
+	netmgmt_build(session_codes(c->link->cf.profile)->echo,
+	    link_stan(c->link), &nm);
 	if (conn_send_msg(c, &nm) == 0) {
 		c->echo_sent_us = now_us();
 		c->link->echo_sent++;
 	}
 }
 
+/* Answered at once with rc (12: a class or function nobody handles; the
+ * profile's code for a request on a connection not signed on). */
 static void
-dispatch(struct conn *c, uint64_t t0)
+answer_local(struct conn *c, const struct iso_msg *m, const char *rc)
+{
+	static struct iso_msg resp;
+
+	if (iso_response_init(&resp, m, rc, 0) == 0 &&
+	    conn_send_msg(c, &resp) == 0)
+		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL, 0);
+	/* it echoed the request's card number */
+	sodium_memzero(&resp, sizeof resp);
+}
+
+static void
+unhandled(struct conn *c, const struct iso_msg *m, const char *what,
+    const char *why)
 {
 	char line[512];
 
-	switch (iso_mti_kind(rxmsg.mti)) {
-	case ISO_MTI_NETMGMT:
-		on_netmgmt(c, &rxmsg);
+	mask_line(c->link->prof, m, line, sizeof line);
+	log_warnx("event=unexpected_message link=%s conn=%llu class=\"%s\" "
+	    "reason=%s %s", c->link->cf.name, (unsigned long long)c->id, what,
+	    why, line);
+}
+
+/*
+ * By the MTI's class and function (msgclass.c): nothing is dropped.  A
+ * request on a connection the profile wants signed on gets the profile's
+ * refusal; advices are stored whatever the session (storing is always
+ * safe, and the scheme would only repeat them).
+ */
+static void
+dispatch(struct conn *c, struct iso_msg *m, uint64_t t0)
+{
+	const char *what;
+	int repeat;
+	enum msg_route r = msgclass_route(m->mti, &what, &repeat);
+
+	if ((r == ROUTE_REQUEST || r == ROUTE_FORWARD) && session_gated(c)) {
+		c->link->gated++;
+		answer_local(c, m,
+		    session_codes(c->link->cf.profile)->gated_rc);
 		return;
-	case ISO_MTI_REQUEST:
-		hand->request(c, &rxmsg, t0);
+	}
+	switch (r) {
+	case ROUTE_NETMGMT:
+		on_netmgmt(c, m);
 		return;
-	case ISO_MTI_ADVICE:
-		hand->advice(c, &rxmsg, t0);
+	case ROUTE_REQUEST:
+		hand->request(c, m, t0);
 		return;
-	case ISO_MTI_RESPONSE:
-		if (hand->response(c->link, &rxmsg))
+	case ROUTE_FORWARD:
+		hand->forward(c, m, t0);
+		return;
+	case ROUTE_ADVICE:
+		hand->advice(c, m, t0);
+		return;
+	case ROUTE_RESPONSE:
+		if (hand->response(c->link, m))
 			return;
-		break;
-	case ISO_MTI_OTHER:
+		metrics_request(c->link->cf.name, m->mti, "unmatched",
+		    PATH_LOCAL, 0);
+		unhandled(c, m, what, "answers_nothing_sent");
+		return;
+	case ROUTE_UNKNOWN:
 		break;
 	}
-	mask_line(c->link->prof, &rxmsg, line, sizeof line);
-	log_warnx("event=unexpected_message link=%s conn=%llu %s",
-	    c->link->cf.name, (unsigned long long)c->id, line);
+	c->link->unhandled++;
+	unhandled(c, m, what, "no_route");
+	if (iso_mti_response(m->mti, (char[5]){ 0 }) == 0)
+		answer_local(c, m, "12");
+	else
+		metrics_request(c->link->cf.name, m->mti, "unanswerable",
+		    PATH_LOCAL, 0);
 }
 
 /* A whole frame read: 1 when it unpacked (a valid frame), else 0. */
@@ -215,7 +223,9 @@ link_dispatch(struct conn *c, const uint8_t *msg, size_t len, uint64_t t0)
 	 * keep its slot, and its line is alive whatever echoes say. */
 	c->proven = 1;
 	c->echo_missed = 0;
-	dispatch(c, t0);
+	/* On a MAC link it goes on once its MAC verified. */
+	if (!linkmac_receive(c, msg, len, &rxmsg, t0, dispatch))
+		dispatch(c, &rxmsg, t0);
 	/* Card data does not linger in the buffers once handled: the next
 	 * frame may be shorter than this one. */
 	sodium_memzero(rxmsg.buf, rxmsg.used);
@@ -324,11 +334,40 @@ link_tick(evutil_socket_t fd, short ev, void *arg)
 			continue;
 		if (limit_check(c, now) == -1)
 			continue;
+		session_tick(c, now);
 		if (l->cf.echo_us > 0 && c->echo_sent_us == 0 &&
 		    now - c->last_rx_us >= l->cf.echo_us)
 			send_echo(c);
 	}
 	hand->tick(l);
+}
+
+int
+link_sign_off_all(void)
+{
+	struct link *l;
+	struct conn *c;
+	int n = 0;
+
+	for (l = link_first(); l != NULL; l = link_next(l))
+		TAILQ_FOREACH(c, &l->conns, entry)
+			n += session_sign_off(c);
+	return n;
+}
+
+int
+link_signoffs_pending(void)
+{
+	struct link *l;
+	struct conn *c;
+	int n = 0;
+
+	for (l = link_first(); l != NULL; l = link_next(l))
+		TAILQ_FOREACH(c, &l->conns, entry)
+			if (c->session == SESS_SIGNING_OFF &&
+			    c->nm_sent_us != 0)
+				n++;
+	return n;
 }
 
 struct link *
@@ -347,7 +386,8 @@ link_new(const struct cfg_link *cf)
 	l->fr.kind = (uint8_t)cf->framing;
 	l->fr.hdrlen = 0;
 	l->fr.max = cf->maxframe;
-	TAILQ_INSERT_TAIL(&links, l, entry);
+	linkset_add(l);
+	zonekey_load(l);
 	return l;
 }
 
@@ -397,7 +437,7 @@ link_free(struct link *l)
 	int i;
 
 	hand->gone(l);
-	TAILQ_REMOVE(&links, l, entry);
+	linkset_remove(l);
 	if (l->lis != NULL)
 		evconnlistener_free(l->lis);
 	if (l->slots != NULL)
@@ -409,6 +449,11 @@ link_free(struct link *l)
 	while ((c = TAILQ_FIRST(&l->conns)) != NULL) {
 		/* no reconnect: detach from the slot first */
 		c->slot = -1;
+		/* A planned close: signed off first, as far as one write
+		 * takes it (a removed link waits for nobody); a write that
+		 * fails has closed c already. */
+		if (session_sign_off(c) && conn_flush(c) == -1)
+			continue;
 		conn_close(c, "link removed");
 	}
 	free(l->slots);

@@ -18,7 +18,11 @@ struct iso_msg;
 struct link_handlers {
 	/* A request or its repeat (0100, 0200, 0400, ...): answer it. */
 	void	(*request)(struct conn *, struct iso_msg *, uint64_t t0);
-	/* A scheme advice (0120, 0420, ...): store it, then acknowledge. */
+	/* A request only the core answers (0302 file update, 0600, ...):
+	 * its answer relayed, else 91; never stand-in. */
+	void	(*forward)(struct conn *, struct iso_msg *, uint64_t t0);
+	/* A scheme advice (0120, 0220, 0420, 0620, ...): store it, then
+	 * acknowledge. */
 	void	(*advice)(struct conn *, struct iso_msg *, uint64_t t0);
 	/* A response from the scheme: 1 when it answered something sent. */
 	int	(*response)(struct link *, const struct iso_msg *);
@@ -35,6 +39,12 @@ struct link *link_new(const struct cfg_link *);
 int	link_start(struct link *);
 /* Off the list, its connections closed. */
 void	link_free(struct link *);
+
+/* A planned stop: every signed-on connection of a SignOn link is sent
+ * its sign-off; the number sent.  link_signoffs_pending: how many of
+ * them are not answered yet (the caller waits a little for those). */
+int	link_sign_off_all(void);
+int	link_signoffs_pending(void);
 
 struct link *link_find(const char *name);
 struct link *link_first(void);

@@ -73,6 +73,13 @@ link_update_signed_on(struct link *l)
 			l->signed_on = 1;
 }
 
+uint32_t
+link_stan(struct link *l)
+{
+	l->stan = l->stan % 999999 + 1;
+	return l->stan;
+}
+
 /* After output was queued or written: pause or resume reading.  Reads
  * stop at OutputCap (linklimit.c closes after StallTimeout). */
 static void
@@ -101,6 +108,14 @@ limit_output(struct conn *c)
 
 int
 conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
+{
+	if (c->link->cf.mac && hooks->send_mac(c, msg, len))
+		return 0;
+	return conn_send_raw(c, msg, len);
+}
+
+int
+conn_send_raw(struct conn *c, const uint8_t *msg, size_t len)
 {
 	uint8_t hdr[16];
 	int h;
@@ -131,7 +146,7 @@ conn_send_wire(struct conn *c, const uint8_t *msg, size_t len)
  * call per answer was most of what an answer cost.  What the socket does
  * not take waits for its write event.  -1: the connection is gone.
  */
-static int
+int
 conn_flush(struct conn *c)
 {
 	int n;
@@ -304,6 +319,7 @@ conn_connected(struct conn *c)
 	log_info("event=link_connected link=%s conn=%llu peer=%s",
 	    c->link->cf.name, (unsigned long long)c->id, c->peer);
 	event_add(c->rd, NULL);
+	hooks->connected(c);
 }
 
 static void

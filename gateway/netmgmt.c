@@ -1,6 +1,6 @@
 /*
  * netmgmt.c — 0800/0810: what a network management message asks, its
- * answer, and the echo we send.
+ * answer, and the 0800s we send (echo, sign-on, sign-off, SAF request).
  */
 #include <stdio.h>
 #include <string.h>
@@ -25,6 +25,8 @@ static const struct {
 	{ "270", NM_ECHO, "echo" },
 	{ "060", NM_SAF, "saf" },
 	{ "363", NM_SAF, "saf" },
+	{ "161", NM_KEY_CHANGE, "key_change" },
+	{ "163", NM_KEY_VERIFY, "key_verify" },
 };
 
 void
@@ -49,7 +51,8 @@ netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 		r->rc = "30";
 		r->what = "missing_de70";
 	} else {
-		/* Key change (161/162) needs the HSM: not supported yet. */
+		/* 162 (the scheme asks us for a key): we do not issue
+		 * keys, the scheme does. */
 		r->rc = "12";
 		r->what = "unsupported";
 		for (i = 0; i < sizeof codes / sizeof codes[0]; i++)
@@ -64,7 +67,7 @@ netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 }
 
 void
-netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m)
+netmgmt_build(const char *code, uint32_t stan, struct iso_msg *m)
 {
 	char de7[16], de11[8];
 	struct tm tm;
@@ -73,11 +76,9 @@ netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m)
 	gmtime_r(&t, &tm);
 	snprintf(de7, sizeof de7, "%02d%02d%02d%02d%02d", tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-	snprintf(de11, sizeof de11, "%06u", stan);
+	snprintf(de11, sizeof de11, "%06u", stan % 1000000u);
 	iso_msg_init(m, "0800");
 	iso_set_str(m, 7, de7);
 	iso_set_str(m, 11, de11);
-	/* Mastercard's echo code, or the generic one. */
-	iso_set_str(m, 70, strncmp(profile, "mastercard", 10) == 0 ? "270" :
-	    "301");
+	iso_set_str(m, 70, code);
 }

@@ -19,6 +19,8 @@ enum netmgmt_action {
 	NM_SIGN_OFF,
 	NM_ECHO,
 	NM_SAF,
+	NM_KEY_CHANGE,		/* 161: a new key under the ZMK (zonekey.c) */
+	NM_KEY_VERIFY,		/* 163: which key is in use (its KCV) */
 	NM_REFUSED		/* answered, but not done (30 or 12) */
 };
 
@@ -33,7 +35,8 @@ struct netmgmt_result {
  * nor NM_ALIVE. */
 void	netmgmt_answer(const struct iso_msg *m, struct iso_msg *resp,
 	    struct netmgmt_result *r);
-/* The idle echo for a link of this profile, numbered stan. */
-void	netmgmt_echo(const char *profile, uint32_t stan, struct iso_msg *m);
+/* An 0800 of ours with DE70 code, numbered stan (session.c picks the
+ * profile's codes). */
+void	netmgmt_build(const char *code, uint32_t stan, struct iso_msg *m);
 
 #endif

@@ -20,6 +20,7 @@
 #include "gateway/link.h"
 #include "gateway/metrics.h"
 #include "gateway/outreq.h"
+#include "gateway/outsaf.h"
 #include "gateway/outseen.h"
 
 struct outreq {
@@ -196,7 +197,7 @@ outreq_answer(struct link *l, const struct iso_msg *m)
 		out_free(o);
 		return 1;
 	}
-	return 0;
+	return outsaf_answer(l, m);
 }
 
 /* Fails the requests on l, every one or those past their time. */
@@ -211,6 +212,10 @@ fail_on(struct link *l, int all, const char *why)
 		if (o->link != l || (!all && o->deadline_us > now))
 			continue;
 		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
+		/* Sent and not answered: the scheme may have acted on it.
+		 * Repeated, then reversed, from the durable queue. */
+		if (!all)
+			outsaf_add(l->cf.name, o->core, o->corr, &o->req);
 		out_free(o);
 	}
 }
@@ -219,6 +224,7 @@ void
 outreq_tick(struct link *l)
 {
 	fail_on(l, 0, "no_answer");
+	outsaf_tick(l);
 	outseen_expire(now_us());
 }
 

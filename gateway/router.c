@@ -2,7 +2,9 @@
  * router.c — the authorisation path (ARCHITECTURE section 3): requests to
  * the best healthy core with a deadline timer, stand-in on timeout or no
  * core, responses built from the core's answer plus the echoed request
- * fields, duplicates, scheme advices, and the core's frames dispatched.
+ * fields, duplicates, and the core's frames dispatched.  Forwarded
+ * classes (0302 file update, ...) are the core's alone: 91 without it.
+ * Scheme advices are advice.c's.
  */
 #include <stddef.h>
 #include <stdio.h>
@@ -22,11 +24,13 @@
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
 #include "gateway/admit.h"
+#include "gateway/advice.h"
 #include "gateway/config.h"
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/outreq.h"
 #include "gateway/router.h"
+#include "gateway/zonekey.h"
 
 #define PENDING_BUCKETS	(1u << 14)
 #define MAX_WAITERS	4
@@ -43,6 +47,7 @@ struct txn {
 	struct dlq_ent	 dl;		/* the core's time is up */
 	struct dd_entry	*dd;
 	int		 standin;	/* stand-in deciding: core answers late */
+	int		 forward;	/* the core's only: no stand-in */
 	int		 nwait;
 	uint64_t	 wait_conn[MAX_WAITERS];
 	struct iso_msg	 req;
@@ -251,6 +256,12 @@ do_standin(struct txn *t, const char *reason)
 		return;
 	t->standin = 1;
 	dlq_del(&t->dl);
+	if (t->forward) {
+		/* A file update or administrative request: only the core
+		 * can act on it. */
+		answer_91(t, reason, "forward-only");
+		return;
+	}
 	if (standin_decide(&t->req, txn_link_name(t), txn_profile(t), reason,
 	    t->t0, t->t0 + (t->link ? t->link->cf.deadline_us : 40000),
 	    standin_done, t) == 0)
@@ -380,9 +391,12 @@ dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
  *   2. where it goes: stand-in when forced, with no healthy core, or with
  *      no time left; else the best core, with the time that is left;
  *   3. to stand-in only with time for a decision (admit.c): else 91 now.
+ * A forwarded class (0302 file update, 05xx, 06xx requests) goes to the
+ * core whatever stand-in's force says, and is answered 91 when no core
+ * answers: stand-in has nothing to decide it by.
  */
 static void
-on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
+route(struct conn *c, struct iso_msg *m, uint64_t t0, int forward)
 {
 	struct link *l = c->link;
 	char key[DEDUP_KEYMAX];
@@ -401,16 +415,17 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 	now = now_us();							/* 2 */
 	budget = (int64_t)l->cf.deadline_us - l->cf.reserve_us -
 	    (int64_t)(now - t0);
-	if (router_forced())
+	if (router_forced() && !forward)
 		reason = "forced";
 	else if ((k = core_best()) == NULL)
 		reason = "core-down";
 	else if (budget <= 0)
 		reason = "timeout";
-	if (reason != NULL)						/* 3 */
+	if (reason != NULL && !forward)					/* 3 */
 		shed = admit_standin(l, m, t0, now);
 	if ((t = txn_new(c, m, t0)) == NULL)
 		return;
+	t->forward = forward;
 	if (keyed)
 		t->dd = dedup_add(key, khash, digest, t);
 	if (shed != NULL)
@@ -419,6 +434,18 @@ on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
 		do_standin(t, reason);
 	else if (ask_core(t, k, budget, now) == -1)
 		do_standin(t, "core-down");
+}
+
+static void
+on_request(struct conn *c, struct iso_msg *m, uint64_t t0)
+{
+	route(c, m, t0, 0);
+}
+
+static void
+on_forward(struct conn *c, struct iso_msg *m, uint64_t t0)
+{
+	route(c, m, t0, 1);
 }
 
 static void
@@ -447,96 +474,6 @@ auth_response(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	}
 	iso_echo(&cmsg, &t->req);
 	txn_finish(t, &cmsg, PATH_CORE);
-}
-
-/* --- scheme advices ---------------------------------------------------------- */
-
-struct advack {
-	struct link	*link;
-	uint64_t	 conn_id;
-	uint64_t	 t0;
-	struct iso_msg	 m;
-};
-
-static void
-advack_free(struct advack *aa)
-{
-	sodium_memzero(aa->m.buf, aa->m.used);	/* a whole scheme message */
-	free(aa);
-}
-
-static void
-acknowledge(struct link *l, uint64_t conn_id, const struct iso_msg *m,
-    uint64_t t0)
-{
-	struct conn *c;
-
-	if ((c = link_conn(l, conn_id)) == NULL)
-		return;
-	iso_response_init(&resp, m, "00", 0);
-	if (conn_send_msg(c, &resp) == 0)
-		metrics_request(l->cf.name, m->mti, "00", PATH_LOCAL,
-		    now_us() - t0);
-}
-
-/* A scheme advice is durable in the SAF: acknowledge it now. */
-static void
-advice_durable(void *arg, const struct si_result *r)
-{
-	struct advack *aa = arg;
-	struct link *l;
-
-	if (strcmp(r->de39, "00") != 0) {
-		/* Not stored: no ack, the scheme repeats it. */
-		log_warnx("event=advice_not_stored mti=%s", aa->m.mti);
-		advack_free(aa);
-		return;
-	}
-	for (l = link_first(); l != NULL && l != aa->link; l = link_next(l))
-		;
-	if (l != NULL)
-		acknowledge(l, aa->conn_id, &aa->m, aa->t0);
-	advack_free(aa);
-}
-
-/*
- * A scheme advice: durable first, then acknowledged (the scheme repeats
- * what is not); only in the lab mode (Durability = none) is it
- * acknowledged first and held in memory.
- */
-static void
-on_advice(struct conn *c, struct iso_msg *m, uint64_t t0)
-{
-	struct advack *aa;
-	struct tlv_w w;
-
-	if (standin_enabled()) {
-		if ((aa = malloc(sizeof *aa)) == NULL)
-			return;
-		aa->link = c->link;
-		aa->conn_id = c->id;
-		aa->t0 = t0;
-		iso_msg_copy(&aa->m, m);
-		if (standin_advice(m, c->link->cf.name, c->link->prof, t0,
-		    advice_durable, aa) == 0)
-			return;
-		advack_free(aa);
-		log_warnx("event=advice_not_stored mti=%s reason=\"no memory "
-		    "to store it: not acknowledged\"", m->mti);
-		return;
-	}
-	if (!R.lab)
-		return;
-	acknowledge(c->link, c->id, m, t0);
-	tlv_w_init(&w, body, sizeof body - 16);
-	tlv_put_msg_kept(&w, c->link->prof, m);
-	tlv_put_str(&w, TLV_LINK, c->link->cf.name);
-	tlv_put_str(&w, TLV_PROFILE, c->link->cf.profile);
-	tlv_put_u64(&w, TLV_RECV_TIME, wall_us() - (now_us() - t0));
-	tlv_put_str(&w, TLV_GATEWAY, R.name);
-	if (!w.err)
-		standin_queue(body, w.len, sizeof body);
-	sodium_memzero(body, sizeof body);
 }
 
 /* --- links and cores going away, core frames ----------------------------------- */
@@ -604,10 +541,11 @@ send_core(const char *name, int type, uint64_t corr, const uint8_t *b,
 }
 
 const struct link_handlers router_link = {
-	on_request, on_advice, outreq_answer, outreq_tick, link_gone
+	on_request, on_forward, advice_scheme, outreq_answer, outreq_tick,
+	link_gone
 };
 const struct core_handlers router_core = { core_frame, core_gone };
-const struct standin_ops router_standin = { send_core };
+const struct standin_ops router_standin = { send_core, zonekey_zpk };
 
 /* --- state -------------------------------------------------------------------------- */
 
@@ -662,6 +600,7 @@ router_reconfigure(const struct config *c)
 	snprintf(R.name, sizeof R.name, "%s", c->name);
 	R.mode = c->standin_mode;
 	R.lab = c->durability == DURABILITY_NONE;
+	advice_configure(c->name, R.lab);
 	outreq_configure(c->name);
 }
 

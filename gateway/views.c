@@ -11,7 +11,9 @@
 #include "gateway/config.h"
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
+#include "gateway/outsaf.h"
 #include "gateway/router.h"
+#include "gateway/session.h"
 #include "gateway/views.h"
 
 static struct {
@@ -163,6 +165,27 @@ admission_json(const struct link *l)
 	    juint(l->rx_stamped), "reads_loop_time", juint(l->rx_unstamped));
 }
 
+/* The session (gateway/session.c) and the messages no class takes. */
+static json_t *
+session_json(const struct link *l)
+{
+	return json_pack("{s:b,s:b,s:o,s:o,s:o,s:o,s:s,s:s,s:s,s:o,s:o,s:o,s:o,"
+	    "s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "sign_on", l->cf.sign_on, "mac",
+	    l->cf.mac, "mac_sent", juint(l->mac_sent), "mac_ok",
+	    juint(l->mac_ok), "mac_bad", juint(l->mac_bad), "mac_failed",
+	    juint(l->mac_failed), "zpk_kcv",
+	    l->zk.zpk.kcv, "zpk_previous_kcv", l->zk.zpk_prev.kcv, "mak_kcv",
+	    l->zk.mak.kcv, "key_changes", juint(l->zk.changes),
+	    "key_changes_refused", juint(l->zk.refused), "sign_on_sent", juint(l->sign_on_sent),
+	    "sign_on_ok", juint(l->sign_on_ok), "sign_on_refused",
+	    juint(l->sign_on_refused), "sign_off_sent",
+	    juint(l->sign_off_sent), "scheme_sign_ons",
+	    juint(l->scheme_sign_ons), "scheme_sign_offs",
+	    juint(l->scheme_sign_offs), "saf_requests",
+	    juint(l->saf_requests), "gated", juint(l->gated), "unhandled",
+	    juint(l->unhandled));
+}
+
 static json_t *
 link_json(const struct link *l)
 {
@@ -170,19 +193,21 @@ link_json(const struct link *l)
 	json_t *conns = json_array();
 
 	TAILQ_FOREACH(c, &l->conns, entry)
-		json_array_append_new(conns, json_pack("{s:o,s:s,s:b,s:o,s:o}",
-		    "id", juint(c->id), "peer", c->peer, "signed_on",
-		    c->signed_on, "rx", juint(c->rx_frames), "tx",
-		    juint(c->tx_frames)));
+		json_array_append_new(conns, json_pack(
+		    "{s:o,s:s,s:b,s:s,s:o,s:o}", "id", juint(c->id), "peer",
+		    c->peer, "signed_on", c->signed_on, "session",
+		    session_state_name(c->session), "rx", juint(c->rx_frames),
+		    "tx", juint(c->tx_frames)));
 	return json_pack("{s:s,s:s,s:s,s:s,s:b,s:i,s:o,s:o,s:o,s:o,s:o,s:o,"
-	    "s:o,s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
+	    "s:o,s:o,s:o,s:o}", "name", l->cf.name, "mode", l->cf.mode == LINK_LISTEN ?
 	    "listen" : "connect", "address", l->cf.addr.text, "profile",
 	    l->cf.profile, "signed_on", l->signed_on, "connections",
 	    l->nconns, "accepted", juint(l->accepted), "refused",
 	    juint(l->refused), "bad_messages", juint(l->bad_msgs),
 	    "bad_frames", juint(l->bad_frames), "echo_sent",
 	    juint(l->echo_sent), "echo_ok", juint(l->echo_ok), "limits",
-	    limits_json(l), "admission", admission_json(l), "conns", conns);
+	    limits_json(l), "admission", admission_json(l), "session",
+	    session_json(l), "conns", conns);
 }
 
 static void
@@ -212,10 +237,33 @@ link_text(struct evbuffer *b, const struct link *l)
 	    (unsigned long long)l->answered_late,
 	    (unsigned long long)l->rx_stamped,
 	    (unsigned long long)l->rx_unstamped);
+	evbuffer_add_printf(b, "  session: sign_on=%s sign_on_sent=%llu "
+	    "sign_on_ok=%llu sign_on_refused=%llu sign_off_sent=%llu "
+	    "scheme_sign_ons=%llu scheme_sign_offs=%llu saf_requests=%llu "
+	    "gated=%llu unhandled=%llu\n  zone keys: zpk=%s zpk_previous=%s "
+	    "mak=%s changes=%llu refused=%llu\n  mac: %s sent=%llu ok=%llu "
+	    "bad=%llu failed=%llu\n", l->cf.sign_on ? "yes" : "no",
+	    (unsigned long long)l->sign_on_sent,
+	    (unsigned long long)l->sign_on_ok,
+	    (unsigned long long)l->sign_on_refused,
+	    (unsigned long long)l->sign_off_sent,
+	    (unsigned long long)l->scheme_sign_ons,
+	    (unsigned long long)l->scheme_sign_offs,
+	    (unsigned long long)l->saf_requests,
+	    (unsigned long long)l->gated, (unsigned long long)l->unhandled,
+	    l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
+	    l->zk.zpk_prev.kcv[0] ? l->zk.zpk_prev.kcv : "-",
+	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-",
+	    (unsigned long long)l->zk.changes,
+	    (unsigned long long)l->zk.refused, l->cf.mac ? "yes" : "no",
+	    (unsigned long long)l->mac_sent, (unsigned long long)l->mac_ok,
+	    (unsigned long long)l->mac_bad,
+	    (unsigned long long)l->mac_failed);
 	TAILQ_FOREACH(c, &l->conns, entry)
 		evbuffer_add_printf(b, "  conn %llu peer=%s signed_on=%s "
-		    "rx=%llu tx=%llu\n", (unsigned long long)c->id, c->peer,
-		    c->signed_on ? "yes" : "no",
+		    "session=%s rx=%llu tx=%llu\n", (unsigned long long)c->id,
+		    c->peer, c->signed_on ? "yes" : "no",
+		    session_state_name(c->session),
 		    (unsigned long long)c->rx_frames,
 		    (unsigned long long)c->tx_frames);
 }
@@ -323,10 +371,18 @@ view_standin(struct evbuffer *b, int json)
 void
 view_saf(struct evbuffer *b, int json)
 {
-	if (json)
-		emit(b, standin_saf_json());
-	else
-		standin_saf_text(b);
+	json_t *j;
+
+	if (json) {
+		/* both directions: the scheme's advices to the core, and
+		 * the core's unanswered requests to the scheme */
+		if ((j = standin_saf_json()) != NULL)
+			json_object_set_new(j, "outbound", outsaf_json());
+		emit(b, j);
+		return;
+	}
+	standin_saf_text(b);
+	outsaf_text(b);
 }
 
 /* --- metrics ------------------------------------------------------------------------ */
@@ -365,6 +421,19 @@ view_saf(struct evbuffer *b, int json)
 #define L_SHEDOLD(l)	((unsigned long long)(l)->shed_old)
 #define L_SHEDBUSY(l)	((unsigned long long)(l)->shed_busy)
 #define L_LATE(l)	((unsigned long long)(l)->answered_late)
+#define L_SONSENT(l)	((unsigned long long)(l)->sign_on_sent)
+#define L_SONOK(l)	((unsigned long long)(l)->sign_on_ok)
+#define L_SONREF(l)	((unsigned long long)(l)->sign_on_refused)
+#define L_SOFFSENT(l)	((unsigned long long)(l)->sign_off_sent)
+#define L_SAFREQ(l)	((unsigned long long)(l)->saf_requests)
+#define L_GATED(l)	((unsigned long long)(l)->gated)
+#define L_UNHANDLED(l)	((unsigned long long)(l)->unhandled)
+#define L_KEYCHG(l)	((unsigned long long)(l)->zk.changes)
+#define L_KEYREF(l)	((unsigned long long)(l)->zk.refused)
+#define L_MACSENT(l)	((unsigned long long)(l)->mac_sent)
+#define L_MACOK(l)	((unsigned long long)(l)->mac_ok)
+#define L_MACBAD(l)	((unsigned long long)(l)->mac_bad)
+#define L_MACFAIL(l)	((unsigned long long)(l)->mac_failed)
 #define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
@@ -442,6 +511,53 @@ link_limit_metrics(struct evbuffer *b)
 }
 
 static void
+link_session_metrics(struct evbuffer *b)
+{
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_sent_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_sent_total", "%llu", L_SONSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_ok_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_ok_total", "%llu", L_SONOK);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_refused_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_on_refused_total", "%llu", L_SONREF);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_off_sent_total "
+	    "counter\n");
+	PER_LINK(b, "link_sign_off_sent_total", "%llu", L_SOFFSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_saf_requests_total "
+	    "counter\n");
+	PER_LINK(b, "link_saf_requests_total", "%llu", L_SAFREQ);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_gated_total Requests "
+	    "refused on a connection not signed on.\n"
+	    "# TYPE gatewayd_link_gated_total counter\n");
+	PER_LINK(b, "link_gated_total", "%llu", L_GATED);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_unhandled_total Messages "
+	    "of a class or function no route takes (answered 12; by MTI in "
+	    "gatewayd_requests_total).\n"
+	    "# TYPE gatewayd_link_unhandled_total counter\n");
+	PER_LINK(b, "link_unhandled_total", "%llu", L_UNHANDLED);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_total "
+	    "counter\n");
+	PER_LINK(b, "link_key_changes_total", "%llu", L_KEYCHG);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_refused_total"
+	    " counter\n");
+	PER_LINK(b, "link_key_changes_refused_total", "%llu", L_KEYREF);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_sent_total counter\n");
+	PER_LINK(b, "link_mac_sent_total", "%llu", L_MACSENT);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_ok_total counter\n");
+	PER_LINK(b, "link_mac_ok_total", "%llu", L_MACOK);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_bad_total Messages "
+	    "refused for a bad or missing MAC.\n"
+	    "# TYPE gatewayd_link_mac_bad_total counter\n");
+	PER_LINK(b, "link_mac_bad_total", "%llu", L_MACBAD);
+	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_failed_total MACs "
+	    "not computed or checked: no MAC key, or the HSM failed.\n"
+	    "# TYPE gatewayd_link_mac_failed_total counter\n");
+	PER_LINK(b, "link_mac_failed_total", "%llu", L_MACFAIL);
+}
+
+static void
 link_metrics(struct evbuffer *b)
 {
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
@@ -456,6 +572,7 @@ link_metrics(struct evbuffer *b)
 	PER_LINK(b, "link_bad_messages_total", "%llu", L_BADMSG);
 	PER_LINK(b, "link_bad_frames_total", "%llu", L_BADFRAME);
 	link_limit_metrics(b);
+	link_session_metrics(b);
 }
 
 void

@@ -116,7 +116,7 @@ const char	*cmd_get_key(struct hsm_cmd_ctx *, const char *blk, size_t len,
 		    const struct keyreq *, const struct kb_key **);
 
 /* The command families. */
-cmd_handler		 cmd_a0, cmd_bu;			/* cmdkey.c */
+cmd_handler		 cmd_a0, cmd_a6, cmd_bu;		/* cmdkey.c */
 cmd_handler		 cmd_ec, cmd_ea, cmd_translate;		/* cmdcard.c */
 cmd_pair_handler	 cmd_cvv;				/* cmdcard.c */
 cmd_handler		 cmd_kq;				/* cmdemv.c */

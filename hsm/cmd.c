@@ -72,6 +72,7 @@ static const struct {
 	{ "NC", cmd_nc, NULL, 0, 1 },
 	{ "B2", cmd_b2, NULL, 0, 1 },
 	{ "A0", cmd_a0, NULL, 0, 0 },
+	{ "A6", cmd_a6, NULL, 0, 0 },
 	{ "BU", cmd_bu, NULL, 0, 0 },
 	{ "CW", NULL, cmd_cvv, 0, 0 },
 	{ "CY", NULL, cmd_cvv, 1, 1 },

@@ -1,12 +1,13 @@
 /*
  * cmdkey.c — the key blocks of host commands: finding the key a command
- * may use (every family goes through cmd_get_key), A0 generating one and
- * BU giving its check value.
+ * may use (every family goes through cmd_get_key), A0 generating one, A6
+ * importing one from under a ZMK, and BU giving its check value.
  */
 #include <string.h>
 
 #include <sodium.h>
 
+#include "base/hex.h"
 #include "hsm/cmd-int.h"
 #include "hsm/des.h"
 #include "hsm/keyblock.h"
@@ -125,6 +126,96 @@ cmd_a0(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 	    KB_OK || hsm_des_kcv_clear(key, keylen, kcv) == -1)
 		e = E_INTERNAL;
 	sodium_memzero(key, sizeof key);
+	if (e != NULL)
+		return e;
+	cmd_put(w, "S", 1);
+	cmd_put(w, blk, strlen(blk));
+	cmd_puthex(w, kcv, 3);
+	return NULL;
+}
+
+/* --- A6: import a key from under a ZMK --------------------------------- */
+
+/* A ZMK unwraps; only working keys a link receives are imported. */
+static const struct keyreq KR_ZMK = { "K0", "BDN", LEN16 | LEN24, E_KEYPAR1 };
+static const char import_usages[] = "P0M1M3";
+
+/*
+ * A6 FFF ZMK(S block) KEY(X + 32H | Y + 48H: ANSI X9.17, TDES-ECB of the
+ * key under the ZMK) S [%00] #usage(2) mode(1) kvn(2) exportability(1)
+ * nopt(2): the key under the LMK (S block) and its KCV (6H).  The key
+ * must have odd parity (11 otherwise): a wrong ZMK shows there first.
+ */
+const char *
+cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
+{
+	const char *type, *zblk, *form, *khex, *scheme, *usage, *use, *kvn;
+	const char *exp, *nopt, *e = NULL, *u;
+	const struct kb_key *zmk;
+	char hdr[KB_HDR_LEN], blk[256];
+	uint8_t enc[24], key[24], kcv[8];
+	size_t zlen, i, keylen;
+
+	if (cmd_take(r, 3, &type) == -1)
+		return E_INPUT;
+	if (memcmp(type, "FFF", 3) != 0)
+		return E_KEYTYPE;
+	if ((e = cmd_take_key(r, &zblk, &zlen)) != NULL)
+		return e;
+	if (cmd_take(r, 1, &form) == -1)
+		return E_INPUT;
+	if (*form != 'X' && *form != 'Y')
+		return E_KEYSCHEME;
+	keylen = *form == 'X' ? 16 : 24;
+	if (cmd_take_hex(r, keylen * 2, &khex) == -1 ||
+	    cmd_take(r, 1, &scheme) == -1)
+		return E_INPUT;
+	if (*scheme != 'S')
+		return E_KEYSCHEME;
+	if ((e = cmd_take_lmk_id(r)) != NULL)
+		return e;
+	if (cmd_take_char(r, '#') == -1 || cmd_take(r, 2, &usage) == -1 ||
+	    cmd_take(r, 1, &use) == -1 || cmd_take_digits(r, 2, &kvn) == -1 ||
+	    cmd_take(r, 1, &exp) == -1 || cmd_take_digits(r, 2, &nopt) == -1)
+		return E_INPUT;
+	if ((e = cmd_take_tail(ctx, r)) != NULL)
+		return e;
+	for (u = import_usages; *u; u += 2)
+		if (memcmp(u, usage, 2) == 0)
+			break;
+	if (*u == '\0')
+		return E_USAGE;
+	for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+		if (memcmp(usages[i].usage, usage, 2) == 0)
+			break;
+	if (*use == '\0' || strchr(usages[i].modes, *use) == NULL)
+		return E_USEMODE;
+	if (*exp != 'E' && *exp != 'N' && *exp != 'S')
+		return E_EXPORT;
+	if (memcmp(nopt, "00", 2) != 0)
+		return E_NOPT;
+	if ((e = cmd_get_key(ctx, zblk, zlen, &KR_ZMK, &zmk)) != NULL)
+		return e;
+	if (hex_decode_exact(khex, keylen * 2, enc, keylen) == -1 ||
+	    hsm_des_decrypt(&zmk->des, enc, key, keylen) == -1)
+		e = E_INTERNAL;
+	else if (!hsm_des_parity_ok(key, keylen))
+		e = E_KEYPAR2;
+	if (e == NULL) {
+		memcpy(hdr, "10000", 5);
+		memcpy(hdr + 5, usage, 2);
+		hdr[7] = 'T';
+		hdr[8] = *use;
+		memcpy(hdr + 9, kvn, 2);
+		hdr[11] = *exp;
+		memcpy(hdr + 12, "00" LMK_ID, 4);
+		if (kb_cache_wrap(ctx->cache, hdr, key, keylen, blk,
+		    sizeof blk) != KB_OK ||
+		    hsm_des_kcv_clear(key, keylen, kcv) == -1)
+			e = E_INTERNAL;
+	}
+	sodium_memzero(key, sizeof key);
+	sodium_memzero(enc, sizeof enc);
 	if (e != NULL)
 		return e;
 	cmd_put(w, "S", 1);

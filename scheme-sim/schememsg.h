@@ -41,6 +41,8 @@ struct sim_reqspec {
 	const struct sim_vcard	*vcards;	/* NULL: --cards load */
 	struct hsm_des		*arqc_key;
 	int			 entry;
+	/* --pin: DE52 under this ZPK (the one in use), or NULL */
+	const struct hsm_des	*pin_zpk;
 };
 
 /* Wall-clock fields, refreshed once a second. */
@@ -79,12 +81,14 @@ int	sim_answer_build(const struct iso_msg *req, const char *rc,
 	    struct iso_msg *resp);
 /*
  * schemevd.c: --portfolio load.  A portfolio as the card list plus each
- * card's verification data and the ARQC key (0, or -1 with err); its
- * release; an --entry name (-1: none such); the entry mode and DE22 of
- * request seq; its verification data into m (0 / -1).
+ * card's verification data, the ARQC key and the portfolio's ZPK (clear:
+ * a test key) into zpk (0, or -1 with err); its release; an --entry name
+ * (-1: none such); the entry mode and DE22 of request seq; its
+ * verification data into m (0 / -1).
  */
 int	sim_vcards_load(const char *path, struct sim_cards *,
-	    struct sim_vcard **, struct hsm_des **, char *err, size_t errsz);
+	    struct sim_vcard **, struct hsm_des **, uint8_t zpk[16], char *err,
+	    size_t errsz);
 void	sim_vcards_free(struct sim_vcard *, size_t n, struct hsm_des *);
 int	sim_entry_parse(const char *name);
 int	sim_req_entry(const struct sim_reqspec *, uint64_t seq);

@@ -89,6 +89,45 @@ static const struct sim_opt scheme_rows[] = {
 	  ARR(signon_code), .min = 3, .why = "want 3 digits",
 	  .help = "DE70 of the sign-on (default 061 for mastercard,\n"
 	  "001 otherwise)" },
+	{ .name = "signoff", .kind = SIM_OPT_SET, AT(signoff),
+	  .help = "send an 0800 sign-off (062 for mastercard, 002\n"
+	  "otherwise) on every connection before closing" },
+	{ .name = "echo-silent", .kind = SIM_OPT_SET, AT(echo_silent),
+	  .help = "never answer the gateway's echo tests (DE70 270,\n"
+	  "301, 831): a dead line as the gateway sees it" },
+	{ .name = "hold", .arg = "D", .kind = SIM_OPT_DURATION, AT(hold_ns),
+	  .why = "bad duration",
+	  .help = "keep the connections open this long after the\n"
+	  "load, answering (or not) the gateway (default 0)" },
+	{ .name = "zmk", .arg = "FILE", .kind = SIM_OPT_STR, AT(zmk_path),
+	  .help = "the clear test ZMK (32 hex digits) the key changes\n"
+	  "(0800 161) send new ZPKs under" },
+	{ .name = "new-zpk", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(new_zpk_path),
+	  .help = "clear test ZPKs, one a line, for the key changes\n"
+	  "in turn (random once they run out)" },
+	{ .name = "key-change-at", .arg = "D", .kind = SIM_OPT_DURATION,
+	  AT(key_change_ns), .why = "bad duration",
+	  .help = "send one key change this long into the load\n"
+	  "(also sent whenever the gateway asks: 0800 162)" },
+	{ .name = "hold-out", .arg = "N", .kind = SIM_OPT_COUNT, AT(hold_out),
+	  .why = "want a number",
+	  .help = "leave the first N requests and advices the gateway\n"
+	  "sends unanswered (its repeats and reversals)" },
+	{ .name = "mak", .arg = "FILE", .kind = SIM_OPT_STR, AT(mak_path),
+	  .help = "the clear test MAC key (32 hex digits): DE64 on\n"
+	  "all but 08xx, answers' MACs checked" },
+	{ .name = "new-mak", .arg = "FILE", .kind = SIM_OPT_STR,
+	  AT(new_mak_path),
+	  .help = "clear test MAC keys, one a line, for the MAC key\n"
+	  "changes in turn (random once they run out)" },
+	{ .name = "mak-change-at", .arg = "D", .kind = SIM_OPT_DURATION,
+	  AT(mak_change_ns), .why = "bad duration",
+	  .help = "send one MAC key change (161, kind M) this long\n"
+	  "into the load; MACs switch to it once answered 00" },
+	{ .name = "bad-mac-every", .arg = "N", .kind = SIM_OPT_COUNT,
+	  AT(bad_mac_every), .why = "want a number",
+	  .help = "spoil every Nth MAC sent (with --mak)" },
 	{ .kind = SIM_OPT_HEADING, .help = "load:" },
 	{ .name = "rate", .arg = "N", .kind = SIM_OPT_COUNT, AT(rate),
 	  .why = "want a number (k/m)",
@@ -118,6 +157,13 @@ static const struct sim_opt scheme_rows[] = {
 	  "CVC1), ecom (812, CVC2 in DE48 SE92), or mix:\n"
 	  "request k is chip, stripe, ecom by k mod 3\n"
 	  "(default mix)" },
+	{ .name = "pin", .kind = SIM_OPT_SET, AT(pin),
+	  .help = "with --portfolio: every request carries the card's\n"
+	  "PIN in DE52 under the ZPK in use (the portfolio's,\n"
+	  "then each key change's once answered 00)" },
+	{ .name = "zpk", .arg = "FILE", .kind = SIM_OPT_STR, AT(zpk_path),
+	  .help = "with --pin: the clear test ZPK in use at the start\n"
+	  "(default: the portfolio's)" },
 	{ .name = "amount", .arg = "N", .kind = SIM_OPT_COUNT, AT(rs.amount),
 	  .max = 999999999999ull, .why = "want minor units",
 	  .help = "amount in minor units (default 1000); amounts\n"
@@ -335,6 +381,9 @@ make_requests(struct scheme *s)
 	s->rs.emv = strncmp(s->profile, "mastercard", 10) == 0;
 	strcpy(s->rs.de3, "000000");
 	strcpy(s->rs.de22, s->rs.emv ? "051" : "012");
+	if (s->pin && s->portfolio_path == NULL)
+		return sim_opts_bad(&scheme_optab, "pin", "",
+		    "needs --portfolio");
 	if (s->rs.entry != 0 && s->portfolio_path == NULL)
 		return sim_opts_bad(&scheme_optab, "entry", "",
 		    "needs --portfolio");
@@ -343,13 +392,22 @@ make_requests(struct scheme *s)
 		    s->portfolio_path, "not with --cards");
 	if (s->portfolio_path != NULL) {
 		if (sim_vcards_load(s->portfolio_path, &s->cards, &s->vcards,
-		    &s->arqc_key, err, sizeof err) == -1) {
+		    &s->arqc_key, s->zpk_cur, err, sizeof err) == -1) {
 			fprintf(stderr, "scheme-sim scheme: --portfolio %s\n",
 			    err);
 			return -1;
 		}
 		s->rs.vcards = s->vcards;
 		s->rs.arqc_key = s->arqc_key;
+		if (s->pin) {
+			if (s->zpk_path != NULL &&
+			    scheme_key_file(s->zpk_path, s->zpk_cur) == -1)
+				return sim_opts_bad(&scheme_optab, "zpk",
+				    s->zpk_path, "want 32 hex digits");
+			if (hsm_des_init(&s->pin_zpk, s->zpk_cur, 16) == -1)
+				return -1;
+			s->rs.pin_zpk = &s->pin_zpk;
+		}
 		if (s->rs.entry == 0)
 			s->rs.entry = SIM_ENTRY_MIX;
 	} else if (s->cards_path != NULL) {

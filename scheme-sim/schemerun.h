@@ -13,6 +13,7 @@
 
 #include <event2/util.h>
 
+#include "hsm/des.h"
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/cards.h"
@@ -51,6 +52,34 @@ struct scheme {
 	uint64_t		 connect_timeout_ns;
 	uint64_t		 advice_every;
 	int			 signon;
+	int			 signoff;	/* --signoff at the end */
+	int			 echo_silent;	/* --echo-silent */
+	uint64_t		 hold_ns;	/* --hold after the load */
+	const char		*zmk_path;	/* --zmk: clear test ZMK */
+	const char		*new_zpk_path;	/* --new-zpk: keys in turn */
+	uint64_t		 key_change_ns;	/* --key-change-at */
+	unsigned		 key_changes;	/* sent so far */
+	uint64_t		 hold_out;	/* --hold-out: left unanswered */
+	uint64_t		 held_out;
+	const char		*mak_path;	/* --mak: MACs under it */
+	uint64_t		 bad_mac_every;	/* --bad-mac-every */
+	uint64_t		 mac_sent, mac_bad;
+	int			 mak_ready;	/* 1 ready, -1 none */
+	struct hsm_des		 mak, mak_old;	/* current, before */
+	/* --new-mak / --mak-change-at: a MAC key change mid-load */
+	const char		*new_mak_path;
+	uint64_t		 mak_change_ns;
+	unsigned		 mak_changes;
+	int			 mak_pending, mak_switched;
+	uint8_t			 mak_next[16], mak_cur[16];
+	/* --pin: DE52 under the ZPK in use (the portfolio's, then each
+	 * key change's once answered 00) */
+	int			 pin;
+	const char		*zpk_path;	/* --zpk: instead of the
+						 * portfolio's */
+	int			 zpk_pending;
+	struct hsm_des		 pin_zpk;
+	uint8_t			 zpk_cur[16], zpk_next[16];
 	int			 kernel_ts;
 	int			 progress;	/* -1: by --duration */
 	char			 answer_rc[3];
@@ -101,6 +130,21 @@ int	scheme_opts(struct scheme *, int argc, char **argv);
 /* schemeconn.c */
 int	scheme_setup_conns(struct scheme *);
 int	scheme_signon_all(struct scheme *);
+/* schemekey.c: s->tx becomes an 0800 161 with the next ZPK (kind 'P')
+ * or MAC key ('M') under the ZMK (the caller sends it): 0 or -1. */
+int	scheme_key_change(struct scheme *, char kind);
+/* The first key (32 hex digits) of a test key file: 0 or -1. */
+int	scheme_key_file(const char *path, uint8_t key[16]);
+/* The gateway answered a key change 00: the new key is ours. */
+void	scheme_key_taken(struct scheme *);
+/* m packed into wire, with its MAC under --mak where one is due: the
+ * length, or -1. */
+ssize_t	scheme_pack(struct scheme *, const struct iso_msg *, uint8_t *wire,
+	    size_t cap);
+/* 0 when m (as received in wire) carries no MAC to check or a good one,
+ * -1 when its MAC is missing or bad. */
+int	scheme_mac_check(struct scheme *, uint8_t *wire, size_t len,
+	    const struct iso_msg *);
 
 /* schemetx.c */
 struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */
@@ -108,6 +152,8 @@ int	scheme_send(struct scheme *, struct sconn *, const struct iso_msg *);
 void	scheme_count_expired(struct scheme *);
 void	scheme_new_phase(struct scheme *, uint64_t now);
 void	scheme_arm_tick(struct scheme *, uint64_t ns);
+/* --signoff: an 0800 sign-off on every live connection, flushed. */
+void	scheme_signoff_all(struct scheme *);
 void	scheme_tick_cb(evutil_socket_t, short, void *);
 void	scheme_refill(struct scheme *);
 void	scheme_finish(struct scheme *);

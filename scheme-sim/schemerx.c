@@ -152,18 +152,44 @@ on_response(struct scheme *s, struct sconn *sc, uint64_t now)
 static void
 on_netmgmt(struct scheme *s, struct sconn *sc)
 {
-	char rc[3] = "";
+	char rc[3] = "", code[4] = "";
+	int echo;
 
 	scheme_cur(s)->netmgmt++;
 	if (strcmp(s->rx.mti, "0800") == 0) {
-		/* The gateway's echo test or sign-on: always agreed to. */
+		/* The gateway's echo test, sign-on, sign-off or SAF request:
+		 * agreed to, except echoes with --echo-silent. */
+		iso_get_str(&s->rx, 70, code, sizeof code);
+		echo = strcmp(code, "270") == 0 || strcmp(code, "301") == 0 ||
+		    strcmp(code, "831") == 0;
+		if (echo && s->echo_silent) {
+			log_info("event=netmgmt_ignored conn=%d code=%s",
+			    sc->id, code);
+			return;
+		}
 		if (sim_answer_build(&s->rx, "00", &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
-		log_debug("event=netmgmt_answered conn=%d", sc->id);
+		/* The gateway asks for a new key: it gets one. */
+		if (strcmp(code, "162") == 0 && scheme_key_change(s, 'P') == 0)
+			scheme_send(s, sc, &s->tx);
+		if (echo)
+			log_debug("event=netmgmt_answered conn=%d code=%s",
+			    sc->id, code);
+		else
+			log_info("event=netmgmt_answered conn=%d code=%s",
+			    sc->id, code[0] ? code : "-");
 		return;
 	}
-	/* 0810: the answer to our sign-on. */
+	/* 0810: the answer to our key change, or to our sign-on. */
 	iso_get_str(&s->rx, 39, rc, sizeof rc);
+	iso_get_str(&s->rx, 70, code, sizeof code);
+	if (strcmp(code, "161") == 0) {
+		log_info("event=key_change_answered conn=%d rc=%s", sc->id,
+		    rc[0] ? rc : "-");
+		if (strcmp(rc, "00") == 0)
+			scheme_key_taken(s);
+		return;
+	}
 	if (strcmp(rc, "00") != 0) {
 		log_warnx("event=signon_refused conn=%d de39=%s", sc->id,
 		    rc[0] ? rc : "-");
@@ -198,6 +224,15 @@ on_message(struct scheme *s, struct sconn *sc, const uint8_t *msg,
 		return;
 	}
 	m = s->rx.mti;
+	if (scheme_mac_check(s, (uint8_t *)(uintptr_t)msg, len, &s->rx) == -1) {
+		s->mac_bad++;
+		if (s->phase >= 0) {
+			scheme_cur(s)->mismatch++;
+			s->iv->mismatch++;
+		}
+		log_warnx("event=mac_mismatch conn=%d mti=%s", sc->id, m);
+		return;
+	}
 	if (m[0] == '0' && m[1] == '8') {
 		on_netmgmt(s, sc);
 		return;
@@ -209,9 +244,17 @@ on_message(struct scheme *s, struct sconn *sc, const uint8_t *msg,
 		return;
 	}
 	if (m[2] == '0' || m[2] == '2') {
-		/* A request the gateway sends us (core OUT_REQUEST). */
+		/* A request the gateway sends us (core OUT_REQUEST), its
+		 * repeat or its reversal. */
 		if (s->phase >= 0)
 			scheme_cur(s)->incoming++;
+		if (s->held_out < s->hold_out) {
+			s->held_out++;
+			log_info("event=incoming_held conn=%d mti=%s", sc->id,
+			    m);
+			return;
+		}
+		log_info("event=incoming_answered conn=%d mti=%s", sc->id, m);
 		if (sim_answer_build(&s->rx, s->answer_rc, &s->ans) == 0)
 			scheme_send(s, sc, &s->ans);
 		return;
@@ -247,6 +290,9 @@ scheme_conn_close(struct sim_conn *c, const char *why, void *arg)
 	s->nlive--;
 	if (!s->stopping || s->ring.inflight > 0)
 		log_warnx("event=conn_lost conn=%d reason=\"%s\"", sc->id, why);
+	else
+		log_info("event=conn_closed conn=%d reason=\"%s\"", sc->id,
+		    why);
 	if (s->nlive == 0) {
 		s->stopping = 1;
 		if (s->phase < 0)

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <sodium.h>
 
 #include "base/log.h"
 #include "scheme-sim/conn.h"
@@ -169,6 +170,15 @@ scheme_free(struct scheme *s)
 	if (s->answers)
 		fclose(s->answers);
 	sim_pending_free(&s->ring);
+	if (s->mak_ready > 0) {
+		hsm_des_free(&s->mak);
+		hsm_des_free(&s->mak_old);
+	}
+	if (s->rs.pin_zpk != NULL)
+		hsm_des_free(&s->pin_zpk);
+	sodium_memzero(s->zpk_cur, sizeof s->zpk_cur);
+	sodium_memzero(s->mak_cur, sizeof s->mak_cur);
+	sodium_memzero(s->mak_next, sizeof s->mak_next);
 	sim_vcards_free(s->vcards, s->cards.n, s->arqc_key);
 	sim_cards_free(&s->cards);
 	free(s->ph);

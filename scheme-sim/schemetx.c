@@ -32,11 +32,10 @@ scheme_finish(struct scheme *s)
 int
 scheme_send(struct scheme *s, struct sconn *sc, const struct iso_msg *m)
 {
-	struct iso_err e;
 	ssize_t n;
 
-	if ((n = iso_pack(s->rs.prof, m, s->wire, sizeof s->wire, &e)) < 0) {
-		log_warnx("event=pack_failed mti=%s %s", m->mti, e.msg);
+	if ((n = scheme_pack(s, m, s->wire, sizeof s->wire)) < 0) {
+		log_warnx("event=pack_failed mti=%s", m->mti);
 		return -1;
 	}
 	return sim_conn_send(sc->c, s->wire, (size_t)n);
@@ -170,13 +169,35 @@ progress(struct scheme *s, uint64_t now)
 	s->next_progress_ns += 1000000000u;
 }
 
+void
+scheme_signoff_all(struct scheme *s)
+{
+	const char *code = strncmp(s->profile, "mastercard", 10) == 0 ?
+	    "062" : "002";
+	int i;
+
+	sim_clock_update(&s->clk, sim_wall_us());
+	for (i = 0; i < s->nconns; i++) {
+		if (s->conns[i].dead)
+			continue;
+		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, code,
+		    &s->tx) == -1 || scheme_send(s, &s->conns[i], &s->tx) ==
+		    -1 || sim_conn_flush(s->conns[i].c) == -1)
+			continue;
+		log_info("event=sign_off_sent conn=%d code=%s", i, code);
+	}
+}
+
 /* Stopping: waits for the answers still due, up to --timeout. */
 static void
 drain(struct scheme *s, uint64_t now)
 {
-	if (s->ring.inflight == 0 || now - s->stop_ns > s->timeout_ns) {
+	if ((s->ring.inflight == 0 && now - s->stop_ns >= s->hold_ns) ||
+	    now - s->stop_ns > s->timeout_ns + s->hold_ns) {
 		while (sim_pending_expire(&s->ring, 0, 1) != NULL)
 			scheme_count_expired(s);
+		if (s->signoff)
+			scheme_signoff_all(s);
 		scheme_finish(s);
 		return;
 	}
@@ -222,6 +243,14 @@ scheme_tick_cb(evutil_socket_t fd, short what, void *arg)
 		s->stopping = 1;
 		s->stop_ns = now;
 	}
+	if (s->key_change_ns && s->key_changes == 0 && !s->stopping &&
+	    now - s->t0_ns >= s->key_change_ns)
+		if (scheme_key_change(s, 'P') == 0)
+			scheme_send(s, &s->conns[0], &s->tx);
+	if (s->mak_change_ns && s->mak_changes == 0 && !s->stopping &&
+	    now - s->t0_ns >= s->mak_change_ns &&
+	    scheme_key_change(s, 'M') == 0)
+		scheme_send(s, &s->conns[0], &s->tx);
 	if (s->progress && now >= s->next_progress_ns)
 		progress(s, now);
 	if (s->stopping)

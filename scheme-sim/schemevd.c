@@ -6,13 +6,16 @@
  * with the card's CVC1, ecom (812) the CVC2 in DE48 SE92.  What a card
  * always sends is made once, at load (its ICC key, track 2, SE92); per
  * request only the session key and the MAC are computed, on one scratch
- * key that is re-keyed, never allocated.
+ * key that is re-keyed, never allocated.  With --pin every request also
+ * carries the card's PIN (ISO 9564 format 0, made once) in DE52 under the
+ * ZPK in use, which a key change (schemekey.c) replaces.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
+#include "hsm/pin.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/mchip.h"
 #include "scheme-sim/portfolio.h"
@@ -23,6 +26,7 @@ struct sim_vcard {
 	char		 de35[40];	/* PAN=YYMM 101 CVC1 0000000 */
 	char		 de48[12];	/* R9203 CVC2 */
 	uint8_t		 de35len, de48len;
+	uint8_t		 pinblk[8];	/* clear ISO 0 block */
 };
 
 static const char *const de22s[] = {
@@ -65,6 +69,7 @@ static int
 vcard_make(const struct hsm_des *mkac, const struct sim_pcard *pc,
     struct sim_card *c, struct sim_vcard *v)
 {
+	char acct[13];
 	int n;
 
 	memcpy(c->pan, pc->pan, sizeof c->pan);
@@ -78,12 +83,19 @@ vcard_make(const struct hsm_des *mkac, const struct sim_pcard *pc,
 	if (n != 8)
 		return -1;
 	v->de48len = (uint8_t)n;
+	memcpy(acct, pc->pan + strlen(pc->pan) - 13, 12);
+	acct[12] = '\0';
+	if (strlen(pc->pan) < 13 || hsm_pinblock_encode(0, pc->pin[0] ?
+	    pc->pin : "1234", pc->pin[0] ? strlen(pc->pin) : 4, acct,
+	    v->pinblk) == -1)
+		return -1;
 	return sim_mchip_icc_key(mkac, pc->pan, v->icc);
 }
 
 int
 sim_vcards_load(const char *path, struct sim_cards *cards,
-    struct sim_vcard **vp, struct hsm_des **kp, char *err, size_t errsz)
+    struct sim_vcard **vp, struct hsm_des **kp, uint8_t zpk[16], char *err,
+    size_t errsz)
 {
 	struct sim_portfolio p;
 	struct sim_vcard *v = NULL;
@@ -102,6 +114,7 @@ sim_vcards_load(const char *path, struct sim_cards *cards,
 		goto bad;
 	}
 	cards->n = cards->cap = p.n;
+	memcpy(zpk, p.zpk, 16);
 	for (i = 0; i < p.n; i++)
 		if (vcard_make(k, &p.v[i], &cards->v[i], &v[i]) == -1) {
 			snprintf(err, errsz, "%s: card %zu: bad data", path, i);
@@ -161,14 +174,23 @@ sim_req_vdata(const struct sim_reqspec *rs, const struct sim_pending *p,
     uint64_t seq, struct iso_msg *m)
 {
 	const struct sim_vcard *v = &rs->vcards[p->card];
+	uint8_t pb[8];
+	int rc = -1;
 
 	switch (sim_req_entry(rs, seq)) {
 	case SIM_ENTRY_CHIP:
-		return put_chip(rs, p, seq, m);
+		rc = put_chip(rs, p, seq, m);
+		break;
 	case SIM_ENTRY_STRIPE:
-		return iso_set(m, 35, v->de35, v->de35len);
+		rc = iso_set(m, 35, v->de35, v->de35len);
+		break;
 	case SIM_ENTRY_ECOM:
-		return iso_set(m, 48, v->de48, v->de48len);
+		rc = iso_set(m, 48, v->de48, v->de48len);
+		break;
 	}
-	return -1;
+	if (rc == -1 || rs->pin_zpk == NULL)
+		return rc;
+	if (hsm_des_encrypt(rs->pin_zpk, v->pinblk, pb, 8) == -1)
+		return -1;
+	return iso_set(m, 52, pb, 8);
 }

@@ -48,6 +48,7 @@ sidec_new(const struct iso_msg *m, const struct iso_profile *p,
 	d->cb = cb;
 	d->arg = arg;
 	memcpy(d->mti, m->mti, 5);
+	snprintf(d->link, sizeof d->link, "%s", link);
 	snprintf(d->reason, sizeof d->reason, "%s", reason ? reason : "");
 	si_utc_day(wall_us(), d->day, d->yymm);
 	si_dup_key(d, p, link, m);

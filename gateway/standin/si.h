@@ -113,6 +113,8 @@ struct sidec {
 	char		 pan[20];
 	char		 svc[4], cvv1[4], cvc2[4];
 	char		 pinblock[17];
+	char		 link[48];	/* the zone PIN key's link */
+	int		 pin_prev;	/* PIN tried under the previous ZPK */
 	uint8_t		 arqc[8], atc[2], un[4], psn[2];
 	uint8_t		 txdata[64];
 	size_t		 txlen;

@@ -56,6 +56,10 @@ struct standin_ops {
 	 * the best healthy one when core is NULL: 0, or -1 (none now). */
 	int	(*send)(const char *core, int type, uint64_t corr,
 		    const uint8_t *body, size_t len);
+	/* The link's zone PIN key (prev = 1: the one before the last key
+	 * change), a key block under the LMK, or NULL (none: the card's
+	 * ZPK from the snapshot, until the core stops sending one). */
+	const char *(*zone_zpk)(const char *link, int prev);
 };
 
 struct si_result {

@@ -57,6 +57,15 @@ pin_data_error(const struct hsm_result *r)
 	return strcmp(r->error, "20") == 0 || strcmp(r->error, "24") == 0;
 }
 
+/* The link's zone PIN key (current, or the previous one), or NULL. */
+static const char *
+zone_zpk(const struct sidec *d, int prev)
+{
+	if (SI.ops == NULL || SI.ops->zone_zpk == NULL)
+		return NULL;
+	return SI.ops->zone_zpk(d->link, prev);
+}
+
 static void
 on_hsm(const struct hsm_result *r, void *arg)
 {
@@ -73,6 +82,17 @@ on_hsm(const struct hsm_result *r, void *arg)
 			memcpy(d->arpc, r->u.arqc.arpc, 8);
 			d->has_arpc = 1;
 		}
+		si_verify(d, d->verified);
+		return;
+	}
+	if (step == V_PIN && !d->pin_prev && zone_zpk(d, 1) != NULL &&
+	    (r->status == HSM_FAIL || (r->status == HSM_ERROR &&
+	    pin_data_error(r)))) {
+		/* A PIN block sent under the key before a key change still
+		 * in flight (under the wrong key it reads as a bad block or
+		 * a wrong PIN): once more under that one. */
+		d->pin_prev = 1;
+		d->step = V_PIN;
 		si_verify(d, d->verified);
 		return;
 	}
@@ -121,7 +141,7 @@ static int
 hsm_call(struct sidec *d, int step)
 {
 	char k1[200], k2[200], acct[13];
-	const char *keys = d->card.keys;
+	const char *keys = d->card.keys, *zpk;
 	size_t pl = strlen(d->pan);
 	uint8_t y[8], arc[2] = { '0', '0' };
 
@@ -141,13 +161,17 @@ hsm_call(struct sidec *d, int step)
 		return hsm_verify_arqc(SI.hsm, k1, 1, y, d->atc, d->un,
 		    d->txdata, d->txlen, d->arqc, arc, on_hsm, d);
 	case V_PIN:
-		/* The account number: the 12 digits before the check digit. */
-		if (pl < 13 || cards_kv(keys, "ZPK", k1, sizeof k1) == -1 ||
+		/* The account number: the 12 digits before the check digit.
+		 * The PIN block is under the link's ZPK where the link has
+		 * one (key change, gateway/zonekey.c), else the card's. */
+		zpk = zone_zpk(d, d->pin_prev);
+		if (pl < 13 || (zpk == NULL &&
+		    cards_kv(keys, "ZPK", k1, sizeof k1) == -1) ||
 		    cards_kv(keys, "PVK", k2, sizeof k2) == -1)
 			return NO_CARD_DATA;
 		memcpy(acct, d->pan + pl - 13, 12);
 		acct[12] = '\0';
-		return verify_pin(d, k1, k2, acct);
+		return verify_pin(d, zpk != NULL ? zpk : k1, k2, acct);
 	}
 	return -1;
 }

@@ -677,6 +677,29 @@ hsm_translate_pin(struct hsm_client *cl, int from_tpk, const char *src_key,
 }
 
 int
+hsm_import_key(struct hsm_client *cl, const char *zmk, const char *key_x917,
+    const char *usage, char mode, hsm_cb *cb, void *arg)
+{
+	size_t n = key_x917 == NULL ? 0 : strlen(key_x917);
+	char tail[16];
+
+	b_start(cl, "A6");
+	b_str(cl, "FFF");
+	b_key(cl, zmk);
+	if (n == 0 || (key_x917[0] != 'X' && key_x917[0] != 'Y') ||
+	    usage == NULL || strlen(usage) != 2 || mode < 'A' || mode > 'Z')
+		cl->berr = 1;
+	else {
+		b_str(cl, key_x917[0] == 'X' ? "X" : "Y");
+		b_field(cl, key_x917 + 1, key_x917[0] == 'X' ? 32 : 48, 0);
+		b_str(cl, "S");
+		snprintf(tail, sizeof tail, "#%.2s%c00N00", usage, mode);
+		b_str(cl, tail);
+	}
+	return submit(cl, HSM_K_A6, cb, arg);
+}
+
+int
 hsm_diagnostics(struct hsm_client *cl, hsm_cb *cb, void *arg)
 {
 	b_start(cl, "NC");

@@ -57,6 +57,10 @@
 struct event_base;
 struct hsm_client;
 
+/* The longest key block a reply may carry ('S' excluded from the count:
+ * a TDES key under hsmd's AES LMK is 112 characters). */
+#define HSM_KEYBLOCK_MAX	256
+
 enum hsm_status {
 	HSM_OK = 0,		/* error code 00 (or an accepted warning) */
 	HSM_FAIL,		/* 01: verification failed (CVV, PIN, ARQC, MAC) */
@@ -92,6 +96,10 @@ struct hsm_result {
 			char	lmk_check[17];
 			char	firmware[10];
 		} diag;
+		struct {
+			char	block[HSM_KEYBLOCK_MAX + 1];	/* 'S' + block */
+			char	kcv[7];
+		} key;
 	} u;
 };
 
@@ -167,6 +175,16 @@ int	hsm_translate_pin(struct hsm_client *, int from_tpk,
 	    const char *src_key, const char *dst_key, const char *pinblock,
 	    const char *src_format, const char *dst_format,
 	    const char *account, hsm_cb *, void *);
+/*
+ * A6: a key received under a ZMK (zmk: its key block under the LMK),
+ * key_x917: "X" + 32H (or "Y" + 48H), the key TDES-ECB-encrypted under
+ * the ZMK; usage "P0" (ZPK), "M1"/"M3" (MAC keys), mode of use one
+ * character.  The result: the key under the LMK and its KCV (6H), which
+ * the caller compares with the one the sender gave.
+ */
+int	hsm_import_key(struct hsm_client *, const char *zmk,
+	    const char *key_x917, const char *usage, char mode, hsm_cb *,
+	    void *);
 /* NC: LMK check value and firmware. */
 int	hsm_diagnostics(struct hsm_client *, hsm_cb *, void *);
 
@@ -179,7 +197,7 @@ int	hsm_diagnostics(struct hsm_client *, hsm_cb *, void *);
  */
 enum hsm_kind {
 	HSM_K_NC, HSM_K_CY, HSM_K_EC, HSM_K_EA, HSM_K_KQ0, HSM_K_KQ1,
-	HSM_K_M6_4, HSM_K_M6_8, HSM_K_M8, HSM_K_CA, HSM_K_CC,
+	HSM_K_M6_4, HSM_K_M6_8, HSM_K_M8, HSM_K_CA, HSM_K_CC, HSM_K_A6,
 };
 int	hsm_reply_parse(enum hsm_kind, const uint8_t *body, size_t len,
 	    const char *hdr, size_t hdrlen, struct hsm_result *r);

@@ -11,7 +11,7 @@ static const char codes[][3] = {
 	[HSM_K_NC] = "ND", [HSM_K_CY] = "CZ", [HSM_K_EC] = "ED",
 	[HSM_K_EA] = "EB", [HSM_K_KQ0] = "KR", [HSM_K_KQ1] = "KR",
 	[HSM_K_M6_4] = "M7", [HSM_K_M6_8] = "M7", [HSM_K_M8] = "M9",
-	[HSM_K_CA] = "CB", [HSM_K_CC] = "CD",
+	[HSM_K_CA] = "CB", [HSM_K_CC] = "CD", [HSM_K_A6] = "A7",
 };
 
 static int
@@ -25,10 +25,10 @@ hsm_reply_parse(enum hsm_kind kind, const uint8_t *body, size_t len,
     const char *hdr, size_t hdrlen, struct hsm_result *r)
 {
 	const char *f;
-	size_t n;
+	size_t n, i;
 
 	memset(r, 0, sizeof *r);
-	if ((unsigned)kind > HSM_K_CC || len < hdrlen + 4 ||
+	if ((unsigned)kind > HSM_K_A6 || len < hdrlen + 4 ||
 	    memcmp(body, hdr, hdrlen) != 0 ||
 	    memcmp(body + hdrlen, codes[kind], 2) != 0)
 		return -1;
@@ -83,6 +83,17 @@ hsm_reply_parse(enum hsm_kind kind, const uint8_t *body, size_t len,
 		r->u.pin.pinlen = (f[0] - '0') * 10 + (f[1] - '0');
 		memcpy(r->u.pin.pinblock, f + 2, 16);
 		memcpy(r->u.pin.format, f + 18, 2);
+		break;
+	case HSM_K_A6:
+		/* 'S' + block, then the KCV: parsed from the end. */
+		if (n < 1 + 16 + 6 || n - 6 > HSM_KEYBLOCK_MAX + 1 ||
+		    f[0] != 'S' || !hex_valid(f + n - 6, 6, 1))
+			goto proto;
+		for (i = 1; i < n - 6; i++)
+			if (!alnum(f[i]))
+				goto proto;
+		memcpy(r->u.key.block, f, n - 6);
+		memcpy(r->u.key.kcv, f + n - 6, 6);
 		break;
 	}
 	return 0;

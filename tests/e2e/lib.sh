@@ -69,7 +69,8 @@ genkey() {
 }
 
 # start_hsm NCARDS [generate options]: a fresh LMK, hsmd on $T/hsm.sock
-# (pid in HSMPID), and a test portfolio of NCARDS cards whose keys are formed
+# (pid in HSMPID; HSM_LISTEN_OPTS, e.g. ",allow=verify,A6", added to the
+# listener), and a test portfolio of NCARDS cards whose keys are formed
 # through hsmctl ($T/portfolio; one card a line in $T/cards).
 start_hsm() {
 	local n=$1
@@ -77,7 +78,7 @@ start_hsm() {
 	genkey "$T/core.key"
 	genkey "$T/state.key"
 	"$BIN/hsmctl" lmk init --out "$T/lmk" >/dev/null || fail "lmk init"
-	$SESSION "$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock" >"$T/hsmd.log" 2>&1 &
+	$SESSION "$BIN/hsmd" --insecure-test-lmk --lmk "$T/lmk" -l "unix:$T/hsm.sock${HSM_LISTEN_OPTS:-}" >"$T/hsmd.log" 2>&1 &
 	HSMPID=$!
 	PIDS+=($HSMPID)
 	"$BIN/scheme-sim" cards generate "$n" "$@" --lmk "$T/lmk" \

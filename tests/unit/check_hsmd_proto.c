@@ -123,6 +123,40 @@ START_TEST(t_kcv_bu_a0)
 }
 END_TEST
 
+/* A6: a ZPK sent under the ZMK (X9.17: TDES-ECB under it) comes back
+ * under the LMK with the KCV the key has; a wrong key, usage or form is
+ * refused. */
+START_TEST(t_a6_import)
+{
+	uint8_t zmk[16], zpk[16], enc[16];
+	char hex[33], kb[300], want[32];
+	const char *r;
+
+	ck_assert_int_eq(hex_decode_exact(K0, 32, zmk, 16), 0);
+	ck_assert_int_eq(hex_decode_exact(ZPKA, 32, zpk, 16), 0);
+	ck_assert_int_eq(hsm_tdes_ecb(zmk, 16, 1, zpk, enc, 16), 0);
+	hex_encode(enc, 16, hex);
+	hex[32] = '\0';
+	r = callf("A6FFF%sX%sS#P0B00E00", key("zmk"), hex);
+	ck_assert_int_eq(memcmp(r, "00S", 3), 0);
+	ck_assert_uint_eq(strlen(r), 2 + 113 + 6);
+	ck_assert_str_eq(r + 2 + 113, kcv("zpka"));
+	memcpy(kb, r + 2, 113);
+	kb[113] = '\0';
+	snprintf(want, sizeof want, "00%s", kcv("zpka"));
+	expect(callf("BUFFF%s;FFF;001", kb), want);
+	/* the ZMK slot holds a ZPK: usage refused */
+	expect(callf("A6FFF%sX%sS#P0B00E00", key("zpkb"), hex), "A6");
+	/* a key the ZMK does not decrypt to odd parity */
+	hex[0] = hex[0] == '0' ? '1' : '0';
+	expect(callf("A6FFF%sX%sS#P0B00E00", key("zmk"), hex), "11");
+	expect(callf("A6FFF%sX%sS#C0V00E00", key("zmk"), hex), "A6");
+	expect(callf("A6FFF%sU%sS#P0B00E00", key("zmk"), hex), "26");
+	expect(callf("A6001%sX%sS#P0B00E00", key("zmk"), hex), "28");
+	sodium_memzero(zpk, sizeof zpk);
+}
+END_TEST
+
 START_TEST(t_framing)
 {
 	uint8_t buf[70000], big[65535];
@@ -535,6 +569,7 @@ suite(void)
 	tcase_add_test(v, t_nc_b2_unknown);
 	tcase_add_test(v, t_keyblock_negative);
 	tcase_add_test(v, t_kcv_bu_a0);
+	tcase_add_test(v, t_a6_import);
 	tcase_add_test(v, t_framing);
 	tcase_add_test(cl, t_client_calls);
 	tcase_add_test(cl, t_client_faults);

@@ -54,7 +54,7 @@ send_frame(const char *core, int type, uint64_t corr, const uint8_t *b,
 	return 0;
 }
 
-static const struct standin_ops ops = { send_frame };
+static const struct standin_ops ops = { send_frame, NULL };
 
 static void
 on_result(void *arg, const struct si_result *r)

@@ -56,7 +56,7 @@ ops_send(const char *core, int type, uint64_t corr, const uint8_t *b,
 	return 0;
 }
 
-static const struct standin_ops ops = { ops_send };
+static const struct standin_ops ops = { ops_send, NULL };
 
 static void
 on_result(void *arg, const struct si_result *r)

@@ -60,6 +60,7 @@ static struct test_key keys[] = {
 	{ "zpkb", "ZPK", ZPKB, "", "", "" },
 	{ "tpk", "TPK", TPKC, "", "", "" },
 	{ "mkac", "MK-AC", K0, "", "", "" },
+	{ "zmk", "ZMK", K0, "", "", "" },
 	{ "tak", "TAK", K0, "", "", "" },
 	{ "zak", "ZAK", K0, "", "", "" },
 	{ "tak1", "TAK1", K0, "", "", "" },

@@ -1,0 +1,109 @@
+/*
+ * cfglink.c — the [Link NAME] keys that are more than a value: the
+ * session (SignOn), MACs (MAC) and the zone master key file (ZMKFile,
+ * read and checked like every key file).  Their rows are in cfgkeys.c.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/secretfile.h"
+#include "gateway/cfg-int.h"
+
+#define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
+
+/* SignOn = yes: the gateway signs its Connect slots on and every
+ * signed-on connection off before a planned close, and a profile that
+ * gates traffic refuses requests on connections not signed on. */
+int
+cfg_set_sign_on(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		l->sign_on = v[0] == 'y';
+		return 1;
+	}
+	return FAILED(px, "SignOn: want yes or no");
+}
+
+void
+cfg_print_sign_on(FILE *f, const void *s)
+{
+	fprintf(f, "SignOn = %s\n", ((const struct cfg_link *)s)->sign_on ?
+	    "yes" : "no");
+}
+
+/* MAC = yes: DE64/DE128 on every message but network management,
+ * through the HSM under the link's MAC key (gateway/linkmac.c). */
+int
+cfg_set_mac(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	if (strcmp(v, "yes") == 0 || strcmp(v, "no") == 0) {
+		l->mac = v[0] == 'y';
+		return 1;
+	}
+	return FAILED(px, "MAC: want yes or no");
+}
+
+void
+cfg_print_mac(FILE *f, const void *s)
+{
+	fprintf(f, "MAC = %s\n", ((const struct cfg_link *)s)->mac ? "yes" :
+	    "no");
+}
+
+/* ZMKFile: one line, the ZMK's key block ('S...') under the LMK; a file
+ * group or others can read is refused, like every key file. */
+int
+cfg_set_zmk_file(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	char e[200], line[CFG_KEYBLOCK_MAX + 2];
+	size_t n;
+	FILE *f;
+	int fd;
+
+	if (cfg_copy_str(l->zmk_file, sizeof l->zmk_file, v) == -1)
+		return FAILED(px, "ZMKFile: bad path");
+	if (px->nokeys)
+		return 1;
+	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
+		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+	if (secret_fd_ok(fd, v, e, sizeof e) == -1) {
+		close(fd);
+		return FAILED(px, "ZMKFile: %s", e);
+	}
+	if ((f = fdopen(fd, "r")) == NULL) {
+		close(fd);
+		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+	}
+	if (fgets(line, sizeof line, f) == NULL)
+		line[0] = '\0';
+	fclose(f);
+	n = strcspn(line, "\r\n");
+	line[n] = '\0';
+	if (n < 17 || n >= sizeof l->zmk || line[0] != 'S' ||
+	    strspn(line + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
+	    n - 1) {
+		explicit_bzero(line, sizeof line);
+		return FAILED(px, "ZMKFile: %s: want one key block line "
+		    "(S...)", v);
+	}
+	memcpy(l->zmk, line, n + 1);
+	explicit_bzero(line, sizeof line);
+	return 1;
+}
+
+void
+cfg_print_zmk_file(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+
+	if (l->zmk_file[0] != '\0')
+		fprintf(f, "ZMKFile = %s\n", l->zmk_file);
+}

@@ -1,0 +1,428 @@
+/*
+ * outsaf.c — outbound store and forward: a request the core sent to a
+ * scheme (OUT_REQUEST) that got no answer in time.  The core was told
+ * 91 at the timeout (outreq.c); from here on the gateway makes sure the
+ * scheme learns it too:
+ *
+ *   1. OutRepeats repeats of the request (its MTI's repeat origin: 0201),
+ *      one per OutTimeout;
+ *   2. then a reversal advice, 0420 with the original data elements in
+ *      DE90, sent again every OutTimeout until the scheme acknowledges
+ *      it (0430): never dropped;
+ *   3. each outcome goes to the core as an ADVICE (tag 0x1005 says which:
+ *      out-answered, the scheme answered a repeat; out-late-answer, it
+ *      answered after the reversal went; out-reversed, 0430 came).
+ *
+ * Each entry is a file, <StateDirectory>/outsaf.<corr>, sealed with a key
+ * derived from the state key (it holds the request: card or account data
+ * at rest is encrypted), written aside and renamed over at each step, and
+ * read back at start, so a restart goes on where it stopped.  With
+ * Durability = none the queue is in memory only.
+ */
+#include <sys/queue.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "tunnel/corefr.h"
+#include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
+#include "gateway/config.h"
+#include "gateway/link.h"
+#include "gateway/metrics.h"
+#include "gateway/outsaf.h"
+#include "gateway/standin/standin.h"
+#include "gateway/standin/statekey.h"
+
+#define FILE_MAX	(COREFR_MAX_BODY + 256)
+
+struct ent {
+	TAILQ_ENTRY(ent) entry;
+	char		 link[CFG_NAME_MAX];
+	char		 core[CFG_NAME_MAX];
+	uint64_t	 corr;
+	int		 stage;		/* repeats sent; OutRepeats: reversal */
+	uint64_t	 attempts;
+	uint64_t	 next_us;	/* 0: at the next tick */
+	int		 late_told;	/* out-late-answer sent to the core */
+	struct iso_msg	 req;
+};
+
+static TAILQ_HEAD(, ent) q = TAILQ_HEAD_INITIALIZER(q);
+static struct {
+	char		 dir[CFG_PATH_MAX];
+	char		 gw[CFG_NAME_MAX];
+	uint8_t		 key[crypto_secretbox_KEYBYTES];
+	int		 paused;
+	uint64_t	 depth, answered, reversed, sent;
+} O;
+static uint8_t fbuf[FILE_MAX], pbuf[FILE_MAX];
+static struct iso_msg out;
+
+static void
+path_of(uint64_t corr, char *p, size_t cap, const char *sfx)
+{
+	snprintf(p, cap, "%s/outsaf.%016" PRIx64 "%s", O.dir, corr, sfx);
+}
+
+/* The entry's file, replaced whole: 0 or -1. */
+static int
+save(const struct ent *e)
+{
+	char tmp[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 64];
+	struct tlv_w w;
+	size_t hl, n;
+	int fd, ok;
+
+	if (O.dir[0] == '\0')
+		return 0;
+	hl = (size_t)snprintf((char *)pbuf, sizeof pbuf, "v1 %s %s %" PRIu64
+	    " %d\n", e->link, e->core, e->corr, e->stage);
+	tlv_w_init(&w, pbuf + hl, sizeof pbuf - hl - 64);
+	tlv_put_msg(&w, &e->req);
+	if (w.err)
+		return -1;
+	randombytes_buf(fbuf, crypto_secretbox_NONCEBYTES);
+	crypto_secretbox_easy(fbuf + crypto_secretbox_NONCEBYTES, pbuf,
+	    hl + w.len, fbuf, O.key);
+	sodium_memzero(pbuf, hl + w.len);
+	path_of(e->corr, path, sizeof path, "");
+	path_of(e->corr, tmp, sizeof tmp, ".new");
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
+	    == -1) {
+		log_warn("event=outsaf_unwritable path=%s", tmp);
+		return -1;
+	}
+	n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + hl +
+	    w.len;
+	ok = write(fd, fbuf, n) == (ssize_t)n && fsync(fd) == 0;
+	if (close(fd) != 0 || !ok || rename(tmp, path) == -1) {
+		log_warn("event=outsaf_unwritable path=%s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+drop(struct ent *e)
+{
+	char path[CFG_PATH_MAX + 64];
+
+	if (O.dir[0] != '\0') {
+		path_of(e->corr, path, sizeof path, "");
+		if (unlink(path) == -1)
+			log_warn("event=outsaf_unlink path=%s", path);
+	}
+	TAILQ_REMOVE(&q, e, entry);
+	O.depth--;
+	sodium_memzero(&e->req, sizeof e->req);
+	free(e);
+}
+
+/* One file at start: the entry, or NULL (logged). */
+static struct ent *
+load(const char *name)
+{
+	char path[CFG_PATH_MAX + 64];
+	struct ent *e;
+	ssize_t n;
+	size_t hl;
+	char *nl = NULL;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", O.dir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return NULL;
+	n = read(fd, fbuf, sizeof fbuf);
+	close(fd);
+	if (n < (ssize_t)(crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES) || crypto_secretbox_open_easy(pbuf,
+	    fbuf + crypto_secretbox_NONCEBYTES, (size_t)n -
+	    crypto_secretbox_NONCEBYTES, fbuf, O.key) == -1) {
+		log_warnx("event=outsaf_unreadable path=%s reason=\"does not "
+		    "open under the state key\"", path);
+		return NULL;
+	}
+	n -= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+	pbuf[n] = '\0';
+	if ((nl = memchr(pbuf, '\n', (size_t)n)) != NULL)
+		hl = (size_t)(nl - (char *)pbuf) + 1;
+	if ((e = calloc(1, sizeof *e)) == NULL || nl == NULL ||
+	    sscanf((char *)pbuf, "v1 %47s %47s %" SCNu64 " %d", e->link,
+	    e->core, &e->corr, &e->stage) != 4 ||
+	    tlv_get_msg(pbuf + hl, (size_t)n - hl, &e->req) == -1) {
+		log_warnx("event=outsaf_unreadable path=%s", path);
+		free(e);
+		e = NULL;
+	}
+	sodium_memzero(pbuf, sizeof pbuf);
+	return e;
+}
+
+int
+outsaf_init(const struct config *c, char *err, size_t errsz)
+{
+	struct statekey *k;
+	struct dirent *d;
+	struct ent *e;
+	DIR *dir;
+
+	snprintf(O.gw, sizeof O.gw, "%s", c->name);
+	if (c->durability != DURABILITY_FULL)
+		return 0;
+	if ((k = statekey_load(c->state_key, err, errsz)) == NULL)
+		return -1;
+	statekey_subkey(k, "gatewayd outbound saf v1", O.key);
+	statekey_free(k);
+	snprintf(O.dir, sizeof O.dir, "%s", c->state_dir);
+	if ((dir = opendir(O.dir)) == NULL)
+		return 0;	/* made later by the store */
+	while ((d = readdir(dir)) != NULL) {
+		if (strncmp(d->d_name, "outsaf.", 7) != 0 ||
+		    strchr(d->d_name + 7, '.') != NULL)
+			continue;
+		if ((e = load(d->d_name)) == NULL)
+			continue;
+		TAILQ_INSERT_TAIL(&q, e, entry);
+		O.depth++;
+		log_info("event=outsaf_restored link=%s corr=%" PRIu64
+		    " stage=%d", e->link, e->corr, e->stage);
+	}
+	closedir(dir);
+	return 0;
+}
+
+void
+outsaf_shutdown(void)
+{
+	struct ent *e;
+
+	while ((e = TAILQ_FIRST(&q)) != NULL) {
+		TAILQ_REMOVE(&q, e, entry);
+		sodium_memzero(&e->req, sizeof e->req);
+		free(e);
+	}
+	sodium_memzero(O.key, sizeof O.key);
+}
+
+void
+outsaf_add(const char *link, const char *core, uint64_t corr,
+    const struct iso_msg *req)
+{
+	struct ent *e;
+
+	if ((e = calloc(1, sizeof *e)) == NULL) {
+		log_warn("event=outsaf_not_queued corr=%" PRIu64, corr);
+		return;
+	}
+	snprintf(e->link, sizeof e->link, "%s", link);
+	snprintf(e->core, sizeof e->core, "%s", core);
+	e->corr = corr;
+	iso_msg_copy(&e->req, req);
+	if (save(e) == -1)
+		log_warnx("event=outsaf_not_durable corr=%" PRIu64, corr);
+	TAILQ_INSERT_TAIL(&q, e, entry);
+	O.depth++;
+	log_info("event=outsaf_queued link=%s corr=%" PRIu64 " mti=%s", link,
+	    corr, req->mti);
+}
+
+/* The reversal of e's request: 0420, its data elements, DE90. */
+static int
+reversal(const struct ent *e, struct iso_msg *r)
+{
+	static const int keep[] = { 2, 3, 4, 7, 11, 12, 13, 32, 33, 37, 41,
+	    42, 49 };
+	char de7[11] = "", de11[7] = "", de32[12] = "", de33[12] = "";
+	char de90[43];
+	size_t i;
+
+	iso_msg_init(r, "0420");
+	for (i = 0; i < sizeof keep / sizeof keep[0]; i++)
+		iso_copy_field(r, &e->req, keep[i]);
+	iso_get_str(&e->req, 7, de7, sizeof de7);
+	iso_get_str(&e->req, 11, de11, sizeof de11);
+	iso_get_str(&e->req, 32, de32, sizeof de32);
+	iso_get_str(&e->req, 33, de33, sizeof de33);
+	snprintf(de90, sizeof de90, "%.4s%06ld%010lld%011lld%011lld",
+	    e->req.mti, strtol(de11, NULL, 10), strtoll(de7, NULL, 10),
+	    strtoll(de32, NULL, 10), strtoll(de33, NULL, 10));
+	return iso_set_str(r, 90, de90);
+}
+
+/* The next step of e on c: a repeat, or the reversal (again). */
+static void
+step(struct ent *e, struct link *l, uint64_t now)
+{
+	struct conn *c = link_pick_conn(l);
+	const char *what;
+
+	e->next_us = now + l->cf.out_timeout_us;
+	if (c == NULL)
+		return;		/* the link is down: later */
+	if (e->stage < l->cf.out_repeats) {
+		iso_msg_copy(&out, &e->req);
+		out.mti[3] = (char)(out.mti[3] | 1);	/* 0200 -> 0201 */
+		what = "repeat";
+	} else {
+		if (reversal(e, &out) == -1)
+			return;
+		what = "reversal";
+	}
+	if (conn_send_msg(c, &out) == -1)
+		return;
+	e->attempts++;
+	O.sent++;
+	if (e->stage < l->cf.out_repeats) {
+		e->stage++;
+		save(e);
+	}
+	log_info("event=outsaf_sent link=%s corr=%" PRIu64 " what=%s mti=%s "
+	    "attempt=%" PRIu64, e->link, e->corr, what, out.mti, e->attempts);
+	sodium_memzero(&out, sizeof out);
+}
+
+void
+outsaf_tick(struct link *l)
+{
+	struct ent *e;
+	uint64_t now = now_us();
+
+	if (O.paused)
+		return;
+	TAILQ_FOREACH(e, &q, entry)
+		if (strcmp(e->link, l->cf.name) == 0 && now >= e->next_us)
+			step(e, l, now);
+}
+
+/* The outcome to the core, as an advice retried until acknowledged. */
+static void
+tell_core(const struct ent *e, struct link *l, const struct iso_msg *m,
+    const char *outcome)
+{
+	static uint8_t body[COREFR_MAX_BODY];
+	char de39[3] = "";
+	struct tlv_w w;
+
+	iso_get_str(m, 39, de39, sizeof de39);
+	tlv_w_init(&w, body, sizeof body - 16);
+	tlv_put_msg_kept(&w, l->prof, m);
+	tlv_put_str(&w, TLV_LINK, e->link);
+	tlv_put_str(&w, TLV_STANDIN_REASON, outcome);
+	tlv_put_str(&w, TLV_GATEWAY, O.gw);
+	if (w.err || standin_queue(body, w.len, sizeof body) == -1)
+		log_warnx("event=outsaf_outcome_not_queued corr=%" PRIu64
+		    " outcome=%s", e->corr, outcome);
+	sodium_memzero(body, sizeof body);
+	log_info("event=outsaf_outcome link=%s corr=%" PRIu64 " outcome=%s "
+	    "mti=%s rc=%s", e->link, e->corr, outcome, m->mti,
+	    de39[0] ? de39 : "-");
+	metrics_request(e->link, e->req.mti, outcome, PATH_OUT, 0);
+}
+
+int
+outsaf_answer(struct link *l, const struct iso_msg *m)
+{
+	char de11[16] = "", e11[16] = "", resp[5];
+	struct ent *e;
+
+	iso_get_str(m, 11, de11, sizeof de11);
+	TAILQ_FOREACH(e, &q, entry) {
+		if (strcmp(e->link, l->cf.name) != 0)
+			continue;
+		iso_get_str(&e->req, 11, e11, sizeof e11);
+		if (strcmp(e11, de11) != 0)
+			continue;
+		if (strcmp(m->mti, "0430") == 0) {
+			O.reversed++;
+			tell_core(e, l, m, "out-reversed");
+			drop(e);
+			return 1;
+		}
+		if (iso_mti_response(e->req.mti, resp) == -1 ||
+		    strcmp(resp, m->mti) != 0)
+			continue;
+		if (e->stage < l->cf.out_repeats || e->attempts <=
+		    (uint64_t)l->cf.out_repeats) {
+			/* No reversal went yet: the answer settles it. */
+			O.answered++;
+			tell_core(e, l, m, "out-answered");
+			drop(e);
+		} else if (!e->late_told) {
+			/* The reversal is out: it still has to be taken. */
+			e->late_told = 1;
+			tell_core(e, l, m, "out-late-answer");
+		}
+		return 1;
+	}
+	return 0;
+}
+
+void
+outsaf_pause(int on)
+{
+	O.paused = on;
+}
+
+void
+outsaf_replay(void)
+{
+	struct ent *e;
+
+	TAILQ_FOREACH(e, &q, entry)
+		e->next_us = 0;
+}
+
+json_t *
+outsaf_json(void)
+{
+	json_t *a = json_array();
+	struct ent *e;
+
+	TAILQ_FOREACH(e, &q, entry)
+		json_array_append_new(a, json_pack("{s:s,s:s,s:I,s:s,s:i,s:I}",
+		    "link", e->link, "core", e->core, "corr",
+		    (json_int_t)e->corr, "mti", e->req.mti, "stage", e->stage,
+		    "attempts", (json_int_t)e->attempts));
+	return json_pack("{s:I,s:b,s:b,s:I,s:I,s:I,s:o}", "depth",
+	    (json_int_t)O.depth, "paused", O.paused, "durable",
+	    O.dir[0] != '\0', "sent", (json_int_t)O.sent, "answered",
+	    (json_int_t)O.answered, "reversed", (json_int_t)O.reversed,
+	    "entries", a);
+}
+
+void
+outsaf_text(struct evbuffer *b)
+{
+	struct ent *e;
+
+	evbuffer_add_printf(b, "outbound: depth=%" PRIu64 " paused=%s "
+	    "durable=%s sent=%" PRIu64 " answered=%" PRIu64 " reversed=%"
+	    PRIu64 "\n", O.depth, O.paused ? "yes" : "no", O.dir[0] ? "yes" :
+	    "no", O.sent, O.answered, O.reversed);
+	TAILQ_FOREACH(e, &q, entry)
+		evbuffer_add_printf(b, "  corr=%" PRIu64 " link=%s mti=%s "
+		    "stage=%d attempts=%" PRIu64 "\n", e->corr, e->link,
+		    e->req.mti, e->stage, e->attempts);
+}
+
+uint64_t
+outsaf_depth(void)
+{
+	return O.depth;
+}

@@ -1,0 +1,37 @@
+/*
+ * outsaf.h — outbound store and forward (outsaf.c): a core request the
+ * scheme did not answer in time is repeated, then reversed until the
+ * scheme acknowledges, from a durable queue; the core hears each outcome.
+ */
+#ifndef GATEWAY_OUTSAF_H
+#define GATEWAY_OUTSAF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+struct config;
+struct evbuffer;
+struct iso_msg;
+struct link;
+
+/* The sealing key and the entries left by the last run: 0, or -1 with
+ * err (the state key cannot be read). */
+int	outsaf_init(const struct config *, char *err, size_t errsz);
+void	outsaf_shutdown(void);
+/* req (sent on link for core's corr) got no answer in time. */
+void	outsaf_add(const char *link, const char *core, uint64_t corr,
+	    const struct iso_msg *req);
+/* Every link tick: the steps that are due. */
+void	outsaf_tick(struct link *);
+/* A scheme response: 1 when it answered a repeat or a reversal. */
+int	outsaf_answer(struct link *, const struct iso_msg *);
+/* The operator: stop and start the sends; send every entry now. */
+void	outsaf_pause(int on);
+void	outsaf_replay(void);
+json_t	*outsaf_json(void);
+void	outsaf_text(struct evbuffer *);
+uint64_t outsaf_depth(void);
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * zonekey.c — a link's zone keys: key change under the ZMK through hsmd's
+ * A6, the KCV check, current and previous kept durably (zonekey.h).
+ *
+ * The keys are key blocks under the LMK: what is on disk and in memory
+ * is no clear key.  The file, <StateDirectory>/zonekeys.<link>, is
+ * written aside and renamed over, so a crash leaves the old keys or the
+ * new, never half of each.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/hex.h"
+#include "base/log.h"
+#include "hsm/client/hsmclient.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
+#include "gateway/config.h"
+#include "gateway/link.h"
+#include "gateway/metrics.h"
+#include "gateway/session.h"
+#include "gateway/zonekey.h"
+
+/* DE48 of a 161: kind, "X" + 32H, KCV. */
+#define DE48_LEN	(1 + 1 + 32 + 6)
+
+struct import {
+	char		 link[CFG_NAME_MAX];
+	uint64_t	 conn_id;
+	char		 kind;		/* 'P' or 'M' */
+	char		 kcv[7];	/* as the scheme sent it */
+	struct iso_msg	 req;
+};
+
+static struct {
+	struct hsm_client	*hsm;
+	char			 dir[CFG_PATH_MAX];	/* "": memory only */
+} Z;
+
+static struct iso_msg resp;
+
+int
+zonekey_init(struct event_base *base, const struct config *c)
+{
+	struct hsm_client_opts ho;
+
+	if (c->durability == DURABILITY_FULL)
+		snprintf(Z.dir, sizeof Z.dir, "%s", c->state_dir);
+	if (c->hsm[0] == '\0')
+		return 0;
+	hsm_client_opts_default(&ho);
+	ho.connections = 1;
+	if ((Z.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL) {
+		log_warnx("event=zonekey_hsm_unusable hsm=%s", c->hsm);
+		return -1;
+	}
+	return 0;
+}
+
+void
+zonekey_shutdown(void)
+{
+	if (Z.hsm != NULL)
+		hsm_client_free(Z.hsm);
+	Z.hsm = NULL;
+}
+
+static void
+path_of(const struct link *l, char *p, size_t cap, const char *suffix)
+{
+	snprintf(p, cap, "%s/zonekeys.%s%s", Z.dir, l->cf.name, suffix);
+}
+
+static const struct {
+	const char	*word;
+	size_t		 off;
+} slots[] = {
+	{ "zpk", offsetof(struct zone_keys, zpk) },
+	{ "zpk-previous", offsetof(struct zone_keys, zpk_prev) },
+	{ "mak", offsetof(struct zone_keys, mak) },
+	{ "mak-previous", offsetof(struct zone_keys, mak_prev) },
+};
+
+static struct zone_key *
+slot(struct zone_keys *zk, size_t i)
+{
+	return (struct zone_key *)(void *)((char *)zk + slots[i].off);
+}
+
+void
+zonekey_load(struct link *l)
+{
+	char path[CFG_PATH_MAX + 64], line[CFG_KEYBLOCK_MAX + 64];
+	char word[16], blk[CFG_KEYBLOCK_MAX], kcv[8];
+	unsigned long long since;
+	struct zone_key *k;
+	size_t i;
+	FILE *f;
+
+	if (Z.dir[0] == '\0')
+		return;
+	path_of(l, path, sizeof path, "");
+	if ((f = fopen(path, "re")) == NULL) {
+		if (errno != ENOENT)
+			log_warn("event=zonekeys_unreadable link=%s path=%s",
+			    l->cf.name, path);
+		return;
+	}
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "%15s %259s %7s %llu", word, blk, kcv,
+		    &since) != 4 || blk[0] != 'S' || strlen(kcv) != 6)
+			continue;
+		for (i = 0; i < sizeof slots / sizeof slots[0]; i++)
+			if (strcmp(word, slots[i].word) == 0) {
+				k = slot(&l->zk, i);
+				snprintf(k->blk, sizeof k->blk, "%s", blk);
+				memcpy(k->kcv, kcv, 7);
+				k->since_wall_us = since;
+			}
+	}
+	fclose(f);
+	log_info("event=zonekeys_loaded link=%s zpk_kcv=%s mak_kcv=%s",
+	    l->cf.name, l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
+	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-");
+}
+
+/* The keys durable: written aside, synced, renamed over.  0 or -1. */
+static int
+save(struct link *l)
+{
+	char tmp[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 64];
+	const struct zone_key *k;
+	size_t i;
+	FILE *f;
+	int fd, ok;
+
+	if (Z.dir[0] == '\0')
+		return 0;
+	path_of(l, path, sizeof path, "");
+	path_of(l, tmp, sizeof tmp, ".new");
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
+	    == -1 || (f = fdopen(fd, "w")) == NULL) {
+		log_warn("event=zonekeys_unwritable path=%s", tmp);
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	for (i = 0; i < sizeof slots / sizeof slots[0]; i++) {
+		k = slot(&l->zk, i);
+		if (k->blk[0] != '\0')
+			fprintf(f, "%s %s %s %llu\n", slots[i].word, k->blk,
+			    k->kcv, (unsigned long long)k->since_wall_us);
+	}
+	ok = fflush(f) == 0 && fsync(fd) == 0;
+	if (fclose(f) != 0 || !ok || rename(tmp, path) == -1) {
+		log_warn("event=zonekeys_unwritable path=%s", path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+/* The 0810 of a 161, on the connection it came on if it is still up. */
+static void
+answer(struct import *im, const char *rc)
+{
+	struct link *l = link_find(im->link);
+	struct conn *c;
+
+	if (l == NULL || (c = link_conn(l, im->conn_id)) == NULL) {
+		log_warnx("event=key_change_unanswered link=%s rc=%s "
+		    "reason=\"connection gone\"", im->link, rc);
+		return;
+	}
+	if (strcmp(rc, "00") != 0)
+		l->zk.refused++;
+	if (iso_response_init(&resp, &im->req, rc, 0) == 0 &&
+	    conn_send_msg(c, &resp) == 0)
+		metrics_request(l->cf.name, im->req.mti, rc, PATH_LOCAL, 0);
+}
+
+static void
+imported(const struct hsm_result *r, void *arg)
+{
+	struct import *im = arg;
+	struct link *l = link_find(im->link);
+	struct zone_key *cur, *prev, old;
+	const char *rc = "00";
+
+	if (l != NULL)
+		l->zk.busy = 0;
+	if (r->status != HSM_OK) {
+		log_warnx("event=key_change_refused link=%s kind=%c "
+		    "reason=hsm status=%s error=%s", im->link, im->kind,
+		    hsm_status_str(r->status), r->error);
+		rc = "96";
+	} else if (sodium_memcmp(r->u.key.kcv, im->kcv, 6) != 0) {
+		/* Not the key the scheme meant: the old one stays. */
+		log_warnx("event=key_change_refused link=%s kind=%c "
+		    "reason=kcv_mismatch sent=%s got=%s", im->link, im->kind,
+		    im->kcv, r->u.key.kcv);
+		rc = "63";
+	} else if (l != NULL) {
+		cur = im->kind == 'P' ? &l->zk.zpk : &l->zk.mak;
+		prev = im->kind == 'P' ? &l->zk.zpk_prev : &l->zk.mak_prev;
+		old = *prev;
+		*prev = *cur;
+		snprintf(cur->blk, sizeof cur->blk, "%s", r->u.key.block);
+		memcpy(cur->kcv, r->u.key.kcv, 7);
+		cur->since_wall_us = wall_us();
+		if (save(l) == -1) {
+			/* Not durable: not in use either. */
+			*cur = *prev;
+			*prev = old;
+			rc = "96";
+		} else {
+			l->zk.changes++;
+			log_info("event=key_changed link=%s kind=%s kcv=%s "
+			    "previous=%s durable=%s", l->cf.name, im->kind ==
+			    'P' ? "zpk" : "mak", cur->kcv, prev->kcv[0] ?
+			    prev->kcv : "-", Z.dir[0] ? "yes" : "no");
+		}
+	}
+	answer(im, rc);
+	sodium_memzero(&im->req, sizeof im->req);
+	free(im);
+}
+
+void
+zonekey_change(struct conn *c, const struct iso_msg *m)
+{
+	struct link *l = c->link;
+	struct import *im;
+	char de48[DE48_LEN + 2], key[40], usage[3];
+	const char *rc = NULL;
+
+	if ((im = calloc(1, sizeof *im)) == NULL)
+		return;		/* not answered: the scheme repeats it */
+	snprintf(im->link, sizeof im->link, "%s", l->cf.name);
+	im->conn_id = c->id;
+	iso_msg_copy(&im->req, m);
+	if (iso_get_str(m, 48, de48, sizeof de48) == -1 ||
+	    strlen(de48) != DE48_LEN || (de48[0] != 'P' && de48[0] != 'M') ||
+	    de48[1] != 'X' || !hex_valid(de48 + 2, 32, 1) ||
+	    !hex_valid(de48 + 34, 6, 1))
+		rc = "30";
+	else if (l->cf.zmk[0] == '\0')
+		rc = "12";
+	else if (Z.hsm == NULL || l->zk.busy)
+		rc = "96";
+	if (rc != NULL) {
+		log_warnx("event=key_change_refused link=%s rc=%s reason=%s",
+		    l->cf.name, rc, rc[1] == '0' ? "bad_de48" : rc[1] == '2' ?
+		    "no_zmk" : "hsm_or_busy");
+		answer(im, rc);
+		free(im);
+		return;
+	}
+	im->kind = de48[0];
+	memcpy(im->kcv, de48 + 34, 6);
+	memcpy(key, de48 + 1, 33);
+	key[33] = '\0';
+	/* ZPK: PIN blocks both ways; MAC key: ISO 9797-1 alg. 3, both. */
+	snprintf(usage, sizeof usage, "%s", im->kind == 'P' ? "P0" : "M3");
+	if (hsm_import_key(Z.hsm, l->cf.zmk, key, usage, im->kind == 'P' ?
+	    'B' : 'C', imported, im) == -1) {
+		log_warnx("event=key_change_refused link=%s rc=96 "
+		    "reason=hsm_call", l->cf.name);
+		answer(im, "96");
+		free(im);
+		return;
+	}
+	l->zk.busy = 1;
+	log_info("event=key_change link=%s kind=%c kcv=%s", l->cf.name,
+	    im->kind, im->kcv);
+}
+
+void
+zonekey_verify(struct link *l, struct iso_msg *r)
+{
+	char v[8];
+
+	snprintf(v, sizeof v, "P%s", l->zk.zpk.kcv[0] ? l->zk.zpk.kcv :
+	    "000000");
+	iso_set_str(r, 48, v);
+}
+
+int
+zonekey_rekey(struct link *l, char *err, size_t errsz)
+{
+	struct conn *c = link_pick_conn(l);
+
+	if (l->cf.zmk[0] == '\0') {
+		snprintf(err, errsz, "link %s has no ZMKFile", l->cf.name);
+		return -1;
+	}
+	if (c == NULL || !c->signed_on) {
+		snprintf(err, errsz, "link %s has no signed-on connection",
+		    l->cf.name);
+		return -1;
+	}
+	if (session_ask(c, "162") == -1) {
+		snprintf(err, errsz, "link %s: another session message is "
+		    "outstanding, or the send failed", l->cf.name);
+		return -1;
+	}
+	log_info("event=key_requested link=%s conn=%llu", l->cf.name,
+	    (unsigned long long)c->id);
+	return 0;
+}
+
+const char *
+zonekey_zpk(const char *name, int prev)
+{
+	struct link *l = link_find(name);
+	const struct zone_key *k;
+
+	if (l == NULL)
+		return NULL;
+	k = prev ? &l->zk.zpk_prev : &l->zk.zpk;
+	return k->blk[0] != '\0' ? k->blk : NULL;
+}
+
+struct hsm_client *
+zonekey_hsm(void)
+{
+	return Z.hsm;
+}

@@ -1,0 +1,92 @@
+#!/bin/bash
+# Outbound store and forward (gateway/outsaf.c) with the real gatewayd
+# (durable store), scheme-sim core sending one OUT_REQUEST and scheme-sim
+# scheme holding it unanswered:
+#   1. the 0200 times out (OutTimeout 1s): the core gets 91, the request
+#      is queued durably and repeated (0201), also unanswered;
+#   2. gatewayd is killed (SIGKILL) and restarted: the entry is read back
+#      and the reversal (0420, DE90 = the original's data) goes out to a
+#      new scheme-sim once the link is back;
+#   3. paused, nothing is sent; replayed after resume, the 0420 is
+#      acknowledged (0430) and the core gets an advice "out-reversed";
+#      the queue is empty.
+TEST=outsaf
+TEST_TIMEOUT=120
+. "$(dirname "$0")/lib.sh"
+
+SP=$(free_port); LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
+start_hsm 1
+{ standin_conf; cat <<CONF; } >"$T/gw.conf"
+
+[Link out]
+Profile = iso87
+Connect = 127.0.0.1:$SP
+OutTimeout = 1s
+OutRepeats = 1
+CONF
+cat >"$T/out.json" <<'J'
+{"mti":"0200","fields":{"2":"4000000000000002","3":"260000","4":"000000012345","7":"1206120000","11":"424242","32":"005037","37":"OUT000000001","41":"TERM0001","42":"SIMMERCHANT0001","49":"826"}}
+J
+scheme() {	# scheme NAME ARGS...: a listening scheme, in the background
+	local n=$1
+	shift
+	"$BIN/scheme-sim" scheme --listen 127.0.0.1:$SP --profile iso87 \
+	    --no-progress --count 1 --rate 10 "$@" >"$T/$n.out" 2>&1 &
+	SIM=$!
+	PIDS+=($SIM)
+}
+wait_log() {	# wait_log FILE REGEX
+	local i
+	for i in $(seq 1 300); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.05
+	done
+	fail "never in $(basename "$1"): /$2/"
+}
+saf_json() {
+	ctl saf --json >"$T/saf.json"
+	json_get "$T/saf.json" "$1"
+}
+
+scheme one --hold-out 9 --hold 60s
+start_gw "$T/gw.conf"
+wait_log "$T/one.out" 'event=signed_on'
+# The core comes once the link is up, so its OUT_REQUEST finds it.
+start_core a "$CP" "$T/core.key" --record "$T/record.jsonl" \
+    --out-request out:"$T/out.json"
+wait_log "$T/one.out" 'event=incoming_held conn=0 mti=0200'
+wait_log "$T/one.out" 'event=incoming_held conn=0 mti=0201'
+[ "$(saf_json "d['outbound']['depth']")" = 1 ] || fail "not queued"
+grep -q '"OUT_RESPONSE"\|out_response\|"0210"' "$T/record.jsonl" ||
+    fail "the core did not hear the timeout (91)"
+
+# 2. A crash after the repeat; the entry comes back from the disk.
+kill -9 "$GWPID"; wait "$GWPID" 2>/dev/null
+wait "$SIM" 2>/dev/null
+ls "$T/state"/outsaf.* >/dev/null 2>&1 || fail "no durable entry on disk"
+! grep -q 424242 "$T/state"/outsaf.* || fail "the entry is not sealed"
+start_gw "$T/gw.conf"
+grep -q 'event=outsaf_restored link=out' "$T/gatewayd.log" ||
+    fail "the entry was not read back"
+ctl saf out pause >/dev/null
+scheme two --hold 60s
+wait_log "$T/two.out" 'event=signed_on'
+sleep 1.5
+! grep -q 'mti=0420' "$T/two.out" || fail "sent while paused"
+ctl saf | grep -q 'paused=yes' || fail "gatewayctl saf: not shown paused"
+ctl saf out resume >/dev/null
+ctl saf out replay >/dev/null
+wait_log "$T/two.out" 'event=incoming_answered conn=0 mti=0420'
+for i in $(seq 1 200); do
+	[ "$(saf_json "d['outbound']['depth']")" = 0 ] && break
+	sleep 0.05
+done
+[ "$(saf_json "d['outbound']['depth']")" = 0 ] || fail "0430 did not empty the queue"
+ls "$T/state"/outsaf.* >/dev/null 2>&1 && fail "the entry's file is left"
+for i in $(seq 1 200); do
+	grep -q 'out-reversed' "$T/record.jsonl" && break
+	sleep 0.05
+done
+grep -q 'out-reversed' "$T/record.jsonl" || fail "the core never heard out-reversed"
+grep -q 'event=outsaf_pause uid=' "$T/gatewayd.log" || fail "pause not logged with the caller"
+pass "0200 timed out (91 to the core), 0201 repeated, SIGKILL + restart, 0420 after resume/replay acknowledged 0430, core advised out-reversed, queue and file gone"
