@@ -16,9 +16,14 @@
 # same minute).  Printed as median [min-max] of the runs:
 #   standin rate=R p50_us=.. p99_us=.. late=N rc91=N pages_per_decision=..
 #           decisions_per_commit=.. commit_us_avg=.. floor_p99_us=..
-#           p99_over_floor=.. (goal <= 3 at 10,000/s, late = 0)
+#           p99_over_floor=.. floor_pages_per_commit=..
+#           (goal <= 3 at 10,000/s, late = 0)
 #   standin saturation_per_s=.. approved_per_s=.. pages_per_decision=..
 #           decisions_per_commit=.. (goal >= 20,000)
+# floor_pages_per_commit is what one commit of one decision writes (each
+# database's path from root to leaf, the free list, the meta page): at
+# low rates, with one or two decisions a commit, pages_per_decision is
+# about that.
 # late = answers after the 40 ms deadline; rc91 = 91s (shed at the door
 # when the pipeline cannot answer in time, or the deadline guard);
 # pages_per_decision = what the store's writer thread wrote (its wchar
@@ -141,12 +146,12 @@ measure() {
 	local name=$1 before after floor
 	shift
 	floor=$(BENCH_STORE_SECONDS=0 BENCH_STORE_SINGLE=${BENCH_FLOOR_COMMITS:-1000} \
-	    "$FLOOR" | sed -n 's/.* p99=\([0-9]*\).*/\1/p')
+	    "$FLOOR" | sed -n 's/.* p99=\([0-9]*\).*pages_per_commit=\([0-9.]*\).*/\1 \2/p')
 	before=$(store_now)
 	"$SIM" scheme "${common[@]}" "$@" --json "$T/$name.json" \
 	    >"$T/$name.txt" 2>"$T/$name.log"
 	after=$(store_now)
-	python3 - "$T/$name.json" "$name" "${floor:-0}" "$before" "$after" \
+	python3 - "$T/$name.json" "$name" "${floor:-0 0}" "$before" "$after" \
 	    >>"$T/runs.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["total"]
@@ -154,7 +159,8 @@ b = [int(x) for x in sys.argv[4].split()]
 a = [int(x) for x in sys.argv[5].split()]
 dec, bat = a[0] - b[0], a[1] - b[1]
 print(json.dumps({
-    "name": sys.argv[2], "floor_p99": int(sys.argv[3]),
+    "name": sys.argv[2], "floor_p99": int(sys.argv[3].split()[0]),
+    "floor_pages": float(sys.argv[3].split()[1]),
     "rate": d["rate"], "p50": d["latency_us"]["p50"],
     "p99": d["latency_us"]["p99"], "late": d["deadline_miss"],
     "rc91": d["by_rc"].get("91", 0), "errors": d["errors"]["total"],
@@ -182,18 +188,19 @@ late = sum(r["late"] for r in runs)
 if sys.argv[2] == "max":
     print("standin saturation_per_s=%s approved_per_s=%s p99_us=%s rc91=%d "
           "pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
-          "floor_p99_us=%s runs=%d (goal >= 20000 durable decisions/s)" % (
+          "floor_p99_us=%s floor_pages_per_commit=%s runs=%d (goal >= 20000 "
+          "durable decisions/s; approved_per_s is what was durably decided)" % (
           f("rate"), f("approved_per_s"), f("p99"), sum(r["rc91"] for r in runs),
           f("pages", "%.2f"), f("per_commit", "%.1f"), f("commit_us"),
-          f("floor_p99"), len(runs)))
+          f("floor_p99"), f("floor_pages", "%.1f"), len(runs)))
 else:
     print("standin rate=%s p50_us=%s p99_us=%s late=%d rc91=%d "
           "pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
-          "floor_p99_us=%s p99_over_floor=%s runs=%d (goal at 10000/s: "
-          "p99_over_floor <= 3, late = 0)" % (
+          "floor_p99_us=%s p99_over_floor=%s floor_pages_per_commit=%s "
+          "runs=%d (goal at 10000/s: p99_over_floor <= 3, late = 0)" % (
           sys.argv[2][2:], f("p50"), f("p99"), late, sum(r["rc91"] for r in runs),
           f("pages", "%.2f"), f("per_commit", "%.1f"), f("commit_us"),
-          f("floor_p99"), rs, len(runs)))
+          f("floor_p99"), rs, f("floor_pages", "%.1f"), len(runs)))
 PY
 }
 
