@@ -3,12 +3,15 @@
  * writes them (an advice of ~400 bytes sealed into the SAF and a decision
  * record, both appended under their id; two dedup keys in request order;
  * the card's counter record at a random one of 100,000 cards; the
- * exposure total; the counters in meta) pushed as fast as the group-commit writer takes them,
- * with full LMDB durability, for BENCH_STORE_SECONDS (default 3).  Prints
+ * exposure total; the counters in meta) pushed as fast as the
+ * group-commit writer takes them, with full LMDB durability, for
+ * BENCH_STORE_SECONDS (default 3).  Prints
  *   store durable_decisions_per_s=N commits_per_s=N decisions_per_commit=N
+ *         commit_us_avg=N pages_per_decision=..
  * then the same decision alone, one at a time (a commit of one, waited for)
  * for BENCH_STORE_SINGLE commits (default 2000):
  *   store one_decision_commit_us p50=.. p99=.. p99.9=.. max=..
+ *         commits=N pages_per_commit=..
  * the floor under any durable stand-in answer on this disk: a decision
  * waits for the commit in progress and then for its own.
  * pages_per_decision is what the writer thread wrote (its wchar in
