@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include "tunnel/tlv.h"
+#include "base/be.h"
 #include "base/hex.h"
 #include "gateway/standin/cards.h"
 #include "gateway/standin/store.h"
@@ -285,19 +286,57 @@ cards_kv(const char *list, const char *key, char *out, size_t cap)
 	return -1;
 }
 
-size_t
-cards_spend_key(const uint8_t hash[STATEKEY_HASHLEN], char kind,
-    const char *day, uint8_t *out)
-{
-	size_t n = STATEKEY_HASHLEN;
+#define COUNT_KEYLEN	(STATEKEY_HASHLEN + 1)
+#define COUNT_VALLEN	(8 + 4 * 8)
 
-	memcpy(out, hash, n);
-	out[n++] = (uint8_t)kind;
-	if (day != NULL) {
-		memcpy(out + n, day, 8);
-		n += 8;
-	}
-	return n;
+static void
+count_key(const uint8_t hash[STATEKEY_HASHLEN], uint8_t k[COUNT_KEYLEN])
+{
+	memcpy(k, hash, STATEKEY_HASHLEN);
+	k[STATEKEY_HASHLEN] = 'C';
+}
+
+int
+cards_count_get(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
+    struct card_count *c)
+{
+	uint8_t k[COUNT_KEYLEN];
+	const uint8_t *p;
+	const void *v;
+	size_t vl;
+	int rc;
+
+	memset(c, 0, sizeof *c);
+	count_key(hash, k);
+	if ((rc = store_get(t, STORE_EXPOSURE, k, sizeof k, &v, &vl)) ==
+	    STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (vl != COUNT_VALLEN)
+		return STORE_CORRUPT;
+	p = v;
+	memcpy(c->day, p, 8);
+	c->day_amount = be64_get(p + 8);
+	c->day_count = be64_get(p + 16);
+	c->day_cash = be64_get(p + 24);
+	c->snap_spend = be64_get(p + 32);
+	return 0;
+}
+
+int
+cards_count_put(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
+    const struct card_count *c)
+{
+	uint8_t k[COUNT_KEYLEN], v[COUNT_VALLEN];
+
+	count_key(hash, k);
+	memcpy(v, c->day, 8);
+	be64_put(v + 8, c->day_amount);
+	be64_put(v + 16, c->day_count);
+	be64_put(v + 24, c->day_cash);
+	be64_put(v + 32, c->snap_spend);
+	return store_put(t, STORE_EXPOSURE, k, sizeof k, v, sizeof v);
 }
 
 int
@@ -306,7 +345,6 @@ cards_put(struct store_txn *t, const struct statekey *k,
 {
 	uint8_t h[STATEKEY_HASHLEN], ah[STATEKEY_HASHLEN];
 	uint8_t sealed[sizeof(struct card_rec) + STATEKEY_SEAL_OVERHEAD];
-	uint8_t sk[STATEKEY_HASHLEN + 1];
 	uint8_t open;
 	long n;
 	int rc;
@@ -335,10 +373,14 @@ cards_put(struct store_txn *t, const struct statekey *k,
 	/* A fresh balance: stand-in spend counts from here.  (The core's
 	 * balance is assumed to include the advices it has applied.) */
 	if (r->has_balance) {
-		cards_spend_key(h, 'S', NULL, sk);
-		rc = store_del(t, STORE_EXPOSURE, sk, sizeof sk);
-		if (rc != 0 && rc != STORE_NOTFOUND)
+		struct card_count c;
+
+		if ((rc = cards_count_get(t, h, &c)) != 0)
 			return rc;
+		if (c.snap_spend != 0) {
+			c.snap_spend = 0;
+			return cards_count_put(t, h, &c);
+		}
 	}
 	return 0;
 }

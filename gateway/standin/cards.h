@@ -80,9 +80,21 @@ int	cards_get(struct store_txn *, const struct statekey *,
 int	cards_account(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
 	    int *open);
 
-/* The spend key of a card in the exposure database: hash | 'S' (since its
- * snapshot) or hash | 'D' | YYYYMMDD (daily). */
-size_t	cards_spend_key(const uint8_t hash[STATEKEY_HASHLEN], char kind,
-	    const char *day, uint8_t *out);
+/*
+ * A card's counters, one record in the exposure database under hash |
+ * 'C' (store_format 3): one leaf dirtied per decision.  The day's figures
+ * are of day (YYYYMMDD); a decision on another day starts them again.
+ */
+struct card_count {
+	char		 day[9];
+	uint64_t	 day_amount, day_count, day_cash;
+	uint64_t	 snap_spend;	/* since the card's snapshot */
+};
+
+/* 0 (absent: all zero), or an error. */
+int	cards_count_get(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
+	    struct card_count *);
+int	cards_count_put(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
+	    const struct card_count *);
 
 #endif

@@ -30,11 +30,49 @@ si_utc_day(uint64_t wall, char day[9], char yymm[5])
 	yymm[4] = '\0';
 }
 
+/*
+ * A decision's keys lead with the order the scheme numbers its requests
+ * in: DE7 (MMDDhhmmss) as seconds in the year, then DE11.  Keys made
+ * together then sit together in the dedup tree, and a commit of a batch
+ * dirties the few leaves at its end instead of one random leaf per key
+ * (the rest of the key is a hash).  Absent or malformed fields count as
+ * 0: the key is still exact, only not in order.
+ */
 static void
-key16(char kind, const char *s, size_t len, uint8_t out[SI_DKEY_LEN])
+order_prefix(const char *de7, const char *de11, uint8_t out[SI_DKEY_ORDER])
+{
+	uint32_t t = 0, stan = 0;
+	size_t i;
+
+	if (de7 != NULL && strlen(de7) == 10 && dec_valid(de7, 10)) {
+		for (i = 0; i < 10; i += 2) {
+			uint32_t v = (uint32_t)(de7[i] - '0') * 10 +
+			    (uint32_t)(de7[i + 1] - '0');
+			t = i == 0 ? v : i == 2 ? t * 32 + v :
+			    i == 4 ? t * 24 + v : t * 60 + v;
+		}
+	}
+	if (de11 != NULL && strlen(de11) <= 6 && de11[0] != '\0' &&
+	    dec_valid(de11, strlen(de11)))
+		stan = (uint32_t)strtoul(de11, NULL, 10);
+	out[0] = (uint8_t)(t >> 24);
+	out[1] = (uint8_t)(t >> 16);
+	out[2] = (uint8_t)(t >> 8);
+	out[3] = (uint8_t)t;
+	out[4] = (uint8_t)(stan >> 16);
+	out[5] = (uint8_t)(stan >> 8);
+	out[6] = (uint8_t)stan;
+}
+
+/* kind, order prefix, 16-byte hash of s */
+static void
+key16(char kind, const char *de7, const char *de11, const char *s,
+    size_t len, uint8_t out[SI_DKEY_LEN])
 {
 	out[0] = (uint8_t)kind;
-	crypto_generichash(out + 1, 16, (const uint8_t *)s, len, NULL, 0);
+	order_prefix(de7, de11, out + 1);
+	crypto_generichash(out + 1 + SI_DKEY_ORDER, 16, (const uint8_t *)s,
+	    len, NULL, 0);
 }
 
 static const char *
@@ -55,7 +93,7 @@ si_orig_key(const char *mti2, const char *de11, const char *de7,
 
 	n = snprintf(k, sizeof k, "%.2s|%s|%s|%s", mti2, strip0(de11),
 	    de7, strip0(de32));
-	key16('O', k, (size_t)n, out);
+	key16('O', de7, de11, k, (size_t)n, out);
 }
 
 /* The durable duplicate key: the link, the transaction's identity and
@@ -66,6 +104,7 @@ si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
     const struct iso_msg *m)
 {
 	char key[ISO_TXNKEY_MAX + 2 * ISO_TXNDIGEST_LEN + 2];
+	char de7[16] = "", de11[16] = "";
 	size_t n;
 
 	if (iso_txn_key(p, link, m, key, ISO_TXNKEY_MAX) == 0) {
@@ -76,7 +115,9 @@ si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
 		key[n++] = '|';
 		hex_encode(d->digest, sizeof d->digest, key + n);
 		key[n + 2 * sizeof d->digest] = '\0';
-		key16('D', key, strlen(key), d->dkey);
+		iso_get_str(m, 7, de7, sizeof de7);
+		iso_get_str(m, 11, de11, sizeof de11);
+		key16('D', de7, de11, key, strlen(key), d->dkey);
 		d->has_dkey = 1;
 	}
 }

@@ -5,6 +5,7 @@
  * transaction (writer).  A job may run again if its batch is retried, so
  * each one starts by resetting what it writes into its sidec.
  */
+#include <stddef.h>
 #include <string.h>
 
 #include <sodium.h>
@@ -38,6 +39,15 @@ get_decision(struct store_txn *t, const uint8_t *k, uint64_t *id,
 	return 0;
 }
 
+static void
+add_sat(uint64_t *v, int64_t delta)
+{
+	if (delta < 0 && (uint64_t)-delta > *v)
+		*v = 0;
+	else
+		*v += (uint64_t)delta;
+}
+
 static int
 add_u64(struct store_txn *t, int db, const void *k, size_t kl, int64_t delta)
 {
@@ -46,10 +56,7 @@ add_u64(struct store_txn *t, int db, const void *k, size_t kl, int64_t delta)
 
 	if ((rc = store_get_u64(t, db, k, kl, &v)) != 0)
 		return rc;
-	if (delta < 0 && (uint64_t)-delta > v)
-		v = 0;
-	else
-		v += (uint64_t)delta;
+	add_sat(&v, delta);
 	return store_put_u64(t, db, k, kl, v);
 }
 
@@ -72,34 +79,40 @@ si_range_key(char kind, const char *day, const char *name, uint8_t *out)
 
 /*
  * A card's spend moved by delta together with everything that counts it:
- * the card's today and since its snapshot, its cash today, the range's
- * outstanding exposure and the appliance's.  An approval (count) also
- * counts in the card's and the range's approvals of the day.
+ * the card's record (its day's amount, cash and approvals, its spend
+ * since the snapshot: one key, one leaf), the range's outstanding
+ * exposure and the appliance's.  An approval (count) also counts in the
+ * range's approvals of the day.  A release of another day's approval
+ * leaves today's figures alone: they are not its day's.
  */
 static int
 add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
     int64_t count)
 {
-	uint8_t k[STATEKEY_HASHLEN + 2 + 8 + RANGE_NAME_MAX];
+	uint8_t k[2 + 8 + RANGE_NAME_MAX];
+	struct card_count c;
 	size_t kl;
 	int rc;
 
-	kl = cards_spend_key(r->hash, 'D', r->day, k);
-	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+	if ((rc = cards_count_get(t, r->hash, &c)) != 0)
 		return rc;
-	kl = cards_spend_key(r->hash, 'S', NULL, k);
-	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
-		return rc;
-	kl = cards_spend_key(r->hash, 'K', r->day, k);
-	if (r->cash && (rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+	if (memcmp(c.day, r->day, 8) != 0 && count > 0) {
+		memset(&c, 0, offsetof(struct card_count, snap_spend));
+		memcpy(c.day, r->day, 8);
+	}
+	if (memcmp(c.day, r->day, 8) == 0) {
+		add_sat(&c.day_amount, delta);
+		add_sat(&c.day_count, count);
+		if (r->cash)
+			add_sat(&c.day_cash, delta);
+	}
+	add_sat(&c.snap_spend, delta);
+	if ((rc = cards_count_put(t, r->hash, &c)) != 0)
 		return rc;
 	kl = si_range_key('E', NULL, r->range, k);
 	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 		return rc;
 	if (count) {
-		kl = cards_spend_key(r->hash, 'N', r->day, k);
-		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
-			return rc;
 		kl = si_range_key('c', r->day, r->range, k);
 		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, count)) != 0)
 			return rc;
@@ -225,23 +238,20 @@ duplicate(struct store_txn *t, struct sidec *d)
 static int
 read_counts(struct store_txn *t, struct sidec *d, struct si_counts *n)
 {
-	uint8_t k[STATEKEY_HASHLEN + 2 + 8 + RANGE_NAME_MAX];
+	uint8_t k[2 + 8 + RANGE_NAME_MAX];
+	struct card_count c;
 	size_t kl;
 	int rc;
 
 	memset(n, 0, sizeof *n);
-	kl = cards_spend_key(d->hash, 'D', d->day, k);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_amount)))
+	if ((rc = cards_count_get(t, d->hash, &c)) != 0)
 		return rc;
-	kl = cards_spend_key(d->hash, 'N', d->day, k);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_count)))
-		return rc;
-	kl = cards_spend_key(d->hash, 'K', d->day, k);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->day_cash)))
-		return rc;
-	kl = cards_spend_key(d->hash, 'S', NULL, k);
-	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl, &n->snap_spend)))
-		return rc;
+	if (memcmp(c.day, d->day, 8) == 0) {
+		n->day_amount = c.day_amount;
+		n->day_count = c.day_count;
+		n->day_cash = c.day_cash;
+	}
+	n->snap_spend = c.snap_spend;
 	kl = si_range_key('E', NULL, d->rng.name, k);
 	if ((rc = store_get_u64(t, STORE_EXPOSURE, k, kl,
 	    &n->range_exposure)))
@@ -428,7 +438,7 @@ record(struct store_txn *t, struct sidec *d, const struct dec_rec *r)
 	int rc;
 
 	be64_put(ik, d->id);
-	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, r, sizeof *r)) != 0)
+	if ((rc = store_append(t, STORE_DECISIONS, ik, 8, r, sizeof *r)) != 0)
 		return rc;
 	if (d->has_dkey && (rc = store_put(t, STORE_DEDUP, d->dkey,
 	    SI_DKEY_LEN, ik, 8)) != 0)

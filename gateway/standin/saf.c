@@ -72,10 +72,11 @@ saf_next_id(struct store_txn *t, uint64_t *id)
 }
 
 /* Seals buf[0..len) with the id tag appended (cap bytes of room) and
- * stores it under id. */
+ * stores it under id: a new id past every other (append), or in place. */
 static int
 put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
-    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
+    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen,
+    int append)
 {
 	/* writer thread only; not on the stack (zero-filled by the build) */
 	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
@@ -97,6 +98,9 @@ put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
 	if (n < 0)
 		return STORE_TOOBIG;
 	*outlen = w.len;
+	if (append)
+		return store_append(t, STORE_SAF, key, sizeof key, rec,
+		    8 + (size_t)n);
 	return store_put(t, STORE_SAF, key, sizeof key, rec, 8 + (size_t)n);
 }
 
@@ -108,7 +112,7 @@ saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
 	int rc;
 
 	if ((rc = saf_next_id(t, &next)) != 0 ||
-	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen))
+	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen, 1))
 	    != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
 	    sizeof META_NEXT_ID - 1, next)) != 0)
 		return rc;
@@ -120,7 +124,7 @@ int
 saf_replace(struct store_txn *t, const struct statekey *k, uint64_t id,
     uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
 {
-	return put_advice(t, k, id, buf, len, cap, now_wall, outlen);
+	return put_advice(t, k, id, buf, len, cap, now_wall, outlen, 0);
 }
 
 static struct entry *

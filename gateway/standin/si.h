@@ -29,9 +29,10 @@ struct iso_profile;
 struct json_t;
 struct hsm_client;
 
-#define SI_DKEY_LEN	17		/* kind byte + 16-byte hash */
+#define SI_DKEY_ORDER	7		/* DE7 seconds in the year, DE11 */
+#define SI_DKEY_LEN	(1 + SI_DKEY_ORDER + 16) /* kind, order, hash */
 #define SI_ADV_ROOM	640		/* decision tags + advice id */
-#define STORE_FORMAT	2		/* meta store_format: dec_rec v2 */
+#define STORE_FORMAT	3		/* meta store_format (doc/standin.md) */
 
 enum si_kind { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
 enum si_stage { ST_LOOKUP, ST_HSM, ST_WRITE };

@@ -45,6 +45,24 @@ store_put(struct store_txn *t, int db, const void *key, size_t klen,
 	return store_rc(mdb_put(t->txn, t->st->dbi[db], &k, &v, 0));
 }
 
+/* Keys that only grow (advice and decision ids) go in with MDB_APPEND:
+ * no search, and the leaf is filled before a new one is started rather
+ * than split in half.  A key that is not past the last one (an old store,
+ * a retried batch) is put the ordinary way. */
+int
+store_append(struct store_txn *t, int db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val v = { vlen, (void *)(uintptr_t)val };
+	int rc;
+
+	rc = mdb_put(t->txn, t->st->dbi[db], &k, &v, MDB_APPEND);
+	if (rc == MDB_KEYEXIST)
+		return store_put(t, db, key, klen, val, vlen);
+	return store_rc(rc);
+}
+
 int
 store_del(struct store_txn *t, int db, const void *key, size_t klen)
 {

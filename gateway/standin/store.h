@@ -73,6 +73,10 @@ struct store_stats {
 	uint64_t	 commit_us_total, commit_us_max;
 	uint64_t	 reader_checks, stale_readers;
 	uint64_t	 map_size, map_used;
+	/* The writer thread's id: its /proc/PID/task/TID/io wchar is what
+	 * the commits wrote (pages and meta; 8 bytes a batch to the
+	 * eventfd), the benchmarks' pages per decision. */
+	uint64_t	 writer_tid;
 };
 
 /*
@@ -107,6 +111,10 @@ int	store_get(struct store_txn *, int db, const void *key, size_t klen,
 	    const void **val, size_t *vlen);
 int	store_put(struct store_txn *, int db, const void *key, size_t klen,
 	    const void *val, size_t vlen);
+/* The same for a key past every key in db (ids that only grow): fills
+ * leaves instead of splitting them. */
+int	store_append(struct store_txn *, int db, const void *key,
+	    size_t klen, const void *val, size_t vlen);
 /* 0, or STORE_NOTFOUND when there was nothing to delete. */
 int	store_del(struct store_txn *, int db, const void *key, size_t klen);
 /* Entries from key (NULL: the first) in order; fn returns 0 to go on,

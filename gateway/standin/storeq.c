@@ -321,6 +321,9 @@ writer_main(void *arg)
 	uint64_t last_check = now_us();
 	int tick;
 
+	pthread_mutex_lock(&st->smu);
+	st->s.writer_tid = (uint64_t)gettid();
+	pthread_mutex_unlock(&st->smu);
 	for (;;) {
 		l = jobq_take(&st->wq, &tick, STORE_BATCH_MAX);
 		if (l != NULL)

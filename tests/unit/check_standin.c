@@ -2,8 +2,9 @@
  * whole pipeline on a real store
  * and event loop without an HSM: a SNAPSHOT applied and acknowledged, an
  * approval, the same request again, an unknown card, a limit, a reversal
- * releasing the exposure, the advices sent and acknowledged; and the
- * queue in memory when there is no store. */
+ * releasing the exposure, the advices sent and acknowledged; the card's
+ * counters across a restart; and the queue in memory when there is no
+ * store. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +338,59 @@ START_TEST(ranges_apply)
 }
 END_TEST
 
+static int
+old_format_run(struct store_txn *t, void *arg)
+{
+	(void)arg;
+	return store_put_u64(t, STORE_META, "store_format", 12, 2);
+}
+
+/* The card's counters are one record (store_format 3): the day's amount
+ * counts approvals, a reversal takes its amount back, and both hold
+ * across a restart.  A store of the older layout is refused. */
+START_TEST(card_counters)
+{
+	struct standin_conf c;
+	struct store_job j;
+	struct store *st;
+	char err[256], sdir[96];
+
+	durable_setup(&c);
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	/* 1000.00 a day: two of 400.00, not a third */
+	ck_assert_str_eq(decide("0100", PAN, "000000040000", "000001"), "00");
+	ck_assert_str_eq(decide("0100", PAN, "000000040000", "000002"), "00");
+	ck_assert_str_eq(decide("0100", PAN, "000000040000", "000003"), "51");
+	ck_assert_str_eq(res.why, "card-daily-limit");
+	/* the first reversed: its 400.00 is free again */
+	ck_assert_str_eq(decide("0400", PAN, "000000040000", "000009"), "00");
+	ck_assert_uint_eq(exposure(), 40000);
+	ck_assert_str_eq(decide("0100", PAN, "000000040000", "000004"), "00");
+	ck_assert_uint_eq(exposure(), 80000);
+	/* after a restart the day still holds 800.00 */
+	standin_shutdown();
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	ck_assert_str_eq(decide("0100", PAN, "000000040000", "000005"), "51");
+	ck_assert_str_eq(res.why, "card-daily-limit");
+	ck_assert_str_eq(decide("0100", PAN, "000000010000", "000006"), "00");
+	standin_shutdown();
+	/* the layout before (format 2): refused, not misread */
+	snprintf(sdir, sizeof sdir, "%s/state", dir);
+	ck_assert_ptr_nonnull(st = store_open(sdir, 1 << 20, 0, NULL, err,
+	    sizeof err));
+	memset(&j, 0, sizeof j);
+	j.run = old_format_run;
+	ck_assert_int_eq(store_run_now(st, &j, 1), 0);
+	store_close(st);
+	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
+	ck_assert_msg(strstr(err, "layout 2") != NULL, "%s", err);
+	teardown();
+}
+END_TEST
+
 START_TEST(stale_snapshot)
 {
 	struct standin_conf c;
@@ -424,6 +478,7 @@ main(void)
 	tcase_add_test(tp, pipeline);
 	tcase_add_test(tp, verify_fails_closed);
 	tcase_add_test(tp, ranges_apply);
+	tcase_add_test(tp, card_counters);
 	tcase_add_test(tp, stale_snapshot);
 	tcase_add_test(tp, no_store_queue_in_memory);
 	tcase_add_test(tp, fails_closed);
