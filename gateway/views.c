@@ -1,6 +1,8 @@
 /*
  * views.c — gatewayctl's views and the link, core and router metrics.
  */
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -408,33 +410,7 @@ view_saf(struct evbuffer *b, int json)
 #define K_SKEW(k)	((double)(k)->skew_max_ms / 1e3)
 #define L_SIGNED(l)	((l)->signed_on)
 #define L_CONNS(l)	((l)->nconns)
-#define L_REFUSED(l)	((unsigned long long)(l)->refused)
-#define L_BADMSG(l)	((unsigned long long)(l)->bad_msgs)
-#define L_BADFRAME(l)	((unsigned long long)(l)->bad_frames)
 #define L_INFLIGHT(l)	((l)->inflight)
-#define L_FIRST(l)	((unsigned long long)(l)->first_frame_timeouts)
-#define L_FRAME(l)	((unsigned long long)(l)->frame_timeouts)
-#define L_ECHO(l)	((unsigned long long)(l)->echo_closed)
-#define L_PAUSED(l)	((unsigned long long)(l)->output_paused)
-#define L_STALLED(l)	((unsigned long long)(l)->output_stalled)
-#define L_BUSY(l)	((unsigned long long)(l)->inflight_refused)
-#define L_SHEDOLD(l)	((unsigned long long)(l)->shed_old)
-#define L_SHEDBUSY(l)	((unsigned long long)(l)->shed_busy)
-#define L_LATE(l)	((unsigned long long)(l)->answered_late)
-#define L_SONSENT(l)	((unsigned long long)(l)->sign_on_sent)
-#define L_SONOK(l)	((unsigned long long)(l)->sign_on_ok)
-#define L_SONREF(l)	((unsigned long long)(l)->sign_on_refused)
-#define L_SOFFSENT(l)	((unsigned long long)(l)->sign_off_sent)
-#define L_SAFREQ(l)	((unsigned long long)(l)->saf_requests)
-#define L_GATED(l)	((unsigned long long)(l)->gated)
-#define L_UNHANDLED(l)	((unsigned long long)(l)->unhandled)
-#define L_KEYCHG(l)	((unsigned long long)(l)->zk.changes)
-#define L_KEYREF(l)	((unsigned long long)(l)->zk.refused)
-#define L_MACSENT(l)	((unsigned long long)(l)->mac_sent)
-#define L_MACOK(l)	((unsigned long long)(l)->mac_ok)
-#define L_MACBAD(l)	((unsigned long long)(l)->mac_bad)
-#define L_MACFAIL(l)	((unsigned long long)(l)->mac_failed)
-#define L_LOOPTIME(l)	((unsigned long long)(l)->rx_unstamped)
 
 static void
 core_metrics(struct evbuffer *b)
@@ -466,113 +442,81 @@ core_metrics(struct evbuffer *b)
 	}
 }
 
-static void
-link_limit_metrics(struct evbuffer *b)
-{
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight gauge\n");
-	PER_LINK(b, "link_inflight", "%d", L_INFLIGHT);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_first_frame_timeouts_total"
-	    " Accepted sockets closed without a valid frame in "
-	    "FirstFrameTimeout.\n"
-	    "# TYPE gatewayd_link_first_frame_timeouts_total counter\n");
-	PER_LINK(b, "link_first_frame_timeouts_total", "%llu", L_FIRST);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_frame_timeouts_total "
-	    "counter\n");
-	PER_LINK(b, "link_frame_timeouts_total", "%llu", L_FRAME);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_echo_closed_total "
-	    "counter\n");
-	PER_LINK(b, "link_echo_closed_total", "%llu", L_ECHO);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_output_paused_total "
-	    "counter\n");
-	PER_LINK(b, "link_output_paused_total", "%llu", L_PAUSED);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_output_stalled_total "
-	    "counter\n");
-	PER_LINK(b, "link_output_stalled_total", "%llu", L_STALLED);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight_refused_total "
-	    "counter\n");
-	PER_LINK(b, "link_inflight_refused_total", "%llu", L_BUSY);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_shed_old_total Requests "
-	    "answered 91 at once: too old to be decided within Deadline.\n"
-	    "# TYPE gatewayd_link_shed_old_total counter\n");
-	PER_LINK(b, "link_shed_old_total", "%llu", L_SHEDOLD);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_shed_busy_total Requests "
-	    "answered 91 at once: stand-in's queue would outlast Deadline.\n"
-	    "# TYPE gatewayd_link_shed_busy_total counter\n");
-	PER_LINK(b, "link_shed_busy_total", "%llu", L_SHEDBUSY);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_answered_late_total "
-	    "Answers queued after Deadline, counted from the kernel's "
-	    "receive time.\n"
-	    "# TYPE gatewayd_link_answered_late_total counter\n");
-	PER_LINK(b, "link_answered_late_total", "%llu", L_LATE);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_reads_loop_time_total "
-	    "Reads with no kernel receive time (t0 from the loop's clock).\n"
-	    "# TYPE gatewayd_link_reads_loop_time_total counter\n");
-	PER_LINK(b, "link_reads_loop_time_total", "%llu", L_LOOPTIME);
-}
-
-static void
-link_session_metrics(struct evbuffer *b)
-{
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_sent_total "
-	    "counter\n");
-	PER_LINK(b, "link_sign_on_sent_total", "%llu", L_SONSENT);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_ok_total "
-	    "counter\n");
-	PER_LINK(b, "link_sign_on_ok_total", "%llu", L_SONOK);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_on_refused_total "
-	    "counter\n");
-	PER_LINK(b, "link_sign_on_refused_total", "%llu", L_SONREF);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_sign_off_sent_total "
-	    "counter\n");
-	PER_LINK(b, "link_sign_off_sent_total", "%llu", L_SOFFSENT);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_saf_requests_total "
-	    "counter\n");
-	PER_LINK(b, "link_saf_requests_total", "%llu", L_SAFREQ);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_gated_total Requests "
-	    "refused on a connection not signed on.\n"
-	    "# TYPE gatewayd_link_gated_total counter\n");
-	PER_LINK(b, "link_gated_total", "%llu", L_GATED);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_unhandled_total Messages "
-	    "of a class or function no route takes (answered 12; by MTI in "
-	    "gatewayd_requests_total).\n"
-	    "# TYPE gatewayd_link_unhandled_total counter\n");
-	PER_LINK(b, "link_unhandled_total", "%llu", L_UNHANDLED);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_total "
-	    "counter\n");
-	PER_LINK(b, "link_key_changes_total", "%llu", L_KEYCHG);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_key_changes_refused_total"
-	    " counter\n");
-	PER_LINK(b, "link_key_changes_refused_total", "%llu", L_KEYREF);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_sent_total counter\n");
-	PER_LINK(b, "link_mac_sent_total", "%llu", L_MACSENT);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_mac_ok_total counter\n");
-	PER_LINK(b, "link_mac_ok_total", "%llu", L_MACOK);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_bad_total Messages "
-	    "refused for a bad or missing MAC.\n"
-	    "# TYPE gatewayd_link_mac_bad_total counter\n");
-	PER_LINK(b, "link_mac_bad_total", "%llu", L_MACBAD);
-	evbuffer_add_printf(b, "# HELP gatewayd_link_mac_failed_total MACs "
-	    "not computed or checked: no MAC key, or the HSM failed.\n"
-	    "# TYPE gatewayd_link_mac_failed_total counter\n");
-	PER_LINK(b, "link_mac_failed_total", "%llu", L_MACFAIL);
-}
+/* A link's counters, one metric family each (HELP where the name alone
+ * does not say it). */
+static const struct link_counter {
+	const char	*name, *help;
+	size_t		 off;
+} link_counters[] = {
+#define LC(name, help, field) { name, help, offsetof(struct link, field) }
+	LC("connections_refused_total", NULL, refused),
+	LC("bad_messages_total", NULL, bad_msgs),
+	LC("bad_frames_total", NULL, bad_frames),
+	LC("first_frame_timeouts_total", "Accepted sockets closed without a "
+	    "valid frame in FirstFrameTimeout.", first_frame_timeouts),
+	LC("frame_timeouts_total", NULL, frame_timeouts),
+	LC("echo_closed_total", NULL, echo_closed),
+	LC("output_paused_total", NULL, output_paused),
+	LC("output_stalled_total", NULL, output_stalled),
+	LC("inflight_refused_total", NULL, inflight_refused),
+	LC("shed_old_total", "Requests answered 91 at once: too old to be "
+	    "decided within Deadline.", shed_old),
+	LC("shed_busy_total", "Requests answered 91 at once: stand-in's "
+	    "queue would outlast Deadline.", shed_busy),
+	LC("answered_late_total", "Answers queued after Deadline, counted "
+	    "from the kernel's receive time.", answered_late),
+	LC("reads_loop_time_total", "Reads with no kernel receive time (t0 "
+	    "from the loop's clock).", rx_unstamped),
+	LC("sign_on_sent_total", NULL, sign_on_sent),
+	LC("sign_on_ok_total", NULL, sign_on_ok),
+	LC("sign_on_refused_total", NULL, sign_on_refused),
+	LC("sign_off_sent_total", NULL, sign_off_sent),
+	LC("saf_requests_total", NULL, saf_requests),
+	LC("gated_total", "Requests refused on a connection not signed on.",
+	    gated),
+	LC("unhandled_total", "Messages of a class or function no route "
+	    "takes (answered 12; by MTI in gatewayd_requests_total).",
+	    unhandled),
+	LC("key_changes_total", NULL, zk.changes),
+	LC("key_changes_refused_total", NULL, zk.refused),
+	LC("mac_sent_total", NULL, mac_sent),
+	LC("mac_ok_total", NULL, mac_ok),
+	LC("mac_bad_total", "Messages refused for a bad or missing MAC.",
+	    mac_bad),
+	LC("mac_failed_total", "MACs not computed or checked: no MAC key, or "
+	    "the HSM failed.", mac_failed),
+#undef LC
+};
 
 static void
 link_metrics(struct evbuffer *b)
 {
+	const struct link_counter *c;
+	char e[CFG_NAME_MAX * 2];
+	const struct link *l;
+	size_t i;
+
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_signed_on gauge\n");
 	PER_LINK(b, "link_signed_on", "%d", L_SIGNED);
 	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections gauge\n");
 	PER_LINK(b, "link_connections", "%d", L_CONNS);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_connections_refused_total"
-	    " counter\n");
-	PER_LINK(b, "link_connections_refused_total", "%llu", L_REFUSED);
-	evbuffer_add_printf(b, "# TYPE gatewayd_link_bad_messages_total "
-	    "counter\n");
-	PER_LINK(b, "link_bad_messages_total", "%llu", L_BADMSG);
-	PER_LINK(b, "link_bad_frames_total", "%llu", L_BADFRAME);
-	link_limit_metrics(b);
-	link_session_metrics(b);
+	evbuffer_add_printf(b, "# TYPE gatewayd_link_inflight gauge\n");
+	PER_LINK(b, "link_inflight", "%d", L_INFLIGHT);
+	for (i = 0; i < sizeof link_counters / sizeof link_counters[0]; i++) {
+		c = &link_counters[i];
+		if (c->help != NULL)
+			evbuffer_add_printf(b, "# HELP gatewayd_link_%s %s\n",
+			    c->name, c->help);
+		evbuffer_add_printf(b, "# TYPE gatewayd_link_%s counter\n",
+		    c->name);
+		for (l = link_first(); l != NULL; l = link_next(l)) {
+			metrics_escape(e, sizeof e, l->cf.name);
+			evbuffer_add_printf(b, "gatewayd_link_%s{link=\"%s\"} "
+			    "%llu\n", c->name, e, (unsigned long long)
+			    *(const uint64_t *)(const void *)
+			    ((const char *)l + c->off));
+		}
+	}
 }
 
 void
