@@ -13,6 +13,7 @@
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"
+#include "iso8583/profile-file.h"
 
 #define IN_MAX	(64 * 1024)
 
@@ -23,6 +24,8 @@ usage(FILE *f)
 "usage: iso8583 decode   --profile P [--hex] [--unmasked] [--codepage 500|037]\n"
 "       iso8583 encode   --profile P [--hex] [--codepage 500|037]\n"
 "       iso8583 describe --profile P [--hex] [--codepage 500|037]\n"
+"       iso8583 profile export P\n"
+"       iso8583 profile check FILE\n"
 "\n"
 "decode    reads one message (no length header) on stdin and prints\n"
 "          {\"mti\":\"0100\",\"fields\":{\"2\":\"...\",...}}: text fields as\n"
@@ -34,6 +37,10 @@ usage(FILE *f)
 "--hex     the message on stdin (decode, describe) or stdout (encode) is\n"
 "          hex text; whitespace is ignored on input.\n"
 "--codepage  EBCDIC code page for the mastercard profile (default 500).\n"
+"--profile-file FILE  the profile from a JSON profile file instead of\n"
+"          --profile (see 'profile export' for the form).\n"
+"profile export  writes a compiled-in profile as a profile file.\n"
+"profile check   loads a profile file and reports the first error.\n"
 "Profiles: %s\n"
 "Exit status: 0 ok, 1 bad input (one line on stderr naming field and\n"
 "offset), 2 usage.\n", iso_profile_names());
@@ -93,6 +100,42 @@ from_hex(uint8_t *buf, size_t len, size_t *out)
 	return 0;
 }
 
+/* iso8583 profile export NAME | iso8583 profile check FILE */
+static int
+profile_cmd(int argc, char **argv)
+{
+	const struct iso_profile *p;
+	struct iso_profile *l;
+	char err[300];
+
+	if (argc != 4) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[2], "export") == 0) {
+		if ((p = iso_profile_find(argv[3])) == NULL) {
+			fprintf(stderr, "iso8583: unknown profile '%s' (one of: "
+			    "%s)\n", argv[3], iso_profile_names());
+			return 2;
+		}
+		if (iso_profile_export(p, stdout) == -1 || fflush(stdout) != 0)
+			return 1;
+		return 0;
+	}
+	if (strcmp(argv[2], "check") == 0) {
+		if ((l = iso_profile_load_file(argv[3], err,
+		    sizeof err)) == NULL) {
+			fprintf(stderr, "iso8583: %s\n", err);
+			return 1;
+		}
+		printf("%s: profile %s ok\n", argv[3], l->name);
+		iso_profile_free(l);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
+
 static void
 describe(const struct iso_profile *p, const struct iso_msg *m)
 {
@@ -120,6 +163,7 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "profile-file", required_argument, NULL, 'f' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "unmasked", no_argument, NULL, 'u' },
 		{ "codepage", required_argument, NULL, 'c' },
@@ -130,7 +174,8 @@ main(int argc, char **argv)
 	static char text[4 * IN_MAX];
 	static struct iso_msg m;
 	const struct iso_profile *p;
-	const char *cmd, *pname = NULL, *cp = "500";
+	struct iso_profile *loaded = NULL;
+	const char *cmd, *pname = NULL, *pfile = NULL, *cp = "500";
 	char pbuf[64], err[200];
 	struct iso_err e;
 	size_t len;
@@ -144,10 +189,13 @@ main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "profile") == 0)
+		return profile_cmd(argc, argv);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:xuc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:xuc:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p': pname = optarg; break;
+		case 'f': pfile = optarg; break;
 		case 'x': hex = 1; break;
 		case 'u': clear = 1; break;
 		case 'c': cp = optarg; break;
@@ -155,18 +203,27 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (pname == NULL || optind != argc) {
+	if ((pname == NULL) == (pfile == NULL) || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(cp, "037") == 0 && strcmp(pname, "mastercard") == 0) {
+	if (pfile != NULL) {
+		if ((loaded = iso_profile_load_file(pfile, err,
+		    sizeof err)) == NULL) {
+			fprintf(stderr, "iso8583: %s\n", err);
+			return 2;
+		}
+		pname = loaded->name;
+	}
+	if (loaded == NULL && strcmp(cp, "037") == 0 &&
+	    strcmp(pname, "mastercard") == 0) {
 		snprintf(pbuf, sizeof pbuf, "%s-cp037", pname);
 		pname = pbuf;
 	} else if (strcmp(cp, "500") != 0 && strcmp(cp, "037") != 0) {
 		fprintf(stderr, "iso8583: --codepage must be 500 or 037\n");
 		return 2;
 	}
-	if ((p = iso_profile_find(pname)) == NULL) {
+	if ((p = loaded) == NULL && (p = iso_profile_find(pname)) == NULL) {
 		fprintf(stderr, "iso8583: unknown profile '%s' (one of: %s)\n",
 		    pname, iso_profile_names());
 		return 2;

@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#define ISO_HDR_MAX	64
+
 /* Content class of a field, enforced on pack and unpack. */
 enum iso_class {
 	ISO_N,		/* digits */
@@ -62,6 +64,9 @@ struct iso_profile {
 	uint8_t		 binenc;	/* enum iso_binenc */
 	uint8_t		 empty_ok;	/* zero-length variable fields allowed */
 	uint8_t		 id_de63;	/* DE63 is part of a transaction's id */
+	uint8_t		 framing;	/* enum frame_kind of the scheme's links */
+	uint8_t		 hdrlen;	/* fixed header after the length prefix */
+	uint8_t		 header[ISO_HDR_MAX];	/* its template */
 	struct iso_fdef	 f[192 + 1];
 };
 
