@@ -11,6 +11,8 @@
 
 #include "base/hex.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/dissector.h"
+#include "iso8583/frame.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"
 #include "iso8583/profile-file.h"
@@ -24,6 +26,7 @@ usage(FILE *f)
 "usage: iso8583 decode   --profile P [--hex] [--unmasked] [--codepage 500|037]\n"
 "       iso8583 encode   --profile P [--hex] [--codepage 500|037]\n"
 "       iso8583 describe --profile P [--hex] [--codepage 500|037]\n"
+"       iso8583 dissector --profile P [--framing len2|len4ascii] [--unmasked]\n"
 "       iso8583 profile export P\n"
 "       iso8583 profile check FILE\n"
 "\n"
@@ -39,6 +42,11 @@ usage(FILE *f)
 "--codepage  EBCDIC code page for the mastercard profile (default 500).\n"
 "--profile-file FILE  the profile from a JSON profile file instead of\n"
 "          --profile (see 'profile export' for the form).\n"
+"dissector writes a Wireshark Lua dissector for the profile (and\n"
+"          --framing, default the profile's, len2 for the compiled-in\n"
+"          ones) on stdout; card data masked in the display unless\n"
+"          --unmasked.\n"
+"--framing  len2 or len4ascii (dissector only).\n"
 "profile export  writes a compiled-in profile as a profile file.\n"
 "profile check   loads a profile file and reports the first error.\n"
 "Profiles: %s\n"
@@ -167,6 +175,7 @@ main(int argc, char **argv)
 		{ "hex", no_argument, NULL, 'x' },
 		{ "unmasked", no_argument, NULL, 'u' },
 		{ "codepage", required_argument, NULL, 'c' },
+		{ "framing", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -181,7 +190,7 @@ main(int argc, char **argv)
 	size_t len;
 	ssize_t w;
 	long jl;
-	int c, hex = 0, clear = 0;
+	int c, hex = 0, clear = 0, framing = -1;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
@@ -192,8 +201,15 @@ main(int argc, char **argv)
 	if (strcmp(cmd, "profile") == 0)
 		return profile_cmd(argc, argv);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:f:xuc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:xuc:F:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			if ((framing = frame_kind_parse(optarg)) < 0) {
+				fprintf(stderr, "iso8583: --framing must be len2 "
+				    "or len4ascii\n");
+				return 2;
+			}
+			break;
 		case 'p': pname = optarg; break;
 		case 'f': pfile = optarg; break;
 		case 'x': hex = 1; break;
@@ -227,6 +243,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "iso8583: unknown profile '%s' (one of: %s)\n",
 		    pname, iso_profile_names());
 		return 2;
+	}
+	if (strcmp(cmd, "dissector") == 0) {
+		if (dissector_write(p, framing >= 0 ? framing : p->framing,
+		    clear, stdout) == -1 || fflush(stdout) != 0)
+			return 1;
+		return 0;
 	}
 	if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "encode") != 0 &&
 	    strcmp(cmd, "describe") != 0) {

@@ -1,6 +1,7 @@
 /*
  * fuzz_profile — the profile-file loader.  Whatever loads must export and
- * load back equal, and the codec must hold under it: the input bytes,
+ * load back equal, a Wireshark dissector must be made from it, and the
+ * codec must hold under it: the input bytes,
  * read as a message in the loaded profile, unpack or are refused, and
  * what unpacks packs and unpacks again.
  */
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "iso8583/dissector.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/profile-file.h"
 
@@ -37,6 +39,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((q = iso_profile_load_text("export", text, len, err,
 	    sizeof err)) == NULL || !iso_profile_equal(p, q))
 		abort();
+	free(text);
+	text = NULL;
+	if ((f = open_memstream(&text, &len)) == NULL ||
+	    dissector_write(p, p->framing, size % 2, f) == -1)
+		abort();
+	fclose(f);
 	if (iso_unpack(p, &m, data, size, &e) == 0) {
 		if ((w = iso_pack(q, &m, out, sizeof out, &e)) < 0 ||
 		    iso_unpack(q, &m2, out, (size_t)w, &e) == -1)
