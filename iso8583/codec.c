@@ -184,14 +184,50 @@ prefix_len(const struct iso_profile *p, int form, int *digits)
 	return *digits == 2 ? 1 : 2;
 }
 
+/* nd digits from packed BCD (an odd count behind a zero nibble) into
+ * ASCII; the index of the first bad nibble's digit (-1 for the pad), or
+ * nd when all are good. */
+static long
+bcd_read(const uint8_t *w, size_t nd, uint8_t *dst)
+{
+	size_t i, k = nd % 2;	/* nibble index of the first digit */
+	unsigned v;
+
+	if (k && (w[0] >> 4) != 0)
+		return -1;
+	for (i = 0; i < nd; i++, k++) {
+		v = k % 2 ? w[k / 2] & 15 : w[k / 2] >> 4;
+		if (v > 9)
+			return (long)i;
+		dst[i] = (uint8_t)('0' + v);
+	}
+	return (long)nd;
+}
+
+static void
+bcd_write(const uint8_t *v, size_t nd, uint8_t *w)
+{
+	size_t i, k = nd % 2;
+
+	if (k)
+		w[0] = 0;
+	for (i = 0; i < nd; i++, k++) {
+		if (k % 2)
+			w[k / 2] |= (uint8_t)(v[i] & 15);
+		else
+			w[k / 2] = (uint8_t)((v[i] & 15) << 4);
+	}
+}
+
 static int
 field_read(const struct iso_profile *p, struct iso_msg *m, int n,
     const uint8_t *w, size_t len, size_t *pos, struct iso_err *e)
 {
 	const struct iso_fdef *d = &p->f[n];
 	int hex = d->cls == ISO_B && p->binenc == ISO_BIN_HEX, digits;
+	int bcd = d->cls == ISO_N && p->numenc == ISO_NUM_BCD;
 	size_t start = *pos, pl = prefix_len(p, d->form, &digits);
-	size_t maxunits = hex ? 2u * d->max : d->max, units, vlen, i;
+	size_t maxunits = hex ? 2u * d->max : d->max, units, wlen, vlen, i;
 	uint8_t *dst;
 
 	if (d->name == NULL)
@@ -215,9 +251,10 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 		units = maxunits;
 	if (hex && units % 2)
 		return seterr(e, n, start, "odd hex length %zu", units);
-	if (len - start - pl < units)
+	wlen = bcd ? (units + 1) / 2 : units;
+	if (len - start - pl < wlen)
 		return seterr(e, n, start, "truncated: needs %zu bytes, "
-		    "%zu left", units, len - start - pl);
+		    "%zu left", wlen, len - start - pl);
 	vlen = hex ? units / 2 : units;
 	if (vlen > (size_t)ISO_BUF_MAX - m->used)
 		return seterr(e, n, start, "message values exceed %d bytes",
@@ -227,6 +264,12 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	if (hex) {
 		if ((i = hex_decode(w, units, dst)) != units)
 			return seterr(e, n, start + pl + i, "not hex");
+	} else if (bcd) {
+		long b = bcd_read(w, units, dst);
+		if (b != (long)units)
+			return seterr(e, n, start + pl + (b < 0 ? 0 :
+			    (size_t)(b + (long)units % 2) / 2), "not BCD "
+			    "(digit %ld)", b);
 	} else if (d->cls == ISO_B || (d->cls == ISO_ANY &&
 	    p->charset == ISO_CS_ASCII))
 		memcpy(dst, w, vlen);
@@ -236,7 +279,7 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	m->f[n].off = m->used;
 	m->f[n].len = (uint16_t)vlen;
 	m->used += (uint16_t)vlen;
-	*pos = start + pl + units;
+	*pos = start + pl + wlen;
 	return 0;
 }
 
@@ -252,14 +295,25 @@ bitmap_word(const uint8_t *b)
 	return be64toh(x);
 }
 
-/* The MTI's 4 digits in the profile's charset; -1 at the first that is
- * not one. */
+static inline size_t
+mti_len(const struct iso_profile *p)
+{
+	return p->numenc == ISO_NUM_BCD ? 2 : 4;
+}
+
+/* The MTI's 4 digits in the profile's charset or BCD; -1, or the index of
+ * the first that is not one. */
 static int
 mti_read(const struct iso_profile *p, const uint8_t *w, char mti[5])
 {
 	uint8_t hi = xlate_digit_nibble(p->charset);
+	long b;
 	int i;
 
+	if (p->numenc == ISO_NUM_BCD) {
+		b = bcd_read(w, 4, (uint8_t *)mti);
+		return b == 4 ? -1 : (int)b;
+	}
 	for (i = 0; i < 4; i++) {
 		if ((w[i] & 0xF0) != hi || (w[i] & 0x0F) > 9)
 			return i;
@@ -272,16 +326,16 @@ int
 iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
     size_t len, struct iso_err *e)
 {
-	size_t pos = 4;
+	size_t pos = mti_len(p);
 	uint64_t bits;
 	int bad, nwords = 1, wi, n;
 
 	xlate_init();
 	iso_msg_init(m, NULL);
-	if (len < 4)
+	if (len < pos)
 		return seterr(e, 0, 0, "truncated: %zu bytes", len);
 	if ((bad = mti_read(p, w, m->mti)) >= 0)
-		return seterr(e, 0, (size_t)bad, "not 4 digits");
+		return seterr(e, 0, (size_t)bad * pos / 4, "not 4 digits");
 	if (bitmap_read(p, w, len, &pos, m->present, -1, e) == -1)
 		return -1;
 	if (bit_get(m->present, 1)) {
@@ -309,8 +363,13 @@ iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
 				return -1;
 		}
 	}
-	bit_clr(m->present, 1);
-	bit_clr(m->present, 65);
+	/* DE1 and DE65 stand for the bitmaps after them.  One that is empty
+	 * stays marked, so that pack writes it again: what unpacks packs
+	 * back to the same bytes. */
+	if (nwords >= 2 && bitmap_word(m->present + 8) != 0)
+		bit_clr(m->present, 1);
+	if (nwords == 3 && bitmap_word(m->present + 16) != 0)
+		bit_clr(m->present, 65);
 	if (pos != len)
 		return seterr(e, -1, pos, "%zu trailing bytes after the last "
 		    "field", len - pos);
@@ -327,8 +386,9 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	const struct iso_fdef *d = &p->f[n];
 	const uint8_t *v = m->buf + m->f[n].off;
 	int hex = d->cls == ISO_B && p->binenc == ISO_BIN_HEX, digits;
+	int bcd = d->cls == ISO_N && p->numenc == ISO_NUM_BCD;
 	size_t vlen = m->f[n].len, pl = prefix_len(p, d->form, &digits);
-	size_t units, i;
+	size_t units, wlen, i;
 	uint8_t *w;
 
 	if (d->name == NULL)
@@ -336,7 +396,8 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	if (length_check(p, n, vlen, *pos, e) == -1)
 		return -1;
 	units = hex ? 2 * vlen : vlen;
-	if (cap - *pos < pl + units)
+	wlen = bcd ? (units + 1) / 2 : units;
+	if (cap - *pos < pl + wlen)
 		return seterr(e, n, *pos, "output buffer full (%zu bytes)",
 		    cap);
 	w = out + *pos;
@@ -345,7 +406,12 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	w += pl;
 	if (hex)
 		hex_encode(v, vlen, w);
-	else if (p->charset == ISO_CS_ASCII && (d->cls == ISO_B ||
+	else if (bcd) {
+		if ((m->checked_by != p || !bit_get(m->checked, n)) &&
+		    (i = xlate_scan(ISO_N, v, vlen)) != vlen)
+			return class_err(d, n, v, i, *pos + pl, e);
+		bcd_write(v, vlen, w);
+	} else if (p->charset == ISO_CS_ASCII && (d->cls == ISO_B ||
 	    d->cls == ISO_ANY || (m->checked_by == p &&
 	    bit_get(m->checked, n))))
 		memcpy(w, v, vlen);
@@ -354,7 +420,7 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	else if (!xlate_enc(p->charset, d->cls, v, w, vlen) &&
 	    d->cls != ISO_ANY && (i = xlate_scan(d->cls, v, vlen)) != vlen)
 		return class_err(d, n, v, i, *pos + pl, e);
-	*pos += pl + units;
+	*pos += pl + wlen;
 	return 0;
 }
 
@@ -376,8 +442,11 @@ mti_write(const struct iso_profile *p, const char mti[5], uint8_t *w)
 	for (i = 0; i < 4; i++) {
 		if (!is_digit((uint8_t)mti[i]))
 			return i;
-		w[i] = (uint8_t)(hi | (mti[i] & 0x0F));
+		if (p->numenc != ISO_NUM_BCD)
+			w[i] = (uint8_t)(hi | (mti[i] & 0x0F));
 	}
+	if (p->numenc == ISO_NUM_BCD)
+		bcd_write((const uint8_t *)mti, 4, w);
 	return -1;
 }
 
@@ -391,24 +460,21 @@ iso_pack(const struct iso_profile *p, const struct iso_msg *m, uint8_t *out,
 	int bad, nwords = 1, wi, n;
 
 	xlate_init();
+	/* Bits 1 and 65 are set by iso_unpack only, for a bitmap it read
+	 * empty; otherwise a bitmap is sent when a field behind it is. */
 	memcpy(bm, m->present, sizeof bm);
-	bit_clr(bm, 1);
-	bit_clr(bm, 65);
-	if (bitmap_word(bm + 16) != 0) {
+	if (bitmap_word(bm + 16) != 0)
 		bit_set(bm, 65);
-		nwords = 3;
-	}
-	if (bitmap_word(bm + 8) != 0) {
+	if (bitmap_word(bm + 8) != 0)
 		bit_set(bm, 1);
-		if (nwords < 2)
-			nwords = 2;
-	}
-	if (cap < 4 + bml * (size_t)(nwords > 1 ? 2 : 1))
+	if (bit_get(bm, 1))
+		nwords = bit_get(bm, 65) ? 3 : 2;
+	if (cap < mti_len(p) + bml * (size_t)(nwords > 1 ? 2 : 1))
 		return seterr(e, -1, 0, "output buffer full (%zu bytes)", cap);
 	if ((bad = mti_write(p, m->mti, out)) >= 0)
 		return seterr(e, 0, (size_t)bad, "not 4 digits");
-	bitmap_write(p, bm, out + 4);
-	pos = 4 + bml;
+	bitmap_write(p, bm, out + mti_len(p));
+	pos = mti_len(p) + bml;
 	if (nwords > 1) {
 		bitmap_write(p, bm + 8, out + pos);
 		pos += bml;

@@ -30,6 +30,7 @@ struct loaded {
 static const char *charsets[] = { "ascii", "ebcdic500", "ebcdic037", NULL };
 static const char *lenencs[] = { "chars", "bcd", "binary", NULL };
 static const char *binencs[] = { "raw", "hex", NULL };
+static const char *numencs[] = { "chars", "bcd", NULL };
 static const char *classes[] = { "n", "a", "an", "ans", "ns", "z", "x+n",
     "b", "any", NULL };
 static const char *forms[] = { "fixed", "LL", "LLL", "LLLL", NULL };
@@ -242,7 +243,7 @@ static int
 top_read(struct loaded *l, json_t *root, char *err, size_t errsz)
 {
 	static const char *keys[] = { "profile", "base", "charset",
-	    "length_prefix", "binary", "empty_variable_fields",
+	    "length_prefix", "binary", "numeric", "empty_variable_fields",
 	    "de63_identifies", "framing", "header", "fields", NULL };
 	struct iso_profile *p = &l->p;
 	const struct iso_profile *base;
@@ -272,7 +273,8 @@ top_read(struct loaded *l, json_t *root, char *err, size_t errsz)
 	if (get_enum(root, "charset", charsets, &p->charset, w, err, errsz) ==
 	    -1 || get_enum(root, "length_prefix", lenencs, &p->lenenc, w, err,
 	    errsz) == -1 || get_enum(root, "binary", binencs, &p->binenc, w,
-	    err, errsz) == -1 ||
+	    err, errsz) == -1 || get_enum(root, "numeric", numencs,
+	    &p->numenc, w, err, errsz) == -1 ||
 	    get_bool(root, "empty_variable_fields", &p->empty_ok, w, err,
 	    errsz) == -1 ||
 	    get_bool(root, "de63_identifies", &p->id_de63, w, err, errsz) == -1)
@@ -423,9 +425,11 @@ iso_profile_export(const struct iso_profile *p, FILE *out)
 	hex_encode(p->header, p->hdrlen, hdr);
 	fprintf(out, "{\n \"profile\": %s,\n \"charset\": \"%s\",\n"
 	    " \"length_prefix\": \"%s\",\n \"binary\": \"%s\",\n"
+	    " \"numeric\": \"%s\",\n"
 	    " \"empty_variable_fields\": %s,\n \"de63_identifies\": %s,\n"
 	    " \"framing\": \"%s\",\n \"header\": \"%.*s\",\n \"fields\": {\n",
 	    name, charsets[p->charset], lenencs[p->lenenc], binencs[p->binenc],
+	    numencs[p->numenc],
 	    p->empty_ok ? "true" : "false", p->id_de63 ? "true" : "false",
 	    frame_kind_name(p->framing), 2 * p->hdrlen, hdr);
 	free(name);
@@ -448,6 +452,7 @@ iso_profile_equal(const struct iso_profile *a, const struct iso_profile *b)
 
 	if (strcmp(a->name, b->name) != 0 || a->charset != b->charset ||
 	    a->lenenc != b->lenenc || a->binenc != b->binenc ||
+	    a->numenc != b->numenc ||
 	    a->empty_ok != b->empty_ok || a->id_de63 != b->id_de63 ||
 	    a->framing != b->framing || a->hdrlen != b->hdrlen ||
 	    memcmp(a->header, b->header, a->hdrlen) != 0)

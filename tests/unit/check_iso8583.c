@@ -488,7 +488,8 @@ START_TEST(property_roundtrip)
 END_TEST
 
 /* Pack skips the checks unpack made, and only those: a field set since,
- * or a message unpacked under another profile, is checked again. */
+ * or a message unpacked under another profile, is checked again.  And
+ * what unpacks packs back the same, empty bitmaps included. */
 START_TEST(pack_checks_what_unpack_did_not)
 {
 	const struct iso_profile *p = prof("iso87"), *fps = prof("fps");
@@ -522,6 +523,16 @@ START_TEST(pack_checks_what_unpack_did_not)
 	ck_assert_int_eq(iso_unpack(p, &c, out, (size_t)w, &e), 0);
 	ck_assert_int_eq(iso_pack(fps, &c, out, sizeof out, &e), -1);
 	ck_assert_int_eq(e.field, 48);
+	/* an empty secondary or tertiary bitmap packs back as it came */
+	ck_assert_int_eq(iso_unpack(p, &c, (const uint8_t *)"0400\x80\0\0\0"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0", 20, &e), 0);
+	ck_assert_int_eq(iso_next(&c, 0), 0);
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), 20);
+	ck_assert_mem_eq(out, "0400\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
+	ck_assert_int_eq(iso_unpack(p, &c, (const uint8_t *)"0400\x80\0\0\0"
+	    "\0\0\0\0\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 28, &e), 0);
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), 28);
+	ck_assert_uint_eq(out[12], 0x80);
 	/* a failed unpack leaves nothing marked */
 	ck_assert_int_eq(iso_unpack(p, &c, wire, n - 1, &e), -1);
 	ck_assert_ptr_null(c.checked_by);

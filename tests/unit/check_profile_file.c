@@ -218,6 +218,64 @@ START_TEST(new_scheme_from_a_file)
 }
 END_TEST
 
+/* Numeric values and the MTI in packed BCD: two digits a byte, an odd
+ * count behind a zero nibble, LL counting digits. */
+START_TEST(bcd_numeric_values)
+{
+	static const char text[] =
+	    "{ \"profile\": \"bcd\", \"base\": \"iso87\", "
+	    "\"numeric\": \"bcd\", \"length_prefix\": \"bcd\" }";
+	static const uint8_t want[] = {
+		0x01, 0x00,				/* MTI */
+		0x60, 0x00, 0x04, 0x00, 0, 0, 0, 0,	/* DE2 3 22 */
+		0x15, 0x04, 0x76, 0x17, 0x39, 0x00, 0x10, 0x10, 0x01,
+		0x00, 0x00, 0x00,			/* DE3 */
+		0x00, 0x51,				/* DE22 051 */
+	};
+	static uint8_t wire[256];
+	static struct iso_msg m, m2;
+	struct iso_profile *p;
+	struct iso_err e;
+	char err[300];
+	ssize_t w;
+
+	p = load(text, err, sizeof err);
+	ck_assert_msg(p != NULL, "%s", err);
+	iso_msg_init(&m, "0100");
+	iso_set_str(&m, 2, "476173900101001");	/* 15 digits: padded */
+	iso_set_str(&m, 3, "000000");
+	iso_set_str(&m, 22, "051");
+	w = iso_pack(p, &m, wire, sizeof wire, &e);
+	ck_assert_msg(w > 0, "%s", e.msg);
+	ck_assert_int_eq(w, (ssize_t)sizeof want);
+	ck_assert_mem_eq(wire, want, sizeof want);
+	ck_assert_int_eq(iso_unpack(p, &m2, wire, (size_t)w, &e), 0);
+	ck_assert_str_eq(m2.mti, "0100");
+	ck_assert_int_eq(iso_get_str(&m2, 2, err, sizeof err), 0);
+	ck_assert_str_eq(err, "476173900101001");
+	ck_assert_int_eq(iso_get_str(&m2, 22, err, sizeof err), 0);
+	ck_assert_str_eq(err, "051");
+	/* packs back the same, checked or not */
+	ck_assert_int_eq(iso_pack(p, &m2, wire + 128, 128, &e), w);
+	ck_assert_mem_eq(wire + 128, want, sizeof want);
+	/* a nibble above 9, a pad that is not zero, a letter to pack */
+	wire[20] = 0x0A;
+	ck_assert_int_eq(iso_unpack(p, &m2, wire, (size_t)w, &e), -1);
+	ck_assert_int_eq(e.field, 3);
+	wire[20] = 0x00;
+	wire[11] = 0x94;
+	ck_assert_int_eq(iso_unpack(p, &m2, wire, (size_t)w, &e), -1);
+	ck_assert_int_eq(e.field, 2);
+	wire[0] = 0x0F;
+	ck_assert_int_eq(iso_unpack(p, &m2, wire, (size_t)w, &e), -1);
+	ck_assert_int_eq(e.field, 0);
+	iso_set_str(&m, 3, "00000A");
+	ck_assert_int_eq(iso_pack(p, &m, wire, sizeof wire, &e), -1);
+	ck_assert_int_eq(e.field, 3);
+	iso_profile_free(p);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -228,6 +286,7 @@ suite(void)
 	    (int)(sizeof names / sizeof names[0]));
 	tcase_add_test(tc, errors_name_where);
 	tcase_add_test(tc, new_scheme_from_a_file);
+	tcase_add_test(tc, bcd_numeric_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
