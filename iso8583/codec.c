@@ -95,10 +95,14 @@ prefix_write(const struct iso_profile *p, int d, size_t n, uint8_t *w)
 
 	switch (p->lenenc) {
 	case ISO_LEN_CHARS:
-		for (i = d - 1; i >= 0; i--) {
-			w[i] = (uint8_t)(hi | n % 10);
-			n /= 10;
-		}
+		/* Unrolled: the loop's divisions were a tenth of pack. */
+		i = 0;
+		if (d == 4)
+			w[i++] = (uint8_t)(hi | n / 1000 % 10);
+		if (d >= 3)
+			w[i++] = (uint8_t)(hi | n / 100 % 10);
+		w[i] = (uint8_t)(hi | n / 10 % 10);
+		w[i + 1] = (uint8_t)(hi | n % 10);
 		break;
 	case ISO_LEN_BCD:
 		if (d == 2)

@@ -115,7 +115,7 @@ xlate_table(const uint32_t *tab, int cls, const uint8_t *src, uint8_t *dst,
 static inline int
 xlate_dec(int cs, int cls, const uint8_t *src, uint8_t *dst, size_t len)
 {
-	if (cls == ISO_N &&
+	if (cls == ISO_N && len >= 8 &&
 	    xlate_digits(xlate_digit_nibble(cs), 0x30, src, dst, len))
 		return 1;
 	return xlate_table(xlate_dectab[cs], cls, src, dst, len);
@@ -124,7 +124,7 @@ xlate_dec(int cs, int cls, const uint8_t *src, uint8_t *dst, size_t len)
 static inline int
 xlate_enc(int cs, int cls, const uint8_t *src, uint8_t *dst, size_t len)
 {
-	if (cls == ISO_N &&
+	if (cls == ISO_N && len >= 8 &&
 	    xlate_digits(0x30, xlate_digit_nibble(cs), src, dst, len))
 		return 1;
 	return xlate_table(xlate_enctab[cs], cls, src, dst, len);
