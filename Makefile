@@ -67,7 +67,7 @@ DEB_BUILD := gcc make pkg-config libevent-dev liblmdb-dev libsodium-dev \
 DEB_TEST  := clang libclang-rt-14-dev llvm wireguard-tools wireguard-go \
 	iproute2 haproxy qemu-system-x86 busybox-static kmod cpio xz-utils \
 	python3 iputils-ping procps curl systemd \
-	debhelper dpkg-dev lintian mandoc man-db
+	debhelper dpkg-dev lintian mandoc man-db tshark
 PKGS := libevent libevent_pthreads lmdb libsodium libcrypto libmnl inih jansson \
 	libseccomp
 

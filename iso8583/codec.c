@@ -5,15 +5,15 @@
  * it is used, and every prefix is decimal digits only (no sign, no space),
  * so bad input is refused with the field and offset, never read past.
  */
-#include <pthread.h>
+#include <endian.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "iso8583/charset.h"
 #include "base/hex.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/msgbits.h"
+#include "iso8583/xlate.h"
 
 
 static int seterr(struct iso_err *, int, size_t, const char *, ...)
@@ -44,113 +44,10 @@ seterr(struct iso_err *e, int field, size_t off, const char *fmt, ...)
 	return -1;
 }
 
-/* The classes (bit 1 << enum iso_class) a Latin-1 byte may stand in;
- * ans and ns take the printable Latin-1 bytes beyond ASCII too. */
-static uint16_t
-class_bits(int c)
-{
-	int digit = c >= '0' && c <= '9';
-	int letter = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
-	int print = (c >= 0x20 && c <= 0x7e) || c >= 0xa0;
-	unsigned b = 1u << ISO_B | 1u << ISO_ANY;
-
-	if (digit)
-		b |= 1u << ISO_N | 1u << ISO_XN;
-	if (letter || c == ' ')
-		b |= 1u << ISO_A;
-	if (letter || digit || c == ' ')
-		b |= 1u << ISO_AN;
-	if (print)
-		b |= 1u << ISO_ANS;
-	if (print && !letter)
-		b |= 1u << ISO_NS;
-	if (digit || c == '=' || c == 'D')
-		b |= 1u << ISO_Z;
-	return (uint16_t)b;
-}
-
-/* class_bits of every byte, filled once with the tables below. */
-static uint16_t class_ok[256];
-
 static int
 is_digit(uint8_t c)
 {
 	return c >= '0' && c <= '9';
-}
-
-/* Returns the index of the first byte not allowed by the class, or len.
- * x+n is a 'C' or 'D' sign then digits. */
-static size_t
-class_scan(int cls, const uint8_t *v, size_t len)
-{
-	uint16_t bit = (uint16_t)(1u << cls);
-	size_t i = 0;
-
-	if (cls == ISO_XN) {
-		if (len == 0 || (v[0] != 'C' && v[0] != 'D'))
-			return 0;
-		i = 1;
-	}
-	while (i < len && (class_ok[v[i]] & bit))
-		i++;
-	return i;
-}
-
-/*
- * The charsets' conversions, as bytes (latin1_of: wire byte -> ASCII,
- * wire_of: ASCII -> wire byte) for the MTI and length prefixes, and as
- * one lookup per byte on the values' hot path: wire byte -> ASCII byte |
- * class bits of that ASCII byte << 8 (xdec), and ASCII byte -> wire byte |
- * class bits << 8 (xenc).  ANDing the entries of a value keeps the class
- * bits every byte allowed.
- */
-static uint8_t latin1_of[3][256], wire_of[3][256];
-static uint32_t xdec[3][256], xenc[3][256];
-static pthread_once_t xtab_once = PTHREAD_ONCE_INIT;
-
-static void
-xtab_build(void)
-{
-	uint8_t a;
-	int cs, c;
-
-	for (c = 0; c < 256; c++)
-		class_ok[c] = class_bits(c);
-	for (cs = 0; cs < 3; cs++) {
-		charset_tables(cs, latin1_of[cs], wire_of[cs]);
-		for (c = 0; c < 256; c++) {
-			a = latin1_of[cs][c];
-			xdec[cs][c] = a | (uint32_t)class_ok[a] << 8;
-			xenc[cs][c] = wire_of[cs][c] |
-			    (uint32_t)class_ok[c] << 8;
-		}
-	}
-}
-
-/* Converts len bytes through tab; returns 1 if every byte is allowed in
- * cls (x+n: the sign byte is checked by the caller's slow path). */
-static int
-convert(const uint32_t *tab, int cls, const uint8_t *src, uint8_t *dst,
-    size_t len)
-{
-	uint32_t acc = ~0u;
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		uint32_t x = tab[src[i]];
-		dst[i] = (uint8_t)x;
-		acc &= x;
-	}
-	return cls != ISO_XN && ((acc >> 8) & (1u << cls));
-}
-
-static const char *
-class_name(int cls)
-{
-	static const char *names[] = { "n", "a", "an", "ans", "ns", "z",
-	    "x+n", "b", "any" };
-
-	return cls < (int)(sizeof names / sizeof names[0]) ? names[cls] : "?";
 }
 
 static int
@@ -160,40 +57,21 @@ prefix_digits(int form)
 	    form == ISO_LLLL ? 4 : 0;
 }
 
-/* Bytes the length prefix takes on the wire. */
-static size_t
-prefix_len(const struct iso_profile *p, int form)
-{
-	int d = prefix_digits(form);
-
-	if (d == 0)
-		return 0;
-	if (p->lenenc == ISO_LEN_CHARS)
-		return (size_t)d;
-	return d == 2 ? 1 : 2;
-}
-
-static int
-is_hexb(const struct iso_profile *p, const struct iso_fdef *d)
-{
-	return d->cls == ISO_B && p->binenc == ISO_BIN_HEX;
-}
-
-/* Reads a length prefix; -1 if it holds anything but a length. */
+/* Reads a length prefix of d digits; -1 if it holds anything but a
+ * length. */
 static long
-prefix_read(const struct iso_profile *p, int form, const uint8_t *w)
+prefix_read(const struct iso_profile *p, int d, const uint8_t *w)
 {
-	const uint32_t *tab = xdec[p->charset];
-	int d = prefix_digits(form), i;
+	uint8_t hi = xlate_digit_nibble(p->charset);
 	long n = 0;
+	int i;
 
 	switch (p->lenenc) {
 	case ISO_LEN_CHARS:
 		for (i = 0; i < d; i++) {
-			uint8_t c = (uint8_t)tab[w[i]];
-			if (!is_digit(c))
+			if ((w[i] & 0xF0) != hi || (w[i] & 0x0F) > 9)
 				return -1;
-			n = n * 10 + (c - '0');
+			n = n * 10 + (w[i] & 0x0F);
 		}
 		return n;
 	case ISO_LEN_BCD:
@@ -210,17 +88,21 @@ prefix_read(const struct iso_profile *p, int form, const uint8_t *w)
 }
 
 static void
-prefix_write(const struct iso_profile *p, int form, size_t n, uint8_t *w)
+prefix_write(const struct iso_profile *p, int d, size_t n, uint8_t *w)
 {
-	const uint8_t *wire = wire_of[p->charset];
-	int d = prefix_digits(form), i;
+	uint8_t hi = xlate_digit_nibble(p->charset);
+	int i;
 
 	switch (p->lenenc) {
 	case ISO_LEN_CHARS:
-		for (i = d - 1; i >= 0; i--) {
-			w[i] = wire['0' + n % 10];
-			n /= 10;
-		}
+		/* Unrolled: the loop's divisions were a tenth of pack. */
+		i = 0;
+		if (d == 4)
+			w[i++] = (uint8_t)(hi | n / 1000 % 10);
+		if (d >= 3)
+			w[i++] = (uint8_t)(hi | n / 100 % 10);
+		w[i] = (uint8_t)(hi | n / 10 % 10);
+		w[i + 1] = (uint8_t)(hi | n % 10);
 		break;
 	case ISO_LEN_BCD:
 		if (d == 2)
@@ -274,7 +156,7 @@ class_err(const struct iso_fdef *d, int n, const uint8_t *v, size_t bad,
     size_t off, struct iso_err *e)
 {
 	return seterr(e, n, off + bad, "byte 0x%02X not allowed in class %s "
-	    "(position %zu)", v[bad], class_name(d->cls), bad);
+	    "(position %zu)", v[bad], xlate_class_name(d->cls), bad);
 }
 
 static int
@@ -296,15 +178,61 @@ bitmap_read(const struct iso_profile *p, const uint8_t *w, size_t len,
 	return 0;
 }
 
+/* Bytes and digits of a field's length prefix (0 for fixed fields). */
+static inline size_t
+prefix_len(const struct iso_profile *p, int form, int *digits)
+{
+	*digits = prefix_digits(form);
+	if (*digits == 0 || p->lenenc == ISO_LEN_CHARS)
+		return (size_t)*digits;
+	return *digits == 2 ? 1 : 2;
+}
+
+/* nd digits from packed BCD (an odd count behind a zero nibble) into
+ * ASCII; the index of the first bad nibble's digit (-1 for the pad), or
+ * nd when all are good. */
+static long
+bcd_read(const uint8_t *w, size_t nd, uint8_t *dst)
+{
+	size_t i, k = nd % 2;	/* nibble index of the first digit */
+	unsigned v;
+
+	if (k && (w[0] >> 4) != 0)
+		return -1;
+	for (i = 0; i < nd; i++, k++) {
+		v = k % 2 ? w[k / 2] & 15 : w[k / 2] >> 4;
+		if (v > 9)
+			return (long)i;
+		dst[i] = (uint8_t)('0' + v);
+	}
+	return (long)nd;
+}
+
+static void
+bcd_write(const uint8_t *v, size_t nd, uint8_t *w)
+{
+	size_t i, k = nd % 2;
+
+	if (k)
+		w[0] = 0;
+	for (i = 0; i < nd; i++, k++) {
+		if (k % 2)
+			w[k / 2] |= (uint8_t)(v[i] & 15);
+		else
+			w[k / 2] = (uint8_t)((v[i] & 15) << 4);
+	}
+}
+
 static int
 field_read(const struct iso_profile *p, struct iso_msg *m, int n,
     const uint8_t *w, size_t len, size_t *pos, struct iso_err *e)
 {
 	const struct iso_fdef *d = &p->f[n];
-	size_t start = *pos, pl = prefix_len(p, d->form), units, vlen, i;
+	int hex = d->cls == ISO_B && p->binenc == ISO_BIN_HEX, digits;
+	int bcd = d->cls == ISO_N && p->numenc == ISO_NUM_BCD;
+	size_t start = *pos, pl = prefix_len(p, d->form, &digits);
+	size_t maxunits = hex ? 2u * d->max : d->max, units, wlen, vlen, i;
 	uint8_t *dst;
-	int hex = is_hexb(p, d);
-	size_t maxunits = hex ? 2u * d->max : d->max;
 
 	if (d->name == NULL)
 		return seterr(e, n, start, "not defined in profile %s",
@@ -312,7 +240,7 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	if (len - start < pl)
 		return seterr(e, n, start, "truncated length prefix");
 	if (pl) {
-		long l = prefix_read(p, d->form, w + start);
+		long l = prefix_read(p, digits, w + start);
 		if (l < 0)
 			return seterr(e, n, start, "length prefix is not a "
 			    "decimal length");
@@ -327,9 +255,10 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 		units = maxunits;
 	if (hex && units % 2)
 		return seterr(e, n, start, "odd hex length %zu", units);
-	if (len - start - pl < units)
+	wlen = bcd ? (units + 1) / 2 : units;
+	if (len - start - pl < wlen)
 		return seterr(e, n, start, "truncated: needs %zu bytes, "
-		    "%zu left", units, len - start - pl);
+		    "%zu left", wlen, len - start - pl);
 	vlen = hex ? units / 2 : units;
 	if (vlen > (size_t)ISO_BUF_MAX - m->used)
 		return seterr(e, n, start, "message values exceed %d bytes",
@@ -339,70 +268,118 @@ field_read(const struct iso_profile *p, struct iso_msg *m, int n,
 	if (hex) {
 		if ((i = hex_decode(w, units, dst)) != units)
 			return seterr(e, n, start + pl + i, "not hex");
-	} else if (d->cls == ISO_B || d->cls == ISO_ANY) {
-		if (d->cls == ISO_ANY && p->charset != ISO_CS_ASCII)
-			convert(xdec[p->charset], d->cls, w, dst, vlen);
-		else
-			memcpy(dst, w, vlen);
-	} else if (!convert(xdec[p->charset], d->cls, w, dst, vlen) &&
-	    (i = class_scan(d->cls, dst, vlen)) != vlen)
+	} else if (bcd) {
+		long b = bcd_read(w, units, dst);
+		if (b != (long)units)
+			return seterr(e, n, start + pl + (b < 0 ? 0 :
+			    (size_t)(b + (long)units % 2) / 2), "not BCD "
+			    "(digit %ld)", b);
+	} else if (d->cls == ISO_B || (d->cls == ISO_ANY &&
+	    p->charset == ISO_CS_ASCII))
+		memcpy(dst, w, vlen);
+	else if (!xlate_dec(p->charset, d->cls, w, dst, vlen) &&
+	    d->cls != ISO_ANY && (i = xlate_scan(d->cls, dst, vlen)) != vlen)
 		return class_err(d, n, w, i, start + pl, e);
 	m->f[n].off = m->used;
 	m->f[n].len = (uint16_t)vlen;
 	m->used += (uint16_t)vlen;
-	*pos = start + pl + units;
+	*pos = start + pl + wlen;
 	return 0;
+}
+
+#define TOPBIT	(1ull << 63)
+
+/* Eight bitmap bytes as a word whose top bit is the first field's. */
+static inline uint64_t
+bitmap_word(const uint8_t *b)
+{
+	uint64_t x;
+
+	memcpy(&x, b, 8);
+	return be64toh(x);
+}
+
+static inline size_t
+mti_len(const struct iso_profile *p)
+{
+	return p->numenc == ISO_NUM_BCD ? 2 : 4;
+}
+
+/* The MTI's 4 digits in the profile's charset or BCD; -1, or the index of
+ * the first that is not one. */
+static int
+mti_read(const struct iso_profile *p, const uint8_t *w, char mti[5])
+{
+	uint8_t hi = xlate_digit_nibble(p->charset);
+	long b;
+	int i;
+
+	if (p->numenc == ISO_NUM_BCD) {
+		b = bcd_read(w, 4, (uint8_t *)mti);
+		return b == 4 ? -1 : (int)b;
+	}
+	for (i = 0; i < 4; i++) {
+		if ((w[i] & 0xF0) != hi || (w[i] & 0x0F) > 9)
+			return i;
+		mti[i] = (char)('0' + (w[i] & 0x0F));
+	}
+	return -1;
 }
 
 int
 iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
     size_t len, struct iso_err *e)
 {
-	const uint8_t *latin1 = latin1_of[p->charset];
-	size_t pos = 0;
-	int i, n, last;
+	size_t pos = mti_len(p);
+	uint64_t bits;
+	int bad, nwords = 1, wi, n;
 
-	pthread_once(&xtab_once, xtab_build);
+	xlate_init();
 	iso_msg_init(m, NULL);
-	if (len < 4)
+	if (len < pos)
 		return seterr(e, 0, 0, "truncated: %zu bytes", len);
-	for (i = 0; i < 4; i++) {
-		uint8_t c = latin1[w[i]];
-		if (!is_digit(c))
-			return seterr(e, 0, (size_t)i, "not 4 digits");
-		m->mti[i] = (char)c;
-	}
-	pos = 4;
+	if ((bad = mti_read(p, w, m->mti)) >= 0)
+		return seterr(e, 0, (size_t)bad * pos / 4, "not 4 digits");
 	if (bitmap_read(p, w, len, &pos, m->present, -1, e) == -1)
 		return -1;
-	last = 64;
 	if (bit_get(m->present, 1)) {
 		if (bitmap_read(p, w, len, &pos, m->present + 8, 1, e) == -1)
 			return -1;
-		last = 128;
+		nwords = 2;
 	}
-	for (n = 2; n <= last; n++) {
-		if ((n & 7) == 1 && m->present[(n - 1) >> 3] == 0) {
-			n += 7;
-			continue;
-		}
-		if (!bit_get(m->present, n))
-			continue;
-		if (n == 65) {
-			if (bitmap_read(p, w, len, &pos, m->present + 16, 65,
-			    e) == -1)
+	/* A word of the bitmap at a time, its fields by leading zeros; the
+	 * tertiary bitmap (DE65) comes first in the second word, so it is
+	 * in place before the third is taken. */
+	for (wi = 0; wi < nwords; wi++) {
+		bits = bitmap_word(m->present + 8 * wi);
+		if (wi == 0)
+			bits &= ~TOPBIT;
+		while (bits != 0) {
+			n = __builtin_clzll(bits);
+			bits &= ~(TOPBIT >> n);
+			n += 64 * wi + 1;
+			if (n == 65) {
+				if (bitmap_read(p, w, len, &pos,
+				    m->present + 16, 65, e) == -1)
+					return -1;
+				nwords = 3;
+			} else if (field_read(p, m, n, w, len, &pos, e) == -1)
 				return -1;
-			last = ISO_NFIELDS;
-			continue;
 		}
-		if (field_read(p, m, n, w, len, &pos, e) == -1)
-			return -1;
 	}
-	bit_clr(m->present, 1);
-	bit_clr(m->present, 65);
+	/* DE1 and DE65 stand for the bitmaps after them.  One that is empty
+	 * stays marked, so that pack writes it again: what unpacks packs
+	 * back to the same bytes. */
+	if (nwords >= 2 && bitmap_word(m->present + 8) != 0)
+		bit_clr(m->present, 1);
+	if (nwords == 3 && bitmap_word(m->present + 16) != 0)
+		bit_clr(m->present, 65);
 	if (pos != len)
 		return seterr(e, -1, pos, "%zu trailing bytes after the last "
 		    "field", len - pos);
+	/* Every field present passed its checks against p. */
+	memcpy(m->checked, m->present, sizeof m->checked);
+	m->checked_by = p;
 	return 0;
 }
 
@@ -412,8 +389,10 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 {
 	const struct iso_fdef *d = &p->f[n];
 	const uint8_t *v = m->buf + m->f[n].off;
-	size_t vlen = m->f[n].len, pl = prefix_len(p, d->form), units, i;
-	int hex = is_hexb(p, d);
+	int hex = d->cls == ISO_B && p->binenc == ISO_BIN_HEX, digits;
+	int bcd = d->cls == ISO_N && p->numenc == ISO_NUM_BCD;
+	size_t vlen = m->f[n].len, pl = prefix_len(p, d->form, &digits);
+	size_t units, wlen, i;
 	uint8_t *w;
 
 	if (d->name == NULL)
@@ -421,22 +400,31 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	if (length_check(p, n, vlen, *pos, e) == -1)
 		return -1;
 	units = hex ? 2 * vlen : vlen;
-	if (cap - *pos < pl + units)
+	wlen = bcd ? (units + 1) / 2 : units;
+	if (cap - *pos < pl + wlen)
 		return seterr(e, n, *pos, "output buffer full (%zu bytes)",
 		    cap);
 	w = out + *pos;
 	if (pl)
-		prefix_write(p, d->form, units, w);
+		prefix_write(p, digits, units, w);
 	w += pl;
 	if (hex)
 		hex_encode(v, vlen, w);
-	else if (d->cls == ISO_B || (d->cls == ISO_ANY &&
-	    p->charset == ISO_CS_ASCII))
+	else if (bcd) {
+		if ((m->checked_by != p || !bit_get(m->checked, n)) &&
+		    (i = xlate_scan(ISO_N, v, vlen)) != vlen)
+			return class_err(d, n, v, i, *pos + pl, e);
+		bcd_write(v, vlen, w);
+	} else if (p->charset == ISO_CS_ASCII && (d->cls == ISO_B ||
+	    d->cls == ISO_ANY || (m->checked_by == p &&
+	    bit_get(m->checked, n))))
 		memcpy(w, v, vlen);
-	else if (!convert(xenc[p->charset], d->cls, v, w, vlen) &&
-	    d->cls != ISO_ANY && (i = class_scan(d->cls, v, vlen)) != vlen)
+	else if (d->cls == ISO_B)
+		memcpy(w, v, vlen);
+	else if (!xlate_enc(p->charset, d->cls, v, w, vlen) &&
+	    d->cls != ISO_ANY && (i = xlate_scan(d->cls, v, vlen)) != vlen)
 		return class_err(d, n, v, i, *pos + pl, e);
-	*pos += pl + units;
+	*pos += pl + wlen;
 	return 0;
 }
 
@@ -450,69 +438,71 @@ bitmap_write(const struct iso_profile *p, const uint8_t bm[8], uint8_t *w)
 }
 
 static int
-any_set(const uint8_t *b, size_t n)
+mti_write(const struct iso_profile *p, const char mti[5], uint8_t *w)
 {
-	size_t i;
+	uint8_t hi = xlate_digit_nibble(p->charset);
+	int i;
 
-	for (i = 0; i < n; i++)
-		if (b[i])
-			return 1;
-	return 0;
+	for (i = 0; i < 4; i++) {
+		if (!is_digit((uint8_t)mti[i]))
+			return i;
+		if (p->numenc != ISO_NUM_BCD)
+			w[i] = (uint8_t)(hi | (mti[i] & 0x0F));
+	}
+	if (p->numenc == ISO_NUM_BCD)
+		bcd_write((const uint8_t *)mti, 4, w);
+	return -1;
 }
 
 ssize_t
 iso_pack(const struct iso_profile *p, const struct iso_msg *m, uint8_t *out,
     size_t cap, struct iso_err *e)
 {
-	const uint8_t *wire = wire_of[p->charset];
 	uint8_t bm[24];
 	size_t pos, bml = p->binenc == ISO_BIN_HEX ? 16 : 8;
-	int i, n, last;
+	uint64_t bits;
+	int bad, nwords = 1, wi, n;
 
-	pthread_once(&xtab_once, xtab_build);
+	xlate_init();
+	/* Bits 1 and 65 are set by iso_unpack only, for a bitmap it read
+	 * empty; otherwise a bitmap is sent when a field behind it is. */
 	memcpy(bm, m->present, sizeof bm);
-	bit_clr(bm, 1);
-	bit_clr(bm, 65);
-	last = 64;
-	if (any_set(bm + 16, 8)) {
+	if (bitmap_word(bm + 16) != 0)
 		bit_set(bm, 65);
-		last = ISO_NFIELDS;
-	}
-	if (any_set(bm + 8, 8)) {
+	if (bitmap_word(bm + 8) != 0)
 		bit_set(bm, 1);
-		if (last < 128)
-			last = 128;
-	}
-	for (i = 0; i < 4; i++)
-		if (!is_digit((uint8_t)m->mti[i]))
-			return seterr(e, 0, (size_t)i, "not 4 digits");
-	if (cap < 4 + bml * (bit_get(bm, 1) ? 2 : 1))
+	if (bit_get(bm, 1))
+		nwords = bit_get(bm, 65) ? 3 : 2;
+	if (cap < mti_len(p) + bml * (size_t)(nwords > 1 ? 2 : 1))
 		return seterr(e, -1, 0, "output buffer full (%zu bytes)", cap);
-	for (i = 0; i < 4; i++)
-		out[i] = wire[(uint8_t)m->mti[i]];
-	bitmap_write(p, bm, out + 4);
-	pos = 4 + bml;
-	if (bit_get(bm, 1)) {
+	if ((bad = mti_write(p, m->mti, out)) >= 0)
+		return seterr(e, 0, (size_t)bad, "not 4 digits");
+	bitmap_write(p, bm, out + mti_len(p));
+	pos = mti_len(p) + bml;
+	if (nwords > 1) {
 		bitmap_write(p, bm + 8, out + pos);
 		pos += bml;
 	}
-	for (n = 2; n <= last; n++) {
-		if ((n & 7) == 1 && bm[(n - 1) >> 3] == 0) {
-			n += 7;
-			continue;
-		}
-		if (!bit_get(bm, n))
-			continue;
-		if (n == 65) {
+	for (wi = 0; wi < nwords; wi++) {
+		bits = bitmap_word(bm + 8 * wi);
+		if (wi == 0)
+			bits &= ~TOPBIT;
+		while (bits != 0) {
+			n = __builtin_clzll(bits);
+			bits &= ~(TOPBIT >> n);
+			n += 64 * wi + 1;
+			if (n != 65) {
+				if (field_write(p, m, n, out, cap, &pos,
+				    e) == -1)
+					return -1;
+				continue;
+			}
 			if (cap - pos < bml)
 				return seterr(e, 65, pos, "output buffer full "
 				    "(%zu bytes)", cap);
 			bitmap_write(p, bm + 16, out + pos);
 			pos += bml;
-			continue;
 		}
-		if (field_write(p, m, n, out, cap, &pos, e) == -1)
-			return -1;
 	}
 	return (ssize_t)pos;
 }
@@ -525,7 +515,7 @@ iso_validate(const struct iso_profile *p, const struct iso_msg *m,
 	size_t len, bad;
 	int i, n;
 
-	pthread_once(&xtab_once, xtab_build);
+	xlate_init();
 	for (i = 0; i < 4; i++)
 		if (!is_digit((uint8_t)m->mti[i]))
 			return seterr(e, 0, (size_t)i, "not 4 digits");
@@ -537,7 +527,7 @@ iso_validate(const struct iso_profile *p, const struct iso_msg *m,
 		len = m->f[n].len;
 		if (length_check(p, n, len, 0, e) == -1)
 			return -1;
-		if ((bad = class_scan(p->f[n].cls, v, len)) != len)
+		if ((bad = xlate_scan(p->f[n].cls, v, len)) != len)
 			return class_err(&p->f[n], n, v, bad, 0, e);
 	}
 	return 0;

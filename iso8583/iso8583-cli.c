@@ -11,8 +11,11 @@
 
 #include "base/hex.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/dissector.h"
+#include "iso8583/frame.h"
 #include "iso8583/json.h"
 #include "iso8583/mask.h"
+#include "iso8583/profile-file.h"
 
 #define IN_MAX	(64 * 1024)
 
@@ -23,6 +26,9 @@ usage(FILE *f)
 "usage: iso8583 decode   --profile P [--hex] [--unmasked] [--codepage 500|037]\n"
 "       iso8583 encode   --profile P [--hex] [--codepage 500|037]\n"
 "       iso8583 describe --profile P [--hex] [--codepage 500|037]\n"
+"       iso8583 dissector --profile P [--framing len2|len4ascii] [--unmasked]\n"
+"       iso8583 profile export P\n"
+"       iso8583 profile check FILE\n"
 "\n"
 "decode    reads one message (no length header) on stdin and prints\n"
 "          {\"mti\":\"0100\",\"fields\":{\"2\":\"...\",...}}: text fields as\n"
@@ -34,6 +40,15 @@ usage(FILE *f)
 "--hex     the message on stdin (decode, describe) or stdout (encode) is\n"
 "          hex text; whitespace is ignored on input.\n"
 "--codepage  EBCDIC code page for the mastercard profile (default 500).\n"
+"--profile-file FILE  the profile from a JSON profile file instead of\n"
+"          --profile (see 'profile export' for the form).\n"
+"dissector writes a Wireshark Lua dissector for the profile (and\n"
+"          --framing, default the profile's, len2 for the compiled-in\n"
+"          ones) on stdout; card data masked in the display unless\n"
+"          --unmasked.\n"
+"--framing  len2 or len4ascii (dissector only).\n"
+"profile export  writes a compiled-in profile as a profile file.\n"
+"profile check   loads a profile file and reports the first error.\n"
 "Profiles: %s\n"
 "Exit status: 0 ok, 1 bad input (one line on stderr naming field and\n"
 "offset), 2 usage.\n", iso_profile_names());
@@ -93,6 +108,42 @@ from_hex(uint8_t *buf, size_t len, size_t *out)
 	return 0;
 }
 
+/* iso8583 profile export NAME | iso8583 profile check FILE */
+static int
+profile_cmd(int argc, char **argv)
+{
+	const struct iso_profile *p;
+	struct iso_profile *l;
+	char err[300];
+
+	if (argc != 4) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[2], "export") == 0) {
+		if ((p = iso_profile_find(argv[3])) == NULL) {
+			fprintf(stderr, "iso8583: unknown profile '%s' (one of: "
+			    "%s)\n", argv[3], iso_profile_names());
+			return 2;
+		}
+		if (iso_profile_export(p, stdout) == -1 || fflush(stdout) != 0)
+			return 1;
+		return 0;
+	}
+	if (strcmp(argv[2], "check") == 0) {
+		if ((l = iso_profile_load_file(argv[3], err,
+		    sizeof err)) == NULL) {
+			fprintf(stderr, "iso8583: %s\n", err);
+			return 1;
+		}
+		printf("%s: profile %s ok\n", argv[3], l->name);
+		iso_profile_free(l);
+		return 0;
+	}
+	usage(stderr);
+	return 2;
+}
+
 static void
 describe(const struct iso_profile *p, const struct iso_msg *m)
 {
@@ -120,9 +171,11 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "profile", required_argument, NULL, 'p' },
+		{ "profile-file", required_argument, NULL, 'f' },
 		{ "hex", no_argument, NULL, 'x' },
 		{ "unmasked", no_argument, NULL, 'u' },
 		{ "codepage", required_argument, NULL, 'c' },
+		{ "framing", required_argument, NULL, 'F' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -130,13 +183,14 @@ main(int argc, char **argv)
 	static char text[4 * IN_MAX];
 	static struct iso_msg m;
 	const struct iso_profile *p;
-	const char *cmd, *pname = NULL, *cp = "500";
+	struct iso_profile *loaded = NULL;
+	const char *cmd, *pname = NULL, *pfile = NULL, *cp = "500";
 	char pbuf[64], err[200];
 	struct iso_err e;
 	size_t len;
 	ssize_t w;
 	long jl;
-	int c, hex = 0, clear = 0;
+	int c, hex = 0, clear = 0, framing = -1;
 
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 ||
 	    strcmp(argv[1], "-h") == 0) {
@@ -144,10 +198,20 @@ main(int argc, char **argv)
 		return argc < 2 ? 2 : 0;
 	}
 	cmd = argv[1];
+	if (strcmp(cmd, "profile") == 0)
+		return profile_cmd(argc, argv);
 	optind = 2;
-	while ((c = getopt_long(argc, argv, "p:xuc:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "p:f:xuc:F:h", opts, NULL)) != -1) {
 		switch (c) {
+		case 'F':
+			if ((framing = frame_kind_parse(optarg)) < 0) {
+				fprintf(stderr, "iso8583: --framing must be len2 "
+				    "or len4ascii\n");
+				return 2;
+			}
+			break;
 		case 'p': pname = optarg; break;
+		case 'f': pfile = optarg; break;
 		case 'x': hex = 1; break;
 		case 'u': clear = 1; break;
 		case 'c': cp = optarg; break;
@@ -155,21 +219,36 @@ main(int argc, char **argv)
 		default: usage(stderr); return 2;
 		}
 	}
-	if (pname == NULL || optind != argc) {
+	if ((pname == NULL) == (pfile == NULL) || optind != argc) {
 		usage(stderr);
 		return 2;
 	}
-	if (strcmp(cp, "037") == 0 && strcmp(pname, "mastercard") == 0) {
+	if (pfile != NULL) {
+		if ((loaded = iso_profile_load_file(pfile, err,
+		    sizeof err)) == NULL) {
+			fprintf(stderr, "iso8583: %s\n", err);
+			return 2;
+		}
+		pname = loaded->name;
+	}
+	if (loaded == NULL && strcmp(cp, "037") == 0 &&
+	    strcmp(pname, "mastercard") == 0) {
 		snprintf(pbuf, sizeof pbuf, "%s-cp037", pname);
 		pname = pbuf;
 	} else if (strcmp(cp, "500") != 0 && strcmp(cp, "037") != 0) {
 		fprintf(stderr, "iso8583: --codepage must be 500 or 037\n");
 		return 2;
 	}
-	if ((p = iso_profile_find(pname)) == NULL) {
+	if ((p = loaded) == NULL && (p = iso_profile_find(pname)) == NULL) {
 		fprintf(stderr, "iso8583: unknown profile '%s' (one of: %s)\n",
 		    pname, iso_profile_names());
 		return 2;
+	}
+	if (strcmp(cmd, "dissector") == 0) {
+		if (dissector_write(p, framing >= 0 ? framing : p->framing,
+		    clear, stdout) == -1 || fflush(stdout) != 0)
+			return 1;
+		return 0;
 	}
 	if (strcmp(cmd, "decode") != 0 && strcmp(cmd, "encode") != 0 &&
 	    strcmp(cmd, "describe") != 0) {

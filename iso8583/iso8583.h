@@ -28,6 +28,11 @@ struct iso_field {
 struct iso_msg {
 	char		mti[5];			/* NUL-terminated ASCII */
 	uint8_t		present[(ISO_NFIELDS + 1 + 7) / 8];
+	/* Fields iso_unpack found valid in checked_by, numbered as present;
+	 * iso_set clears a field's mark, so iso_pack checks again only what
+	 * was set since.  Values are changed through iso_set only. */
+	uint8_t		checked[(ISO_NFIELDS + 1 + 7) / 8];
+	const struct iso_profile *checked_by;
 	struct iso_field f[ISO_NFIELDS + 1];
 	uint16_t	used;
 	uint8_t		buf[ISO_BUF_MAX];
@@ -65,7 +70,9 @@ void	iso_msg_copy(struct iso_msg *dst, const struct iso_msg *src);
 
 int	iso_unpack(const struct iso_profile *, struct iso_msg *,
 	    const uint8_t *wire, size_t len, struct iso_err *);
-/* Returns bytes written, -1 on error. */
+/* Returns bytes written, -1 on error.  A field iso_unpack checked with
+ * the same profile (and not set since) is not checked again: a profile
+ * does not change while messages it checked are in use. */
 ssize_t	iso_pack(const struct iso_profile *, const struct iso_msg *,
 	    uint8_t *out, size_t cap, struct iso_err *);
 /* Checks every present field against the profile without packing. */

@@ -12,6 +12,8 @@ void
 iso_msg_init(struct iso_msg *m, const char *mti)
 {
 	memset(m->present, 0, sizeof m->present);
+	memset(m->checked, 0, sizeof m->checked);
+	m->checked_by = NULL;
 	m->used = 0;
 	memset(m->mti, 0, sizeof m->mti);
 	if (mti != NULL)
@@ -34,6 +36,7 @@ iso_set(struct iso_msg *m, int field, const void *val, size_t len)
 	m->f[field].len = (uint16_t)len;
 	m->used += (uint16_t)len;
 	bit_set(m->present, field);
+	bit_clr(m->checked, field);
 	return 0;
 }
 
@@ -111,6 +114,8 @@ iso_msg_copy(struct iso_msg *dst, const struct iso_msg *src)
 {
 	memcpy(dst->mti, src->mti, sizeof dst->mti);
 	memcpy(dst->present, src->present, sizeof dst->present);
+	memcpy(dst->checked, src->checked, sizeof dst->checked);
+	dst->checked_by = src->checked_by;
 	memcpy(dst->f, src->f, sizeof dst->f);
 	dst->used = src->used;
 	memcpy(dst->buf, src->buf, src->used);

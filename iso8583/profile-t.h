@@ -8,6 +8,8 @@
 
 #include <stdint.h>
 
+#define ISO_HDR_MAX	64
+
 /* Content class of a field, enforced on pack and unpack. */
 enum iso_class {
 	ISO_N,		/* digits */
@@ -32,6 +34,11 @@ enum iso_lenenc {
 	ISO_LEN_BCD,	/* packed BCD, 1 byte for LL, 2 for LLL/LLLL */
 	ISO_LEN_BIN,	/* big-endian binary, 1 byte for LL, 2 for LLL/LLLL */
 };
+
+/* How the MTI and n-class values travel: characters in the profile's
+ * charset, or packed BCD (two digits a byte, an odd count right-justified
+ * behind a zero nibble; a length prefix counts digits). */
+enum iso_numenc { ISO_NUM_CHARS, ISO_NUM_BCD };
 
 /* How bitmaps and b-class fields travel. */
 enum iso_binenc { ISO_BIN_RAW, ISO_BIN_HEX };
@@ -60,8 +67,12 @@ struct iso_profile {
 	uint8_t		 charset;	/* enum iso_charset */
 	uint8_t		 lenenc;	/* enum iso_lenenc */
 	uint8_t		 binenc;	/* enum iso_binenc */
+	uint8_t		 numenc;	/* enum iso_numenc */
 	uint8_t		 empty_ok;	/* zero-length variable fields allowed */
 	uint8_t		 id_de63;	/* DE63 is part of a transaction's id */
+	uint8_t		 framing;	/* enum frame_kind of the scheme's links */
+	uint8_t		 hdrlen;	/* fixed header after the length prefix */
+	uint8_t		 header[ISO_HDR_MAX];	/* its template */
 	struct iso_fdef	 f[192 + 1];
 };
 

@@ -487,6 +487,58 @@ START_TEST(property_roundtrip)
 }
 END_TEST
 
+/* Pack skips the checks unpack made, and only those: a field set since,
+ * or a message unpacked under another profile, is checked again.  And
+ * what unpacks packs back the same, empty bitmaps included. */
+START_TEST(pack_checks_what_unpack_did_not)
+{
+	const struct iso_profile *p = prof("iso87"), *fps = prof("fps");
+	static struct iso_msg c;
+	struct iso_err e;
+	size_t n = slurp("tests/data/iso87-0100-b.bin", wire, sizeof wire);
+	static uint8_t out[4096];
+	ssize_t w;
+
+	ck_assert_int_eq(iso_unpack(p, &m, wire, n, &e), 0);
+	w = iso_pack(p, &m, out, sizeof out, &e);
+	ck_assert_int_eq(w, (ssize_t)n);
+	ck_assert_mem_eq(out, wire, n);
+	/* a bad value set by hand after unpack is refused */
+	iso_msg_copy(&c, &m);
+	iso_set_str(&c, 41, "TERM\x01" "001");
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), -1);
+	ck_assert_int_eq(e.field, 41);
+	iso_msg_copy(&c, &m);
+	iso_set_str(&c, 3, "00000A");
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), -1);
+	ck_assert_int_eq(e.field, 3);
+	/* a good one is packed */
+	iso_set_str(&c, 3, "200000");
+	ck_assert_int_gt(iso_pack(p, &c, out, sizeof out, &e), 0);
+	/* DE48 is any byte in iso87, ans in fps: checked again under fps */
+	iso_msg_init(&c, "0100");
+	iso_set(&c, 48, "R\x01", 2);
+	w = iso_pack(p, &c, out, sizeof out, &e);
+	ck_assert_int_gt(w, 0);
+	ck_assert_int_eq(iso_unpack(p, &c, out, (size_t)w, &e), 0);
+	ck_assert_int_eq(iso_pack(fps, &c, out, sizeof out, &e), -1);
+	ck_assert_int_eq(e.field, 48);
+	/* an empty secondary or tertiary bitmap packs back as it came */
+	ck_assert_int_eq(iso_unpack(p, &c, (const uint8_t *)"0400\x80\0\0\0"
+	    "\0\0\0\0\0\0\0\0\0\0\0\0", 20, &e), 0);
+	ck_assert_int_eq(iso_next(&c, 0), 0);
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), 20);
+	ck_assert_mem_eq(out, "0400\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 20);
+	ck_assert_int_eq(iso_unpack(p, &c, (const uint8_t *)"0400\x80\0\0\0"
+	    "\0\0\0\0\x80\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 28, &e), 0);
+	ck_assert_int_eq(iso_pack(p, &c, out, sizeof out, &e), 28);
+	ck_assert_uint_eq(out[12], 0x80);
+	/* a failed unpack leaves nothing marked */
+	ck_assert_int_eq(iso_unpack(p, &c, wire, n - 1, &e), -1);
+	ck_assert_ptr_null(c.checked_by);
+}
+END_TEST
+
 START_TEST(json_errors)
 {
 	const struct iso_profile *p = prof("iso87");
@@ -531,6 +583,7 @@ suite(void)
 	tcase_add_test(tc, next_walks_present_fields);
 	tcase_add_test(tc, property_roundtrip);
 	tcase_add_test(tc, json_errors);
+	tcase_add_test(tc, pack_checks_what_unpack_did_not);
 	suite_add_tcase(s, tc);
 	return s;
 }
