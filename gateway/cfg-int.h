@@ -57,6 +57,8 @@ int	cfg_set_mac(struct pctx *, void *, const char *);
 void	cfg_print_mac(FILE *, const void *);
 int	cfg_set_zmk_file(struct pctx *, void *, const char *);
 void	cfg_print_zmk_file(FILE *, const void *);
+int	cfg_set_zpk_file(struct pctx *, void *, const char *);
+void	cfg_print_zpk_file(FILE *, const void *);
 
 /* cfgval.c */
 int	cfg_u64(const char *, uint64_t max, uint64_t *);

@@ -336,6 +336,8 @@ static const struct cfg_key link_keys[] = {
 	{ "MAC", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_mac, cfg_print_mac, NULL },
 	{ "ZMKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_zmk_file,
 	    cfg_print_zmk_file, NULL },
+	{ "ZPKFile", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_zpk_file,
+	    cfg_print_zpk_file, NULL },
 	{ "EchoInterval", T_DURATION, LK(echo_us), 0, 0, UINT32_MAX,
 	    "want a duration (0s: never)", 0, NULL, NULL, NULL },
 	{ "EchoMisses", T_INT, LK(echo_misses), 0, 1, 100,

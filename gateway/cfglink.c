@@ -57,46 +57,73 @@ cfg_print_mac(FILE *f, const void *s)
 	    "no");
 }
 
-/* ZMKFile: one line, the ZMK's key block ('S...') under the LMK; a file
- * group or others can read is refused, like every key file. */
-int
-cfg_set_zmk_file(struct pctx *px, void *s, const char *v)
+/* ZMKFile, ZPKFile: one line, the key's block ('S...') under the LMK; a
+ * file group or others can read is refused, like every key file. */
+static int
+keyblock_file(struct pctx *px, const char *name, const char *v, char *path,
+    size_t pathsz, char *blk, size_t blksz)
 {
-	struct cfg_link *l = s;
 	char e[200], line[CFG_KEYBLOCK_MAX + 2];
 	size_t n;
 	FILE *f;
 	int fd;
 
-	if (cfg_copy_str(l->zmk_file, sizeof l->zmk_file, v) == -1)
-		return FAILED(px, "ZMKFile: bad path");
+	if (cfg_copy_str(path, pathsz, v) == -1)
+		return FAILED(px, "%s: bad path", name);
 	if (px->nokeys)
 		return 1;
 	if ((fd = open(v, O_RDONLY | O_CLOEXEC)) == -1)
-		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+		return FAILED(px, "%s: %s: %s", name, v, strerror(errno));
 	if (secret_fd_ok(fd, v, e, sizeof e) == -1) {
 		close(fd);
-		return FAILED(px, "ZMKFile: %s", e);
+		return FAILED(px, "%s: %s", name, e);
 	}
 	if ((f = fdopen(fd, "r")) == NULL) {
 		close(fd);
-		return FAILED(px, "ZMKFile: %s: %s", v, strerror(errno));
+		return FAILED(px, "%s: %s: %s", name, v, strerror(errno));
 	}
 	if (fgets(line, sizeof line, f) == NULL)
 		line[0] = '\0';
 	fclose(f);
 	n = strcspn(line, "\r\n");
 	line[n] = '\0';
-	if (n < 17 || n >= sizeof l->zmk || line[0] != 'S' ||
+	if (n < 17 || n >= blksz || line[0] != 'S' ||
 	    strspn(line + 1, "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ") !=
 	    n - 1) {
 		explicit_bzero(line, sizeof line);
-		return FAILED(px, "ZMKFile: %s: want one key block line "
-		    "(S...)", v);
+		return FAILED(px, "%s: %s: want one key block line (S...)",
+		    name, v);
 	}
-	memcpy(l->zmk, line, n + 1);
+	memcpy(blk, line, n + 1);
 	explicit_bzero(line, sizeof line);
 	return 1;
+}
+
+int
+cfg_set_zmk_file(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	return keyblock_file(px, "ZMKFile", v, l->zmk_file,
+	    sizeof l->zmk_file, l->zmk, sizeof l->zmk);
+}
+
+int
+cfg_set_zpk_file(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+
+	return keyblock_file(px, "ZPKFile", v, l->zpk_file,
+	    sizeof l->zpk_file, l->zpk, sizeof l->zpk);
+}
+
+void
+cfg_print_zpk_file(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+
+	if (l->zpk_file[0] != '\0')
+		fprintf(f, "ZPKFile = %s\n", l->zpk_file);
 }
 
 void

@@ -459,7 +459,9 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    a->max_inflight == b->max_inflight && a->sign_on == b->sign_on &&
 	    a->mac == b->mac &&
 	    strcmp(a->zmk_file, b->zmk_file) == 0 &&
-	    strcmp(a->zmk, b->zmk) == 0;
+	    strcmp(a->zmk, b->zmk) == 0 &&
+	    strcmp(a->zpk_file, b->zpk_file) == 0 &&
+	    strcmp(a->zpk, b->zpk) == 0;
 }
 
 int

@@ -66,6 +66,11 @@ struct cfg_link {
 	 * (gateway/zonekey.c imports the scheme's ZPKs under it) */
 	char		 zmk_file[CFG_PATH_MAX];
 	char		 zmk[CFG_KEYBLOCK_MAX];
+	/* ZPKFile: the link's first ZPK (a key block under the LMK, formed
+	 * from the components agreed with the scheme), in force until a
+	 * key change replaces it */
+	char		 zpk_file[CFG_PATH_MAX];
+	char		 zpk[CFG_KEYBLOCK_MAX];
 	int		 line;			/* where the section began */
 };
 

@@ -26,7 +26,7 @@
 #include "gateway/config.h"
 #include "gateway/gwconfine.h"
 
-#define NPATHS	(4 + 2 * 16 * SEAL_MAXKEYS + 64)
+#define NPATHS	(4 + 2 * 16 * SEAL_MAXKEYS + 2 * 64)
 
 static struct gw_confinement C;
 
@@ -67,9 +67,11 @@ gw_confine_files(const struct config *c, char *err, size_t errsz)
 	TAILQ_FOREACH(k, &c->cores, entry)
 		for (i = 0; i < k->nkeyfiles; i++)
 			add(p, &n, k->keyfile[i], 0);
-	/* a reload reads the ZMK files again */
-	TAILQ_FOREACH(l, &c->links, entry)
+	/* a reload reads the ZMK and ZPK files again */
+	TAILQ_FOREACH(l, &c->links, entry) {
 		add(p, &n, l->zmk_file, 0);
+		add(p, &n, l->zpk_file, 0);
+	}
 	if (confine_files(p, n, &C.landlock_abi, err, errsz) == -1)
 		return -1;
 	if (C.landlock_abi == 0)

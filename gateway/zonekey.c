@@ -95,8 +95,24 @@ slot(struct zone_keys *zk, size_t i)
 	return (struct zone_key *)(void *)((char *)zk + slots[i].off);
 }
 
-void
-zonekey_load(struct link *l)
+/*
+ * ZPKFile: the key agreed when the link was set up, in force until the
+ * scheme's first key change (a key the state directory holds from a
+ * change replaces it below).  Its KCV is not known here (the gateway's
+ * hsmd listener does not serve BU): 000000, which a 163 answers.
+ */
+static void
+first_zpk(struct link *l)
+{
+	if (l->cf.zpk[0] == '\0')
+		return;
+	snprintf(l->zk.zpk.blk, sizeof l->zk.zpk.blk, "%s", l->cf.zpk);
+	memcpy(l->zk.zpk.kcv, "000000", 7);
+}
+
+/* The keys a change left in the state directory, over ZPKFile's. */
+static void
+load_durable(struct link *l)
 {
 	char path[CFG_PATH_MAX + 64], line[CFG_KEYBLOCK_MAX + 64];
 	char word[16], blk[CFG_KEYBLOCK_MAX], kcv[8];
@@ -130,6 +146,18 @@ zonekey_load(struct link *l)
 	log_info("event=zonekeys_loaded link=%s zpk_kcv=%s mak_kcv=%s",
 	    l->cf.name, l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
 	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-");
+}
+
+void
+zonekey_load(struct link *l)
+{
+	first_zpk(l);
+	load_durable(l);
+	/* Said, not silent: stand-in then declines every PIN (55). */
+	if (Z.hsm != NULL && l->zk.zpk.blk[0] == '\0')
+		log_warnx("event=no_zpk link=%s reason=\"no ZPKFile and no key "
+		    "change yet: stand-in cannot verify a PIN from this link "
+		    "and declines it\"", l->cf.name);
 }
 
 /* The keys durable: written aside, synced, renamed over.  0 or -1. */

@@ -162,16 +162,16 @@ hsm_call(struct sidec *d, int step)
 		    d->txdata, d->txlen, d->arqc, arc, on_hsm, d);
 	case V_PIN:
 		/* The account number: the 12 digits before the check digit.
-		 * The PIN block is under the link's ZPK where the link has
-		 * one (key change, gateway/zonekey.c), else the card's. */
+		 * The PIN block is under the link's ZPK (ZPKFile, then key
+		 * changes: gateway/zonekey.c), never a key of the card's:
+		 * a zone key belongs to the link the block came over. */
 		zpk = zone_zpk(d, d->pin_prev);
-		if (pl < 13 || (zpk == NULL &&
-		    cards_kv(keys, "ZPK", k1, sizeof k1) == -1) ||
+		if (pl < 13 || zpk == NULL ||
 		    cards_kv(keys, "PVK", k2, sizeof k2) == -1)
 			return NO_CARD_DATA;
 		memcpy(acct, d->pan + pl - 13, 12);
 		acct[12] = '\0';
-		return verify_pin(d, zpk != NULL ? zpk : k1, k2, acct);
+		return verify_pin(d, zpk, k2, acct);
 	}
 	return -1;
 }

@@ -76,6 +76,8 @@ chmod 600 "$T/core.key" "$T/state.key"
 PIDS+=($!)
 "$SIM" cards generate "$NCARDS" --lmk "$T/lmk" --out "$T/portfolio" || exit 1
 "$SIM" cards list "$T/portfolio" >"$T/cards"
+# The link's first ZPK: the portfolio's (the snapshot carries none).
+(umask 077; sed -n 's/^blocks .*ZPK=\([^;]*\).*/\1/p' "$T/portfolio" >"$T/zpk")
 cat >"$T/gatewayd.conf" <<CFG
 [Gateway]
 Name = bench-standin
@@ -87,6 +89,7 @@ HSM = unix:$T/hsm.sock
 
 [Link bench]
 Profile = iso87
+ZPKFile = $T/zpk
 Listen = 127.0.0.1:$P_GW
 AllowFrom = 127.0.0.1
 Framing = len2

@@ -50,6 +50,9 @@ mkdir -p "$T/state"
 "$BIN/scheme-sim" cards generate 1000 --special --lmk "$T/lmk" \
     --out "$T/portfolio" || { echo "demo: cards generate failed"; exit 1; }
 "$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+# The link's first zone PIN key, agreed with the scheme when the link was
+# set up: here the portfolio's (the snapshot never carries a zone key).
+(umask 077; sed -n 's/^blocks .*ZPK=\([^;]*\).*/\1/p' "$T/portfolio" >"$T/zpk")
 cat >"$T/gatewayd.conf" <<CFG
 [Gateway]
 Name = demo-colo-1
@@ -61,6 +64,7 @@ Metrics = 127.0.0.1:$P_MET
 
 [Link mastercard-1]
 Profile = mastercard
+ZPKFile = $T/zpk
 Listen = 127.0.0.1:$P_LINK
 AllowFrom = 127.0.0.1
 Framing = len2

@@ -8,6 +8,7 @@ BIN=${GW_BIN:-$ROOT/build/bin}
 # DAEMON_SESSION=1: hsmd and gatewayd each in a session of their own, as
 # systemd starts a service (the scheduler's autogroups follow sessions).
 SESSION=""
+ZPKLINE=""	# start_hsm: the links' ZPKFile line
 [ -n "${DAEMON_SESSION:-}" ] && SESSION=setsid
 # The tests' LMKs are unsealed: hsmctl (and what runs it, scheme-sim's
 # portfolio generator) makes and reads them only when told so.
@@ -84,6 +85,12 @@ start_hsm() {
 	"$BIN/scheme-sim" cards generate "$n" "$@" --lmk "$T/lmk" \
 	    --out "$T/portfolio" || fail "cards generate"
 	"$BIN/scheme-sim" cards list "$T/portfolio" >"$T/cards"
+	# The portfolio's ZPK block is the links' first zone PIN key
+	# ($ZPKLINE in a [Link] section: ZPKFile); the snapshot carries none.
+	(umask 077; sed -n 's/^blocks .*ZPK=\([^;]*\).*/\1/p' "$T/portfolio" \
+	    >"$T/zpk")
+	[ -s "$T/zpk" ] || fail "no ZPK block in the portfolio"
+	ZPKLINE="ZPKFile = $T/zpk"
 }
 
 # gw_head: the [Gateway] keys every test config starts with: control
@@ -138,6 +145,7 @@ standin_conf() {
 
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 40ms

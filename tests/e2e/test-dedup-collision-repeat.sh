@@ -25,6 +25,7 @@ conf() {	# conf [StandIn mode]
 	cat <<CONF
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 500ms

@@ -20,6 +20,7 @@ links() {
 
 [Link mc1]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 500ms
@@ -27,6 +28,7 @@ StandInReserve = 100ms
 
 [Link mc2]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP2
 AllowFrom = 127.0.0.1
 Deadline = 500ms

@@ -22,6 +22,7 @@ $(gw_section)
 
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 1s
@@ -31,6 +32,7 @@ EchoInterval = 1s
 # The gateway dials this one: scheme-sim run --listen.
 [Link out]
 Profile = iso87
+$ZPKLINE
 Connect = 127.0.0.1:$OP
 Deadline = 1s
 StandInReserve = 600ms

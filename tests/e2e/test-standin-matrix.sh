@@ -47,6 +47,7 @@ P=(11 14 17 20 23 26)						# prepaid
 
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 200ms

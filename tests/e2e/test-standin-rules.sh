@@ -11,7 +11,8 @@ TEST=standin-rules
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
 
-LP=$(free_port); FP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
+LP=$(free_port); FP=$(free_port); NP=$(free_port); CP=$(free_port udp)
+METRICS=$(free_port)
 start_hsm 10 --special
 
 conf() {
@@ -20,6 +21,7 @@ $(gw_section)
 
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 40ms
@@ -27,7 +29,16 @@ StandInReserve = 10ms
 
 [Link fps]
 Profile = fps
+$ZPKLINE
 Listen = 127.0.0.1:$FP
+AllowFrom = 127.0.0.1
+Deadline = 40ms
+StandInReserve = 10ms
+
+# no ZPKFile: no zone PIN key until a key change
+[Link nozpk]
+Profile = iso87
+Listen = 127.0.0.1:$NP
 AllowFrom = 127.0.0.1
 Deadline = 40ms
 StandInReserve = 10ms
@@ -69,6 +80,18 @@ send() {	# send PORT PROFILE < lines
 	return "${PIPESTATUS[0]}"
 }
 
+
+# A PIN is verified under the zone PIN key of the link it came over,
+# never a key of the snapshot's (the core sends none): a link without one
+# declines the right PIN 55 and says why at start.
+{
+	req pin-good-no-zpk 55 --index 0 --cvc2 good --pin good
+} | send "$NP" iso87 || fail "a link without a ZPK verified a PIN"
+grep -q "event=no_zpk link=nozpk" "$T/gatewayd.log" ||
+    fail "no event=no_zpk for the link without ZPKFile"
+! grep -q "event=no_zpk link=mc" "$T/gatewayd.log" ||
+    fail "event=no_zpk for a link with ZPKFile"
+
 {
 	req unknown-card 14 --pan 5413339999999992 --cvc2 good
 	req lost 41 --index 1 --cvc2 good
@@ -94,6 +117,7 @@ send() {	# send PORT PROFILE < lines
 grep -q "all-good rc=00 de38=[A-Z0-9]\{6\} arpc=yes" "$T/results" \
     || fail "approval without DE38 or ARPC (DE55 tag 91)"
 
+
 # A reversal of the first 45000 approval releases it: room again.
 orig=$(( $(cat "$T/stan") - 1 ))
 ctl standin --json >"$T/si1.json"
@@ -109,6 +133,7 @@ de90=$(printf "0100%06d112301020300000005037%011d" $orig 0)
 ctl standin --json >"$T/si2.json"
 e2=$(json_get "$T/si2.json" "d['authoriser']['exposure']")
 [ "$e2" = "$e1" ] || fail "exposure after reversal+approval $e2, want $e1"
+
 
 # FPS inbound credit: account known and open / unknown / closed.
 fps() {	# fps NAME EXPECT ACCOUNT
@@ -167,4 +192,5 @@ codes=$(awk '{print $2}' "$T/results" | sort -u | tr '\n' ' ')
 for c in 14 41 43 62 54 82 88 55 57 61 51 91 00; do
 	echo "$codes" | grep -q "rc=$c" || fail "DE39 $c never reached"
 done
+
 pass "DE39 reached: $codes"

@@ -20,6 +20,7 @@ $(gw_section)
 
 [Link mc]
 Profile = iso87
+$ZPKLINE
 Listen = 127.0.0.1:$LP
 AllowFrom = 127.0.0.1
 Deadline = 40ms
