@@ -58,6 +58,7 @@ void	cfg_print_mac(FILE *, const void *);
 int	cfg_set_zmk_file(struct pctx *, void *, const char *);
 void	cfg_print_zmk_file(FILE *, const void *);
 int	cfg_set_zpk_file(struct pctx *, void *, const char *);
+int	cfg_set_profile_file(struct pctx *, void *, const char *);
 void	cfg_print_zpk_file(FILE *, const void *);
 
 /* cfgval.c */

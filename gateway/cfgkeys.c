@@ -188,6 +188,9 @@ set_profile(struct pctx *px, void *s, const char *v)
 {
 	struct cfg_link *l = s;
 
+	if (l->profile_file[0] != '\0')
+		return FAILED(px, "Profile: only one of Profile and "
+		    "ProfileFile");
 	if (iso_profile_find(v) == NULL)
 		return FAILED(px, "Profile: unknown profile %s (one of: %s)", v,
 		    iso_profile_names());
@@ -198,7 +201,12 @@ set_profile(struct pctx *px, void *s, const char *v)
 static void
 print_profile(FILE *f, const void *s)
 {
-	fprintf(f, "Profile = %s\n", ((const struct cfg_link *)s)->profile);
+	const struct cfg_link *l = s;
+
+	if (l->profile_file[0] != '\0')
+		fprintf(f, "ProfileFile = %s\n", l->profile_file);
+	else
+		fprintf(f, "Profile = %s\n", l->profile);
 }
 
 static int
@@ -318,6 +326,8 @@ print_framing(FILE *f, const void *s)
 static const struct cfg_key link_keys[] = {
 	{ "Profile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_profile, print_profile,
 	    NULL },
+	{ "ProfileFile", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_profile_file,
+	    NULL, NULL },
 	{ "Listen", T_FUNC, 0, 0, 0, 0, NULL, 0, set_listen, print_mode,
 	    NULL },
 	{ "Connect", T_FUNC, 0, 0, 0, 0, NULL, 0, set_connect, NULL, NULL },

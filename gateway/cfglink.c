@@ -1,15 +1,21 @@
 /*
  * cfglink.c — the [Link NAME] keys that are more than a value: the
- * session (SignOn), MACs (MAC) and the zone master key file (ZMKFile,
- * read and checked like every key file).  Their rows are in cfgkeys.c.
+ * session (SignOn), MACs (MAC), the zone key files (ZMKFile, ZPKFile,
+ * read and checked like every key file) and a profile from a file
+ * (ProfileFile).  Their rows are in cfgkeys.c.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sodium.h>
+
 #include "base/secretfile.h"
+#include "iso8583/iso8583.h"
+#include "iso8583/profile-file.h"
 #include "gateway/cfg-int.h"
 
 #define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
@@ -133,4 +139,66 @@ cfg_print_zmk_file(FILE *f, const void *s)
 
 	if (l->zmk_file[0] != '\0')
 		fprintf(f, "ZMKFile = %s\n", l->zmk_file);
+}
+
+/* A profile file is data, not code: a few kB; this bounds a wrong path. */
+#define PROFILE_FILE_MAX	(1024 * 1024)
+
+struct iso_profile *
+cfg_profile_file(const char *path, uint8_t digest[16], char *err,
+    size_t errsz)
+{
+	struct iso_profile *p = NULL;
+	char *text;
+	size_t n;
+	FILE *f;
+
+	if ((f = fopen(path, "re")) == NULL) {
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if ((text = malloc(PROFILE_FILE_MAX + 1)) == NULL) {
+		fclose(f);
+		snprintf(err, errsz, "%s: out of memory", path);
+		return NULL;
+	}
+	n = fread(text, 1, PROFILE_FILE_MAX + 1, f);
+	if (ferror(f))
+		snprintf(err, errsz, "%s: %s", path, strerror(errno));
+	else if (n > PROFILE_FILE_MAX)
+		snprintf(err, errsz, "%s: over %d bytes", path,
+		    PROFILE_FILE_MAX);
+	else {
+		crypto_generichash(digest, 16, (const unsigned char *)text,
+		    n, NULL, 0);
+		p = iso_profile_load_text(path, text, n, err, errsz);
+	}
+	fclose(f);
+	free(text);
+	return p;
+}
+
+/* ProfileFile: one of it and Profile; the file's profile name stands in
+ * Profile's place (its session codes, what the core is told). */
+int
+cfg_set_profile_file(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	struct iso_profile *p;
+	char e[300];
+
+	if (l->profile[0] != '\0')
+		return FAILED(px, "ProfileFile: only one of Profile and "
+		    "ProfileFile");
+	if (cfg_copy_str(l->profile_file, sizeof l->profile_file, v) == -1)
+		return FAILED(px, "ProfileFile: bad path");
+	if ((p = cfg_profile_file(v, l->profile_digest, e, sizeof e)) == NULL)
+		return FAILED(px, "ProfileFile: %s", e);
+	if (strlen(p->name) >= sizeof l->profile) {
+		iso_profile_free(p);
+		return FAILED(px, "ProfileFile: %s: profile name too long", v);
+	}
+	snprintf(l->profile, sizeof l->profile, "%s", p->name);
+	iso_profile_free(p);
+	return 1;
 }

@@ -215,8 +215,9 @@ config_check(struct config *c, char *err, size_t errsz)
 			return -1;
 		}
 		if (l->profile[0] == '\0') {
-			snprintf(err, errsz, "%s:%d: [Link %s]: Profile is "
-			    "required", c->file, l->line, l->name);
+			snprintf(err, errsz, "%s:%d: [Link %s]: Profile or "
+			    "ProfileFile is required", c->file, l->line,
+			    l->name);
 			return -1;
 		}
 		if (l->reserve_us >= l->deadline_us) {
@@ -461,7 +462,10 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    strcmp(a->zmk_file, b->zmk_file) == 0 &&
 	    strcmp(a->zmk, b->zmk) == 0 &&
 	    strcmp(a->zpk_file, b->zpk_file) == 0 &&
-	    strcmp(a->zpk, b->zpk) == 0;
+	    strcmp(a->zpk, b->zpk) == 0 &&
+	    strcmp(a->profile_file, b->profile_file) == 0 &&
+	    memcmp(a->profile_digest, b->profile_digest,
+	    sizeof a->profile_digest) == 0;
 }
 
 int

@@ -38,7 +38,12 @@ enum cfg_durability { DURABILITY_FULL, DURABILITY_NONE };
 struct cfg_link {
 	TAILQ_ENTRY(cfg_link)	 entry;
 	char		 name[CFG_NAME_MAX];
-	char		 profile[32];
+	char		 profile[64];
+	/* ProfileFile: the wire profile from a file (doc/profiles.md);
+	 * profile then holds its name, and the digest of the file's bytes
+	 * tells a changed file on reload */
+	char		 profile_file[CFG_PATH_MAX];
+	uint8_t		 profile_digest[16];
 	int		 mode;			/* enum cfg_link_mode */
 	struct cfg_addr	 addr;
 	int		 nallow;
@@ -152,5 +157,14 @@ int	config_duration(const char *, uint32_t *us);
 void	config_fmt_duration(uint32_t us, char *out, size_t cap);
 /* dflt_port: the port when s names none; NULL: a port is required. */
 int	config_hostport(const char *, struct cfg_addr *, const char *dflt_port);
+
+struct iso_profile;
+
+/*
+ * A profile file read, checked and hashed (digest: 16 bytes): the
+ * profile (the caller's, iso_profile_free), or NULL with why in err.
+ */
+struct iso_profile *cfg_profile_file(const char *path, uint8_t digest[16],
+	    char *err, size_t errsz);
 
 #endif

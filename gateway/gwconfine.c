@@ -71,6 +71,7 @@ gw_confine_files(const struct config *c, char *err, size_t errsz)
 	TAILQ_FOREACH(l, &c->links, entry) {
 		add(p, &n, l->zmk_file, 0);
 		add(p, &n, l->zpk_file, 0);
+		add(p, &n, l->profile_file, 0);
 	}
 	if (confine_files(p, n, &C.landlock_abi, err, errsz) == -1)
 		return -1;

@@ -80,6 +80,7 @@ struct link {
 	TAILQ_ENTRY(link)	 entry;
 	struct cfg_link		 cf;		/* own copy: survives reloads */
 	const struct iso_profile *prof;
+	struct iso_profile	*own_prof;	/* ProfileFile's, or NULL */
 	struct framer		 fr;
 	struct evconnlistener	*lis;
 	TAILQ_HEAD(, conn)	 conns;

@@ -24,6 +24,7 @@
 #include "iso8583/iso8583.h"
 #include "iso8583/mask.h"
 #include "iso8583/mti.h"
+#include "iso8583/profile-file.h"
 #include "gateway/link.h"
 #include "gateway/link-int.h"
 #include "gateway/linkmac.h"
@@ -370,6 +371,31 @@ link_signoffs_pending(void)
 	return n;
 }
 
+/* The link's own copy of its ProfileFile, the file the config was
+ * checked against (a file changed since needs a reload to be used). */
+static struct iso_profile *
+link_profile_file(const struct cfg_link *cf)
+{
+	struct iso_profile *p;
+	uint8_t digest[16];
+	char err[300];
+
+	if ((p = cfg_profile_file(cf->profile_file, digest, err,
+	    sizeof err)) == NULL) {
+		log_warnx("event=link_refused link=%s reason=\"ProfileFile: "
+		    "%s\"", cf->name, err);
+		return NULL;
+	}
+	if (memcmp(digest, cf->profile_digest, sizeof digest) != 0) {
+		iso_profile_free(p);
+		log_warnx("event=link_refused link=%s reason=\"ProfileFile %s "
+		    "changed since the config was read: reload\"", cf->name,
+		    cf->profile_file);
+		return NULL;
+	}
+	return p;
+}
+
 struct link *
 link_new(const struct cfg_link *cf)
 {
@@ -379,7 +405,13 @@ link_new(const struct cfg_link *cf)
 		return NULL;
 	l->cf = *cf;
 	TAILQ_INIT(&l->conns);
-	if ((l->prof = iso_profile_find(cf->profile)) == NULL) {
+	if (cf->profile_file[0] != '\0') {
+		if ((l->own_prof = link_profile_file(cf)) == NULL) {
+			free(l);
+			return NULL;
+		}
+		l->prof = l->own_prof;
+	} else if ((l->prof = iso_profile_find(cf->profile)) == NULL) {
 		free(l);
 		return NULL;
 	}
@@ -459,5 +491,6 @@ link_free(struct link *l)
 	free(l->slots);
 	if (l->tick != NULL)
 		event_free(l->tick);
+	iso_profile_free(l->own_prof);
 	free(l);
 }
