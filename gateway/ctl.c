@@ -150,24 +150,32 @@ cmd_link(struct evbuffer *b, int json, char **argv)
 		evbuffer_add_printf(b, "error: %s\n", err);
 }
 
-/* saf out pause|resume|replay: the outbound queue, logged with the
- * caller. */
+/* saf in|out pause|resume|replay: the advice queue to the core or the
+ * outbound one to the schemes, logged with the caller. */
 static void
-cmd_saf_out(struct evbuffer *b, int json, char **argv)
+cmd_saf(struct evbuffer *b, int json, char **argv)
 {
-	if (strcmp(argv[2], "pause") == 0)
+	int in = strcmp(argv[1], "in") == 0, rc = 0;
+
+	if (!in && strcmp(argv[1], "out") != 0)
+		rc = -1;
+	else if (in)
+		rc = standin_saf_control(argv[2]);
+	else if (strcmp(argv[2], "pause") == 0)
 		outsaf_pause(1);
 	else if (strcmp(argv[2], "resume") == 0)
 		outsaf_pause(0);
 	else if (strcmp(argv[2], "replay") == 0)
 		outsaf_replay();
-	else {
-		evbuffer_add_printf(b, "error: want saf out "
+	else
+		rc = -1;
+	if (rc == -1) {
+		evbuffer_add_printf(b, "error: want saf in|out "
 		    "pause|resume|replay\n");
 		return;
 	}
-	log_info("event=outsaf_%s uid=%ld pid=%ld", argv[2], (long)peer.uid,
-	    (long)peer.pid);
+	log_info("event=%s_%s uid=%ld pid=%ld", in ? "saf" : "outsaf",
+	    argv[2], (long)peer.uid, (long)peer.pid);
 	view_saf(b, json);
 }
 
@@ -186,7 +194,7 @@ static const struct ctl_cmd {
 	{ "standin", "force", 3, NULL, cmd_force },
 	{ "reload", NULL, 1, NULL, cmd_reload },
 	{ "link", NULL, 3, NULL, cmd_link },
-	{ "saf", "out", 3, NULL, cmd_saf_out },
+	{ "saf", NULL, 3, NULL, cmd_saf },
 };
 
 static void

@@ -21,7 +21,7 @@ usage(FILE *f)
 	tunnelctl_usage(f);
 	fprintf(f, "  [-s SOCKET] [--json] status | links | cores | standin | saf"
 	    " |\n      standin force on|off|auto | reload | link NAME rekey |\n"
-	    "      saf out pause|resume|replay\n"
+	    "      saf in|out pause|resume|replay\n"
 	    "                       gatewayd's control socket (default "
 	    "/run/gatewayd/control.sock,\n"
 	    "                       or $GATEWAYCTL_SOCKET)\n");

@@ -634,7 +634,7 @@ saf_run(uint64_t now)
 {
 	struct entry *e;
 
-	if (!S.up)
+	if (!S.up || S.s.paused)
 		return;
 	maybe_load();
 	TAILQ_FOREACH(e, &S.q, e) {
@@ -659,7 +659,7 @@ saf_run(uint64_t now)
 void
 saf_kick(uint64_t now)
 {
-	if (!S.up)
+	if (!S.up || S.s.paused)
 		return;
 	while (S.cursor != NULL && !S.cursor->held &&
 	    S.ninflight < S.max_inflight) {
@@ -678,6 +678,19 @@ saf_reset_inflight(void)
 		e->inflight = 0;
 	S.ninflight = 0;
 	S.cursor = TAILQ_FIRST(&S.q);
+}
+
+void
+saf_pause(int on)
+{
+	S.s.paused = on;
+}
+
+void
+saf_replay(uint64_t now)
+{
+	saf_reset_inflight();
+	saf_run(now);
 }
 
 void

@@ -43,6 +43,7 @@ struct saf_stats {
 	uint64_t	 in_memory_only; /* saf_push entries ever queued */
 	uint64_t	 memory_dropped; /* saf_push refused: memory queue full */
 	int		 durable;	/* 0: in memory only */
+	int		 paused;	/* saf_pause: nothing sent */
 };
 
 /*
@@ -95,6 +96,10 @@ void	saf_kick(uint64_t now_us);
 /* The core went away: what was in flight is sent again when one is
  * back. */
 void	saf_reset_inflight(void);
+/* The operator's controls: nothing is sent while paused (acks are still
+ * taken); a replay sends every entry not acknowledged again now. */
+void	saf_pause(int on);
+void	saf_replay(uint64_t now_us);
 void	saf_get_stats(struct saf_stats *);
 
 #endif

@@ -4,10 +4,12 @@
  * gatewayd_standin_*, _store_* and _saf_* metrics.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include <event2/buffer.h>
 #include <jansson.h>
 
+#include "base/clock.h"
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 
@@ -97,6 +99,21 @@ standin_json(void)
 	return o;
 }
 
+int
+standin_saf_control(const char *what)
+{
+	if (strcmp(what, "pause") == 0)
+		saf_pause(1);
+	else if (strcmp(what, "resume") == 0) {
+		saf_pause(0);
+		saf_run(now_us());
+	} else if (strcmp(what, "replay") == 0)
+		saf_replay(now_us());
+	else
+		return -1;
+	return 0;
+}
+
 void
 standin_saf_text(struct evbuffer *b)
 {
@@ -104,7 +121,7 @@ standin_saf_text(struct evbuffer *b)
 
 	saf_get_stats(&s);
 	evbuffer_add_printf(b, "saf: depth %llu (in memory %llu)  oldest "
-	    "%llu ms  head id %llu attempts %llu  max attempts %llu%s\n"
+	    "%llu ms  head id %llu attempts %llu  max attempts %llu%s%s\n"
 	    "sent %llu  resent %llu  acked %llu  appended %llu  last id %llu\n"
 	    "in-memory advices (91s of stand-in off and admission) dropped "
 	    "when full: %llu\n",
@@ -114,6 +131,7 @@ standin_saf_text(struct evbuffer *b)
 	    (unsigned long long)s.head_attempts,
 	    (unsigned long long)s.max_attempts,
 	    s.durable ? "" : "  NOT DURABLE (no store)",
+	    s.paused ? "  PAUSED (gatewayctl saf in resume)" : "",
 	    (unsigned long long)s.sent, (unsigned long long)s.resent,
 	    (unsigned long long)s.acked, (unsigned long long)s.appended,
 	    (unsigned long long)s.next_id,
@@ -126,7 +144,8 @@ standin_saf_json(void)
 	struct saf_stats s;
 
 	saf_get_stats(&s);
-	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b}",
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,"
+	    "s:b}",
 	    "depth", (json_int_t)s.depth, "in_memory", (json_int_t)s.in_memory,
 	    "oldest_age_ms", (json_int_t)(s.oldest_age_us / 1000),
 	    "head_id", (json_int_t)s.head_id,
@@ -136,7 +155,7 @@ standin_saf_json(void)
 	    "acked", (json_int_t)s.acked, "appended", (json_int_t)s.appended,
 	    "last_id", (json_int_t)s.next_id,
 	    "memory_dropped", (json_int_t)s.memory_dropped,
-	    "durable", s.durable);
+	    "durable", s.durable, "paused", s.paused);
 }
 
 int

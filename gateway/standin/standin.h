@@ -142,6 +142,9 @@ void	standin_tick(int core_up);
 void	standin_text(struct evbuffer *);
 struct json_t *standin_json(void);
 void	standin_saf_text(struct evbuffer *);
+/* `gatewayctl saf in pause|resume|replay`: the advice queue to the core
+ * (0, or -1 for an unknown word). */
+int	standin_saf_control(const char *what);
 struct json_t *standin_saf_json(void);
 void	standin_metrics(struct evbuffer *);
 /* The snapshot held: its version, its age in seconds (UINT64_MAX: none)
