@@ -59,6 +59,10 @@ struct ent {
 	uint64_t	 attempts;
 	uint64_t	 next_us;	/* 0: at the next tick */
 	int		 late_told;	/* out-late-answer sent to the core */
+	/* the outcome's advice on its way into the store: the entry goes
+	 * once it is there (a crash before keeps the entry, and the next
+	 * step asks the scheme again) */
+	int		 settling;
 	struct iso_msg	 req;
 };
 
@@ -306,18 +310,40 @@ outsaf_tick(struct link *l)
 	if (O.paused)
 		return;
 	TAILQ_FOREACH(e, &q, entry)
-		if (strcmp(e->link, l->cf.name) == 0 && now >= e->next_us)
+		if (strcmp(e->link, l->cf.name) == 0 && !e->settling &&
+		    now >= e->next_us)
 			step(e, l, now);
 }
 
-/* The outcome to the core, as an advice retried until acknowledged. */
+/* The outcome's advice is in the store (ok) or is not: the entry goes,
+ * or stays to be settled again. */
 static void
-tell_core(const struct ent *e, struct link *l, const struct iso_msg *m,
-    const char *outcome)
+settled(uint64_t corr, int ok)
+{
+	struct ent *e;
+
+	TAILQ_FOREACH(e, &q, entry)
+		if (e->corr == corr && e->settling) {
+			e->settling = 0;
+			if (ok)
+				drop(e);
+			return;
+		}
+}
+
+/*
+ * The outcome to the core, as an advice retried until acknowledged;
+ * final: durable first (the entry goes once it is), else an
+ * out-late-answer, which leaves the entry to its reversal.
+ */
+static void
+tell_core(struct ent *e, struct link *l, const struct iso_msg *m,
+    const char *outcome, int final)
 {
 	static uint8_t body[COREFR_MAX_BODY];
 	char de39[3] = "";
 	struct tlv_w w;
+	uint64_t corr;
 
 	iso_get_str(m, 39, de39, sizeof de39);
 	tlv_w_init(&w, body, sizeof body - 16);
@@ -325,14 +351,21 @@ tell_core(const struct ent *e, struct link *l, const struct iso_msg *m,
 	tlv_put_str(&w, TLV_LINK, e->link);
 	tlv_put_str(&w, TLV_STANDIN_REASON, outcome);
 	tlv_put_str(&w, TLV_GATEWAY, O.gw);
-	if (w.err || standin_queue(body, w.len, sizeof body) == -1)
-		log_warnx("event=outsaf_outcome_not_queued corr=%" PRIu64
-		    " outcome=%s", e->corr, outcome);
-	sodium_memzero(body, sizeof body);
 	log_info("event=outsaf_outcome link=%s corr=%" PRIu64 " outcome=%s "
 	    "mti=%s rc=%s", e->link, e->corr, outcome, m->mti,
 	    de39[0] ? de39 : "-");
 	metrics_request(e->link, e->req.mti, outcome, PATH_OUT, 0);
+	/* Last: without a store settled() runs at once and drops e. */
+	corr = e->corr;
+	if (final)
+		e->settling = 1;
+	if (w.err || (final ? standin_queue_durable(body, w.len, settled,
+	    corr) : standin_queue(body, w.len, sizeof body)) == -1) {
+		e->settling = 0;
+		log_warnx("event=outsaf_outcome_not_queued corr=%" PRIu64
+		    " outcome=%s", corr, outcome);
+	}
+	sodium_memzero(body, sizeof body);
 }
 
 int
@@ -343,15 +376,14 @@ outsaf_answer(struct link *l, const struct iso_msg *m)
 
 	iso_get_str(m, 11, de11, sizeof de11);
 	TAILQ_FOREACH(e, &q, entry) {
-		if (strcmp(e->link, l->cf.name) != 0)
+		if (strcmp(e->link, l->cf.name) != 0 || e->settling)
 			continue;
 		iso_get_str(&e->req, 11, e11, sizeof e11);
 		if (strcmp(e11, de11) != 0)
 			continue;
 		if (strcmp(m->mti, "0430") == 0) {
 			O.reversed++;
-			tell_core(e, l, m, "out-reversed");
-			drop(e);
+			tell_core(e, l, m, "out-reversed", 1);
 			return 1;
 		}
 		if (iso_mti_response(e->req.mti, resp) == -1 ||
@@ -361,12 +393,11 @@ outsaf_answer(struct link *l, const struct iso_msg *m)
 		    (uint64_t)l->cf.out_repeats) {
 			/* No reversal went yet: the answer settles it. */
 			O.answered++;
-			tell_core(e, l, m, "out-answered");
-			drop(e);
+			tell_core(e, l, m, "out-answered", 1);
 		} else if (!e->late_told) {
 			/* The reversal is out: it still has to be taken. */
 			e->late_told = 1;
-			tell_core(e, l, m, "out-late-answer");
+			tell_core(e, l, m, "out-late-answer", 0);
 		}
 		return 1;
 	}

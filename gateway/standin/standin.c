@@ -308,6 +308,77 @@ standin_queue(uint8_t *buf, size_t len, size_t cap)
 	return 0;
 }
 
+/* An advice on its way into the store (standin_queue_durable). */
+struct adv_job {
+	struct store_job	 job;
+	void			(*cb)(uint64_t, int);
+	uint64_t		 tag, id, wall_us;
+	size_t			 len, cap, out;
+	uint8_t			 buf[];
+};
+
+static int
+adv_run(struct store_txn *t, void *arg)
+{
+	struct adv_job *aj = arg;
+
+	return saf_append(t, SI.key, aj->buf, aj->len, aj->cap, aj->wall_us,
+	    &aj->out, &aj->id);
+}
+
+static void
+adv_done(void *arg, int rc)
+{
+	struct adv_job *aj = arg;
+
+	if (rc == 0) {
+		saf_added(aj->id, aj->buf, aj->out, aj->wall_us);
+		saf_kick(now_us());
+	} else
+		log_warnx("event=advice_not_stored error=\"%s\"",
+		    store_strerror(rc));
+	aj->cb(aj->tag, rc == 0);
+	sodium_memzero(aj->buf, aj->cap);
+	free(aj);
+}
+
+int
+standin_queue_durable(const uint8_t *body, size_t len,
+    void (*cb)(uint64_t, int), uint64_t tag)
+{
+	struct adv_job *aj;
+	size_t cap = len + 64;	/* room for the advice id tag */
+
+	if ((aj = calloc(1, sizeof *aj + cap)) == NULL)
+		return -1;
+	memcpy(aj->buf, body, len);
+	aj->len = len;
+	aj->cap = cap;
+	aj->cb = cb;
+	aj->tag = tag;
+	aj->wall_us = wall_us();
+	if (!SI.up) {
+		/* No store: the memory queue, as standin_queue. */
+		if (standin_queue(aj->buf, len, cap) == -1) {
+			free(aj);
+			return -1;
+		}
+		sodium_memzero(aj->buf, cap);
+		free(aj);
+		cb(tag, 1);
+		return 0;
+	}
+	aj->job.run = adv_run;
+	aj->job.done = adv_done;
+	aj->job.arg = aj;
+	if (store_write(SI.st, &aj->job) != 0) {
+		sodium_memzero(aj->buf, cap);
+		free(aj);
+		return -1;
+	}
+	return 0;
+}
+
 void
 standin_advice_ack(uint64_t id)
 {

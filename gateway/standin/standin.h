@@ -120,6 +120,14 @@ int	standin_advice(const struct iso_msg *, const char *link,
  * 0, or -1 (queue full: dropped, logged).
  */
 int	standin_queue(uint8_t *buf, size_t len, size_t cap);
+/*
+ * The same advice appended to the store (the queue a restart sends
+ * again), as a decision's advice is; cb(tag, ok) once it is durable (ok
+ * 1) or the store failed (0).  Without a store it is queued in memory
+ * and cb runs at once.  0, or -1 (cb will not run).
+ */
+int	standin_queue_durable(const uint8_t *body, size_t len,
+	    void (*cb)(uint64_t tag, int ok), uint64_t tag);
 
 /*
  * The operator's force (0 auto, 1 on, 2 off, as the router numbers them)

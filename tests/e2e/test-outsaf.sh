@@ -8,8 +8,10 @@
 #      and the reversal (0420, DE90 = the original's data) goes out to a
 #      new scheme-sim once the link is back;
 #   3. paused, nothing is sent; replayed after resume, the 0420 is
-#      acknowledged (0430) and the core gets an advice "out-reversed";
-#      the queue is empty.
+#      acknowledged (0430), the queue and the entry's file are gone;
+#   4. with the advice queue to the core paused (saf in pause) gatewayd
+#      is killed again: the "out-reversed" advice was stored before the
+#      entry went, and the core gets it after the restart.
 TEST=outsaf
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
@@ -74,6 +76,9 @@ wait_log "$T/two.out" 'event=signed_on'
 sleep 1.5
 ! grep -q 'mti=0420' "$T/two.out" || fail "sent while paused"
 ctl saf | grep -q 'paused=yes' || fail "gatewayctl saf: not shown paused"
+# The advice queue to the core held (saf in pause): the outcome's advice
+# must outlive a crash once the entry is gone.
+ctl saf in pause >/dev/null
 ctl saf out resume >/dev/null
 ctl saf out replay >/dev/null
 wait_log "$T/two.out" 'event=incoming_answered conn=0 mti=0420'
@@ -83,10 +88,14 @@ for i in $(seq 1 200); do
 done
 [ "$(saf_json "d['outbound']['depth']")" = 0 ] || fail "0430 did not empty the queue"
 ls "$T/state"/outsaf.* >/dev/null 2>&1 && fail "the entry's file is left"
+! grep -q 'out-reversed' "$T/record.jsonl" || fail "advice sent while the queue was paused"
+# 4. A crash once the entry is gone: its outcome is in the store.
+kill -9 "$GWPID"; wait "$GWPID" 2>/dev/null
+start_gw "$T/gw.conf"
 for i in $(seq 1 200); do
 	grep -q 'out-reversed' "$T/record.jsonl" && break
 	sleep 0.05
 done
 grep -q 'out-reversed' "$T/record.jsonl" || fail "the core never heard out-reversed"
 grep -q 'event=outsaf_pause uid=' "$T/gatewayd.log" || fail "pause not logged with the caller"
-pass "0200 timed out (91 to the core), 0201 repeated, SIGKILL + restart, 0420 after resume/replay acknowledged 0430, core advised out-reversed, queue and file gone"
+pass "0200 timed out (91 to the core), 0201 repeated, SIGKILL + restart, 0420 after resume/replay acknowledged 0430, queue and file gone, core advised out-reversed after a second SIGKILL"
