@@ -59,6 +59,8 @@ int	cfg_set_zmk_file(struct pctx *, void *, const char *);
 void	cfg_print_zmk_file(FILE *, const void *);
 int	cfg_set_zpk_file(struct pctx *, void *, const char *);
 int	cfg_set_profile_file(struct pctx *, void *, const char *);
+int	cfg_set_frame_header(struct pctx *, void *, const char *);
+void	cfg_print_frame_header(FILE *, const void *);
 void	cfg_print_zpk_file(FILE *, const void *);
 
 /* cfgval.c */

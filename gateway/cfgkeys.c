@@ -335,6 +335,8 @@ static const struct cfg_key link_keys[] = {
 	    NULL },
 	{ "Framing", T_FUNC, 0, 0, 0, 0, NULL, 0, set_framing, print_framing,
 	    NULL },
+	{ "FrameHeader", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_frame_header,
+	    cfg_print_frame_header, NULL },
 	{ "MaxFrame", T_U32, LK(maxframe), 0, 64, 65535, "want 64..65535",
 	    0, NULL, NULL, NULL },
 	{ "Deadline", T_DURATION, LK(deadline_us), 0, 1000, 60000000,

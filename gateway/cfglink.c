@@ -202,3 +202,45 @@ cfg_set_profile_file(struct pctx *px, void *s, const char *v)
 	iso_profile_free(p);
 	return 1;
 }
+
+/* FrameHeader = HEX: the fixed header between the length prefix and the
+ * message (sent as given, skipped on receipt); "none" for no header even
+ * where the profile has one. */
+int
+cfg_set_frame_header(struct pctx *px, void *s, const char *v)
+{
+	struct cfg_link *l = s;
+	size_t n = strlen(v), i;
+	unsigned b;
+
+	if (strcmp(v, "none") == 0) {
+		l->frame_hdrlen = 0;
+		return 1;
+	}
+	if (n == 0 || n % 2 != 0 || n / 2 > sizeof l->frame_hdr ||
+	    strspn(v, "0123456789abcdefABCDEF") != n)
+		return FAILED(px, "FrameHeader: want 2 to %zu hex digits, or "
+		    "none", sizeof l->frame_hdr * 2);
+	for (i = 0; i < n / 2; i++) {
+		sscanf(v + 2 * i, "%2x", &b);
+		l->frame_hdr[i] = (uint8_t)b;
+	}
+	l->frame_hdrlen = (int)(n / 2);
+	return 1;
+}
+
+void
+cfg_print_frame_header(FILE *f, const void *s)
+{
+	const struct cfg_link *l = s;
+	int i;
+
+	if (l->frame_hdrlen < 0)
+		return;
+	fprintf(f, "FrameHeader = ");
+	if (l->frame_hdrlen == 0)
+		fprintf(f, "none");
+	for (i = 0; i < l->frame_hdrlen; i++)
+		fprintf(f, "%02X", l->frame_hdr[i]);
+	fprintf(f, "\n");
+}

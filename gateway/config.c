@@ -30,6 +30,7 @@ link_defaults(struct cfg_link *l)
 {
 	l->framing = FRAME_LEN2;
 	l->maxframe = 8192;
+	l->frame_hdrlen = -1;
 	l->deadline_us = 40000;
 	l->reserve_us = 5000;
 	l->echo_us = 30000000;
@@ -464,6 +465,8 @@ config_link_same(const struct cfg_link *a, const struct cfg_link *b)
 	    strcmp(a->zpk_file, b->zpk_file) == 0 &&
 	    strcmp(a->zpk, b->zpk) == 0 &&
 	    strcmp(a->profile_file, b->profile_file) == 0 &&
+	    a->frame_hdrlen == b->frame_hdrlen &&
+	    memcmp(a->frame_hdr, b->frame_hdr, sizeof a->frame_hdr) == 0 &&
 	    memcmp(a->profile_digest, b->profile_digest,
 	    sizeof a->profile_digest) == 0;
 }

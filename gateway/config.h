@@ -44,6 +44,10 @@ struct cfg_link {
 	 * tells a changed file on reload */
 	char		 profile_file[CFG_PATH_MAX];
 	uint8_t		 profile_digest[16];
+	/* FrameHeader: the fixed header after the length prefix (hex);
+	 * frame_hdrlen -1: the profile's (none for a compiled-in one) */
+	int		 frame_hdrlen;
+	uint8_t		 frame_hdr[32];
 	int		 mode;			/* enum cfg_link_mode */
 	struct cfg_addr	 addr;
 	int		 nallow;

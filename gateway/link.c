@@ -416,8 +416,15 @@ link_new(const struct cfg_link *cf)
 		return NULL;
 	}
 	l->fr.kind = (uint8_t)cf->framing;
-	l->fr.hdrlen = 0;
 	l->fr.max = cf->maxframe;
+	/* FrameHeader, else the profile's header template */
+	if (l->cf.frame_hdrlen >= 0) {
+		l->fr.hdrlen = (uint16_t)l->cf.frame_hdrlen;
+		l->fr.hdr = l->cf.frame_hdr;
+	} else {
+		l->fr.hdrlen = l->prof->hdrlen;
+		l->fr.hdr = l->prof->header;
+	}
 	linkset_add(l);
 	zonekey_load(l);
 	return l;

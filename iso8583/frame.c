@@ -84,6 +84,9 @@ frame_header(const struct framer *f, size_t msglen, uint8_t *out, size_t cap)
 			out[i] = (uint8_t)('0' + n % 10);
 			n /= 10;
 		}
-	memset(out + pl, 0, f->hdrlen);
+	if (f->hdr != NULL)
+		memcpy(out + pl, f->hdr, f->hdrlen);
+	else
+		memset(out + pl, 0, f->hdrlen);
 	return (int)(pl + f->hdrlen);
 }

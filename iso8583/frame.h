@@ -15,6 +15,8 @@ struct framer {
 	uint8_t		kind;		/* enum frame_kind */
 	uint16_t	hdrlen;		/* fixed header bytes after the prefix */
 	uint32_t	max;		/* largest message accepted or sent */
+	const uint8_t	*hdr;		/* the header sent (hdrlen bytes);
+					 * NULL: zeros */
 };
 
 /* "len2" / "len4ascii" -> kind; -1 if unknown. */
@@ -32,8 +34,9 @@ size_t	frame_prefix_len(const struct framer *);
 int	frame_parse(const struct framer *, const uint8_t *buf, size_t avail,
 	    size_t *msg_off, size_t *total, char *err, size_t errsz);
 
-/* Writes the prefix (and a zero header) for a message of msglen bytes into
- * out; returns the bytes written, -1 if msglen is over max. */
+/* Writes the prefix (and the header: f->hdr, or zeros) for a message of
+ * msglen bytes into out; returns the bytes written, -1 if msglen is over
+ * max. */
 int	frame_header(const struct framer *, size_t msglen, uint8_t *out,
 	    size_t cap);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/hex.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/opts.h"
 #include "scheme-sim/parse.h"
@@ -77,6 +78,11 @@ static const struct sim_opt scheme_rows[] = {
 	  .help = "iso87 | iso87hex | mastercard | fps (default iso87)" },
 	{ .name = "framing", .arg = "F", .kind = SIM_OPT_STR, AT(framing),
 	  .help = "len2 | len4ascii (default len2)" },
+	{ .name = "frame-header", .arg = "HEX", .kind = SIM_OPT_STR,
+	  AT(frame_header),
+	  .help = "a fixed header between the length prefix and the\n"
+	  "message, sent as given and skipped on receipt (the\n"
+	  "gateway's FrameHeader)" },
 	{ .name = "conns", .arg = "N", .kind = SIM_OPT_COUNT, AT(conns_opt),
 	  .min = 1, .max = MAX_CONNS, .why = "want 1..64",
 	  .help = "TCP connections (default 1, max 64)" },
@@ -316,6 +322,17 @@ check_link(struct scheme *s)
 	s->fr.kind = (uint8_t)fk;
 	s->fr.hdrlen = 0;
 	s->fr.max = ISO_BUF_MAX;
+	if (s->frame_header != NULL) {
+		size_t n = strlen(s->frame_header);
+
+		if (n == 0 || n % 2 != 0 || n / 2 > sizeof s->frame_hdr ||
+		    hex_decode_exact(s->frame_header, n, s->frame_hdr,
+		    n / 2) == -1)
+			return sim_opts_bad(&scheme_optab, "frame-header",
+			    s->frame_header, "want 2 to 64 hex digits");
+		s->fr.hdrlen = (uint16_t)(n / 2);
+		s->fr.hdr = s->frame_hdr;
+	}
 	if (parse_expect(s, s->expect_list) == -1)
 		return sim_opts_bad(&scheme_optab, "expect", s->expect_list,
 		    "want RC,RC,... or any");

@@ -44,6 +44,8 @@ struct scheme {
 	/* options, as given */
 	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
 	const char		*profile, *framing, *cards_path, *mti;
+	const char		*frame_header;	/* --frame-header HEX */
+	uint8_t			 frame_hdr[32];
 	const char		*expect_list, *json_path, *approvals_path;
 	const char		*answers_path, *portfolio_path;
 	uint64_t		 conns_opt;	/* --conns */

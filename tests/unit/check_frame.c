@@ -39,7 +39,10 @@ START_TEST(len4ascii_with_header)
 	char err[100];
 
 	ck_assert_int_eq(frame_header(&f, 12, b, sizeof b), 9);
-	ck_assert_mem_eq(b, "0017", 4);
+	ck_assert_mem_eq(b, "0017\0\0\0\0\0", 9);	/* no template: zeros */
+	f.hdr = (const uint8_t *)"HDR01";
+	ck_assert_int_eq(frame_header(&f, 12, b, sizeof b), 9);
+	ck_assert_mem_eq(b, "0017HDR01", 9);
 	memset(b + 9, 'x', 12);
 	ck_assert_int_eq(frame_parse(&f, b, 20, &off, &total, err, sizeof err), 0);
 	ck_assert_int_eq(frame_parse(&f, b, 21, &off, &total, err, sizeof err), 1);
