@@ -7,7 +7,7 @@
 
 START_TEST(len2)
 {
-	struct framer f = { FRAME_LEN2, 0, 4096 };
+	struct framer f = { FRAME_LEN2, 0, 4096, NULL };
 	uint8_t b[16] = { 0x00, 0x04, 'a', 'b', 'c', 'd', 0x00 };
 	size_t off, total;
 	char err[100];
@@ -33,7 +33,7 @@ END_TEST
 
 START_TEST(len4ascii_with_header)
 {
-	struct framer f = { FRAME_LEN4ASCII, 5, 9000 };
+	struct framer f = { FRAME_LEN4ASCII, 5, 9000, NULL };
 	uint8_t b[32];
 	size_t off, total;
 	char err[100];
