@@ -57,8 +57,8 @@ struct standin_ops {
 	int	(*send)(const char *core, int type, uint64_t corr,
 		    const uint8_t *body, size_t len);
 	/* The link's zone PIN key (prev = 1: the one before the last key
-	 * change), a key block under the LMK, or NULL (none: the card's
-	 * ZPK from the snapshot, until the core stops sending one). */
+	 * change), a key block under the LMK, or NULL (none: a PIN from
+	 * that link is declined 55; a snapshot never carries a ZPK). */
 	const char *(*zone_zpk)(const char *link, int prev);
 };
 

@@ -56,7 +56,16 @@ ops_send(const char *core, int type, uint64_t corr, const uint8_t *b,
 	return 0;
 }
 
-static const struct standin_ops ops = { ops_send, NULL };
+/* The link's zone PIN key (the gateway's ZPKFile); the snapshot's cards
+ * carry none. */
+static const char *
+ops_zone_zpk(const char *link, int prev)
+{
+	(void)link;
+	return prev ? NULL : key("zpka");
+}
+
+static const struct standin_ops ops = { ops_send, ops_zone_zpk };
 
 static void
 on_result(void *arg, const struct si_result *r)
@@ -135,7 +144,7 @@ start(void)
 	tlv_put_u64(&w, TLV_SNAP_VERSION, 1);
 	snprintf(k, sizeof k, "CVK=%s", key("cvk"));
 	card(&w, PAN_CVV, "8701", k, NULL);
-	snprintf(k, sizeof k, "ZPK=%s;PVK=%s", key("zpka"), key("pvk"));
+	snprintf(k, sizeof k, "PVK=%s", key("pvk"));
 	card(&w, PAN_PIN, "2812", k, "PVKI=1;PVV=8523");
 	snprintf(k, sizeof k, "MK-AC=%s", key("mkac"));
 	card(&w, PAN_EMV, "2812", k, NULL);
