@@ -17,7 +17,8 @@
 
 static const char *const kind_names[SK_NKINDS] = {
 	"send", "expect", "wait", "connect", "disconnect", "echo",
-	"malformed", "core", "core_expect", "action",
+	"malformed", "core", "core_expect", "action", "key_change", "hold",
+	"answer",
 };
 
 const char *
@@ -230,6 +231,17 @@ parse_kind(struct scen_where *w, json_t *v, uint64_t def_ns, struct scen_step *s
 	case SK_CORE:
 	case SK_CORE_EXPECT:
 		return parse_core(w, v, st);
+	case SK_KEY_CHANGE:
+		if ((st->key = calloc(1, sizeof *st->key)) == NULL)
+			return scen_bad(w, "no memory");
+		return scen_parse_key_change(w, v, st->key);
+	case SK_HOLD:
+		if (!json_is_boolean(v))
+			return scen_bad(w, "hold: want true or false");
+		st->on = json_is_true(v);
+		return 0;
+	case SK_ANSWER:
+		return scen_parse_answer(w, v, def_ns, st);
 	default:	/* SK_ACTION */
 		if (!json_is_string(v) || json_string_length(v) == 0)
 			return scen_bad(w, "action: want an action's name");
@@ -431,6 +443,7 @@ free_steps(struct scen_step *v, int n)
 	for (j = 0; v != NULL && j < n; j++) {
 		free(v[j].send);
 		free(v[j].expect);
+		free(v[j].key);
 	}
 	free(v);
 }

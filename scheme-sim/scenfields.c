@@ -9,6 +9,8 @@
 
 #include "scheme-sim/scenparse.h"
 
+#define HEXDIGITS	"0123456789ABCDEFabcdef"
+
 /* "fields" of a send: number -> string. */
 static int
 send_fields(struct scen_where *w, json_t *obj, struct scen_send *s)
@@ -75,7 +77,9 @@ scen_parse_send(struct scen_where *w, json_t *obj, struct scen_send *s)
 	static const char *const keys[] = { "as", "mti", "card", "entry",
 	    "cvc2", "track2", "arqc", "pin", "amount", "fields", "unset",
 	    "duplicate_of", "repeat_of", "reversal_of", "count", "split",
-	    "gap", NULL };
+	    "gap", "zpk", "mac", NULL };
+	static const char *const macs[] = { "good", "bad", "none" };
+	const char *mac;
 	static const char *const vds[] = { "good", "bad", "malformed", "none" };
 	json_t *card, *cnt, *sp;
 	int i, j;
@@ -92,8 +96,19 @@ scen_parse_send(struct scen_where *w, json_t *obj, struct scen_send *s)
 	    scen_opt_str(w, obj, "arqc", &s->vd[2]) == -1 ||
 	    scen_opt_str(w, obj, "pin", &s->vd[3]) == -1 ||
 	    scen_opt_dur(w, obj, "gap", 0, &s->gap_ns) == -1 ||
+	    scen_opt_str(w, obj, "zpk", &s->zpk) == -1 ||
+	    scen_opt_str(w, obj, "mac", &mac) == -1 ||
 	    send_fields(w, obj, s) == -1)
 		return -1;
+	if (s->zpk != NULL && (strlen(s->zpk) != 32 ||
+	    strspn(s->zpk, HEXDIGITS) != 32))
+		return scen_bad(w, "send: zpk: want 32 hex digits");
+	for (i = 0; mac != NULL && i < 3 && strcmp(mac, macs[i]) != 0; i++)
+		;
+	if (i == 3)
+		return scen_bad(w, "send: mac \"%s\": want good, bad or none",
+		    mac);
+	s->mac = mac ? i : SM_GOOD;
 	if (s->mti != NULL && !scen_is_digits(s->mti, 4, 4))
 		return scen_bad(w, "send: mti \"%s\" is not 4 digits", s->mti);
 	if (s->amount != NULL && !scen_is_digits(s->amount, 1, 12))
@@ -259,3 +274,55 @@ scen_parse_expect(struct scen_where *w, json_t *obj, uint64_t def_ns,
 	return 0;
 }
 
+
+int
+scen_parse_key_change(struct scen_where *w, json_t *obj,
+    struct scen_keychg *k)
+{
+	static const char *const keys[] = { "kind", "key", "kcv", "as",
+	    NULL };
+	const char *kind;
+
+	if (!json_is_object(obj) || scen_only_keys(w, obj, "key_change",
+	    keys) == -1 || scen_opt_str(w, obj, "kind", &kind) == -1 ||
+	    scen_opt_str(w, obj, "key", &k->key) == -1 ||
+	    scen_opt_str(w, obj, "kcv", &k->kcv) == -1 ||
+	    scen_opt_str(w, obj, "as", &k->as) == -1)
+		return scen_bad(w, "key_change: want {\"kind\": P|M, "
+		    "\"key\": 32H, \"kcv\": 6H, \"as\": NAME}");
+	if (kind == NULL || (strcmp(kind, "P") != 0 && strcmp(kind, "M") !=
+	    0))
+		return scen_bad(w, "key_change: kind: want P (ZPK) or M (MAC "
+		    "key)");
+	k->kind = kind[0];
+	if (k->key == NULL || strlen(k->key) != 32 ||
+	    strspn(k->key, HEXDIGITS) != 32)
+		return scen_bad(w, "key_change: key: want 32 hex digits");
+	if (k->kcv != NULL && (strlen(k->kcv) != 6 ||
+	    strspn(k->kcv, HEXDIGITS) != 6))
+		return scen_bad(w, "key_change: kcv: want 6 hex digits");
+	return 0;
+}
+
+int
+scen_parse_answer(struct scen_where *w, json_t *obj, uint64_t def_ns,
+    struct scen_step *st)
+{
+	static const char *const keys[] = { "mti", "de39", "within", NULL };
+
+	if (!json_is_object(obj) || scen_only_keys(w, obj, "answer",
+	    keys) == -1 || scen_opt_str(w, obj, "mti", &st->mti) == -1 ||
+	    scen_opt_str(w, obj, "de39", &st->rc) == -1 ||
+	    scen_opt_dur(w, obj, "within", def_ns, &st->ns) == -1)
+		return scen_bad(w, "answer: want {\"mti\": MTI, \"de39\": "
+		    "RC, \"within\": D}");
+	if (st->mti == NULL || !scen_is_digits(st->mti, 4, 4))
+		return scen_bad(w, "answer: mti: want the 4 digits of a "
+		    "message the gateway sends");
+	if (st->rc == NULL)
+		st->rc = "00";
+	if (strlen(st->rc) != 2)
+		return scen_bad(w, "answer: de39 \"%s\": want 2 characters",
+		    st->rc);
+	return 0;
+}

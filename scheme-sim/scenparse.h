@@ -41,5 +41,11 @@ int	scen_is_digits(const char *s, size_t lo, size_t hi);
 int	scen_parse_send(struct scen_where *, json_t *obj, struct scen_send *);
 int	scen_parse_expect(struct scen_where *, json_t *obj, uint64_t def_ns,
 	    struct scen_expect *);
+/* {"kind": "P"|"M", "key": 32H, "kcv": 6H, "as": NAME} */
+int	scen_parse_key_change(struct scen_where *, json_t *obj,
+	    struct scen_keychg *);
+/* {"mti": MTI, "de39": RC, "within": D} */
+int	scen_parse_answer(struct scen_where *, json_t *obj, uint64_t def_ns,
+	    struct scen_step *);
 
 #endif
