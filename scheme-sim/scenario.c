@@ -4,7 +4,6 @@
  * in a file is an error naming its case and step before anything is sent,
  * not a surprise in the middle of a run.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,94 +24,6 @@ const char *
 scen_kind_name(int kind)
 {
 	return kind >= 0 && kind < SK_NKINDS ? kind_names[kind] : "?";
-}
-
-int
-scen_bad(struct scen_where *w, const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	if (w->ci < 0)
-		snprintf(w->err, w->errsz, "%s", msg);
-	else if (w->si < 0)
-		snprintf(w->err, w->errsz, "case %d \"%s\": %s", w->ci + 1,
-		    w->cname ? w->cname : "", msg);
-	else
-		snprintf(w->err, w->errsz, "case %d \"%s\" step %d: %s",
-		    w->ci + 1, w->cname ? w->cname : "", w->si + 1, msg);
-	return -1;
-}
-
-/* Each key of obj must be one of the names (NULL-terminated). */
-int
-scen_only_keys(struct scen_where *w, json_t *obj, const char *what,
-    const char *const *names)
-{
-	const char *k, *const *n;
-	json_t *v;
-
-	json_object_foreach(obj, k, v) {
-		for (n = names; *n != NULL; n++)
-			if (strcmp(*n, k) == 0)
-				break;
-		if (*n == NULL)
-			return scen_bad(w, "%s: unknown key \"%s\"", what, k);
-	}
-	return 0;
-}
-
-/* A string member, or NULL; -1 if present and not a string. */
-int
-scen_opt_str(struct scen_where *w, json_t *obj, const char *key, const char **out)
-{
-	json_t *v = json_object_get(obj, key);
-
-	*out = NULL;
-	if (v == NULL)
-		return 0;
-	if (!json_is_string(v))
-		return scen_bad(w, "\"%s\" must be a string", key);
-	*out = json_string_value(v);
-	return 0;
-}
-
-/* A duration member ("2s", "150ms"), or def. */
-int
-scen_opt_dur(struct scen_where *w, json_t *obj, const char *key, uint64_t def,
-    uint64_t *out)
-{
-	const char *s;
-
-	*out = def;
-	if (scen_opt_str(w, obj, key, &s) == -1)
-		return -1;
-	if (s != NULL && sim_parse_duration(s, out) == -1)
-		return scen_bad(w, "\"%s\": bad duration \"%s\"", key, s);
-	return 0;
-}
-
-/* A data element number, 2..192 (as a JSON key). */
-int
-scen_field_no(struct scen_where *w, const char *k)
-{
-	char *end;
-	long n = strtol(k, &end, 10);
-
-	if (*k == '\0' || *end != '\0' || n < 2 || n > 192)
-		return scen_bad(w, "\"%s\" is not a field number (2..192)", k);
-	return (int)n;
-}
-
-int
-scen_is_digits(const char *s, size_t lo, size_t hi)
-{
-	size_t n = strlen(s);
-
-	return n >= lo && n <= hi && strspn(s, "0123456789") == n;
 }
 
 /* "core": "CMD" or {"target": NAME, "cmd": "CMD"}; core_expect. */
@@ -193,7 +104,8 @@ parse_malformed(struct scen_where *w, json_t *v, struct scen_step *st)
 
 /* The step's own value, by its kind. */
 static int
-parse_kind(struct scen_where *w, json_t *v, uint64_t def_ns, struct scen_step *st)
+parse_kind(struct scen_where *w, json_t *v, uint64_t def_ns,
+    struct scen_step *st)
 {
 	switch (st->kind) {
 	case SK_SEND:
@@ -251,7 +163,8 @@ parse_kind(struct scen_where *w, json_t *v, uint64_t def_ns, struct scen_step *s
 }
 
 static int
-parse_step(struct scen_where *w, json_t *obj, uint64_t def_ns, struct scen_step *st)
+parse_step(struct scen_where *w, json_t *obj, uint64_t def_ns,
+    struct scen_step *st)
 {
 	const char *k;
 	json_t *v, *val = NULL;
@@ -304,7 +217,8 @@ parse_steps(struct scen_where *w, json_t *steps, int first, uint64_t def_ns,
 }
 
 static int
-parse_case(struct scen_where *w, json_t *obj, uint64_t def_ns, struct scen_case *c)
+parse_case(struct scen_where *w, json_t *obj, uint64_t def_ns,
+    struct scen_case *c)
 {
 	static const char *const keys[] = { "name", "description", "steps",
 	    "finally", NULL };

@@ -1,10 +1,8 @@
 /*
- * scenlink.c — `scheme-sim run` on a link with session control, zone keys
- * and MACs: the keys the run shares with the test setup (--zmk, the clear
- * test ZMK; --mak, the clear MAC key), the key change a "key_change" step
- * sends (0800 161, DE48 under the ZMK, simkey.c) and the run's keys
- * switched with it, MACs on what the run sends and checked on what it
- * gets, and the "answer" step for a message "hold" kept unanswered.
+ * scenlink.c — the scheme-link steps of `scheme-sim run`: the key change
+ * a "key_change" step sends (0800 161, DE48 under --zmk, simkey.c) with
+ * the run's keys switched with it, and the "answer" step for a message
+ * "hold" kept unanswered.  The keys and MACs themselves are scenmac.c's.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,76 +14,6 @@
 #include "scheme-sim/parse.h"
 #include "scheme-sim/scenrun.h"
 #include "scheme-sim/simkey.h"
-
-int
-scen_link_init(struct scen_run *r, char *err, size_t errsz)
-{
-	uint8_t k[16];
-	int rc;
-
-	if (r->o->zmk != NULL) {
-		if (sim_key_line(r->o->zmk, 0, r->zmk) == -1) {
-			snprintf(err, errsz, "--zmk %s: no 32-hex-digit key",
-			    r->o->zmk);
-			return -1;
-		}
-		r->have_zmk = 1;
-	}
-	if (r->o->mak == NULL)
-		return 0;
-	if (sim_key_line(r->o->mak, 0, k) == -1) {
-		snprintf(err, errsz, "--mak %s: no 32-hex-digit key",
-		    r->o->mak);
-		return -1;
-	}
-	rc = hsm_des_init(&r->mak, k, 16);
-	sodium_memzero(k, sizeof k);
-	if (rc == -1) {
-		snprintf(err, errsz, "--mak %s: not a DES key", r->o->mak);
-		return -1;
-	}
-	r->have_mak = 1;
-	return 0;
-}
-
-void
-scen_link_free(struct scen_run *r)
-{
-	if (r->have_mak)
-		hsm_des_free(&r->mak);
-	r->have_mak = 0;
-	sodium_memzero(r->zmk, sizeof r->zmk);
-}
-
-ssize_t
-scen_pack(struct scen_run *r, const struct iso_msg *m, uint8_t *wire,
-    size_t cap, char *why, size_t whysz)
-{
-	struct iso_err ie;
-	ssize_t n;
-
-	if (!r->have_mak || !sim_mac_due(m->mti) || r->mac_mode == SM_NONE) {
-		if ((n = iso_pack(r->prof, m, wire, cap, &ie)) < 0)
-			snprintf(why, whysz, "does not pack: %s", ie.msg);
-		return n;
-	}
-	if ((n = sim_mac_pack(r->prof, &r->mak, m, wire, cap)) < 0) {
-		snprintf(why, whysz, "does not pack with a MAC");
-		return -1;
-	}
-	if (r->mac_mode == SM_BAD)
-		wire[n - 1] ^= 0x01;	/* a MAC that cannot verify */
-	return n;
-}
-
-int
-scen_mac_check(struct scen_run *r, const uint8_t *wire, size_t len,
-    const struct iso_msg *m)
-{
-	if (!r->have_mak || !sim_mac_due(m->mti))
-		return 0;
-	return sim_mac_verify(r->prof, &r->mak, wire, len, m);
-}
 
 int
 scen_step_key_change(struct scen_run *r, const struct scen_keychg *k)

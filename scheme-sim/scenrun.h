@@ -150,17 +150,18 @@ int	scen_rx_poll(struct scen_run *, uint64_t wait_ns);
 /* Reads until the monotonic time t (time passes if not connected). */
 void	scen_rx_until(struct scen_run *, uint64_t t);
 
-/* The send's message remembered for expects, as "as" (or unnamed). */
+/* scenstate.c: the send's message remembered for expects, as "as" (or
+ * unnamed). */
 int	scen_remember(struct scen_run *, const char *as,
 	    const struct iso_msg *, uint32_t n);
 /* The scheme's answer to req with DE39 rc (failures logged). */
 void	scen_answer(struct scen_run *, const struct iso_msg *req,
 	    const char *rc);
 
-/* scenlink.c: the scheme-link side: keys from --zmk and --mak; m packed
- * (with its MAC where due) into wire: its length, or -1 with why; the
- * MAC of what came checked (0 good or not due); the key_change and
- * answer steps. */
+/* scenmac.c: keys from --zmk and --mak; m packed (with its MAC where
+ * due) into wire: its length, or -1 with why; the MAC of what came
+ * checked (0 good or not due).  scenlink.c: the key_change and answer
+ * steps. */
 int	scen_link_init(struct scen_run *, char *err, size_t errsz);
 void	scen_link_free(struct scen_run *);
 ssize_t	scen_pack(struct scen_run *, const struct iso_msg *m, uint8_t *wire,
