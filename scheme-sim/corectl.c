@@ -13,6 +13,7 @@
  *   restart [D]           silent for D (1s), then back without its state
  *   mark                  counters from now on count from zero
  *   counters              "ok name=value ..." since the last mark
+ *   out-request           send the --out-request messages now
  *
  * The socket is made mode 0600: only the test's user drives the core.
  * Black-holing lives here for SIGUSR1 and the --blackhole-after timer
@@ -234,7 +235,14 @@ command(struct coresim *cs, char *line, char *ans, size_t cap)
 		counters_now(cs, cs->ctl->base);
 	else if (strcmp(cmd, "counters") == 0)
 		counters(cs, ans, cap);
-	else {
+	else if (strcmp(cmd, "out-request") == 0) {
+		if (cs->o->noutreq == 0 || !cs->have_gw) {
+			snprintf(ans, cap, "err %s", cs->o->noutreq == 0 ?
+			    "no --out-request" : "the gateway is not heard");
+			rc = -1;
+		} else
+			core_send_outreqs(cs);
+	} else {
 		snprintf(ans, cap, "err unknown command %s", cmd);
 		rc = -1;
 	}

@@ -95,6 +95,9 @@ static const struct sim_opt core_opts[] = {
 	  .help = "send the message in FILE (iso8583 CLI JSON:\n"
 	  "{\"mti\":..,\"fields\":{..}}) to the gateway link\n"
 	  "LINK once the gateway is heard; repeatable" },
+	{ .name = "out-on-command", .kind = SIM_OPT_SET, AT(out_on_cmd),
+	  .help = "send the OUT_REQUESTs only on the control\n"
+	  "socket's out-request command" },
 	{ .name = "out-every", .arg = "D", .kind = SIM_OPT_DURATION,
 	  AT(out_every_ns), .why = "bad duration",
 	  .help = "resend the OUT_REQUESTs every D" },

@@ -47,6 +47,7 @@ struct sim_core_opts {
 	struct sim_outreq	 outreq[SIM_MAX_OUTREQ];
 	int			 noutreq;
 	uint64_t		 out_every_ns;
+	int			 out_on_cmd;	/* only on "out-request" */
 	int			 quiet;
 };
 

@@ -47,13 +47,14 @@ blackhole_timers(struct coresim *cs, uint64_t now)
 	}
 }
 
-/* Once the gateway is heard, then every --out-every. */
+/* Once the gateway is heard, then every --out-every (with
+ * --out-on-command only when the control socket says). */
 static void
 outreq_timer(struct coresim *cs, uint64_t now)
 {
 	const struct sim_core_opts *o = cs->o;
 
-	if (o->noutreq == 0 || !cs->have_gw)
+	if (o->noutreq == 0 || !cs->have_gw || o->out_on_cmd)
 		return;
 	if (!cs->out_sent_once) {
 		cs->out_sent_once = 1;

@@ -24,7 +24,8 @@
 
 enum scen_kind {
 	SK_SEND, SK_EXPECT, SK_WAIT, SK_CONNECT, SK_DISCONNECT, SK_ECHO,
-	SK_MALFORMED, SK_CORE, SK_CORE_EXPECT, SK_ACTION, SK_NKINDS
+	SK_MALFORMED, SK_CORE, SK_CORE_EXPECT, SK_ACTION, SK_KEY_CHANGE,
+	SK_HOLD, SK_ANSWER, SK_NKINDS
 };
 
 /* How a send builds on an earlier one. */
@@ -60,6 +61,19 @@ struct scen_send {
 	uint32_t	 count;		/* a burst: count requests, own STANs */
 	uint32_t	 split;		/* write in this many pieces */
 	uint64_t	 gap_ns;	/* between the pieces */
+	const char	*zpk;		/* PIN block under this clear ZPK */
+	int		 mac;		/* enum scen_mac (with --mak) */
+};
+
+/* A send's MAC where the run MACs (--mak). */
+enum scen_mac { SM_GOOD, SM_BAD, SM_NONE };
+
+/* SK_KEY_CHANGE: an 0800 161 with a key under the run's --zmk. */
+struct scen_keychg {
+	const char	*as;		/* name of the send, or NULL */
+	char		 kind;		/* 'P' ZPK, 'M' MAC key */
+	const char	*key;		/* clear, 32H */
+	const char	*kcv;		/* sent instead of the key's; NULL */
 };
 
 struct scen_expect {
@@ -88,14 +102,16 @@ struct scen_step {
 	const char	*label;		/* "name" of the step, or NULL */
 	struct scen_send  *send;	/* SK_SEND, SK_MALFORMED's message */
 	struct scen_expect *expect;	/* SK_EXPECT */
-	uint64_t	 ns;		/* SK_WAIT; SK_CONNECT, SK_CORE_EXPECT:
-					 * within */
-	int		 on;		/* SK_ECHO: answer echoes */
+	uint64_t	 ns;		/* SK_WAIT; SK_CONNECT, SK_CORE_EXPECT,
+					 * SK_ANSWER: within */
+	int		 on;		/* SK_ECHO: answer echoes; SK_HOLD */
 	int		 bad;		/* SK_MALFORMED: enum scen_bad */
 	const char	*target;	/* SK_CORE*: core name; NULL: first */
 	const char	*text;		/* SK_CORE: the command; SK_ACTION */
 	struct scen_counter ctr[8];	/* SK_CORE_EXPECT */
 	int		 nctr;
+	struct scen_keychg *key;	/* SK_KEY_CHANGE */
+	const char	*mti, *rc;	/* SK_ANSWER: what, with what DE39 */
 };
 
 struct scen_case {

@@ -3,8 +3,8 @@
  * (retrying while the gateway starts) and sign on, framed writes (whole,
  * or in pieces with a gap), and reads with poll(2) until a deadline.
  * What the gateway sends is answered when the scheme must (its 0800s,
- * unless a case says "echo": "ignore"; requests it relays from the core)
- * and otherwise kept in the inbox for the expects.
+ * unless a case says "echo": "ignore"; requests it relays from the core,
+ * unless a case says "hold") and kept in the inbox for the expects.
  */
 #include <errno.h>
 #include <poll.h>
@@ -78,21 +78,19 @@ scen_write(struct scen_run *r, const uint8_t *b, size_t len)
 	return 0;
 }
 
-/* m packed and framed into r->wire; its length, or -1 with why. */
+/* m packed (with its MAC where due) and framed into r->wire; its
+ * length, or -1 with why. */
 static ssize_t
 frame_msg(struct scen_run *r, const struct iso_msg *m, char *why,
     size_t whysz)
 {
-	struct iso_err ie;
 	size_t pl = frame_prefix_len(&r->fr) + r->fr.hdrlen;
 	ssize_t n;
 	int h;
 
-	n = iso_pack(r->prof, m, r->wire + pl, sizeof r->wire - pl, &ie);
-	if (n < 0) {
-		snprintf(why, whysz, "does not pack: %s", ie.msg);
+	if ((n = scen_pack(r, m, r->wire + pl, sizeof r->wire - pl, why,
+	    whysz)) < 0)
 		return -1;
-	}
 	if ((h = frame_header(&r->fr, (size_t)n, r->wire, pl)) < 0) {
 		snprintf(why, whysz, "does not frame");
 		return -1;
@@ -102,21 +100,24 @@ frame_msg(struct scen_run *r, const struct iso_msg *m, char *why,
 
 /* The scheme's answer to a message of the gateway's.  Its failure is
  * logged, not the case's: the steps say what they expect. */
-static void
-answer(struct scen_run *r, const struct iso_msg *req)
+void
+scen_answer(struct scen_run *r, const struct iso_msg *req, const char *rc)
 {
 	char err[200];
 	const char *why = err;
 	ssize_t len;
 
-	if (sim_answer_build(req, "00", &r->ans) == -1 ||
+	if (sim_answer_build(req, rc, &r->ans) == -1 ||
 	    (len = frame_msg(r, &r->ans, err, sizeof err)) == -1 ||
 	    write_raw(r, r->wire, (size_t)len, &why) == -1)
 		log_warnx("event=answer_failed mti=%s reason=\"%s\"",
 		    req->mti, why);
 }
 
-/* What the gateway sent: answered if the scheme must, else kept. */
+/* What the gateway sent: answered if the scheme must, and kept for the
+ * expects (a request or an advice only when "hold" keeps it unanswered;
+ * network management answered and kept: a case may expect the gateway's
+ * sign-on or sign-off). */
 static void
 on_msg(struct scen_run *r, const uint8_t *b, size_t len)
 {
@@ -133,11 +134,13 @@ on_msg(struct scen_run *r, const uint8_t *b, size_t len)
 		return;
 	}
 	in->at_ns = sim_now_ns();
+	in->mac_bad = scen_mac_check(r, b, len, &in->m) == -1;
 	kind = iso_mti_kind(in->m.mti);
-	if ((kind == ISO_MTI_NETMGMT && in->m.mti[2] == '0' &&
-	    r->echo_answer) || kind == ISO_MTI_REQUEST ||
-	    kind == ISO_MTI_ADVICE) {
-		answer(r, &in->m);
+	if (kind == ISO_MTI_NETMGMT && in->m.mti[2] == '0' && r->echo_answer)
+		scen_answer(r, &in->m, "00");
+	else if ((kind == ISO_MTI_REQUEST || kind == ISO_MTI_ADVICE) &&
+	    !r->hold) {
+		scen_answer(r, &in->m, "00");
 		free(in);
 		return;
 	}

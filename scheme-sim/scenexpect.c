@@ -208,6 +208,11 @@ scen_step_expect(struct scen_run *r, const struct scen_expect *e)
 		memcpy(mti, e->mti, 5);
 	while (got < need) {
 		if ((i = find_in(r, e, s, mti, done)) >= 0) {
+			if (r->in[i]->mac_bad) {
+				scen_fail(r, 64, "a good MAC", "wrong or none",
+				    "%s: its MAC is wrong or missing", mti);
+				goto out;
+			}
 			if (check_msg(r, e, &r->in[i]->m, s ? s->name :
 			    NULL) == -1)
 				goto out;

@@ -82,6 +82,12 @@ static const struct sim_opt run_opts[] = {
 	  AT(portfolio),
 	  .help = "cards for \"card\" templates and the keys of\n"
 	  "their verification data (cards generate)" },
+	{ .name = "zmk", .arg = "FILE", .kind = SIM_OPT_STR, AT(zmk),
+	  .help = "the link's ZMK in clear (a test key, 32H):\n"
+	  "\"key_change\" steps send keys under it" },
+	{ .name = "mak", .arg = "FILE", .kind = SIM_OPT_STR, AT(mak),
+	  .help = "the link's MAC key in clear (MAC = yes): what\n"
+	  "is sent carries a MAC, what comes is checked" },
 	{ .kind = SIM_OPT_HEADING, .help = "outside the link:" },
 	{ .name = "core", .arg = "NAME=SOCKET", .kind = SIM_OPT_FN,
 	  .fn = set_core, .why = "want NAME=SOCKET",

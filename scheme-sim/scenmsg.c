@@ -63,6 +63,26 @@ pick_card(struct scen_run *r, const char *card, struct sim_pcard *out)
 	return 0;
 }
 
+/* The verification data of a card request; its PIN block under the
+ * send's "zpk" when it names one, else under the run's ZPK (the
+ * portfolio's, or the last key change's). */
+static int
+card_vdata(struct scen_run *r, const struct scen_send *s, json_t *f,
+    struct reqopts *ro, const struct sim_pcard *c)
+{
+	uint8_t keep[16];
+	int rc;
+
+	if (s->zpk == NULL)
+		return req_verification(f, ro, &r->pf, c);
+	memcpy(keep, r->pf.zpk, 16);
+	rc = hex_decode_exact(s->zpk, 32, r->pf.zpk, 16) == -1 ? -1 :
+	    req_verification(f, ro, &r->pf, c);
+	memcpy(r->pf.zpk, keep, 16);
+	sodium_memzero(keep, sizeof keep);
+	return rc;
+}
+
 /* The fields of a card request, the verification data of its entry. */
 static int
 card_fields(struct scen_run *r, const struct scen_send *s, json_t *f,
@@ -106,7 +126,7 @@ card_fields(struct scen_run *r, const struct scen_send *s, json_t *f,
 			rc = scen_fail(r, 0, NULL, NULL, "verification data "
 			    "needs --portfolio (its keys)");
 		else
-			rc = req_verification(f, &ro, &r->pf, &c);
+			rc = card_vdata(r, s, f, &ro, &c);
 	}
 	sodium_memzero(&c, sizeof c);
 	return rc ? -1 : 0;

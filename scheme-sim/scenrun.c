@@ -39,47 +39,30 @@ case_reset(struct scen_run *r)
 		free(r->in[i]);
 	r->nin = 0;
 	r->echo_answer = 1;
+	r->hold = 0;
 }
 
 /* --- steps -------------------------------------------------------------- */
-
-static int
-remember(struct scen_run *r, const char *as, const struct iso_msg *m,
-    uint32_t n)
-{
-	struct scen_sent *s;
-
-	if (r->nsent == SCEN_MAX_SENT)
-		return scen_fail(r, 0, NULL, NULL, "over %d sends in a case",
-		    SCEN_MAX_SENT);
-	s = &r->sent[r->nsent];
-	memset(s, 0, sizeof *s);
-	snprintf(s->name, sizeof s->name, "%s", as ? as : "");
-	if ((s->msg = malloc(sizeof *s->msg)) == NULL ||
-	    (s->stans = calloc(n, sizeof *s->stans)) == NULL) {
-		free(s->msg);
-		return scen_fail(r, 0, NULL, NULL, "no memory");
-	}
-	iso_msg_copy(s->msg, m);
-	r->last = r->nsent++;
-	return 0;
-}
 
 static int
 step_send(struct scen_run *r, const struct scen_send *s)
 {
 	struct scen_sent *sent;
 	uint32_t k;
+	int rc;
 
 	for (k = 0; k < s->count; k++) {
 		if (scen_build(r, s, k, &r->tx) == -1)
 			return -1;
-		if (k == 0 && (remember(r, s->as, &r->tx, s->count) == -1 ||
+		if (k == 0 && (scen_remember(r, s->as, &r->tx, s->count) == -1 ||
 		    (s->as && scen_vars_of(r, s->as, &r->tx) == -1)))
 			return -1;
 		sent = &r->sent[r->last];
 		sent->stans[sent->n++] = scen_msg_stan(&r->tx);
-		if (scen_send_msg(r, &r->tx, s->split, s->gap_ns) == -1)
+		r->mac_mode = s->mac;
+		rc = scen_send_msg(r, &r->tx, s->split, s->gap_ns);
+		r->mac_mode = SM_GOOD;
+		if (rc == -1)
 			return -1;
 		scen_rx_poll(r, 0);	/* a burst's answers keep coming */
 	}
@@ -97,7 +80,7 @@ step_malformed(struct scen_run *r, const struct scen_step *st)
 	int rc;
 
 	if (scen_build(r, s, 0, &r->tx) == -1 ||
-	    remember(r, st->send->as, &r->tx, 1) == -1)
+	    scen_remember(r, st->send->as, &r->tx, 1) == -1)
 		return -1;
 	r->sent[r->last].stans[r->sent[r->last].n++] = scen_msg_stan(&r->tx);
 	if (st->send->as && scen_vars_of(r, st->send->as, &r->tx) == -1)
@@ -144,6 +127,13 @@ run_step(struct scen_run *r, const struct scen_step *st)
 		return 0;
 	case SK_CORE_EXPECT:
 		return scen_core_expect(r, st);
+	case SK_KEY_CHANGE:
+		return scen_step_key_change(r, st->key);
+	case SK_HOLD:
+		r->hold = st->on;
+		return 0;
+	case SK_ANSWER:
+		return scen_step_answer(r, st);
 	default:
 		return scen_action(r, st->text);
 	}
@@ -243,6 +233,8 @@ scen_run_init(struct scen_run *r, const struct scen_opts *o, char *err,
 			return -1;
 		r->have_pf = 1;
 	}
+	if (scen_link_init(r, err, errsz) == -1)
+		return -1;
 	if (o->addr.how == SCEN_LISTEN && (r->lfd = sim_tcp_listen(
 	    (const struct sockaddr *)&o->addr.ss, o->addr.len)) == -1) {
 		snprintf(err, errsz, "cannot listen on %s", o->addr.arg);
@@ -263,5 +255,6 @@ scen_run_free(struct scen_run *r)
 		close(r->lfd);
 	if (r->have_pf)
 		sim_portfolio_free(&r->pf);
+	scen_link_free(r);
 	sodium_memzero(&r->tx, sizeof r->tx);
 }

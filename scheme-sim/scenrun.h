@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "hsm/des.h"
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/opts.h"
@@ -37,6 +38,7 @@ struct scen_opts {
 	struct sim_optaddr	 addr;
 	const char		*profile, *framing, *portfolio;
 	const char		*junit, *json, *case_name;
+	const char		*zmk, *mak;	/* clear test keys' files */
 	char			 signon_code[4];
 	int			 signon;
 	int			 quiet;
@@ -72,6 +74,7 @@ struct scen_sent {
 struct scen_in {
 	struct iso_msg	 m;
 	uint64_t	 at_ns;
+	int		 mac_bad;	/* --mak: its MAC is wrong or none */
 };
 
 struct scen_var {
@@ -87,6 +90,11 @@ struct scen_run {
 	int			 fd;		/* -1: not connected */
 	int			 lfd;		/* --listen's socket, or -1 */
 	int			 echo_answer;
+	int			 hold;		/* requests kept, not answered */
+	int			 mac_mode;	/* enum scen_mac of this send */
+	int			 have_zmk, have_mak;
+	uint8_t			 zmk[16];
+	struct hsm_des		 mak;
 	int			 closed;	/* the gateway closed it */
 	int			 unreachable;	/* a case could not connect */
 	uint8_t			 rbuf[2 * (ISO_BUF_MAX + 64)];
@@ -141,6 +149,27 @@ int	scen_send_msg(struct scen_run *, const struct iso_msg *,
 int	scen_rx_poll(struct scen_run *, uint64_t wait_ns);
 /* Reads until the monotonic time t (time passes if not connected). */
 void	scen_rx_until(struct scen_run *, uint64_t t);
+
+/* scenstate.c: the send's message remembered for expects, as "as" (or
+ * unnamed). */
+int	scen_remember(struct scen_run *, const char *as,
+	    const struct iso_msg *, uint32_t n);
+/* The scheme's answer to req with DE39 rc (failures logged). */
+void	scen_answer(struct scen_run *, const struct iso_msg *req,
+	    const char *rc);
+
+/* scenmac.c: keys from --zmk and --mak; m packed (with its MAC where
+ * due) into wire: its length, or -1 with why; the MAC of what came
+ * checked (0 good or not due).  scenlink.c: the key_change and answer
+ * steps. */
+int	scen_link_init(struct scen_run *, char *err, size_t errsz);
+void	scen_link_free(struct scen_run *);
+ssize_t	scen_pack(struct scen_run *, const struct iso_msg *m, uint8_t *wire,
+	    size_t cap, char *why, size_t whysz);
+int	scen_mac_check(struct scen_run *, const uint8_t *wire, size_t len,
+	    const struct iso_msg *m);
+int	scen_step_key_change(struct scen_run *, const struct scen_keychg *);
+int	scen_step_answer(struct scen_run *, const struct scen_step *);
 
 /* scenexpect.c */
 int	scen_step_expect(struct scen_run *, const struct scen_expect *);

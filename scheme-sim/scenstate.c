@@ -112,3 +112,25 @@ scen_msg_stan(const struct iso_msg *m)
 
 	return sim_get_u64(m, 11, &v) == 0 ? (uint32_t)v : 0;
 }
+
+int
+scen_remember(struct scen_run *r, const char *as, const struct iso_msg *m,
+    uint32_t n)
+{
+	struct scen_sent *s;
+
+	if (r->nsent == SCEN_MAX_SENT)
+		return scen_fail(r, 0, NULL, NULL, "over %d sends in a case",
+		    SCEN_MAX_SENT);
+	s = &r->sent[r->nsent];
+	memset(s, 0, sizeof *s);
+	snprintf(s->name, sizeof s->name, "%s", as ? as : "");
+	if ((s->msg = malloc(sizeof *s->msg)) == NULL ||
+	    (s->stans = calloc(n, sizeof *s->stans)) == NULL) {
+		free(s->msg);
+		return scen_fail(r, 0, NULL, NULL, "no memory");
+	}
+	iso_msg_copy(s->msg, m);
+	r->last = r->nsent++;
+	return 0;
+}

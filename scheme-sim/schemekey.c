@@ -9,6 +9,8 @@
  * the clear ZPK to form PIN blocks), random once they run out.
  * Test keys only: they are read in clear.
  *
+ * The DE48 and MAC arithmetic is simkey.c's (shared with `scheme-sim run`).
+ *
  * With --mak FILE (the clear test MAC key the gateway was given under the
  * ZMK) every message but network management carries DE64 (DE128 with a
  * secondary bitmap), ISO 9797-1 algorithm 3, padding method 1, over the
@@ -21,68 +23,35 @@
 
 #include <sodium.h>
 
-#include "base/hex.h"
 #include "base/log.h"
 #include "hsm/des.h"
 #include "scheme-sim/parse.h"
 #include "scheme-sim/schemerun.h"
-
-/* The n-th hex key line of path (16 bytes), 0; -1 when there is none. */
-static int
-key_line(const char *path, unsigned n, uint8_t out[16])
-{
-	char line[128];
-	unsigned i = 0;
-	FILE *f;
-	int rc = -1;
-
-	if (path == NULL || (f = fopen(path, "re")) == NULL)
-		return -1;
-	while (fgets(line, sizeof line, f) != NULL) {
-		line[strcspn(line, " \r\n")] = '\0';
-		if (strlen(line) != 32)
-			continue;
-		if (i++ == n) {
-			rc = hex_decode_exact(line, 32, out, 16);
-			break;
-		}
-	}
-	sodium_memzero(line, sizeof line);
-	fclose(f);
-	return rc;
-}
+#include "scheme-sim/simkey.h"
 
 int
 scheme_key_file(const char *path, uint8_t key[16])
 {
-	return key_line(path, 0, key);
+	return sim_key_line(path, 0, key);
 }
 
 int
 scheme_key_change(struct scheme *s, char kind)
 {
-	uint8_t zmk[16], zpk[16], enc[16], kcv[8];
-	char de48[48], kcvhex[7];
+	uint8_t zmk[16], zpk[16];
+	char de48[SIM_DE48_KEY_LEN + 1], kcvhex[7];
 	int rc = -1;
 
-	if (key_line(s->zmk_path, 0, zmk) == -1) {
+	if (sim_key_line(s->zmk_path, 0, zmk) == -1) {
 		log_warnx("event=key_change_impossible reason=\"no --zmk\"");
 		return -1;
 	}
-	if (key_line(kind == 'P' ? s->new_zpk_path : s->new_mak_path,
+	if (sim_key_line(kind == 'P' ? s->new_zpk_path : s->new_mak_path,
 	    kind == 'P' ? s->key_changes : s->mak_changes, zpk) == -1) {
 		randombytes_buf(zpk, sizeof zpk);
 		hsm_des_parity_fix(zpk, sizeof zpk);
 	}
-	if (hsm_tdes_ecb(zmk, 16, 1, zpk, enc, 16) == 0 &&
-	    hsm_des_kcv_clear(zpk, 16, kcv) == 0) {
-		de48[0] = kind;
-		de48[1] = 'X';
-		hex_encode(enc, 16, de48 + 2);
-		hex_encode(kcv, 3, de48 + 34);
-		de48[40] = '\0';
-		memcpy(kcvhex, de48 + 34, 6);
-		kcvhex[6] = '\0';
+	if (sim_key_de48(zmk, zpk, kind, de48, kcvhex) == 0) {
 		sim_clock_update(&s->clk, sim_wall_us());
 		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, "161",
 		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0) {
@@ -116,7 +85,7 @@ mak_ready(struct scheme *s)
 	if (s->mak_ready)
 		return s->mak_ready > 0 ? 0 : -1;
 	s->mak_ready = -1;
-	if (key_line(s->mak_path, 0, k) == -1)
+	if (sim_key_line(s->mak_path, 0, k) == -1)
 		return -1;
 	rc = hsm_des_init(&s->mak, k, 16);
 	if (rc == 0)
@@ -132,55 +101,20 @@ mak_ready(struct scheme *s)
 static int
 macced(const struct scheme *s, const char *mti)
 {
-	return s->mak_path != NULL && !(mti[0] == '0' && mti[1] == '8');
-}
-
-static size_t
-mac_wire_len(const struct scheme *s)
-{
-	return s->rs.prof->binenc == ISO_BIN_HEX ? 16 : 8;
-}
-
-/* The MAC of data, written where the wire carries it. */
-static int
-mac_put(struct scheme *s, uint8_t *wire, size_t n)
-{
-	static const uint8_t iv[8];
-	size_t ml = mac_wire_len(s);
-	uint8_t mac[8];
-
-	if (hsm_des_mac(&s->mak, 3, HSM_PAD_ISO1, iv, wire, n - ml, 1, mac)
-	    == -1)
-		return -1;
-	if (ml == 16)
-		hex_encode(mac, 8, wire + n - 16);
-	else
-		memcpy(wire + n - 8, mac, 8);
-	return 0;
+	return s->mak_path != NULL && sim_mac_due(mti);
 }
 
 ssize_t
 scheme_pack(struct scheme *s, const struct iso_msg *m, uint8_t *wire,
     size_t cap)
 {
-	static struct iso_msg mm;
-	static const uint8_t zero[8];
 	struct iso_err e;
 	ssize_t n;
-	int f, field = 64;
 
 	if (!macced(s, m->mti))
 		return iso_pack(s->rs.prof, m, wire, cap, &e);
-	if (mak_ready(s) == -1)
-		return -1;
-	iso_msg_copy(&mm, m);
-	for (f = iso_next(&mm, 64); f != 0; f = iso_next(&mm, f))
-		if (f > 64 && f != 128)
-			field = 128;
-	iso_set(&mm, field, zero, 8);
-	n = iso_pack(s->rs.prof, &mm, wire, cap, &e);
-	sodium_memzero(&mm, sizeof mm);
-	if (n < (ssize_t)mac_wire_len(s) || mac_put(s, wire, (size_t)n) == -1)
+	if (mak_ready(s) == -1 ||
+	    (n = sim_mac_pack(s->rs.prof, &s->mak, m, wire, cap)) == -1)
 		return -1;
 	if (s->bad_mac_every && ++s->mac_sent % s->bad_mac_every == 0)
 		wire[n - 1] ^= 0x01;
@@ -191,25 +125,16 @@ int
 scheme_mac_check(struct scheme *s, uint8_t *wire, size_t len,
     const struct iso_msg *m)
 {
-	static const uint8_t iv[8];
-	const uint8_t *got;
-	uint8_t mac[8];
-	size_t n, ml = mac_wire_len(s);
-
 	if (!macced(s, m->mti))
 		return 0;
-	if (mak_ready(s) == -1 || ((got = iso_get(m, 128, &n)) == NULL &&
-	    (got = iso_get(m, 64, &n)) == NULL) || n != 8 || len < ml ||
-	    hsm_des_mac(&s->mak, 3, HSM_PAD_ISO1, iv, wire, len - ml, 1, mac)
-	    == -1)
+	if (mak_ready(s) == -1)
 		return -1;
-	if (sodium_memcmp(mac, got, 8) == 0)
+	if (sim_mac_verify(s->rs.prof, &s->mak, wire, len, m) == 0)
 		return 0;
 	/* an answer MACed just before the gateway took the new key */
-	if (!s->mak_switched || hsm_des_mac(&s->mak_old, 3, HSM_PAD_ISO1, iv,
-	    wire, len - ml, 1, mac) == -1)
+	if (!s->mak_switched)
 		return -1;
-	return sodium_memcmp(mac, got, 8) == 0 ? 0 : -1;
+	return sim_mac_verify(s->rs.prof, &s->mak_old, wire, len, m);
 }
 
 void

@@ -5,17 +5,31 @@
 # (kill -9, restart, reload, standin force) are commands given on the
 # command line.  Every case must pass and the JUnit report must say so.
 # Network management and the link's faults also run on a Connect link
-# (the gateway dials, scheme-sim run --listen accepts).  Then the runner
-# is tested on itself: the cases of scenario-fail.json
-# must each fail, with the message that says why.
+# (the gateway dials, scheme-sim run --listen accepts).  The scheme-link
+# cases (12-scheme-link.json) run on a link of their own: profile fps
+# (traffic gated on the session), SignOn = yes, a ZMK, MAC = yes and
+# outbound store and forward, the runner holding the test's clear ZMK and
+# MAC key.  Then the runner is tested on itself: the cases of
+# scenario-fail.json must each fail, with the message that says why.
 TEST=scenarios
 TEST_TIMEOUT=${TEST_TIMEOUT:-240}
 . "$(dirname "$0")/lib.sh"
 
-LP=$(free_port); OP=$(free_port); CA=$(free_port udp); CB=$(free_port udp)
-METRICS=$(free_port)
-start_hsm 10 --special
+LP=$(free_port); OP=$(free_port); SP=$(free_port); CA=$(free_port udp)
+CB=$(free_port udp); METRICS=$(free_port)
+HSM_LISTEN_OPTS=",allow=verify,A6,M6" start_hsm 10 --special
 genkey "$T/b.key"
+# The scheme link's keys: the ZMK as the gateway holds it (under the
+# LMK) and in clear for the runner; the MAC key the first case sends.
+echo 0123456789ABCDEFFEDCBA9876543210 >"$T/zmk.clear"
+echo 89ABCDEF01234567FEDCBA9876543210 >"$T/mak.clear"
+chmod 600 "$T/zmk.clear" "$T/mak.clear"
+"$BIN/hsmctl" key form --lmk "$T/lmk" --type ZMK --clear "$(cat "$T/zmk.clear")" \
+    2>/dev/null | cut -d' ' -f1 >"$T/zmk.blk" || fail "hsmctl key form ZMK"
+chmod 600 "$T/zmk.blk"
+cat >"$T/out.json" <<'J'
+{"mti":"0200","fields":{"2":"4000000000000002","3":"260000","4":"000000012345","7":"1206120000","11":"424242","32":"005037","37":"OUT000000001","41":"TERM0001","42":"400000 1234","49":"826"}}
+J
 
 cat >"$T/gw.conf" <<CONF
 $(gw_section)
@@ -34,6 +48,20 @@ EchoInterval = 1s
 Profile = iso87
 $ZPKLINE
 Connect = 127.0.0.1:$OP
+Deadline = 1s
+StandInReserve = 600ms
+EchoInterval = 1s
+
+# The scheme-link cases (12-scheme-link.json); removed and restored by
+# their actions, so it stays the last link.
+[Link fps]
+Profile = fps
+Connect = 127.0.0.1:$SP
+SignOn = yes
+ZMKFile = $T/zmk.blk
+MAC = yes
+OutTimeout = 1s
+OutRepeats = 1
 Deadline = 1s
 StandInReserve = 600ms
 EchoInterval = 1s
@@ -60,7 +88,8 @@ for c in a b; do
 	[ $c = b ] && key=$T/b.key port=$CB
 	start_core $c $port "$key" --cards "$T/portfolio" --decline-over 50000 \
 	    --decline-pan 5413335500000112 --record "$T/advices-$c.jsonl" \
-	    --control "$T/core-$c.ctl"
+	    --control "$T/core-$c.ctl" --out-request fps:"$T/out.json" \
+	    --out-profile fps --out-on-command
 done
 
 # gatewayd is started and restarted by the runner's actions, so its pid
@@ -92,6 +121,24 @@ sys.exit(0 if any(c['name'] == '\$1' and c['state'] == '\$2' for c in d['cores']
 	sleep 0.05
 done
 exit 1
+EOF
+# out-saf-empty.sh: until the gateway's outbound queue is empty.
+cat >"$T/out-saf-empty.sh" <<EOF
+for i in \$(seq 1 300); do
+	"$BIN/gatewayctl" -s "$T/ctl.sock" saf --json | python3 -c "
+import json, sys
+sys.exit(0 if json.load(sys.stdin)['outbound']['depth'] == 0 else 1)" && exit 0
+	sleep 0.05
+done
+exit 1
+EOF
+# link-remove.sh: the conf without the fps link, reloaded (kept aside
+# for link-restore).
+cat >"$T/link-remove.sh" <<EOF
+cp "$T/gw.conf" "$T/gw.conf.full"
+sed -i '/^# The scheme-link cases/,\$d' "$T/gw.conf"
+sed -n '/^\[Core a\]/,\$p' "$T/gw.conf.full" >>"$T/gw.conf"
+$BIN/gatewayctl -s "$T/ctl.sock" reload
 EOF
 # saf-empty.sh: until the gateway's advice queue is empty.
 cat >"$T/saf-empty.sh" <<EOF
@@ -131,12 +178,17 @@ run_lib() {
 	    "$@"
 }
 
+# The library but the scheme-link file, which needs a link of its own.
+LIB=()
+for f in "$ROOT"/scheme-sim/scenarios/*.json; do
+	[ "${f##*/}" = 12-scheme-link.json ] || LIB+=("$f")
+done
 run_lib --junit "$T/junit.xml" --json "$T/results.json" \
-    "$ROOT"/scheme-sim/scenarios/*.json >"$T/run.out" 2>"$T/run.err"
+    "${LIB[@]}" >"$T/run.out" 2>"$T/run.err"
 rc=$?
 sed 's/^/   /' "$T/run.out"
 [ $rc = 0 ] || { tail -5 "$T/run.err"; fail "the shipped library did not pass (exit $rc)"; }
-python3 - "$T/junit.xml" "$ROOT"/scheme-sim/scenarios/*.json <<'PY' || fail "JUnit report"
+python3 - "$T/junit.xml" "${LIB[@]}" <<'PY' || fail "JUnit report"
 import json, sys
 import xml.etree.ElementTree as ET
 root = ET.parse(sys.argv[1]).getroot()
@@ -159,6 +211,31 @@ run_lib --listen 127.0.0.1:$OP "$ROOT/scheme-sim/scenarios/01-network.json" \
     "$ROOT/scheme-sim/scenarios/07-link-faults.json" >"$T/listen.out" 2>&1 \
     || fail "--listen: $(cat "$T/listen.out")"
 sed 's/^/   /' "$T/listen.out" | tail -1
+
+# The scheme-link cases on link fps: the gateway dials and signs on.
+run_lib --listen 127.0.0.1:$SP --no-signon --profile fps \
+    --zmk "$T/zmk.clear" --mak "$T/mak.clear" \
+    --action out-saf-empty="bash $T/out-saf-empty.sh" \
+    --action link-remove="bash $T/link-remove.sh" \
+    --action link-restore="cp $T/gw.conf.full $T/gw.conf && $CTL reload" \
+    --junit "$T/link.xml" "$ROOT/scheme-sim/scenarios/12-scheme-link.json" \
+    >"$T/link.out" 2>"$T/link.err"
+rc=$?
+sed 's/^/   /' "$T/link.out"
+[ $rc = 0 ] || { tail -5 "$T/link.err"; fail "the scheme-link cases did not pass (exit $rc)"; }
+grep -q 'failures="0"' "$T/link.xml" || fail "scheme-link JUnit report"
+# The MAC check on itself: under a key the gateway does not hold, the
+# answer's MAC is reported wrong.
+run_lib --listen 127.0.0.1:$SP --no-signon --profile fps \
+    --mak "$T/zmk.clear" --json "$T/macfail.json" \
+    "$ROOT/tests/e2e/scenario-fail-mac.json" >"$T/macfail.out" 2>&1
+rc=$?
+[ $rc = 1 ] || fail "a run under the wrong MAC key exited $rc, want 1: $(cat "$T/macfail.out")"
+python3 - "$T/macfail.json" <<'PY2' || fail "a wrong MAC was not reported as it should be"
+import json, sys
+x = json.load(open(sys.argv[1]))["results"][0]["failure"]
+assert x["step"] == 2 and x["field"] == 64 and "MAC" in x["message"], x
+PY2
 
 # --case runs one case; a file with a mistake runs nothing, exit 2, and
 # the error names the case and the step.
@@ -211,4 +288,4 @@ assert len(fl) == len(r), len(fl)
 m = [e.get("message") for e in fl]
 assert any("step 2 (expect" in s and "DE39: expected 05|51, got 00" in s for s in m), m
 PY
-pass "$(tail -1 "$T/run.out"); Connect link (--listen): $(tail -1 "$T/listen.out" | cut -d, -f1); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"
+pass "$(tail -1 "$T/run.out"); scheme link: $(tail -1 "$T/link.out" | cut -d, -f1), a wrong MAC reported; Connect link (--listen): $(tail -1 "$T/listen.out" | cut -d, -f1); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"

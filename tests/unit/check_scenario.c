@@ -13,6 +13,7 @@
 
 #include "iso8583/iso8583.h"
 #include "scheme-sim/scenrun.h"
+#include "scheme-sim/simkey.h"
 
 static int
 parse(const char *text, char *err, size_t errsz)
@@ -91,6 +92,76 @@ START_TEST(test_steps_parsed)
 }
 END_TEST
 
+START_TEST(test_link_steps_parsed)
+{
+	const char *doc = "{\"cases\": [{\"name\": \"a\", \"steps\": ["
+	    "{\"key_change\": {\"as\": \"kc\", \"kind\": \"M\", \"key\":"
+	    " \"0123456789ABCDEFFEDCBA9876543210\", \"kcv\": \"000000\"}},"
+	    "{\"hold\": true},"
+	    "{\"answer\": {\"mti\": \"0420\", \"within\": \"7s\"}},"
+	    "{\"send\": {\"card\": 0, \"pin\": \"good\", \"mac\": \"bad\","
+	    " \"zpk\": \"FEDCBA987654321089ABCDEF01234567\"}}"
+	    "]}]}";
+	struct scen_file sf;
+	const struct scen_step *st;
+	char err[256];
+
+	ck_assert_msg(scen_parse(&sf, doc, strlen(doc), err, sizeof err) == 0,
+	    "%s", err);
+	st = sf.cases[0].steps;
+	ck_assert_int_eq(st[0].kind, SK_KEY_CHANGE);
+	ck_assert_int_eq(st[0].key->kind, 'M');
+	ck_assert_str_eq(st[0].key->as, "kc");
+	ck_assert_str_eq(st[0].key->kcv, "000000");
+	ck_assert_int_eq(st[1].kind, SK_HOLD);
+	ck_assert_int_eq(st[1].on, 1);
+	ck_assert_int_eq(st[2].kind, SK_ANSWER);
+	ck_assert_str_eq(st[2].mti, "0420");
+	ck_assert_str_eq(st[2].rc, "00");
+	ck_assert_uint_eq(st[2].ns, 7000000000ull);
+	ck_assert_int_eq(st[3].send->mac, SM_BAD);
+	ck_assert_str_eq(st[3].send->zpk, "FEDCBA987654321089ABCDEF01234567");
+	scen_file_free(&sf);
+}
+END_TEST
+
+/* The shared key-change and MAC arithmetic: DE48 as gatewayd reads it
+ * (the KCV of the well-known test key), a MAC that verifies, and one
+ * that does not once a bit of the message changes. */
+START_TEST(test_simkey)
+{
+	static const uint8_t zmk[16] = { 0x01, 0x23, 0x45, 0x67, 0x89, 0xAB,
+	    0xCD, 0xEF, 0xFE, 0xDC, 0xBA, 0x98, 0x76, 0x54, 0x32, 0x10 };
+	const struct iso_profile *p = iso_profile_find("iso87");
+	struct iso_msg m, back;
+	struct iso_err ie;
+	struct hsm_des mak;
+	uint8_t wire[512];
+	char de48[SIM_DE48_KEY_LEN + 1], kcv[7];
+	ssize_t n;
+
+	ck_assert_int_eq(sim_key_de48(zmk, zmk, 'P', de48, kcv), 0);
+	ck_assert_int_eq(de48[0], 'P');
+	ck_assert_int_eq(de48[1], 'X');
+	ck_assert_str_eq(kcv, "08D7B4");
+	ck_assert_str_eq(de48 + 34, kcv);
+	ck_assert(!sim_mac_due("0800"));
+	ck_assert(sim_mac_due("0200"));
+	ck_assert_int_eq(hsm_des_init(&mak, zmk, 16), 0);
+	iso_msg_init(&m, "0200");
+	iso_set_str(&m, 11, "000001");
+	iso_set_str(&m, 41, "TERM0001");
+	n = sim_mac_pack(p, &mak, &m, wire, sizeof wire);
+	ck_assert_int_gt(n, 8);
+	ck_assert_int_eq(iso_unpack(p, &back, wire, (size_t)n, &ie), 0);
+	ck_assert(iso_has(&back, 64));
+	ck_assert_int_eq(sim_mac_verify(p, &mak, wire, (size_t)n, &back), 0);
+	wire[n - 9] ^= 0x01;
+	ck_assert_int_eq(sim_mac_verify(p, &mak, wire, (size_t)n, &back), -1);
+	hsm_des_free(&mak);
+}
+END_TEST
+
 /* Each mistake is refused, and the error says where and what. */
 START_TEST(test_mistakes_refused)
 {
@@ -134,6 +205,21 @@ START_TEST(test_mistakes_refused)
 		  " {\"counters\": {\"auth\": \"lots\"}}}]}]}", "want N or" },
 		{ "{\"cases\": [{\"name\": \"a\", \"name\": \"b\", \"steps\": []}]}",
 		  "duplicate" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"key_change\":"
+		  " {\"kind\": \"Z\", \"key\": \"00\"}}]}]}", "want P (ZPK) or M" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"key_change\":"
+		  " {\"kind\": \"P\", \"key\": \"0123\"}}]}]}", "key: want 32 hex" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"key_change\":"
+		  " {\"kind\": \"P\", \"key\": \"0123456789ABCDEFFEDCBA9876543210\","
+		  " \"kcv\": \"XYZ\"}}]}]}", "kcv: want 6 hex" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"hold\": \"yes\"}]}]}",
+		  "hold: want true or false" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"answer\":"
+		  " {\"de39\": \"00\"}}]}]}", "answer: mti" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"send\": {\"mac\":"
+		  " \"maybe\"}}]}]}", "want good, bad or none" },
+		{ "{\"cases\": [{\"name\": \"a\", \"steps\": [{\"send\": {\"zpk\":"
+		  " \"00\"}}]}]}", "zpk: want 32 hex" },
 	};
 	char err[256];
 	size_t i;
@@ -311,6 +397,8 @@ scenario_suite(void)
 
 	tcase_add_test(tc, test_library_loads);
 	tcase_add_test(tc, test_steps_parsed);
+	tcase_add_test(tc, test_link_steps_parsed);
+	tcase_add_test(tc, test_simkey);
 	tcase_add_test(tc, test_mistakes_refused);
 	tcase_add_test(tc, test_variables);
 	tcase_add_test(tc, test_malformed);
