@@ -28,8 +28,10 @@
 #   relay rate=R goal gatewayd_p99_over_sealed_floor=X (goal <= 1.2) met=yes|no
 # then the highest rate at which gatewayd's median p99 stayed under 1 ms
 # with no error (goal >= 40000), and the closed-loop throughput of both
-# relays (median of BENCH_REPEAT interleaved turns) with its ratio
-# (goal >= 0.5).  Without gatewayd (not built yet) the haproxy half still
+# relays and of the sealed floor (median of BENCH_REPEAT interleaved
+# turns) with the ratios to haproxy's (goal for gatewayd >= 0.5; the
+# sealed floor's ratio says how much of that any relay on the core link
+# contract can reach here).  Without gatewayd (not built yet) the haproxy half still
 # runs and the gatewayd figures read "na".
 #
 # BENCH_BEFORE=/path/to/bin: a second gatewayd from that directory (an
@@ -343,6 +345,9 @@ if [ "$MAXSECS" != 0 ]; then
 		[ $HAVE_GW = 1 ] && runmax gw $P_GW "$i"
 		[ $HAVE_BGW = 1 ] && runmax bgw $P_BGW "$i"
 		runmax hap $P_HAP "$i"
+		if [ "$FLOOR" = 1 ]; then
+			runmax sfl $P_SFL "$i"
+		fi
 	done
 	read -r gwmax gws < <(med gw max rate)
 	read -r hmax hs < <(med hap max rate)
@@ -351,10 +356,12 @@ if [ "$MAXSECS" != 0 ]; then
 		read -r bmax bs < <(med bgw max rate)
 		line="$line before_per_s=$bmax before_spread=$bs"
 	fi
+	[ "$FLOOR" = 1 ] && line="$line sealed_floor_per_s=$(med sfl max rate | cut -d' ' -f1)"
 	echo "$line"
 	x=$(ratio "$gwmax" "$hmax")
 	line="relay goal max_throughput_over_haproxy=$x"
 	[ $HAVE_BGW = 1 ] && line="$line before=$(ratio "$bmax" "$hmax")"
+	[ "$FLOOR" = 1 ] && line="$line sealed_floor=$(ratio "$(med sfl max rate | cut -d' ' -f1)" "$hmax")"
 	echo "$line (goal >= 0.5) met=$(python3 -c "import sys; print('yes' if float(sys.argv[1]) >= 0.5 else 'no')" "$x" 2>/dev/null || echo na)"
 fi
 exit 0
