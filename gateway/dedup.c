@@ -4,10 +4,13 @@
  *
  * Nothing is allocated per request: every request of the relay passes
  * here, and a malloc and two frees (entry and answer) with their page
- * faults were a visible part of its cost and of its tail.  The entries
- * come from chunks touched when they are made (DedupEntries worth at
- * start, more on a reload that raises it), and answers are copied into a
- * ring sized with them.  Answers are kept in the order they were given
+ * faults were a visible part of its cost and of its tail.  Entries come
+ * from chunks of CHUNK, answers are copied into a ring of SEG-byte
+ * segments sized with DedupEntries; a chunk or segment is allocated and
+ * touched whole the first time it is needed (one batch of page faults
+ * per thousand requests, not a few per request) and kept until exit, so
+ * the memory grows with use up to what DedupEntries allows and a quiet
+ * gateway stays small.  Answers are kept in the order they were given
  * and leave in that order (they expire, or the oldest is forgotten when
  * the table is full), so the ring is a FIFO: the oldest answer is always
  * at its tail.
@@ -16,6 +19,7 @@
  * request, the common case) reads one cache line of the index and no
  * entry at all.
  */
+#include <sys/mman.h>
 #include <sys/queue.h>
 
 #include <stdlib.h>
@@ -47,16 +51,17 @@ struct dd_slot {
 	uint32_t	id;
 };
 
-#define CHUNK_SHIFT	12
+#define CHUNK_SHIFT	10
 #define CHUNK		(1u << CHUNK_SHIFT)	/* entries per chunk */
 /* Ring bytes per entry: a packed answer is 100-300 bytes for the
  * profiles here; a table full of larger answers forgets its oldest
  * before DedupEntries is reached, as a full table does. */
 #define RING_PER_ENTRY	384
-#define RING_MIN	(1u << 16)		/* one answer of any size */
+#define SEG		(1u << 16)	/* holds an answer of any size */
 
 static struct dd_entry	**chunks;
-static uint32_t		 nchunks;	/* entries: nchunks * CHUNK */
+static uint32_t		 nchunks;	/* made: nchunks * CHUNK entries */
+static uint32_t		 maxchunks;	/* room in chunks[] */
 static struct dd_entry	*freelist;
 static struct dd_slot	*slots;
 static uint32_t		 slotmask;
@@ -66,9 +71,11 @@ static uint32_t		 maxn;
 static uint64_t		 keep;
 
 /* The ring, positions counting bytes ever written (never wrapped):
- * live answers lie in [rtail, rhead), at position % rcap. */
-static uint8_t		*ring;
-static uint64_t		 rcap, rhead, rtail;
+ * live answers lie in [rtail, rhead), each inside one segment, at
+ * rbyte(position). */
+static uint8_t		**segs;
+static uint32_t		 nsegs;
+static uint64_t		 rcap, rhead, rtail;	/* rcap: nsegs * SEG */
 
 static uint32_t
 hash(const char *s)
@@ -87,40 +94,59 @@ entry(uint32_t id)
 	return &chunks[id >> CHUNK_SHIFT][id & (CHUNK - 1)];
 }
 
-/* Touch every page now, not on the request that first uses it. */
+/* Every page present now, not faulted in one by one by the requests
+ * that first use them: MAP_POPULATE fills them in one system call (a
+ * fault is a trap to the hypervisor in a guest). */
 static void *
 prefaulted(size_t n)
 {
 	void *p;
 
-	/* sodium_memzero: a plain memset after an allocation may be
-	 * folded into calloc by the compiler, which touches nothing. */
-	if ((p = malloc(n)) != NULL)
-		sodium_memzero(p, n);
-	return p;
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	return p == MAP_FAILED ? NULL : p;
 }
 
+static uint8_t *
+rbyte(uint64_t pos)
+{
+	return segs[(pos / SEG) % nsegs] + pos % SEG;
+}
+
+/* Room in chunks[] for want entries; the chunks come as they are needed. */
 static int
 grow_pool(uint32_t want)
 {
-	struct dd_entry **nc, *c;
-	uint32_t i, n = (want + CHUNK - 1) / CHUNK;
+	struct dd_entry **nc;
+	uint32_t n = (want + CHUNK - 1) / CHUNK;
 
-	if (n <= nchunks)
+	if (n <= maxchunks)
 		return 0;
 	if ((nc = realloc(chunks, n * sizeof *nc)) == NULL)
 		return -1;
 	chunks = nc;
-	for (; nchunks < n; nchunks++) {
-		if ((c = prefaulted(CHUNK * sizeof *c)) == NULL)
-			return -1;
-		chunks[nchunks] = c;
-		for (i = CHUNK; i-- > 0; ) {
-			c[i].id = nchunks * CHUNK + i + 1;
-			c[i].free_next = freelist;
-			freelist = &c[i];
-		}
+	maxchunks = n;
+	return 0;
+}
+
+/* One more chunk of free entries, or -1 (the pool is at its size, or
+ * no memory: the request is then not de-duplicated, as when full). */
+static int
+new_chunk(void)
+{
+	struct dd_entry *c;
+	uint32_t i;
+
+	if (nchunks == maxchunks ||
+	    (c = prefaulted(CHUNK * sizeof *c)) == NULL)
+		return -1;
+	chunks[nchunks] = c;
+	for (i = CHUNK; i-- > 0; ) {
+		c[i].id = nchunks * CHUNK + i + 1;
+		c[i].free_next = freelist;
+		freelist = &c[i];
 	}
+	nchunks++;
 	return 0;
 }
 
@@ -156,19 +182,20 @@ slot_del(const struct dd_entry *e)
 	slots[i].id = 0;
 }
 
-/* An index of at least twice the pool's entries, filled from the ages. */
+/* An index of at least twice the pool's entries, filled from the ages.
+ * Not touched ahead: its pages are few and fault in once each. */
 static int
 grow_index(void)
 {
 	uint32_t n = 1024;
 	struct dd_entry *e;
 
-	while (n < 2 * nchunks * CHUNK)
+	while (n < 2 * maxchunks * CHUNK)
 		n <<= 1;
-	if (slots != NULL && n == slotmask + 1)
+	if (slots != NULL && n <= slotmask + 1)
 		return 0;
 	free(slots);
-	if ((slots = prefaulted(n * sizeof *slots)) == NULL)
+	if ((slots = calloc(n, sizeof *slots)) == NULL)
 		return -1;
 	slotmask = n - 1;
 	TAILQ_FOREACH(e, &ages, age)
@@ -176,32 +203,75 @@ grow_index(void)
 	return 0;
 }
 
+/* The segment that position pos falls in, made if it is new. */
+static int
+seg_ready(uint64_t pos)
+{
+	uint8_t **sp = &segs[(pos / SEG) % nsegs];
+
+	if (*sp == NULL && (*sp = prefaulted(SEG)) == NULL)
+		return -1;
+	return 0;
+}
+
+static void
+free_segs(uint8_t **v, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL) {
+			sodium_memzero(v[i], SEG);
+			munmap(v[i], SEG);
+		}
+	free(v);
+}
+
 /* A larger ring: the kept answers move over, oldest first. */
 static int
 grow_ring(uint64_t want)
 {
-	uint8_t *nr;
-	uint64_t off = 0;
+	uint8_t **ns, **os = segs;
+	uint32_t n = (uint32_t)((want + SEG - 1) / SEG), on = nsegs;
+	uint64_t pos = 0, orcap = rcap;
 	struct dd_entry *e;
 
-	if (want <= rcap)
+	if (n <= nsegs)
 		return 0;
-	if ((nr = prefaulted(want)) == NULL)
+	if ((ns = calloc(n, sizeof *ns)) == NULL)
 		return -1;
+	segs = ns;
+	nsegs = n;
+	rcap = (uint64_t)n * SEG;
 	TAILQ_FOREACH(e, &ages, age) {
 		if (e->resplen == 0)
 			continue;
-		memcpy(nr + off, ring + e->roff % rcap, e->resplen);
-		e->roff = off;
-		off += e->resplen;
+		if (pos % SEG + e->resplen > SEG)
+			pos += SEG - pos % SEG;
+		if (seg_ready(pos) == -1) {
+			/* Nothing lost: back to the old ring. */
+			free_segs(ns, n);
+			segs = os;
+			nsegs = on;
+			rcap = orcap;
+			return -1;
+		}
+		pos += e->resplen;
 	}
-	if (ring != NULL) {
-		sodium_memzero(ring, rcap);
-		free(ring);
+	/* Room for all: now move them. */
+	pos = 0;
+	TAILQ_FOREACH(e, &ages, age) {
+		if (e->resplen == 0)
+			continue;
+		if (pos % SEG + e->resplen > SEG)
+			pos += SEG - pos % SEG;
+		memcpy(rbyte(pos), os[(e->roff / SEG) % on] + e->roff % SEG,
+		    e->resplen);
+		e->roff = pos;
+		pos += e->resplen;
 	}
-	ring = nr;
-	rcap = want;
-	rhead = off;
+	free_segs(os, on);
+	rhead = pos;
 	rtail = 0;
 	return 0;
 }
@@ -212,7 +282,7 @@ dedup_init(uint32_t max_entries, uint64_t keep_us)
 	uint64_t rb = (uint64_t)max_entries * RING_PER_ENTRY;
 
 	if (grow_pool(max_entries) == -1 || grow_index() == -1 ||
-	    grow_ring(rb < RING_MIN ? RING_MIN : rb) == -1)
+	    grow_ring(rb < SEG ? SEG : rb) == -1)
 		return -1;
 	maxn = max_entries;
 	keep = keep_us;
@@ -224,9 +294,7 @@ dedup_init(uint32_t max_entries, uint64_t keep_us)
 static void
 ring_release(struct dd_entry *e)
 {
-	uint64_t p = e->roff % rcap;
-
-	sodium_memzero(ring + p, e->resplen);
+	sodium_memzero(rbyte(e->roff), e->resplen);
 	rtail = e->roff + e->resplen;
 	if (rtail == rhead)
 		rtail = rhead = 0;
@@ -255,16 +323,17 @@ dedup_shutdown(void)
 	while ((e = TAILQ_FIRST(&ages)) != NULL)
 		unlink_entry(e);
 	for (i = 0; i < nchunks; i++)
-		free(chunks[i]);
+		munmap(chunks[i], CHUNK * sizeof *chunks[i]);
 	free(chunks);
 	chunks = NULL;
-	nchunks = 0;
+	nchunks = maxchunks = 0;
 	freelist = NULL;
 	free(slots);
 	slots = NULL;
 	slotmask = 0;
-	free(ring);
-	ring = NULL;
+	free_segs(segs, nsegs);
+	segs = NULL;
+	nsegs = 0;
 	rcap = rhead = rtail = 0;
 }
 
@@ -300,7 +369,7 @@ dedup_answer(const struct dd_entry *e, size_t *len, const char **de39)
 {
 	*len = e->resplen;
 	*de39 = e->de39;
-	return ring + e->roff % rcap;
+	return rbyte(e->roff);
 }
 
 /* Full: forget the oldest answered entry (never one in flight). */
@@ -324,8 +393,9 @@ dedup_add(const char *key, uint32_t h, const uint8_t d[ISO_TXNDIGEST_LEN],
 	while (count >= maxn && forget_oldest() == 0)
 		;
 	if (count >= maxn || strlen(key) >= DEDUP_KEYMAX ||
-	    (e = freelist) == NULL)
+	    (freelist == NULL && new_chunk() == -1))
 		return NULL;
+	e = freelist;
 	freelist = e->free_next;
 	strcpy(e->key, key);
 	memcpy(e->digest, d, ISO_TXNDIGEST_LEN);
@@ -350,10 +420,10 @@ ring_alloc(size_t len, uint64_t *pos)
 
 	for (;;) {
 		at = rhead;
-		/* An answer is never split: skip the end if it does
-		 * not fit there. */
-		if (at % rcap + len > rcap)
-			at += rcap - at % rcap;
+		/* An answer is never split: skip the rest of the
+		 * segment if it does not fit there. */
+		if (at % SEG + len > SEG)
+			at += SEG - at % SEG;
 		if (at + len - rtail <= rcap)
 			break;
 		/* The oldest kept answer, in flight entries skipped. */
@@ -366,6 +436,8 @@ ring_alloc(size_t len, uint64_t *pos)
 			return -1;
 		unlink_entry(e);
 	}
+	if (seg_ready(at) == -1)
+		return -1;
 	if (rtail == rhead)	/* empty: the skipped end holds nothing */
 		rtail = at;
 	rhead = at + len;
@@ -379,14 +451,13 @@ dedup_answered(struct dd_entry *e, const uint8_t *resp, size_t len,
 {
 	uint64_t pos;
 
-	if (len == 0 || len > UINT16_MAX || len > rcap ||
-	    ring_alloc(len, &pos) == -1) {
+	if (len == 0 || len > UINT16_MAX || ring_alloc(len, &pos) == -1) {
 		unlink_entry(e);
 		return;
 	}
 	e->txn = NULL;
 	e->expires = now_us() + keep;
-	memcpy(ring + pos % rcap, resp, len);
+	memcpy(rbyte(pos), resp, len);
 	e->roff = pos;
 	e->resplen = (uint16_t)len;
 	memcpy(e->de39, de39, 2);

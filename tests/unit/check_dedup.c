@@ -317,6 +317,32 @@ START_TEST(reload_grows_and_keeps)
 }
 END_TEST
 
+/* More entries than one chunk: the pool grows as they come, up to
+ * DedupEntries and no further; every entry is found, then gone. */
+START_TEST(pool_grows_to_the_limit)
+{
+	char stan[8];
+	unsigned i;
+
+	setup(3000, 60000000);
+	for (i = 1; i <= 3000; i++) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(add("0100", stan, TXN(txn_a)));
+	}
+	ck_assert_ptr_null(add("0100", "003001", TXN(txn_a)));
+	for (i = 1; i <= 3000; i += 7) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(find("0100", stan));
+		dedup_drop(find("0100", stan));
+		ck_assert_ptr_null(find("0100", stan));
+	}
+	for (i = 2; i <= 3000; i += 7) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(find("0100", stan));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -332,6 +358,7 @@ main(void)
 	tcase_add_test(tc, answers_expire_in_flight_do_not);
 	tcase_add_test(tc, ring_wraps_keeps_newest_answers_whole);
 	tcase_add_test(tc, reload_grows_and_keeps);
+	tcase_add_test(tc, pool_grows_to_the_limit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
