@@ -25,6 +25,7 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "gateway/core.h"
+#include "gateway/loopprio.h"
 
 #define RX_BATCH	32
 
@@ -429,12 +430,15 @@ core_start(struct core *k)
 	if (flush_ev == NULL &&
 	    (flush_ev = event_new(base, -1, 0, flush_all, NULL)) == NULL)
 		return -1;
+	loop_urgent(flush_ev);
 	if (k->txq == NULL && (k->txq = malloc(CORE_TXQ_BYTES)) == NULL)
 		return -1;
 	k->rd = event_new(base, fd, EV_READ | EV_PERSIST, core_read, k);
 	k->hb = event_new(base, -1, EV_PERSIST, heartbeat, k);
 	if (k->rd == NULL || k->hb == NULL)
 		return -1;
+	/* Answers before new requests (loopprio.h). */
+	loop_urgent(k->rd);
 	event_add(k->rd, NULL);
 	tv.tv_sec = k->cf.hb_us / 1000000;
 	tv.tv_usec = k->cf.hb_us % 1000000;

@@ -26,6 +26,7 @@
 #include "gateway/gwconfine.h"
 #include "gateway/ctl.h"
 #include "gateway/dedup.h"
+#include "gateway/loopprio.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
 #include "gateway/outsaf.h"
@@ -304,7 +305,9 @@ start(void)
 	/* libevent's own timers keep its coarse clock (4 ms steps here):
 	 * beats, echoes and retries.  Request deadlines run on dlq's
 	 * precise timerfd, which costs no system call per loop pass. */
-	if ((gw.base = event_base_new()) == NULL || dlq_init(gw.base) == -1)
+	if ((gw.base = event_base_new()) == NULL ||
+	    event_base_priority_init(gw.base, LOOP_PRIORITIES) == -1 ||
+	    dlq_init(gw.base) == -1)
 		fatalx("event_base_new");
 	if (dedup_init(gw.conf->dedup_max, gw.conf->dedup_us) == -1)
 		fatalx("dedup table");

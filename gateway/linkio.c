@@ -26,6 +26,7 @@
 #include "iso8583/iso8583.h"
 #include "gateway/link.h"
 #include "gateway/link-int.h"
+#include "gateway/loopprio.h"
 
 struct event_base *link_base;
 static const struct linkio_hooks *hooks;
@@ -351,6 +352,7 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	if (flush_ev == NULL &&
 	    (flush_ev = event_new(link_base, -1, 0, flush_all, NULL)) == NULL)
 		return NULL;
+	loop_urgent(flush_ev);	/* answers leave before new reads */
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
 	c->link = l;

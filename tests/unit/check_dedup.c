@@ -4,6 +4,7 @@
  * after the answer, the same bytes again, eviction that never forgets one
  * in flight, expiry, drop. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -226,6 +227,122 @@ START_TEST(answers_expire_in_flight_do_not)
 }
 END_TEST
 
+/* An answer of STAN i: its length and bytes follow from i. */
+static size_t
+answer_of(unsigned i, uint8_t *buf)
+{
+	size_t n = 200 + (i * 7919u) % 1800, k;
+
+	for (k = 0; k < n; k++)
+		buf[k] = (uint8_t)(i + k);
+	return n;
+}
+
+static void
+check_kept(unsigned i)
+{
+	uint8_t want[2048];
+	char stan[8];
+	struct dd_entry *e;
+	const uint8_t *a;
+	const char *de39;
+	size_t n, wn = answer_of(i, want);
+
+	snprintf(stan, sizeof stan, "%06u", i);
+	e = find("0100", stan);
+	ck_assert_msg(e != NULL, "stan %u forgotten", i);
+	a = dedup_answer(e, &n, &de39);
+	ck_assert_uint_eq(n, wn);
+	ck_assert_mem_eq(a, want, wn);
+}
+
+/* Answers larger than the ring's share per entry: the ring wraps many
+ * times, the oldest answers go first, every kept one has its own bytes,
+ * and the index finds each entry after thousands of removals. */
+START_TEST(ring_wraps_keeps_newest_answers_whole)
+{
+	uint8_t buf[2048];
+	char stan[8];
+	struct dd_entry *e;
+	unsigned i, lo, kept = 0;
+
+	setup(200, 60000000);
+	for (i = 1; i <= 5000; i++) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		e = add("0100", stan, TXN(txn_a));
+		ck_assert_ptr_nonnull(e);
+		if (i % 5 == 0) {		/* failed, no answer */
+			dedup_drop(e);
+			continue;
+		}
+		dedup_answered(e, buf, answer_of(i, buf), "00");
+	}
+	ck_assert_uint_le(dedup_count(), 200);
+	/* What is kept is the newest answers, each whole. */
+	for (i = 5000, lo = 0; i >= 1 && lo == 0; i--) {
+		if (i % 5 == 0)
+			continue;
+		snprintf(stan, sizeof stan, "%06u", i);
+		if (find("0100", stan) == NULL) {
+			lo = i;
+			break;
+		}
+		check_kept(i);
+		kept++;
+	}
+	ck_assert_uint_eq(kept, dedup_count());
+	for (; i >= 1; i--) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_null(find("0100", stan));
+	}
+}
+END_TEST
+
+/* A reload that raises DedupEntries keeps what was there, bytes and
+ * entries in flight alike. */
+START_TEST(reload_grows_and_keeps)
+{
+	uint8_t buf[2048];
+	struct dd_entry *a, *b;
+
+	setup(100, 60000000);
+	a = add("0100", "000001", TXN(txn_a));
+	b = add("0100", "000002", TXN(txn_b));
+	dedup_answered(a, buf, answer_of(1, buf), "00");
+	ck_assert_int_eq(dedup_init(100000, 60000000), 0);
+	check_kept(1);
+	ck_assert_ptr_eq(find("0100", "000002"), b);
+	ck_assert_ptr_eq(dedup_txn(b), TXN(txn_b));
+	ck_assert_uint_eq(dedup_count(), 2);
+}
+END_TEST
+
+/* More entries than one chunk: the pool grows as they come, up to
+ * DedupEntries and no further; every entry is found, then gone. */
+START_TEST(pool_grows_to_the_limit)
+{
+	char stan[8];
+	unsigned i;
+
+	setup(3000, 60000000);
+	for (i = 1; i <= 3000; i++) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(add("0100", stan, TXN(txn_a)));
+	}
+	ck_assert_ptr_null(add("0100", "003001", TXN(txn_a)));
+	for (i = 1; i <= 3000; i += 7) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(find("0100", stan));
+		dedup_drop(find("0100", stan));
+		ck_assert_ptr_null(find("0100", stan));
+	}
+	for (i = 2; i <= 3000; i += 7) {
+		snprintf(stan, sizeof stan, "%06u", i);
+		ck_assert_ptr_nonnull(find("0100", stan));
+	}
+}
+END_TEST
+
 int
 main(void)
 {
@@ -239,6 +356,9 @@ main(void)
 	tcase_add_test(tc, in_flight_then_answered_same_bytes);
 	tcase_add_test(tc, full_forgets_oldest_answered_never_in_flight);
 	tcase_add_test(tc, answers_expire_in_flight_do_not);
+	tcase_add_test(tc, ring_wraps_keeps_newest_answers_whole);
+	tcase_add_test(tc, reload_grows_and_keeps);
+	tcase_add_test(tc, pool_grows_to_the_limit);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_set_fork_status(sr, CK_NOFORK);
