@@ -337,17 +337,17 @@ bad:
 	return NULL;
 }
 
-struct iso_profile *
-iso_profile_load_text(const char *name, const char *text, size_t len,
+/* The profile from a parsed document (root NULL: the parse failed, je
+ * says where), the document freed. */
+static struct iso_profile *
+from_root(const char *name, json_t *root, const json_error_t *je,
     char *err, size_t errsz)
 {
 	struct iso_profile *p;
-	json_error_t je;
-	json_t *root;
 
-	if ((root = json_loadb(text, len, LOAD_FLAGS, &je)) == NULL) {
-		snprintf(err, errsz, "%s:%d:%d: %s", name, je.line, je.column,
-		    je.text);
+	if (root == NULL) {
+		snprintf(err, errsz, "%s:%d:%d: %s", name, je->line,
+		    je->column, je->text);
 		return NULL;
 	}
 	p = load(name, root, err, errsz);
@@ -356,20 +356,22 @@ iso_profile_load_text(const char *name, const char *text, size_t len,
 }
 
 struct iso_profile *
+iso_profile_load_text(const char *name, const char *text, size_t len,
+    char *err, size_t errsz)
+{
+	json_error_t je;
+
+	return from_root(name, json_loadb(text, len, LOAD_FLAGS, &je), &je,
+	    err, errsz);
+}
+
+struct iso_profile *
 iso_profile_load_file(const char *path, char *err, size_t errsz)
 {
-	struct iso_profile *p;
 	json_error_t je;
-	json_t *root;
 
-	if ((root = json_load_file(path, LOAD_FLAGS, &je)) == NULL) {
-		snprintf(err, errsz, "%s:%d:%d: %s", path, je.line, je.column,
-		    je.text);
-		return NULL;
-	}
-	p = load(path, root, err, errsz);
-	json_decref(root);
-	return p;
+	return from_root(path, json_load_file(path, LOAD_FLAGS, &je), &je,
+	    err, errsz);
 }
 
 void
