@@ -1,5 +1,6 @@
 /*
- * saf.c — the advice queue, durable or in memory, and its sender.
+ * saf.c — the advice queue, durable or in memory, and its sender; what
+ * a write job stores of it is in safstore.c.
  */
 #include <sys/queue.h>
 #include <stdio.h>
@@ -18,7 +19,6 @@
 
 #define SAF_WINDOW	4096	/* entries kept in memory */
 #define SAF_ACK_BATCH	8192
-#define META_NEXT_ID	"saf_next_id"
 
 struct entry {
 	TAILQ_ENTRY(entry) e;
@@ -59,73 +59,6 @@ static struct {
 	int			 deleting;
 	int			 up;
 } S;
-
-int
-saf_next_id(struct store_txn *t, uint64_t *id)
-{
-	int rc;
-
-	rc = store_get_u64(t, STORE_META, META_NEXT_ID,
-	    sizeof META_NEXT_ID - 1, id);
-	(*id)++;
-	return rc;
-}
-
-/* Seals buf[0..len) with the id tag appended (cap bytes of room) and
- * stores it under id: a new id past every other (append), or in place. */
-static int
-put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
-    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen,
-    int append)
-{
-	/* writer thread only; not on the stack (zero-filled by the build) */
-	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
-	uint8_t key[8];
-	struct tlv_w w;
-	long n;
-
-	if (len > cap)
-		return STORE_TOOBIG;
-	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
-	w.len = len;
-	tlv_put_u64(&w, TLV_ADVICE_ID, id);
-	if (w.err)
-		return STORE_TOOBIG;
-	be64_put(rec, now_wall);
-	be64_put(key, id);
-	n = statekey_seal(k, "saf", key, sizeof key, buf, w.len, rec + 8,
-	    sizeof rec - 8);
-	if (n < 0)
-		return STORE_TOOBIG;
-	*outlen = w.len;
-	if (append)
-		return store_append(t, STORE_SAF, key, sizeof key, rec,
-		    8 + (size_t)n);
-	return store_put(t, STORE_SAF, key, sizeof key, rec, 8 + (size_t)n);
-}
-
-int
-saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
-    size_t len, size_t cap, uint64_t now_wall, size_t *outlen, uint64_t *id)
-{
-	uint64_t next;
-	int rc;
-
-	if ((rc = saf_next_id(t, &next)) != 0 ||
-	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen, 1))
-	    != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
-	    sizeof META_NEXT_ID - 1, next)) != 0)
-		return rc;
-	*id = next;
-	return 0;
-}
-
-int
-saf_replace(struct store_txn *t, const struct statekey *k, uint64_t id,
-    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
-{
-	return put_advice(t, k, id, buf, len, cap, now_wall, outlen, 0);
-}
 
 static struct entry *
 entry_new(uint64_t id, const uint8_t *b, size_t len, uint64_t enq)
@@ -219,8 +152,7 @@ load_run(struct store_txn *t, void *arg)
 		return rc;
 	lj->hit_end |= lj->n < lj->want;
 	lj->depth = store_count(t, STORE_SAF);
-	return store_get_u64(t, STORE_META, META_NEXT_ID,
-	    sizeof META_NEXT_ID - 1, &lj->next_id);
+	return saf_last_id(t, &lj->next_id);
 }
 
 static int

@@ -60,8 +60,10 @@ int	saf_append(struct store_txn *, const struct statekey *,
 int	saf_replace(struct store_txn *, const struct statekey *, uint64_t id,
 	    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall_us,
 	    size_t *outlen);
-/* The id the next saf_append in this transaction will take. */
+/* The id the next saf_append in this transaction will take; the last
+ * one taken (0: none yet). */
 int	saf_next_id(struct store_txn *, uint64_t *id);
+int	saf_last_id(struct store_txn *, uint64_t *id);
 
 /* Loads the head of the queue (start-up, before the loop runs).  Without
  * a store (NULL) the queue lives in memory only: see saf_push. */
