@@ -13,6 +13,7 @@
 
 #include <sodium.h>
 
+#include "base/hex.h"
 #include "base/secretfile.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/profile-file.h"
@@ -210,21 +211,16 @@ int
 cfg_set_frame_header(struct pctx *px, void *s, const char *v)
 {
 	struct cfg_link *l = s;
-	size_t n = strlen(v), i;
-	unsigned b;
+	size_t n = strlen(v);
 
 	if (strcmp(v, "none") == 0) {
 		l->frame_hdrlen = 0;
 		return 1;
 	}
 	if (n == 0 || n % 2 != 0 || n / 2 > sizeof l->frame_hdr ||
-	    strspn(v, "0123456789abcdefABCDEF") != n)
+	    hex_decode_exact(v, n, l->frame_hdr, n / 2) == -1)
 		return FAILED(px, "FrameHeader: want 2 to %zu hex digits, or "
 		    "none", sizeof l->frame_hdr * 2);
-	for (i = 0; i < n / 2; i++) {
-		sscanf(v + 2 * i, "%2x", &b);
-		l->frame_hdr[i] = (uint8_t)b;
-	}
 	l->frame_hdrlen = (int)(n / 2);
 	return 1;
 }

@@ -168,6 +168,7 @@ txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 	struct iso_err err;
 	ssize_t n;
 	char de39[3] = "??";
+	uint64_t took = now_us() - t->t0;
 	int i;
 
 	iso_get_str(r, 39, de39, sizeof de39);
@@ -185,8 +186,7 @@ txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 		if (t->dd != NULL)
 			dedup_drop(t->dd);
 	} else {
-		if (t->link != NULL &&
-		    now_us() - t->t0 > t->link->cf.deadline_us)
+		if (t->link != NULL && took > t->link->cf.deadline_us)
 			t->link->answered_late++;
 		send_to(t->link, t->conn_id, wire, (size_t)n);
 		for (i = 0; i < t->nwait; i++)
@@ -194,8 +194,7 @@ txn_finish(struct txn *t, struct iso_msg *r, enum metrics_path path)
 		if (t->dd != NULL)
 			dedup_answered(t->dd, wire, (size_t)n, de39);
 	}
-	metrics_request(txn_link_name(t), t->req.mti, de39, path,
-	    now_us() - t->t0);
+	metrics_request(txn_link_name(t), t->req.mti, de39, path, took);
 	if (path == PATH_STANDIN)
 		log_debug("event=standin corr=%llu link=%s mti=%s rc=%s",
 		    (unsigned long long)t->corr, txn_link_name(t), t->req.mti,
