@@ -62,10 +62,12 @@ acknowledge(struct link *l, uint64_t conn_id, const struct iso_msg *m,
 
 	if ((c = link_conn(l, conn_id)) == NULL)
 		return;
-	iso_response_init(&resp, m, "00", 0);
-	if (conn_send_msg(c, &resp) == 0)
+	/* The answer echoes the advice's PAN: wiped once sent. */
+	if (iso_response_init(&resp, m, "00", 0) == 0 &&
+	    conn_send_msg(c, &resp) == 0)
 		metrics_request(l->cf.name, m->mti, "00", PATH_LOCAL,
 		    now_us() - t0);
+	sodium_memzero(&resp, sizeof resp);
 }
 
 /* A scheme advice is durable in the SAF: acknowledge it now. */

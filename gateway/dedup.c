@@ -189,14 +189,17 @@ grow_index(void)
 {
 	uint32_t n = 1024;
 	struct dd_entry *e;
+	struct dd_slot *ns;
 
 	while (n < 2 * maxchunks * CHUNK)
 		n <<= 1;
 	if (slots != NULL && n <= slotmask + 1)
 		return 0;
-	free(slots);
-	if ((slots = calloc(n, sizeof *slots)) == NULL)
+	/* The new one first: on failure the old index still serves. */
+	if ((ns = calloc(n, sizeof *ns)) == NULL)
 		return -1;
+	free(slots);
+	slots = ns;
 	slotmask = n - 1;
 	TAILQ_FOREACH(e, &ages, age)
 		slot_put(e);

@@ -172,7 +172,10 @@ gw_reload(char *msg, size_t cap)
 	}
 	reload_links(nc, &added, &removed, &changed, &failed);
 	reload_cores(nc, &added, &removed, &changed, &failed);
-	dedup_init(nc->dedup_max, nc->dedup_us);
+	if (dedup_init(nc->dedup_max, nc->dedup_us) == -1)
+		log_warnx("event=dedup_resize_failed entries=%u reason=\"out of "
+		    "memory: the table keeps its size\"",
+		    (unsigned)nc->dedup_max);
 	log_ratelimit(nc->log_rate);
 	config_free(gw.conf);
 	gw.conf = nc;

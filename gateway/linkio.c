@@ -349,10 +349,12 @@ conn_new(struct link *l, evutil_socket_t fd, const struct sockaddr *sa)
 	struct conn *c;
 	int one = 1;
 
-	if (flush_ev == NULL &&
-	    (flush_ev = event_new(link_base, -1, 0, flush_all, NULL)) == NULL)
-		return NULL;
-	loop_urgent(flush_ev);	/* answers leave before new reads */
+	if (flush_ev == NULL) {
+		if ((flush_ev = event_new(link_base, -1, 0, flush_all, NULL)) ==
+		    NULL)
+			return NULL;
+		loop_urgent(flush_ev);	/* answers leave before new reads */
+	}
 	if ((c = calloc(1, sizeof *c)) == NULL)
 		return NULL;
 	c->link = l;

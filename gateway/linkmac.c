@@ -144,8 +144,14 @@ linkmac_send(struct conn *c, const uint8_t *w, size_t len)
 	static const uint8_t zero[8];
 	ssize_t n;
 
-	if (iso_unpack(l->prof, &answer, w, len, &err) == -1 ||
-	    !macced(l, answer.mti))
+	if (iso_unpack(l->prof, &answer, w, len, &err) == -1) {
+		/* Never sent without its MAC: dropped, counted, said. */
+		l->mac_failed++;
+		log_warnx("event=mac_not_generated link=%s reason=\"%s\"",
+		    l->cf.name, err.msg);
+		return 1;
+	}
+	if (!macced(l, answer.mti))
 		return 0;
 	if ((j = job_new(c, &answer, len + 64)) == NULL)
 		return 1;

@@ -284,12 +284,16 @@ step(struct ent *e, struct link *l, uint64_t now)
 		out.mti[3] = (char)(out.mti[3] | 1);	/* 0200 -> 0201 */
 		what = "repeat";
 	} else {
-		if (reversal(e, &out) == -1)
+		if (reversal(e, &out) == -1) {
+			sodium_memzero(&out, sizeof out);
 			return;
+		}
 		what = "reversal";
 	}
-	if (conn_send_msg(c, &out) == -1)
+	if (conn_send_msg(c, &out) == -1) {
+		sodium_memzero(&out, sizeof out);	/* it holds the PAN */
 		return;
+	}
 	e->attempts++;
 	O.sent++;
 	if (e->stage < l->cf.out_repeats) {

@@ -215,6 +215,34 @@ answer(struct import *im, const char *rc)
 		metrics_request(l->cf.name, im->req.mti, rc, PATH_LOCAL, 0);
 }
 
+/* The request's copy holds the key under the ZMK: wiped with it. */
+static void
+import_free(struct import *im)
+{
+	sodium_memzero(im, sizeof *im);
+	free(im);
+}
+
+/*
+ * A 161 is safe to receive twice: a key the HSM found to be the one in
+ * use (its KCV) is answered 00 and changes nothing (a repeat, an 0801, a
+ * retransmission once the first is answered), and the key before it is
+ * refused (63): a replayed old change must not roll the link's key back.
+ */
+static const char *
+same_key(const struct link *l, char kind, const char *kcv)
+{
+	const struct zone_key *cur = kind == 'P' ? &l->zk.zpk : &l->zk.mak;
+	const struct zone_key *prev = kind == 'P' ? &l->zk.zpk_prev :
+	    &l->zk.mak_prev;
+
+	if (cur->blk[0] != '\0' && memcmp(cur->kcv, kcv, 6) == 0)
+		return "00";
+	if (prev->blk[0] != '\0' && memcmp(prev->kcv, kcv, 6) == 0)
+		return "63";
+	return NULL;
+}
+
 static void
 imported(const struct hsm_result *r, void *arg)
 {
@@ -236,7 +264,13 @@ imported(const struct hsm_result *r, void *arg)
 		    "reason=kcv_mismatch sent=%s got=%s", im->link, im->kind,
 		    im->kcv, r->u.key.kcv);
 		rc = "63";
+	} else if (l != NULL && (rc = same_key(l, im->kind,
+	    r->u.key.kcv)) != NULL) {
+		log_info("event=key_change_%s link=%s kind=%c kcv=%s rc=%s",
+		    rc[0] == '0' ? "repeat" : "refused reason=previous_key",
+		    im->link, im->kind, im->kcv, rc);
 	} else if (l != NULL) {
+		rc = "00";
 		cur = im->kind == 'P' ? &l->zk.zpk : &l->zk.mak;
 		prev = im->kind == 'P' ? &l->zk.zpk_prev : &l->zk.mak_prev;
 		old = *prev;
@@ -258,8 +292,7 @@ imported(const struct hsm_result *r, void *arg)
 		}
 	}
 	answer(im, rc);
-	sodium_memzero(&im->req, sizeof im->req);
-	free(im);
+	import_free(im);
 }
 
 void
@@ -289,23 +322,27 @@ zonekey_change(struct conn *c, const struct iso_msg *m)
 		    l->cf.name, rc, rc[1] == '0' ? "bad_de48" : rc[1] == '2' ?
 		    "no_zmk" : "hsm_or_busy");
 		answer(im, rc);
-		free(im);
+		import_free(im);
+		sodium_memzero(de48, sizeof de48);
 		return;
 	}
 	im->kind = de48[0];
 	memcpy(im->kcv, de48 + 34, 6);
 	memcpy(key, de48 + 1, 33);
 	key[33] = '\0';
+	sodium_memzero(de48, sizeof de48);
 	/* ZPK: PIN blocks both ways; MAC key: ISO 9797-1 alg. 3, both. */
 	snprintf(usage, sizeof usage, "%s", im->kind == 'P' ? "P0" : "M3");
 	if (hsm_import_key(Z.hsm, l->cf.zmk, key, usage, im->kind == 'P' ?
 	    'B' : 'C', imported, im) == -1) {
 		log_warnx("event=key_change_refused link=%s rc=96 "
 		    "reason=hsm_call", l->cf.name);
+		sodium_memzero(key, sizeof key);
 		answer(im, "96");
-		free(im);
+		import_free(im);
 		return;
 	}
+	sodium_memzero(key, sizeof key);
 	l->zk.busy = 1;
 	log_info("event=key_change link=%s kind=%c kcv=%s", l->cf.name,
 	    im->kind, im->kcv);

@@ -83,7 +83,7 @@ int	cards_account(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
 /*
  * A card's counters, one record in the exposure database under hash |
  * 'C' (store_format 3): one leaf dirtied per decision.  The day's figures
- * are of day (YYYYMMDD); a decision on another day starts them again.
+ * are of day (YYYYMMDD); a decision of a later day starts them again.
  */
 struct card_count {
 	char		 day[9];

@@ -96,7 +96,10 @@ add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
 
 	if ((rc = cards_count_get(t, r->hash, &c)) != 0)
 		return rc;
-	if (memcmp(c.day, r->day, 8) != 0 && count > 0) {
+	/* A new day starts the day's figures again; a decision of the day
+	 * before that commits after one of today's (it waited on the HSM
+	 * across midnight) must not wipe today's. */
+	if (memcmp(r->day, c.day, 8) > 0 && count > 0) {
 		memset(&c, 0, offsetof(struct card_count, snap_spend));
 		memcpy(c.day, r->day, 8);
 	}

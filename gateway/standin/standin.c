@@ -360,6 +360,7 @@ standin_queue_durable(const uint8_t *body, size_t len,
 	if (!SI.up) {
 		/* No store: the memory queue, as standin_queue. */
 		if (standin_queue(aj->buf, len, cap) == -1) {
+			sodium_memzero(aj->buf, cap);
 			free(aj);
 			return -1;
 		}

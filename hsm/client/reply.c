@@ -86,7 +86,7 @@ hsm_reply_parse(enum hsm_kind kind, const uint8_t *body, size_t len,
 		break;
 	case HSM_K_A6:
 		/* 'S' + block, then the KCV: parsed from the end. */
-		if (n < 1 + 16 + 6 || n - 6 > HSM_KEYBLOCK_MAX + 1 ||
+		if (n < 1 + 16 + 6 || n - 6 > HSM_KEYBLOCK_MAX ||
 		    f[0] != 'S' || !hex_valid(f + n - 6, 6, 1))
 			goto proto;
 		for (i = 1; i < n - 6; i++)
