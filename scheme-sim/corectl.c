@@ -196,6 +196,7 @@ static void
 command(struct coresim *cs, char *line, char *ans, size_t cap)
 {
 	char *cmd, *arg, *sp = NULL;
+	struct sim_delay d;
 	int on, rc = 0;
 
 	snprintf(ans, cap, "ok");
@@ -209,10 +210,13 @@ command(struct coresim *cs, char *line, char *ans, size_t cap)
 		if ((rc = on_off(arg, &on, ans, cap)) == 0)
 			core_set_blackhole(cs, on, "control");
 	} else if (strcmp(cmd, "delay") == 0) {
+		/* Parsed aside: a bad one leaves the delay as it was. */
+		d = cs->o->delay;
 		if (arg != NULL && strcmp(arg, "none") == 0)
 			cs->o->delay.kind = SIM_D_NONE;
-		else if (arg == NULL || sim_delay_parse(&cs->o->delay,
-		    arg) == -1) {
+		else if (arg != NULL && sim_delay_parse(&d, arg) == 0)
+			cs->o->delay = d;
+		else {
 			snprintf(ans, cap, "err want none, D or a "
 			    "distribution");
 			rc = -1;

@@ -47,9 +47,12 @@ kv_hex(const char *line, const char *key, uint8_t out[16])
 static void
 drop_zone_key(char *blocks)
 {
-	char *z = strstr(blocks, "ZPK="), *end;
+	char *z = blocks, *end;
 
-	if (z == NULL || (z != blocks && z[-1] != ';'))
+	/* the key named ZPK, at the start of a block (not "XZPK=") */
+	while ((z = strstr(z, "ZPK=")) != NULL && z != blocks && z[-1] != ';')
+		z += 4;
+	if (z == NULL)
 		return;
 	if ((end = strchr(z, ';')) != NULL)
 		memmove(z, end + 1, strlen(end + 1) + 1);

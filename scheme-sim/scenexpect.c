@@ -77,9 +77,14 @@ check_field(struct scen_run *r, const struct scen_fval *c,
 		    strncmp(got, want, strlen(want)) == 0;
 		break;
 	default:
-		if ((rc = regcomp(&re, want, REG_EXTENDED | REG_NOSUB)) != 0)
-			return scen_fail(r, c->field, want, NULL, "field %d: "
-			    "bad regex \"%s\"", c->field, want);
+		/* Reported as written (c->val): after ${var} substitution
+		 * the pattern can hold a saved clear PAN. */
+		if ((rc = regcomp(&re, want, REG_EXTENDED | REG_NOSUB)) != 0) {
+			sodium_memzero(got, sizeof got);
+			sodium_memzero(want, sizeof want);
+			return scen_fail(r, c->field, c->val, NULL, "field %d: "
+			    "bad regex \"%s\"", c->field, c->val);
+		}
 		ok = iso_has(m, c->field) &&
 		    regexec(&re, got, 0, NULL, 0) == 0;
 		regfree(&re);
@@ -90,7 +95,7 @@ check_field(struct scen_run *r, const struct scen_fval *c,
 	if (c->how == SC_PRESENT || c->how == SC_ABSENT)
 		snprintf(wm, sizeof wm, "%s", how[c->how]);
 	else if (c->how == SC_REGEX)
-		snprintf(wm, sizeof wm, "/%.120s/", want);
+		snprintf(wm, sizeof wm, "/%.120s/", c->val);
 	else
 		mask_expected(r, c->field, want, wm, sizeof wm);
 	if (c->how > SC_REGEX)

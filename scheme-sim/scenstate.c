@@ -70,7 +70,7 @@ scen_var_set(struct scen_run *r, const char *name, const char *val)
 int
 scen_subst(struct scen_run *r, const char *s, char *out, size_t cap)
 {
-	const char *e;
+	const char *e, *s0 = s;
 	size_t n = 0, l;
 	int i;
 
@@ -83,8 +83,9 @@ scen_subst(struct scen_run *r, const char *s, char *out, size_t cap)
 			continue;
 		}
 		if ((e = strchr(s + 2, '}')) == NULL)
+			/* Where, not what: the value may be a card's data. */
 			return scen_fail(r, 0, NULL, NULL, "\"${\" without "
-			    "\"}\" in \"%s\"", s);
+			    "\"}\" at offset %zu of a value", (size_t)(s - s0));
 		l = (size_t)(e - s - 2);
 		for (i = 0; i < r->nvars; i++)
 			if (strlen(r->vars[i].name) == l &&
