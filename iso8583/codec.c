@@ -380,7 +380,17 @@ iso_unpack(const struct iso_profile *p, struct iso_msg *m, const uint8_t *w,
 	/* Every field present passed its checks against p. */
 	memcpy(m->checked, m->present, sizeof m->checked);
 	m->checked_by = p;
+	m->checked_serial = p->serial;
 	return 0;
+}
+
+/* Field n passed iso_unpack's checks under this very profile (a loaded
+ * profile's serial tells it from a new one at a freed one's address). */
+static int
+checked_under(const struct iso_msg *m, const struct iso_profile *p, int n)
+{
+	return m->checked_by == p && m->checked_serial == p->serial &&
+	    bit_get(m->checked, n);
 }
 
 static int
@@ -411,13 +421,12 @@ field_write(const struct iso_profile *p, const struct iso_msg *m, int n,
 	if (hex)
 		hex_encode(v, vlen, w);
 	else if (bcd) {
-		if ((m->checked_by != p || !bit_get(m->checked, n)) &&
+		if (!checked_under(m, p, n) &&
 		    (i = xlate_scan(ISO_N, v, vlen)) != vlen)
 			return class_err(d, n, v, i, *pos + pl, e);
 		bcd_write(v, vlen, w);
 	} else if (p->charset == ISO_CS_ASCII && (d->cls == ISO_B ||
-	    d->cls == ISO_ANY || (m->checked_by == p &&
-	    bit_get(m->checked, n))))
+	    d->cls == ISO_ANY || checked_under(m, p, n)))
 		memcpy(w, v, vlen);
 	else if (d->cls == ISO_B)
 		memcpy(w, v, vlen);

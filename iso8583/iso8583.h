@@ -33,6 +33,7 @@ struct iso_msg {
 	 * was set since.  Values are changed through iso_set only. */
 	uint8_t		checked[(ISO_NFIELDS + 1 + 7) / 8];
 	const struct iso_profile *checked_by;
+	uint32_t	checked_serial;	/* checked_by's serial */
 	struct iso_field f[ISO_NFIELDS + 1];
 	uint16_t	used;
 	uint8_t		buf[ISO_BUF_MAX];

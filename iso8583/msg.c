@@ -14,6 +14,7 @@ iso_msg_init(struct iso_msg *m, const char *mti)
 	memset(m->present, 0, sizeof m->present);
 	memset(m->checked, 0, sizeof m->checked);
 	m->checked_by = NULL;
+	m->checked_serial = 0;
 	m->used = 0;
 	memset(m->mti, 0, sizeof m->mti);
 	if (mti != NULL)
@@ -116,6 +117,7 @@ iso_msg_copy(struct iso_msg *dst, const struct iso_msg *src)
 	memcpy(dst->present, src->present, sizeof dst->present);
 	memcpy(dst->checked, src->checked, sizeof dst->checked);
 	dst->checked_by = src->checked_by;
+	dst->checked_serial = src->checked_serial;
 	memcpy(dst->f, src->f, sizeof dst->f);
 	dst->used = src->used;
 	memcpy(dst->buf, src->buf, src->used);

@@ -291,6 +291,17 @@ top_read(struct loaded *l, json_t *root, char *err, size_t errsz)
 	return header_read(p, root, w, err, errsz);
 }
 
+/* Never 0 (the compiled-in profiles'); a loaded profile's number. */
+static uint32_t
+next_serial(void)
+{
+	static uint32_t serial;
+
+	if (++serial == 0)
+		serial = 1;
+	return serial;
+}
+
 static struct iso_profile *
 load(const char *src, json_t *root, char *err, size_t errsz)
 {
@@ -306,6 +317,7 @@ load(const char *src, json_t *root, char *err, size_t errsz)
 	}
 	if (top_read(l, root, why, sizeof why) == -1)
 		goto bad;
+	l->p.serial = next_serial();
 	fields = json_object_get(root, "fields");
 	if (fields != NULL && !json_is_object(fields)) {
 		fail(why, sizeof why, "\"fields\" must be an object");

@@ -74,6 +74,10 @@ struct iso_profile {
 	uint8_t		 hdrlen;	/* fixed header after the length prefix */
 	uint8_t		 header[ISO_HDR_MAX];	/* its template */
 	struct iso_fdef	 f[192 + 1];
+	/* 0 for a compiled-in profile; a loaded one's own number, so a
+	 * message checked under a freed profile is not taken for checked
+	 * under a new one that got its address */
+	uint32_t	 serial;
 };
 
 #endif
