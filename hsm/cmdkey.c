@@ -66,14 +66,27 @@ static const struct {
 	{ "E0", "XN" }, { "M1", "CGVN" }, { "M3", "CGVN" },
 };
 
+/* The modes of use that go with a usage, or NULL for one hsmd does not
+ * form. */
+static const char *
+usage_modes(const char *usage)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
+		if (memcmp(usages[i].usage, usage, 2) == 0)
+			return usages[i].modes;
+	return NULL;
+}
+
 const char *
 cmd_a0(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 {
 	const char *mode, *type, *scheme, *usage, *alg, *use, *kvn, *exp;
-	const char *nopt, *e = NULL;
+	const char *nopt, *modes, *e = NULL;
 	char hdr[KB_HDR_LEN], blk[256];
 	uint8_t key[24], kcv[8];
-	size_t i, keylen;
+	size_t keylen;
 
 	if (cmd_take(r, 1, &mode) == -1 || cmd_take(r, 3, &type) == -1 ||
 	    cmd_take(r, 1, &scheme) == -1)
@@ -93,10 +106,7 @@ cmd_a0(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 		return E_INPUT;
 	if ((e = cmd_take_tail(ctx, r)) != NULL)
 		return e;
-	for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
-		if (memcmp(usages[i].usage, usage, 2) == 0)
-			break;
-	if (i == sizeof usages / sizeof usages[0])
+	if ((modes = usage_modes(usage)) == NULL)
 		return E_USAGE;
 	if (memcmp(alg, "T2", 2) == 0)
 		keylen = 16;
@@ -106,7 +116,7 @@ cmd_a0(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 		keylen = 8;
 	else
 		return E_ALG;
-	if (strchr(usages[i].modes, *use) == NULL || *use == '\0')
+	if (strchr(modes, *use) == NULL || *use == '\0')
 		return E_USEMODE;
 	if (*exp != 'E' && *exp != 'N' && *exp != 'S')
 		return E_EXPORT;
@@ -150,11 +160,11 @@ const char *
 cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 {
 	const char *type, *zblk, *form, *khex, *scheme, *usage, *use, *kvn;
-	const char *exp, *nopt, *e = NULL, *u;
+	const char *exp, *nopt, *e = NULL, *u, *modes;
 	const struct kb_key *zmk;
 	char hdr[KB_HDR_LEN], blk[256];
 	uint8_t enc[24], key[24], kcv[8];
-	size_t zlen, i, keylen;
+	size_t zlen, keylen;
 
 	if (cmd_take(r, 3, &type) == -1)
 		return E_INPUT;
@@ -185,10 +195,9 @@ cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 			break;
 	if (*u == '\0')
 		return E_USAGE;
-	for (i = 0; i < sizeof usages / sizeof usages[0]; i++)
-		if (memcmp(usages[i].usage, usage, 2) == 0)
-			break;
-	if (*use == '\0' || strchr(usages[i].modes, *use) == NULL)
+	if ((modes = usage_modes(usage)) == NULL)
+		return E_USAGE;
+	if (*use == '\0' || strchr(modes, *use) == NULL)
 		return E_USEMODE;
 	if (*exp != 'E' && *exp != 'N' && *exp != 'S')
 		return E_EXPORT;
