@@ -36,7 +36,8 @@ struct pctx {
 void	cfg_error(struct pctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
 
-enum cfg_section { SECT_GATEWAY, SECT_LINK, SECT_CORE, SECT_STANDIN };
+enum cfg_section { SECT_GATEWAY, SECT_LINK, SECT_CORE, SECT_STANDIN,
+	SECT_PAIR };
 
 /* Sets a key of the section object sect from v: 1, 0 after cfg_error (a
  * bad value), or -1 when the section has no such key. */

@@ -466,6 +466,30 @@ static const struct cfg_key core_keys[] = {
 	    "want 1s..10m", 0, NULL, NULL, NULL },
 };
 
+/* [Pair]: the pair link is a core endpoint towards the peer appliance
+ * (its own keys, no Priority), with the pair's own settings. */
+static const struct cfg_key pair_keys[] = {
+	{ "Peer", T_NAME, CK(peer), CFG_NAME_MAX, 0, 0,
+	    "want the peer appliance's [Gateway] Name", 0, NULL, NULL, NULL },
+	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, set_address, print_address,
+	    NULL },
+	{ "Bind", T_FUNC, 0, 0, 0, 0, NULL, 0, set_bind, print_bind, NULL },
+	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_keyfile, print_keyfiles,
+	    NULL },
+	{ "Share", T_U32, CK(share), 0, 0, 100, "want 0..100 (percent)", 0,
+	    NULL, NULL, NULL },
+	{ "PeerTakeover", T_DURATION, CK(takeover_us), 0, 1000000, 3600000000u,
+	    "want 1s..1h", 0, NULL, NULL, NULL },
+	{ "HeartbeatInterval", T_DURATION, CK(hb_us), 0, 10000, 60000000,
+	    "want 10ms..60s", 0, NULL, NULL, NULL },
+	{ "DownAfter", T_INT, CK(misses), 0, 1, 100,
+	    "want 1..100 missed heartbeats", 0, NULL, NULL, NULL },
+	{ "UpAfter", T_INT, CK(recover), 0, 1, 100,
+	    "want 1..100 good heartbeats", 0, NULL, NULL, NULL },
+	{ "FreshWindow", T_DURATION, CK(fresh_us), 0, 1000000, 600000000,
+	    "want 1s..10m", 0, NULL, NULL, NULL },
+};
+
 /* --- [StandIn] ---------------------------------------------------------------- */
 
 static const char *const modes[] = {
@@ -586,6 +610,7 @@ static const struct {
 	[SECT_CORE] = { core_keys, sizeof core_keys / sizeof core_keys[0] },
 	[SECT_STANDIN] = { standin_keys, sizeof standin_keys /
 	    sizeof standin_keys[0] },
+	[SECT_PAIR] = { pair_keys, sizeof pair_keys / sizeof pair_keys[0] },
 };
 
 static int

@@ -125,6 +125,19 @@ new_section(struct pctx *px, const char *section)
 		strcpy(px->core->name, name);
 		px->core->line = px->sect_line;
 		TAILQ_INSERT_TAIL(&c->cores, px->core, entry);
+	} else if (strcasecmp(section, "Pair") == 0) {
+		if (c->pair != NULL)
+			FAIL("[Pair]: defined twice");
+		if ((px->core = sodium_malloc(sizeof *px->core)) == NULL)
+			FAIL("out of memory");
+		memset(px->core, 0, sizeof *px->core);
+		core_defaults(px->core);
+		strcpy(px->core->name, "pair");
+		px->core->pair = 1;
+		px->core->share = 50;
+		px->core->takeover_us = 30000000;
+		px->core->line = px->sect_line;
+		c->pair = px->core;
 	} else if (strcasecmp(section, "Gateway") != 0 &&
 	    strcasecmp(section, "StandIn") != 0)
 		FAIL("[%s]: unknown section", section);
@@ -141,6 +154,9 @@ set_key(struct pctx *px, const char *section, const char *key,
 	if (px->link != NULL) {
 		if ((rc = cfg_key_set(px, SECT_LINK, px->link, key, v)) == -1)
 			FAIL("unknown key %s in [Link %s]", key, px->link->name);
+	} else if (px->core != NULL && px->core->pair) {
+		if ((rc = cfg_key_set(px, SECT_PAIR, px->core, key, v)) == -1)
+			FAIL("unknown key %s in [Pair]", key);
 	} else if (px->core != NULL) {
 		if ((rc = cfg_key_set(px, SECT_CORE, px->core, key, v)) == -1)
 			FAIL("unknown key %s in [Core %s]", key, px->core->name);
@@ -200,6 +216,31 @@ config_init(struct config *c)
 	c->standin_max_age_s = 24 * 3600;
 }
 
+/* [Pair]: both ends named, the peer not ourselves, an address each way. */
+static int
+pair_check(const struct config *c, char *err, size_t errsz)
+{
+	const struct cfg_core *k = c->pair;
+	const char *why = NULL;
+
+	if (k->peer[0] == '\0')
+		why = "Peer is required";
+	else if (strcmp(k->peer, c->name) == 0)
+		why = "Peer is this appliance's own [Gateway] Name";
+	else if (strcmp(c->name, "gatewayd") == 0)
+		why = "[Gateway] Name is required (unique per appliance)";
+	else if (k->addr.len == 0)
+		why = "Address is required (the peer's pair link)";
+	else if (!k->has_bind)
+		why = "Bind is required (where the peer sends to)";
+	else if (k->nkeyfiles == 0)
+		why = "KeyFile is required";
+	if (why == NULL)
+		return 0;
+	snprintf(err, errsz, "%s:%d: [Pair]: %s", c->file, k->line, why);
+	return -1;
+}
+
 /* Whole-config checks that no single key can make. */
 static int
 config_check(struct config *c, char *err, size_t errsz)
@@ -253,6 +294,8 @@ config_check(struct config *c, char *err, size_t errsz)
 			return -1;
 		}
 	}
+	if (c->pair != NULL && pair_check(c, err, errsz) == -1)
+		return -1;
 	if (range_table_check(&c->ranges, &line, m, sizeof m) == -1) {
 		/* m names the range; file and line go first, as for a key */
 		snprintf(err, errsz, "%s:%d: %s", c->file, line, m);
@@ -398,6 +441,10 @@ config_free(struct config *c)
 		seal_keyring_clear(&k->keys);
 		sodium_free(k);
 	}
+	if (c->pair != NULL) {
+		seal_keyring_clear(&c->pair->keys);
+		sodium_free(c->pair);
+	}
 	free(c);
 }
 
@@ -483,6 +530,8 @@ config_core_same(const struct cfg_core *a, const struct cfg_core *b)
 	    a->priority != b->priority || a->hb_us != b->hb_us ||
 	    a->misses != b->misses || a->recover != b->recover ||
 	    a->fresh_us != b->fresh_us ||
+	    a->pair != b->pair || strcmp(a->peer, b->peer) != 0 ||
+	    a->share != b->share || a->takeover_us != b->takeover_us ||
 	    a->keys.n != b->keys.n)
 		return 0;
 	for (i = 0; i < a->keys.n; i++)
@@ -507,6 +556,10 @@ config_print(const struct config *c, FILE *f)
 	TAILQ_FOREACH(k, &c->cores, entry) {
 		fprintf(f, "\n[Core %s]\n", k->name);
 		cfg_keys_print(f, SECT_CORE, k);
+	}
+	if (c->pair != NULL) {
+		fprintf(f, "\n[Pair]\n");
+		cfg_keys_print(f, SECT_PAIR, c->pair);
 	}
 	fprintf(f, "\n[StandIn]\n");
 	cfg_keys_print(f, SECT_STANDIN, c);

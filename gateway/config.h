@@ -98,6 +98,11 @@ struct cfg_core {
 	int		 recover;		/* good beats to come back */
 	uint32_t	 fresh_us;		/* FreshWindow */
 	int		 line;
+	/* [Pair] only: the same endpoint, towards the peer appliance */
+	int		 pair;
+	char		 peer[CFG_NAME_MAX];	/* its [Gateway] Name */
+	uint32_t	 share;			/* Share, percent */
+	uint32_t	 takeover_us;		/* PeerTakeover */
 };
 
 struct config {
@@ -128,6 +133,7 @@ struct config {
 
 	TAILQ_HEAD(, cfg_link)	 links;
 	TAILQ_HEAD(, cfg_core)	 cores;
+	struct cfg_core		*pair;		/* [Pair], or NULL */
 };
 
 /*

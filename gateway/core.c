@@ -372,8 +372,8 @@ core_silent(struct core *k, uint64_t sent_us)
 	set_state(k, CORE_DOWN);
 }
 
-struct core *
-core_new(const struct cfg_core *cf)
+static struct core *
+core_alloc(const struct cfg_core *cf)
 {
 	struct core *k;
 
@@ -384,13 +384,37 @@ core_new(const struct cfg_core *cf)
 	memset(k, 0, sizeof *k);
 	k->cf = *cf;
 	k->fd = -1;
+	k->state = CORE_UNKNOWN;
+	k->since_us = now_us();
+	return k;
+}
+
+struct core *
+core_new(const struct cfg_core *cf)
+{
+	struct core *k;
+
+	if ((k = core_alloc(cf)) == NULL)
+		return NULL;
 	if (core_keys_derive(&k->keys, &k->cf.keys, ROLE_GATEWAY) == -1) {
 		sodium_free(k);
 		return NULL;
 	}
-	k->state = CORE_UNKNOWN;
-	k->since_us = now_us();
 	TAILQ_INSERT_TAIL(&cores, k, entry);
+	return k;
+}
+
+struct core *
+core_new_pair(const struct cfg_core *cf, const char *me)
+{
+	struct core *k;
+
+	if ((k = core_alloc(cf)) == NULL)
+		return NULL;
+	if (pair_keys_derive(&k->keys, &k->cf.keys, me, cf->peer) == -1) {
+		sodium_free(k);
+		return NULL;
+	}
 	return k;
 }
 
@@ -453,7 +477,8 @@ void
 core_free(struct core *k)
 {
 	hand->gone(k);
-	TAILQ_REMOVE(&cores, k, entry);
+	if (!k->cf.pair)
+		TAILQ_REMOVE(&cores, k, entry);
 	if (k->queued) {
 		TAILQ_REMOVE(&flushq, k, flush_entry);
 		k->queued = 0;

@@ -31,6 +31,10 @@ void	core_shutdown(void);
 /* An endpoint for cf, on the list of cores. */
 struct core *core_new(const struct cfg_core *);
 int	core_start(struct core *);
+/* The pair link's endpoint (ARCHITECTURE section 13): a core endpoint
+ * but for its keys (pair_keys_derive, me = our [Gateway] Name), never on
+ * the list of cores, so never picked for a request or an advice. */
+struct core *core_new_pair(const struct cfg_core *, const char *me);
 /* Off the list, its socket closed, its keys wiped. */
 void	core_free(struct core *);
 

@@ -191,6 +191,7 @@ static const struct ctl_cmd {
 	{ "cores", NULL, 1, view_cores, NULL },
 	{ "standin", NULL, 1, view_standin, NULL },
 	{ "saf", NULL, 1, view_saf, NULL },
+	{ "pair", NULL, 1, view_pair, NULL },
 	{ "standin", "force", 3, NULL, cmd_force },
 	{ "reload", NULL, 1, NULL, cmd_reload },
 	{ "link", NULL, 3, NULL, cmd_link },

@@ -30,6 +30,7 @@
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
 #include "gateway/outsaf.h"
+#include "gateway/pair.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
@@ -91,6 +92,8 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	s->exposure_cap = c->standin_exposure_cap;
 	s->max_age_s = c->standin_max_age_s;
 	s->ranges = c->ranges;
+	s->paired = c->pair != NULL;
+	s->share = c->pair != NULL ? c->pair->share : 100;
 }
 
 /*
@@ -172,6 +175,10 @@ gw_reload(char *msg, size_t cap)
 	}
 	reload_links(nc, &added, &removed, &changed, &failed);
 	reload_cores(nc, &added, &removed, &changed, &failed);
+	if ((nc->pair == NULL) != (gw.conf->pair == NULL) ||
+	    (nc->pair != NULL && !config_core_same(nc->pair, gw.conf->pair)))
+		log_warnx("event=reload_pair_unchanged reason=\"[Pair] takes "
+		    "effect at the next start\"");
 	if (dedup_init(nc->dedup_max, nc->dedup_us) == -1)
 		log_warnx("event=dedup_resize_failed entries=%u reason=\"out of "
 		    "memory: the table keeps its size\"",
@@ -356,10 +363,13 @@ start(void)
 		fatalx("core link replay state");
 	if (start_links_cores() == -1)
 		fatalx("could not start links and cores (see above)");
+	if (pair_start(gw.conf) == -1)
+		fatalx("could not start the pair link (see above)");
 	if (ctl_start(gw.base, gw.conf->control, gid, gw_reload) == -1)
 		fatalx("control socket %s", gw.conf->control);
 	metrics_source(views_metrics);
 	metrics_source(standin_metrics);
+	metrics_source(pair_metrics);
 	if (metrics_start(gw.base, gw.conf->has_metrics ? &gw.conf->metrics :
 	    NULL) == -1)
 		fatalx("metrics %s", gw.conf->metrics.text);
@@ -465,6 +475,7 @@ stop(void)
 		event_free(signoff_ev);
 	ctl_stop();
 	metrics_stop();
+	pair_stop();
 	standin_shutdown();
 	while ((l = link_first()) != NULL)
 		link_free(l);

@@ -29,6 +29,7 @@
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/outreq.h"
+#include "gateway/pair.h"
 #include "gateway/router.h"
 #include "gateway/zonekey.h"
 
@@ -506,6 +507,10 @@ static void
 core_frame(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
     size_t len)
 {
+	if (pair_is(k)) {
+		pair_frame(h, b, len);
+		return;
+	}
 	switch (h->type) {
 	case COREFR_AUTH_RESPONSE:
 		auth_response(k, h, b, len);
@@ -518,6 +523,9 @@ core_frame(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 		break;
 	case COREFR_OUT_REQUEST:
 		outreq_request(k, h, b, len);
+		break;
+	case COREFR_SHARE:
+		standin_share(k->cf.name, h->corr_id, b, len);
 		break;
 	default:
 		log_debug("event=core_frame_ignored core=%s type=%s",
@@ -591,6 +599,7 @@ router_timer(evutil_socket_t fd, short ev, void *arg)
 	(void)arg;
 	dedup_expire(now_us());
 	standin_tick(core_best() != NULL);
+	pair_tick(now_us());
 }
 
 void

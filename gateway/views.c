@@ -14,6 +14,7 @@
 #include "gateway/dedup.h"
 #include "gateway/metrics.h"
 #include "gateway/outsaf.h"
+#include "gateway/pair.h"
 #include "gateway/router.h"
 #include "gateway/session.h"
 #include "gateway/views.h"
@@ -368,6 +369,15 @@ view_standin(struct evbuffer *b, int json)
 		evbuffer_add_printf(b, "standin: %s (force %s)\n"
 		    "decisions: DE39 91 only (no stand-in store)\n", state,
 		    force);
+}
+
+void
+view_pair(struct evbuffer *b, int json)
+{
+	if (json)
+		emit(b, pair_json());
+	else
+		pair_text(b);
 }
 
 void

@@ -21,6 +21,7 @@ void	view_links(struct evbuffer *, int json);
 void	view_cores(struct evbuffer *, int json);
 void	view_standin(struct evbuffer *, int json);
 void	view_saf(struct evbuffer *, int json);
+void	view_pair(struct evbuffer *, int json);
 /* A metrics source (metrics.h): links, cores, the router. */
 void	views_metrics(struct evbuffer *);
 

@@ -28,6 +28,15 @@ void	core_key_direction(const uint8_t k[SEAL_KEYLEN], int gw_to_core,
 /* Both rings from the configured keys, in their order: 0 or -1. */
 int	core_keys_derive(struct core_keys *, const struct seal_keyring *,
 	    enum core_role);
+/*
+ * The pair link's rings (ARCHITECTURE section 13): each appliance seals
+ * with BLAKE2b-256(key = K, message = "gatewayd pair link v2 " NAME) of
+ * its own [Gateway] Name and opens with its peer's, so a frame reflected
+ * back never opens and the two directions never share a nonce space.
+ * 0, or -1 (names the same, or too long).
+ */
+int	pair_keys_derive(struct core_keys *, const struct seal_keyring *,
+	    const char *me, const char *peer);
 /* Wipes them. */
 void	core_keys_clear(struct core_keys *);
 

@@ -181,6 +181,8 @@ count_decision(struct sidec *d)
 	SI.decided++;
 	if (d->dup) {
 		SI.dup_durable++;
+		if (d->id & SI_PEER_DEC)
+			SI.dup_peer++;
 		return;
 	}
 	if (d->approved) {

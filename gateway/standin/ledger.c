@@ -30,6 +30,8 @@ get_decision(struct store_txn *t, const uint8_t *k, uint64_t *id,
 	if (vl != 8)
 		return STORE_CORRUPT;
 	*id = be64_get(v);
+	if (*id & SI_PEER_DEC)
+		return si_peer_decision(t, *id, r);
 	be64_put(ik, *id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
@@ -231,7 +233,7 @@ duplicate(struct store_txn *t, struct sidec *d)
 	memcpy(d->res.arpc, r.arpc, 8);
 	d->res.arc[0] = r.de39[0];
 	d->res.arc[1] = r.de39[1];
-	d->res.why = "duplicate";
+	d->res.why = id & SI_PEER_DEC ? "duplicate-of-peer" : "duplicate";
 	d->dup = 1;
 	d->id = id;
 	return 1;

@@ -58,7 +58,17 @@ static struct {
 	size_t			 nacks;
 	int			 deleting;
 	int			 up;
+	/* the pair's mirror (saf_watch) */
+	saf_added_fn		*on_added;
+	void			(*on_acked)(uint64_t);
 } S;
+
+void
+saf_watch(saf_added_fn *added, void (*acked)(uint64_t id))
+{
+	S.on_added = added;
+	S.on_acked = acked;
+}
 
 static struct entry *
 entry_new(uint64_t id, const uint8_t *b, size_t len, uint64_t enq)
@@ -324,6 +334,8 @@ saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 {
 	struct entry *e;
 
+	if (S.on_added != NULL)
+		S.on_added(id, body, len);
 	S.s.depth++;
 	S.s.appended++;
 	if (id > S.s.next_id)
@@ -376,6 +388,8 @@ saf_amended(uint64_t id, const uint8_t *body, size_t len)
 	struct entry *e, *n;
 	size_t i;
 
+	if (S.on_added != NULL)
+		S.on_added(id, body, len);
 	for (i = 0; i < S.nheld; i++)
 		if (S.held[i] == id) {
 			S.held[i] = S.held[--S.nheld];
@@ -534,6 +548,8 @@ saf_ack(uint64_t id)
 			return;
 		}
 	}
+	if (S.on_acked != NULL)
+		S.on_acked(id);
 	if (S.nacks == SAF_ACK_BATCH)
 		flush_acks();
 	if (S.nacks < SAF_ACK_BATCH)

@@ -60,6 +60,12 @@ int	saf_append(struct store_txn *, const struct statekey *,
 int	saf_replace(struct store_txn *, const struct statekey *, uint64_t id,
 	    uint8_t *buf, size_t len, size_t cap, uint64_t now_wall_us,
 	    size_t *outlen);
+/* Inside a write job: the peer's advice (it names its gateway, 0x1007,
+ * and its own advice id, 0x1006, which the core deduplicates by) queued
+ * under our next id, its body as it is: our id is only the frame's
+ * corr_id. */
+int	saf_append_peer(struct store_txn *, const struct statekey *,
+	    uint8_t *buf, size_t len, uint64_t now_wall, uint64_t *id);
 /* The id the next saf_append in this transaction will take; the last
  * one taken (0: none yet). */
 int	saf_next_id(struct store_txn *, uint64_t *id);
@@ -89,6 +95,13 @@ void	saf_added(uint64_t id, const uint8_t *body, size_t len,
  */
 void	saf_hold(uint64_t id, uint64_t enq_wall_us);
 void	saf_amended(uint64_t id, const uint8_t *body, size_t len);
+/*
+ * The pair's mirror: added(id, body) for every stored advice once it is
+ * final (saf_added, saf_amended; not the held ones, nor those in memory
+ * only), acked(id) for every stored one the core acknowledged.
+ */
+typedef void saf_added_fn(uint64_t id, const uint8_t *body, size_t len);
+void	saf_watch(saf_added_fn *added, void (*acked)(uint64_t id));
 /* ADVICE_ACK from the core. */
 void	saf_ack(uint64_t id);
 /* Sends what is due, retries included (on a timer, when a core comes

@@ -35,7 +35,7 @@ saf_next_id(struct store_txn *t, uint64_t *id)
 static int
 put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
     uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen,
-    int append)
+    int append, int tag)
 {
 	/* writer thread only; not on the stack (zero-filled by the build) */
 	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
@@ -47,7 +47,8 @@ put_advice(struct store_txn *t, const struct statekey *k, uint64_t id,
 		return STORE_TOOBIG;
 	tlv_w_init(&w, buf, cap < SAF_BODY_MAX ? cap : SAF_BODY_MAX);
 	w.len = len;
-	tlv_put_u64(&w, TLV_ADVICE_ID, id);
+	if (tag)
+		tlv_put_u64(&w, TLV_ADVICE_ID, id);
 	if (w.err)
 		return STORE_TOOBIG;
 	be64_put(rec, now_wall);
@@ -71,8 +72,8 @@ saf_append(struct store_txn *t, const struct statekey *k, uint8_t *buf,
 	int rc;
 
 	if ((rc = saf_next_id(t, &next)) != 0 ||
-	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen, 1))
-	    != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
+	    (rc = put_advice(t, k, next, buf, len, cap, now_wall, outlen, 1,
+	    1)) != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
 	    sizeof META_NEXT_ID - 1, next)) != 0)
 		return rc;
 	*id = next;
@@ -83,5 +84,22 @@ int
 saf_replace(struct store_txn *t, const struct statekey *k, uint64_t id,
     uint8_t *buf, size_t len, size_t cap, uint64_t now_wall, size_t *outlen)
 {
-	return put_advice(t, k, id, buf, len, cap, now_wall, outlen, 0);
+	return put_advice(t, k, id, buf, len, cap, now_wall, outlen, 0, 1);
+}
+
+int
+saf_append_peer(struct store_txn *t, const struct statekey *k, uint8_t *buf,
+    size_t len, uint64_t now_wall, uint64_t *id)
+{
+	uint64_t next;
+	size_t out;
+	int rc;
+
+	if ((rc = saf_next_id(t, &next)) != 0 ||
+	    (rc = put_advice(t, k, next, buf, len, len, now_wall, &out, 1,
+	    0)) != 0 || (rc = store_put_u64(t, STORE_META, META_NEXT_ID,
+	    sizeof META_NEXT_ID - 1, next)) != 0)
+		return rc;
+	*id = next;
+	return 0;
 }

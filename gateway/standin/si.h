@@ -32,7 +32,8 @@ struct hsm_client;
 #define SI_DKEY_ORDER	7		/* DE7 seconds in the year, DE11 */
 #define SI_DKEY_LEN	(1 + SI_DKEY_ORDER + 16) /* kind, order, hash */
 #define SI_ADV_ROOM	640		/* decision tags + advice id */
-#define STORE_FORMAT	3		/* meta store_format (doc/standin.md) */
+#define STORE_FORMAT	3
+#define SI_PEER_DEC	(1ull << 62)	/* a dedup entry's id: the peer's */		/* meta store_format (doc/standin.md) */
 
 enum si_kind { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
 enum si_stage { ST_LOOKUP, ST_HSM, ST_WRITE };
@@ -155,6 +156,11 @@ struct si_state {
 	uint64_t		 snapshot_wall_us;	/* applied at */
 	uint64_t		 stale_91;
 	int			 force_stored;	/* -1: none */
+	uint64_t		 peer_held;	/* the peer's advices kept */
+	uint64_t		 dup_peer;	/* duplicates of a peer decision */
+	uint64_t		 peer_held_job;	/* as the last job left it */
+	uint32_t		 share;		/* the pair share in force, % */
+	uint64_t		 share_version;	/* 0: the config's */
 	uint64_t		 decided, map_full, store_errors, hsm_91,
 				 deadline_91, dup_durable, late_durable,
 				 snapshot_bad, snapshot_old, voids;
@@ -196,6 +202,13 @@ uint64_t si_snapshot_age(void);
 /* rangeview.c: the parameter tables with today's counters. */
 void	si_ranges_text(struct evbuffer *);
 struct json_t *si_ranges_json(void);
+
+/* share.c: the share at start (0, or -1 with err), after a reload */
+int	si_share_load(char *err, size_t errsz);
+void	si_share_reconfigure(void);
+
+/* peer.c: a peer decision (its id with SI_PEER_DEC) in a job. */
+int	si_peer_decision(struct store_txn *, uint64_t id, struct dec_rec *);
 
 /* ledger.c: run on the store's threads; d is the job's argument. */
 int	si_lookup_run(struct store_txn *, void *d);

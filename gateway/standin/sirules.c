@@ -189,39 +189,57 @@ sirules_limits(const struct sirules_cfg *c, const struct range *r,
 	return NULL;
 }
 
+/* This appliance's part of a budget the pair shares: pct percent of it,
+ * rounded down, so the two parts never add up to more than the whole. */
+static uint64_t
+mine(uint64_t limit, uint32_t pct)
+{
+	if (pct >= 100)
+		return limit;
+	return limit / 100 * pct + limit % 100 * pct / 100;
+}
+
 const char *
 sirules_spend(const struct sirules_cfg *c, const struct range *r,
     const struct card_rec *card, int cash, uint64_t amount,
     const struct si_counts *n, const char **why)
 {
-	uint64_t share;
+	uint32_t p = c->peer_pct < 100 ? 100 - c->peer_pct : 0;
+	uint64_t cap = mine(c->exposure_cap, p);
+	int64_t balance = card->balance > 0 ?
+	    (int64_t)mine((uint64_t)card->balance, p) : card->balance;
 
+	*why = "pair-share";
+	if (p == 0)
+		return "91";
 	*why = "daily-count";
-	if (r->daily_count != 0 && n->day_count + 1 > r->daily_count)
+	if (r->daily_count != 0 &&
+	    n->day_count + 1 > mine(r->daily_count, p))
 		return "65";
 	*why = "range-daily-amount";
-	if (r->daily_amount != 0 && n->day_amount + amount > r->daily_amount)
+	if (r->daily_amount != 0 &&
+	    n->day_amount + amount > mine(r->daily_amount, p))
 		return "51";
 	*why = "cash-daily-amount";
 	if (cash && r->cash_daily_amount != 0 &&
-	    n->day_cash + amount > r->cash_daily_amount)
+	    n->day_cash + amount > mine(r->cash_daily_amount, p))
 		return "51";
 	*why = "card-daily-limit";
 	if (card->daily_limit != 0 &&
-	    n->day_amount + amount > card->daily_limit)
+	    n->day_amount + amount > mine(card->daily_limit, p))
 		return "51";
 	*why = "funds";
 	if (amount > INT64_MAX - n->snap_spend ||
-	    (int64_t)(n->snap_spend + amount) > card->balance)
+	    (int64_t)(n->snap_spend + amount) > balance)
 		return "51";
 	*why = "exposure-cap";
 	if (c->exposure_cap == 0)
 		return NULL;
-	if (n->exposure + amount > c->exposure_cap)
+	if (n->exposure + amount > cap)
 		return "91";
 	*why = "range-share";
-	share = range_share_of(r, c->exposure_cap);
-	if (r->share < 100 && n->range_exposure + amount > share)
+	if (r->share < 100 &&
+	    n->range_exposure + amount > range_share_of(r, cap))
 		return "91";
 	return NULL;
 }

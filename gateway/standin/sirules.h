@@ -36,6 +36,9 @@ struct sirules_cfg {
 	int		 off;			/* Mode = off: all 91 */
 	uint64_t	 max_amount;		/* 0: none */
 	uint64_t	 exposure_cap;		/* 0: none */
+	uint32_t	 peer_pct;		/* of every budget: the pair
+						   peer's (100 - Share); 0
+						   unpaired */
 	int		 nmcc;
 	uint16_t	 block_mcc[SIRULES_MCC_MAX];
 };

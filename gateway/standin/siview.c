@@ -37,6 +37,12 @@ standin_rows(struct row *r, size_t n)
 	ROW("released_amount", SI.released_amount, 1);
 	ROW("exposure", SI.exposure, 0);
 	ROW("exposure_cap", SI.rules.exposure_cap, 1);
+	/* the pair's split (share.c): every budget is cut to this */
+	ROW("paired", (uint64_t)SI.conf.paired, 0);
+	ROW("share_percent", SI.share, 0);
+	ROW("share_version", SI.share_version, 0);
+	ROW("peer_held", SI.peer_held, 0);
+	ROW("duplicates_of_peer", SI.dup_peer, 1);
 	ROW("snapshot_version", SI.snapshot_version, 0);
 	ROW("snapshot_not_newer", SI.snapshot_old, 0);
 	ROW("snapshot_age_s", si_snapshot_age(), 0);

@@ -31,7 +31,8 @@ struct si_state SI;
 struct counters_job {
 	struct store_job job;
 	uint64_t	 exposure, approvals, amount, reversals, released,
-			 version, snap_time, format, decisions, force;
+			 version, snap_time, format, decisions, force,
+			 peer_held;
 };
 
 static int
@@ -57,7 +58,9 @@ counters_run(struct store_txn *t, void *arg)
 	    (rc = store_get_u64(t, STORE_META, "store_format", 12,
 	    &c->format)) ||
 	    (rc = store_get_u64(t, STORE_META, "saf_next_id", 11,
-	    &c->decisions)))
+	    &c->decisions)) ||
+	    (rc = store_get_u64(t, STORE_META, "peer_held", 9,
+	    &c->peer_held)))
 		return rc;
 	return 0;
 }
@@ -92,6 +95,7 @@ load_counters(char *err, size_t errsz)
 	SI.released_amount = cj.released;
 	SI.snapshot_version = cj.version;
 	SI.snapshot_wall_us = cj.snap_time;
+	SI.peer_held = cj.peer_held;
 	SI.force_stored = cj.force >= 1 && cj.force <= 3 ? (int)cj.force - 1 :
 	    -1;
 	if (cj.format == STORE_FORMAT)
@@ -134,6 +138,7 @@ standin_reconfigure(const struct standin_conf *c)
 		    c->block_mcc);
 	SI.rules = r;
 	SI.conf = *c;
+	si_share_reconfigure();
 }
 
 /* The store, its counters and its advice queue: 0, or -1 with err. */
@@ -161,7 +166,7 @@ open_store(struct event_base *base, char *err, size_t errsz)
 	if ((SI.st = store_open(SI.conf.state_dir, mapsize, flags, base, err,
 	    errsz)) == NULL)
 		return -1;
-	if (load_counters(err, errsz) == -1)
+	if (load_counters(err, errsz) == -1 || si_share_load(err, errsz) == -1)
 		return -1;
 	if (saf_init(SI.st, SI.key, saf_send, NULL, SAF_RETRY_US,
 	    SAF_INFLIGHT) == -1) {
@@ -270,11 +275,14 @@ standin_init(struct event_base *base, const struct standin_conf *c,
 	}
 	SI.up = 1;
 	log_info("event=standin_ready state=%s exposure=%llu approvals=%llu "
-	    "snapshot_version=%llu hsm=%s", c->state_dir,
+	    "snapshot_version=%llu hsm=%s share=%u share_version=%llu "
+	    "peer_held=%llu", c->state_dir,
 	    (unsigned long long)SI.exposure,
 	    (unsigned long long)SI.approvals,
 	    (unsigned long long)SI.snapshot_version,
-	    c->hsm[0] ? c->hsm : "none");
+	    c->hsm[0] ? c->hsm : "none", SI.share,
+	    (unsigned long long)SI.share_version,
+	    (unsigned long long)SI.peer_held);
 	return 0;
 }
 
@@ -378,6 +386,13 @@ standin_queue_durable(const uint8_t *body, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+void
+standin_watch(void (*added)(uint64_t, const uint8_t *, size_t),
+    void (*acked)(uint64_t))
+{
+	saf_watch(added, acked);
 }
 
 void

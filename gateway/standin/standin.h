@@ -48,6 +48,8 @@ struct standin_conf {
 	uint64_t	 exposure_cap;
 	char		 block_mcc[128];
 	uint32_t	 max_age_s;		/* MaxSnapshotAge */
+	int		 paired;		/* [Pair] */
+	uint32_t	 share;			/* its Share, percent */
 	struct range_table ranges;		/* [Range NAME] */
 };
 
@@ -61,6 +63,33 @@ struct standin_ops {
 	 * that link is declined 55; a snapshot never carries a ZPK). */
 	const char *(*zone_zpk)(const char *link, int prev);
 };
+
+/*
+ * The pair (ARCHITECTURE section 13).  standin_share: a SHARE frame
+ * (corr_id its version) from core; acknowledged through ops->send.
+ * standin_share_info: the share in force, the version held (0: the
+ * configured one) and whether there is a pair.
+ */
+void	standin_share(const char *core, uint64_t version,
+	    const uint8_t *body, size_t len);
+void	standin_share_info(uint32_t *share, uint64_t *version, int *paired);
+/*
+ * The peer's mirrored advice (id: the peer's) kept durably, its stand-in
+ * decision (if it is one, and prof, the link's profile, is known) fed to
+ * duplicate detection; cb(arg, ok) once durable.  Release: the core has
+ * it, forget it.  Takeover: a batch of what is kept into our own queue
+ * for the core, cb(arg, how many, ok).  Each -1 when there is no store.
+ */
+int	standin_peer_keep(uint64_t id, const uint8_t *body, size_t len,
+	    const struct iso_profile *prof, void (*cb)(void *, int),
+	    void *arg);
+int	standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg);
+int	standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg);
+uint64_t standin_peer_held(void);
+/* Our stored advices as they become final, and those the core acked:
+ * for the mirror (NULL, NULL: none). */
+void	standin_watch(void (*added)(uint64_t, const uint8_t *, size_t),
+	    void (*acked)(uint64_t));
 
 struct si_result {
 	char		 de39[3];

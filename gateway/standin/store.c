@@ -16,7 +16,8 @@
 #include "gateway/standin/store-int.h"
 
 static const char *const dbnames[STORE_NDB] = {
-	"cards", "exposure", "decisions", "saf", "dedup", "meta"
+	"cards", "exposure", "decisions", "saf", "dedup", "meta",
+	"peer"
 };
 
 /* --- inside jobs ------------------------------------------------------------ */

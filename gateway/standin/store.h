@@ -39,6 +39,8 @@ enum store_db {
 	STORE_SAF,		/* advice id (u64 BE) -> sealed advice */
 	STORE_DEDUP,		/* key hash -> decision id */
 	STORE_META,		/* counters, snapshot version */
+	STORE_PEER,		/* the pair peer's mirrored advices ('a' id)
+				   and decisions ('d' id) */
 	STORE_NDB
 };
 

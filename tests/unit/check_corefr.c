@@ -160,9 +160,9 @@ START_TEST(test_hdr_format)
 	b[0] = 2;
 	b[1] = 0;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
-	b[1] = 11;
+	b[1] = COREFR_TYPE_MAX + 1;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
-	b[1] = 10;
+	b[1] = COREFR_TYPE_MAX;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
 }
 END_TEST
@@ -439,7 +439,7 @@ END_TEST
 START_TEST(test_reject_version)
 {
 	static const uint8_t versions[] = { 0, 1, 3, 0xff };
-	static const uint8_t types[] = { 0, 11, 0x80, 0xff };
+	static const uint8_t types[] = { 0, COREFR_TYPE_MAX + 1, 0x80, 0xff };
 	struct replay *rp = new_replay();
 	struct corefr_hdr h;
 	size_t n, i;
@@ -458,7 +458,7 @@ START_TEST(test_reject_version)
 		ck_assert_int_eq(opn(&gw.open, rp, NOW, n), COREFR_R_VERSION);
 	}
 	/* corefr_build does not check the type either */
-	n = build(&core.seal, 11, 1, 1, NOW, "x");
+	n = build(&core.seal, COREFR_TYPE_MAX + 1, 1, 1, NOW, "x");
 	ck_assert_int_eq(opn(&gw.open, rp, NOW, n), COREFR_R_VERSION);
 	/* body_len one more, one less, far more than sealed */
 	h = hdr(COREFR_AUTH_RESPONSE, 1, 1, NOW);

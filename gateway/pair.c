@@ -1,0 +1,540 @@
+/*
+ * pair.c — the pair link (ARCHITECTURE section 13).  The endpoint is a
+ * core endpoint (core.c: socket, heartbeats, health, the acceptance
+ * rules) with the pair's keys; this file is what travels on it:
+ *
+ *   ours:   PEER_ADVICE (corr_id our advice id, body the advice) for
+ *           every advice made final in our queue, until PEER_ADVICE_ACK;
+ *           PEER_RELEASE (corr_id the id) once the core acked it, until
+ *           PEER_RELEASE_ACK.
+ *   theirs: kept durably by the stand-in, then acknowledged; released
+ *           (deleted), then acknowledged; taken over into our own queue
+ *           once the peer has been silent longer than PeerTakeover.
+ *
+ * Both queues are bounded; a full one counts what it could not hold and
+ * never holds a decision up.
+ */
+#include <sys/queue.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/buffer.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/tlv.h"
+#include "gateway/config.h"
+#include "gateway/core.h"
+#include "gateway/link.h"
+#include "gateway/link-t.h"
+#include "gateway/pair.h"
+#include "gateway/standin/standin.h"
+
+#define RETRY_US	1000000
+#define INFLIGHT	256
+#define WINDOW_RING	8192
+
+struct pend {
+	TAILQ_ENTRY(pend) e;
+	uint64_t	 id;
+	uint64_t	 sent_us;	/* 0: not sent yet */
+	size_t		 len;		/* 0 for a release */
+	uint8_t		 body[];
+};
+TAILQ_HEAD(pendq, pend);
+
+struct pendlist {
+	struct pendq	 q;
+	size_t		 n, inflight;
+	uint64_t	 sent, resent, acked, dropped;
+};
+
+static struct {
+	struct core	*k;
+	char		 peer[CFG_NAME_MAX];
+	uint64_t	 takeover_us;
+	uint64_t	 start_us;
+	int		 taking;		/* a takeover job queued */
+	int		 gone;			/* past PeerTakeover */
+	struct pendlist	 mirror, release;
+	/* theirs */
+	uint64_t	 kept, released, keep_failed, taken, takeovers;
+	/* the double-decision window: from the peer's receipt of a
+	 * request to our durable copy of its decision, µs */
+	uint64_t	 win[WINDOW_RING];
+	uint64_t	 nwin, win_max;
+} P;
+
+/* --- our queues -------------------------------------------------------------- */
+
+static void
+pend_init(struct pendlist *l)
+{
+	memset(l, 0, sizeof *l);
+	TAILQ_INIT(&l->q);
+}
+
+static void
+pend_free(struct pendlist *l, struct pend *p)
+{
+	TAILQ_REMOVE(&l->q, p, e);
+	l->n--;
+	if (p->sent_us != 0)
+		l->inflight--;
+	sodium_memzero(p->body, p->len);	/* advices hold the PAN */
+	free(p);
+}
+
+static struct pend *
+pend_find(struct pendlist *l, uint64_t id)
+{
+	struct pend *p;
+
+	/* Acks come in about the order things were sent: near the head. */
+	TAILQ_FOREACH(p, &l->q, e)
+		if (p->id == id)
+			return p;
+	return NULL;
+}
+
+static int
+pend_add(struct pendlist *l, size_t max, uint64_t id, const uint8_t *b,
+    size_t len)
+{
+	struct pend *p;
+
+	if (l->n >= max || (p = calloc(1, sizeof *p + len)) == NULL) {
+		if (l->dropped++ % 1000 == 0)
+			log_warnx("event=pair_queue_full id=%llu queued=%zu "
+			    "not_queued=%llu reason=\"the peer is not taking "
+			    "them: this appliance's own queue still has them\"",
+			    (unsigned long long)id, l->n,
+			    (unsigned long long)l->dropped);
+		return -1;
+	}
+	p->id = id;
+	p->len = len;
+	if (len > 0)
+		memcpy(p->body, b, len);
+	TAILQ_INSERT_TAIL(&l->q, p, e);
+	l->n++;
+	return 0;
+}
+
+/* Sends what is due on l (new ones, and retries of the unacked). */
+static void
+pend_run(struct pendlist *l, int type, uint64_t now)
+{
+	struct pend *p;
+
+	TAILQ_FOREACH(p, &l->q, e) {
+		if (p->sent_us != 0 && now - p->sent_us < RETRY_US)
+			continue;
+		if (p->sent_us == 0 && l->inflight >= INFLIGHT)
+			break;
+		if (core_send(P.k, type, p->id, 0, p->body, p->len) == -1)
+			break;
+		if (p->sent_us == 0) {
+			l->inflight++;
+			l->sent++;
+		} else
+			l->resent++;
+		p->sent_us = now;
+	}
+}
+
+static int
+peer_up(void)
+{
+	return P.k != NULL && P.k->state == CORE_UP;
+}
+
+void
+pair_mirror(uint64_t id, const uint8_t *body, size_t len)
+{
+	char gw[CFG_NAME_MAX];
+
+	if (P.k == NULL)
+		return;
+	/* The peer's own advices, taken over: it has them already. */
+	if (tlv_find_str(body, len, TLV_GATEWAY, gw, sizeof gw) == 0 &&
+	    strcmp(gw, P.peer) == 0)
+		return;
+	if (pend_add(&P.mirror, PAIR_MIRROR_MAX, id, body, len) == 0 &&
+	    peer_up())
+		pend_run(&P.mirror, COREFR_PEER_ADVICE, now_us());
+}
+
+void
+pair_released(uint64_t id)
+{
+	struct pend *p;
+
+	if (P.k == NULL)
+		return;
+	/* Not acked by the peer yet: it may have it all the same. */
+	if ((p = pend_find(&P.mirror, id)) != NULL)
+		pend_free(&P.mirror, p);
+	if (pend_add(&P.release, PAIR_RELEASE_MAX, id, NULL, 0) == 0 &&
+	    peer_up())
+		pend_run(&P.release, COREFR_PEER_RELEASE, now_us());
+}
+
+static void
+acked(struct pendlist *l, uint64_t id)
+{
+	struct pend *p;
+
+	if ((p = pend_find(l, id)) == NULL)
+		return;		/* a repeat ack */
+	l->acked++;
+	pend_free(l, p);
+}
+
+/* --- theirs -------------------------------------------------------------------- */
+
+struct keeping {
+	uint64_t	 id;
+	uint64_t	 recv_us;	/* the request's, at the peer; 0 unknown */
+};
+
+static void
+window_note(uint64_t recv_us)
+{
+	uint64_t w, now = wall_us();
+
+	if (recv_us == 0 || recv_us > now)
+		return;
+	w = now - recv_us;
+	P.win[P.nwin++ % WINDOW_RING] = w;
+	if (w > P.win_max)
+		P.win_max = w;
+}
+
+static void
+kept(void *arg, int ok)
+{
+	struct keeping *kp = arg;
+
+	if (ok) {
+		P.kept++;
+		window_note(kp->recv_us);
+		if (P.k != NULL)
+			core_send(P.k, COREFR_PEER_ADVICE_ACK, kp->id, 0, NULL,
+			    0);
+	} else
+		P.keep_failed++;	/* not acked: the peer sends it again */
+	free(kp);
+}
+
+static const struct iso_profile *
+advice_profile(const uint8_t *b, size_t len)
+{
+	char name[64];
+	struct link *l;
+
+	if (tlv_find_str(b, len, TLV_LINK, name, sizeof name) == 0 &&
+	    (l = link_find(name)) != NULL)
+		return l->prof;
+	if (tlv_find_str(b, len, TLV_PROFILE, name, sizeof name) == 0)
+		return iso_profile_find(name);
+	return NULL;
+}
+
+static void
+peer_advice(uint64_t id, const uint8_t *b, size_t len)
+{
+	struct keeping *kp;
+	uint64_t recv = 0;
+
+	if ((kp = calloc(1, sizeof *kp)) == NULL)
+		return;
+	kp->id = id;
+	if (tlv_find_u64(b, len, TLV_RECV_TIME, &recv) == 0)
+		kp->recv_us = recv;
+	if (standin_peer_keep(id, b, len, advice_profile(b, len), kept, kp) ==
+	    -1) {
+		P.keep_failed++;
+		free(kp);
+	}
+}
+
+static void
+released(void *arg, int ok)
+{
+	uint64_t id = (uint64_t)(uintptr_t)arg;
+
+	if (!ok)
+		return;
+	P.released++;
+	if (P.k != NULL)
+		core_send(P.k, COREFR_PEER_RELEASE_ACK, id, 0, NULL, 0);
+}
+
+void
+pair_frame(const struct corefr_hdr *h, const uint8_t *b, size_t len)
+{
+	switch (h->type) {
+	case COREFR_PEER_ADVICE:
+		peer_advice(h->corr_id, b, len);
+		break;
+	case COREFR_PEER_ADVICE_ACK:
+		acked(&P.mirror, h->corr_id);
+		break;
+	case COREFR_PEER_RELEASE:
+		if (standin_peer_release(h->corr_id, released,
+		    (void *)(uintptr_t)h->corr_id) == -1)
+			P.keep_failed++;
+		break;
+	case COREFR_PEER_RELEASE_ACK:
+		acked(&P.release, h->corr_id);
+		break;
+	default:
+		log_debug("event=pair_frame_ignored type=%s",
+		    corefr_type_name(h->type));
+		break;
+	}
+}
+
+/* --- takeover ------------------------------------------------------------------ */
+
+static void
+taken(void *arg, size_t n, int ok)
+{
+	(void)arg;
+	P.taking = 0;
+	if (!ok)
+		return;
+	P.taken += n;
+	if (n > 0)
+		log_info("event=peer_takeover peer=%s advices=%zu total=%llu "
+		    "held=%llu", P.peer, n, (unsigned long long)P.taken,
+		    (unsigned long long)standin_peer_held());
+}
+
+/* Silent since: the last authenticated frame, or our start. */
+static uint64_t
+silent_us(uint64_t now)
+{
+	uint64_t since = P.k->last_rx_us > P.start_us ? P.k->last_rx_us :
+	    P.start_us;
+
+	return now > since ? now - since : 0;
+}
+
+static void
+takeover(uint64_t now)
+{
+	int gone = silent_us(now) > P.takeover_us;
+
+	if (gone != P.gone) {
+		P.gone = gone;
+		if (gone) {
+			P.takeovers++;
+			log_warnx("event=peer_gone peer=%s silent_ms=%llu "
+			    "held=%llu reason=\"past PeerTakeover: its "
+			    "advices go to the core from here\"", P.peer,
+			    (unsigned long long)silent_us(now) / 1000,
+			    (unsigned long long)standin_peer_held());
+		} else
+			log_info("event=peer_back peer=%s", P.peer);
+	}
+	if (gone && !P.taking && standin_peer_held() > 0 &&
+	    standin_peer_takeover(taken, NULL) == 0)
+		P.taking = 1;
+}
+
+void
+pair_tick(uint64_t now)
+{
+	if (P.k == NULL)
+		return;
+	if (peer_up()) {
+		pend_run(&P.mirror, COREFR_PEER_ADVICE, now);
+		pend_run(&P.release, COREFR_PEER_RELEASE, now);
+	}
+	takeover(now);
+}
+
+/* --- life -------------------------------------------------------------------------- */
+
+int
+pair_start(const struct config *c)
+{
+	if (c->pair == NULL)
+		return 0;
+	pend_init(&P.mirror);
+	pend_init(&P.release);
+	snprintf(P.peer, sizeof P.peer, "%s", c->pair->peer);
+	P.takeover_us = c->pair->takeover_us;
+	P.start_us = now_us();
+	if ((P.k = core_new_pair(c->pair, c->name)) == NULL ||
+	    core_start(P.k) == -1) {
+		log_warnx("event=pair_start_failed peer=%s addr=%s", P.peer,
+		    c->pair->addr.text);
+		return -1;
+	}
+	standin_watch(pair_mirror, pair_released);
+	log_info("event=pair_started peer=%s addr=%s bind=%s share=%u "
+	    "takeover_ms=%llu", P.peer, c->pair->addr.text,
+	    c->pair->bind.text, c->pair->share,
+	    (unsigned long long)P.takeover_us / 1000);
+	return 0;
+}
+
+void
+pair_stop(void)
+{
+	struct pend *p;
+
+	if (P.k == NULL)
+		return;
+	standin_watch(NULL, NULL);
+	while ((p = TAILQ_FIRST(&P.mirror.q)) != NULL)
+		pend_free(&P.mirror, p);
+	while ((p = TAILQ_FIRST(&P.release.q)) != NULL)
+		pend_free(&P.release, p);
+	core_free(P.k);
+	P.k = NULL;
+}
+
+int
+pair_is(const struct core *k)
+{
+	return k != NULL && k == P.k;
+}
+
+/* --- views ------------------------------------------------------------------------ */
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The window's p50 and p99 over the last WINDOW_RING copies, µs. */
+static void
+window_pcts(uint64_t *p50, uint64_t *p99)
+{
+	static uint64_t v[WINDOW_RING];
+	size_t n = P.nwin < WINDOW_RING ? (size_t)P.nwin : WINDOW_RING;
+
+	*p50 = *p99 = 0;
+	if (n == 0)
+		return;
+	memcpy(v, P.win, n * sizeof v[0]);
+	qsort(v, n, sizeof v[0], cmp_u64);
+	*p50 = v[n / 2];
+	*p99 = v[(n * 99) / 100 < n ? (n * 99) / 100 : n - 1];
+}
+
+void
+pair_text(struct evbuffer *b)
+{
+	uint32_t share;
+	uint64_t version, p50, p99;
+	int paired;
+
+	standin_share_info(&share, &version, &paired);
+	if (P.k == NULL) {
+		evbuffer_add_printf(b, "pair: none ([Pair] not configured); "
+		    "share %u%%\n", share);
+		return;
+	}
+	window_pcts(&p50, &p99);
+	evbuffer_add_printf(b,
+	    "peer %s at %s: %s, rtt %lluus, silent %llums%s\n"
+	    "share: %u%% (version %llu%s)\n"
+	    "mirror (ours to the peer): queued %zu, in flight %zu, sent %llu, "
+	    "resent %llu, acked %llu, not queued %llu\n"
+	    "release (ours): queued %zu, acked %llu\n"
+	    "held for the peer: %llu (kept %llu, released %llu, taken over "
+	    "%llu, failed %llu)\n"
+	    "double-decision window (peer's receipt to our durable copy): "
+	    "p50 %lluus p99 %lluus max %lluus over %llu\n",
+	    P.peer, P.k->cf.addr.text, core_state_name(P.k->state),
+	    (unsigned long long)P.k->rtt_us,
+	    (unsigned long long)silent_us(now_us()) / 1000,
+	    P.gone ? " (past PeerTakeover: taking over)" : "", share,
+	    (unsigned long long)version, version == 0 ? ", configured" : "",
+	    P.mirror.n, P.mirror.inflight,
+	    (unsigned long long)P.mirror.sent,
+	    (unsigned long long)P.mirror.resent,
+	    (unsigned long long)P.mirror.acked,
+	    (unsigned long long)P.mirror.dropped, P.release.n,
+	    (unsigned long long)P.release.acked,
+	    (unsigned long long)standin_peer_held(),
+	    (unsigned long long)P.kept, (unsigned long long)P.released,
+	    (unsigned long long)P.taken, (unsigned long long)P.keep_failed,
+	    (unsigned long long)p50, (unsigned long long)p99,
+	    (unsigned long long)P.win_max, (unsigned long long)P.nwin);
+}
+
+json_t *
+pair_json(void)
+{
+	uint32_t share;
+	uint64_t version, p50, p99;
+	int paired;
+
+	standin_share_info(&share, &version, &paired);
+	if (P.k == NULL)
+		return json_pack("{s:b, s:i}", "paired", 0, "share", (int)share);
+	window_pcts(&p50, &p99);
+	return json_pack("{s:b, s:s, s:s, s:s, s:I, s:b, s:i, s:I,"
+	    " s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+	    " s:{s:I, s:I}, s:{s:I, s:I, s:I, s:I, s:I, s:I},"
+	    " s:{s:I, s:I, s:I, s:I}}",
+	    "paired", 1, "peer", P.peer, "address", P.k->cf.addr.text,
+	    "state", core_state_name(P.k->state),
+	    "silent_ms", (json_int_t)(silent_us(now_us()) / 1000),
+	    "gone", P.gone, "share", (int)share,
+	    "share_version", (json_int_t)version,
+	    "mirror", "queued", (json_int_t)P.mirror.n,
+	    "inflight", (json_int_t)P.mirror.inflight,
+	    "sent", (json_int_t)P.mirror.sent,
+	    "resent", (json_int_t)P.mirror.resent,
+	    "acked", (json_int_t)P.mirror.acked,
+	    "not_queued", (json_int_t)P.mirror.dropped,
+	    "release", "queued", (json_int_t)P.release.n,
+	    "acked", (json_int_t)P.release.acked,
+	    "held", "held", (json_int_t)standin_peer_held(),
+	    "kept", (json_int_t)P.kept, "released", (json_int_t)P.released,
+	    "taken_over", (json_int_t)P.taken,
+	    "failed", (json_int_t)P.keep_failed,
+	    "takeovers", (json_int_t)P.takeovers,
+	    "window_us", "p50", (json_int_t)p50, "p99", (json_int_t)p99,
+	    "max", (json_int_t)P.win_max, "n", (json_int_t)P.nwin);
+}
+
+void
+pair_metrics(struct evbuffer *b)
+{
+	uint32_t share;
+	uint64_t version;
+	int paired;
+
+	standin_share_info(&share, &version, &paired);
+	evbuffer_add_printf(b, "gatewayd_pair_share_percent %u\n"
+	    "gatewayd_pair_share_version %llu\n", share,
+	    (unsigned long long)version);
+	if (P.k == NULL)
+		return;
+	evbuffer_add_printf(b,
+	    "gatewayd_pair_up %d\n"
+	    "gatewayd_pair_mirror_queued %zu\n"
+	    "gatewayd_pair_mirror_acked_total %llu\n"
+	    "gatewayd_pair_mirror_not_queued_total %llu\n"
+	    "gatewayd_pair_held %llu\n"
+	    "gatewayd_pair_taken_over_total %llu\n"
+	    "gatewayd_pair_window_max_us %llu\n",
+	    peer_up(), P.mirror.n, (unsigned long long)P.mirror.acked,
+	    (unsigned long long)P.mirror.dropped,
+	    (unsigned long long)standin_peer_held(),
+	    (unsigned long long)P.taken, (unsigned long long)P.win_max);
+}

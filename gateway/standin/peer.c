@@ -1,0 +1,390 @@
+/*
+ * peer.c — what the stand-in keeps for its pair peer (ARCHITECTURE
+ * section 13): the peer's mirrored advices, sealed, until the peer says
+ * the core has them (release) or the peer has been gone too long and we
+ * deliver them ourselves (takeover); and the peer's stand-in decisions,
+ * fed to our duplicate detection so that a retransmission the scheme
+ * sends us after failing over gets the peer's answer, not a second
+ * decision.
+ *
+ * Keys in the `peer` database: 'a' id (u64 BE) -> wall time (u64 BE) and
+ * the sealed advice; 'd' id -> the peer decision's dec_rec.  A `dedup`
+ * entry pointing at a peer decision holds its id with SI_PEER_DEC set.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "base/be.h"
+#include "base/clock.h"
+#include "base/log.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/tlv.h"
+#include "tunnel/tlvmsg.h"
+#include "gateway/standin/saf.h"
+#include "gateway/standin/si.h"
+
+#define META_HELD	"peer_held"
+#define TAKE_BATCH	256
+
+static void
+peer_key(char kind, uint64_t id, uint8_t k[9])
+{
+	k[0] = (uint8_t)kind;
+	be64_put(k + 1, id);
+}
+
+static int
+add_held(struct store_txn *t, int delta)
+{
+	uint64_t v;
+	int rc;
+
+	if ((rc = store_get_u64(t, STORE_META, META_HELD,
+	    sizeof META_HELD - 1, &v)) != 0)
+		return rc;
+	v = delta < 0 && v == 0 ? 0 : v + (uint64_t)(int64_t)delta;
+	SI.peer_held_job = v;
+	return store_put_u64(t, STORE_META, META_HELD, sizeof META_HELD - 1,
+	    v);
+}
+
+/* --- keeping a mirrored advice ------------------------------------------------- */
+
+struct keep_job {
+	struct store_job job;
+	uint64_t	 id, wall_us;
+	void		(*cb)(void *, int);
+	void		*arg;
+	int		 has_dkey;
+	uint8_t		 dkey[SI_DKEY_LEN];
+	struct dec_rec	 rec;
+	size_t		 len;
+	uint8_t		 body[];
+};
+
+static int
+keep_run(struct store_txn *t, void *arg)
+{
+	/* writer thread only; not on the stack (zero-filled by the build) */
+	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
+	struct keep_job *kj = arg;
+	const void *v;
+	size_t vl;
+	uint8_t k[9], ik[8];
+	long n;
+	int rc;
+
+	peer_key('a', kj->id, k);
+	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) ==
+	    STORE_NOTFOUND)
+		rc = add_held(t, 1);
+	if (rc != 0)
+		return rc;
+	be64_put(rec, kj->wall_us);
+	n = statekey_seal(SI.key, "peer", k, sizeof k, kj->body, kj->len,
+	    rec + 8, sizeof rec - 8);
+	if (n < 0)
+		return STORE_TOOBIG;
+	if ((rc = store_put(t, STORE_PEER, k, sizeof k, rec, 8 + (size_t)n)))
+		return rc;
+	if (!kj->has_dkey)
+		return 0;
+	/* Our own decision under the key, or the peer's already: kept. */
+	rc = store_get(t, STORE_DEDUP, kj->dkey, SI_DKEY_LEN, &v, &vl);
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	peer_key('d', kj->id, k);
+	be64_put(ik, kj->id | SI_PEER_DEC);
+	if ((rc = store_put(t, STORE_PEER, k, sizeof k, &kj->rec,
+	    sizeof kj->rec)) != 0)
+		return rc;
+	return store_put(t, STORE_DEDUP, kj->dkey, SI_DKEY_LEN, ik, 8);
+}
+
+static void
+keep_done(void *arg, int rc)
+{
+	struct keep_job *kj = arg;
+
+	if (rc != 0)
+		log_warnx("event=peer_advice_not_kept id=%llu error=\"%s\"",
+		    (unsigned long long)kj->id, store_strerror(rc));
+	else
+		SI.peer_held = SI.peer_held_job;
+	kj->cb(kj->arg, rc == 0);
+	sodium_memzero(kj->body, kj->len);
+	free(kj);
+}
+
+/* The peer's stand-in answer to a request, as its advice tells it: the
+ * duplicate key and record a retransmission of it here is found by. */
+static void
+peer_decision(struct keep_job *kj, const struct iso_profile *prof)
+{
+	struct sidec *d;
+	struct iso_msg *m;
+	char link[48], de39[3], de38[7] = "";
+
+	if (prof == NULL ||
+	    tlv_find_str(kj->body, kj->len, TLV_STANDIN_DE39, de39,
+	    sizeof de39) == -1 || strlen(de39) != 2 ||
+	    tlv_find_str(kj->body, kj->len, TLV_LINK, link, sizeof link) == -1)
+		return;		/* a scheme advice: nothing was decided */
+	tlv_find_str(kj->body, kj->len, 38, de38, sizeof de38);
+	m = malloc(sizeof *m);
+	d = calloc(1, sizeof *d);
+	if (m == NULL || d == NULL || tlv_get_msg(kj->body, kj->len, m) == -1) {
+		free(d);
+		free(m);
+		return;
+	}
+	si_dup_key(d, prof, link, m);
+	if (d->has_dkey) {
+		kj->has_dkey = 1;
+		memcpy(kj->dkey, d->dkey, sizeof kj->dkey);
+		memcpy(kj->rec.digest, d->digest, sizeof kj->rec.digest);
+		memcpy(kj->rec.de39, de39, 3);
+		memcpy(kj->rec.de38, de38, 7);
+		kj->rec.kind = K_AUTH;
+		kj->rec.wall_us = wall_us();
+		/* approved stays 0: its spend is the peer's, never ours to
+		 * release */
+	}
+	free(d);
+	sodium_memzero(m, sizeof *m);	/* it holds the PAN */
+	free(m);
+}
+
+int
+standin_peer_keep(uint64_t id, const uint8_t *body, size_t len,
+    const struct iso_profile *prof, void (*cb)(void *, int), void *arg)
+{
+	struct keep_job *kj;
+
+	if (!SI.up || len > SAF_BODY_MAX)
+		return -1;
+	if ((kj = calloc(1, sizeof *kj + len)) == NULL)
+		return -1;
+	kj->id = id;
+	kj->wall_us = wall_us();
+	kj->cb = cb;
+	kj->arg = arg;
+	kj->len = len;
+	memcpy(kj->body, body, len);
+	peer_decision(kj, prof);
+	kj->job.run = keep_run;
+	kj->job.done = keep_done;
+	kj->job.arg = kj;
+	if (store_write(SI.st, &kj->job) != 0) {
+		sodium_memzero(kj->body, len);
+		free(kj);
+		return -1;
+	}
+	return 0;
+}
+
+/* A peer decision's record (the ledger's look-up of a duplicate key). */
+int
+si_peer_decision(struct store_txn *t, uint64_t id, struct dec_rec *r)
+{
+	const void *v;
+	size_t vl;
+	uint8_t k[9];
+	int rc;
+
+	peer_key('d', id & ~SI_PEER_DEC, k);
+	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) != 0)
+		return rc;
+	if (vl != sizeof *r)
+		return STORE_CORRUPT;
+	memcpy(r, v, sizeof *r);
+	return 0;
+}
+
+/* --- release ------------------------------------------------------------------- */
+
+struct release_job {
+	struct store_job job;
+	uint64_t	 id;
+	void		(*cb)(void *, int);
+	void		*arg;
+};
+
+static int
+release_run(struct store_txn *t, void *arg)
+{
+	struct release_job *rj = arg;
+	uint8_t k[9];
+	int rc;
+
+	peer_key('a', rj->id, k);
+	if ((rc = store_del(t, STORE_PEER, k, sizeof k)) == STORE_NOTFOUND)
+		return 0;	/* released before, or taken over */
+	if (rc != 0)
+		return rc;
+	return add_held(t, -1);
+}
+
+static void
+release_done(void *arg, int rc)
+{
+	struct release_job *rj = arg;
+
+	if (rc == 0)
+		SI.peer_held = SI.peer_held_job;
+	rj->cb(rj->arg, rc == 0);
+	free(rj);
+}
+
+int
+standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg)
+{
+	struct release_job *rj;
+
+	if (!SI.up || (rj = calloc(1, sizeof *rj)) == NULL)
+		return -1;
+	rj->id = id;
+	rj->cb = cb;
+	rj->arg = arg;
+	SI.peer_held_job = SI.peer_held;
+	rj->job.run = release_run;
+	rj->job.done = release_done;
+	rj->job.arg = rj;
+	if (store_write(SI.st, &rj->job) != 0) {
+		free(rj);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- takeover ------------------------------------------------------------------ */
+
+struct taken {
+	uint64_t	 id;		/* ours, in the queue */
+	uint64_t	 wall_us;
+	size_t		 len;
+	uint8_t		*body;
+};
+
+struct take_job {
+	struct store_job job;
+	void		(*cb)(void *, size_t, int);
+	void		*arg;
+	size_t		 n;
+	uint64_t	 peer_id[TAKE_BATCH];
+	struct taken	 v[TAKE_BATCH];
+};
+
+static int
+take_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct take_job *tj = arg;
+	uint8_t pt[SAF_BODY_MAX];
+	struct taken *x;
+	long n;
+
+	if (kl != 9 || ((const uint8_t *)k)[0] != 'a' || tj->n == TAKE_BATCH)
+		return 1;
+	if (vl < 8 || (n = statekey_open(SI.key, "peer", k, kl,
+	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0) {
+		log_warnx("event=peer_advice_unreadable key_id=%llu",
+		    (unsigned long long)be64_get((const uint8_t *)k + 1));
+		return 0;	/* kept: never dropped */
+	}
+	x = &tj->v[tj->n];
+	if ((x->body = malloc((size_t)n)) == NULL) {
+		sodium_memzero(pt, (size_t)n);
+		return 1;
+	}
+	memcpy(x->body, pt, (size_t)n);
+	sodium_memzero(pt, (size_t)n);
+	x->len = (size_t)n;
+	tj->peer_id[tj->n++] = be64_get((const uint8_t *)k + 1);
+	return 0;
+}
+
+static void
+take_clear(struct take_job *tj)
+{
+	size_t i;
+
+	for (i = 0; i < tj->n; i++) {
+		sodium_memzero(tj->v[i].body, tj->v[i].len);
+		free(tj->v[i].body);
+	}
+	tj->n = 0;
+}
+
+/* Up to TAKE_BATCH of the peer's advices into our queue, in one job. */
+static int
+take_run(struct store_txn *t, void *arg)
+{
+	struct take_job *tj = arg;
+	uint8_t k[9];
+	size_t i;
+	int rc;
+
+	take_clear(tj);			/* a retried batch starts again */
+	if ((rc = store_scan(t, STORE_PEER, "a", 1, take_one, tj)) != 0)
+		return rc;
+	for (i = 0; i < tj->n; i++) {
+		tj->v[i].wall_us = wall_us();
+		if ((rc = saf_append_peer(t, SI.key, tj->v[i].body,
+		    tj->v[i].len, tj->v[i].wall_us, &tj->v[i].id)) != 0)
+			return rc;
+		peer_key('a', tj->peer_id[i], k);
+		if ((rc = store_del(t, STORE_PEER, k, sizeof k)) != 0 ||
+		    (rc = add_held(t, -1)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+take_done(void *arg, int rc)
+{
+	struct take_job *tj = arg;
+	size_t i, n = rc == 0 ? tj->n : 0;
+
+	if (rc != 0)
+		log_warnx("event=peer_takeover_failed error=\"%s\"",
+		    store_strerror(rc));
+	else
+		SI.peer_held = SI.peer_held_job;
+	for (i = 0; i < n; i++)
+		saf_added(tj->v[i].id, tj->v[i].body, tj->v[i].len,
+		    tj->v[i].wall_us);
+	if (n > 0)
+		saf_kick(now_us());
+	take_clear(tj);
+	tj->cb(tj->arg, n, rc == 0);
+	free(tj);
+}
+
+int
+standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg)
+{
+	struct take_job *tj;
+
+	if (!SI.up || (tj = calloc(1, sizeof *tj)) == NULL)
+		return -1;
+	tj->cb = cb;
+	tj->arg = arg;
+	SI.peer_held_job = SI.peer_held;
+	tj->job.run = take_run;
+	tj->job.done = take_done;
+	tj->job.arg = tj;
+	if (store_write(SI.st, &tj->job) != 0) {
+		free(tj);
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t
+standin_peer_held(void)
+{
+	return SI.peer_held;
+}
