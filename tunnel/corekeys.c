@@ -68,10 +68,10 @@ pair_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
 	uint8_t d[SEAL_KEYLEN];
 	int i, rv = 0;
 
-	seal_keyring_init(&lk->seal);
-	seal_keyring_init(&lk->open);
 	if (strcmp(me, peer) == 0)
 		return -1;
+	seal_keyring_init(&lk->seal);
+	seal_keyring_init(&lk->open);
 	for (i = 0; i < conf->n && rv == 0; i++) {
 		if (pair_direction(conf->k[i].key, me, d) == -1 ||
 		    seal_keyring_add(&lk->seal, d) == -1 ||

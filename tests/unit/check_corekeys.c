@@ -206,6 +206,49 @@ START_TEST(test_reflected)
 }
 END_TEST
 
+/* The pair link: each appliance seals under its own name's key and opens
+ * under its peer's; a frame reflected back, one sealed by a third name,
+ * or one under the core link's keys never opens. */
+START_TEST(test_pair)
+{
+	struct seal_keyring conf;
+	struct core_keys a, b, c, gw;
+	uint8_t gue[4] = { 0, 253, 0, 0 }, out[64], pt[64], want[SEAL_KEYLEN];
+	const char *label = "gatewayd pair link v2 colo-a";
+	enum seal_err why;
+	ssize_t n;
+
+	conf_ring(&conf, 1);
+	ck_assert_int_eq(pair_keys_derive(&a, &conf, "colo-a", "colo-b"), 0);
+	ck_assert_int_eq(pair_keys_derive(&b, &conf, "colo-b", "colo-a"), 0);
+	ck_assert_int_eq(pair_keys_derive(&c, &conf, "colo-c", "colo-a"), 0);
+	ck_assert_int_eq(core_keys_derive(&gw, &conf, ROLE_GATEWAY), 0);
+	ck_assert_int_eq(pair_keys_derive(&gw, &conf, "x", "x"), -1);
+	/* the spec's words: BLAKE2b-256(key = K, "gatewayd pair link v2 " NAME) */
+	crypto_generichash(want, sizeof want, (const uint8_t *)label,
+	    strlen(label), conf.k[0].key, SEAL_KEYLEN);
+	ck_assert_mem_eq(a.seal.k[0].key, want, SEAL_KEYLEN);
+	ck_assert_mem_eq(b.open.k[0].key, want, SEAL_KEYLEN);
+	n = seal_seal(&a.seal, gue, (const uint8_t *)"hi", 2, out, sizeof out);
+	ck_assert_int_gt(n, 0);
+	ck_assert_int_eq(seal_open(&b.open, gue, out, (size_t)n, pt,
+	    sizeof pt, &why), 2);
+	ck_assert_int_eq(seal_open(&a.open, gue, out, (size_t)n, pt,
+	    sizeof pt, &why), -1);
+	n = seal_seal(&c.seal, gue, (const uint8_t *)"hi", 2, out, sizeof out);
+	ck_assert_int_eq(seal_open(&a.open, gue, out, (size_t)n, pt,
+	    sizeof pt, &why), -1);
+	n = seal_seal(&gw.seal, gue, (const uint8_t *)"hi", 2, out, sizeof out);
+	ck_assert_int_eq(seal_open(&b.open, gue, out, (size_t)n, pt,
+	    sizeof pt, &why), -1);
+	core_keys_clear(&a);
+	core_keys_clear(&b);
+	core_keys_clear(&c);
+	core_keys_clear(&gw);
+	seal_keyring_clear(&conf);
+}
+END_TEST
+
 /* Rotation: a gateway listing (new, old) and a core still on (old) talk
  * both ways. */
 START_TEST(test_rotation)
@@ -286,6 +329,7 @@ main(void)
 	tcase_add_test(tc, test_not_the_others);
 	tcase_add_test(tc, test_roles);
 	tcase_add_test(tc, test_reflected);
+	tcase_add_test(tc, test_pair);
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_derive_errors);
 	suite_add_tcase(s, tc);

@@ -307,6 +307,89 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* --- the pair's share (ARCHITECTURE section 13) --------------------------------------- */
+
+/* The largest amount one approval may take with the peer holding pct. */
+static uint64_t
+most(struct sirules_cfg *cf, const struct range *r,
+    const struct card_rec *c, uint32_t pct)
+{
+	struct si_counts n;
+	const char *why;
+	uint64_t v;
+
+	memset(&n, 0, sizeof n);
+	cf->peer_pct = pct;
+	for (v = 0; v <= c->daily_limit; v++)
+		if (sirules_spend(cf, r, c, 0, v + 1, &n, &why) != NULL)
+			break;
+	return v;
+}
+
+/* With a share every cumulative budget is cut to it, rounded down, so the
+ * two appliances' parts never add up to more than the whole; a share of 0
+ * approves nothing; per-transaction limits are not budgets and stay. */
+START_TEST(test_share)
+{
+	struct sirules_cfg cf;
+	struct range r;
+	struct card_rec c = fix_card(CARD_ACTIVE, "2812");
+	struct si_counts n;
+	const char *why;
+	uint64_t a;
+	uint32_t pct;
+
+	memset(&cf, 0, sizeof cf);
+	memset(&n, 0, sizeof n);
+	range_init(&r, "default");
+	cf.peer_pct = 50;		/* Share = 50 */
+	/* the card's daily limit 20000: 10000 here */
+	n.day_amount = 9000;
+	OK(sirules_spend(&cf, &r, &c, 0, 1000, &n, &why));
+	RULE(sirules_spend(&cf, &r, &c, 0, 1001, &n, &why), "51",
+	    "card-daily-limit");
+	/* balance 50000: 25000 here */
+	c.daily_limit = 0;
+	n.day_amount = 0;
+	n.snap_spend = 24000;
+	OK(sirules_spend(&cf, &r, &c, 0, 1000, &n, &why));
+	RULE(sirules_spend(&cf, &r, &c, 0, 1001, &n, &why), "51", "funds");
+	n.snap_spend = 0;
+	/* a daily count of 3: 1 here (rounded down) */
+	r.daily_count = 3;
+	n.day_count = 1;
+	RULE(sirules_spend(&cf, &r, &c, 0, 1, &n, &why), "65",
+	    "daily-count");
+	r.daily_count = 0;
+	n.day_count = 0;
+	/* the exposure cap 1000: 500 here, a range's share of that */
+	cf.exposure_cap = 1000;
+	n.exposure = 400;
+	OK(sirules_spend(&cf, &r, &c, 0, 100, &n, &why));
+	RULE(sirules_spend(&cf, &r, &c, 0, 101, &n, &why), "91",
+	    "exposure-cap");
+	n.exposure = 0;
+	r.share = 10;			/* 10% of 500 */
+	n.range_exposure = 40;
+	OK(sirules_spend(&cf, &r, &c, 0, 10, &n, &why));
+	RULE(sirules_spend(&cf, &r, &c, 0, 11, &n, &why), "91", "range-share");
+	/* all to the peer */
+	cf.peer_pct = 100;
+	RULE(sirules_spend(&cf, &r, &c, 0, 1, &n, &why), "91", "pair-share");
+	/* the two parts never exceed the whole, whatever the split */
+	c = fix_card(CARD_ACTIVE, "2812");
+	c.balance = INT64_MAX;
+	range_init(&r, "default");
+	memset(&n, 0, sizeof n);
+	for (pct = 0; pct <= 100; pct++)
+		for (a = 1; a < 1000; a += 7) {
+			c.daily_limit = a;
+			ck_assert_uint_le(most(&cf, &r, &c, 100 - pct) +
+			    most(&cf, &r, &c, pct), a);
+		}
+}
+END_TEST
+
 /* --- rules 6 and 7: velocity, funds, exposure ---------------------------------------- */
 
 START_TEST(test_spend)
@@ -506,6 +589,7 @@ main(void)
 	tcase_add_test(tr, test_blocks_currency);
 	tcase_add_test(tr, test_limits);
 	tcase_add_test(tr, test_spend);
+	tcase_add_test(tr, test_share);
 	tcase_add_test(tr, test_exposure);
 	tcase_add_test(tr, test_parse_mcc);
 	tcase_add_test(tr, test_auth_code);
