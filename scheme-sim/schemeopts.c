@@ -357,9 +357,13 @@ check_link(struct scheme *s)
 	if (s->signon_code[0] == '\0')
 		strcpy(s->signon_code, strncmp(s->profile, "mastercard",
 		    10) == 0 ? "061" : "001");
-	if (s->conns_opt * (uint64_t)s->ngws > MAX_CONNS)
-		return sim_opts_bad(&scheme_optab, "conns", "",
+	if (s->conns_opt * (uint64_t)s->ngws > MAX_CONNS) {
+		char n[24];
+
+		snprintf(n, sizeof n, "%llu", (unsigned long long)s->conns_opt);
+		return sim_opts_bad(&scheme_optab, "conns", n,
 		    "at most 32 to each of two appliances");
+	}
 	s->nconns = (int)s->conns_opt * s->ngws;
 	return 0;
 }
