@@ -318,6 +318,38 @@ sim_tcp_connect(const struct sockaddr *sa, socklen_t sl, uint64_t timeout_ns)
 }
 
 int
+sim_tcp_connect_start(const struct sockaddr *sa, socklen_t sl)
+{
+	int fd, e;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+	    0);
+	if (fd == -1)
+		return -1;
+	if (connect(fd, sa, sl) == 0 || errno == EINPROGRESS)
+		return fd;
+	e = errno;
+	close(fd);
+	errno = e;
+	return -1;
+}
+
+int
+sim_tcp_connect_done(int fd)
+{
+	int err = 0;
+	socklen_t len = sizeof err;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		return -1;
+	if (err != 0) {
+		errno = err;
+		return -1;
+	}
+	return sim_tcp_tune(fd);
+}
+
+int
 sim_tcp_listen(const struct sockaddr *sa, socklen_t sl)
 {
 	int fd, one = 1;

@@ -47,6 +47,11 @@ void	sim_conn_set_id(struct sim_conn *, int);
  * starting); returns a non-blocking TCP_NODELAY socket or -1. */
 int	sim_tcp_connect(const struct sockaddr *, socklen_t,
 	    uint64_t timeout_ns);
+/* A connect that does not block the loop: a non-blocking socket whose
+ * connect is under way (wait for it to be writable), or -1. */
+int	sim_tcp_connect_start(const struct sockaddr *, socklen_t);
+/* Once writable: 0 (connected, TCP_NODELAY set) or -1 with errno. */
+int	sim_tcp_connect_done(int fd);
 /* A non-blocking listening socket (SO_REUSEADDR) or -1. */
 int	sim_tcp_listen(const struct sockaddr *, socklen_t);
 /* Sets O_NONBLOCK and TCP_NODELAY on an accepted socket. */

@@ -114,3 +114,14 @@ sim_pending_expire(struct sim_pending_ring *r, uint64_t cutoff_ns, int force)
 	r->tail++;
 	return p;
 }
+
+struct sim_pending *
+sim_pending_at(struct sim_pending_ring *r, uint64_t seq)
+{
+	struct sim_pending *p;
+
+	if (seq < r->tail || seq >= r->head)
+		return NULL;
+	p = &r->v[seq & r->mask];
+	return p->seq_1 == seq + 1 ? p : NULL;
+}

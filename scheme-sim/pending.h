@@ -16,7 +16,9 @@ struct sim_pending {
 	uint64_t	sent_ns;
 	uint64_t	amount;
 	uint32_t	card;
-	int32_t		conn;
+	int32_t		conn;		/* first sent on (DE41 names it) */
+	int32_t		via;		/* last sent on; -1: waits for one */
+	uint32_t	resent;		/* retransmissions (failover) */
 	char		de7[11];
 	char		de12[7];
 	char		de13[5];
@@ -48,5 +50,8 @@ void	sim_pending_done(struct sim_pending_ring *, struct sim_pending *);
 struct sim_pending *sim_pending_expire(struct sim_pending_ring *,
 	    uint64_t cutoff_ns, int force);
 size_t	sim_pending_slots(const struct sim_pending_ring *);
+/* The request seq if it is still in flight, or NULL (a walk from tail to
+ * head over this finds every request in flight). */
+struct sim_pending *sim_pending_at(struct sim_pending_ring *, uint64_t seq);
 
 #endif

@@ -159,7 +159,7 @@ sim_report_json(const char *path, const struct sim_report_ctx *ctx,
     const struct sim_stats *total, const struct sim_stats *phases,
     int nphases)
 {
-	json_t *list;
+	json_t *list, *doc;
 	int i;
 
 	list = json_array();
@@ -168,8 +168,7 @@ sim_report_json(const char *path, const struct sim_report_ctx *ctx,
 			json_decref(list);
 			list = NULL;
 		}
-	return sim_json_save(path, json_pack("{s:s, s:s, s:i, s:I, s:I, s:o, "
-	    "s:b, s:o, s:o}",
+	doc = json_pack("{s:s, s:s, s:i, s:I, s:I, s:o, s:b, s:o, s:o}",
 	    "profile", ctx->profile,
 	    "framing", ctx->framing,
 	    "conns", ctx->conns,
@@ -178,7 +177,15 @@ sim_report_json(const char *path, const struct sim_report_ctx *ctx,
 	    "deadline_us", sim_json_fixed(us(ctx->deadline_ns), 1),
 	    "kernel_rx_timestamps", ctx->kernel_ts,
 	    "total", json_stats(total),
-	    "phases", list));
+	    "phases", list);
+	if (ctx->extra != NULL) {
+		if (doc != NULL && json_object_update(doc, ctx->extra) == -1) {
+			json_decref(doc);
+			doc = NULL;
+		}
+		json_decref(ctx->extra);
+	}
+	return sim_json_save(path, doc);
 }
 
 void

@@ -10,6 +10,8 @@
 
 #include "scheme-sim/stats.h"
 
+struct json_t;
+
 struct sim_report_ctx {
 	const char	*profile;
 	const char	*framing;
@@ -18,12 +20,14 @@ struct sim_report_ctx {
 	uint64_t	 inflight;
 	uint64_t	 deadline_ns;
 	int		 kernel_ts;	/* answers timed by kernel rx stamps */
+	struct json_t	*extra;		/* keys the JSON adds; NULL: none */
 };
 
 void	sim_report_text(FILE *, const struct sim_report_ctx *,
 	    const struct sim_stats *);
-/* One JSON document: the context, "total", and "phases" (every phase
- * run, one or more).  0 / -1. */
+/* One JSON document: the context, "total", "phases" (every phase run,
+ * one or more), and the keys of ctx->extra (its reference taken).
+ * 0 / -1. */
 int	sim_report_json(const char *path, const struct sim_report_ctx *,
 	    const struct sim_stats *total, const struct sim_stats *phases,
 	    int nphases);

@@ -1,7 +1,8 @@
 /*
  * schemeconn.c — the links of `scheme-sim scheme`: connect to the gateway
- * (or accept its connections), then sign every connection on before any
- * load is sent.
+ * (to each of two appliances, --conns connections each, interleaved so
+ * that round robin alternates between them), or accept its connections;
+ * then sign every connection on before any load is sent.
  */
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,11 +15,13 @@
 #include "scheme-sim/schemerun.h"
 
 static int
-add_conn(struct scheme *s, int fd)
+add_conn(struct scheme *s, int fd, int gw)
 {
 	struct sconn *sc = &s->conns[s->nlive];
 
 	sc->id = s->nlive;
+	sc->s = s;
+	sc->gw = gw;
 	sc->c = sim_conn_new(s->base, fd, &s->fr, scheme_conn_msg,
 	    scheme_conn_close, s);
 	if (sc->c == NULL) {
@@ -46,7 +49,7 @@ accept_cb(evutil_socket_t lfd, short what, void *arg)
 		fd = accept4(lfd, (struct sockaddr *)&ss, &sl, SOCK_CLOEXEC);
 		if (fd == -1)
 			return;
-		if (sim_tcp_tune(fd) == -1 || add_conn(s, fd) == -1) {
+		if (sim_tcp_tune(fd) == -1 || add_conn(s, fd, 0) == -1) {
 			log_warn("event=accept_failed");
 			continue;
 		}
@@ -82,6 +85,7 @@ accept_all(struct scheme *s, const char *a)
 int
 scheme_setup_conns(struct scheme *s)
 {
+	const struct sgw *g;
 	char a[64];
 	int i, fd;
 
@@ -89,16 +93,27 @@ scheme_setup_conns(struct scheme *s)
 	if (s->addr.how == SCHEME_LISTEN)
 		return accept_all(s, a);
 	for (i = 0; i < s->nconns; i++) {
-		fd = sim_tcp_connect((struct sockaddr *)&s->addr.ss,
-		    s->addr.len, s->connect_timeout_ns);
+		g = &s->gws[i % s->ngws];
+		sim_addr_str((const struct sockaddr *)&g->addr.ss, a, sizeof a);
+		fd = sim_tcp_connect((const struct sockaddr *)&g->addr.ss,
+		    g->addr.len, s->connect_timeout_ns);
 		if (fd == -1) {
 			log_warn("event=connect_failed addr=%s", a);
 			return -1;
 		}
-		if (add_conn(s, fd) == -1)
+		if (add_conn(s, fd, i % s->ngws) == -1)
 			return -1;
 	}
-	log_info("event=connected addr=%s conns=%d", a, s->nconns);
+	for (i = 0; i < s->ngws; i++) {
+		g = &s->gws[i];
+		sim_addr_str((const struct sockaddr *)&g->addr.ss, a, sizeof a);
+		if (s->ngws == 1)
+			log_info("event=connected addr=%s conns=%d", a,
+			    s->nconns);
+		else
+			log_info("event=connected gw=%s addr=%s conns=%d",
+			    g->name, a, s->nconns / s->ngws);
+	}
 	return 0;
 }
 

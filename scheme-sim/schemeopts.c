@@ -68,9 +68,13 @@ set_phases(void *o, const char *arg, char *why, size_t whysz)
 
 static const struct sim_opt scheme_rows[] = {
 	{ .kind = SIM_OPT_HEADING, .help = "link:" },
-	{ .name = "connect", .arg = "HOST:PORT", .kind = SIM_OPT_ADDR,
-	  AT(addr), .val = SCHEME_CONNECT, .why = "want a numeric HOST:PORT",
-	  .help = "connect to the gateway's Listen address" },
+	{ .name = "connect", .arg = "[NAME=]HOST:PORT", .kind = SIM_OPT_FN,
+	  .fn = scheme_gw_opt, .why = "want a numeric HOST:PORT",
+	  .help = "connect to the gateway's Listen address; twice for\n"
+	  "two appliances (A, B): load spread over those up,\n"
+	  "requests in flight on a lost line resent to the\n"
+	  "other, the line redialled; NAME labels the\n"
+	  "appliance in the report" },
 	{ .name = "listen", .arg = "ADDR:PORT", .kind = SIM_OPT_ADDR,
 	  AT(addr), .val = SCHEME_LISTEN, .why = "want a numeric HOST:PORT",
 	  .help = "accept the gateway's connections (Connect links)" },
@@ -85,7 +89,8 @@ static const struct sim_opt scheme_rows[] = {
 	  "gateway's FrameHeader)" },
 	{ .name = "conns", .arg = "N", .kind = SIM_OPT_COUNT, AT(conns_opt),
 	  .min = 1, .max = MAX_CONNS, .why = "want 1..64",
-	  .help = "TCP connections (default 1, max 64)" },
+	  .help = "TCP connections (default 1, max 64), to each\n"
+	  "appliance (max 32 each with two)" },
 	{ .name = "connect-timeout", .arg = "D", .kind = SIM_OPT_DURATION,
 	  AT(connect_timeout_ns), .why = "bad duration",
 	  .help = "keep retrying the connect this long (default 10s)" },
@@ -240,8 +245,8 @@ static const struct sim_opt scheme_rows[] = {
 };
 
 static const struct sim_optab scheme_optab = SIM_OPTAB("scheme-sim scheme",
-"usage: scheme-sim scheme (--connect HOST:PORT | --listen ADDR:PORT) "
-    "[options]\n"
+"usage: scheme-sim scheme (--connect [NAME=]HOST:PORT [--connect ...] |\n"
+"                          --listen ADDR:PORT) [options]\n"
 "\n"
 "Plays a scheme towards a gateway link: signs on, answers echoes and any\n"
 "request the gateway sends, sends authorisation load and checks every\n"
@@ -308,7 +313,20 @@ check_link(struct scheme *s)
 {
 	int fk;
 
-	if (s->addr.arg == NULL) {
+	if (s->addr.arg != NULL && s->ngws > 0) {
+		fprintf(stderr, "scheme-sim scheme: --connect and --listen: "
+		    "not both\n");
+		return -1;
+	}
+	if (s->ngws > 0)
+		s->addr = s->gws[0].addr;
+	else if (s->addr.arg != NULL) {
+		/* --listen: one appliance, named by the address */
+		s->gws[0].addr = s->addr;
+		snprintf(s->gws[0].name, sizeof s->gws[0].name, "%s",
+		    s->addr.arg);
+		s->ngws = 1;
+	} else {
 		fprintf(stderr, "scheme-sim scheme: --connect or --listen is "
 		    "required\n");
 		return -1;
@@ -339,7 +357,14 @@ check_link(struct scheme *s)
 	if (s->signon_code[0] == '\0')
 		strcpy(s->signon_code, strncmp(s->profile, "mastercard",
 		    10) == 0 ? "061" : "001");
-	s->nconns = (int)s->conns_opt;
+	if (s->conns_opt * (uint64_t)s->ngws > MAX_CONNS) {
+		char n[24];
+
+		snprintf(n, sizeof n, "%llu", (unsigned long long)s->conns_opt);
+		return sim_opts_bad(&scheme_optab, "conns", n,
+		    "at most 32 to each of two appliances");
+	}
+	s->nconns = (int)s->conns_opt * s->ngws;
 	return 0;
 }
 

@@ -26,6 +26,8 @@
 #define MAX_CONNS	64
 #define MAX_PHASES	16
 #define MAX_LOGGED	10	/* detailed lines per error class */
+#define MAX_GWS		2	/* appliances: --connect A [--connect B] */
+#define DOUBLE_SLOTS	4096	/* answered retransmissions remembered */
 
 enum { SCHEME_CONNECT, SCHEME_LISTEN };
 
@@ -33,16 +35,45 @@ struct event_base;
 struct event;
 struct sim_conn;
 
+struct scheme;
+
 struct sconn {
-	struct sim_conn	*c;
+	struct sim_conn	*c;		/* NULL while redialling */
+	struct scheme	*s;
 	int		 id;
+	int		 gw;		/* index in scheme.gws */
 	int		 signed_on;
 	int		 dead;
+	/* With two appliances a lost connection is redialled: */
+	uint64_t	 backoff_ns;	/* 0: not yet tried */
+	struct event	*retry;		/* the back-off timer */
+	struct event	*dial;		/* the connect in progress */
+};
+
+/* One appliance (--connect), with what it was sent and answered. */
+struct sgw {
+	char			 name[48];	/* NAME=, or the address */
+	struct sim_optaddr	 addr;
+	uint64_t		 sent;		/* retransmissions too */
+	uint64_t		 answered;
+	uint64_t		 by_rc[SIM_RC_N];
+	uint64_t		 rc_other;
+	uint64_t		 timeouts;
+	uint64_t		 losses;	/* connections lost */
+};
+
+/* A retransmitted request answered: a second answer to it is a double. */
+struct sdone {
+	uint32_t	stan;		/* 0: free */
+	char		rrn[13];
+	char		rc[3];
 };
 
 struct scheme {
 	/* options, as given */
 	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
+	struct sgw		 gws[MAX_GWS];	/* --connect, in order */
+	int			 ngws;
 	const char		*profile, *framing, *cards_path, *mti;
 	const char		*frame_header;	/* --frame-header HEX */
 	uint8_t			 frame_hdr[32];
@@ -120,6 +151,11 @@ struct scheme {
 	int			 stopping;	/* no more sends */
 	uint64_t		 stop_ns;
 	int			 failed_setup;
+	/* failover between two appliances */
+	struct event		*failover_ev;
+	int			 orphans;	/* requests waiting for a link */
+	uint64_t		 failovers, double_answers, double_mismatch;
+	struct sdone		*done;		/* [DOUBLE_SLOTS] */
 	uint64_t		 logged_mismatch, logged_decode, logged_unexp;
 	struct iso_msg		 tx, rx, ans;
 	/* Not on the stack: it would be zero-filled per send. */
@@ -151,7 +187,8 @@ int	scheme_mac_check(struct scheme *, uint8_t *wire, size_t len,
 /* schemetx.c */
 struct sim_stats *scheme_cur(struct scheme *);	/* this phase's counts */
 int	scheme_send(struct scheme *, struct sconn *, const struct iso_msg *);
-void	scheme_count_expired(struct scheme *);
+/* p (may be NULL): the request that expired. */
+void	scheme_count_expired(struct scheme *, const struct sim_pending *p);
 void	scheme_new_phase(struct scheme *, uint64_t now);
 void	scheme_arm_tick(struct scheme *, uint64_t ns);
 /* --signoff: an 0800 sign-off on every live connection, flushed. */
@@ -159,6 +196,22 @@ void	scheme_signoff_all(struct scheme *);
 void	scheme_tick_cb(evutil_socket_t, short, void *);
 void	scheme_refill(struct scheme *);
 void	scheme_finish(struct scheme *);
+
+/* schemegw.c: two appliances.  --connect [NAME=]HOST:PORT; the run's
+ * events (0 / -1); a lost connection (its requests sent again on one
+ * that is up, then redialled); requests whose link is down resent;
+ * the answers of one request (1: a second answer, counted); the
+ * per-appliance report, text and JSON (a json_t * to add). */
+int	scheme_gw_opt(void *, const char *arg, char *why, size_t whysz);
+int	scheme_gw_setup(struct scheme *);
+void	scheme_gw_lost(struct scheme *, struct sconn *);
+void	scheme_failover(struct scheme *);
+void	scheme_gw_answered(struct scheme *, struct sconn *,
+	    const struct sim_pending *);
+int	scheme_gw_double(struct scheme *, uint32_t stan);
+void	scheme_gw_report(struct scheme *, FILE *);
+void	*scheme_gw_json(struct scheme *);
+void	scheme_gw_free(struct scheme *);
 
 /* schemerx.c: what a connection reads, and its end */
 void	scheme_conn_msg(struct sim_conn *, const uint8_t *msg, size_t len,

@@ -41,7 +41,9 @@ count_latency(struct scheme *s, uint64_t lat)
 	}
 }
 
-/* MTI, echoed fields and connection; the first few mismatches logged. */
+/* MTI, echoed fields and connection (the one it was last sent on: a
+ * retransmission is answered where it went); the first few mismatches
+ * logged. */
 static void
 check_echo(struct scheme *s, struct sconn *sc, struct sim_pending *p,
     uint64_t stan)
@@ -49,10 +51,10 @@ check_echo(struct scheme *s, struct sconn *sc, struct sim_pending *p,
 	char masked[32], pan[24];
 	int bad;
 
-	if (p->conn == sc->id && sim_resp_check(&s->rs, p, p->seq_1 - 1,
+	if (p->via == sc->id && sim_resp_check(&s->rs, p, p->seq_1 - 1,
 	    &s->rx, &bad) == 0)
 		return;
-	if (p->conn != sc->id)
+	if (p->via != sc->id)
 		bad = -1;
 	scheme_cur(s)->mismatch++;
 	s->iv->mismatch++;
@@ -138,12 +140,15 @@ on_response(struct scheme *s, struct sconn *sc, uint64_t now)
 
 	if (sim_get_u64(&s->rx, 11, &stan) == -1 ||
 	    (p = sim_pending_find(&s->ring, (uint32_t)stan)) == NULL) {
-		count_unmatched(s, sc, stan);
+		if (!scheme_gw_double(s, (uint32_t)stan))
+			count_unmatched(s, sc, stan);
 		return;
 	}
+	/* From the first send: a retransmission's deadline ran from it. */
 	count_latency(s, now > p->sent_ns ? now - p->sent_ns : 0);
 	check_echo(s, sc, p, stan);
 	count_rc(s, p);
+	scheme_gw_answered(s, sc, p);
 	if (s->answers != NULL)
 		record_answer(s);
 	sim_pending_done(&s->ring, p);
@@ -289,10 +294,18 @@ scheme_conn_close(struct sim_conn *c, const char *why, void *arg)
 	sc->dead = 1;
 	s->nlive--;
 	if (!s->stopping || s->ring.inflight > 0)
-		log_warnx("event=conn_lost conn=%d reason=\"%s\"", sc->id, why);
+		log_warnx("event=conn_lost conn=%d reason=\"%s\"%s%s", sc->id,
+		    why, s->ngws > 1 ? " gw=" : "",
+		    s->ngws > 1 ? s->gws[sc->gw].name : "");
 	else
 		log_info("event=conn_closed conn=%d reason=\"%s\"", sc->id,
 		    why);
+	/* Two appliances: the other takes the load; this one is redialled.
+	 * The run goes on with none up (requests wait, then time out). */
+	if (s->ngws > 1) {
+		scheme_gw_lost(s, sc);
+		return;
+	}
 	if (s->nlive == 0) {
 		s->stopping = 1;
 		if (s->phase < 0)

@@ -68,6 +68,8 @@ setup(struct scheme *s)
 		return -1;
 	if (s->inflight_cap > sim_pending_slots(&s->ring))
 		s->inflight_cap = sim_pending_slots(&s->ring);
+	if (scheme_gw_setup(s) == -1)
+		return -1;
 	s->tick = evtimer_new(s->base, scheme_tick_cb, s);
 	for (i = 0; i < 3; i++) {
 		s->sigs[i] = evsignal_new(s->base, sigs[i], sig_cb, s);
@@ -81,6 +83,7 @@ setup(struct scheme *s)
 static void
 run_load(struct scheme *s)
 {
+	struct sim_pending *p;
 	uint64_t now = sim_now_ns();
 
 	s->t0_ns = now;
@@ -99,8 +102,8 @@ run_load(struct scheme *s)
 	now = sim_now_ns();
 	scheme_cur(s)->t_end_ns = now;
 	/* Whatever was still in flight when the links died is lost. */
-	while (sim_pending_expire(&s->ring, 0, 1) != NULL)
-		scheme_count_expired(s);
+	while ((p = sim_pending_expire(&s->ring, 0, 1)) != NULL)
+		scheme_count_expired(s, p);
 }
 
 /* Step 3: the phases summed, over the sending time (not the drain). */
@@ -129,8 +132,9 @@ report(struct scheme *s, const struct sim_stats *total)
 	ctx.rate = s->rate;
 	ctx.inflight = s->inflight_cap;
 	ctx.deadline_ns = s->deadline_ns;
-	for (i = 0; i < s->nlive; i++)
-		if (sim_conn_rx_timestamps_used(s->conns[i].c) > 0)
+	for (i = 0; i < s->nconns; i++)
+		if (s->conns[i].c != NULL &&
+		    sim_conn_rx_timestamps_used(s->conns[i].c) > 0)
 			ctx.kernel_ts = 1;
 	printf("scheme-sim scheme: profile=%s framing=%s conns=%d rate=%s%llu "
 	    "timing=%s\n", ctx.profile, ctx.framing, ctx.conns,
@@ -141,7 +145,10 @@ report(struct scheme *s, const struct sim_stats *total)
 		for (i = 0; i <= s->phase; i++)
 			sim_report_text(stdout, &ctx, &s->ph[i]);
 	sim_report_text(stdout, &ctx, total);
+	scheme_gw_report(s, stdout);
 	fflush(stdout);
+	if (s->json_path)
+		ctx.extra = scheme_gw_json(s);
 	if (s->json_path && sim_report_json(s->json_path, &ctx, total, s->ph,
 	    s->phase + 1) == -1)
 		return 2;
@@ -156,8 +163,10 @@ scheme_free(struct scheme *s)
 {
 	int i;
 
-	for (i = 0; i < s->nlive; i++)
+	/* Every slot: a lost connection's slot may hold it still. */
+	for (i = 0; i < MAX_CONNS; i++)
 		sim_conn_free(s->conns[i].c);
+	scheme_gw_free(s);
 	if (s->tick)
 		event_free(s->tick);
 	for (i = 0; i < 3; i++)

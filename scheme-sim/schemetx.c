@@ -34,6 +34,8 @@ scheme_send(struct scheme *s, struct sconn *sc, const struct iso_msg *m)
 {
 	ssize_t n;
 
+	if (sc->c == NULL)	/* redialling */
+		return -1;
 	if ((n = scheme_pack(s, m, s->wire, sizeof s->wire)) < 0) {
 		log_warnx("event=pack_failed mti=%s", m->mti);
 		return -1;
@@ -56,10 +58,19 @@ next_conn(struct scheme *s)
 	return NULL;
 }
 
-/* A request never answered: a timeout, and a deadline miss. */
+/* A request never answered: a timeout, and a deadline miss; the
+ * appliance it was last sent to (or first, if it waits for a link) has
+ * the timeout. */
 void
-scheme_count_expired(struct scheme *s)
+scheme_count_expired(struct scheme *s, const struct sim_pending *p)
 {
+	int at;
+
+	if (p != NULL) {
+		at = p->via >= 0 ? p->via : p->conn;
+		if (at >= 0 && at < s->nconns)
+			s->gws[s->conns[at].gw].timeouts++;
+	}
 	scheme_cur(s)->timeouts++;
 	s->iv->timeouts++;
 	if (s->deadline_ns) {
@@ -78,6 +89,7 @@ send_one(struct scheme *s, struct sconn *sc, struct sim_pending *p,
 	if (s->advice_every && (seq % s->advice_every) == 0)
 		mti = "0120";
 	sim_req_prepare(&s->rs, &s->clk, seq, mti, sc->id, p);
+	p->via = sc->id;
 	p->sent_ns = now;
 	if (sim_req_build(&s->rs, p, seq, &s->tx) == -1 ||
 	    scheme_send(s, sc, &s->tx) == -1) {
@@ -88,6 +100,7 @@ send_one(struct scheme *s, struct sconn *sc, struct sim_pending *p,
 		return -1;
 	}
 	s->sent_total++;
+	s->gws[sc->gw].sent++;
 	scheme_cur(s)->sent++;
 	s->iv->sent++;
 	return 0;
@@ -97,7 +110,7 @@ send_one(struct scheme *s, struct sconn *sc, struct sim_pending *p,
 static uint64_t
 send_load(struct scheme *s, uint64_t n, uint64_t now)
 {
-	struct sim_pending *p;
+	struct sim_pending *p, *old;
 	struct sconn *sc;
 	uint64_t i, seq;
 	int touched[MAX_CONNS] = { 0 }, k;
@@ -112,8 +125,8 @@ send_load(struct scheme *s, uint64_t n, uint64_t now)
 			break;
 		while ((p = sim_pending_next(&s->ring, &seq)) == NULL) {
 			/* The ring is full of requests never answered. */
-			sim_pending_expire(&s->ring, 0, 1);
-			scheme_count_expired(s);
+			old = sim_pending_expire(&s->ring, 0, 1);
+			scheme_count_expired(s, old);
 		}
 		if (send_one(s, sc, p, seq, now) == -1)
 			break;
@@ -192,10 +205,12 @@ scheme_signoff_all(struct scheme *s)
 static void
 drain(struct scheme *s, uint64_t now)
 {
+	struct sim_pending *p;
+
 	if ((s->ring.inflight == 0 && now - s->stop_ns >= s->hold_ns) ||
 	    now - s->stop_ns > s->timeout_ns + s->hold_ns) {
-		while (sim_pending_expire(&s->ring, 0, 1) != NULL)
-			scheme_count_expired(s);
+		while ((p = sim_pending_expire(&s->ring, 0, 1)) != NULL)
+			scheme_count_expired(s, p);
 		if (s->signoff)
 			scheme_signoff_all(s);
 		scheme_finish(s);
@@ -229,14 +244,18 @@ void
 scheme_tick_cb(evutil_socket_t fd, short what, void *arg)
 {
 	struct scheme *s = arg;
+	struct sim_pending *p;
 	uint64_t now = sim_now_ns();
 
 	(void)fd;
 	(void)what;
 	/* Requests unanswered past --timeout. */
-	while (now > s->timeout_ns &&
-	    sim_pending_expire(&s->ring, now - s->timeout_ns, 0) != NULL)
-		scheme_count_expired(s);
+	while (now > s->timeout_ns && (p = sim_pending_expire(&s->ring,
+	    now - s->timeout_ns, 0)) != NULL)
+		scheme_count_expired(s, p);
+	/* Requests whose link went down while no other was up. */
+	if (s->orphans)
+		scheme_failover(s);
 	if (!s->stopping &&
 	    ((s->duration_ns && now - s->t0_ns >= s->duration_ns) ||
 	    (s->count && s->sent_total >= s->count))) {
