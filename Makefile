@@ -57,7 +57,7 @@ hsmctl_LINK     := hsm hsmclient base
 gatewayd_MAIN   := gateway/gatewayd.c
 gatewayd_LINK   := gateway standin hsmclient corelink iso8583 base
 gatewayctl_MAIN := gateway/gatewayctl.c
-gatewayctl_LINK := gateway wg base
+gatewayctl_LINK := gateway standin hsmclient corelink iso8583 wg base
 scheme-sim_MAIN := scheme-sim/scheme-sim.c
 scheme-sim_LINK := schemesim hsm hsmclient corelink iso8583 base
 

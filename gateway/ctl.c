@@ -22,6 +22,7 @@
 #include "gateway/ctl.h"
 #include "gateway/link.h"
 #include "gateway/outsaf.h"
+#include "gateway/pair.h"
 #include "gateway/router.h"
 #include "gateway/standin/standin.h"
 #include "gateway/views.h"
@@ -96,11 +97,25 @@ cmd_force(struct evbuffer *b, int json, char **argv)
 	view_standin(b, json);
 }
 
+/* {"ok":true,"result":msg} or {"ok":false,"error":msg} */
+static void
+emit_result(struct evbuffer *b, int ok, const char *msg)
+{
+	json_t *j;
+	char *s;
+
+	j = json_pack("{s:b,s:s}", "ok", ok, ok ? "result" : "error", msg);
+	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) :
+	    NULL;
+	evbuffer_add_printf(b, "%s\n", s != NULL ? s : "{\"ok\":false}");
+	free(s);
+	json_decref(j);
+}
+
 static void
 cmd_reload(struct evbuffer *b, int json, char **argv)
 {
-	char msg[512], *s;
-	json_t *j;
+	char msg[512];
 	int rc;
 
 	(void)argv;
@@ -112,13 +127,7 @@ cmd_reload(struct evbuffer *b, int json, char **argv)
 		    "reloaded: %s\n", msg);
 		return;
 	}
-	j = json_pack("{s:b,s:s}", "ok", rc == 0, rc == 0 ? "result" :
-	    "error", msg);
-	s = j != NULL ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER) :
-	    NULL;
-	evbuffer_add_printf(b, "%s\n", s != NULL ? s : "{\"ok\":false}");
-	free(s);
-	json_decref(j);
+	emit_result(b, rc == 0, msg);
 }
 
 /* link NAME rekey: ask the scheme for a new ZPK (162), logged with the
@@ -179,6 +188,23 @@ cmd_saf(struct evbuffer *b, int json, char **argv)
 	view_saf(b, json);
 }
 
+/* saf import NAME: an export file the operator put in the state
+ * directory's import/ (gatewayctl saf import FILE does). */
+static void
+cmd_saf_import(struct evbuffer *b, int json, char **argv)
+{
+	char msg[512];
+	int rc;
+
+	rc = pair_import(argv[2], msg, sizeof msg);
+	log_info("event=saf_import file=%s uid=%ld pid=%ld ok=%d msg=\"%s\"",
+	    argv[2], (long)peer.uid, (long)peer.pid, rc == 0, msg);
+	if (json)
+		emit_result(b, rc == 0, msg);
+	else
+		evbuffer_add_printf(b, "%s%s\n", rc == 0 ? "" : "error: ", msg);
+}
+
 /* The commands: their words, how many, and what answers them. */
 static const struct ctl_cmd {
 	const char	*word0, *word1;		/* word1 NULL: any */
@@ -195,6 +221,7 @@ static const struct ctl_cmd {
 	{ "standin", "force", 3, NULL, cmd_force },
 	{ "reload", NULL, 1, NULL, cmd_reload },
 	{ "link", NULL, 3, NULL, cmd_link },
+	{ "saf", "import", 3, NULL, cmd_saf_import },
 	{ "saf", NULL, 3, NULL, cmd_saf },
 };
 

@@ -22,9 +22,61 @@ ctl_usage(void)
 {
 	fprintf(stderr,
 	    "usage: gatewayctl [-s socket] [--json] command\n"
-	    "commands: status | links | cores | standin | saf |\n"
-	    "          standin force on|off|auto | reload\n"
+	    "commands: status | links | cores | standin | saf | pair |\n"
+	    "          standin force on|off|auto | reload |\n"
+	    "          saf export -f CONF FILE | saf import FILE\n"
 	    "          tunnel ... | genkey | pubkey (WireGuard, see tunnel)\n");
+}
+
+/* Connected to sock with line sent: the descriptor, or -1 (said). */
+static int
+dial(const char *sock, const char *line, size_t len)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(sock) >= sizeof sun.sun_path) {
+		fprintf(stderr, "gatewayctl: socket path too long\n");
+		return -1;
+	}
+	strcpy(sun.sun_path, sock);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		fprintf(stderr, "gatewayctl: %s: %s\n", sock, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return -1;
+	}
+	if (write(fd, line, len) != (ssize_t)len) {
+		fprintf(stderr, "gatewayctl: write: %s\n", strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int
+ctlclient_ask(const char *sock, const char *cmd, char *out, size_t cap)
+{
+	char line[CTL_LINE_MAX + 2];
+	size_t len = 0;
+	ssize_t r;
+	int fd, n;
+
+	n = snprintf(line, sizeof line, "%s\n", cmd);
+	if (n < 0 || (size_t)n > CTL_LINE_MAX + 1 || cap == 0)
+		return -1;
+	if (sock == NULL && (sock = getenv("GATEWAYCTL_SOCKET")) == NULL)
+		sock = DEFAULT_SOCK;
+	if ((fd = dial(sock, line, (size_t)n)) == -1)
+		return -1;
+	while (len + 1 < cap && (r = read(fd, out + len, cap - 1 - len)) > 0)
+		len += (size_t)r;
+	close(fd);
+	out[len] = '\0';
+	return (int)len;
 }
 
 int
@@ -32,7 +84,6 @@ ctlclient_main(int argc, char **argv)
 {
 	const char *sock = getenv("GATEWAYCTL_SOCKET");
 	char line[CTL_LINE_MAX + 2], buf[8192];
-	struct sockaddr_un sun;
 	size_t len = 0, n;
 	ssize_t r;
 	int i, fd, json = 0, rv = 0, ncmd = 0;
@@ -55,6 +106,13 @@ ctlclient_main(int argc, char **argv)
 			ctl_usage();
 			return 0;
 		}
+		/* the two that move files: gateway/safctl.c */
+		if (ncmd == 0 && i + 1 < argc && strcmp(argv[i], "saf") == 0 &&
+		    strcmp(argv[i + 1], "export") == 0)
+			return safctl_export(argc - i - 1, argv + i + 1);
+		if (ncmd == 0 && i + 1 < argc && strcmp(argv[i], "saf") == 0 &&
+		    strcmp(argv[i + 1], "import") == 0)
+			return safctl_import(sock, argc - i - 1, argv + i + 1);
 		n = strlen(argv[i]);
 		if (len + n + 2 > CTL_LINE_MAX || strchr(argv[i], '\n')) {
 			fprintf(stderr, "gatewayctl: command too long\n");
@@ -79,23 +137,8 @@ ctlclient_main(int argc, char **argv)
 	}
 	line[len++] = '\n';
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(sock) >= sizeof sun.sun_path) {
-		fprintf(stderr, "gatewayctl: socket path too long\n");
-		return 2;
-	}
-	strcpy(sun.sun_path, sock);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		fprintf(stderr, "gatewayctl: %s: %s\n", sock, strerror(errno));
+	if ((fd = dial(sock, line, len)) == -1)
 		return 1;
-	}
-	if (write(fd, line, len) != (ssize_t)len) {
-		fprintf(stderr, "gatewayctl: write: %s\n", strerror(errno));
-		close(fd);
-		return 1;
-	}
 	/* The daemon closes when done; bound what we accept anyway. */
 	len = 0;
 	while ((r = read(fd, buf, sizeof buf)) > 0) {

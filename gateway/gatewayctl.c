@@ -20,11 +20,16 @@ usage(FILE *f)
 	fprintf(f, "usage: gatewayctl [-v] COMMAND ...\n\ncommands:\n");
 	tunnelctl_usage(f);
 	fprintf(f, "  [-s SOCKET] [--json] status | links | cores | standin | saf"
-	    " |\n      standin force on|off|auto | reload | link NAME rekey |\n"
-	    "      saf in|out pause|resume|replay\n"
+	    " | pair |\n      standin force on|off|auto | reload | link NAME "
+	    "rekey |\n      saf in|out pause|resume|replay | saf import FILE\n"
 	    "                       gatewayd's control socket (default "
 	    "/run/gatewayd/control.sock,\n"
-	    "                       or $GATEWAYCTL_SOCKET)\n");
+	    "                       or $GATEWAYCTL_SOCKET)\n"
+	    "  saf export -f CONF FILE\n"
+	    "                       a stopped appliance's advice queue (CONF: "
+	    "its config)\n"
+	    "                       into FILE, sealed under its [Pair] "
+	    "KeyFile\n");
 }
 
 int

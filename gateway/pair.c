@@ -15,8 +15,14 @@
  * never holds a decision up.
  */
 #include <sys/queue.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <jansson.h>
@@ -66,6 +72,7 @@ static struct {
 	 * request to our durable copy of its decision, µs */
 	uint64_t	 win[WINDOW_RING];
 	uint64_t	 nwin, win_max;
+	char		 state_dir[CFG_PATH_MAX];
 } P;
 
 /* --- our queues -------------------------------------------------------------- */
@@ -369,6 +376,7 @@ pair_start(const struct config *c)
 	pend_init(&P.mirror);
 	pend_init(&P.release);
 	snprintf(P.peer, sizeof P.peer, "%s", c->pair->peer);
+	snprintf(P.state_dir, sizeof P.state_dir, "%s", c->state_dir);
 	P.takeover_us = c->pair->takeover_us;
 	P.start_us = now_us();
 	if ((P.k = core_new_pair(c->pair, c->name)) == NULL ||
@@ -405,6 +413,98 @@ int
 pair_is(const struct core *k)
 {
 	return k != NULL && k == P.k;
+}
+
+/* --- an export file, by hand ------------------------------------------------------ */
+
+#define IMPORT_MAX	(256u << 20)
+
+static int
+import_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n < 128 && name[0] != '.' && strspn(name,
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n;
+}
+
+/* The whole of path into a new buffer (*len), or NULL with msg. */
+static uint8_t *
+slurp(const char *path, size_t *len, char *msg, size_t cap)
+{
+	struct stat sb;
+	uint8_t *buf = NULL;
+	ssize_t r;
+	size_t off = 0;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 ||
+	    fstat(fd, &sb) == -1) {
+		snprintf(msg, cap, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > IMPORT_MAX) {
+		snprintf(msg, cap, "%s: not a regular file of at most %u "
+		    "bytes", path, IMPORT_MAX);
+		goto fail;
+	}
+	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
+		snprintf(msg, cap, "out of memory");
+		goto fail;
+	}
+	while (off < (size_t)sb.st_size &&
+	    (r = read(fd, buf + off, (size_t)sb.st_size - off)) > 0)
+		off += (size_t)r;
+	if (off != (size_t)sb.st_size) {
+		snprintf(msg, cap, "%s: short read", path);
+		goto fail;
+	}
+	close(fd);
+	*len = off;
+	return buf;
+fail:
+	if (fd != -1)
+		close(fd);
+	free(buf);
+	return NULL;
+}
+
+int
+pair_import(const char *name, char *msg, size_t cap)
+{
+	char path[CFG_PATH_MAX + 160], done[CFG_PATH_MAX + 170], err[200];
+	uint8_t *buf;
+	size_t len;
+	long n;
+
+	if (P.k == NULL) {
+		snprintf(msg, cap, "no [Pair]: an export is sealed under the "
+		    "pair's KeyFile");
+		return -1;
+	}
+	if (!import_name_ok(name)) {
+		snprintf(msg, cap, "want a file name in %s/import/", P.state_dir);
+		return -1;
+	}
+	snprintf(path, sizeof path, "%s/import/%s", P.state_dir, name);
+	if ((buf = slurp(path, &len, msg, cap)) == NULL)
+		return -1;
+	n = standin_saf_import(buf, len, &P.k->cf.keys, err, sizeof err);
+	sodium_memzero(buf, len);
+	free(buf);
+	if (n < 0) {
+		snprintf(msg, cap, "%s: %s (nothing imported)", path, err);
+		return -1;
+	}
+	/* Once queued it is not imported twice by mistake; the core's
+	 * deduplication would take a second import all the same. */
+	snprintf(done, sizeof done, "%s.done", path);
+	if (rename(path, done) == -1)
+		log_warn("event=saf_import_rename path=%s", path);
+	snprintf(msg, cap, "%s: %ld advices queued for the core (durable "
+	    "when logged: event=saf_imported)", path, n);
+	return 0;
 }
 
 /* --- views ------------------------------------------------------------------------ */

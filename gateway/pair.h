@@ -34,6 +34,10 @@ void	pair_released(uint64_t id);
 /* Periodic: retries, and the takeover of a peer gone too long. */
 void	pair_tick(uint64_t now_us);
 
+/* `gatewayctl saf import NAME`: StateDirectory/import/NAME, an export
+ * (gateway/standin/safxfer.h), into our queue: 0 with msg, or -1. */
+int	pair_import(const char *name, char *msg, size_t cap);
+
 /* `gatewayctl pair`, its JSON, the metrics. */
 void	pair_text(struct evbuffer *);
 struct json_t *pair_json(void);

@@ -11,6 +11,7 @@
  * the sealed advice; 'd' id -> the peer decision's dec_rec.  A `dedup`
  * entry pointing at a peer decision holds its id with SI_PEER_DEC set.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,7 @@
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
 #include "gateway/standin/saf.h"
+#include "gateway/standin/safxfer.h"
 #include "gateway/standin/si.h"
 
 #define META_HELD	"peer_held"
@@ -381,6 +383,110 @@ standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg)
 		return -1;
 	}
 	return 0;
+}
+
+/* --- an export file, imported by hand (safxfer.h) ------------------------------ */
+
+static int
+import_run(struct store_txn *t, void *arg)
+{
+	struct take_job *tj = arg;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < tj->n; i++) {
+		tj->v[i].wall_us = wall_us();
+		if ((rc = saf_append_peer(t, SI.key, tj->v[i].body,
+		    tj->v[i].len, tj->v[i].wall_us, &tj->v[i].id)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static void
+import_done(void *arg, int rc)
+{
+	struct take_job *tj = arg;
+	size_t i;
+
+	if (rc != 0) {
+		log_warnx("event=saf_import_failed advices=%zu error=\"%s\"",
+		    tj->n, store_strerror(rc));
+		take_clear(tj);
+		free(tj);
+		return;
+	}
+	for (i = 0; i < tj->n; i++)
+		saf_added(tj->v[i].id, tj->v[i].body, tj->v[i].len,
+		    tj->v[i].wall_us);
+	saf_kick(now_us());
+	SI.imported += tj->n;
+	log_info("event=saf_imported advices=%zu total=%llu", tj->n,
+	    (unsigned long long)SI.imported);
+	take_clear(tj);
+	free(tj);
+}
+
+static int
+import_flush(struct take_job **tjp)
+{
+	struct take_job *tj = *tjp;
+
+	*tjp = NULL;
+	if (tj == NULL || tj->n == 0) {
+		free(tj);
+		return 0;
+	}
+	tj->job.run = import_run;
+	tj->job.done = import_done;
+	tj->job.arg = tj;
+	if (store_write(SI.st, &tj->job) != 0) {
+		take_clear(tj);
+		free(tj);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+import_one(const uint8_t *body, size_t len, void *arg)
+{
+	struct take_job **tjp = arg;
+	struct taken *x;
+
+	if (*tjp == NULL && (*tjp = calloc(1, sizeof **tjp)) == NULL)
+		return -1;
+	x = &(*tjp)->v[(*tjp)->n];
+	if ((x->body = malloc(len)) == NULL)
+		return -1;
+	memcpy(x->body, body, len);
+	x->len = len;
+	if (++(*tjp)->n == TAKE_BATCH)
+		return import_flush(tjp);
+	return 0;
+}
+
+long
+standin_saf_import(const uint8_t *buf, size_t len,
+    const struct seal_keyring *ring, char *err, size_t errsz)
+{
+	struct take_job *tj = NULL;
+	long n;
+
+	if (!SI.up) {
+		snprintf(err, errsz, "no store (Durability = none)");
+		return -1;
+	}
+	n = safx_read(buf, len, ring, import_one, &tj, err, errsz);
+	if (n >= 0 && import_flush(&tj) == -1) {
+		snprintf(err, errsz, "the store refused the last batch");
+		n = -1;
+	}
+	if (tj != NULL) {
+		take_clear(tj);
+		free(tj);
+	}
+	return n;
 }
 
 uint64_t

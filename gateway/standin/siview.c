@@ -151,7 +151,7 @@ standin_saf_json(void)
 
 	saf_get_stats(&s);
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,"
-	    "s:b}",
+	    "s:b,s:I,s:s}",
 	    "depth", (json_int_t)s.depth, "in_memory", (json_int_t)s.in_memory,
 	    "oldest_age_ms", (json_int_t)(s.oldest_age_us / 1000),
 	    "head_id", (json_int_t)s.head_id,
@@ -161,7 +161,10 @@ standin_saf_json(void)
 	    "acked", (json_int_t)s.acked, "appended", (json_int_t)s.appended,
 	    "last_id", (json_int_t)s.next_id,
 	    "memory_dropped", (json_int_t)s.memory_dropped,
-	    "durable", s.durable, "paused", s.paused);
+	    "durable", s.durable, "paused", s.paused,
+	    "imported", (json_int_t)SI.imported,
+	    /* where `gatewayctl saf import` puts a file (import/) */
+	    "state_dir", SI.conf.state_dir);
 }
 
 int

@@ -86,6 +86,12 @@ int	standin_peer_keep(uint64_t id, const uint8_t *body, size_t len,
 int	standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg);
 int	standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg);
 uint64_t standin_peer_held(void);
+/* An export file (safxfer.h) read whole from buf into our queue: every
+ * advice as it is, for the core.  The count queued (durable and sent
+ * later, logged as event=saf_imported), or -1 with err. */
+struct seal_keyring;
+long	standin_saf_import(const uint8_t *buf, size_t len,
+	    const struct seal_keyring *ring, char *err, size_t errsz);
 /* Our stored advices as they become final, and those the core acked:
  * for the mirror (NULL, NULL: none). */
 void	standin_watch(void (*added)(uint64_t, const uint8_t *, size_t),
