@@ -16,7 +16,8 @@
 static const char *const type_names[] = {
 	"?", "AUTH_REQUEST", "AUTH_RESPONSE", "ADVICE", "ADVICE_ACK",
 	"OUT_REQUEST", "OUT_RESPONSE", "SNAPSHOT", "SNAPSHOT_ACK",
-	"HEARTBEAT", "HEARTBEAT_ACK",
+	"HEARTBEAT", "HEARTBEAT_ACK", "SHARE", "SHARE_ACK", "PEER_ADVICE",
+	"PEER_ADVICE_ACK", "PEER_RELEASE", "PEER_RELEASE_ACK",
 };
 
 static const char *const reject_names[] = {
@@ -35,7 +36,7 @@ static size_t nsenders, next_sender;
 const char *
 corefr_type_name(int type)
 {
-	if (type < 1 || type > COREFR_HEARTBEAT_ACK)
+	if (type < 1 || type > COREFR_TYPE_MAX)
 		return "?";
 	return type_names[type];
 }
@@ -99,7 +100,7 @@ corefr_hdr_decode(struct corefr_hdr *h, const uint8_t *pt, size_t len)
 	h->body_len = be32_get(pt + 40);
 	if (h->version != COREFR_VERSION)
 		return -1;
-	if (h->type < COREFR_AUTH_REQUEST || h->type > COREFR_HEARTBEAT_ACK)
+	if (h->type < COREFR_AUTH_REQUEST || h->type > COREFR_TYPE_MAX)
 		return -1;
 	if (h->body_len != len - COREFR_HDRLEN || h->body_len > COREFR_MAX_BODY)
 		return -1;

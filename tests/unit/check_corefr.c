@@ -177,12 +177,13 @@ START_TEST(test_roundtrip)
 	size_t n;
 	int type;
 
-	for (type = 1; type <= COREFR_HEARTBEAT_ACK; type++) {
+	for (type = 1; type <= COREFR_TYPE_MAX; type++) {
 		n = build(&from->seal, type, 0xabcdef, (uint64_t)type, NOW,
 		    "BODY");
 		ck_assert_uint_eq(n, GUE_HLEN + SEAL_OVERHEAD + COREFR_HDRLEN +
 		    4);
-		ck_assert_uint_eq(dg[0], type >= COREFR_HEARTBEAT ? 0x20 : 0);
+		ck_assert_uint_eq(dg[0], type == COREFR_HEARTBEAT ||
+		    type == COREFR_HEARTBEAT_ACK ? 0x20 : 0);
 		ck_assert_uint_eq(dg[1], type == COREFR_HEARTBEAT ? 1 :
 		    type == COREFR_HEARTBEAT_ACK ? 2 : 253);
 		ck_assert_uint_eq(be16_get(dg + 2), 0);
@@ -439,7 +440,7 @@ END_TEST
 START_TEST(test_reject_version)
 {
 	static const uint8_t versions[] = { 0, 1, 3, 0xff };
-	static const uint8_t types[] = { 0, 11, 0x80, 0xff };
+	static const uint8_t types[] = { 0, COREFR_TYPE_MAX + 1, 0x80, 0xff };
 	struct replay *rp = new_replay();
 	struct corefr_hdr h;
 	size_t n, i;
@@ -458,7 +459,7 @@ START_TEST(test_reject_version)
 		ck_assert_int_eq(opn(&gw.open, rp, NOW, n), COREFR_R_VERSION);
 	}
 	/* corefr_build does not check the type either */
-	n = build(&core.seal, 11, 1, 1, NOW, "x");
+	n = build(&core.seal, COREFR_TYPE_MAX + 1, 1, 1, NOW, "x");
 	ck_assert_int_eq(opn(&gw.open, rp, NOW, n), COREFR_R_VERSION);
 	/* body_len one more, one less, far more than sealed */
 	h = hdr(COREFR_AUTH_RESPONSE, 1, 1, NOW);
