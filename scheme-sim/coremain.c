@@ -191,7 +191,9 @@ static const struct sim_optab core_optab = SIM_OPTAB("scheme-sim core",
 "Plays the bank's cloud core on the core link (UDP, GUE, sealed frames;\n"
 "ARCHITECTURE section 4): answers AUTH_REQUEST, HEARTBEAT (with\n"
 "HEARTBEAT_ACK) and ADVICE (with ADVICE_ACK, recorded), and sends\n"
-"OUT_REQUESTs.  With --tcp it is instead a plain framed ISO 8583 peer that\n"
+"OUT_REQUESTs.  A pair of gateways is kept apart: advices known by the\n"
+"gateway that made them, snapshots acked by each, SHARE moves (--share).\n"
+"With --tcp it is instead a plain framed ISO 8583 peer that\n"
 "answers requests itself (the bare-relay floor behind haproxy).\n"
 "Runs until SIGINT/SIGTERM (or --duration), then prints its counters.\n"
 "\n", core_opts, 28);

@@ -226,9 +226,18 @@ json_advices(const struct coresim *cs)
 				err = set_named(by, a->by, new_dup(a->fresh,
 				    a->dup));
 		}
-		err = err || g == NULL || by == NULL ||
-		    json_object_set_new(g, "delivered_by", by) ||
-		    set_named(o, cs->advst[i].origin, g);
+		if (err || g == NULL || by == NULL) {
+			json_decref(g);
+			json_decref(by);
+			err = 1;
+			break;
+		}
+		if (json_object_set_new(g, "delivered_by", by) == -1) {
+			json_decref(g);
+			err = 1;
+			break;
+		}
+		err = set_named(o, cs->advst[i].origin, g);
 	}
 	if (err) {
 		json_decref(o);

@@ -60,7 +60,8 @@ core_share_parse(const char *arg, struct core_move *m, char *why,
 		if (!core_name_ok(tok) || eq[1] < '0' || eq[1] > '9' ||
 		    *end != '\0' || v > 100) {
 			snprintf(why, whysz, "want NAME=PCT (a name of "
-			    "[A-Za-z0-9._-], PCT 0..100), not %.64s", tok);
+			    "[A-Za-z0-9._-], PCT 0..100), not %.64s=%.8s",
+			    tok, eq + 1);
 			return -1;
 		}
 		for (i = 0; i < m->n; i++)

@@ -160,8 +160,12 @@ START_TEST(test_hdr_format)
 	b[0] = 2;
 	b[1] = 0;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
-	b[1] = 11;
+	b[1] = COREFR_TYPE_MAX + 1;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
+	b[1] = COREFR_TYPE_MAX;			/* PEER_RELEASE_ACK, 16 */
+	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
+	b[1] = COREFR_SHARE;
+	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
 	b[1] = 10;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
 }
