@@ -33,12 +33,12 @@ sim_advrec_open(struct sim_advrec *r, const char *path)
 {
 	memset(r, 0, sizeof *r);
 	r->cap = 1024;
-	if ((r->ids = calloc(r->cap, sizeof *r->ids)) == NULL)
+	if ((r->slots = calloc(r->cap, sizeof *r->slots)) == NULL)
 		return -1;
 	if (path != NULL && (r->f = fopen(path, "a")) == NULL) {
 		log_warn("event=record_open_failed path=%s", path);
-		free(r->ids);
-		r->ids = NULL;
+		free(r->slots);
+		r->slots = NULL;
 		return -1;
 	}
 	return 0;
@@ -49,7 +49,7 @@ sim_advrec_close(struct sim_advrec *r)
 {
 	if (r->f)
 		fclose(r->f);
-	free(r->ids);
+	free(r->slots);
 	memset(r, 0, sizeof *r);
 }
 
@@ -60,26 +60,46 @@ sim_advrec_flush(struct sim_advrec *r)
 		fflush(r->f);
 }
 
-static size_t
-slot(uint64_t id, size_t cap)
+int
+sim_advrec_key(const uint8_t *body, size_t len, uint64_t corr_id,
+    char gw[SIM_ADV_NAMELEN], uint64_t *id)
 {
-	return (size_t)((id * 0x9E3779B97F4A7C15ull) >> 17) & (cap - 1);
+	const uint8_t *v;
+	uint16_t vl;
+
+	gw[0] = '\0';
+	*id = corr_id;
+	if (tlv_find(body, len, TLV_GATEWAY, &v, &vl) == 1 &&
+	    tlv_find_str(body, len, TLV_GATEWAY, gw, SIM_ADV_NAMELEN) == -1)
+		return -1;
+	if (tlv_find(body, len, TLV_ADVICE_ID, &v, &vl) == 1 &&
+	    tlv_find_u64(body, len, TLV_ADVICE_ID, id) == -1)
+		return -1;
+	return 0;
+}
+
+static size_t
+slot(uint32_t gw, uint64_t id, size_t cap)
+{
+	uint64_t h = (id ^ ((uint64_t)gw << 56)) * 0x9E3779B97F4A7C15ull;
+
+	return (size_t)(h >> 17) & (cap - 1);
 }
 
 static int
 grow(struct sim_advrec *r)
 {
-	uint64_t *old = r->ids, *nv;
+	struct sim_advslot *old = r->slots, *nv;
 	size_t oldcap = r->cap, i, j;
 
 	if ((nv = calloc(oldcap * 2, sizeof *nv)) == NULL)
 		return -1;
-	r->ids = nv;
+	r->slots = nv;
 	r->cap = oldcap * 2;
 	for (i = 0; i < oldcap; i++)
-		if (old[i] != 0) {
-			for (j = slot(old[i], r->cap); nv[j] != 0;
-			    j = (j + 1) & (r->cap - 1))
+		if (old[i].used) {
+			for (j = slot(old[i].gw, old[i].id, r->cap);
+			    nv[j].used; j = (j + 1) & (r->cap - 1))
 				;
 			nv[j] = old[i];
 		}
@@ -87,30 +107,44 @@ grow(struct sim_advrec *r)
 	return 0;
 }
 
+/* The gateway name's index, taken on first sight; -1 when all are. */
+static int
+name_index(struct sim_advrec *r, const char *gw)
+{
+	int i;
+
+	for (i = 0; i < r->nnames; i++)
+		if (strcmp(r->names[i], gw) == 0)
+			return i;
+	if (r->nnames == SIM_ADV_NAMES)
+		return -1;
+	snprintf(r->names[i], sizeof r->names[i], "%s", gw);
+	return r->nnames++;
+}
+
 int
-sim_advrec_seen(struct sim_advrec *r, uint64_t id)
+sim_advrec_seen(struct sim_advrec *r, const char *gw, uint64_t id)
 {
 	size_t j;
+	int g;
 
-	if (id == 0) {
-		if (r->has_zero)
-			goto dup;
-		r->has_zero = 1;
+	if ((g = name_index(r, gw)) == -1 ||
+	    ((r->n + 1) * 2 > r->cap && grow(r) == -1)) {
 		r->unique++;
-		return 1;
-	}
-	if ((r->n + 1) * 2 > r->cap && grow(r) == -1)
 		return -1;
-	for (j = slot(id, r->cap); r->ids[j] != 0; j = (j + 1) & (r->cap - 1))
-		if (r->ids[j] == id)
-			goto dup;
-	r->ids[j] = id;
+	}
+	for (j = slot((uint32_t)g, id, r->cap); r->slots[j].used;
+	    j = (j + 1) & (r->cap - 1))
+		if (r->slots[j].id == id && r->slots[j].gw == (uint32_t)g) {
+			r->dups++;
+			return 0;
+		}
+	r->slots[j].id = id;
+	r->slots[j].gw = (uint32_t)g;
+	r->slots[j].used = 1;
 	r->n++;
 	r->unique++;
 	return 1;
-dup:
-	r->dups++;
-	return 0;
 }
 
 /* What a record carries of the frame's message, by TLV tag, in order. */
@@ -164,9 +198,23 @@ add_field(json_t *doc, const char *key, uint16_t tag, const uint8_t *body,
 	return rc;
 }
 
+/* Who made an advice and who delivered it; "gateway" is set after the
+ * body's fields, so it is there ("") when the body has no 0x1007.  Names
+ * come off the wire: written as the body's values are. */
+static int
+add_info(json_t *doc, const struct sim_advinfo *in)
+{
+	return json_object_set_new(doc, "gateway", sim_json_bytes(in->gateway,
+	    strlen(in->gateway))) ||
+	    json_object_set_new(doc, "from", json_string(in->from)) ||
+	    json_object_set_new(doc, "delivered_by",
+	    sim_json_bytes(in->delivered_by, strlen(in->delivered_by)));
+}
+
 void
 sim_advrec_write(struct sim_advrec *r, const char *kind, uint64_t corr_id,
-    int dup, const uint8_t *body, size_t len, uint64_t extra_us)
+    int dup, const uint8_t *body, size_t len, uint64_t extra_us,
+    const struct sim_advinfo *info)
 {
 	json_t *doc;
 	size_t i;
@@ -177,13 +225,15 @@ sim_advrec_write(struct sim_advrec *r, const char *kind, uint64_t corr_id,
 	doc = json_pack("{s:I, s:s, s:I}", "ts_us", (json_int_t)sim_wall_us(),
 	    "kind", kind, "corr_id", (json_int_t)corr_id);
 	err = doc == NULL;
-	if (!err && strcmp(kind, "advice") == 0)
-		err = sim_json_set_u64(doc, "advice_id", corr_id) ||
+	if (!err && info != NULL)
+		err = sim_json_set_u64(doc, "advice_id", info->advice_id) ||
 		    json_object_set_new(doc, "dup", json_boolean(dup));
 	else if (!err)
 		err = sim_json_set_u64(doc, "latency_us", extra_us);
 	for (i = 0; !err && i < sizeof fields / sizeof fields[0]; i++)
 		err = add_field(doc, fields[i].key, fields[i].tag, body, len);
+	if (!err && info != NULL)
+		err = add_info(doc, info);
 	if (err) {
 		json_decref(doc);
 		doc = NULL;

@@ -14,6 +14,8 @@
  *   mark                  counters from now on count from zero
  *   counters              "ok name=value ..." since the last mark
  *   out-request           send the --out-request messages now
+ *   share [NAME=PCT,...]  move stand-in budget shares (coreshare.c);
+ *                         alone: how the last move stands
  *
  * The socket is made mode 0600: only the test's user drives the core.
  * Black-holing lives here for SIGUSR1 and the --blackhole-after timer
@@ -114,7 +116,9 @@ restart_cb(evutil_socket_t fd, short what, void *arg)
 		replay_free(cs->seen);
 		cs->seen = seen;
 	}
-	cs->have_gw = 0;
+	core_gw_forget_all(cs);
+	if (cs->move.state == MOVE_LOWER || cs->move.state == MOVE_RAISE)
+		cs->move.state = MOVE_ABORTED;
 	if (cs->o->cards_path != NULL && repush(cs, ans, sizeof ans) == -1)
 		log_warnx("event=restart_snapshot_failed reason=\"%s\"", ans);
 	core_set_blackhole(cs, 0, "restart");
@@ -246,6 +250,11 @@ command(struct coresim *cs, char *line, char *ans, size_t cap)
 			rc = -1;
 		} else
 			core_send_outreqs(cs);
+	} else if (strcmp(cmd, "share") == 0) {
+		if (arg == NULL)
+			core_share_status(cs, ans, cap);
+		else
+			rc = core_share_start(cs, arg, ans, cap);
 	} else {
 		snprintf(ans, cap, "err unknown command %s", cmd);
 		rc = -1;

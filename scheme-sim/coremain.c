@@ -13,6 +13,7 @@
 #include "iso8583/iso8583.h"
 #include "scheme-sim/coremain.h"
 #include "scheme-sim/coreopts.h"
+#include "scheme-sim/coresim.h"
 #include "scheme-sim/opts.h"
 #include "scheme-sim/parse.h"
 #include "tunnel/seal.h"
@@ -68,6 +69,18 @@ set_drop(void *o, const char *arg, char *why, size_t whysz)
 	return sim_parse_prob(arg, &((struct sim_core_opts *)o)->drop);
 }
 
+/* Checked now, moved once a gateway is heard (coreshare.c). */
+static int
+set_share(void *v, const char *arg, char *why, size_t whysz)
+{
+	struct core_move m;
+
+	if (core_share_parse(arg, &m, why, whysz) == -1)
+		return -1;
+	((struct sim_core_opts *)v)->share = arg;
+	return 0;
+}
+
 #define DELAY_WHY "want D, uniform:MIN:MAX, normal:MEAN:SD or exp:MEAN"
 
 static const struct sim_opt core_opts[] = {
@@ -90,6 +103,11 @@ static const struct sim_opt core_opts[] = {
 	  .help = "append one JSON line per ADVICE (advice id,\n"
 	  "dup flag, link, MTI, masked PAN, amount, DE39,\n"
 	  "stand-in DE39 and reason...) and per OUT_RESPONSE" },
+	{ .name = "share", .arg = "NAME=PCT,...", .kind = SIM_OPT_FN,
+	  .fn = set_share,
+	  .help = "once a gateway is heard, move the stand-in\n"
+	  "budget shares to these (SHARE frames: lower\n"
+	  "first, then raise; doc/scheme-sim.md)" },
 	{ .name = "out-request", .arg = "LINK:FILE", .kind = SIM_OPT_FN,
 	  .fn = set_outreq, .why = "want LINK:FILE",
 	  .help = "send the message in FILE (iso8583 CLI JSON:\n"
@@ -144,7 +162,8 @@ static const struct sim_opt core_opts[] = {
 	  AT(control_path),
 	  .help = "unix socket taking fault commands while running\n"
 	  "(blackhole, delay, drop, rc, advice-ack, snapshot,\n"
-	  "restart, mark, counters; scheme-sim run's core steps)" },
+	  "restart, mark, counters, out-request, share;\n"
+	  "scheme-sim run's core steps)" },
 	{ .kind = SIM_OPT_HEADING, .help = "plain ISO 8583 peer:" },
 	{ .name = "tcp", .arg = "ADDR:PORT", .kind = SIM_OPT_ADDR, AT(addr),
 	  .val = CORE_TCP, .why = "want a numeric ADDR:PORT",
@@ -172,7 +191,9 @@ static const struct sim_optab core_optab = SIM_OPTAB("scheme-sim core",
 "Plays the bank's cloud core on the core link (UDP, GUE, sealed frames;\n"
 "ARCHITECTURE section 4): answers AUTH_REQUEST, HEARTBEAT (with\n"
 "HEARTBEAT_ACK) and ADVICE (with ADVICE_ACK, recorded), and sends\n"
-"OUT_REQUESTs.  With --tcp it is instead a plain framed ISO 8583 peer that\n"
+"OUT_REQUESTs.  A pair of gateways is kept apart: advices known by the\n"
+"gateway that made them, snapshots acked by each, SHARE moves (--share).\n"
+"With --tcp it is instead a plain framed ISO 8583 peer that\n"
 "answers requests itself (the bare-relay floor behind haproxy).\n"
 "Runs until SIGINT/SIGTERM (or --duration), then prints its counters.\n"
 "\n", core_opts, 28);

@@ -43,6 +43,7 @@ struct sim_core_opts {
 	uint64_t		 snap_version;	/* its first version, 0: now */
 	const char		*json_path;
 	const char		*control_path;	/* corectl.c */
+	const char		*share;		/* --share, coreshare.c */
 	const char		*out_profile;
 	struct sim_outreq	 outreq[SIM_MAX_OUTREQ];
 	int			 noutreq;

@@ -1,8 +1,9 @@
 /*
  * corerx.c — what `scheme-sim core` reads on the core link: AUTH_REQUEST
  * answered by the rules in rules.c, HEARTBEAT with HEARTBEAT_ACK, ADVICEs
- * acked and recorded, OUT_RESPONSEs recorded, SNAPSHOT_ACKs.  Datagrams
- * are read with recvmmsg, a batch at a time.
+ * acked and recorded, OUT_RESPONSEs recorded, SNAPSHOT_ACKs and
+ * SHARE_ACKs (coreshare.c), each kept by the gateway that sent it
+ * (coregw.c).  Datagrams are read with recvmmsg, a batch at a time.
  */
 #include <string.h>
 
@@ -46,24 +47,38 @@ on_auth(struct coresim *cs, const struct corefr_hdr *h, const uint8_t *body,
 	    fromlen, sim_delay_draw(&cs->o->delay, &cs->rng));
 }
 
+/* Known by (0x1007, 0x1006), not by corr_id: after a takeover a gateway
+ * delivers its dead peer's advices under its own queue ids. */
 static void
-on_advice(struct coresim *cs, const struct corefr_hdr *h, const uint8_t *body,
-    const struct sockaddr *from, socklen_t fromlen)
+on_advice(struct coresim *cs, int gw, const struct corefr_hdr *h,
+    const uint8_t *body, const struct sockaddr *from, socklen_t fromlen)
 {
+	struct sim_advinfo in;
+	char name[CORE_NAMELEN], fa[64], by[CORE_NAMELEN];
+	uint64_t id;
 	int isnew;
 
-	if (tlv_check(body, h->body_len) == -1) {
+	if (tlv_check(body, h->body_len) == -1 ||
+	    sim_advrec_key(body, h->body_len, h->corr_id, name, &id) == -1) {
 		cs->bad_body++;
 		return;
 	}
-	isnew = sim_advrec_seen(&cs->rec, h->corr_id);
+	if (id == h->corr_id)
+		core_gw_name(cs, gw, name, 0);
+	isnew = sim_advrec_seen(&cs->rec, name, id);
 	if (isnew == 0)
 		cs->advice_dups++;
 	cs->advices++;
+	in.gateway = name;
+	in.advice_id = id;
+	in.from = sim_addr_str(from, fa, sizeof fa);
+	in.delivered_by = core_gw_label(cs, gw, by, sizeof by);
+	core_advstat_add(cs, name, by, isnew != 0);
 	sim_advrec_write(&cs->rec, "advice", h->corr_id, isnew == 0, body,
-	    h->body_len, 0);
-	/* Acked every time: the gateway retries until it hears the ack
-	 * (unless a test's "advice-ack off" makes it retry). */
+	    h->body_len, 0, &in);
+	/* Acked every time, to its sender, echoing the sender's queue id:
+	 * the gateway retries until it hears the ack (unless a test's
+	 * "advice-ack off" makes it retry). */
 	if (!cs->advice_ack_off)
 		core_emit(cs, COREFR_ADVICE_ACK, h->corr_id, NULL, 0, from, fromlen, 0);
 }
@@ -83,29 +98,33 @@ on_out_response(struct coresim *cs, const struct corefr_hdr *h,
 		}
 	cs->out_resp++;
 	sim_advrec_write(&cs->rec, "out_response", h->corr_id, 0, body,
-	    h->body_len, lat);
+	    h->body_len, lat, NULL);
 	log_info("event=out_response corr_id=%llu latency_us=%llu",
 	    (unsigned long long)h->corr_id, (unsigned long long)lat);
 }
 
-/* A data frame, past the drop: by its type. */
+/* A data frame, past the drop: by its type.  gw: the sender's index. */
 static void
-on_frame(struct coresim *cs, const struct corefr_hdr *h, const uint8_t *body,
-    const struct sockaddr *from, socklen_t fromlen)
+on_frame(struct coresim *cs, int gw, const struct corefr_hdr *h,
+    const uint8_t *body, const struct sockaddr *from, socklen_t fromlen)
 {
 	switch (h->type) {
 	case COREFR_AUTH_REQUEST:
 		on_auth(cs, h, body, from, fromlen);
 		break;
 	case COREFR_ADVICE:
-		on_advice(cs, h, body, from, fromlen);
+		on_advice(cs, gw, h, body, from, fromlen);
 		break;
 	case COREFR_OUT_RESPONSE:
 		on_out_response(cs, h, body);
 		break;
 	case COREFR_SNAPSHOT_ACK:
-		if (cs->snap == NULL || !sim_snap_ack(cs->snap, h->corr_id))
+		if (cs->snap == NULL || !sim_snap_ack(cs->snap, gw,
+		    h->corr_id))
 			cs->unexpected++;
+		break;
+	case COREFR_SHARE_ACK:
+		core_on_share_ack(cs, gw, h, body);
 		break;
 	default:
 		cs->unexpected++;
@@ -120,6 +139,7 @@ handle(struct coresim *cs, const uint8_t *d, size_t len,
 	struct corefr_hdr h;
 	const uint8_t *body;
 	enum corefr_reject why;
+	int gw;
 
 	cs->rx++;
 	if (cs->blackholed) {
@@ -131,8 +151,9 @@ handle(struct coresim *cs, const uint8_t *d, size_t len,
 		cs->rejected[why < COREFR_R_MAX ? why : 0]++;
 		return;
 	}
-	if (h.type <= 10)
+	if (h.type <= COREFR_TYPE_MAX)
 		cs->rx_type[h.type]++;
+	gw = core_gw_heard(cs, from, fromlen);
 	memcpy(&cs->gw, from, fromlen);
 	cs->gwlen = fromlen;
 	cs->have_gw = 1;
@@ -145,7 +166,7 @@ handle(struct coresim *cs, const uint8_t *d, size_t len,
 		cs->dropped++;
 		return;
 	}
-	on_frame(cs, &h, body, from, fromlen);
+	on_frame(cs, gw, &h, body, from, fromlen);
 }
 
 void

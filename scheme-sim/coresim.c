@@ -3,7 +3,8 @@
  * (ARCHITECTURE section 4): GUE + sealed frames over UDP, through the
  * tunnel/ frame library.  This file runs it: the socket and the loop,
  * the timers that black-hole and restore it, send OUT_REQUESTs and push
- * the --cards snapshot, and the signals.  What it reads is in corerx.c,
+ * the --cards snapshot (to every gateway heard lately), move shares
+ * (coreshare.c), and the signals.  What it reads is in corerx.c,
  * how it sends in coretx.c.
  */
 #include <signal.h>
@@ -20,13 +21,15 @@
 #include "scheme-sim/parse.h"
 #include "scheme-sim/snapshot.h"
 
+/* To each gateway of the pair: each keeps its own store. */
 static void
-snap_send(void *arg, uint64_t version, const uint8_t *body, size_t len)
+snap_send(void *arg, int gw, uint64_t version, const uint8_t *body,
+    size_t len)
 {
 	struct coresim *cs = arg;
 
 	core_emit(cs, COREFR_SNAPSHOT, version, body, len,
-	    (struct sockaddr *)&cs->gw, cs->gwlen, 0);
+	    (struct sockaddr *)&cs->gws[gw].addr, cs->gws[gw].len, 0);
 }
 
 /* --blackhole-after, then --blackhole-for. */
@@ -77,9 +80,11 @@ tick_cb(evutil_socket_t fd, short what, void *arg)
 	blackhole_timers(cs, now);
 	outreq_timer(cs, now);
 	if (cs->snap != NULL && cs->have_gw && !cs->blackholed) {
-		sim_snap_tick(cs->snap, now, snap_send, cs);
+		sim_snap_tick(cs->snap, now, core_gw_live(cs, now), snap_send,
+		    cs);
 		core_flush_tx(cs);
 	}
+	core_share_tick(cs, now);
 	if (cs->o->duration_ns && now - cs->t0_ns >= cs->o->duration_ns)
 		event_base_loopbreak(cs->base);
 	sim_advrec_flush(&cs->rec);
@@ -217,6 +222,8 @@ sim_coreudp_run(struct sim_core_opts *o)
 		return 2;
 	cs->o = o;
 	cs->fd = -1;
+	/* A restarted core's share versions stay above its old ones. */
+	cs->share_ver = sim_wall_us() / 1000;
 	sim_txq_init(&cs->txq);
 	if (core_keys_derive(&cs->keys, &o->keys, ROLE_CORE) == -1 ||
 	    (cs->seen = replay_new(corefr_now_ms())) == NULL) {

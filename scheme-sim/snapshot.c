@@ -18,7 +18,7 @@
 struct frame {
 	uint64_t	 version;
 	uint64_t	 sent_ns;
-	int		 acked;
+	uint32_t	 acked;		/* by gateway index */
 	size_t		 len;
 	uint8_t		*body;
 };
@@ -26,7 +26,8 @@ struct frame {
 struct sim_snap {
 	struct frame	*v;
 	size_t		 n;
-	uint64_t	 cards, acked, sent;
+	uint64_t	 cards, sent;
+	uint32_t	 known;		/* as the last tick had it */
 	int		 done_logged;
 };
 
@@ -88,18 +89,41 @@ sim_snap_free(struct sim_snap *s)
 	free(s);
 }
 
+/* Every known gateway has it (and some gateway is known). */
+static int
+done(const struct sim_snap *s, const struct frame *f)
+{
+	return s->known != 0 && (f->acked & s->known) == s->known;
+}
+
+static uint64_t
+acked_all(const struct sim_snap *s)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		n += done(s, &s->v[i]);
+	return n;
+}
+
 void
-sim_snap_tick(struct sim_snap *s, uint64_t now, sim_snap_send_fn *send,
-    void *arg)
+sim_snap_tick(struct sim_snap *s, uint64_t now, uint32_t known,
+    sim_snap_send_fn *send, void *arg)
 {
 	size_t i;
-	int n = 0;
+	uint32_t want;
+	int n = 0, g;
 
+	s->known = known;
 	for (i = 0; i < s->n && n < PER_TICK; i++) {
 		struct frame *f = &s->v[i];
-		if (f->acked || (f->sent_ns && now - f->sent_ns < RESEND_NS))
+		want = known & ~f->acked;
+		if (want == 0 || (f->sent_ns && now - f->sent_ns < RESEND_NS))
 			continue;
-		send(arg, f->version, f->body, f->len);
+		for (g = 0; g < 32; g++)
+			if (want & (1u << g))
+				send(arg, g, f->version, f->body, f->len);
 		f->sent_ns = now;
 		s->sent++;
 		n++;
@@ -107,19 +131,21 @@ sim_snap_tick(struct sim_snap *s, uint64_t now, sim_snap_send_fn *send,
 }
 
 int
-sim_snap_ack(struct sim_snap *s, uint64_t version)
+sim_snap_ack(struct sim_snap *s, int gw, uint64_t version)
 {
 	size_t i;
 
+	if (gw < 0 || gw >= 32)
+		return 0;
 	for (i = 0; i < s->n; i++)
 		if (s->v[i].version == version) {
-			if (!s->v[i].acked) {
-				s->v[i].acked = 1;
-				s->acked++;
-				if (s->acked == s->n)
-					log_info("event=snapshot_acked "
-					    "cards=%llu frames=%zu",
-					    (unsigned long long)s->cards, s->n);
+			s->v[i].acked |= 1u << gw;
+			if (!s->done_logged && acked_all(s) == s->n) {
+				s->done_logged = 1;
+				log_info("event=snapshot_acked cards=%llu "
+				    "frames=%zu gateways=%d",
+				    (unsigned long long)s->cards, s->n,
+				    __builtin_popcount(s->known));
 			}
 			return 1;
 		}
@@ -127,11 +153,35 @@ sim_snap_ack(struct sim_snap *s, uint64_t version)
 }
 
 void
+sim_snap_forget(struct sim_snap *s, int gw)
+{
+	size_t i;
+
+	if (s == NULL || gw < 0 || gw >= 32)
+		return;
+	for (i = 0; i < s->n; i++)
+		s->v[i].acked &= ~(1u << gw);
+}
+
+void
 sim_snap_counts(const struct sim_snap *s, uint64_t *frames, uint64_t *acked,
     uint64_t *cards, uint64_t *sent)
 {
 	*frames = s ? s->n : 0;
-	*acked = s ? s->acked : 0;
+	*acked = s ? acked_all(s) : 0;
 	*cards = s ? s->cards : 0;
 	*sent = s ? s->sent : 0;
+}
+
+uint64_t
+sim_snap_gw_acked(const struct sim_snap *s, int gw)
+{
+	uint64_t n = 0;
+	size_t i;
+
+	if (s == NULL || gw < 0 || gw >= 32)
+		return 0;
+	for (i = 0; i < s->n; i++)
+		n += (s->v[i].acked >> gw) & 1u;
+	return n;
 }

@@ -59,14 +59,15 @@ enum corefr_type {
 	COREFR_SNAPSHOT_ACK = 8,
 	COREFR_HEARTBEAT = 9,
 	COREFR_HEARTBEAT_ACK = 10,
-	COREFR_SHARE = 11,		/* core -> gw: the pair's stand-in shares */
-	COREFR_SHARE_ACK = 12,
-	COREFR_PEER_ADVICE = 13,	/* gw <-> gw: the pair link */
+	COREFR_SHARE = 11,		/* core -> gw: stand-in budget shares */
+	COREFR_SHARE_ACK = 12,		/* gw -> core: the share it holds */
+	/* The pair link, gateway to gateway; never on the core link. */
+	COREFR_PEER_ADVICE = 13,
 	COREFR_PEER_ADVICE_ACK = 14,
 	COREFR_PEER_RELEASE = 15,
 	COREFR_PEER_RELEASE_ACK = 16,
-	COREFR_TYPE_MAX = 16
 };
+#define COREFR_TYPE_MAX		COREFR_PEER_RELEASE_ACK
 
 struct corefr_hdr {
 	uint8_t		version;

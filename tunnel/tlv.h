@@ -28,7 +28,7 @@
 #define TLV_SNAP_CARD		0x2000
 #define TLV_SNAP_VERSION	0x200B
 #define TLV_SHARES		0x2010	/* SHARE: "NAME=PCT;NAME=PCT" */
-#define TLV_SHARE		0x2011	/* SHARE_ACK: the share in force */
+#define TLV_SHARE		0x2011	/* SHARE_ACK: the share in force, % */
 #define TLV_SHARE_VERSION	0x2012	/* SHARE_ACK: the version held */
 
 /* Writer over a caller buffer.  Once a put does not fit, err is set and

@@ -4,7 +4,10 @@ core received (ARCHITECTURE section 4, ADVICE): a request stand-in answered
 has exactly one advice (one advice id, however often it was delivered),
 whose tag 39 and tag 0x1004 are both the DE39 the scheme was sent; a
 request the core answered has none; no advice is for a request the scheme
-never saw answered.
+never saw answered.  An advice is known by the gateway that made it and
+that gateway's id ("gateway" and "advice_id" in the record; a pair of
+gateways delivers each other's advices under their own corr_ids), or by its
+id alone in a record without "gateway".
 
 usage: advcheck.py ANSWERS ADVICES CORE_MARK [LAST_ID]
   ANSWERS  scheme-sim scheme --record-answers: DE7 STAN RRN DE39 DE38
@@ -13,7 +16,9 @@ usage: advcheck.py ANSWERS ADVICES CORE_MARK [LAST_ID]
            of this test approves everything, so an answer is the core's
            when it is 00 with such a DE38
   LAST_ID  the gateway's last durable advice id (gatewayctl saf): every id
-           from 1 to it must have reached the core
+           from 1 to it must have reached the core (from some gateway:
+           with one gateway, its own); for a pair NAME:N,NAME:N, each
+           gateway's ids from 1 to its N
 prints the counts and each problem (the first 20); exit 1 on any problem.
 """
 import collections
@@ -21,7 +26,11 @@ import json
 import sys
 
 answers_path, advices_path, mark = sys.argv[1], sys.argv[2], sys.argv[3]
-last_id = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+last_ids = {}          # gateway name (None: any) -> its last id
+if len(sys.argv) > 4:
+    for part in sys.argv[4].split(","):
+        gw, _, n = part.rpartition(":")
+        last_ids[gw if ":" in part else None] = int(n)
 problems = []
 
 
@@ -37,14 +46,25 @@ for line in open(answers_path):
         problem("answered_twice", "STAN %s RRN %s" % key)
     answers[key] = (de39, de38)
 
-advices = {}            # advice id -> its first record
+def ident(r):
+    """(gateway, advice id), as the core deduplicates; an id alone
+    before records named the gateway."""
+    return (r.get("gateway", ""), r["advice_id"])
+
+
+def name(r):
+    return ("%s/%s" % (r["gateway"], r["advice_id"]) if r.get("gateway")
+            else str(r["advice_id"]))
+
+
+advices = {}            # (gateway, advice id) -> its first record
 deliveries = 0
 for line in open(advices_path):
     r = json.loads(line)
     if r.get("kind") != "advice":
         continue
     deliveries += 1
-    advices.setdefault(r["advice_id"], r)
+    advices.setdefault(ident(r), r)
 by_request = collections.defaultdict(list)
 for aid, r in advices.items():
     by_request[(r.get("stan"), r.get("rrn"))].append(r)
@@ -58,7 +78,7 @@ for key, (de39, de38) in sorted(answers.items()):
         core += 1
         if advs:
             problem("core_answer_advised", "%s: advice %s" % (who,
-                    advs[0]["advice_id"]))
+                    name(advs[0])))
         continue
     standin[de39] += 1
     if not advs:
@@ -66,22 +86,25 @@ for key, (de39, de38) in sorted(answers.items()):
         continue
     if len(advs) > 1:
         problem("duplicate", "%s: %d advices (ids %s)" % (who, len(advs),
-                ",".join(str(a["advice_id"]) for a in advs)))
+                ",".join(name(a) for a in advs)))
     for a in advs:
         if a.get("de39") != de39 or a.get("standin_de39") != de39:
             problem("mismatch", "%s: advice %s (%s) says tag39=%s 0x1004=%s"
-                    " reason=%s" % (who, a["advice_id"], a.get("mti"),
+                    " reason=%s" % (who, name(a), a.get("mti"),
                                     a.get("de39"), a.get("standin_de39"),
                                     a.get("standin_reason")))
 for key, advs in sorted(by_request.items()):
     for a in advs:
         problem("orphan", "advice %s (%s) STAN %s RRN %s DE39 %s: no such "
-                "answer" % (a["advice_id"], a.get("mti"), key[0], key[1],
+                "answer" % (name(a), a.get("mti"), key[0], key[1],
                             a.get("de39")))
 
-for aid in range(1, last_id + 1):
-    if aid not in advices:
-        problem("undelivered", "advice id %d never reached the core" % aid)
+ids = set(aid for _, aid in advices)
+for gw, last in sorted(last_ids.items(), key=lambda kv: kv[0] or ""):
+    for aid in range(1, last + 1):
+        if (aid not in ids) if gw is None else ((gw, aid) not in advices):
+            problem("undelivered", "advice id %s%d never reached the core"
+                    % (gw + "/" if gw else "", aid))
 
 kinds = collections.Counter(k for k, _ in problems)
 print("requests=%d core=%d standin=%d standin_by_de39=%s" % (

@@ -159,7 +159,8 @@ attack_rejects(const uint8_t *body, size_t blen, uint64_t gw_start)
 	n = forge(&core.seal, 0, 253, 3, COREFR_AUTH_RESPONSE, now, body,
 	    blen, d);
 	inject(gwfd, d, n, COREFR_R_VERSION);
-	n = forge(&core.seal, 0, 253, 2, 11, now, body, blen, d);
+	n = forge(&core.seal, 0, 253, 2, COREFR_TYPE_MAX + 1, now, body,
+	    blen, d);						/* type */
 	inject(gwfd, d, n, COREFR_R_VERSION);
 	n = forge(&core.seal, 0, 253, 2, COREFR_AUTH_RESPONSE, now - 60000,
 	    body, blen, d);

@@ -58,7 +58,7 @@ check_accepted(const struct corefr_hdr *h, const uint8_t *body,
 	uint8_t gpt;
 
 	if (h->version != COREFR_VERSION || h->type < COREFR_AUTH_REQUEST ||
-	    h->type > COREFR_HEARTBEAT_ACK)
+	    h->type > COREFR_TYPE_MAX)
 		__builtin_trap();
 	if (len != GUE_HLEN + SEAL_OVERHEAD + COREFR_HDRLEN + h->body_len ||
 	    h->body_len > COREFR_MAX_BODY || body != pt + COREFR_HDRLEN)

@@ -162,7 +162,11 @@ START_TEST(test_hdr_format)
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
 	b[1] = COREFR_TYPE_MAX + 1;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), -1);
-	b[1] = COREFR_TYPE_MAX;
+	b[1] = COREFR_TYPE_MAX;			/* PEER_RELEASE_ACK, 16 */
+	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
+	b[1] = COREFR_SHARE;
+	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
+	b[1] = 10;
 	ck_assert_int_eq(corefr_hdr_decode(&d, b, sizeof b), 0);
 }
 END_TEST
@@ -177,12 +181,13 @@ START_TEST(test_roundtrip)
 	size_t n;
 	int type;
 
-	for (type = 1; type <= COREFR_HEARTBEAT_ACK; type++) {
+	for (type = 1; type <= COREFR_TYPE_MAX; type++) {
 		n = build(&from->seal, type, 0xabcdef, (uint64_t)type, NOW,
 		    "BODY");
 		ck_assert_uint_eq(n, GUE_HLEN + SEAL_OVERHEAD + COREFR_HDRLEN +
 		    4);
-		ck_assert_uint_eq(dg[0], type >= COREFR_HEARTBEAT ? 0x20 : 0);
+		ck_assert_uint_eq(dg[0], type == COREFR_HEARTBEAT ||
+		    type == COREFR_HEARTBEAT_ACK ? 0x20 : 0);
 		ck_assert_uint_eq(dg[1], type == COREFR_HEARTBEAT ? 1 :
 		    type == COREFR_HEARTBEAT_ACK ? 2 : 253);
 		ck_assert_uint_eq(be16_get(dg + 2), 0);

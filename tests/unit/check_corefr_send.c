@@ -302,7 +302,9 @@ START_TEST(test_names)
 	static const char *const types[] = {
 		"?", "AUTH_REQUEST", "AUTH_RESPONSE", "ADVICE", "ADVICE_ACK",
 		"OUT_REQUEST", "OUT_RESPONSE", "SNAPSHOT", "SNAPSHOT_ACK",
-		"HEARTBEAT", "HEARTBEAT_ACK",
+		"HEARTBEAT", "HEARTBEAT_ACK", "SHARE", "SHARE_ACK",
+		"PEER_ADVICE", "PEER_ADVICE_ACK", "PEER_RELEASE",
+		"PEER_RELEASE_ACK",
 	};
 	int i, c;
 	uint8_t p;
@@ -312,14 +314,16 @@ START_TEST(test_names)
 		ck_assert_str_eq(corefr_reject_name(i), reasons[i]);
 	ck_assert_str_eq(corefr_reject_name(COREFR_R_MAX), "?");
 	ck_assert_str_eq(corefr_reject_name(-1), "?");
-	for (i = 1; i <= COREFR_HEARTBEAT_ACK; i++)
+	ck_assert_int_eq(COREFR_TYPE_MAX + 1, sizeof types / sizeof types[0]);
+	for (i = 1; i <= COREFR_TYPE_MAX; i++)
 		ck_assert_str_eq(corefr_type_name(i), types[i]);
 	ck_assert_str_eq(corefr_type_name(0), "?");
-	ck_assert_str_eq(corefr_type_name(11), "?");
+	ck_assert_str_eq(corefr_type_name(COREFR_TYPE_MAX + 1), "?");
 	ck_assert_str_eq(corefr_type_name(-1), "?");
-	for (i = 1; i <= COREFR_HEARTBEAT_ACK; i++) {
+	for (i = 1; i <= COREFR_TYPE_MAX; i++) {
 		corefr_gue_for(i, &c, &p);
-		ck_assert_int_eq(c, i >= COREFR_HEARTBEAT);
+		ck_assert_int_eq(c, i == COREFR_HEARTBEAT ||
+		    i == COREFR_HEARTBEAT_ACK);
 		ck_assert_uint_eq(p, i == COREFR_HEARTBEAT ? 1 :
 		    i == COREFR_HEARTBEAT_ACK ? 2 : 253);
 	}
