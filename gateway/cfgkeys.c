@@ -445,6 +445,14 @@ print_keyfiles(FILE *f, const void *s)
 }
 
 #define CK(field)	offsetof(struct cfg_core, field)
+
+/* The pair link is never picked as a core: no Priority. */
+static int
+not_pair(const void *s)
+{
+	return !((const struct cfg_core *)s)->pair;
+}
+
 static const struct cfg_key core_keys[] = {
 	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, set_address, print_address,
 	    NULL },
@@ -452,7 +460,7 @@ static const struct cfg_key core_keys[] = {
 	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_keyfile, print_keyfiles,
 	    NULL },
 	{ "Priority", T_INT, CK(priority), 0, 0, 65535, "want 0..65535", 0,
-	    NULL, NULL, NULL },
+	    NULL, NULL, not_pair },
 	/* Beats run on libevent's coarse clock (4 ms steps): a shorter
 	 * interval would count misses of answers in time. */
 	{ "HeartbeatInterval", T_DURATION, CK(hb_us), 0, 10000, 60000000,
@@ -467,27 +475,14 @@ static const struct cfg_key core_keys[] = {
 };
 
 /* [Pair]: the pair link is a core endpoint towards the peer appliance
- * (its own keys, no Priority), with the pair's own settings. */
+ * (its own keys, no Priority): these keys, then a core's. */
 static const struct cfg_key pair_keys[] = {
 	{ "Peer", T_NAME, CK(peer), CFG_NAME_MAX, 0, 0,
 	    "want the peer appliance's [Gateway] Name", 0, NULL, NULL, NULL },
-	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, set_address, print_address,
-	    NULL },
-	{ "Bind", T_FUNC, 0, 0, 0, 0, NULL, 0, set_bind, print_bind, NULL },
-	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_keyfile, print_keyfiles,
-	    NULL },
 	{ "Share", T_U32, CK(share), 0, 0, 100, "want 0..100 (percent)", 0,
 	    NULL, NULL, NULL },
 	{ "PeerTakeover", T_DURATION, CK(takeover_us), 0, 1000000, 3600000000u,
 	    "want 1s..1h", 0, NULL, NULL, NULL },
-	{ "HeartbeatInterval", T_DURATION, CK(hb_us), 0, 10000, 60000000,
-	    "want 10ms..60s", 0, NULL, NULL, NULL },
-	{ "DownAfter", T_INT, CK(misses), 0, 1, 100,
-	    "want 1..100 missed heartbeats", 0, NULL, NULL, NULL },
-	{ "UpAfter", T_INT, CK(recover), 0, 1, 100,
-	    "want 1..100 good heartbeats", 0, NULL, NULL, NULL },
-	{ "FreshWindow", T_DURATION, CK(fresh_us), 0, 1000000, 600000000,
-	    "want 1s..10m", 0, NULL, NULL, NULL },
 };
 
 /* --- [StandIn] ---------------------------------------------------------------- */
@@ -671,6 +666,9 @@ cfg_key_set(struct pctx *px, enum cfg_section s, void *sect, const char *key,
 	for (i = 0; i < sections[s].n; i++)
 		if (strcasecmp(sections[s].keys[i].name, key) == 0)
 			return set_value(px, &sections[s].keys[i], sect, v);
+	/* [Pair] also takes a core's keys, but for Priority */
+	if (s == SECT_PAIR && strcasecmp(key, "Priority") != 0)
+		return cfg_key_set(px, SECT_CORE, sect, key, v);
 	return -1;
 }
 
@@ -718,4 +716,6 @@ cfg_keys_print(FILE *f, enum cfg_section s, const void *sect)
 
 	for (i = 0; i < sections[s].n; i++)
 		print_key(f, &sections[s].keys[i], sect);
+	if (s == SECT_PAIR)
+		cfg_keys_print(f, SECT_CORE, sect);
 }

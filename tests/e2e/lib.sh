@@ -179,6 +179,22 @@ ctl() {
 	"$BIN/gatewayctl" -s "$T/ctl.sock" "$@"
 }
 
+# start_named NAME CONF SOCK LOG: another gatewayd (a pair, two colos),
+# waited for on its own control socket; its pid in GW_<NAME>.
+start_named() {
+	local i pid
+	$SESSION "${GATEWAYD:-$BIN/gatewayd}" -d -f "$2" >>"$4" 2>&1 &
+	pid=$!
+	PIDS+=($pid)
+	eval "GW_$1=$pid"
+	for i in $(seq 1 100); do
+		"$BIN/gatewayctl" -s "$3" status >/dev/null 2>&1 && return 0
+		kill -0 $pid 2>/dev/null || { tail -5 "$4"; fail "gatewayd $1 exited"; }
+		sleep 0.05
+	done
+	fail "gatewayd $1 did not come up"
+}
+
 # start_core NAME PORT KEY [options...]
 start_core() {
 	local name=$1 port=$2 key=$3

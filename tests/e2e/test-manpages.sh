@@ -86,7 +86,9 @@ src_gw_keys() {
 	    s != "" && /^};/ { s = "" }
 	    s != "" && match($0, /\{ "[A-Za-z]+"/) {
 		print s, substr($0, RSTART + 3, RLENGTH - 4) }' \
-	    "$ROOT/gateway/cfgkeys.c"
+	    "$ROOT/gateway/cfgkeys.c" |
+	    # [Pair] takes a core's keys too, but for Priority (cfg_key_set)
+	    awk '{ print } $1 == "core" && $2 != "Priority" { print "pair", $2 }'
 	grep -oE '\{ "[A-Za-z]+", RK|strcasecmp\(key, "[A-Za-z]+"\)' \
 	    "$ROOT/gateway/cfgrange.c" | grep -oE '"[A-Za-z]+"' |
 	    tr -d '"' | sed 's/^/range /'

@@ -78,18 +78,7 @@ gctl() {	# gctl CASE NAME args...
 }
 
 start_one() {	# start_one CASE NAME: pid in GW_NAME
-	local i pid
-	$SESSION "${GATEWAYD:-$BIN/gatewayd}" -d -f "$T/$1-$2.conf" \
-	    >>"$T/$1-$2.log" 2>&1 &
-	pid=$!
-	PIDS+=($pid)
-	eval "GW_$2=$pid"
-	for i in $(seq 1 100); do
-		gctl "$1" "$2" status >/dev/null 2>&1 && return 0
-		kill -0 $pid 2>/dev/null || { tail -5 "$T/$1-$2.log"; fail "gatewayd $2 exited"; }
-		sleep 0.05
-	done
-	fail "gatewayd $2 did not come up"
+	start_named "$2" "$T/$1-$2.conf" "$T/$1-$2.sock" "$T/$1-$2.log"
 }
 
 wait_json() {	# wait_json CASE NAME CMD EXPR [tries]: until EXPR over d holds

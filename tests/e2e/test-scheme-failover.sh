@@ -39,22 +39,9 @@ gw_conf b "$LB" "$MB" >"$T/gw-b.conf"
 # each gateway) are in flight whenever A is killed.
 start_core a "$CP" "$T/core.key" --delay 50ms
 
-# start_gw knows one gateway ($T/ctl.sock, $GWPID): these are started
-# here, each waited for on its own control socket.
+# start_gw knows one gateway ($T/ctl.sock, $GWPID): these have their own.
 start_one() {	# start_one NAME: its pid in GW_<NAME>
-	local i pid
-	$SESSION "${GATEWAYD:-$BIN/gatewayd}" -d -f "$T/gw-$1.conf" \
-	    >>"$T/gatewayd-$1.log" 2>&1 &
-	pid=$!
-	PIDS+=($pid)
-	eval "GW_$1=$pid"
-	for i in $(seq 1 100); do
-		"$BIN/gatewayctl" -s "$T/ctl-$1.sock" status >/dev/null 2>&1 &&
-		    return 0
-		kill -0 $pid 2>/dev/null || { tail -5 "$T/gatewayd-$1.log"; fail "gatewayd $1 exited"; }
-		sleep 0.05
-	done
-	fail "gatewayd $1 did not come up"
+	start_named "$1" "$T/gw-$1.conf" "$T/ctl-$1.sock" "$T/gatewayd-$1.log"
 }
 # core_up NAME: gateway NAME has the core up.
 core_up() {
