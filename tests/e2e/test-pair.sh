@@ -107,7 +107,7 @@ setup_case() {
 	appliance a b "$c" "$LA" "$MA" "$BA" "$RA" "$2" >"$T/$c-a.conf"
 	appliance b a "$c" "$LB" "$MB" "$BB" "$RB" "$2" >"$T/$c-b.conf"
 	start_core "$c" "$CP" "$T/core.key" --cards "$T/portfolio" \
-	    --record "$T/$c-advices.jsonl"
+	    --record "$T/$c-advices.jsonl" --control "$T/$c-core.ctl"
 	start_one "$c" a
 	start_one "$c" b
 	for g in a b; do
@@ -115,10 +115,36 @@ setup_case() {
 		wait_json "$c" $g standin "d['authoriser']['snapshot_version']>0"
 		wait_json "$c" $g pair "d['state']=='up'"
 	done
+	[ -n "${3:-}" ] && move_shares "$c" "$3" "$4"
 	eval "kill -USR1 \$CORE_${c}_PID"	# the core black-holed
 	for g in a b; do
 		wait_json "$c" $g standin "d['standin']=='active'"
 	done
+}
+
+corectl() {	# corectl CASE COMMAND: one line to the core's control socket
+	python3 - "$T/$1-core.ctl" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode()); print(s.makefile().readline().strip())
+PY
+}
+
+# move_shares CASE A B: the core moves the shares (SHARE frames: lower,
+# then raise); each appliance holds its own, durably, as the core said.
+move_shares() {
+	local i out
+	out=$(corectl "$1" "share gw-a=$2,gw-b=$3")
+	case $out in ok*) ;; *) fail "share: $out" ;; esac
+	for i in $(seq 1 200); do
+		out=$(corectl "$1" share)
+		case $out in "ok done"*) break ;; esac
+		sleep 0.05
+	done
+	case $out in "ok done"*) ;; *) fail "share move: $out" ;; esac
+	wait_json "$1" a standin "d['authoriser']['share_percent']==$2 and d['authoriser']['share_version']>0"
+	wait_json "$1" b standin "d['authoriser']['share_percent']==$3 and d['authoriser']['share_version']>0"
+	echo "   shares moved by the core: gw-a $2%, gw-b $3% ($out)"
 }
 
 load() {	# load CASE DURATION
@@ -166,7 +192,7 @@ print('   gw-$2 keeping %s\'s decisions: double-decision window (its receipt to 
 
 # --- kill ---------------------------------------------------------------------------
 echo "   case kill: A killed with SIGKILL mid-load, never restarted"
-setup_case kill 2s
+setup_case kill 2s 30 70
 load kill 6s &
 lp=$!
 sleep 2.5
