@@ -76,8 +76,9 @@ failover_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 int
-scheme_gw_setup(struct scheme *s)
+scheme_gw_setup(struct scheme *s, const struct scheme_gw_ops *ops)
 {
+	s->gwops = ops;
 	if (s->ngws < 2)
 		return 0;
 	s->failover_ev = event_new(s->base, -1, 0, failover_cb, s);
@@ -141,7 +142,7 @@ resend(struct scheme *s, struct sconn *sc, struct sim_pending *p,
     uint64_t seq)
 {
 	if (sim_req_build(&s->rs, p, seq, &s->tx) == -1 ||
-	    scheme_send(s, sc, &s->tx) == -1)
+	    s->gwops->send(s, sc, &s->tx) == -1)
 		return -1;
 	p->via = sc->id;
 	p->resent++;
@@ -223,7 +224,7 @@ sign_on(struct scheme *s, struct sconn *sc)
 {
 	sim_clock_update(&s->clk, sim_wall_us());
 	if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, s->signon_code,
-	    &s->tx) == -1 || scheme_send(s, sc, &s->tx) == -1 ||
+	    &s->tx) == -1 || s->gwops->send(s, sc, &s->tx) == -1 ||
 	    sim_conn_flush(sc->c) == -1)
 		log_warnx("event=signon_failed conn=%d", sc->id);
 }
@@ -238,8 +239,8 @@ dialled_cb(evutil_socket_t fd, short what, void *arg)
 	sc->dial = NULL;
 	if (s->stopping || (what & EV_TIMEOUT) ||
 	    sim_tcp_connect_done(fd) == -1 ||
-	    (sc->c = sim_conn_new(s->base, fd, &s->fr, scheme_conn_msg,
-	    scheme_conn_close, s)) == NULL) {
+	    (sc->c = sim_conn_new(s->base, fd, &s->fr, s->gwops->msg,
+	    s->gwops->close, s)) == NULL) {
 		close(fd);
 		if (!s->stopping)
 			schedule_retry(s, sc);

@@ -17,6 +17,7 @@
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "scheme-sim/cards.h"
+#include "scheme-sim/conn.h"
 #include "scheme-sim/opts.h"
 #include "scheme-sim/pacer.h"
 #include "scheme-sim/pending.h"
@@ -69,11 +70,21 @@ struct sdone {
 	char		rc[3];
 };
 
+/* What schemegw.c calls back into (schemesim.c fills it in): sending and
+ * the connections' callbacks live in the files above it. */
+struct scheme_gw_ops {
+	int		(*send)(struct scheme *, struct sconn *,
+			    const struct iso_msg *);
+	sim_conn_msg_fn	 msg;
+	sim_conn_close_fn close;
+};
+
 struct scheme {
 	/* options, as given */
 	struct sim_optaddr	 addr;		/* how: SCHEME_CONNECT/LISTEN */
 	struct sgw		 gws[MAX_GWS];	/* --connect, in order */
 	int			 ngws;
+	const struct scheme_gw_ops *gwops;
 	const char		*profile, *framing, *cards_path, *mti;
 	const char		*frame_header;	/* --frame-header HEX */
 	uint8_t			 frame_hdr[32];
@@ -203,7 +214,7 @@ void	scheme_finish(struct scheme *);
  * the answers of one request (1: a second answer, counted); the
  * per-appliance report, text and JSON (a json_t * to add). */
 int	scheme_gw_opt(void *, const char *arg, char *why, size_t whysz);
-int	scheme_gw_setup(struct scheme *);
+int	scheme_gw_setup(struct scheme *, const struct scheme_gw_ops *);
 void	scheme_gw_lost(struct scheme *, struct sconn *);
 void	scheme_failover(struct scheme *);
 void	scheme_gw_answered(struct scheme *, struct sconn *,

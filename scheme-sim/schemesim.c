@@ -20,6 +20,12 @@
 #include "scheme-sim/schemerun.h"
 #include "scheme-sim/schemesim.h"
 
+
+/* schemegw.c's way back up: the senders and the connection callbacks. */
+static const struct scheme_gw_ops gw_ops = {
+	scheme_send, scheme_conn_msg, scheme_conn_close
+};
+
 static void
 sig_cb(evutil_socket_t sig, short what, void *arg)
 {
@@ -68,7 +74,7 @@ setup(struct scheme *s)
 		return -1;
 	if (s->inflight_cap > sim_pending_slots(&s->ring))
 		s->inflight_cap = sim_pending_slots(&s->ring);
-	if (scheme_gw_setup(s) == -1)
+	if (scheme_gw_setup(s, &gw_ops) == -1)
 		return -1;
 	s->tick = evtimer_new(s->base, scheme_tick_cb, s);
 	for (i = 0; i < 3; i++) {

@@ -26,7 +26,6 @@
  * answers 91 first; this only bounds a lost reply. */
 #define HSM_TIMEOUT_MS	30
 
-struct si_state SI;
 
 struct counters_job {
 	struct store_job job;
