@@ -68,6 +68,7 @@ static struct {
 	struct pendlist	 mirror, release;
 	/* theirs */
 	uint64_t	 kept, released, keep_failed, taken, takeovers;
+	uint64_t	 remirrored;		/* sent again after a start */
 	/* the double-decision window: from the peer's receipt of a
 	 * request to our durable copy of its decision, µs */
 	uint64_t	 win[WINDOW_RING];
@@ -366,6 +367,29 @@ pair_tick(uint64_t now)
 	takeover(now);
 }
 
+/* --- after a restart: what the queue holds goes to the peer again ---------------- */
+
+static void
+walk_each(void *arg, uint64_t id, const uint8_t *b, size_t len)
+{
+	(void)arg;
+	P.remirrored++;
+	pair_mirror(id, b, len);
+}
+
+static void
+walk_end(void *arg, uint64_t next, int more)
+{
+	(void)arg;
+	/* The peer keeps each id once, however often it is sent; stop
+	 * where the mirror is full and let the acks make room first. */
+	if (more && P.mirror.n < PAIR_MIRROR_MAX - 256 &&
+	    standin_saf_walk(next, walk_each, walk_end, NULL) == 0)
+		return;
+	log_info("event=pair_remirrored advices=%llu complete=%s",
+	    (unsigned long long)P.remirrored, more ? "no" : "yes");
+}
+
 /* --- life -------------------------------------------------------------------------- */
 
 int
@@ -386,6 +410,10 @@ pair_start(const struct config *c)
 		return -1;
 	}
 	standin_watch(pair_mirror, pair_released);
+	/* Unacked mirrors died with the last process: send the queue
+	 * again (an advice only ours, the peer's own are not sent back). */
+	if (standin_saf_walk(1, walk_each, walk_end, NULL) == -1)
+		log_info("event=pair_remirror_skipped reason=\"no store\"");
 	log_info("event=pair_started peer=%s addr=%s bind=%s share=%u "
 	    "takeover_ms=%llu", P.peer, c->pair->addr.text,
 	    c->pair->bind.text, c->pair->share,

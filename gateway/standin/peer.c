@@ -489,6 +489,93 @@ standin_saf_import(const uint8_t *buf, size_t len,
 	return n;
 }
 
+/* --- our own queue, walked (the mirror after a restart) ------------------------ */
+
+struct walk_job {
+	struct take_job	 t;		/* v[i].id our ids, bodies */
+	uint64_t	 from;
+	void		(*each)(void *, uint64_t, const uint8_t *, size_t);
+	void		(*end)(void *, uint64_t, int);
+	void		*arg;
+};
+
+static int
+walk_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct walk_job *wj = arg;
+	uint8_t pt[SAF_BODY_MAX];
+	struct taken *x;
+	long n;
+
+	if (kl != 8 || wj->t.n == TAKE_BATCH)
+		return 1;
+	if (vl < 8 || (n = statekey_open(SI.key, "saf", k, kl,
+	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0)
+		return 0;	/* the queue reports it; not ours to judge */
+	x = &wj->t.v[wj->t.n];
+	if ((x->body = malloc((size_t)n)) == NULL) {
+		sodium_memzero(pt, (size_t)n);
+		return 1;
+	}
+	memcpy(x->body, pt, (size_t)n);
+	sodium_memzero(pt, (size_t)n);
+	x->len = (size_t)n;
+	x->id = be64_get(k);
+	wj->t.n++;
+	return 0;
+}
+
+static int
+walk_run(struct store_txn *t, void *arg)
+{
+	struct walk_job *wj = arg;
+	uint8_t k[8];
+
+	take_clear(&wj->t);
+	be64_put(k, wj->from);
+	return store_scan(t, STORE_SAF, k, sizeof k, walk_one, wj);
+}
+
+static void
+walk_done(void *arg, int rc)
+{
+	struct walk_job *wj = arg;
+	uint64_t next = wj->from;
+	size_t i;
+
+	for (i = 0; rc == 0 && i < wj->t.n; i++) {
+		wj->each(wj->arg, wj->t.v[i].id, wj->t.v[i].body,
+		    wj->t.v[i].len);
+		next = wj->t.v[i].id + 1;
+	}
+	wj->end(wj->arg, next, rc == 0 && wj->t.n == TAKE_BATCH);
+	take_clear(&wj->t);
+	free(wj);
+}
+
+int
+standin_saf_walk(uint64_t from,
+    void (*each)(void *, uint64_t, const uint8_t *, size_t),
+    void (*end)(void *, uint64_t next, int more), void *arg)
+{
+	struct walk_job *wj;
+
+	if (!SI.up || (wj = calloc(1, sizeof *wj)) == NULL)
+		return -1;
+	wj->from = from;
+	wj->each = each;
+	wj->end = end;
+	wj->arg = arg;
+	wj->t.job.run = walk_run;
+	wj->t.job.done = walk_done;
+	wj->t.job.arg = wj;
+	if (store_read(SI.st, &wj->t.job) != 0) {
+		free(wj);
+		return -1;
+	}
+	return 0;
+}
+
 uint64_t
 standin_peer_held(void)
 {

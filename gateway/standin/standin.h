@@ -92,6 +92,15 @@ uint64_t standin_peer_held(void);
 struct seal_keyring;
 long	standin_saf_import(const uint8_t *buf, size_t len,
 	    const struct seal_keyring *ring, char *err, size_t errsz);
+/*
+ * Our own queue from advice id from, a batch at a time (a read job):
+ * each(arg, id, body) for every stored advice of the batch, then
+ * end(arg, the id to go on from, whether there may be more).  -1: no
+ * store.  The pair mirrors what a restart found with it.
+ */
+int	standin_saf_walk(uint64_t from,
+	    void (*each)(void *, uint64_t, const uint8_t *, size_t),
+	    void (*end)(void *, uint64_t next, int more), void *arg);
 /* Our stored advices as they become final, and those the core acked:
  * for the mirror (NULL, NULL: none). */
 void	standin_watch(void (*added)(uint64_t, const uint8_t *, size_t),

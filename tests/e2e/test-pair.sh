@@ -9,10 +9,11 @@
 #         the core is back every approval the scheme saw is applied
 #         exactly once, and no card's stand-in spend across both exceeds
 #         its limit (DailyCount) nor the pair the ExposureCap.
-#   cut:  both alive, the pair link cut for the whole load: the limits
-#         still hold (each appliance keeps to its share), and once the
-#         link heals nothing is lost: every mirror acked, every advice
-#         applied once, nothing left held.
+#   cut:  both alive, the pair link cut for the whole load (and A
+#         restarted during it): the limits still hold (each appliance
+#         keeps to its share), and once the link heals nothing is lost:
+#         each holds all of the other's advices, every advice is applied
+#         once, nothing is left held.
 #   export: A's queue (still on its disk) exported with gatewayctl saf
 #         export and imported into B: the core applies none of it twice.
 #
@@ -244,10 +245,20 @@ echo "   repeat across the pair: A $ra; B $rb (duplicates_of_peer 1)"
 kill -USR1 "$RELAY"
 load cut 4s || true
 scheme_ok cut
+# A restarts while cut off: its unacked mirrors died with the process;
+# the restart sends its queue again, so B ends up holding all of it.
+kill "$GW_a"
+wait "$GW_a" 2>/dev/null
+start_one cut a
 kill -USR2 "$RELAY"
 for g in a b; do
 	wait_json cut $g pair "d['state']=='up' and d['mirror']['queued']==0" 400
 done
+depth_a=$(gctl cut a saf --json | json_get /dev/stdin "d['depth']")
+depth_b=$(gctl cut b saf --json | json_get /dev/stdin "d['depth']")
+wait_json cut b pair "d['held']['held']==$depth_a" 200
+wait_json cut a pair "d['held']['held']==$depth_b" 200
+echo "   after the cut (A restarted during it): B holds all $depth_a of A's advices, A all $depth_b of B's"
 window cut a
 window cut b
 core_back cut a b
