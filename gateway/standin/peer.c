@@ -127,8 +127,13 @@ peer_decision(struct keep_job *kj, const struct iso_profile *prof)
 {
 	struct sidec *d;
 	struct iso_msg *m;
-	char link[48], de39[3], de38[7] = "";
+	char link[48], de39[3], de38[7] = "", mti[5];
 
+	/* Authorisations only: a reversal repeated here is decided here,
+	 * so it releases what this appliance approved, if it did. */
+	if (tlv_find_str(kj->body, kj->len, TLV_MTI, mti, sizeof mti) == -1 ||
+	    (mti[1] != '1' && mti[1] != '2') || mti[2] != '0')
+		return;
 	if (prof == NULL ||
 	    tlv_find_str(kj->body, kj->len, TLV_STANDIN_DE39, de39,
 	    sizeof de39) == -1 || strlen(de39) != 2 ||
