@@ -117,7 +117,7 @@ restart_cb(evutil_socket_t fd, short what, void *arg)
 		cs->seen = seen;
 	}
 	core_gw_forget_all(cs);
-	if (cs->move.state == MOVE_LOWER || cs->move.state == MOVE_RAISE)
+	if (MOVE_PENDING(cs->move.state))
 		cs->move.state = MOVE_ABORTED;
 	if (cs->o->cards_path != NULL && repush(cs, ans, sizeof ans) == -1)
 		log_warnx("event=restart_snapshot_failed reason=\"%s\"", ans);

@@ -9,10 +9,11 @@
  * them would together spend more than the budget, so a move never lets
  * the sum of what they hold rise above what it was:
  *
+ *   PROBE  when a named gateway's share is not known yet: version 0,
+ *          which no gateway applies (it holds 0 or more) and every one
+ *          answers with what it holds;
  *   LOWER  version v: every named gateway at min(new, old), where old is
- *          the share its last SHARE_ACK said (the new value when none
- *          did: a gateway never heard of cannot be lowered from what it
- *          holds, the rule takes its new share as its old one);
+ *          the share its last SHARE_ACK said;
  *   RAISE  once every named gateway's SHARE_ACK shows a version >= v,
  *          version v+1 with the new values.
  *
@@ -32,7 +33,7 @@
 #define RESEND_NS	200000000ull
 
 static const char *const state_names[] = { "none", "lower", "raise",
-    "done", "aborted" };
+    "done", "aborted", "probe" };
 
 int
 core_share_parse(const char *arg, struct core_move *m, char *why,
@@ -108,8 +109,8 @@ send_step(struct coresim *cs, uint64_t now)
 
 	for (i = 0; i < m->n; i++)
 		n += (size_t)snprintf(v + n, sizeof v - n, "%s%s=%u",
-		    i ? ";" : "", m->name[i], m->state == MOVE_LOWER ?
-		    m->low[i] : m->want[i]);
+		    i ? ";" : "", m->name[i], m->state == MOVE_RAISE ?
+		    m->want[i] : m->low[i]);
 	tlv_w_init(&w, body, sizeof body);
 	tlv_put_str(&w, TLV_SHARES, v);
 	if (w.err)
@@ -126,7 +127,26 @@ send_step(struct coresim *cs, uint64_t now)
 	core_flush_tx(cs);
 }
 
-/* Every named gateway holds the step's version or a newer one: on. */
+/* The lowering step: every named gateway at min(new, what it holds). */
+static void
+to_lower(struct coresim *cs)
+{
+	struct core_move *m = &cs->move;
+	const struct core_share *s;
+	int i;
+
+	for (i = 0; i < m->n; i++) {
+		s = share_of(cs, m->name[i]);
+		m->low[i] = s != NULL && s->pct < m->want[i] ? s->pct :
+		    m->want[i];
+	}
+	m->state = MOVE_LOWER;
+	m->version = ++cs->share_ver;
+	m->sent_ns = 0;
+}
+
+/* Every named gateway holds the step's version or a newer one (in the
+ * probe: has said what it holds): on. */
 static void
 progress(struct coresim *cs)
 {
@@ -134,6 +154,15 @@ progress(struct coresim *cs)
 	const struct core_share *s;
 	int i;
 
+	if (m->state == MOVE_PROBE) {
+		for (i = 0; i < m->n; i++)
+			if (share_of(cs, m->name[i]) == NULL)
+				return;
+		to_lower(cs);
+		if (cs->have_gw && !cs->blackholed)
+			send_step(cs, sim_now_ns());
+		return;
+	}
 	if (m->state != MOVE_LOWER && m->state != MOVE_RAISE)
 		return;
 	for (i = 0; i < m->n; i++)
@@ -157,11 +186,10 @@ int
 core_share_start(struct coresim *cs, const char *arg, char *ans, size_t cap)
 {
 	struct core_move m;
-	const struct core_share *s;
 	char why[200];
 	int i;
 
-	if (cs->move.state == MOVE_LOWER || cs->move.state == MOVE_RAISE) {
+	if (MOVE_PENDING(cs->move.state)) {
 		snprintf(ans, cap, "err a move is pending (version %llu)",
 		    (unsigned long long)cs->move.version);
 		return -1;
@@ -170,16 +198,19 @@ core_share_start(struct coresim *cs, const char *arg, char *ans, size_t cap)
 		snprintf(ans, cap, "err %s", why);
 		return -1;
 	}
-	for (i = 0; i < m.n; i++) {
-		s = share_of(cs, m.name[i]);
-		m.low[i] = s != NULL && s->pct < m.want[i] ? s->pct :
-		    m.want[i];
-	}
 	if (cs->share_ver == 0)
 		cs->share_ver = sim_wall_us() / 1000;
-	m.state = MOVE_LOWER;
-	m.version = ++cs->share_ver;
 	cs->move = m;
+	/* A share not heard yet cannot be lowered from: ask first. */
+	for (i = 0; i < m.n; i++)
+		if (share_of(cs, m.name[i]) == NULL)
+			break;
+	if (i < m.n) {
+		cs->move.state = MOVE_PROBE;
+		cs->move.version = 0;
+		memcpy(cs->move.low, cs->move.want, sizeof cs->move.low);
+	} else
+		to_lower(cs);
 	if (cs->have_gw && !cs->blackholed)
 		send_step(cs, sim_now_ns());
 	core_share_status(cs, ans, cap);
@@ -194,8 +225,8 @@ core_share_status(const struct coresim *cs, char *ans, size_t cap)
 	size_t n;
 	int i, k = 0;
 
-	n = (size_t)snprintf(ans, cap, "ok %s", m->state == MOVE_LOWER ||
-	    m->state == MOVE_RAISE ? "pending" : state_names[m->state]);
+	n = (size_t)snprintf(ans, cap, "ok %s", MOVE_PENDING(m->state) ?
+	    "pending" : state_names[m->state]);
 	if (m->state == MOVE_NONE)
 		return;
 	n += (size_t)snprintf(ans + n, n < cap ? cap - n : 0,
@@ -226,8 +257,7 @@ core_share_tick(struct coresim *cs, uint64_t now)
 		if (core_share_start(cs, cs->o->share, ans, sizeof ans) == -1)
 			log_warnx("event=share_failed reason=\"%s\"", ans);
 	}
-	if ((m->state == MOVE_LOWER || m->state == MOVE_RAISE) &&
-	    cs->have_gw && !cs->blackholed && now - m->sent_ns >= RESEND_NS)
+	if (MOVE_PENDING(m->state) && cs->have_gw && !cs->blackholed && now - m->sent_ns >= RESEND_NS)
 		send_step(cs, now);
 }
 

@@ -66,7 +66,9 @@ struct core_share {
 	uint64_t		 acks;
 };
 
-enum { MOVE_NONE, MOVE_LOWER, MOVE_RAISE, MOVE_DONE, MOVE_ABORTED };
+enum { MOVE_NONE, MOVE_LOWER, MOVE_RAISE, MOVE_DONE, MOVE_ABORTED, MOVE_PROBE };
+#define MOVE_PENDING(st)	((st) == MOVE_PROBE || (st) == MOVE_LOWER || \
+				 (st) == MOVE_RAISE)
 
 /* A move of shares (coreshare.c): LOWER sends every named gateway
  * min(old, new) as one version, RAISE the new values as the next. */

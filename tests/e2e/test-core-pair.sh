@@ -141,7 +141,7 @@ l2=$(gw_wait "^rx 0 SHARE corr=$((v + 1)) " "$n")
 echo "   v$v gw-a=40;gw-b=30, then v$((v + 1)) gw-a=40;gw-b=60"
 # During the move, no time at which what the gateways held added up to
 # more than 100.  (At start their shares were unknown to the core: that
-# first move sends the new ones at once, doc/scheme-sim.md.)
+# first move asked them first, with a probe of version 0.)
 python3 - "$T/gw.out" "$n" <<'PY' || fail "shares held exceeded 100"
 import re, sys
 held = {}
