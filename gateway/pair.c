@@ -45,6 +45,7 @@
 
 struct pend {
 	TAILQ_ENTRY(pend) e;
+	struct pend	*hnext;		/* its bucket's chain */
 	uint64_t	 id;
 	uint64_t	 sent_us;	/* 0: not sent yet */
 	size_t		 len;		/* 0 for a release */
@@ -52,8 +53,14 @@ struct pend {
 };
 TAILQ_HEAD(pendq, pend);
 
+/* Acks are found by id in a hash, not by walking the queue: with the
+ * peer gone the mirror holds 65,536 entries, and every advice the core
+ * acks is looked for there. */
+#define PEND_BUCKETS	65536
+
 struct pendlist {
 	struct pendq	 q;
+	struct pend	**bucket;	/* [PEND_BUCKETS] */
 	size_t		 n, inflight;
 	uint64_t	 sent, resent, acked, dropped;
 };
@@ -78,16 +85,31 @@ static struct {
 
 /* --- our queues -------------------------------------------------------------- */
 
-static void
+static int
 pend_init(struct pendlist *l)
 {
 	memset(l, 0, sizeof *l);
 	TAILQ_INIT(&l->q);
+	l->bucket = calloc(PEND_BUCKETS, sizeof l->bucket[0]);
+	return l->bucket != NULL ? 0 : -1;
+}
+
+static struct pend **
+pend_slot(struct pendlist *l, uint64_t id)
+{
+	return &l->bucket[(id * 0x9E3779B97F4A7C15ull) >> 48];
 }
 
 static void
 pend_free(struct pendlist *l, struct pend *p)
 {
+	struct pend **pp;
+
+	for (pp = pend_slot(l, p->id); *pp != NULL; pp = &(*pp)->hnext)
+		if (*pp == p) {
+			*pp = p->hnext;
+			break;
+		}
 	TAILQ_REMOVE(&l->q, p, e);
 	l->n--;
 	if (p->sent_us != 0)
@@ -101,8 +123,7 @@ pend_find(struct pendlist *l, uint64_t id)
 {
 	struct pend *p;
 
-	/* Acks come in about the order things were sent: near the head. */
-	TAILQ_FOREACH(p, &l->q, e)
+	for (p = *pend_slot(l, id); p != NULL; p = p->hnext)
 		if (p->id == id)
 			return p;
 	return NULL;
@@ -127,6 +148,8 @@ pend_add(struct pendlist *l, size_t max, uint64_t id, const uint8_t *b,
 	p->len = len;
 	if (len > 0)
 		memcpy(p->body, b, len);
+	p->hnext = *pend_slot(l, id);
+	*pend_slot(l, id) = p;
 	TAILQ_INSERT_TAIL(&l->q, p, e);
 	l->n++;
 	return 0;
@@ -397,8 +420,10 @@ pair_start(const struct config *c)
 {
 	if (c->pair == NULL)
 		return 0;
-	pend_init(&P.mirror);
-	pend_init(&P.release);
+	if (pend_init(&P.mirror) == -1 || pend_init(&P.release) == -1) {
+		log_warnx("event=pair_start_failed reason=\"out of memory\"");
+		return -1;
+	}
 	snprintf(P.peer, sizeof P.peer, "%s", c->pair->peer);
 	snprintf(P.state_dir, sizeof P.state_dir, "%s", c->state_dir);
 	P.takeover_us = c->pair->takeover_us;
@@ -433,6 +458,8 @@ pair_stop(void)
 		pend_free(&P.mirror, p);
 	while ((p = TAILQ_FIRST(&P.release.q)) != NULL)
 		pend_free(&P.release, p);
+	free(P.mirror.bucket);
+	free(P.release.bucket);
 	core_free(P.k);
 	P.k = NULL;
 }
