@@ -35,6 +35,8 @@ struct pctx {
 /* The first error wins; messages may be truncated to fit. */
 void	cfg_error(struct pctx *, const char *, ...)
 	    __attribute__((format(printf, 2, 3)));
+/* A T_FUNC parser's refusal: the error said, 0 returned. */
+#define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
 
 enum cfg_section { SECT_GATEWAY, SECT_LINK, SECT_CORE, SECT_STANDIN,
 	SECT_PAIR };
@@ -63,6 +65,14 @@ int	cfg_set_profile_file(struct pctx *, void *, const char *);
 int	cfg_set_frame_header(struct pctx *, void *, const char *);
 void	cfg_print_frame_header(FILE *, const void *);
 void	cfg_print_zpk_file(FILE *, const void *);
+
+/* cfgcore.c: a core's (and the pair's) Address, Bind, KeyFile */
+int	cfg_set_address(struct pctx *, void *, const char *);
+void	cfg_print_address(FILE *, const void *);
+int	cfg_set_bind(struct pctx *, void *, const char *);
+void	cfg_print_bind(FILE *, const void *);
+int	cfg_set_keyfile(struct pctx *, void *, const char *);
+void	cfg_print_keyfiles(FILE *, const void *);
 
 /* cfgval.c */
 int	cfg_u64(const char *, uint64_t max, uint64_t *);

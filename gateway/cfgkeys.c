@@ -15,9 +15,6 @@
 #include "tunnel/corefr.h"
 #include "gateway/cfg-int.h"
 
-#define STR_(x)	#x
-#define STR(x)	STR_(x)
-
 enum cfg_type { T_NAME, T_PATH, T_DURATION, T_U32, T_INT, T_U64, T_FUNC };
 
 struct cfg_key {
@@ -34,8 +31,6 @@ struct cfg_key {
 	/* printed only when this says so (NULL: always) */
 	int		(*shown)(const void *);
 };
-
-#define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
 
 /* --- [Gateway] --------------------------------------------------------------- */
 
@@ -378,72 +373,6 @@ static const struct cfg_key link_keys[] = {
 
 /* --- [Core NAME] ------------------------------------------------------------------ */
 
-static int
-set_address(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_core *c = s;
-
-	/* No port: the core link protocol's own. */
-	if (config_hostport(v, &c->addr, STR(COREFR_PORT)) == -1 ||
-	    strcmp(strrchr(c->addr.text, ':'), ":0") == 0)
-		return FAILED(px, "Address: want ADDRESS[:PORT], PORT "
-		    "1..65535");
-	return 1;
-}
-
-static void
-print_address(FILE *f, const void *s)
-{
-	fprintf(f, "Address = %s\n", ((const struct cfg_core *)s)->addr.text);
-}
-
-static int
-set_bind(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_core *c = s;
-
-	if (config_hostport(v, &c->bind, "0") == -1)
-		return FAILED(px, "Bind: want ADDRESS[:PORT]");
-	c->has_bind = 1;
-	return 1;
-}
-
-static void
-print_bind(FILE *f, const void *s)
-{
-	const struct cfg_core *c = s;
-
-	if (c->has_bind)
-		fprintf(f, "Bind = %s\n", c->bind.text);
-}
-
-static int
-set_keyfile(struct pctx *px, void *s, const char *v)
-{
-	struct cfg_core *c = s;
-	char e[200];
-
-	if (c->nkeyfiles >= SEAL_MAXKEYS)
-		return FAILED(px, "KeyFile: at most %d", SEAL_MAXKEYS);
-	if (cfg_copy_str(c->keyfile[c->nkeyfiles], CFG_PATH_MAX, v) == -1)
-		return FAILED(px, "KeyFile: bad path");
-	if (!px->nokeys && seal_keyring_add_file(&c->keys, v, e, sizeof e) ==
-	    -1)
-		return FAILED(px, "KeyFile: %s", e);
-	c->nkeyfiles++;
-	return 1;
-}
-
-static void
-print_keyfiles(FILE *f, const void *s)
-{
-	const struct cfg_core *c = s;
-	int i;
-
-	for (i = 0; i < c->nkeyfiles; i++)
-		fprintf(f, "KeyFile = %s\n", c->keyfile[i]);
-}
-
 #define CK(field)	offsetof(struct cfg_core, field)
 
 /* The pair link is never picked as a core: no Priority. */
@@ -454,10 +383,10 @@ not_pair(const void *s)
 }
 
 static const struct cfg_key core_keys[] = {
-	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, set_address, print_address,
+	{ "Address", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_address, cfg_print_address,
 	    NULL },
-	{ "Bind", T_FUNC, 0, 0, 0, 0, NULL, 0, set_bind, print_bind, NULL },
-	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, set_keyfile, print_keyfiles,
+	{ "Bind", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_bind, cfg_print_bind, NULL },
+	{ "KeyFile", T_FUNC, 0, 0, 0, 0, NULL, 0, cfg_set_keyfile, cfg_print_keyfiles,
 	    NULL },
 	{ "Priority", T_INT, CK(priority), 0, 0, 65535, "want 0..65535", 0,
 	    NULL, NULL, not_pair },

@@ -19,8 +19,6 @@
 #include "iso8583/profile-file.h"
 #include "gateway/cfg-int.h"
 
-#define FAILED(px, ...)	(cfg_error((px), __VA_ARGS__), 0)
-
 /* SignOn = yes: the gateway signs its Connect slots on and every
  * signed-on connection off before a planned close, and a profile that
  * gates traffic refuses requests on connections not signed on. */
