@@ -15,14 +15,10 @@
  * never holds a decision up.
  */
 #include <sys/queue.h>
-#include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <jansson.h>
@@ -37,6 +33,7 @@
 #include "gateway/link.h"
 #include "gateway/link-t.h"
 #include "gateway/pair.h"
+#include "gateway/safimport.h"
 #include "gateway/standin/standin.h"
 
 #define RETRY_US	1000000
@@ -155,7 +152,29 @@ pend_add(struct pendlist *l, size_t max, uint64_t id, const uint8_t *b,
 	return 0;
 }
 
-/* Sends what is due on l (new ones, and retries of the unacked). */
+static int
+peer_up(void)
+{
+	return P.k != NULL && P.k->state == CORE_UP;
+}
+
+/* p onto the link (first time or again): 0, or -1 (not now). */
+static int
+pend_send(struct pendlist *l, struct pend *p, int type, uint64_t now)
+{
+	if (core_send(P.k, type, p->id, 0, p->body, p->len) == -1)
+		return -1;
+	if (p->sent_us == 0) {
+		l->inflight++;
+		l->sent++;
+	} else
+		l->resent++;
+	p->sent_us = now;
+	return 0;
+}
+
+/* Sends what is due on l (new ones, and retries of the unacked): the
+ * tick's work, and when the peer comes back. */
 static void
 pend_run(struct pendlist *l, int type, uint64_t now)
 {
@@ -166,21 +185,20 @@ pend_run(struct pendlist *l, int type, uint64_t now)
 			continue;
 		if (p->sent_us == 0 && l->inflight >= INFLIGHT)
 			break;
-		if (core_send(P.k, type, p->id, 0, p->body, p->len) == -1)
+		if (pend_send(l, p, type, now) == -1)
 			break;
-		if (p->sent_us == 0) {
-			l->inflight++;
-			l->sent++;
-		} else
-			l->resent++;
-		p->sent_us = now;
 	}
 }
 
-static int
-peer_up(void)
+/* A new entry goes at once when there is room in flight; otherwise the
+ * tick sends it.  No walk of the queue on a decision's way out. */
+static void
+pend_push(struct pendlist *l, size_t max, int type, uint64_t id,
+    const uint8_t *b, size_t len)
 {
-	return P.k != NULL && P.k->state == CORE_UP;
+	if (pend_add(l, max, id, b, len) == 0 && peer_up() &&
+	    l->inflight < INFLIGHT)
+		pend_send(l, TAILQ_LAST(&l->q, pendq), type, now_us());
 }
 
 void
@@ -194,9 +212,8 @@ pair_mirror(uint64_t id, const uint8_t *body, size_t len)
 	if (tlv_find_str(body, len, TLV_GATEWAY, gw, sizeof gw) == 0 &&
 	    strcmp(gw, P.peer) == 0)
 		return;
-	if (pend_add(&P.mirror, PAIR_MIRROR_MAX, id, body, len) == 0 &&
-	    peer_up())
-		pend_run(&P.mirror, COREFR_PEER_ADVICE, now_us());
+	pend_push(&P.mirror, PAIR_MIRROR_MAX, COREFR_PEER_ADVICE, id, body,
+	    len);
 }
 
 void
@@ -209,9 +226,8 @@ pair_released(uint64_t id)
 	/* Not acked by the peer yet: it may have it all the same. */
 	if ((p = pend_find(&P.mirror, id)) != NULL)
 		pend_free(&P.mirror, p);
-	if (pend_add(&P.release, PAIR_RELEASE_MAX, id, NULL, 0) == 0 &&
-	    peer_up())
-		pend_run(&P.release, COREFR_PEER_RELEASE, now_us());
+	pend_push(&P.release, PAIR_RELEASE_MAX, COREFR_PEER_RELEASE, id, NULL,
+	    0);
 }
 
 static void
@@ -470,96 +486,17 @@ pair_is(const struct core *k)
 	return k != NULL && k == P.k;
 }
 
-/* --- an export file, by hand ------------------------------------------------------ */
-
-#define IMPORT_MAX	(256u << 20)
-
-static int
-import_name_ok(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 0 && n < 128 && name[0] != '.' && strspn(name,
-	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") == n;
-}
-
-/* The whole of path into a new buffer (*len), or NULL with msg. */
-static uint8_t *
-slurp(const char *path, size_t *len, char *msg, size_t cap)
-{
-	struct stat sb;
-	uint8_t *buf = NULL;
-	ssize_t r;
-	size_t off = 0;
-	int fd;
-
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) == -1 ||
-	    fstat(fd, &sb) == -1) {
-		snprintf(msg, cap, "%s: %s", path, strerror(errno));
-		goto fail;
-	}
-	if (!S_ISREG(sb.st_mode) || (uint64_t)sb.st_size > IMPORT_MAX) {
-		snprintf(msg, cap, "%s: not a regular file of at most %u "
-		    "bytes", path, IMPORT_MAX);
-		goto fail;
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		snprintf(msg, cap, "out of memory");
-		goto fail;
-	}
-	while (off < (size_t)sb.st_size &&
-	    (r = read(fd, buf + off, (size_t)sb.st_size - off)) > 0)
-		off += (size_t)r;
-	if (off != (size_t)sb.st_size) {
-		snprintf(msg, cap, "%s: short read", path);
-		goto fail;
-	}
-	close(fd);
-	*len = off;
-	return buf;
-fail:
-	if (fd != -1)
-		close(fd);
-	free(buf);
-	return NULL;
-}
+/* --- an export file, by hand (gateway/safimport.c) --------------------------------- */
 
 int
 pair_import(const char *name, char *msg, size_t cap)
 {
-	char path[CFG_PATH_MAX + 160], done[CFG_PATH_MAX + 170], err[200];
-	uint8_t *buf;
-	size_t len;
-	long n;
-
 	if (P.k == NULL) {
 		snprintf(msg, cap, "no [Pair]: an export is sealed under the "
 		    "pair's KeyFile");
 		return -1;
 	}
-	if (!import_name_ok(name)) {
-		snprintf(msg, cap, "want a file name in %s/import/", P.state_dir);
-		return -1;
-	}
-	snprintf(path, sizeof path, "%s/import/%s", P.state_dir, name);
-	if ((buf = slurp(path, &len, msg, cap)) == NULL)
-		return -1;
-	n = standin_saf_import(buf, len, &P.k->cf.keys, err, sizeof err);
-	sodium_memzero(buf, len);
-	free(buf);
-	if (n < 0) {
-		snprintf(msg, cap, "%s: %s (nothing imported)", path, err);
-		return -1;
-	}
-	/* Once queued it is not imported twice by mistake; the core's
-	 * deduplication would take a second import all the same. */
-	snprintf(done, sizeof done, "%s.done", path);
-	if (rename(path, done) == -1)
-		log_warn("event=saf_import_rename path=%s", path);
-	snprintf(msg, cap, "%s: %ld advices queued for the core (durable "
-	    "when logged: event=saf_imported)", path, n);
-	return 0;
+	return saf_import_file(P.state_dir, &P.k->cf.keys, name, msg, cap);
 }
 
 /* --- views ------------------------------------------------------------------------ */

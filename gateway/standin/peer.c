@@ -37,8 +37,13 @@ peer_key(char kind, uint64_t id, uint8_t k[9])
 	be64_put(k + 1, id);
 }
 
+#define HELD_UNSET	UINT64_MAX	/* a job that did not move the count */
+
+/* The count of the peer's advices kept, moved by delta in the job's
+ * transaction; what it is now into *held (the job's own: its completion
+ * shows it, store.h). */
 static int
-add_held(struct store_txn *t, int delta)
+add_held(struct store_txn *t, int delta, uint64_t *held)
 {
 	uint64_t v;
 	int rc;
@@ -47,9 +52,17 @@ add_held(struct store_txn *t, int delta)
 	    sizeof META_HELD - 1, &v)) != 0)
 		return rc;
 	v = delta < 0 && v == 0 ? 0 : v + (uint64_t)(int64_t)delta;
-	SI.peer_held_job = v;
+	*held = v;
 	return store_put_u64(t, STORE_META, META_HELD, sizeof META_HELD - 1,
 	    v);
+}
+
+/* On the loop, once the job is durable. */
+static void
+held_done(int rc, uint64_t held)
+{
+	if (rc == 0 && held != HELD_UNSET)
+		SI.peer_held = held;
 }
 
 /* --- keeping a mirrored advice ------------------------------------------------- */
@@ -62,6 +75,7 @@ struct keep_job {
 	int		 has_dkey;
 	uint8_t		 dkey[SI_DKEY_LEN];
 	struct dec_rec	 rec;
+	uint64_t	 held;
 	size_t		 len;
 	uint8_t		 body[];
 };
@@ -78,11 +92,13 @@ keep_run(struct store_txn *t, void *arg)
 	long n;
 	int rc;
 
+	kj->held = HELD_UNSET;
 	peer_key('a', kj->id, k);
-	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) ==
+	/* Kept already (the peer sent it again): nothing to write. */
+	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) !=
 	    STORE_NOTFOUND)
-		rc = add_held(t, 1);
-	if (rc != 0)
+		return rc;
+	if ((rc = add_held(t, 1, &kj->held)) != 0)
 		return rc;
 	be64_put(rec, kj->wall_us);
 	n = statekey_seal(SI.key, "peer", k, sizeof k, kj->body, kj->len,
@@ -113,8 +129,7 @@ keep_done(void *arg, int rc)
 	if (rc != 0)
 		log_warnx("event=peer_advice_not_kept id=%llu error=\"%s\"",
 		    (unsigned long long)kj->id, store_strerror(rc));
-	else
-		SI.peer_held = SI.peer_held_job;
+	held_done(rc, kj->held);
 	kj->cb(kj->arg, rc == 0);
 	sodium_memzero(kj->body, kj->len);
 	free(kj);
@@ -214,7 +229,7 @@ si_peer_decision(struct store_txn *t, uint64_t id, struct dec_rec *r)
 
 struct release_job {
 	struct store_job job;
-	uint64_t	 id;
+	uint64_t	 id, held;
 	void		(*cb)(void *, int);
 	void		*arg;
 };
@@ -226,12 +241,13 @@ release_run(struct store_txn *t, void *arg)
 	uint8_t k[9];
 	int rc;
 
+	rj->held = HELD_UNSET;
 	peer_key('a', rj->id, k);
 	if ((rc = store_del(t, STORE_PEER, k, sizeof k)) == STORE_NOTFOUND)
 		return 0;	/* released before, or taken over */
 	if (rc != 0)
 		return rc;
-	return add_held(t, -1);
+	return add_held(t, -1, &rj->held);
 }
 
 static void
@@ -239,8 +255,7 @@ release_done(void *arg, int rc)
 {
 	struct release_job *rj = arg;
 
-	if (rc == 0)
-		SI.peer_held = SI.peer_held_job;
+	held_done(rc, rj->held);
 	rj->cb(rj->arg, rc == 0);
 	free(rj);
 }
@@ -255,7 +270,6 @@ standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg)
 	rj->id = id;
 	rj->cb = cb;
 	rj->arg = arg;
-	SI.peer_held_job = SI.peer_held;
 	rj->job.run = release_run;
 	rj->job.done = release_done;
 	rj->job.arg = rj;
@@ -280,6 +294,7 @@ struct take_job {
 	void		(*cb)(void *, size_t, int);
 	void		*arg;
 	size_t		 n;
+	uint64_t	 held;
 	uint64_t	 peer_id[TAKE_BATCH];
 	struct taken	 v[TAKE_BATCH];
 };
@@ -334,6 +349,7 @@ take_run(struct store_txn *t, void *arg)
 	int rc;
 
 	take_clear(tj);			/* a retried batch starts again */
+	tj->held = HELD_UNSET;
 	if ((rc = store_scan(t, STORE_PEER, "a", 1, take_one, tj)) != 0)
 		return rc;
 	for (i = 0; i < tj->n; i++) {
@@ -343,7 +359,7 @@ take_run(struct store_txn *t, void *arg)
 			return rc;
 		peer_key('a', tj->peer_id[i], k);
 		if ((rc = store_del(t, STORE_PEER, k, sizeof k)) != 0 ||
-		    (rc = add_held(t, -1)) != 0)
+		    (rc = add_held(t, -1, &tj->held)) != 0)
 			return rc;
 	}
 	return 0;
@@ -358,8 +374,7 @@ take_done(void *arg, int rc)
 	if (rc != 0)
 		log_warnx("event=peer_takeover_failed error=\"%s\"",
 		    store_strerror(rc));
-	else
-		SI.peer_held = SI.peer_held_job;
+	held_done(rc, tj->held);
 	for (i = 0; i < n; i++)
 		saf_added(tj->v[i].id, tj->v[i].body, tj->v[i].len,
 		    tj->v[i].wall_us);
@@ -379,7 +394,6 @@ standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg)
 		return -1;
 	tj->cb = cb;
 	tj->arg = arg;
-	SI.peer_held_job = SI.peer_held;
 	tj->job.run = take_run;
 	tj->job.done = take_done;
 	tj->job.arg = tj;
@@ -471,6 +485,16 @@ import_one(const uint8_t *body, size_t len, void *arg)
 	return 0;
 }
 
+static int
+not_ours(const uint8_t *body, size_t len, void *arg)
+{
+	char gw[STANDIN_NAME_MAX];
+
+	(void)arg;
+	return tlv_find_str(body, len, TLV_GATEWAY, gw, sizeof gw) == 0 &&
+	    strcmp(gw, SI.conf.name) == 0 ? -1 : 0;
+}
+
 long
 standin_saf_import(const uint8_t *buf, size_t len,
     const struct seal_keyring *ring, char *err, size_t errsz)
@@ -482,6 +506,11 @@ standin_saf_import(const uint8_t *buf, size_t len,
 		snprintf(err, errsz, "no store (Durability = none)");
 		return -1;
 	}
+	/* Our own name's advices are not taken: their ids are ours too, and
+	 * the core would take a new advice of ours under the same id for a
+	 * repeat of the imported one. */
+	if (safx_read(buf, len, ring, not_ours, NULL, err, errsz) == -1)
+		return -1;
 	n = safx_read(buf, len, ring, import_one, &tj, err, errsz);
 	if (n >= 0 && import_flush(&tj) == -1) {
 		snprintf(err, errsz, "the store refused the last batch");

@@ -148,13 +148,17 @@ out:
 
 /* --- reading -------------------------------------------------------------------- */
 
+/* An advice opened from the file: wiped after every read, however it
+ * ended (it holds a PAN). */
+static uint8_t plain[SAF_BODY_MAX];
+
 /* One pass over the chunks; fn NULL only checks.  The count, or -1. */
 static long
 read_pass(const uint8_t *buf, size_t len, const uint8_t key[32],
     int (*fn)(const uint8_t *, size_t, void *), void *arg, char *err,
     size_t errsz)
 {
-	static uint8_t m[SAF_BODY_MAX];
+	uint8_t *m = plain;
 	crypto_secretstream_xchacha20poly1305_state st;
 	unsigned long long mlen;
 	size_t off = MAGIC_LEN + HDR;
@@ -171,20 +175,20 @@ read_pass(const uint8_t *buf, size_t len, const uint8_t key[32],
 		if (len - off < 4) {
 			snprintf(err, errsz, "offset %zu: truncated (no final "
 			    "chunk)", off);
-			return -1;
+			goto fail;
 		}
 		cl = be32_get(buf + off);
 		if (cl < ABYTES || cl > SAF_BODY_MAX + ABYTES ||
 		    len - off - 4 < cl) {
 			snprintf(err, errsz, "offset %zu: chunk length %u "
 			    "out of range or past the end", off, cl);
-			return -1;
+			goto fail;
 		}
 		if (crypto_secretstream_xchacha20poly1305_pull(&st, m, &mlen,
 		    &tag, buf + off + 4, cl, NULL, 0) != 0) {
 			snprintf(err, errsz, "offset %zu: does not open "
 			    "(another pair key, or altered)", off);
-			return -1;
+			goto fail;
 		}
 		off += 4 + cl;
 		if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL)
@@ -196,25 +200,29 @@ read_pass(const uint8_t *buf, size_t len, const uint8_t key[32],
 			snprintf(err, errsz, "advice %ld: not a message TLV "
 			    "naming its gateway (0x1007) and advice id "
 			    "(0x1006)", n + 1);
-			return -1;
+			goto fail;
 		}
 		if (++n > SAFX_MAX_ADVICES) {
 			snprintf(err, errsz, "more than %d advices",
 			    SAFX_MAX_ADVICES);
-			return -1;
+			goto fail;
 		}
 		if (fn != NULL && fn(m, (size_t)mlen, arg) == -1) {
-			snprintf(err, errsz, "advice %ld: not taken", n);
-			return -1;
+			snprintf(err, errsz, "advice %ld: not taken (this "
+			    "appliance's own, or the store refused it)", n);
+			goto fail;
 		}
 	}
-	sodium_memzero(m, sizeof m);
 	if (off != len) {
 		snprintf(err, errsz, "offset %zu: %zu bytes after the final "
 		    "chunk", off, len - off);
-		return -1;
+		goto fail;
 	}
+	sodium_memzero(&st, sizeof st);
 	return n;
+fail:
+	sodium_memzero(&st, sizeof st);
+	return -1;
 }
 
 long
@@ -239,5 +247,6 @@ safx_read(const uint8_t *buf, size_t len, const struct seal_keyring *ring,
 	if (n >= 0 && fn != NULL)
 		n = read_pass(buf, len, key, fn, arg, err, errsz);
 	sodium_memzero(key, sizeof key);
+	sodium_memzero(plain, sizeof plain);
 	return n;
 }

@@ -77,8 +77,13 @@ static int
 share_put(struct store_txn *t, void *arg)
 {
 	struct share_job *sj = arg;
+	uint64_t held;
 	int rc;
 
+	/* Two SHAREs queued out of order: the older never overwrites. */
+	if ((rc = store_get_u64(t, STORE_META, META_SHARE_V,
+	    sizeof META_SHARE_V - 1, &held)) != 0 || held >= sj->version)
+		return rc;
 	if ((rc = store_put_u64(t, STORE_META, META_SHARE,
 	    sizeof META_SHARE - 1, sj->share + 1)) != 0)
 		return rc;

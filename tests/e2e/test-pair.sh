@@ -259,6 +259,12 @@ depth_b=$(gctl cut b saf --json | json_get /dev/stdin "d['depth']")
 wait_json cut b pair "d['held']['held']==$depth_a" 200
 wait_json cut a pair "d['held']['held']==$depth_b" 200
 echo "   after the cut (A restarted during it): B holds all $depth_a of A's advices, A all $depth_b of B's"
+# An import of B's own advices is refused: their ids are B's own too.
+"$BIN/gatewayctl" saf export -f "$T/cut-b.conf" "$T/b.safx" >/dev/null ||
+    fail "export of B's queue"
+out=$(gctl cut b saf import "$T/b.safx") &&
+    fail "B took an import of its own advices: $out"
+echo "   import of B's own $depth_b advices refused: $out"
 window cut a
 window cut b
 core_back cut a b
