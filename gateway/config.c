@@ -235,6 +235,9 @@ pair_check(const struct config *c, char *err, size_t errsz)
 		why = "Bind is required (where the peer sends to)";
 	else if (k->nkeyfiles == 0)
 		why = "KeyFile is required";
+	else if (c->durability == DURABILITY_NONE)
+		why = "needs a store to keep the peer's advices and the share "
+		    "(Durability = none has none)";
 	if (why == NULL)
 		return 0;
 	snprintf(err, errsz, "%s:%d: [Pair]: %s", c->file, k->line, why);

@@ -177,8 +177,9 @@ gw_reload(char *msg, size_t cap)
 	reload_cores(nc, &added, &removed, &changed, &failed);
 	if ((nc->pair == NULL) != (gw.conf->pair == NULL) ||
 	    (nc->pair != NULL && !config_core_same(nc->pair, gw.conf->pair)))
-		log_warnx("event=reload_pair_unchanged reason=\"[Pair] takes "
-		    "effect at the next start\"");
+		log_warnx("event=reload_pair_unchanged reason=\"the pair "
+		    "link (Peer, Address, Bind, keys, timers) changes at the "
+		    "next start; Share now, unless the core set one\"");
 	if (dedup_init(nc->dedup_max, nc->dedup_us) == -1)
 		log_warnx("event=dedup_resize_failed entries=%u reason=\"out of "
 		    "memory: the table keeps its size\"",
