@@ -13,9 +13,6 @@
 #include "scheme-sim/parse.h"
 #include "scheme-sim/snapshot.h"
 
-static const char *const move_names[] = { "none", "lower", "raise", "done",
-    "aborted" };
-
 struct counter {
 	const char	*key;		/* in the JSON */
 	const char	*text;		/* in the summary, before the value */
@@ -108,7 +105,7 @@ text_gateways(const struct coresim *cs, FILE *f)
 		    (unsigned long long)cs->shares[i].acks);
 	if (cs->move.state != MOVE_NONE || cs->share_sent)
 		fprintf(f, "  share move: %s version=%llu sent=%llu acks=%llu\n",
-		    move_names[cs->move.state],
+		    core_move_state_name(cs->move.state),
 		    (unsigned long long)cs->move.version,
 		    (unsigned long long)cs->share_sent,
 		    (unsigned long long)cs->share_acks);
@@ -282,7 +279,7 @@ json_shares(const struct coresim *cs, json_t *doc)
 	if (err || json_object_set_new(doc, "shares", o))
 		return -1;
 	return json_object_set_new(doc, "share_move", json_pack("{s:s, s:I, "
-	    "s:I, s:I}", "state", move_names[cs->move.state], "version",
+	    "s:I, s:I}", "state", core_move_state_name(cs->move.state), "version",
 	    (json_int_t)cs->move.version, "sent", (json_int_t)cs->share_sent,
 	    "acks", (json_int_t)cs->share_acks));
 }

@@ -35,6 +35,15 @@
 static const char *const state_names[] = { "none", "lower", "raise",
     "done", "aborted", "probe" };
 
+const char *
+core_move_state_name(int state)
+{
+	if (state < 0 || (size_t)state >= sizeof state_names /
+	    sizeof state_names[0])
+		return "?";
+	return state_names[state];
+}
+
 int
 core_share_parse(const char *arg, struct core_move *m, char *why,
     size_t whysz)
@@ -122,7 +131,7 @@ send_step(struct coresim *cs, uint64_t now)
 	}
 	if (m->sent_ns == 0)
 		log_info("event=share_sent step=%s version=%llu shares=%s",
-		    state_names[m->state], (unsigned long long)m->version, v);
+		    core_move_state_name(m->state), (unsigned long long)m->version, v);
 	m->sent_ns = now;
 	core_flush_tx(cs);
 }
@@ -198,8 +207,6 @@ core_share_start(struct coresim *cs, const char *arg, char *ans, size_t cap)
 		snprintf(ans, cap, "err %s", why);
 		return -1;
 	}
-	if (cs->share_ver == 0)
-		cs->share_ver = sim_wall_us() / 1000;
 	cs->move = m;
 	/* A share not heard yet cannot be lowered from: ask first. */
 	for (i = 0; i < m.n; i++)
@@ -226,11 +233,11 @@ core_share_status(const struct coresim *cs, char *ans, size_t cap)
 	int i, k = 0;
 
 	n = (size_t)snprintf(ans, cap, "ok %s", MOVE_PENDING(m->state) ?
-	    "pending" : state_names[m->state]);
+	    "pending" : core_move_state_name(m->state));
 	if (m->state == MOVE_NONE)
 		return;
 	n += (size_t)snprintf(ans + n, n < cap ? cap - n : 0,
-	    " step=%s version=%llu", state_names[m->state],
+	    " step=%s version=%llu", core_move_state_name(m->state),
 	    (unsigned long long)m->version);
 	for (i = 0; i < m->n && n < cap; i++) {
 		s = share_of(cs, m->name[i]);
@@ -293,9 +300,15 @@ core_on_share_ack(struct coresim *cs, int gw, const struct corefr_hdr *h,
 		    name);
 	}
 	s = &cs->shares[i];
+	s->acks++;
+	/* A late ack of an older step (they are resent) says what the
+	 * gateway held then, not now: the next move lowers from now. */
+	if (ver < s->version) {
+		cs->share_acks++;
+		return;
+	}
 	s->pct = (unsigned)pct;
 	s->version = ver;
-	s->acks++;
 	cs->share_acks++;
 	log_info("event=share_ack gateway=%s corr_id=%llu share=%u "
 	    "version=%llu", name, (unsigned long long)h->corr_id, s->pct,

@@ -182,6 +182,8 @@ int	core_share_start(struct coresim *, const char *arg, char *ans,
 	    size_t cap);
 /* "ok none|done|pending ..." */
 void	core_share_status(const struct coresim *, char *ans, size_t cap);
+/* "none", "probe", "lower", ... ("?" for none of them) */
+const char *core_move_state_name(int state);
 void	core_share_tick(struct coresim *, uint64_t now_ns);
 void	core_on_share_ack(struct coresim *, int gw,
 	    const struct corefr_hdr *, const uint8_t *body);

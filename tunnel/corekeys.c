@@ -10,20 +10,29 @@
 
 #define LABEL_GC	"gatewayd core link v2 gw->core"
 #define LABEL_CG	"gatewayd core link v2 core->gw"
+#define LABEL_PAIR	"gatewayd pair link v2 "
+
+/* The direction key of K named by label (no NUL). */
+static void
+label_key(const uint8_t k[SEAL_KEYLEN], const char *label,
+    uint8_t out[SEAL_KEYLEN])
+{
+	crypto_generichash(out, SEAL_KEYLEN, (const uint8_t *)label,
+	    strlen(label), k, SEAL_KEYLEN);
+}
 
 void
 core_key_direction(const uint8_t k[SEAL_KEYLEN], int gw_to_core,
     uint8_t out[SEAL_KEYLEN])
 {
-	const char *label = gw_to_core ? LABEL_GC : LABEL_CG;
-
-	crypto_generichash(out, SEAL_KEYLEN, (const uint8_t *)label,
-	    strlen(label), k, SEAL_KEYLEN);
+	label_key(k, gw_to_core ? LABEL_GC : LABEL_CG, out);
 }
 
-int
-core_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
-    enum core_role role)
+/* Both rings: every configured key's direction key under seal_label
+ * seals (the first one sends), under open_label opens. */
+static int
+rings_derive(struct core_keys *lk, const struct seal_keyring *conf,
+    const char *seal_label, const char *open_label)
 {
 	uint8_t d[SEAL_KEYLEN];
 	int i, rv = 0;
@@ -31,10 +40,10 @@ core_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
 	seal_keyring_init(&lk->seal);
 	seal_keyring_init(&lk->open);
 	for (i = 0; i < conf->n && rv == 0; i++) {
-		core_key_direction(conf->k[i].key, role == ROLE_GATEWAY, d);
+		label_key(conf->k[i].key, seal_label, d);
 		if (seal_keyring_add(&lk->seal, d) == -1)
 			rv = -1;
-		core_key_direction(conf->k[i].key, role != ROLE_GATEWAY, d);
+		label_key(conf->k[i].key, open_label, d);
 		if (rv == 0 && seal_keyring_add(&lk->open, d) == -1)
 			rv = -1;
 	}
@@ -44,45 +53,27 @@ core_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
 	return rv;
 }
 
-#define LABEL_PAIR	"gatewayd pair link v2 "
-
-static int
-pair_direction(const uint8_t k[SEAL_KEYLEN], const char *name,
-    uint8_t out[SEAL_KEYLEN])
+int
+core_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
+    enum core_role role)
 {
-	char label[sizeof LABEL_PAIR + 64];
-	int n;
-
-	n = snprintf(label, sizeof label, "%s%s", LABEL_PAIR, name);
-	if (n < 0 || (size_t)n >= sizeof label)
-		return -1;
-	crypto_generichash(out, SEAL_KEYLEN, (const uint8_t *)label,
-	    (size_t)n, k, SEAL_KEYLEN);
-	return 0;
+	return role == ROLE_GATEWAY ? rings_derive(lk, conf, LABEL_GC,
+	    LABEL_CG) : rings_derive(lk, conf, LABEL_CG, LABEL_GC);
 }
 
 int
 pair_keys_derive(struct core_keys *lk, const struct seal_keyring *conf,
     const char *me, const char *peer)
 {
-	uint8_t d[SEAL_KEYLEN];
-	int i, rv = 0;
+	char mine[sizeof LABEL_PAIR + 64], theirs[sizeof mine];
+	int n, m;
 
-	if (strcmp(me, peer) == 0)
+	n = snprintf(mine, sizeof mine, "%s%s", LABEL_PAIR, me);
+	m = snprintf(theirs, sizeof theirs, "%s%s", LABEL_PAIR, peer);
+	if (strcmp(me, peer) == 0 || n < 0 || (size_t)n >= sizeof mine ||
+	    m < 0 || (size_t)m >= sizeof theirs)
 		return -1;
-	seal_keyring_init(&lk->seal);
-	seal_keyring_init(&lk->open);
-	for (i = 0; i < conf->n && rv == 0; i++) {
-		if (pair_direction(conf->k[i].key, me, d) == -1 ||
-		    seal_keyring_add(&lk->seal, d) == -1 ||
-		    pair_direction(conf->k[i].key, peer, d) == -1 ||
-		    seal_keyring_add(&lk->open, d) == -1)
-			rv = -1;
-	}
-	sodium_memzero(d, sizeof d);
-	if (rv == -1)
-		core_keys_clear(lk);
-	return rv;
+	return rings_derive(lk, conf, mine, theirs);
 }
 
 void
