@@ -37,6 +37,15 @@ static const char *forms[] = { "fixed", "LL", "LLL", "LLLL", NULL };
 static const char *masks[] = { "none", "pan", "track", "all", "account",
     "de48", "de55", NULL };
 
+/* A field's mask when a file says none: the built-in ISO 8583 table's. */
+static uint8_t
+default_mask(int n)
+{
+	const struct iso_profile *iso = iso_profile_find("iso87");
+
+	return iso != NULL ? iso->f[n].mask : ISO_MASK_NONE;
+}
+
 static int fail(char *, size_t, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
@@ -184,7 +193,11 @@ field_read(struct loaded *l, int n, json_t *o, char *err, size_t errsz)
 	if ((l->fname[n] = strdup(json_string_value(name))) == NULL)
 		return fail(err, errsz, "out of memory");
 	d->name = l->fname[n];
-	d->mask = ISO_MASK_NONE;
+	/* No "mask": the base's, else as the built-in ISO 8583 table masks
+	 * that field, so a file that redefines DE2, DE35 or DE52 without
+	 * one still masks it; "none" must be written to show a field. */
+	if (d->mask == ISO_MASK_NONE)
+		d->mask = default_mask(n);
 	if (json_object_get(o, "class") == NULL ||
 	    json_object_get(o, "length") == NULL)
 		return fail(err, errsz, "%s: \"class\" and \"length\" are "
@@ -412,7 +425,9 @@ field_write(FILE *out, const struct iso_fdef *d, int n, int last)
 	    (json_int_t)d->max);
 	if (o == NULL)
 		return -1;
-	if (d->mask != ISO_MASK_NONE)
+	/* Written whenever it is not what reading would take without it
+	 * (field_read's default), "none" included. */
+	if (d->mask != default_mask(n))
 		json_object_set_new(o, "mask", json_string(masks[d->mask]));
 	s = json_dumps(o, FIELD_FLAGS);
 	json_decref(o);
