@@ -181,15 +181,11 @@ int
 outreq_answer(struct link *l, const struct iso_msg *m)
 {
 	struct outreq *o;
-	char de11[16] = "", de7[16] = "", de39[3] = "??";
+	char de39[3] = "??";
 
-	iso_get_str(m, 11, de11, sizeof de11);
-	iso_get_str(m, 7, de7, sizeof de7);
 	TAILQ_FOREACH(o, &outq, entry) {
 		if (o->link != l || strcmp(o->resp_mti, m->mti) != 0 ||
-		    strcmp(o->de11, de11) != 0)
-			continue;
-		if (o->de7[0] && de7[0] && strcmp(o->de7, de7) != 0)
+		    !out_same_txn(o->de11, o->de7, m))
 			continue;
 		out_reply(o->core, o->corr, m, l->cf.name);
 		iso_get_str(m, 39, de39, sizeof de39);

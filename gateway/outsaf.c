@@ -56,6 +56,8 @@ struct ent {
 	char		 core[CFG_NAME_MAX];
 	uint64_t	 corr;
 	int		 stage;		/* repeats sent; OutRepeats: reversal */
+	int		 reversed;	/* a reversal went (kept in the file:
+					   a restart must not forget it) */
 	uint64_t	 attempts;
 	uint64_t	 next_us;	/* 0: at the next tick */
 	int		 late_told;	/* out-late-answer sent to the core */
@@ -94,8 +96,8 @@ save(const struct ent *e)
 
 	if (O.dir[0] == '\0')
 		return 0;
-	hl = (size_t)snprintf((char *)pbuf, sizeof pbuf, "v1 %s %s %" PRIu64
-	    " %d\n", e->link, e->core, e->corr, e->stage);
+	hl = (size_t)snprintf((char *)pbuf, sizeof pbuf, "v2 %s %s %" PRIu64
+	    " %d %d\n", e->link, e->core, e->corr, e->stage, e->reversed);
 	tlv_w_init(&w, pbuf + hl, sizeof pbuf - hl - 64);
 	tlv_put_msg(&w, &e->req);
 	if (w.err)
@@ -166,9 +168,15 @@ load(const char *name)
 	pbuf[n] = '\0';
 	if ((nl = memchr(pbuf, '\n', (size_t)n)) != NULL)
 		hl = (size_t)(nl - (char *)pbuf) + 1;
-	if ((e = calloc(1, sizeof *e)) == NULL || nl == NULL ||
+	/* v1 did not say whether a reversal went: taken as gone, so a late
+	 * answer never settles what the scheme may be reversing. */
+	if ((e = calloc(1, sizeof *e)) != NULL)
+		e->reversed = 1;
+	if (e == NULL || nl == NULL ||
+	    (sscanf((char *)pbuf, "v2 %47s %47s %" SCNu64 " %d %d", e->link,
+	    e->core, &e->corr, &e->stage, &e->reversed) != 5 &&
 	    sscanf((char *)pbuf, "v1 %47s %47s %" SCNu64 " %d", e->link,
-	    e->core, &e->corr, &e->stage) != 4 ||
+	    e->core, &e->corr, &e->stage) != 4) ||
 	    tlv_get_msg(pbuf + hl, (size_t)n - hl, &e->req) == -1) {
 		log_warnx("event=outsaf_unreadable path=%s", path);
 		free(e);
@@ -274,21 +282,20 @@ static void
 step(struct ent *e, struct link *l, uint64_t now)
 {
 	struct conn *c = link_pick_conn(l);
-	const char *what;
+	int repeat;
 
 	e->next_us = now + l->cf.out_timeout_us;
 	if (c == NULL)
 		return;		/* the link is down: later */
-	if (e->stage < l->cf.out_repeats) {
+	/* Once a reversal went, only reversals: a reload that raises
+	 * OutRepeats does not send the original again. */
+	repeat = !e->reversed && e->stage < l->cf.out_repeats;
+	if (repeat) {
 		iso_msg_copy(&out, &e->req);
 		out.mti[3] = (char)(out.mti[3] | 1);	/* 0200 -> 0201 */
-		what = "repeat";
-	} else {
-		if (reversal(e, &out) == -1) {
-			sodium_memzero(&out, sizeof out);
-			return;
-		}
-		what = "reversal";
+	} else if (reversal(e, &out) == -1) {
+		sodium_memzero(&out, sizeof out);
+		return;
 	}
 	if (conn_send_msg(c, &out) == -1) {
 		sodium_memzero(&out, sizeof out);	/* it holds the PAN */
@@ -296,12 +303,16 @@ step(struct ent *e, struct link *l, uint64_t now)
 	}
 	e->attempts++;
 	O.sent++;
-	if (e->stage < l->cf.out_repeats) {
+	if (repeat) {
 		e->stage++;
+		save(e);
+	} else if (!e->reversed) {
+		e->reversed = 1;
 		save(e);
 	}
 	log_info("event=outsaf_sent link=%s corr=%" PRIu64 " what=%s mti=%s "
-	    "attempt=%" PRIu64, e->link, e->corr, what, out.mti, e->attempts);
+	    "attempt=%" PRIu64, e->link, e->corr, repeat ? "repeat" :
+	    "reversal", out.mti, e->attempts);
 	sodium_memzero(&out, sizeof out);
 }
 
@@ -373,19 +384,32 @@ tell_core(struct ent *e, struct link *l, const struct iso_msg *m,
 }
 
 int
+out_same_txn(const char *de11, const char *de7, const struct iso_msg *m)
+{
+	char m11[16] = "", m7[16] = "";
+
+	iso_get_str(m, 11, m11, sizeof m11);
+	iso_get_str(m, 7, m7, sizeof m7);
+	return strcmp(de11, m11) == 0 &&
+	    (de7[0] == '\0' || m7[0] == '\0' || strcmp(de7, m7) == 0);
+}
+
+int
 outsaf_answer(struct link *l, const struct iso_msg *m)
 {
-	char de11[16] = "", e11[16] = "", resp[5];
+	char e11[16] = "", e7[16] = "", resp[5];
 	struct ent *e;
 
-	iso_get_str(m, 11, de11, sizeof de11);
 	TAILQ_FOREACH(e, &q, entry) {
 		if (strcmp(e->link, l->cf.name) != 0 || e->settling)
 			continue;
 		iso_get_str(&e->req, 11, e11, sizeof e11);
-		if (strcmp(e11, de11) != 0)
+		iso_get_str(&e->req, 7, e7, sizeof e7);
+		if (!out_same_txn(e11, e7, m))
 			continue;
 		if (strcmp(m->mti, "0430") == 0) {
+			if (!e->reversed)
+				continue;	/* no reversal of ours went */
 			O.reversed++;
 			tell_core(e, l, m, "out-reversed", 1);
 			return 1;
@@ -393,8 +417,7 @@ outsaf_answer(struct link *l, const struct iso_msg *m)
 		if (iso_mti_response(e->req.mti, resp) == -1 ||
 		    strcmp(resp, m->mti) != 0)
 			continue;
-		if (e->stage < l->cf.out_repeats || e->attempts <=
-		    (uint64_t)l->cf.out_repeats) {
+		if (!e->reversed) {
 			/* No reversal went yet: the answer settles it. */
 			O.answered++;
 			tell_core(e, l, m, "out-answered", 1);

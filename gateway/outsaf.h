@@ -26,6 +26,9 @@ void	outsaf_add(const char *link, const char *core, uint64_t corr,
 /* Every link tick: the steps that are due. */
 void	outsaf_tick(struct link *);
 /* A scheme response: 1 when it answered a repeat or a reversal. */
+/* Whether m answers the request whose DE11 and DE7 are these: the same
+ * DE11, and the same DE7 where both carry one (outreq.c and outsaf.c). */
+int	out_same_txn(const char *de11, const char *de7, const struct iso_msg *);
 int	outsaf_answer(struct link *, const struct iso_msg *);
 /* The operator: stop and start the sends; send every entry now. */
 void	outsaf_pause(int on);
