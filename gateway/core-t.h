@@ -19,8 +19,11 @@ enum core_state { CORE_UNKNOWN, CORE_UP, CORE_DOWN };
 #define CORE_TXQ_BYTES	(256 * 1024)
 #define CORE_TXQ_MSGS	64
 
+struct core_handlers;
+
 struct core {
 	TAILQ_ENTRY(core)	 entry;
+	const struct core_handlers *hand;	/* who takes its frames */
 	struct cfg_core		 cf;
 	int			 fd;
 	struct event		*rd;

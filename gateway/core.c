@@ -315,7 +315,7 @@ core_frame(struct core *k, const uint8_t *dgram, size_t n,
 			send(k->fd, txbuf, (size_t)m, 0);
 		break;
 	default:
-		hand->frame(k, &hd, body, hd.body_len);
+		k->hand->frame(k, &hd, body, hd.body_len);
 		break;
 	}
 }
@@ -396,6 +396,7 @@ core_new(const struct cfg_core *cf)
 
 	if ((k = core_alloc(cf)) == NULL)
 		return NULL;
+	k->hand = hand;
 	if (core_keys_derive(&k->keys, &k->cf.keys, ROLE_GATEWAY) == -1) {
 		sodium_free(k);
 		return NULL;
@@ -405,12 +406,14 @@ core_new(const struct cfg_core *cf)
 }
 
 struct core *
-core_new_pair(const struct cfg_core *cf, const char *me)
+core_new_pair(const struct cfg_core *cf, const char *me,
+    const struct core_handlers *h)
 {
 	struct core *k;
 
 	if ((k = core_alloc(cf)) == NULL)
 		return NULL;
+	k->hand = h;
 	if (pair_keys_derive(&k->keys, &k->cf.keys, me, cf->peer) == -1) {
 		sodium_free(k);
 		return NULL;
@@ -461,8 +464,10 @@ core_start(struct core *k)
 	k->hb = event_new(base, -1, EV_PERSIST, heartbeat, k);
 	if (k->rd == NULL || k->hb == NULL)
 		return -1;
-	/* Answers before new requests (loopprio.h). */
-	loop_urgent(k->rd);
+	/* Answers before new requests (loopprio.h); the pair link's
+	 * traffic is after the fact and waits its turn like the rest. */
+	if (!k->cf.pair)
+		loop_urgent(k->rd);
 	event_add(k->rd, NULL);
 	tv.tv_sec = k->cf.hb_us / 1000000;
 	tv.tv_usec = k->cf.hb_us % 1000000;
@@ -476,7 +481,7 @@ core_start(struct core *k)
 void
 core_free(struct core *k)
 {
-	hand->gone(k);
+	k->hand->gone(k);
 	if (!k->cf.pair)
 		TAILQ_REMOVE(&cores, k, entry);
 	if (k->queued) {

@@ -32,9 +32,11 @@ void	core_shutdown(void);
 struct core *core_new(const struct cfg_core *);
 int	core_start(struct core *);
 /* The pair link's endpoint (ARCHITECTURE section 13): a core endpoint
- * but for its keys (pair_keys_derive, me = our [Gateway] Name), never on
- * the list of cores, so never picked for a request or an advice. */
-struct core *core_new_pair(const struct cfg_core *, const char *me);
+ * but for its keys (pair_keys_derive, me = our [Gateway] Name) and its
+ * handlers h, never on the list of cores, so never picked for a request
+ * or an advice. */
+struct core *core_new_pair(const struct cfg_core *, const char *me,
+	    const struct core_handlers *h);
 /* Off the list, its socket closed, its keys wiped. */
 void	core_free(struct core *);
 

@@ -321,9 +321,11 @@ released(void *arg, int ok)
 		core_send(P.k, COREFR_PEER_RELEASE_ACK, id, 0, NULL, 0);
 }
 
-void
-pair_frame(const struct corefr_hdr *h, const uint8_t *b, size_t len)
+static void
+pair_frame(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
+    size_t len)
 {
+	(void)k;
 	switch (h->type) {
 	case COREFR_PEER_ADVICE:
 		peer_advice(h->corr_id, b, len);
@@ -345,6 +347,15 @@ pair_frame(const struct corefr_hdr *h, const uint8_t *b, size_t len)
 		break;
 	}
 }
+
+/* Nothing points at the endpoint but P.k, which pair_stop clears. */
+static void
+pair_gone(struct core *k)
+{
+	(void)k;
+}
+
+static const struct core_handlers pair_handlers = { pair_frame, pair_gone };
 
 /* --- takeover ------------------------------------------------------------------ */
 
@@ -444,7 +455,7 @@ pair_start(const struct config *c)
 	snprintf(P.state_dir, sizeof P.state_dir, "%s", c->state_dir);
 	P.takeover_us = c->pair->takeover_us;
 	P.start_us = now_us();
-	if ((P.k = core_new_pair(c->pair, c->name)) == NULL ||
+	if ((P.k = core_new_pair(c->pair, c->name, &pair_handlers)) == NULL ||
 	    core_start(P.k) == -1) {
 		log_warnx("event=pair_start_failed peer=%s addr=%s", P.peer,
 		    c->pair->addr.text);
@@ -478,12 +489,6 @@ pair_stop(void)
 	free(P.release.bucket);
 	core_free(P.k);
 	P.k = NULL;
-}
-
-int
-pair_is(const struct core *k)
-{
-	return k != NULL && k == P.k;
 }
 
 /* --- an export file, by hand (gateway/safimport.c) --------------------------------- */

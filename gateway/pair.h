@@ -11,10 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "tunnel/corefr.h"
 
 struct config;
-struct core;
 struct evbuffer;
 struct json_t;
 
@@ -24,9 +22,6 @@ struct json_t;
 /* The [Pair] endpoint started (none configured: 0), or -1. */
 int	pair_start(const struct config *);
 void	pair_stop(void);
-/* Whether k is the pair link's endpoint; a frame that came on it. */
-int	pair_is(const struct core *k);
-void	pair_frame(const struct corefr_hdr *, const uint8_t *body, size_t len);
 /* The stand-in's watch (standin_watch): an advice of ours now final in
  * the queue, one the core acknowledged. */
 void	pair_mirror(uint64_t id, const uint8_t *body, size_t len);

@@ -507,10 +507,6 @@ static void
 core_frame(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
     size_t len)
 {
-	if (pair_is(k)) {
-		pair_frame(h, b, len);
-		return;
-	}
 	switch (h->type) {
 	case COREFR_AUTH_RESPONSE:
 		auth_response(k, h, b, len);
