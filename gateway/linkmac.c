@@ -198,21 +198,22 @@ refuse(struct conn *c, const struct iso_msg *m, const char *why)
 static void verified(const struct hsm_result *, void *);
 
 /* A message MACed just before a key change: once more under the key
- * before.  0 when asked. */
+ * before, within its grace (zonekey_prev).  0 when asked. */
 static int
 retry_prev(struct link *l, struct macjob *j)
 {
 	const uint8_t *mac;
+	const char *blk;
 	char hex[17];
 	size_t n;
 
-	if (l->zk.mak_prev.blk[0] == '\0' ||
+	if ((blk = zonekey_prev(&l->zk.mak, &l->zk.mak_prev)) == NULL ||
 	    (mac = iso_get(&j->m, j->field, &n)) == NULL || n != 8)
 		return -1;
 	hex_encode(mac, 8, hex);
 	hex[16] = '\0';
 	j->prev = 1;
-	return hsm_mac_verify(zonekey_hsm(), l->zk.mak_prev.blk, MAC_ALG,
+	return hsm_mac_verify(zonekey_hsm(), blk, MAC_ALG,
 	    MAC_PAD, j->wire, j->len - mac_wire_len(l), hex, verified, j);
 }
 

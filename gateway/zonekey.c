@@ -383,15 +383,26 @@ zonekey_rekey(struct link *l, char *err, size_t errsz)
 }
 
 const char *
+zonekey_prev(const struct zone_key *cur, const struct zone_key *prev)
+{
+	uint64_t now = wall_us();
+
+	if (prev->blk[0] == '\0' || now < cur->since_wall_us ||
+	    now - cur->since_wall_us > ZONEKEY_PREV_GRACE_US)
+		return NULL;
+	return prev->blk;
+}
+
+const char *
 zonekey_zpk(const char *name, int prev)
 {
 	struct link *l = link_find(name);
-	const struct zone_key *k;
 
 	if (l == NULL)
 		return NULL;
-	k = prev ? &l->zk.zpk_prev : &l->zk.zpk;
-	return k->blk[0] != '\0' ? k->blk : NULL;
+	if (prev)
+		return zonekey_prev(&l->zk.zpk, &l->zk.zpk_prev);
+	return l->zk.zpk.blk[0] != '\0' ? l->zk.zpk.blk : NULL;
 }
 
 struct hsm_client *

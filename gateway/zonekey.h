@@ -41,6 +41,16 @@ int	zonekey_rekey(struct link *, char *err, size_t errsz);
 /* The ZPK (prev = 0) or the one before (prev = 1) of the named link, a
  * key block, or NULL: the stand-in's PIN checks. */
 const char *zonekey_zpk(const char *link, int prev);
+/*
+ * The key before cur, while it may still verify: only for
+ * ZONEKEY_PREV_GRACE_US after cur took over (messages protected just
+ * before a change), never after, so a key changed because it leaked
+ * stops verifying.  Its block, or NULL.
+ */
+#define ZONEKEY_PREV_GRACE_US	(60ull * 1000000)
+struct zone_key;
+const char *zonekey_prev(const struct zone_key *cur,
+	    const struct zone_key *prev);
 /* The HSM client the zone keys and the MACs use, or NULL. */
 struct hsm_client *zonekey_hsm(void);
 
