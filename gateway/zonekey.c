@@ -47,6 +47,8 @@ static struct {
 
 static struct iso_msg resp;
 
+#define ZONEKEY_HSM_TIMEOUT_MS	30
+
 int
 zonekey_init(struct event_base *base, const struct config *c)
 {
@@ -57,7 +59,12 @@ zonekey_init(struct event_base *base, const struct config *c)
 	if (c->hsm[0] == '\0')
 		return 0;
 	hsm_client_opts_default(&ho);
-	ho.connections = 1;
+	/* MACs are on every request's way in and every answer's way out:
+	 * a slow HSM must cost the request its 91, not its Deadline (the
+	 * stand-in's bound).  Two connections so one stuck call does not
+	 * hold the rest. */
+	ho.connections = 2;
+	ho.timeout_ms = ZONEKEY_HSM_TIMEOUT_MS;
 	if ((Z.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL) {
 		log_warnx("event=zonekey_hsm_unusable hsm=%s", c->hsm);
 		return -1;
