@@ -36,6 +36,7 @@
 
 #include "base/clock.h"
 #include "base/log.h"
+#include "base/replace.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
 #include "tunnel/corefr.h"
@@ -89,10 +90,9 @@ path_of(uint64_t corr, char *p, size_t cap, const char *sfx)
 static int
 save(const struct ent *e)
 {
-	char tmp[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 64];
+	char path[CFG_PATH_MAX + 64];
 	struct tlv_w w;
 	size_t hl, n;
-	int fd, ok;
 
 	if (O.dir[0] == '\0')
 		return 0;
@@ -107,18 +107,10 @@ save(const struct ent *e)
 	    hl + w.len, fbuf, O.key);
 	sodium_memzero(pbuf, hl + w.len);
 	path_of(e->corr, path, sizeof path, "");
-	path_of(e->corr, tmp, sizeof tmp, ".new");
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
-	    == -1) {
-		log_warn("event=outsaf_unwritable path=%s", tmp);
-		return -1;
-	}
 	n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + hl +
 	    w.len;
-	ok = write(fd, fbuf, n) == (ssize_t)n && fsync(fd) == 0;
-	if (close(fd) != 0 || !ok || rename(tmp, path) == -1) {
+	if (file_replace(path, fbuf, n) == -1) {
 		log_warn("event=outsaf_unwritable path=%s", path);
-		unlink(tmp);
 		return -1;
 	}
 	return 0;

@@ -18,6 +18,7 @@
 #include <sodium.h>
 
 #include "base/clock.h"
+#include "base/replace.h"
 #include "base/hex.h"
 #include "base/log.h"
 #include "hsm/client/hsmclient.h"
@@ -167,40 +168,30 @@ zonekey_load(struct link *l)
 		    "and declines it\"", l->cf.name);
 }
 
-/* The keys durable: written aside, synced, renamed over.  0 or -1. */
+/* The keys durable: replaced whole (base/replace.h).  0 or -1. */
 static int
 save(struct link *l)
 {
-	char tmp[CFG_PATH_MAX + 64], path[CFG_PATH_MAX + 64];
+	char path[CFG_PATH_MAX + 64], buf[sizeof slots / sizeof slots[0] *
+	    (16 + CFG_KEYBLOCK_MAX + 8 + 24)];
 	const struct zone_key *k;
-	size_t i;
-	FILE *f;
-	int fd, ok;
+	size_t i, n = 0;
+	int rc;
 
 	if (Z.dir[0] == '\0')
 		return 0;
 	path_of(l, path, sizeof path, "");
-	path_of(l, tmp, sizeof tmp, ".new");
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
-	    == -1 || (f = fdopen(fd, "w")) == NULL) {
-		log_warn("event=zonekeys_unwritable path=%s", tmp);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
 	for (i = 0; i < sizeof slots / sizeof slots[0]; i++) {
 		k = slot(&l->zk, i);
 		if (k->blk[0] != '\0')
-			fprintf(f, "%s %s %s %llu\n", slots[i].word, k->blk,
-			    k->kcv, (unsigned long long)k->since_wall_us);
+			n += (size_t)snprintf(buf + n, sizeof buf - n,
+			    "%s %s %s %llu\n", slots[i].word, k->blk, k->kcv,
+			    (unsigned long long)k->since_wall_us);
 	}
-	ok = fflush(f) == 0 && fsync(fd) == 0;
-	if (fclose(f) != 0 || !ok || rename(tmp, path) == -1) {
+	if ((rc = n < sizeof buf ? file_replace(path, buf, n) : -1) == -1)
 		log_warn("event=zonekeys_unwritable path=%s", path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	sodium_memzero(buf, sizeof buf);
+	return rc;
 }
 
 /* The 0810 of a 161, on the connection it came on if it is still up. */

@@ -17,6 +17,7 @@
 #include "base/secretfile.h"
 #include "hsm/aes.h"
 #include "base/hex.h"
+#include "base/replace.h"
 #include "hsm/lmk.h"
 #include "base/log.h"
 
@@ -44,30 +45,6 @@ lmk_free(struct lmk *l)
 		sodium_free(l);	/* zeroes before unmapping */
 }
 
-/* Write buf to path atomically-enough: O_EXCL temp, fsync, rename. */
-static int
-write_secret_file(const char *path, const char *buf, size_t len)
-{
-	char tmp[4096];
-	int fd;
-
-	if (snprintf(tmp, sizeof tmp, "%s.tmpXXXXXX", path) >= (int)sizeof tmp)
-		return -1;
-	if ((fd = mkstemp(tmp)) == -1)
-		return -1;
-	if (fchmod(fd, 0600) == -1 || write(fd, buf, len) != (ssize_t)len ||
-	    fsync(fd) == -1) {
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	if (close(fd) == -1 || rename(tmp, path) == -1) {
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
 int
 lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 {
@@ -85,7 +62,7 @@ lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 		memcpy(line, LMK_MAGIC " unsealed ", 20);
 		hex_encode(l->key, LMK_LEN, line + 20);
 		line[20 + 2 * LMK_LEN] = '\n';
-		rc = write_secret_file(path, line, 21 + 2 * LMK_LEN);
+		rc = file_replace(path, line, 21 + 2 * LMK_LEN);
 		sodium_free(line);
 		return rc;
 	}
@@ -118,7 +95,7 @@ lmk_save(const struct lmk *l, const char *path, const char *pp, size_t pplen)
 	    cth) + n;
 	if (n >= LMK_FILE_MAX)
 		goto out;
-	rc = write_secret_file(path, line, (size_t)n);
+	rc = file_replace(path, line, (size_t)n);
 out:
 	sodium_free(k);
 	sodium_free(line);
