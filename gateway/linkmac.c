@@ -195,6 +195,19 @@ refuse(struct conn *c, const struct iso_msg *m, const char *why)
 	sodium_memzero(&answer, sizeof answer);
 }
 
+/* A MAC that could not be checked here (no MAC key, no HSM, the HSM
+ * failing): a local fault, not the scheme's: nothing is sent or let
+ * through (the scheme repeats or times out), and it is counted apart. */
+static void
+unchecked(struct conn *c, const struct iso_msg *m, const char *why)
+{
+	struct link *l = c->link;
+
+	l->mac_failed++;
+	log_warnx("event=mac_unchecked link=%s conn=%llu mti=%s reason=%s",
+	    l->cf.name, (unsigned long long)c->id, m->mti, why);
+}
+
 static void verified(const struct hsm_result *, void *);
 
 /* A message MACed just before a key change: once more under the key
@@ -232,10 +245,8 @@ verified(const struct hsm_result *r, void *arg)
 		j->then(c, &j->m, j->t0);
 	} else if (r->status == HSM_FAIL)
 		refuse(c, &j->m, "bad_mac");
-	else {
-		c->link->mac_failed++;
-		refuse(c, &j->m, "hsm");
-	}
+	else
+		unchecked(c, &j->m, "hsm");
 out:
 	job_free(j);
 }
@@ -260,7 +271,7 @@ linkmac_receive(struct conn *c, const uint8_t *w, size_t len,
 		return 1;
 	}
 	if (mak[0] == '\0' || zonekey_hsm() == NULL) {
-		refuse(c, m, mak[0] == '\0' ? "no_mac_key" : "no_hsm");
+		unchecked(c, m, mak[0] == '\0' ? "no_mac_key" : "no_hsm");
 		return 1;
 	}
 	if ((j = job_new(c, m, len)) == NULL)
@@ -274,8 +285,7 @@ linkmac_receive(struct conn *c, const uint8_t *w, size_t len,
 	hex[16] = '\0';
 	if (hsm_mac_verify(zonekey_hsm(), mak, MAC_ALG, MAC_PAD, j->wire,
 	    len - ml, hex, verified, j) == -1) {
-		l->mac_failed++;
-		refuse(c, m, "hsm");
+		unchecked(c, m, "hsm");
 		job_free(j);
 	}
 	return 1;
