@@ -86,16 +86,14 @@ set_pinblock(json_t *f, const struct reqopts *r, const struct sim_portfolio *p,
 	struct hsm_des zpk;
 	uint8_t blk[8];
 	char pin[8], acct[13], hex[17];
-	size_t pl = strlen(c->pan);
 	int rc = -1;
 
 	if (r->vd_pin == VD_NONE)
 		return 0;
 	snprintf(pin, sizeof pin, "%s", r->vd_pin == VD_BAD ? "9999" :
 	    c->pin[0] ? c->pin : "1234");
-	memcpy(acct, c->pan + pl - 13, 12);
-	acct[12] = '\0';
-	if (hsm_pinblock_encode(0, pin, strlen(pin), acct, blk) == 0 &&
+	if (sim_pin_account(c->pan, acct) == 0 &&
+	    hsm_pinblock_encode(0, pin, strlen(pin), acct, blk) == 0 &&
 	    hsm_des_init(&zpk, p->zpk, 16) == 0) {
 		if (r->vd_pin == VD_MALFORMED)
 			blk[0] ^= 0xF0;

@@ -195,3 +195,15 @@ sim_portfolio_snapshot(const struct sim_portfolio *p, size_t *next,
 	}
 	return w.len;
 }
+
+int
+sim_pin_account(const char *pan, char acct[13])
+{
+	size_t n = strlen(pan);
+
+	if (n < 13)
+		return -1;
+	memcpy(acct, pan + n - 13, 12);
+	acct[12] = '\0';
+	return 0;
+}

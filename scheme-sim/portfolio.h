@@ -61,4 +61,8 @@ size_t	sim_portfolio_snapshot(const struct sim_portfolio *, size_t *next,
 /* n bytes as 2n upper-case hex digits and a NUL (clear keys too). */
 void	sim_tohex(const uint8_t *, size_t n, char *out);
 
+/* The ISO 9564 format 0 account number of a PAN: its 12 rightmost
+ * digits but the check digit, into acct; -1 for a PAN under 13 digits. */
+int	sim_pin_account(const char *pan, char acct[13]);
+
 #endif

@@ -149,7 +149,7 @@ scheme_signon_all(struct scheme *s)
 
 	sim_clock_update(&s->clk, sim_wall_us());
 	for (i = 0; i < s->nconns; i++) {
-		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan,
+		if (sim_netmgmt_build(&s->rs, &s->clk, sim_stan(s->nm_stan++),
 		    s->signon_code, &s->tx) == -1 ||
 		    scheme_send(s, &s->conns[i], &s->tx) == -1 ||
 		    sim_conn_flush(s->conns[i].c) == -1)

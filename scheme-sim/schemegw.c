@@ -223,7 +223,7 @@ static void
 sign_on(struct scheme *s, struct sconn *sc)
 {
 	sim_clock_update(&s->clk, sim_wall_us());
-	if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, s->signon_code,
+	if (sim_netmgmt_build(&s->rs, &s->clk, sim_stan(s->nm_stan++), s->signon_code,
 	    &s->tx) == -1 || s->gwops->send(s, sc, &s->tx) == -1 ||
 	    sim_conn_flush(sc->c) == -1)
 		log_warnx("event=signon_failed conn=%d", sc->id);

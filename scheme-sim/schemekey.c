@@ -53,7 +53,7 @@ scheme_key_change(struct scheme *s, char kind)
 	}
 	if (sim_key_de48(zmk, zpk, kind, de48, kcvhex) == 0) {
 		sim_clock_update(&s->clk, sim_wall_us());
-		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, "161",
+		if (sim_netmgmt_build(&s->rs, &s->clk, sim_stan(s->nm_stan++), "161",
 		    &s->tx) == 0 && iso_set_str(&s->tx, 48, de48) == 0) {
 			if (kind == 'P') {
 				s->key_changes++;
@@ -122,7 +122,7 @@ scheme_pack(struct scheme *s, const struct iso_msg *m, uint8_t *wire,
 }
 
 int
-scheme_mac_check(struct scheme *s, uint8_t *wire, size_t len,
+scheme_mac_check(struct scheme *s, const uint8_t *wire, size_t len,
     const struct iso_msg *m)
 {
 	if (!macced(s, m->mti))

@@ -192,7 +192,7 @@ ssize_t	scheme_pack(struct scheme *, const struct iso_msg *, uint8_t *wire,
 	    size_t cap);
 /* 0 when m (as received in wire) carries no MAC to check or a good one,
  * -1 when its MAC is missing or bad. */
-int	scheme_mac_check(struct scheme *, uint8_t *wire, size_t len,
+int	scheme_mac_check(struct scheme *, const uint8_t *wire, size_t len,
 	    const struct iso_msg *);
 
 /* schemetx.c */

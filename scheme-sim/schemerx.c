@@ -229,7 +229,7 @@ on_message(struct scheme *s, struct sconn *sc, const uint8_t *msg,
 		return;
 	}
 	m = s->rx.mti;
-	if (scheme_mac_check(s, (uint8_t *)(uintptr_t)msg, len, &s->rx) == -1) {
+	if (scheme_mac_check(s, msg, len, &s->rx) == -1) {
 		s->mac_bad++;
 		if (s->phase >= 0) {
 			scheme_cur(s)->mismatch++;

@@ -193,7 +193,7 @@ scheme_signoff_all(struct scheme *s)
 	for (i = 0; i < s->nconns; i++) {
 		if (s->conns[i].dead)
 			continue;
-		if (sim_netmgmt_build(&s->rs, &s->clk, ++s->nm_stan, code,
+		if (sim_netmgmt_build(&s->rs, &s->clk, sim_stan(s->nm_stan++), code,
 		    &s->tx) == -1 || scheme_send(s, &s->conns[i], &s->tx) ==
 		    -1 || sim_conn_flush(s->conns[i].c) == -1)
 			continue;

@@ -83,9 +83,8 @@ vcard_make(const struct hsm_des *mkac, const struct sim_pcard *pc,
 	if (n != 8)
 		return -1;
 	v->de48len = (uint8_t)n;
-	memcpy(acct, pc->pan + strlen(pc->pan) - 13, 12);
-	acct[12] = '\0';
-	if (strlen(pc->pan) < 13 || hsm_pinblock_encode(0, pc->pin[0] ?
+	if (sim_pin_account(pc->pan, acct) == -1 ||
+	    hsm_pinblock_encode(0, pc->pin[0] ?
 	    pc->pin : "1234", pc->pin[0] ? strlen(pc->pin) : 4, acct,
 	    v->pinblk) == -1)
 		return -1;
