@@ -131,6 +131,11 @@ sim_advrec_seen(struct sim_advrec *r, const char *gw, uint64_t id)
 	if ((g = name_index(r, gw)) == -1 ||
 	    ((r->n + 1) * 2 > r->cap && grow(r) == -1)) {
 		r->unique++;
+		if (r->undetected++ == 0)
+			log_warnx("event=advice_dedup_unchecked gateways=%d "
+			    "reason=\"no room: repeats from here on are not "
+			    "told apart (advice_undetected in the report)\"",
+			    r->nnames);
 		return -1;
 	}
 	for (j = slot((uint32_t)g, id, r->cap); r->slots[j].used;

@@ -31,6 +31,8 @@ struct sim_advrec {
 	char		 names[SIM_ADV_NAMES][SIM_ADV_NAMELEN];
 	int		 nnames;
 	uint64_t	 unique, dups;
+	uint64_t	 undetected;	/* counted unique, not checked:
+					   no room for the name or id */
 };
 
 /* What the core knows of one ADVICE besides its body. */

@@ -20,7 +20,7 @@ struct counter {
 	uint64_t	 v;
 };
 
-#define NCOUNTERS	15
+#define NCOUNTERS	16
 
 static void
 counters(const struct coresim *cs, struct counter c[NCOUNTERS])
@@ -34,7 +34,9 @@ counters(const struct coresim *cs, struct counter c[NCOUNTERS])
 		    cs->rx_type[COREFR_HEARTBEAT] },
 		{ "advices", " advices=", "", cs->advices },
 		{ "advice_unique", " (unique=", "", cs->rec.unique },
-		{ "advice_dups", " dups=", ")", cs->advice_dups },
+		{ "advice_dups", " dups=", "", cs->advice_dups },
+		{ "advice_undetected", " undetected=", ")",
+		    cs->rec.undetected },
 		{ "out_requests", " out_requests=", "", cs->out_req },
 		{ "out_responses", " out_responses=", "", cs->out_resp },
 		{ "dropped", " dropped=", "", cs->dropped },
