@@ -31,7 +31,6 @@ static struct {
 } A;
 
 static uint8_t		 body[COREFR_MAX_BODY];
-static struct iso_msg	 resp;
 
 void
 advice_configure(const char *name, int lab)
@@ -62,12 +61,7 @@ acknowledge(struct link *l, uint64_t conn_id, const struct iso_msg *m,
 
 	if ((c = link_conn(l, conn_id)) == NULL)
 		return;
-	/* The answer echoes the advice's PAN: wiped once sent. */
-	if (iso_response_init(&resp, m, "00", 0) == 0 &&
-	    conn_send_msg(c, &resp) == 0)
-		metrics_request(l->cf.name, m->mti, "00", PATH_LOCAL,
-		    now_us() - t0);
-	sodium_memzero(&resp, sizeof resp);
+	link_answer(c, m, "00", t0);
 }
 
 /* A scheme advice is durable in the SAF: acknowledge it now. */

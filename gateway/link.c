@@ -133,16 +133,16 @@ send_echo(struct conn *c)
 	}
 }
 
-/* Answered at once with rc (12: a class or function nobody handles; the
- * profile's code for a request on a connection not signed on). */
-static void
-answer_local(struct conn *c, const struct iso_msg *m, const char *rc)
+void
+link_answer(struct conn *c, const struct iso_msg *m, const char *rc,
+    uint64_t t0)
 {
 	static struct iso_msg resp;
 
 	if (iso_response_init(&resp, m, rc, 0) == 0 &&
 	    conn_send_msg(c, &resp) == 0)
-		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL, 0);
+		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL,
+		    t0 != 0 ? now_us() - t0 : 0);
 	/* it echoed the request's card number */
 	sodium_memzero(&resp, sizeof resp);
 }
@@ -174,8 +174,8 @@ dispatch(struct conn *c, struct iso_msg *m, uint64_t t0)
 
 	if ((r == ROUTE_REQUEST || r == ROUTE_FORWARD) && session_gated(c)) {
 		c->link->gated++;
-		answer_local(c, m,
-		    session_codes(c->link->cf.profile)->gated_rc);
+		link_answer(c, m,
+		    session_codes(c->link->cf.profile)->gated_rc, 0);
 		return;
 	}
 	switch (r) {
@@ -204,7 +204,7 @@ dispatch(struct conn *c, struct iso_msg *m, uint64_t t0)
 	c->link->unhandled++;
 	unhandled(c, m, what, "no_route");
 	if (iso_mti_response(m->mti, (char[5]){ 0 }) == 0)
-		answer_local(c, m, "12");
+		link_answer(c, m, "12", 0);
 	else
 		metrics_request(c->link->cf.name, m->mti, "unanswerable",
 		    PATH_LOCAL, 0);

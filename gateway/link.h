@@ -60,6 +60,13 @@ int	link_admit(struct conn *, const struct iso_msg *, uint64_t t0);
 
 /* Packs m with the link's profile and sends it framed: 0 or -1. */
 int	conn_send_msg(struct conn *, const struct iso_msg *);
+/* m answered at once on c with rc, here and not by a core or the
+ * stand-in (12 for what nobody handles, the profile's code on a
+ * connection not signed on, 00 for an advice kept, a key change's
+ * outcome, 63 for a bad MAC), counted on the local path with its
+ * latency from t0 (0: none); the answer is wiped once sent. */
+void	link_answer(struct conn *, const struct iso_msg *m, const char *rc,
+	    uint64_t t0);
 int	conn_send_wire(struct conn *, const uint8_t *, size_t);
 
 #endif

@@ -187,12 +187,8 @@ refuse(struct conn *c, const struct iso_msg *m, const char *why)
 	l->mac_bad++;
 	log_warnx("event=mac_refused link=%s conn=%llu mti=%s reason=%s rc=%s",
 	    l->cf.name, (unsigned long long)c->id, m->mti, why, rc);
-	if (iso_mti_response(m->mti, resp_mti) == -1)
-		return;
-	if (iso_response_init(&answer, m, rc, 0) == 0 &&
-	    conn_send_msg(c, &answer) == 0)
-		metrics_request(l->cf.name, m->mti, rc, PATH_LOCAL, 0);
-	sodium_memzero(&answer, sizeof answer);
+	if (iso_mti_response(m->mti, resp_mti) == 0)
+		link_answer(c, m, rc, 0);
 }
 
 /* A MAC that could not be checked here (no MAC key, no HSM, the HSM

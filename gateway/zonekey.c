@@ -46,7 +46,6 @@ static struct {
 	char			 dir[CFG_PATH_MAX];	/* "": memory only */
 } Z;
 
-static struct iso_msg resp;
 
 #define ZONEKEY_HSM_TIMEOUT_MS	30
 
@@ -208,9 +207,7 @@ answer(struct import *im, const char *rc)
 	}
 	if (strcmp(rc, "00") != 0)
 		l->zk.refused++;
-	if (iso_response_init(&resp, &im->req, rc, 0) == 0 &&
-	    conn_send_msg(c, &resp) == 0)
-		metrics_request(l->cf.name, im->req.mti, rc, PATH_LOCAL, 0);
+	link_answer(c, &im->req, rc, 0);
 }
 
 /* The request's copy holds the key under the ZMK: wiped with it. */
