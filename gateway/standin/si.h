@@ -159,6 +159,8 @@ struct si_state {
 	uint64_t		 peer_held;	/* the peer's advices kept */
 	uint64_t		 dup_peer;	/* duplicates of a peer decision */
 	uint64_t		 imported;	/* advices from export files */
+	uint64_t		 saf_base_id;	/* ids go on from it (0: from 1,
+						   a store made before) */
 	uint32_t		 share;		/* the pair share in force, % */
 	uint64_t		 share_version;	/* 0: the config's */
 	uint64_t		 decided, map_full, store_errors, hsm_91,

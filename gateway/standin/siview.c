@@ -151,7 +151,7 @@ standin_saf_json(void)
 
 	saf_get_stats(&s);
 	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:b,"
-	    "s:b,s:I,s:s}",
+	    "s:b,s:I,s:s,s:I}",
 	    "depth", (json_int_t)s.depth, "in_memory", (json_int_t)s.in_memory,
 	    "oldest_age_ms", (json_int_t)(s.oldest_age_us / 1000),
 	    "head_id", (json_int_t)s.head_id,
@@ -164,7 +164,9 @@ standin_saf_json(void)
 	    "durable", s.durable, "paused", s.paused,
 	    "imported", (json_int_t)SI.imported,
 	    /* where `gatewayctl saf import` puts a file (import/) */
-	    "state_dir", SI.conf.state_dir);
+	    "state_dir", SI.conf.state_dir,
+	    /* the store's first advice id (they go on from its creation) */
+	    "first_id", (json_int_t)SI.saf_base_id + 1);
 }
 
 int

@@ -31,7 +31,7 @@ struct counters_job {
 	struct store_job job;
 	uint64_t	 exposure, approvals, amount, reversals, released,
 			 version, snap_time, format, decisions, force,
-			 peer_held;
+			 peer_held, base;
 };
 
 static int
@@ -59,7 +59,8 @@ counters_run(struct store_txn *t, void *arg)
 	    (rc = store_get_u64(t, STORE_META, "saf_next_id", 11,
 	    &c->decisions)) ||
 	    (rc = store_get_u64(t, STORE_META, "peer_held", 9,
-	    &c->peer_held)))
+	    &c->peer_held)) ||
+	    (rc = store_get_u64(t, STORE_META, "saf_base_id", 11, &c->base)))
 		return rc;
 	return 0;
 }
@@ -69,7 +70,16 @@ counters_run(struct store_txn *t, void *arg)
 static int
 format_run(struct store_txn *t, void *arg)
 {
-	(void)arg;
+	const uint64_t *base = arg;
+	int rc;
+
+	/* Advice ids go on from the store's creation time in µs, not from
+	 * 1: the core keeps one advice per (gateway, advice id), and a
+	 * store recreated under the same name must not reuse ids it has
+	 * seen (its new advices would be taken for repeats). */
+	if ((rc = store_put_u64(t, STORE_META, "saf_next_id", 11, *base)) ||
+	    (rc = store_put_u64(t, STORE_META, "saf_base_id", 11, *base)))
+		return rc;
 	return store_put_u64(t, STORE_META, "store_format", 12,
 	    STORE_FORMAT);
 }
@@ -95,6 +105,7 @@ load_counters(char *err, size_t errsz)
 	SI.snapshot_version = cj.version;
 	SI.snapshot_wall_us = cj.snap_time;
 	SI.peer_held = cj.peer_held;
+	SI.saf_base_id = cj.base;
 	SI.force_stored = cj.force >= 1 && cj.force <= 3 ? (int)cj.force - 1 :
 	    -1;
 	if (cj.format == STORE_FORMAT)
@@ -109,10 +120,13 @@ load_counters(char *err, size_t errsz)
 	}
 	memset(&cj, 0, sizeof cj);
 	cj.job.run = format_run;
+	cj.base = wall_us();
+	cj.job.arg = &cj.base;
 	if ((rc = store_run_now(SI.st, &cj.job, 1)) != 0) {
 		snprintf(err, errsz, "store: %s", store_strerror(rc));
 		return -1;
 	}
+	SI.saf_base_id = cj.base;
 	return 0;
 }
 

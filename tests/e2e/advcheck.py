@@ -15,8 +15,10 @@ usage: advcheck.py ANSWERS ADVICES CORE_MARK [LAST_ID]
   CORE_MARK  the first character of the core's approval codes; the core
            of this test approves everything, so an answer is the core's
            when it is 00 with such a DE38
-  LAST_ID  the gateway's last durable advice id (gatewayctl saf): every id
-           from 1 to it must have reached the core (from some gateway:
+  LAST_ID  the gateway's last durable advice id (gatewayctl saf), or
+           FIRST-LAST (its first_id too: ids go on from the store's
+           creation time): every id from FIRST (default 1) to LAST must
+           have reached the core (from some gateway:
            with one gateway, its own); for a pair NAME:N,NAME:N, each
            gateway's ids from 1 to its N
 prints the counts and each problem (the first 20); exit 1 on any problem.
@@ -26,11 +28,12 @@ import json
 import sys
 
 answers_path, advices_path, mark = sys.argv[1], sys.argv[2], sys.argv[3]
-last_ids = {}          # gateway name (None: any) -> its last id
+last_ids = {}          # gateway name (None: any) -> (first id, last id)
 if len(sys.argv) > 4:
     for part in sys.argv[4].split(","):
         gw, _, n = part.rpartition(":")
-        last_ids[gw if ":" in part else None] = int(n)
+        first, _, last = n.rpartition("-")
+        last_ids[gw if ":" in part else None] = (int(first or 1), int(last))
 problems = []
 
 
@@ -100,8 +103,8 @@ for key, advs in sorted(by_request.items()):
                             a.get("de39")))
 
 ids = set(aid for _, aid in advices)
-for gw, last in sorted(last_ids.items(), key=lambda kv: kv[0] or ""):
-    for aid in range(1, last + 1):
+for gw, (first, last) in sorted(last_ids.items(), key=lambda kv: kv[0] or ""):
+    for aid in range(first, last + 1):
         if (aid not in ids) if gw is None else ((gw, aid) not in advices):
             problem("undelivered", "advice id %s%d never reached the core"
                     % (gw + "/" if gw else "", aid))

@@ -86,7 +86,8 @@ echo "   scheme: sent=$sent answered=$got $(json_get "$T/scheme.json" "'timeouts
 si() { json_get "$T/standin.json" "d['authoriser']['$1']"; }
 echo "   stand-in: decisions=$(si decisions) deadline_91=$(si deadline_91) late_voids=$(si late_voids) hsm_91=$(si hsm_91)"
 python3 "$ROOT/tests/e2e/advcheck.py" "$T/answers" "$T/advices.jsonl" C \
-    "$(json_get "$T/saf.json" "d['last_id']")" >"$T/advcheck.out"
+    "$(json_get "$T/saf.json" "'%d-%d' % (d['first_id'], d['last_id'])")" \
+    >"$T/advcheck.out"
 rc=$?
 sed 's/^/   /' "$T/advcheck.out"
 [ "$got" = "$sent" ] || fail "$sent requests sent, $got answered"
