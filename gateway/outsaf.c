@@ -139,7 +139,7 @@ load(const char *name)
 	char path[CFG_PATH_MAX + 64];
 	struct ent *e;
 	ssize_t n;
-	size_t hl;
+	size_t hl = 0;
 	char *nl = NULL;
 	int fd;
 
