@@ -133,20 +133,6 @@ send_echo(struct conn *c)
 	}
 }
 
-void
-link_answer(struct conn *c, const struct iso_msg *m, const char *rc,
-    uint64_t t0)
-{
-	static struct iso_msg resp;
-
-	if (iso_response_init(&resp, m, rc, 0) == 0 &&
-	    conn_send_msg(c, &resp) == 0)
-		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL,
-		    t0 != 0 ? now_us() - t0 : 0);
-	/* it echoed the request's card number */
-	sodium_memzero(&resp, sizeof resp);
-}
-
 static void
 unhandled(struct conn *c, const struct iso_msg *m, const char *what,
     const char *why)

@@ -24,7 +24,9 @@
 #include "base/clock.h"
 #include "base/log.h"
 #include "iso8583/iso8583.h"
+#include "iso8583/mti.h"
 #include "gateway/link.h"
+#include "gateway/metrics.h"
 #include "gateway/link-int.h"
 #include "gateway/loopprio.h"
 
@@ -196,7 +198,22 @@ conn_send_msg(struct conn *c, const struct iso_msg *m)
 		    err.msg);
 		return -1;
 	}
+
 	return conn_send_wire(c, txbuf, (size_t)n);
+}
+
+void
+link_answer(struct conn *c, const struct iso_msg *m, const char *rc,
+    uint64_t t0)
+{
+	static struct iso_msg resp;
+
+	if (iso_response_init(&resp, m, rc, 0) == 0 &&
+	    conn_send_msg(c, &resp) == 0)
+		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL,
+		    t0 != 0 ? now_us() - t0 : 0);
+	/* it echoed the request's card number */
+	sodium_memzero(&resp, sizeof resp);
 }
 
 /*
