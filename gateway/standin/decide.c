@@ -272,7 +272,7 @@ submit(struct sidec *d, int write, int (*run)(struct store_txn *, void *),
 	d->job.run = run;
 	d->job.done = done;
 	d->job.arg = d;
-	rc = write ? store_write(SI.st, &d->job) : store_read(SI.st, &d->job);
+	rc = write ? store_write(SI.st, &d->job) : store_lookup(SI.st, &d->job);
 	if (rc != 0)
 		/* Still queued from before: its completion goes on and
 		 * frees it; the scheme is answered now. */

@@ -56,6 +56,8 @@ standin_rows(struct row *r, size_t n)
 	ROW("hsm_91", SI.hsm_91, 1);
 	ROW("batches", s.batches, 0);
 	ROW("max_batch", s.max_batch, 0);
+	ROW("lookups_on_loop", s.lookups_loop, 0);
+	ROW("lookup_faults", s.lookup_faults, 0);
 	ROW("commit_us_avg", s.commit_us_total / (s.batches ? s.batches :
 	    1), 0);
 	ROW("commit_us_max", s.commit_us_max, 1);
@@ -70,7 +72,7 @@ standin_rows(struct row *r, size_t n)
 void
 standin_text(struct evbuffer *b)
 {
-	struct row r[32];
+	struct row r[40];
 	size_t i, n;
 
 	if (!SI.up) {
@@ -90,7 +92,7 @@ standin_text(struct evbuffer *b)
 json_t *
 standin_json(void)
 {
-	struct row r[32];
+	struct row r[40];
 	size_t i, n;
 	json_t *o;
 
@@ -241,6 +243,8 @@ standin_metrics(struct evbuffer *b)
 		metric(b, "store_batches_total", "counter", s.batches);
 		metric(b, "store_jobs_total", "counter", s.jobs);
 		metric(b, "store_max_batch", "gauge", s.max_batch);
+		metric(b, "store_lookup_faults_total", "counter",
+		    s.lookup_faults);
 		metric(b, "store_map_used_bytes", "gauge", s.map_used);
 		metric(b, "store_map_size_bytes", "gauge", s.map_size);
 	}

@@ -43,6 +43,12 @@ struct store {
 	struct event	*flush_ev;
 	int		 flush_pending;
 	struct store_job *pw, **pwt, *pr, **prt;
+	/* look-ups run on the loop at the end of the pass (store_lookup),
+	 * in this read transaction, reset between passes */
+	struct store_job *pl, **plt;
+	MDB_txn		*ltxn;
+	long		 majflt;	/* the loop thread's, after the last pass */
+	uint64_t	 lookup_away_until;	/* look-ups on the reader thread */
 	pthread_mutex_t	 smu;
 	struct store_stats s;
 };

@@ -1,13 +1,18 @@
 /*
  * store.h — the durable store (ARCHITECTURE sections 6 and 7): one LMDB
  * environment in StateDirectory with the named databases below, and two
- * threads so that no LMDB call runs on the event loop:
+ * threads so that no write or long read runs on the event loop:
  *
  *   - the writer takes every pending write job, runs them all in one write
  *     transaction and commits it (one durable commit for the batch: group
  *     commit), then hands the jobs back to the event loop;
- *   - the reader runs read jobs (card look-ups, the SAF window) in a read
- *     transaction, never waiting behind a commit.
+ *   - the reader runs read jobs (the SAF window, walks) in a read
+ *     transaction, never waiting behind a commit;
+ *   - look-ups of a few keys (a card, a duplicate) run on the loop at the
+ *     end of its pass, in memory: two thread hand-offs fewer per
+ *     decision.  When one of them had to wait for the disk (a major page
+ *     fault: the store's pages left memory), look-ups go to the reader
+ *     thread for a while, so a cold store never holds up the loop.
  *
  * A job is a function run in the thread with the transaction (it must
  * write its results only into its own argument, and may be run again if
@@ -71,6 +76,8 @@ struct store_job {
 
 struct store_stats {
 	uint64_t	 batches, jobs, reads, map_full, errors;
+	uint64_t	 lookups_loop, lookup_faults;	/* on the loop; passes
+						   that met the disk */
 	uint64_t	 max_batch, last_batch;
 	uint64_t	 commit_us_total, commit_us_max;
 	uint64_t	 reader_checks, stale_readers;
@@ -96,6 +103,10 @@ void	store_close(struct store *);
  * the job is queued already (its completion has not run). */
 int	store_write(struct store *, struct store_job *);
 int	store_read(struct store *, struct store_job *);
+/* A read of a few keys: with a loop, run on it at the end of the pass
+ * (with the pass's other look-ups, in one read transaction); a scan of
+ * many entries goes through store_read, off the loop. */
+int	store_lookup(struct store *, struct store_job *);
 /* Runs a job at once in the calling thread, in its own transaction
  * (start-up, tools, tests); returns its rc and does not call done. */
 int	store_run_now(struct store *, struct store_job *, int write);

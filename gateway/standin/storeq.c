@@ -5,6 +5,7 @@
  * loop through an eventfd.
  */
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,6 +26,9 @@
  * completions the event loop runs at once. */
 #define STORE_BATCH_MAX	256
 #define POLL_MAX	128	/* completions per loop wake-up */
+/* After a look-up pass on the loop met the disk, look-ups go to the
+ * reader thread this long (the pages it reads come back into memory). */
+#define LOOKUP_AWAY_US	(10 * 1000000ull)
 
 /* --- queues -------------------------------------------------------------------- */
 
@@ -124,6 +128,17 @@ complete(struct store *st, struct store_job *l)
 		log_warn("event=store_wake_failed");
 }
 
+/* Frees a job to be queued again, then runs its completion. */
+static void
+finish(struct store *st, struct store_job *j)
+{
+	pthread_mutex_lock(&st->dmu);
+	j->queued = 0;
+	pthread_mutex_unlock(&st->dmu);
+	if (j->done != NULL)
+		j->done(j->arg, j->rc);
+}
+
 /* Runs up to max completions (0: all); the number run, *more set when
  * some are left. */
 static int
@@ -156,11 +171,7 @@ poll_some(struct store *st, int max, int *more)
 		/* Free to queue again from here, its own done included; the
 		 * jobs after it in this list are not, until theirs ran. */
 		next = j->next;
-		pthread_mutex_lock(&st->dmu);
-		j->queued = 0;
-		pthread_mutex_unlock(&st->dmu);
-		if (j->done != NULL)
-			j->done(j->arg, j->rc);
+		finish(st, j);
 		n++;
 	}
 	return n;
@@ -403,6 +414,67 @@ submit(struct store *st, struct jobq *q, struct store_job *j)
 	complete(st, j);
 }
 
+/* Whether the loop thread waited for the disk (a major fault) since the
+ * last pass; if so, look-ups leave the loop for a while. */
+static int
+lookup_faulted(struct store *st)
+{
+	struct rusage ru;
+	long before = st->majflt;
+
+	if (getrusage(RUSAGE_THREAD, &ru) == -1)
+		return 0;
+	st->majflt = ru.ru_majflt;
+	if (ru.ru_majflt <= before)
+		return 0;
+	if (now_us() >= st->lookup_away_until)
+		log_warnx("event=store_lookups_off_loop faults=%ld "
+		    "reason=\"the store's pages were not in memory: look-ups "
+		    "run on the reader thread for %llus\"", ru.ru_majflt - before,
+		    LOOKUP_AWAY_US / 1000000);
+	st->lookup_away_until = now_us() + LOOKUP_AWAY_US;
+	return 1;
+}
+
+/*
+ * The look-ups of one loop pass, on the loop, in one read transaction.
+ * A point look-up in pages the store itself wrote (so in memory) takes
+ * microseconds; on the reader thread it cost two thread hand-offs, each
+ * a wake-up and a context switch, per decision.
+ */
+static void
+lookups_run(struct store *st)
+{
+	struct store_txn t = { st, st->ltxn };
+	struct store_job *l = st->pl, *j, *next;
+	uint64_t n = 0;
+	int rc, faulted;
+
+	st->pl = NULL;
+	st->plt = &st->pl;
+	rc = t.txn == NULL ? mdb_txn_begin(st->env, NULL, MDB_RDONLY,
+	    &t.txn) : mdb_txn_renew(t.txn);
+	for (j = l; j != NULL; j = j->next, n++)
+		j->rc = rc != 0 ? store_rc(rc) : j->run(&t, j->arg);
+	if (rc == 0)
+		mdb_txn_reset(t.txn);
+	else if (t.txn != NULL) {
+		mdb_txn_abort(t.txn);
+		t.txn = NULL;
+	}
+	st->ltxn = t.txn;
+	faulted = lookup_faulted(st);
+	pthread_mutex_lock(&st->smu);
+	st->s.reads += n;
+	st->s.lookups_loop += n;
+	st->s.lookup_faults += (uint64_t)faulted;
+	pthread_mutex_unlock(&st->smu);
+	for (j = l; j != NULL; j = next) {
+		next = j->next;
+		finish(st, j);
+	}
+}
+
 static void
 flush_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -411,6 +483,9 @@ flush_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)fd;
 	(void)ev;
 	st->flush_pending = 0;
+	/* first: their completions may queue writes, sent below */
+	if (st->pl != NULL)
+		lookups_run(st);
 	if (st->pr != NULL) {
 		jobq_push_list(&st->rq, st->pr, st->prt);
 		st->pr = NULL;
@@ -474,6 +549,20 @@ store_write(struct store *st, struct store_job *j)
 }
 
 int
+store_lookup(struct store *st, struct store_job *j)
+{
+	if (claim(st, j) != 0)
+		return STORE_BUSY;
+	if (st->flush_ev == NULL)
+		submit(st, &st->rq, j);
+	else if (now_us() < st->lookup_away_until)
+		defer(st, &st->prt, j);		/* the reader thread */
+	else
+		defer(st, &st->plt, j);
+	return 0;
+}
+
+int
 store_read(struct store *st, struct store_job *j)
 {
 	if (claim(st, j) != 0)
@@ -502,7 +591,14 @@ storeq_start(struct store *st, struct event_base *base, char *err,
 	jobq_init(&st->rq);
 	st->pwt = &st->pw;
 	st->prt = &st->pr;
+	st->plt = &st->pl;
 	if (base != NULL) {
+		/* the loop's faults so far (loading the program) are not
+		 * the store's */
+		struct rusage ru;
+
+		if (getrusage(RUSAGE_THREAD, &ru) == 0)
+			st->majflt = ru.ru_majflt;
 		st->ev = event_new(base, st->efd, EV_READ | EV_PERSIST,
 		    on_eventfd, st);
 		st->flush_ev = event_new(base, -1, 0, flush_cb, st);
@@ -545,7 +641,9 @@ storeq_stop(struct store *st)
 {
 	/* What the loop holds goes to the threads first. */
 	if (st->flush_ev != NULL) {
-		flush_cb(-1, 0, st);
+		do	/* a look-up's completion may queue another */
+			flush_cb(-1, 0, st);
+		while (st->pl != NULL || st->pw != NULL || st->pr != NULL);
 		event_free(st->flush_ev);
 		st->flush_ev = NULL;
 	}
@@ -564,4 +662,7 @@ storeq_stop(struct store *st)
 	if (st->ev != NULL)
 		event_free(st->ev);
 	st->ev = NULL;
+	if (st->ltxn != NULL)
+		mdb_txn_abort(st->ltxn);
+	st->ltxn = NULL;
 }

@@ -1,15 +1,19 @@
 /* check_store.c — LMDB store: group commit, reads, map full, restart. */
 #include <check.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 
+#include <event2/event.h>
+
 #include "base/be.h"
 #include "gateway/standin/store.h"
 
-static char dir[64];
+static char dir[64];	/* check-store.XXXXXX under /tmp or /var/tmp */
 
 static void
 mkdir_tmp(void)
@@ -287,6 +291,190 @@ START_TEST(test_job_queued_twice)
 }
 END_TEST
 
+/* --- look-ups on the loop ----------------------------------------------------- */
+
+static pthread_t lk_thread;
+static int lk_elsewhere, lk_chain;
+static struct store *lk_st;
+
+static int
+lk_run(struct store_txn *t, void *arg)
+{
+	if (!pthread_equal(pthread_self(), lk_thread))
+		lk_elsewhere++;
+	return get_run(t, arg);
+}
+
+static void
+lk_again(void *arg, int rc)
+{
+	struct pj *p = arg;
+
+	pj_done(arg, rc);
+	/* a look-up queued from a look-up's completion runs too */
+	if (lk_chain-- > 0) {
+		p->done = 0;
+		ck_assert_int_eq(store_lookup(lk_st, &p->job), 0);
+	}
+}
+
+static void
+loop_until(struct event_base *base, struct pj *v, int n)
+{
+	int i, left, spins = 0;
+
+	do {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		for (left = 0, i = 0; i < n; i++)
+			left += !v[i].done;
+		if (left > 0)
+			usleep(200);
+		ck_assert_int_lt(++spins, 50000);
+	} while (left > 0);
+}
+
+START_TEST(test_lookup_on_loop)
+{
+	struct event_base *base = event_base_new();
+	struct store_stats s;
+	struct pj w, r[3], late;
+	char err[256];
+	int i;
+
+	mkdir_tmp();
+	lk_thread = pthread_self();
+	lk_st = store_open(dir, 1 << 20, 0, base, err, sizeof err);
+	ck_assert_msg(lk_st != NULL, "%s", err);
+	memset(&w, 0, sizeof w);
+	w.k = 7;
+	w.vlen = 40;
+	w.job = (struct store_job){ .run = put_run, .done = pj_done,
+	    .arg = &w };
+	ck_assert_int_eq(store_write(lk_st, &w.job), 0);
+	loop_until(base, &w, 1);
+	ck_assert_int_eq(w.rc, 0);
+
+	memset(r, 0, sizeof r);
+	for (i = 0; i < 3; i++) {
+		r[i].k = i == 2 ? 8 : 7;	/* the third is not there */
+		r[i].job = (struct store_job){ .run = lk_run,
+		    .done = i == 0 ? lk_again : pj_done, .arg = &r[i] };
+		ck_assert_int_eq(store_lookup(lk_st, &r[i].job), 0);
+	}
+	/* queued twice before its completion ran: refused, as for reads */
+	ck_assert_int_eq(store_lookup(lk_st, &r[1].job), STORE_BUSY);
+	lk_chain = 2;
+	loop_until(base, r, 3);
+	while (lk_chain >= 0)
+		loop_until(base, r, 1);
+	ck_assert_int_eq(lk_elsewhere, 0);
+	ck_assert_int_eq(r[0].found, 1);
+	ck_assert_uint_eq(r[0].got, 40);
+	ck_assert_int_eq(r[1].found, 1);
+	ck_assert_int_eq(r[2].found, 0);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(r[i].rc, 0);
+	store_stats(lk_st, &s);
+	ck_assert_uint_eq(s.reads, 5);
+
+	/* queued and the loop never ran again: close completes it */
+	memset(&late, 0, sizeof late);
+	late.k = 7;
+	late.job = (struct store_job){ .run = lk_run, .done = pj_done,
+	    .arg = &late };
+	ck_assert_int_eq(store_lookup(lk_st, &late.job), 0);
+	store_close(lk_st);
+	ck_assert_int_eq(late.done, 1);
+	ck_assert_int_eq(late.found, 1);
+	event_base_free(base);
+	rm_tmp();
+}
+END_TEST
+
+/* Reads the value's bytes: an overflow page is touched only then. */
+static int
+lk_touch_run(struct store_txn *t, void *arg)
+{
+	struct pj *p = arg;
+	const uint8_t *v;
+	const void *vp;
+	size_t vl, i;
+	uint8_t k[8];
+	int rc;
+
+	if (!pthread_equal(pthread_self(), lk_thread))
+		lk_elsewhere++;
+	be64_put(k, p->k);
+	if ((rc = store_get(t, STORE_DECISIONS, k, 8, &vp, &vl)) != 0)
+		return rc;
+	v = vp;
+	for (p->got = 0, i = 0; i < vl; i++)
+		p->got += v[i];
+	p->found = 1;
+	return 0;
+}
+
+START_TEST(test_lookup_cold_store)
+{
+	enum { N = 64 };
+	struct event_base *base = event_base_new();
+	struct store_stats s;
+	struct pj *w = calloc(N, sizeof *w), r[2];
+	char err[256], p[128];
+	int i, fd;
+
+	/* on a disk (not tmpfs): its pages can leave memory */
+	snprintf(dir, sizeof dir, "/var/tmp/check-store.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	lk_thread = pthread_self();
+	lk_elsewhere = 0;
+	lk_st = store_open(dir, 4 << 20, 0, base, err, sizeof err);
+	ck_assert_msg(lk_st != NULL, "%s", err);
+	for (i = 0; i < N; i++) {
+		w[i].k = (uint64_t)i + 1;
+		w[i].vlen = 4000;	/* a page of its own, written, never read */
+		w[i].job = (struct store_job){ .run = put_run, .done = pj_done,
+		    .arg = &w[i] };
+		ck_assert_int_eq(store_write(lk_st, &w[i].job), 0);
+	}
+	loop_until(base, w, N);
+	/* Committed, so clean: out of memory it goes. */
+	snprintf(p, sizeof p, "%s/data.mdb", dir);
+	ck_assert_int_ne(fd = open(p, O_RDONLY), -1);
+	ck_assert_int_eq(fdatasync(fd), 0);
+	ck_assert_int_eq(posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+	close(fd);
+
+	memset(r, 0, sizeof r);
+	r[0].k = 33;
+	r[0].job = (struct store_job){ .run = lk_touch_run, .done = pj_done,
+	    .arg = &r[0] };
+	ck_assert_int_eq(store_lookup(lk_st, &r[0].job), 0);
+	loop_until(base, r, 1);
+	ck_assert_int_eq(r[0].rc, 0);
+	ck_assert_uint_eq(r[0].got, 4000u * 33);
+	store_stats(lk_st, &s);
+	ck_assert_uint_eq(s.lookups_loop, 1);
+	ck_assert_msg(s.lookup_faults == 1, "the look-up met no fault: the "
+	    "page stayed in memory");
+	ck_assert_int_eq(lk_elsewhere, 0);	/* that one ran on the loop */
+	/* the next goes to the reader thread */
+	r[1].k = 34;
+	r[1].job = (struct store_job){ .run = lk_touch_run, .done = pj_done,
+	    .arg = &r[1] };
+	ck_assert_int_eq(store_lookup(lk_st, &r[1].job), 0);
+	loop_until(base, &r[1], 1);
+	ck_assert_uint_eq(r[1].got, 4000u * 34);
+	ck_assert_int_eq(lk_elsewhere, 1);
+	store_stats(lk_st, &s);
+	ck_assert_uint_eq(s.lookups_loop, 1);
+	store_close(lk_st);
+	event_base_free(base);
+	rm_tmp();
+	free(w);
+}
+END_TEST
+
 START_TEST(test_be64)
 {
 	uint8_t b[8];
@@ -311,6 +499,8 @@ main(void)
 	tcase_add_test(tc, test_map_full);
 	tcase_add_test(tc, test_failing_job_isolated);
 	tcase_add_test(tc, test_job_queued_twice);
+	tcase_add_test(tc, test_lookup_on_loop);
+	tcase_add_test(tc, test_lookup_cold_store);
 	tcase_add_test(tc, test_be64);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
