@@ -104,7 +104,7 @@ FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=build/fuzz/bin/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=build/bench/%)
 LAYERS     := $(LIBS:%=build/layers/%)
 # Helpers the bench and e2e scripts start (not tests themselves).
-BENCH_TOOLS := build/bench/floor
+BENCH_TOOLS := build/bench/floor build/bench/stallprobe
 E2E_TOOLS  := build/e2e/coreinject build/e2e/coretap build/e2e/fakegw
 
 CONFIG := build/config.mk

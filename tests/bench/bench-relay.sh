@@ -25,6 +25,9 @@
 #         floor_p99_spread=.. sealed_floor_p99_spread=..
 #   relay rate=R cpu_us_per_req floor=.. floor_peer=.. sealed_floor=..
 #         sealed_floor_peer=..
+#   relay rate=R stall_ms_per_turn gatewayd=M (MIN-MAX) haproxy=.. ..
+#         (tests/bench/stallprobe.c during each turn: ms in which nothing
+#         on the machine ran; a p99 that moved with it is the machine's)
 #   relay rate=R goal gatewayd_p99_over_sealed_floor=X (goal <= 1.2) met=yes|no
 # then the highest rate at which gatewayd's median p99 stayed under 1 ms
 # with no error (goal >= 40000), and the closed-loop throughput of both
@@ -58,11 +61,13 @@ INFLIGHT=${BENCH_INFLIGHT:-256}
 FLOOR=${BENCH_FLOOR:-1}
 BEFORE=${BENCH_BEFORE:-}
 FLOORBIN=$PWD/build/bench/floor
+PROBE=$PWD/build/bench/stallprobe
 BIN=$PWD/build/bin
 SIM=$BIN/scheme-sim
 GWD=$BIN/gatewayd
 
 [ -x "$SIM" ] || { echo "bench-relay: $SIM not built (run make)"; exit 1; }
+[ -x "$PROBE" ] || { echo "bench-relay: $PROBE not built (make bench)"; exit 1; }
 command -v haproxy >/dev/null || { echo "bench-relay: haproxy missing (make deps-test)"; exit 1; }
 command -v python3 >/dev/null || { echo "bench-relay: python3 missing"; exit 1; }
 
@@ -194,10 +199,14 @@ TCK=$(getconf CLK_TCK)
 run() {
 	local name=$1 port=$2 rate=$3 i=$4 r0 p0
 	r0=$(cpu "${5:-0}") p0=$(cpu "${6:-0}")
+	"$PROBE" >"$T/$name-$rate-$i.stall" &
+	local probe=$!
 	"$SIM" scheme --connect 127.0.0.1:"$port" --profile "$PROFILE" \
 	    --conns "$CONNS" --rate "$rate" --duration "${SECS}s" \
 	    --deadline 40ms --no-progress --json "$T/$name-$rate-$i.json" \
 	    >"$T/$name-$rate-$i.txt" 2>"$T/$name-$rate-$i.log"
+	kill "$probe"
+	wait "$probe"
 	python3 -c "import sys; r, p, n, t = map(float, sys.argv[1:]); print('%.1f %.1f' % (r * 1e6 / t / n, p * 1e6 / t / n) if n else 'na na')" \
 	    $(( $(cpu "${5:-0}") - r0 )) $(( $(cpu "${6:-0}") - p0 )) $(( rate * SECS )) "$TCK" >"$T/$name-$rate-$i.cpu"
 }
@@ -218,6 +227,16 @@ med() {
 import glob, json, statistics, sys
 t, name, rate, key = sys.argv[1:]
 vals, peers = [], []
+if key == "stall":
+    for f in sorted(glob.glob("%s/%s-%s-*.stall" % (t, name, rate))):
+        try:
+            vals.append(int(dict(kv.split("=") for kv in
+                                 open(f).read().split())["stall_ms"]))
+        except Exception:
+            pass
+    print("%d %d-%d" % (statistics.median(vals), min(vals), max(vals))
+          if vals else "na na")
+    sys.exit(0)
 if key == "cpu":
     for f in sorted(glob.glob("%s/%s-%s-*.cpu" % (t, name, rate))):
         try:
@@ -316,6 +335,12 @@ for r in $RATES; do
 		fc=$(med fl "$r" cpu) sc=$(med sfl "$r" cpu)
 		echo "relay rate=$r cpu_us_per_req floor=${fc% *} floor_peer=${fc#* } sealed_floor=${sc% *} sealed_floor_peer=${sc#* }"
 	fi
+	line="relay rate=$r stall_ms_per_turn"
+	for n in gw:gatewayd bgw:before hap:haproxy fl:floor sfl:sealed_floor; do
+		read -r sm ss < <(med "${n%%:*}" "$r" stall)
+		[ "$sm" = na ] || line="$line ${n#*:}=$sm ($ss)"
+	done
+	echo "$line"
 	if [ $HAVE_GW = 1 ] && [ "$r" -le 40000 ]; then
 		x=$(ratio "$gw99" "$s99")
 		met=$(python3 -c "import sys; print('yes' if float(sys.argv[1]) <= 1.2 else 'no')" "$x" 2>/dev/null || echo na)

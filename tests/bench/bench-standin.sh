@@ -20,6 +20,13 @@
 #           (goal <= 3 at 10,000/s, late = 0)
 #   standin saturation_per_s=.. approved_per_s=.. pages_per_decision=..
 #           decisions_per_commit=.. (goal >= 20,000)
+# Beside each run, during it: stallprobe (tests/bench/stallprobe.c)
+# counts the times nothing on the machine ran for over 3 ms, and the same
+# one-decision commit, 100 a second in a store of its own, gives the
+# floor under what the run met (loaded_floor_p99_us):
+#   standin ... stalls_per_s=.. stall_ms=.. loaded_floor_p99_us=..
+#           p99_over_loaded_floor=.. cpu_us_per_decision=..
+# cpu_us_per_decision is gatewayd's CPU (all threads, /proc) a decision.
 # floor_pages_per_commit is what one commit of one decision writes (each
 # database's path from root to leaf, the free list, the meta page): at
 # low rates, with one or two decisions a commit, pages_per_decision is
@@ -47,6 +54,7 @@ NCARDS=${BENCH_CARDS:-10000}
 REPEAT=${BENCH_REPEAT:-3}
 BIN=${BENCH_BIN:-$PWD/build/bin}
 FLOOR=${BENCH_FLOOR:-$PWD/build/bench/bench_store}
+PROBE=${BENCH_PROBE:-$PWD/build/bench/stallprobe}
 export HSM_INSECURE_TEST_LMK=1	# its LMK is unsealed: a test
 SIM=$BIN/scheme-sim
 
@@ -54,6 +62,7 @@ for b in gatewayd hsmd hsmctl scheme-sim gatewayctl; do
 	[ -x "$BIN/$b" ] || { echo "bench-standin: $BIN/$b not built"; exit 1; }
 done
 [ -x "$FLOOR" ] || { echo "bench-standin: $FLOOR not built"; exit 1; }
+[ -x "$PROBE" ] || { echo "bench-standin: $PROBE not built"; exit 1; }
 T=$(mktemp -d /tmp/bench-standin.XXXXXX)
 PIDS=()
 cleanup() {
@@ -139,7 +148,9 @@ w = 0
 for l in open("/proc/%d/task/%d/io" % (pid, tid)):
     if l.startswith("wchar:"):
         w = int(l.split()[1])
-print(a["decisions"], a["batches"], a["commit_us_avg"] * a["batches"], w)
+st = open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()
+print(a["decisions"], a["batches"], a["commit_us_avg"] * a["batches"], w,
+      int(st[11]) + int(st[12]))
 PY
 }
 
@@ -151,17 +162,31 @@ measure() {
 	floor=$(BENCH_STORE_SECONDS=0 BENCH_STORE_SINGLE=${BENCH_FLOOR_COMMITS:-1000} \
 	    "$FLOOR" | sed -n 's/.* p99=\([0-9]*\).*pages_per_commit=\([0-9.]*\).*/\1 \2/p')
 	before=$(store_now)
+	"$PROBE" >"$T/probe.out" &
+	local probe=$!
+	BENCH_STORE_SECONDS=0 BENCH_STORE_SINGLE=$((SECS * 100)) \
+	    BENCH_STORE_GAP_US=10000 "$FLOOR" >"$T/lfloor.out" &
+	local lfloor=$!
 	"$SIM" scheme "${common[@]}" "$@" --json "$T/$name.json" \
 	    >"$T/$name.txt" 2>"$T/$name.log"
 	after=$(store_now)
+	kill "$probe"
+	wait "$probe" "$lfloor"
 	python3 - "$T/$name.json" "$name" "${floor:-0 0}" "$before" "$after" \
-	    >>"$T/runs.json" <<'PY'
+	    "$(cat "$T/probe.out")" \
+	    "$(sed -n 's/.* p99=\([0-9]*\).*/\1/p' "$T/lfloor.out")" \
+	    "$(getconf CLK_TCK)" >>"$T/runs.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["total"]
 b = [int(x) for x in sys.argv[4].split()]
 a = [int(x) for x in sys.argv[5].split()]
 dec, bat = a[0] - b[0], a[1] - b[1]
+probe = dict(kv.split("=") for kv in sys.argv[6].split())
 print(json.dumps({
+    "stalls_per_s": float(probe.get("per_s", 0)),
+    "stall_ms": int(probe.get("stall_ms", 0)),
+    "loaded_floor_p99": int(sys.argv[7] or 0),
+    "cpu_us": (a[4] - b[4]) * 1e6 / int(sys.argv[8]) / max(dec, 1),
     "name": sys.argv[2], "floor_p99": int(sys.argv[3].split()[0]),
     "floor_pages": float(sys.argv[3].split()[1]),
     "rate": d["rate"], "p50": d["latency_us"]["p50"],
@@ -184,26 +209,32 @@ def f(k, fmt="%.0f"):
     if not v:
         return "na"
     return (fmt + " [" + fmt + "-" + fmt + "]") % (statistics.median(v), min(v), max(v))
-ratio = [r["p99"] / r["floor_p99"] for r in runs if r["floor_p99"]]
-rs = ("%.1f [%.1f-%.1f]" % (statistics.median(ratio), min(ratio), max(ratio))
-      if ratio else "na")
+def ratio_of(k):
+    v = [r["p99"] / r[k] for r in runs if r.get(k)]
+    return ("%.1f [%.1f-%.1f]" % (statistics.median(v), min(v), max(v))
+            if v else "na")
+rs = ratio_of("floor_p99")
+beside = ("stalls_per_s=%s stall_ms=%s loaded_floor_p99_us=%s "
+          "p99_over_loaded_floor=%s cpu_us_per_decision=%s" % (
+          f("stalls_per_s", "%.1f"), f("stall_ms"), f("loaded_floor_p99"),
+          ratio_of("loaded_floor_p99"), f("cpu_us", "%.1f")))
 late = sum(r["late"] for r in runs)
 if sys.argv[2] == "max":
     print("standin saturation_per_s=%s approved_per_s=%s p99_us=%s rc91=%d "
           "pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
-          "floor_p99_us=%s floor_pages_per_commit=%s runs=%d (goal >= 20000 "
+          "floor_p99_us=%s floor_pages_per_commit=%s %s runs=%d (goal >= 20000 "
           "durable decisions/s; approved_per_s is what was durably decided)" % (
           f("rate"), f("approved_per_s"), f("p99"), sum(r["rc91"] for r in runs),
           f("pages", "%.2f"), f("per_commit", "%.1f"), f("commit_us"),
-          f("floor_p99"), f("floor_pages", "%.1f"), len(runs)))
+          f("floor_p99"), f("floor_pages", "%.1f"), beside, len(runs)))
 else:
     print("standin rate=%s p50_us=%s p99_us=%s late=%d rc91=%d "
           "pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
-          "floor_p99_us=%s p99_over_floor=%s floor_pages_per_commit=%s "
+          "floor_p99_us=%s p99_over_floor=%s floor_pages_per_commit=%s %s "
           "runs=%d (goal at 10000/s: p99_over_floor <= 3, late = 0)" % (
           sys.argv[2][2:], f("p50"), f("p99"), late, sum(r["rc91"] for r in runs),
           f("pages", "%.2f"), f("per_commit", "%.1f"), f("commit_us"),
-          f("floor_p99"), rs, f("floor_pages", "%.1f"), len(runs)))
+          f("floor_p99"), rs, f("floor_pages", "%.1f"), beside, len(runs)))
 PY
 }
 

@@ -18,7 +18,9 @@
  * /proc) over the page size, per decision: the write amplification of
  * the layout.
  * BENCH_STORE_SECONDS=0 measures the floor alone (bench-standin.sh runs
- * it between its rates).
+ * it between its rates); BENCH_STORE_GAP_US waits that long between the
+ * single commits, so the floor can be taken during another run (at 100
+ * a second it adds little I/O) and meet what that run meets.
  * The gap to `standin saturation_per_s` (bench-standin.sh) is the event
  * loop, the HSM and the simulators sharing the machine's two cores.
  */
@@ -189,7 +191,7 @@ main(void)
 	char dir[] = "/tmp/bench-store.XXXXXX", err[256], p[128];
 	uint8_t raw[32];
 	uint64_t t0, t1, seq = 0, secs = 3, *lat, nsingle = 2000, n, ndone;
-	uint64_t wb0, wb1;
+	uint64_t wb0, wb1, gap_us = 0;
 	long psz = sysconf(_SC_PAGESIZE);
 	const char *e = getenv("BENCH_STORE_SECONDS");
 	int i;
@@ -238,6 +240,8 @@ main(void)
 
 	if ((e = getenv("BENCH_STORE_SINGLE")) != NULL)
 		nsingle = strtoull(e, NULL, 10);
+	if ((e = getenv("BENCH_STORE_GAP_US")) != NULL)
+		gap_us = strtoull(e, NULL, 10);
 	if (nsingle > 0 && (lat = calloc(nsingle, sizeof *lat)) != NULL) {
 		jobs[0].j.run = run;
 		jobs[0].j.done = done;
@@ -252,6 +256,8 @@ main(void)
 			while (jobs[0].busy)
 				store_wait(st);
 			lat[n] = (now_ns() - t0) / 1000;
+			if (gap_us > 0)
+				usleep((useconds_t)gap_us);
 		}
 		wb1 = written(st);
 		qsort(lat, nsingle, sizeof *lat, cmp_u64);
