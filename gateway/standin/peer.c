@@ -578,8 +578,12 @@ walk_done(void *arg, int rc)
 	size_t i;
 
 	for (i = 0; rc == 0 && i < wj->t.n; i++) {
-		wj->each(wj->arg, wj->t.v[i].id, wj->t.v[i].body,
-		    wj->t.v[i].len);
+		/* Read off the loop: one not final yet is mirrored when it
+		 * is (saf_added, saf_amended), never in a body a void may
+		 * still change. */
+		if (saf_final(wj->t.v[i].id))
+			wj->each(wj->arg, wj->t.v[i].id, wj->t.v[i].body,
+			    wj->t.v[i].len);
 		next = wj->t.v[i].id + 1;
 	}
 	wj->end(wj->arg, next, rc == 0 && wj->t.n == TAKE_BATCH);

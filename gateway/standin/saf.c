@@ -353,6 +353,12 @@ saf_added(uint64_t id, const uint8_t *body, size_t len, uint64_t enq)
 	enqueue(e);
 }
 
+int
+saf_final(uint64_t id)
+{
+	return id <= S.s.next_id && !is_held(id);
+}
+
 void
 saf_hold(uint64_t id, uint64_t enq)
 {

@@ -95,6 +95,10 @@ void	saf_added(uint64_t id, const uint8_t *body, size_t len,
  */
 void	saf_hold(uint64_t id, uint64_t enq_wall_us);
 void	saf_amended(uint64_t id, const uint8_t *body, size_t len);
+/* Whether the advice is final: announced (saf_added, or amended after
+ * a hold) and not held.  One committed but not yet announced may still
+ * be voided and amended before it leaves. */
+int	saf_final(uint64_t id);
 /*
  * The pair's mirror: added(id, body) for every stored advice once it is
  * final (saf_added, saf_amended; not the held ones, nor those in memory

@@ -270,6 +270,11 @@ START_TEST(test_held_until_amended)
 	saf_run(10);
 	saf_kick(10);
 	ck_assert_uint_eq(nsent, 0);		/* 1 is held, 2 and 3 wait */
+	/* what the pair's walk may mirror: announced and not held */
+	ck_assert_int_eq(saf_final(v[0].id), 0);
+	ck_assert_int_eq(saf_final(v[1].id), 1);
+	ck_assert_int_eq(saf_final(v[2].id), 1);
+	ck_assert_int_eq(saf_final(v[2].id + 1), 0);	/* not announced */
 	memset(&r, 0, sizeof r);		/* the amendment: DE39 91 */
 	tlv_w_init(&w, r.buf, sizeof r.buf);
 	tlv_put_str(&w, TLV_MTI, "0100");
@@ -280,6 +285,7 @@ START_TEST(test_held_until_amended)
 	r.job.arg = &r;
 	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
 	saf_amended(r.id, r.buf, r.outlen);
+	ck_assert_int_eq(saf_final(v[0].id), 1);
 	saf_run(20);
 	ck_assert_uint_eq(nsent, 3);
 	ck_assert_uint_eq(sent[0], 1);
