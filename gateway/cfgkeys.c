@@ -15,7 +15,8 @@
 #include "tunnel/corefr.h"
 #include "gateway/cfg-int.h"
 
-enum cfg_type { T_NAME, T_PATH, T_DURATION, T_U32, T_INT, T_U64, T_FUNC };
+enum cfg_type { T_NAME, T_PATH, T_DURATION, T_U32, T_INT, T_U64, T_SIZE,
+	T_FUNC };
 
 struct cfg_key {
 	const char	*name;
@@ -520,6 +521,8 @@ static const struct cfg_key standin_keys[] = {
 	    print_block_mcc, NULL },
 	{ "MaxSnapshotAge", T_FUNC, 0, 0, 0, 0, NULL, 0, set_max_age,
 	    print_max_age, NULL },
+	{ "StoreSize", T_SIZE, GW(standin_store_size), 0, 64ull << 20,
+	    16ull << 40, "want 64M..16T (K, M, G or T)", 0, NULL, NULL, NULL },
 };
 
 /* --- the generic part ------------------------------------------------------------- */
@@ -559,6 +562,7 @@ set_value(struct pctx *px, const struct cfg_key *k, void *sect,
 {
 	char *p = (char *)sect + k->off;
 	uint32_t us;
+	uint64_t n;
 
 	switch (k->type) {
 	case T_NAME:
@@ -580,6 +584,11 @@ set_value(struct pctx *px, const struct cfg_key *k, void *sect,
 	case T_INT:
 	case T_U64:
 		return set_number(px, k, p, v);
+	case T_SIZE:
+		if (config_size(v, &n) == -1 || n < k->min || n > k->max)
+			return FAILED(px, "%s: %s", k->name, k->want);
+		*(uint64_t *)(void *)p = n;
+		return 1;
 	case T_FUNC:
 		return k->set(px, sect, v);
 	}
@@ -630,6 +639,11 @@ print_key(FILE *f, const struct cfg_key *k, const void *sect)
 	case T_U64:
 		fprintf(f, "%s = %llu\n", k->name, (unsigned long long)
 		    *(const uint64_t *)(const void *)p);
+		break;
+	case T_SIZE:
+		config_fmt_size(*(const uint64_t *)(const void *)p, d,
+		    sizeof d);
+		fprintf(f, "%s = %s\n", k->name, d);
 		break;
 	case T_FUNC:
 		if (k->print != NULL)

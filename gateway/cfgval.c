@@ -59,6 +59,48 @@ config_fmt_duration(uint32_t us, char *out, size_t cap)
 		snprintf(out, cap, "%uus", us);
 }
 
+/* Bytes, with K, M, G or T (powers of 1024) or none: "16G". */
+int
+config_size(const char *s, uint64_t *bytes)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0)
+		return -1;
+	if (*end != '\0') {
+		if (end[1] != '\0' || (u = strchr(units, *end)) == NULL)
+			return -1;
+		shift = 10 * (int)(u - units + 1);
+	}
+	if (v > (UINT64_MAX >> shift))
+		return -1;
+	*bytes = (uint64_t)v << shift;
+	return 0;
+}
+
+void
+config_fmt_size(uint64_t bytes, char *out, size_t cap)
+{
+	static const char units[] = "TGMK";
+	int i;
+
+	for (i = 0; i < 4; i++)
+		if (bytes != 0 && bytes % (1ull << (10 * (4 - i))) == 0) {
+			snprintf(out, cap, "%llu%c", (unsigned long long)
+			    (bytes >> (10 * (4 - i))), units[i]);
+			return;
+		}
+	snprintf(out, cap, "%llu", (unsigned long long)bytes);
+}
+
 int
 cfg_u64(const char *s, uint64_t max, uint64_t *v)
 {

@@ -91,6 +91,7 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	s->max_amount = c->standin_max_amount;
 	s->exposure_cap = c->standin_exposure_cap;
 	s->max_age_s = c->standin_max_age_s;
+	s->store_size = c->standin_store_size;
 	s->ranges = c->ranges;
 	s->paired = c->pair != NULL;
 	s->share = c->pair != NULL ? c->pair->share : 100;
@@ -180,6 +181,9 @@ gw_reload(char *msg, size_t cap)
 		log_warnx("event=reload_pair_unchanged reason=\"the pair "
 		    "link (Peer, Address, Bind, keys, timers) changes at the "
 		    "next start; Share now, unless the core set one\"");
+	if (nc->standin_store_size != gw.conf->standin_store_size)
+		log_warnx("event=reload_store_size_unchanged reason=\"StoreSize "
+		    "changes at the next start\"");
 	if (dedup_init(nc->dedup_max, nc->dedup_us) == -1)
 		log_warnx("event=dedup_resize_failed entries=%u reason=\"out of "
 		    "memory: the table keeps its size\"",

@@ -19,7 +19,6 @@
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 
-#define MAPSIZE_DEFAULT	(1024ull * 1024 * 1024)
 #define SAF_RETRY_US	1000000
 #define SAF_INFLIGHT	128
 /* The HSM answers within a request's deadline or the deadline guard
@@ -159,7 +158,8 @@ static int
 open_store(struct event_base *base, char *err, size_t errsz)
 {
 	const char *ms;
-	size_t mapsize = MAPSIZE_DEFAULT;
+	size_t mapsize = SI.conf.store_size != 0 ? SI.conf.store_size :
+	    STANDIN_STORE_SIZE_DEFAULT;
 	unsigned flags = 0;
 
 	if (SI.conf.state_key[0] == '\0') {
@@ -414,10 +414,45 @@ standin_advice_ack(uint64_t id)
 	saf_ack(id);
 }
 
+/*
+ * A full store declines every stand-in decision 91: say so while there
+ * is room, at 80, 90 and 95% used (once per step up; again after it
+ * fell below).  Checked ten times a second.
+ */
+static void
+fill_check(uint64_t now)
+{
+	static const unsigned steps[] = { 80, 90, 95 };
+	static uint64_t next;
+	static unsigned level;
+	struct store_stats s;
+	unsigned pct, l = 0;
+
+	if (SI.st == NULL || now < next)
+		return;
+	next = now + 100000;
+	store_stats(SI.st, &s);
+	if (s.map_size == 0)
+		return;
+	pct = (unsigned)(s.map_used * 100 / s.map_size);
+	while (l < sizeof steps / sizeof steps[0] && pct >= steps[l])
+		l++;
+	if (l > level)
+		log_warnx("event=standin_store_filling used_pct=%u used=%llu "
+		    "size=%llu reason=\"when full, stand-in declines every "
+		    "decision 91: raise [StandIn] StoreSize (restart), or "
+		    "bring the core back to drain the advice queue\"", pct,
+		    (unsigned long long)s.map_used,
+		    (unsigned long long)s.map_size);
+	level = l;
+}
+
 void
 standin_tick(int core_up)
 {
 	static int had_core;
+
+	fill_check(now_us());
 
 	if (core_up && !had_core)
 		saf_reset_inflight();

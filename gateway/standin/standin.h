@@ -33,6 +33,8 @@ struct iso_profile;
 #define STANDIN_NAME_MAX	48
 #define HSM_PROBE_MS		3000
 #define STANDIN_PATH_MAX	256
+/* StoreSize's default: the LMDB map, a file that grows as it is used */
+#define STANDIN_STORE_SIZE_DEFAULT	(16ull << 30)
 
 enum standin_mode { STANDIN_AUTO, STANDIN_FORCE, STANDIN_OFF };
 
@@ -48,6 +50,7 @@ struct standin_conf {
 	uint64_t	 exposure_cap;
 	char		 block_mcc[128];
 	uint32_t	 max_age_s;		/* MaxSnapshotAge */
+	uint64_t	 store_size;		/* StoreSize: the LMDB map */
 	int		 paired;		/* [Pair] */
 	uint32_t	 share;			/* its Share, percent */
 	struct range_table ranges;		/* [Range NAME] */

@@ -24,6 +24,14 @@ blackhole_core a
 full=$(metric gatewayd_standin_store_full_total)
 [ "$full" -gt 0 ] || fail "the map never filled (metric 0)"
 grep -q "event=standin_store_full" "$T/gatewayd.log" || fail "no log line"
+# the operator was told while there was room (at 80, 90, 95% used;
+# at this rate into 2 MiB steps can be passed between two checks)
+first_warn=$(grep -n "event=standin_store_filling used_pct=" \
+    "$T/gatewayd.log" | head -1 | cut -d: -f1)
+first_full=$(grep -n "event=standin_store_full" "$T/gatewayd.log" |
+    head -1 | cut -d: -f1)
+[ -n "$first_warn" ] && [ "$first_warn" -lt "$first_full" ] ||
+    fail "no event=standin_store_filling before the first full map"
 seen=$(json_get "$T/scheme.json" "d['total']['approved']['other']")
 ctl standin --json >"$T/si.json"
 appr=$(json_get "$T/si.json" "d['authoriser']['approvals']")
@@ -43,4 +51,4 @@ print(len(ids))" 2>/dev/null)
 	sleep 0.1
 done
 [ "${n:-0}" = "$appr" ] || fail "core got $n approvals of $appr"
-pass "map full $full times (declined 91); $appr approvals kept and delivered"
+pass "map full $full times (declined 91, warned before it filled); $appr approvals kept and delivered"

@@ -161,6 +161,32 @@ START_TEST(test_durations)
 }
 END_TEST
 
+START_TEST(test_sizes)
+{
+	uint64_t n;
+	char b[32];
+
+	ck_assert_int_eq(config_size("16G", &n), 0);
+	ck_assert_uint_eq(n, 16ull << 30);
+	ck_assert_int_eq(config_size("512M", &n), 0);
+	ck_assert_uint_eq(n, 512ull << 20);
+	ck_assert_int_eq(config_size("4096", &n), 0);
+	ck_assert_uint_eq(n, 4096);
+	ck_assert_int_eq(config_size("1T", &n), 0);
+	ck_assert_uint_eq(n, 1ull << 40);
+	ck_assert_int_eq(config_size("1GB", &n), -1);
+	ck_assert_int_eq(config_size("G", &n), -1);
+	ck_assert_int_eq(config_size("-1G", &n), -1);
+	ck_assert_int_eq(config_size("99999999999T", &n), -1);	/* overflow */
+	config_fmt_size(16ull << 30, b, sizeof b);
+	ck_assert_str_eq(b, "16G");
+	config_fmt_size(1536ull << 20, b, sizeof b);
+	ck_assert_str_eq(b, "1536M");
+	config_fmt_size(4097, b, sizeof b);
+	ck_assert_str_eq(b, "4097");
+}
+END_TEST
+
 START_TEST(test_allow)
 {
 	char err[256];
@@ -239,6 +265,7 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_durability);
 	tcase_add_test(tc, test_durations);
+	tcase_add_test(tc, test_sizes);
 	tcase_add_test(tc, test_allow);
 	tcase_add_test(tc, test_limit_defaults);
 	suite_add_tcase(s, tc);
