@@ -18,17 +18,24 @@
 
 #include "gateway/cfg-int.h"
 
+/* The number a value starts with (digits only: no sign, no blank). */
+static int
+leading_u64(const char *s, unsigned long long *v, char **end)
+{
+	if (!isdigit((unsigned char)*s))
+		return -1;
+	errno = 0;
+	*v = strtoull(s, end, 10);
+	return errno != 0 ? -1 : 0;
+}
+
 int
 config_duration(const char *s, uint32_t *us)
 {
 	char *end;
 	unsigned long long v, mul;
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	if (leading_u64(s, &v, &end) == -1)
 		return -1;
 	if (strcmp(end, "us") == 0)
 		mul = 1;
@@ -69,11 +76,7 @@ config_size(const char *s, uint64_t *bytes)
 	unsigned long long v;
 	int shift = 0;
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
+	if (leading_u64(s, &v, &end) == -1)
 		return -1;
 	if (*end != '\0') {
 		if (end[1] != '\0' || (u = strchr(units, *end)) == NULL)
@@ -107,11 +110,7 @@ cfg_u64(const char *s, uint64_t max, uint64_t *v)
 	char *end;
 	unsigned long long x;
 
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	errno = 0;
-	x = strtoull(s, &end, 10);
-	if (errno != 0 || *end != '\0' || x > max)
+	if (leading_u64(s, &x, &end) == -1 || *end != '\0' || x > max)
 		return -1;
 	*v = x;
 	return 0;
