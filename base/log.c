@@ -1,10 +1,14 @@
+#include <sys/stat.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base/log.h"
 
@@ -191,24 +195,113 @@ vlog(const char *level, const char *fmt, va_list ap, int with_errno)
 	errno = saved;
 }
 
+/*
+ * Under systemd stderr is journald's socket: a journald that stalls
+ * (a busy disk) would hold up whoever logs, the event loop and its
+ * deadline guard among them.  So on a socket or pipe stderr does not
+ * block: a line that does not fit now is counted, and the count said by
+ * the next line that does (event=log_dropped).  A file or terminal is
+ * left as it is.  Fatal lines wait for room (up to a second).
+ */
+/* its own lock: emit runs with rl_mtx held (rl_sweep's reports) */
+static pthread_mutex_t	 drop_mtx = PTHREAD_MUTEX_INITIALIZER;
+static unsigned long	 log_dropped;
+
+void
+log_nonblocking(void)
+{
+	struct stat st;
+	int fl;
+
+	if (fstat(STDERR_FILENO, &st) == -1 ||
+	    (!S_ISSOCK(st.st_mode) && !S_ISFIFO(st.st_mode)))
+		return;
+	if ((fl = fcntl(STDERR_FILENO, F_GETFL)) != -1)
+		fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK);
+}
+
+/* One write of the whole line: 0, or -1 when it did not fit (dropped). */
+static int
+put_line(const char *line, size_t len, int fatal_line)
+{
+	struct pollfd pfd = { STDERR_FILENO, POLLOUT, 0 };
+	ssize_t n;
+	int wait_ms = fatal_line ? 1000 : 0;
+
+	for (;;) {
+		n = write(STDERR_FILENO, line, len);
+		if (n >= 0 && (size_t)n == len)
+			return 0;
+		if (n >= 0) {
+			/* a part went: the rest gets a little time, so that
+			 * the next line does not join a cut one */
+			line += n;
+			len -= (size_t)n;
+			if (wait_ms < 10)
+				wait_ms = 10;
+			continue;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno != EAGAIN || wait_ms == 0 ||
+		    poll(&pfd, 1, wait_ms) <= 0)
+			return -1;
+	}
+}
+
 static void
 emit(const char *level, const char *buf, int with_errno, int saved)
 {
 	struct timespec ts;
 	struct tm tm;
+	char line[1400], lost[160];
+	unsigned long dropped;
+	int n, fatal_line = strcmp(level, "fatal") == 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	if (with_errno)
-		fprintf(stderr, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ prog=%s "
-		    "level=%s %s err=\"%s\"\n", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    ts.tv_nsec / 1000000, log_prog, level, buf, strerror(saved));
-	else
-		fprintf(stderr, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ prog=%s "
-		    "level=%s %s\n", tm.tm_year + 1900, tm.tm_mon + 1,
-		    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    ts.tv_nsec / 1000000, log_prog, level, buf);
+	n = snprintf(line, sizeof line, "ts=%04d-%02d-%02dT%02d:%02d:%02d.%03ldZ "
+	    "prog=%s level=%s %s", tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
+	    log_prog, level, buf);
+	if (n >= 0 && (size_t)n < sizeof line)
+		n += snprintf(line + n, sizeof line - (size_t)n, with_errno ?
+		    " err=\"%s\"\n" : "\n", strerror(saved));
+	if (n < 0 || (size_t)n >= sizeof line) {
+		n = (int)sizeof line - 1;
+		line[n - 1] = '\n';
+	}
+	pthread_mutex_lock(&drop_mtx);
+	dropped = log_dropped;
+	pthread_mutex_unlock(&drop_mtx);
+	if (dropped > 0) {
+		int m = snprintf(lost, sizeof lost, "ts=%04d-%02d-%02dT%02d:%02d:"
+		    "%02d.%03ldZ prog=%s level=warn event=log_dropped lines=%lu "
+		    "reason=\"stderr had no room\"\n", tm.tm_year + 1900,
+		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		    ts.tv_nsec / 1000000, log_prog, dropped);
+		if (put_line(lost, (size_t)m, 0) == 0) {
+			pthread_mutex_lock(&drop_mtx);
+			log_dropped -= dropped;
+			pthread_mutex_unlock(&drop_mtx);
+		}
+	}
+	if (put_line(line, (size_t)n, fatal_line) == -1) {
+		pthread_mutex_lock(&drop_mtx);
+		log_dropped++;
+		pthread_mutex_unlock(&drop_mtx);
+	}
+}
+
+unsigned long
+log_dropped_lines(void)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&drop_mtx);
+	n = log_dropped;
+	pthread_mutex_unlock(&drop_mtx);
+	return n;
 }
 
 #define LOG_FN(name, level, with_errno, cond)		\

@@ -25,6 +25,11 @@ void log_ratelimit(unsigned per_second);
  * flood that stops is still reported). */
 void log_ratelimit_flush(void);
 void log_setverbose(int verbose);
+/* stderr a socket or pipe (journald): lines that find no room are
+ * dropped and counted (event=log_dropped) instead of blocking. */
+void log_nonblocking(void);
+/* Lines dropped and not yet reported. */
+unsigned long log_dropped_lines(void);
 void log_warn(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_warnx(const char *, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *, ...) __attribute__((format(printf, 1, 2)));

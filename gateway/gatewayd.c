@@ -534,6 +534,7 @@ main(int argc, char **argv)
 	gw.conffile = file;
 	gw.start_us = wall_us();
 	signal(SIGPIPE, SIG_IGN);
+	log_nonblocking();	/* a stalled journald must not hold the loop */
 	sched_report();		/* before seccomp, which forbids asking */
 	start();
 	sigs[0] = evsignal_new(gw.base, SIGTERM, on_signal, NULL);

@@ -567,6 +567,7 @@ main(int argc, char *argv[])
 	s.maxclients = 256;
 	hsmd_conf_init(&s.conf);
 	log_init("hsmd", 0);
+	log_nonblocking();	/* a stalled journald must not hold replies */
 	while ((ch = getopt_long(argc, argv, "l:nvh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'k':

@@ -1,7 +1,10 @@
 /* check_log.c — log rate limiting per event key: a flood of one event is
  * cut at the limit, other events still pass, and the count of what was cut
- * is reported once the second is over; fatal lines are never cut. */
+ * is reported once the second is over; fatal lines are never cut.  On a
+ * pipe or socket a full stderr drops lines instead of blocking, and the
+ * next line that fits says how many. */
 #include <check.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +59,46 @@ START_TEST(test_ratelimit)
 }
 END_TEST
 
+START_TEST(test_full_pipe_drops)
+{
+	int p[2], saved, i, n;
+	char buf[65536], want[64];
+	size_t got = 0;
+	ssize_t r;
+
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_ne(saved = dup(STDERR_FILENO), -1);
+	ck_assert_int_ne(dup2(p[1], STDERR_FILENO), -1);
+	log_init("check_log", 0);
+	log_ratelimit(0);
+	log_nonblocking();
+	/* more than the pipe holds (64 KiB), nobody reading: a blocking
+	 * stderr would hang here until the suite's timeout */
+	for (i = 0; i < 2000; i++)
+		log_warnx("event=fill n=%d pad=%0100d", i, 0);
+	ck_assert_uint_gt(log_dropped_lines(), 0);
+	n = (int)log_dropped_lines();
+	/* drain; the next line that fits reports the drops first */
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	while ((r = read(p[0], buf, sizeof buf)) > 0)
+		;
+	log_warnx("event=after");
+	r = read(p[0], buf, sizeof buf - 1);
+	ck_assert_int_gt(r, 0);
+	got = (size_t)r;
+	buf[got] = '\0';
+	snprintf(want, sizeof want, "event=log_dropped lines=%d ", n);
+	ck_assert_msg(strstr(buf, want) != NULL, "no '%s' in: %s", want, buf);
+	ck_assert_ptr_nonnull(strstr(buf, "event=after"));
+	ck_assert(strstr(buf, want) < strstr(buf, "event=after"));
+	ck_assert_uint_eq(log_dropped_lines(), 0);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(p[0]);
+	close(p[1]);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -66,6 +109,7 @@ main(void)
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_ratelimit);
+	tcase_add_test(tc, test_full_pipe_drops);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
