@@ -264,9 +264,11 @@ emit(const char *level, const char *buf, int with_errno, int saved)
 	    "prog=%s level=%s %s", tm.tm_year + 1900, tm.tm_mon + 1,
 	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000000,
 	    log_prog, level, buf);
+	if (n >= 0 && (size_t)n < sizeof line && with_errno)
+		n += snprintf(line + n, sizeof line - (size_t)n,
+		    " err=\"%s\"", strerror(saved));
 	if (n >= 0 && (size_t)n < sizeof line)
-		n += snprintf(line + n, sizeof line - (size_t)n, with_errno ?
-		    " err=\"%s\"\n" : "\n", strerror(saved));
+		n += snprintf(line + n, sizeof line - (size_t)n, "\n");
 	if (n < 0 || (size_t)n >= sizeof line) {
 		n = (int)sizeof line - 1;
 		line[n - 1] = '\n';

@@ -299,30 +299,44 @@ struct take_job {
 	struct taken	 v[TAKE_BATCH];
 };
 
+/* Opens a sealed entry (8 bytes, then the box) into the next slot of
+ * tj: 1 taken, 0 it does not open, -1 out of memory. */
 static int
-take_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+take_open(struct take_job *tj, const char *ctx, const void *k, size_t kl,
+    const void *v, size_t vl)
 {
-	struct take_job *tj = arg;
 	uint8_t pt[SAF_BODY_MAX];
-	struct taken *x;
+	struct taken *x = &tj->v[tj->n];
 	long n;
 
-	if (kl != 9 || ((const uint8_t *)k)[0] != 'a' || tj->n == TAKE_BATCH)
-		return 1;
-	if (vl < 8 || (n = statekey_open(SI.key, "peer", k, kl,
-	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0) {
-		log_warnx("event=peer_advice_unreadable key_id=%llu",
-		    (unsigned long long)be64_get((const uint8_t *)k + 1));
-		return 0;	/* kept: never dropped */
-	}
-	x = &tj->v[tj->n];
+	if (vl < 8 || (n = statekey_open(SI.key, ctx, k, kl,
+	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0)
+		return 0;
 	if ((x->body = malloc((size_t)n)) == NULL) {
 		sodium_memzero(pt, (size_t)n);
-		return 1;
+		return -1;
 	}
 	memcpy(x->body, pt, (size_t)n);
 	sodium_memzero(pt, (size_t)n);
 	x->len = (size_t)n;
+	return 1;
+}
+
+static int
+take_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct take_job *tj = arg;
+	int rc;
+
+	if (kl != 9 || ((const uint8_t *)k)[0] != 'a' || tj->n == TAKE_BATCH)
+		return 1;
+	if ((rc = take_open(tj, "peer", k, kl, v, vl)) == 0) {
+		log_warnx("event=peer_advice_unreadable key_id=%llu",
+		    (unsigned long long)be64_get((const uint8_t *)k + 1));
+		return 0;	/* kept: never dropped */
+	}
+	if (rc < 0)
+		return 1;
 	tj->peer_id[tj->n++] = be64_get((const uint8_t *)k + 1);
 	return 0;
 }
@@ -537,25 +551,15 @@ static int
 walk_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
 	struct walk_job *wj = arg;
-	uint8_t pt[SAF_BODY_MAX];
-	struct taken *x;
-	long n;
+	int rc;
 
 	if (kl != 8 || wj->t.n == TAKE_BATCH)
 		return 1;
-	if (vl < 8 || (n = statekey_open(SI.key, "saf", k, kl,
-	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0)
+	if ((rc = take_open(&wj->t, "saf", k, kl, v, vl)) == 0)
 		return 0;	/* the queue reports it; not ours to judge */
-	x = &wj->t.v[wj->t.n];
-	if ((x->body = malloc((size_t)n)) == NULL) {
-		sodium_memzero(pt, (size_t)n);
+	if (rc < 0)
 		return 1;
-	}
-	memcpy(x->body, pt, (size_t)n);
-	sodium_memzero(pt, (size_t)n);
-	x->len = (size_t)n;
-	x->id = be64_get(k);
-	wj->t.n++;
+	wj->t.v[wj->t.n++].id = be64_get(k);
 	return 0;
 }
 

@@ -29,6 +29,8 @@
 /* After a look-up pass on the loop met the disk, look-ups go to the
  * reader thread this long (the pages it reads come back into memory). */
 #define LOOKUP_AWAY_US	(10 * 1000000ull)
+/* A pass of look-ups in memory takes microseconds; a disk read more. */
+#define LOOKUP_SLOW_US	20
 
 /* --- queues -------------------------------------------------------------------- */
 
@@ -414,15 +416,17 @@ submit(struct store *st, struct jobq *q, struct store_job *j)
 	complete(st, j);
 }
 
-/* Whether the loop thread waited for the disk (a major fault) since the
- * last pass; if so, look-ups leave the loop for a while. */
+/* Whether the loop thread waited for the disk (a major fault) since it
+ * last asked; if so, look-ups leave the loop for a while.  Asked only
+ * after a pass long enough to have read the disk: a pass in memory
+ * costs no system call. */
 static int
-lookup_faulted(struct store *st)
+lookup_faulted(struct store *st, uint64_t took_us)
 {
 	struct rusage ru;
 	long before = st->majflt;
 
-	if (getrusage(RUSAGE_THREAD, &ru) == -1)
+	if (took_us < LOOKUP_SLOW_US || getrusage(RUSAGE_THREAD, &ru) == -1)
 		return 0;
 	st->majflt = ru.ru_majflt;
 	if (ru.ru_majflt <= before)
@@ -447,7 +451,7 @@ lookups_run(struct store *st)
 {
 	struct store_txn t = { st, st->ltxn };
 	struct store_job *l = st->pl, *j, *next;
-	uint64_t n = 0;
+	uint64_t n = 0, t0 = now_us();
 	int rc, faulted;
 
 	st->pl = NULL;
@@ -463,7 +467,7 @@ lookups_run(struct store *st)
 		t.txn = NULL;
 	}
 	st->ltxn = t.txn;
-	faulted = lookup_faulted(st);
+	faulted = lookup_faulted(st, now_us() - t0);
 	pthread_mutex_lock(&st->smu);
 	st->s.reads += n;
 	st->s.lookups_loop += n;
