@@ -6,11 +6,14 @@
  * here, and a malloc and two frees (entry and answer) with their page
  * faults were a visible part of its cost and of its tail.  Entries come
  * from chunks of CHUNK, answers are copied into a ring of SEG-byte
- * segments sized with DedupEntries; a chunk or segment is allocated and
- * touched whole the first time it is needed (one batch of page faults
- * per thousand requests, not a few per request) and kept until exit, so
- * the memory grows with use up to what DedupEntries allows and a quiet
- * gateway stays small.  Answers are kept in the order they were given
+ * segments sized with DedupEntries; chunks and segments are made as
+ * they are first needed and kept until exit, so the memory grows with
+ * use up to what DedupEntries allows and a quiet gateway stays small.
+ * Growth stays off the tail: a page costs 5-12 us of the hypervisor's
+ * time in a guest, so a chunk is four pages, filled in one call, and a
+ * segment's pages fault in one at a time as answers reach them (a
+ * 1,024-entry chunk and a 64 KiB segment filled whole held the loop
+ * 0.1-0.6 ms each, several times a second while the table filled).  Answers are kept in the order they were given
  * and leave in that order (they expire, or the oldest is forgotten when
  * the table is full), so the ring is a FIFO: the oldest answer is always
  * at its tail.
@@ -51,8 +54,11 @@ struct dd_slot {
 	uint32_t	id;
 };
 
-#define CHUNK_SHIFT	10
+#define CHUNK_SHIFT	6
 #define CHUNK		(1u << CHUNK_SHIFT)	/* entries per chunk */
+_Static_assert(CHUNK * sizeof(struct dd_entry) <= 4 * 4096,
+    "a chunk is filled in one call: keep it to four pages");
+
 /* Ring bytes per entry: a packed answer is 100-300 bytes for the
  * profiles here; a table full of larger answers forgets its oldest
  * before DedupEntries is reached, as a full table does. */
@@ -94,16 +100,15 @@ entry(uint32_t id)
 	return &chunks[id >> CHUNK_SHIFT][id & (CHUNK - 1)];
 }
 
-/* Every page present now, not faulted in one by one by the requests
- * that first use them: MAP_POPULATE fills them in one system call (a
- * fault is a trap to the hypervisor in a guest). */
+/* n bytes of zeroed memory; with populate, every page present now (one
+ * system call, about half the cost of faulting them in one by one). */
 static void *
-prefaulted(size_t n)
+mapped(size_t n, int populate)
 {
 	void *p;
 
-	p = mmap(NULL, n, PROT_READ | PROT_WRITE,
-	    MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	p = mmap(NULL, n, PROT_READ | PROT_WRITE, MAP_PRIVATE |
+	    MAP_ANONYMOUS | (populate ? MAP_POPULATE : 0), -1, 0);
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -138,7 +143,7 @@ new_chunk(void)
 	uint32_t i;
 
 	if (nchunks == maxchunks ||
-	    (c = prefaulted(CHUNK * sizeof *c)) == NULL)
+	    (c = mapped(CHUNK * sizeof *c, 1)) == NULL)
 		return -1;
 	chunks[nchunks] = c;
 	for (i = CHUNK; i-- > 0; ) {
@@ -212,7 +217,7 @@ seg_ready(uint64_t pos)
 {
 	uint8_t **sp = &segs[(pos / SEG) % nsegs];
 
-	if (*sp == NULL && (*sp = prefaulted(SEG)) == NULL)
+	if (*sp == NULL && (*sp = mapped(SEG, 0)) == NULL)
 		return -1;
 	return 0;
 }
