@@ -70,8 +70,9 @@ static struct {
 	const struct iso_profile *iso87;
 	struct txn		*spare;
 	int			 nspare;
-	/* Keys the in-memory duplicate digests: random per process. */
-	uint8_t			 digest_key[32];
+	/* Keys the in-memory duplicate digests: random per process, so
+	 * SipHash (iso_txn_digest_sip) and not the store's BLAKE2b. */
+	uint8_t			 digest_key[crypto_shorthash_siphashx24_KEYBYTES];
 } R;
 
 static struct txn	*pending[PENDING_BUCKETS];
@@ -370,7 +371,7 @@ dedup_seen(struct conn *c, struct iso_msg *m, uint64_t t0, char *key,
 	*keyed = iso_txn_key(l->prof, l->cf.name, m, key, cap) == 0;
 	if (!*keyed)
 		return 0;
-	iso_txn_digest(m, R.digest_key, digest);
+	iso_txn_digest_sip(m, R.digest_key, digest);
 	if ((dd = dedup_find(key, digest, khash, &other)) != NULL)
 		return duplicate(c, m, dd, t0);
 	if (other) {
@@ -637,4 +638,5 @@ router_shutdown(void)
 		free(t);
 	}
 	R.nspare = 0;
+	sodium_memzero(R.digest_key, sizeof R.digest_key);
 }

@@ -30,8 +30,14 @@ int	iso_txn_key(const struct iso_profile *, const char *link,
 	    const struct iso_msg *, char *key, size_t cap);
 
 /* BLAKE2b keyed with key over DE2, DE3, DE4, DE49 and the key's own
- * fields (each with its length, absent ones empty). */
+ * fields (each with its length, absent ones empty).  The stand-in keeps
+ * these in its store: the function is part of the store's format. */
 void	iso_txn_digest(const struct iso_msg *, const uint8_t key[32],
+	    uint8_t out[ISO_TXNDIGEST_LEN]);
+/* The same input through SipHash-2-4 with a 128-bit output, for digests
+ * that live only in memory under a per-process key (the relay's table):
+ * ~70 ns a request where BLAKE2b took ~550, more than the codec. */
+void	iso_txn_digest_sip(const struct iso_msg *, const uint8_t key[16],
 	    uint8_t out[ISO_TXNDIGEST_LEN]);
 
 #endif

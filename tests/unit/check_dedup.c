@@ -162,6 +162,60 @@ START_TEST(digest_tells_another_card_from_a_repeat)
 }
 END_TEST
 
+/* The store's digest is part of its format: the same bytes as ever for
+ * the same message and key (computed before the digest's input was
+ * gathered into one buffer). */
+START_TEST(digest_blake2b_known_answer)
+{
+	static const uint8_t want[ISO_TXNDIGEST_LEN] = { 0x62, 0xb1, 0x32,
+	    0x1a, 0xa3, 0xaa, 0xa8, 0xb8, 0x71, 0xe6, 0xf5, 0x3e, 0xc2, 0xc7,
+	    0x62, 0xa3 };
+	uint8_t d[ISO_TXNDIGEST_LEN];
+
+	request("0100", "000001");
+	iso_txn_digest(&m, dkey, d);
+	ck_assert_mem_eq(d, want, sizeof want);
+}
+END_TEST
+
+/* The relay's in-memory digest tells the same things apart: another
+ * card, amount, currency or key; a repeat (0101) is the same. */
+START_TEST(digest_sip_tells_what_blake2b_tells)
+{
+	static const uint8_t k1[16] = { 1 }, k2[16] = { 2 };
+	uint8_t a[ISO_TXNDIGEST_LEN], b[ISO_TXNDIGEST_LEN];
+
+	request("0100", "000001");
+	iso_txn_digest_sip(&m, k1, a);
+	request("0101", "000001");
+	iso_txn_digest_sip(&m, k1, b);
+	ck_assert_mem_eq(a, b, sizeof a);
+	iso_txn_digest_sip(&m, k2, b);
+	ck_assert_mem_ne(a, b, sizeof a);
+	iso_set_str(&m, 2, "5413330089020029");
+	iso_txn_digest_sip(&m, k1, b);
+	ck_assert_mem_ne(a, b, sizeof a);
+	request("0100", "000001");
+	iso_set_str(&m, 4, "000000009999");
+	iso_txn_digest_sip(&m, k1, b);
+	ck_assert_mem_ne(a, b, sizeof a);
+	request("0100", "000001");
+	iso_set_str(&m, 49, "978");
+	iso_txn_digest_sip(&m, k1, b);
+	ck_assert_mem_ne(a, b, sizeof a);
+	/* Lengths are hashed: moving a digit between fields changes it. */
+	request("0100", "000001");
+	iso_set_str(&m, 32, "12345");
+	iso_set_str(&m, 33, "6");
+	iso_txn_digest_sip(&m, k1, a);
+	iso_set_str(&m, 32, "123456");
+	iso_unset(&m, 33);
+	iso_set_str(&m, 37, "6000000000001");
+	iso_txn_digest_sip(&m, k1, b);
+	ck_assert_mem_ne(a, b, sizeof a);
+}
+END_TEST
+
 START_TEST(in_flight_then_answered_same_bytes)
 {
 	static const uint8_t ans[] = "0110 answer bytes";
@@ -353,6 +407,8 @@ main(void)
 
 	tcase_add_test(tc, key_is_link_class_and_de7_11_32_37);
 	tcase_add_test(tc, digest_tells_another_card_from_a_repeat);
+	tcase_add_test(tc, digest_blake2b_known_answer);
+	tcase_add_test(tc, digest_sip_tells_what_blake2b_tells);
 	tcase_add_test(tc, in_flight_then_answered_same_bytes);
 	tcase_add_test(tc, full_forgets_oldest_answered_never_in_flight);
 	tcase_add_test(tc, answers_expire_in_flight_do_not);

@@ -86,6 +86,30 @@ START_TEST(test_u64_bad)
 }
 END_TEST
 
+/* Written as decimal digits, no leading zeros, read back exactly. */
+START_TEST(test_u64_digits)
+{
+	static const uint64_t v[] = { 0, 7, 10, 1765000000123456ULL,
+	    18446744073709551615ULL };
+	static const char *want[] = { "0", "7", "10", "1765000000123456",
+	    "18446744073709551615" };
+	uint8_t b[64];
+	struct tlv_w w;
+	char s[24];
+	uint64_t x;
+	size_t i;
+
+	for (i = 0; i < sizeof v / sizeof v[0]; i++) {
+		tlv_w_init(&w, b, sizeof b);
+		ck_assert_int_eq(tlv_put_u64(&w, 5, v[i]), 0);
+		ck_assert_int_eq(tlv_find_str(b, w.len, 5, s, sizeof s), 0);
+		ck_assert_str_eq(s, want[i]);
+		ck_assert_int_eq(tlv_find_u64(b, w.len, 5, &x), 0);
+		ck_assert_uint_eq(x, v[i]);
+	}
+}
+END_TEST
+
 static void
 card_request(struct iso_msg *m)
 {
@@ -176,6 +200,7 @@ main(void)
 	tcase_add_test(tc, test_write_read);
 	tcase_add_test(tc, test_overflow);
 	tcase_add_test(tc, test_u64_bad);
+	tcase_add_test(tc, test_u64_digits);
 	tcase_add_test(tc, test_msg_round_trip);
 	tcase_add_test(tc, test_msg_kept);
 	suite_add_tcase(s, tc);
