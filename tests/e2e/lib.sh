@@ -304,3 +304,31 @@ wait_metric() {
 	done
 	echo "$v"
 }
+
+# stall_watch NAME SECONDS: a stallprobe on every CPU, at SCHED_FIFO so
+# that nothing of ours delays it, for at most SECONDS or until
+# stall_stop NAME; stall_max_us NAME then prints the longest time one CPU
+# ran nothing (0 when the probes could not run at that priority: no
+# excuse is made then).  A deadline guard cannot answer through a
+# machine that stops: this tells such a stop from a late gatewayd.
+stall_watch() {
+	local c
+	: >"$T/$1.stallpids"
+	for c in $(seq 0 $(( $(nproc) - 1 ))); do
+		chrt -f 1 taskset -c "$c" "$ROOT/build/bench/stallprobe" "$2" \
+		    >"$T/$1.stall.$c" 2>/dev/null &
+		echo $! >>"$T/$1.stallpids"
+	done
+}
+stall_stop() {
+	local p
+	for p in $(cat "$T/$1.stallpids"); do
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+}
+stall_max_us() {
+	cat "$T/$1".stall.* 2>/dev/null |
+	    sed -n 's/.*max_us=\([0-9]*\).*/\1/p' | sort -n | tail -1 |
+	    grep . || echo 0
+}
