@@ -334,6 +334,17 @@ PY
 	fi
 }
 
+# per_path RATE LABEL KEY: one line with KEY's median (and spread) for
+# every path that ran at RATE
+per_path() {
+	local line="relay rate=$1 $2" n sm ss
+	for n in gw:gatewayd bgw:before hap:haproxy fl:floor sfl:sealed_floor; do
+		read -r sm ss < <(med "${n%%:*}" "$1" "$3")
+		[ "$sm" = na ] || line="$line ${n#*:}=$sm ($ss)"
+	done
+	echo "$line"
+}
+
 echo "bench-relay: profile=$PROFILE conns=$CONNS seconds=$SECS repeat=$REPEAT rates=\"$RATES\"${BEFORE:+ before=$BEFORE}${LOADCPU:+ pinned: relays and peers on CPU $((NCPU - 1)), load on the rest}"
 best=0 bbest=0 sbest=0 allmet=yes
 for r in $RATES; do
@@ -375,18 +386,8 @@ for r in $RATES; do
 		fc=$(med fl "$r" cpu) sc=$(med sfl "$r" cpu)
 		echo "relay rate=$r cpu_us_per_req floor=${fc% *} floor_peer=${fc#* } sealed_floor=${sc% *} sealed_floor_peer=${sc#* }"
 	fi
-	line="relay rate=$r stall_ms_per_turn"
-	for n in gw:gatewayd bgw:before hap:haproxy fl:floor sfl:sealed_floor; do
-		read -r sm ss < <(med "${n%%:*}" "$r" stall)
-		[ "$sm" = na ] || line="$line ${n#*:}=$sm ($ss)"
-	done
-	echo "$line"
-	line="relay rate=$r cross_cpu_wakeups_per_req"
-	for n in gw:gatewayd bgw:before hap:haproxy fl:floor sfl:sealed_floor; do
-		read -r sm ss < <(med "${n%%:*}" "$r" ipi)
-		[ "$sm" = na ] || line="$line ${n#*:}=$sm ($ss)"
-	done
-	echo "$line"
+	per_path "$r" stall_ms_per_turn stall
+	per_path "$r" cross_cpu_wakeups_per_req ipi
 	if [ $HAVE_GW = 1 ] && [ "$r" -le 40000 ]; then
 		x=$(ratio "$gw99" "$s99")
 		met=$(python3 -c "import sys; print('yes' if float(sys.argv[1]) <= 1.2 else 'no')" "$x" 2>/dev/null || echo na)
