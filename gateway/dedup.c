@@ -13,10 +13,10 @@
  * time in a guest, so a chunk is four pages, filled in one call, and a
  * segment's pages fault in one at a time as answers reach them (a
  * 1,024-entry chunk and a 64 KiB segment filled whole held the loop
- * 0.1-0.6 ms each, several times a second while the table filled).  Answers are kept in the order they were given
- * and leave in that order (they expire, or the oldest is forgotten when
- * the table is full), so the ring is a FIFO: the oldest answer is always
- * at its tail.
+ * 0.1-1.1 ms each, several times a second while the table filled).
+ * Answers are kept in the order they were given and leave in that order
+ * (they expire, or the oldest is forgotten when the table is full), so
+ * the ring is a FIFO: the oldest answer is always at its tail.
  *
  * The index holds each entry's hash beside its number, so a miss (a new
  * request, the common case) reads one cache line of the index and no

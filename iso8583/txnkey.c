@@ -62,7 +62,8 @@ iso_txn_key(const struct iso_profile *p, const char *link,
  * absent one as length 0.  Normalised values total at most ISO_BUF_MAX.
  */
 static const int digest_fields[] = { 2, 3, 4, 49, 7, 11, 32, 33, 37, 63 };
-#define DIGEST_IN_MAX	(2 * 10 + ISO_BUF_MAX)
+#define DIGEST_NFIELDS	(sizeof digest_fields / sizeof digest_fields[0])
+#define DIGEST_IN_MAX	(2 * DIGEST_NFIELDS + ISO_BUF_MAX)
 /* digest_input writes every byte hashed before it is read: no need for
  * -ftrivial-auto-var-init to clear 8 KiB on every request first (that
  * was half the SipHash digest's time). */
@@ -74,7 +75,7 @@ digest_input(const struct iso_msg *m, uint8_t in[DIGEST_IN_MAX])
 	const uint8_t *v;
 	size_t i, len, n = 0;
 
-	for (i = 0; i < sizeof digest_fields / sizeof digest_fields[0]; i++) {
+	for (i = 0; i < DIGEST_NFIELDS; i++) {
 		if ((v = iso_get(m, digest_fields[i], &len)) == NULL)
 			len = 0;
 		in[n++] = (uint8_t)(len >> 8);
