@@ -41,6 +41,7 @@ static void emit(const char *, const char *, int, int);
  */
 #define RL_SLOTS	128
 #define RL_KEYMAX	40
+#define LOG_LINE_MAX	1400	/* a line, timestamp to newline */
 
 struct rl_slot {
 	char		 key[RL_KEYMAX];
@@ -200,12 +201,16 @@ vlog(const char *level, const char *fmt, va_list ap, int with_errno)
  * (a busy disk) would hold up whoever logs, the event loop and its
  * deadline guard among them.  So on a socket or pipe stderr does not
  * block: a line that does not fit now is counted, and the count said by
- * the next line that does (event=log_dropped).  A file or terminal is
- * left as it is.  Fatal lines wait for room (up to a second).
+ * the next line that does (event=log_dropped).  A stream socket may take
+ * part of a line: the rest waits here and goes before the next line, so
+ * lines are never cut and never wait.  A file or terminal is left as it
+ * is.  Fatal lines wait for room (up to a second at a time).
  */
 /* its own lock: emit runs with rl_mtx held (rl_sweep's reports) */
-static pthread_mutex_t	 drop_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	 out_mtx = PTHREAD_MUTEX_INITIALIZER;
 static unsigned long	 log_dropped;
+static char		 pend[LOG_LINE_MAX];	/* a line's tail not yet out */
+static size_t		 npend;
 
 void
 log_nonblocking(void)
@@ -220,33 +225,50 @@ log_nonblocking(void)
 		fcntl(STDERR_FILENO, F_SETFL, fl | O_NONBLOCK);
 }
 
-/* One write of the whole line: 0, or -1 when it did not fit (dropped). */
-static int
-put_line(const char *line, size_t len, int fatal_line)
+/* What of b stderr takes now (waiting up to wait_ms for room each time
+ * it has none): the bytes written. */
+static size_t
+write_some(const char *b, size_t len, int wait_ms)
 {
 	struct pollfd pfd = { STDERR_FILENO, POLLOUT, 0 };
+	size_t off = 0;
 	ssize_t n;
-	int wait_ms = fatal_line ? 1000 : 0;
 
-	for (;;) {
-		n = write(STDERR_FILENO, line, len);
-		if (n >= 0 && (size_t)n == len)
-			return 0;
-		if (n >= 0) {
-			/* a part went: the rest gets a little time, so that
-			 * the next line does not join a cut one */
-			line += n;
-			len -= (size_t)n;
-			if (wait_ms < 10)
-				wait_ms = 10;
+	while (off < len) {
+		if ((n = write(STDERR_FILENO, b + off, len - off)) > 0) {
+			off += (size_t)n;
 			continue;
 		}
-		if (errno == EINTR)
+		if (n < 0 && errno == EINTR)
 			continue;
-		if (errno != EAGAIN || wait_ms == 0 ||
-		    poll(&pfd, 1, wait_ms) <= 0)
+		if (n < 0 && errno == EAGAIN && wait_ms > 0 &&
+		    poll(&pfd, 1, wait_ms) > 0)
+			continue;
+		break;
+	}
+	return off;
+}
+
+/* With out_mtx held.  A line goes out whole, or (0 bytes taken, or an
+ * earlier tail still waiting) not at all: -1, dropped.  A tail the
+ * socket did not take waits in pend for the next line. */
+static int
+put_line(const char *line, size_t len, int wait_ms)
+{
+	size_t n;
+
+	if (npend > 0) {
+		n = write_some(pend, npend, wait_ms);
+		memmove(pend, pend + n, npend - n);
+		npend -= n;
+		if (npend > 0)
 			return -1;
 	}
+	if ((n = write_some(line, len, wait_ms)) == 0)
+		return -1;
+	memcpy(pend, line + n, len - n);
+	npend = len - n;
+	return 0;
 }
 
 static void
@@ -254,9 +276,8 @@ emit(const char *level, const char *buf, int with_errno, int saved)
 {
 	struct timespec ts;
 	struct tm tm;
-	char line[1400], lost[160];
-	unsigned long dropped;
-	int n, fatal_line = strcmp(level, "fatal") == 0;
+	char line[LOG_LINE_MAX], lost[160];
+	int n, m, wait_ms = strcmp(level, "fatal") == 0 ? 1000 : 0;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
@@ -273,26 +294,19 @@ emit(const char *level, const char *buf, int with_errno, int saved)
 		n = (int)sizeof line - 1;
 		line[n - 1] = '\n';
 	}
-	pthread_mutex_lock(&drop_mtx);
-	dropped = log_dropped;
-	pthread_mutex_unlock(&drop_mtx);
-	if (dropped > 0) {
-		int m = snprintf(lost, sizeof lost, "ts=%04d-%02d-%02dT%02d:%02d:"
+	pthread_mutex_lock(&out_mtx);
+	if (log_dropped > 0) {
+		m = snprintf(lost, sizeof lost, "ts=%04d-%02d-%02dT%02d:%02d:"
 		    "%02d.%03ldZ prog=%s level=warn event=log_dropped lines=%lu "
 		    "reason=\"stderr had no room\"\n", tm.tm_year + 1900,
 		    tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		    ts.tv_nsec / 1000000, log_prog, dropped);
-		if (put_line(lost, (size_t)m, 0) == 0) {
-			pthread_mutex_lock(&drop_mtx);
-			log_dropped -= dropped;
-			pthread_mutex_unlock(&drop_mtx);
-		}
+		    ts.tv_nsec / 1000000, log_prog, log_dropped);
+		if (put_line(lost, (size_t)m, 0) == 0)
+			log_dropped = 0;
 	}
-	if (put_line(line, (size_t)n, fatal_line) == -1) {
-		pthread_mutex_lock(&drop_mtx);
+	if (put_line(line, (size_t)n, wait_ms) == -1)
 		log_dropped++;
-		pthread_mutex_unlock(&drop_mtx);
-	}
+	pthread_mutex_unlock(&out_mtx);
 }
 
 unsigned long
@@ -300,9 +314,9 @@ log_dropped_lines(void)
 {
 	unsigned long n;
 
-	pthread_mutex_lock(&drop_mtx);
+	pthread_mutex_lock(&out_mtx);
 	n = log_dropped;
-	pthread_mutex_unlock(&drop_mtx);
+	pthread_mutex_unlock(&out_mtx);
 	return n;
 }
 
