@@ -327,6 +327,16 @@ stall_stop() {
 		wait "$p" 2>/dev/null
 	done
 }
+# stall_excused NAME LATE_BY_US: true when a CPU stopped (stall_watch
+# NAME) for longer than the deadline guard's margin (8 ms) and for about
+# as long as the latest answer was late (within 2 ms): no process answers
+# through that.  Says so.
+stall_excused() {
+	local s
+	s=$(stall_max_us "$1")
+	[ "$s" -gt 8000 ] && [ "$2" -le $((s + 2000)) ] || return 1
+	echo "   answers up to $2us late, excused: a CPU stopped for ${s}us"
+}
 stall_max_us() {
 	cat "$T/$1".stall.* 2>/dev/null |
 	    sed -n 's/.*max_us=\([0-9]*\).*/\1/p' | sort -n | tail -1 |
