@@ -25,6 +25,7 @@ cleanup() {
 	for p in "${PIDS[@]}"; do
 		wait "$p" 2>/dev/null
 	done
+	release_ports
 	if [ "$FAILED" = 0 ] && [ -z "${KEEP:-}" ]; then
 		rm -rf "$T"
 	else
@@ -53,15 +54,71 @@ pass() {
 	exit 0
 }
 
-# free_port [udp]: a port nobody listens on now.
+# free_port [udp]: a port nobody listens on now (TCP nor UDP), for a
+# daemon to bind.
+# Drawn below the kernel's ephemeral range (ip_local_port_range): a port
+# that bind(0) hands out is free only until some connect() anywhere on
+# the machine takes it as its source port, which happened between this
+# and gatewayd's bind (metrics_bind: Address already in use).  Reserved
+# in $PORTS_DIR (a file a port holding the test shell's pid; a dead
+# owner's are taken back) so tests run at once never draw the same one;
+# cleanup releases this test's.
+PORTS_DIR=/tmp/gw-e2e-ports
 free_port() {
-	python3 - "$@" <<'PY'
-import socket, sys
-t = socket.SOCK_DGRAM if len(sys.argv) > 1 and sys.argv[1] == "udp" else socket.SOCK_STREAM
-s = socket.socket(socket.AF_INET, t)
-s.bind(("127.0.0.1", 0))
-print(s.getsockname()[1])
+	python3 - "$PORTS_DIR" "$$" <<'PY'
+import os, random, socket, sys
+pdir, owner = sys.argv[1], sys.argv[2]
+lo = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+first, last = (10000, lo - 1) if lo > 12000 else (1024, lo - 1)
+os.makedirs(pdir, exist_ok=True)
+
+def alive(path):
+    try:
+        os.kill(int(open(path).read()), 0)
+        return True
+    except (ValueError, OSError) as e:
+        return isinstance(e, PermissionError)
+
+def reserve(port):
+    path = "%s/%d" % (pdir, port)
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            if alive(path):
+                return False
+            os.unlink(path)     # its test is gone
+            continue
+        os.write(fd, owner.encode())
+        os.close(fd)
+        return True
+    return False
+
+def bindable(port):
+    for t in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        s = socket.socket(socket.AF_INET, t)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        finally:
+            s.close()
+    return True
+
+for _ in range(1000):
+    port = random.randint(first, last)
+    if not reserve(port):
+        continue
+    if bindable(port):
+        print(port)
+        sys.exit(0)
+    os.unlink("%s/%d" % (pdir, port))
+sys.exit("free_port: no free port in %d-%d" % (first, last))
 PY
+}
+# release_ports: this test's reservations (cleanup).
+release_ports() {
+	grep -lx "$$" "$PORTS_DIR"/* 2>/dev/null | xargs -r rm -f
 }
 
 genkey() {
