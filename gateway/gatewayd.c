@@ -29,6 +29,7 @@
 #include "gateway/loopprio.h"
 #include "gateway/metrics.h"
 #include "gateway/notify.h"
+#include "gateway/outreq.h"
 #include "gateway/outsaf.h"
 #include "gateway/pair.h"
 #include "gateway/router.h"
@@ -356,6 +357,9 @@ start(void)
 		    err);
 		exit(1);
 	}
+	/* A failure is logged and fails closed (OUT_REQUESTs refused for
+	 * FreshWindow): authorisations go on. */
+	(void)outreq_restore(gw.conf);
 	/* An operator's force outlives a restart; it is said at start so a
 	 * forgotten one is seen. */
 	if ((f = standin_force_stored()) != -1) {

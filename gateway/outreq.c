@@ -1,6 +1,13 @@
 /*
  * outreq.c — requests the core sends to a scheme (OUT_REQUEST) and the
  * scheme's answers back to the core (OUT_RESPONSE).
+ *
+ * With a store, a request goes to the scheme only once its corr_id is
+ * recorded durably (gateway/standin/outrec.h), so that a core retrying
+ * it after a gatewayd restart gets the answer already given, never a
+ * second send.  What was in flight at the restart is answered 91 and
+ * handed to the outbound saf (repeats, then a reversal), as a request
+ * the scheme did not answer in time is.
  */
 #include <sys/queue.h>
 #include <stddef.h>
@@ -22,6 +29,9 @@
 #include "gateway/outreq.h"
 #include "gateway/outsaf.h"
 #include "gateway/outseen.h"
+#include "gateway/standin/outrec.h"
+
+_Static_assert(OUTREC_NAME_MAX == CFG_NAME_MAX, "outrec names");
 
 struct outreq {
 	TAILQ_ENTRY(outreq) entry;
@@ -32,6 +42,7 @@ struct outreq {
 	char		 de11[16];
 	char		 de7[16];
 	uint64_t	 deadline_us;
+	int		 sent;		/* 0: its record is being written */
 	struct iso_msg	 req;
 };
 
@@ -39,6 +50,11 @@ static TAILQ_HEAD(, outreq) outq = TAILQ_HEAD_INITIALIZER(outq);
 static char gwname[CFG_NAME_MAX];
 static uint8_t body[COREFR_MAX_BODY];
 static struct iso_msg cmsg, resp;
+/* The records could not be read at start: OUT_REQUESTs are refused
+ * until then (monotonic µs), the longest FreshWindow. */
+static uint64_t refuse_until;
+
+static void begun(uint64_t corr, int rc);
 
 void
 outreq_configure(const char *name)
@@ -51,6 +67,30 @@ static uint64_t
 keep_us(const struct core *k)
 {
 	return k != NULL ? k->cf.fresh_us : COREFR_FRESH_MS * 1000ull;
+}
+
+/* The durable record of corr (outrec.h): in flight (the request's
+ * TLV), or answered (the OUT_RESPONSE body).  0, or -1 when the
+ * in-flight one was not queued (done is not called). */
+static int
+record(uint64_t corr, const char *core, const char *link, int answered,
+    const uint8_t *b, size_t len, uint64_t keep)
+{
+	struct outrec r;
+
+	memset(&r, 0, sizeof r);
+	r.corr = corr;
+	r.until_ms = (wall_us() + keep) / 1000;
+	r.answered = answered;
+	snprintf(r.link, sizeof r.link, "%s", link != NULL ? link : "");
+	snprintf(r.core, sizeof r.core, "%s", core);
+	r.body = b;
+	r.len = len;
+	if (answered) {
+		outrec_answered(&r);
+		return 0;
+	}
+	return outrec_begin(&r, begun);
 }
 
 /* The OUT_RESPONSE, remembered for a repeat of the request, and sent. */
@@ -68,6 +108,7 @@ out_reply(const char *corename, uint64_t corr, const struct iso_msg *m,
 	tlv_put_str(&w, TLV_GATEWAY, gwname);
 	if (!w.err) {
 		outseen_answered(corr, body, w.len, now_us(), keep_us(k));
+		record(corr, corename, linkname, 1, body, w.len, keep_us(k));
 		if (k != NULL)
 			core_send(k, COREFR_OUT_RESPONSE, corr, 0, body, w.len);
 	}
@@ -125,6 +166,71 @@ out_free(struct outreq *o)
 	free(o);
 }
 
+/* o to the scheme on c: it waits for the answer, or fails now. */
+static void
+send_out(struct outreq *o, struct conn *c)
+{
+	if (conn_send_msg(c, &o->req) == -1) {
+		out_fail(o->core, o->corr, &o->req, o->link->cf.name,
+		    "unpackable");
+		out_free(o);
+		return;
+	}
+	o->sent = 1;
+}
+
+/* o's corr_id into the store first; begun() sends it. */
+static void
+begin_record(struct core *k, struct outreq *o)
+{
+	static uint8_t tlv[COREFR_MAX_BODY];
+	struct tlv_w w;
+	int rc = -1;
+
+	tlv_w_init(&w, tlv, sizeof tlv);
+	tlv_put_msg(&w, &o->req);
+	if (!w.err)
+		rc = record(o->corr, o->core, o->link->cf.name, 0, tlv, w.len,
+		    keep_us(k));
+	sodium_memzero(tlv, w.len);
+	if (rc == -1) {
+		/* Not remembered across a restart: not sent. */
+		out_fail(o->core, o->corr, &o->req, o->link->cf.name, "store");
+		out_free(o);
+	}
+}
+
+static struct outreq *
+waiting(uint64_t corr)
+{
+	struct outreq *o;
+
+	TAILQ_FOREACH(o, &outq, entry)
+		if (o->corr == corr && !o->sent)
+			return o;
+	return NULL;
+}
+
+/* The record of corr is durable (rc 0) or could not be written. */
+static void
+begun(uint64_t corr, int rc)
+{
+	struct outreq *o;
+	struct conn *c;
+
+	if ((o = waiting(corr)) == NULL)
+		return;		/* failed meanwhile (its link went) */
+	if (rc != 0) {
+		out_fail(o->core, corr, &o->req, o->link->cf.name, "store");
+		out_free(o);
+	} else if ((c = link_pick_conn(o->link)) == NULL) {
+		out_fail(o->core, corr, &o->req, o->link->cf.name,
+		    "link_down");
+		out_free(o);
+	} else
+		send_out(o, c);
+}
+
 void
 outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
     size_t len)
@@ -141,6 +247,11 @@ outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	}
 	if (repeated(k, h->corr_id))
 		return;
+	if (now_us() < refuse_until) {
+		out_fail(k->cf.name, h->corr_id, &cmsg, NULL,
+		    "records_unreadable");
+		return;
+	}
 	if (tlv_find_str(b, len, TLV_LINK, lname, sizeof lname) == -1 ||
 	    (l = link_find(lname)) == NULL) {
 		out_fail(k->cf.name, h->corr_id, &cmsg, NULL, "unknown_link");
@@ -168,13 +279,11 @@ outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 	o->deadline_us = now_us() + (h->budget_us ? h->budget_us :
 	    l->cf.out_timeout_us);
 	iso_msg_copy(&o->req, &cmsg);
-	if (conn_send_msg(c, &cmsg) == -1) {
-		out_fail(k->cf.name, h->corr_id, &cmsg, l->cf.name,
-		    "unpackable");
-		free(o);
-		return;
-	}
 	TAILQ_INSERT_TAIL(&outq, o, entry);
+	if (outrec_enabled())
+		begin_record(k, o);
+	else
+		send_out(o, c);
 }
 
 int
@@ -184,7 +293,8 @@ outreq_answer(struct link *l, const struct iso_msg *m)
 	char de39[3] = "??";
 
 	TAILQ_FOREACH(o, &outq, entry) {
-		if (o->link != l || strcmp(o->resp_mti, m->mti) != 0 ||
+		if (o->link != l || !o->sent ||
+		    strcmp(o->resp_mti, m->mti) != 0 ||
 		    !out_same_txn(o->de11, o->de7, m))
 			continue;
 		out_reply(o->core, o->corr, m, l->cf.name);
@@ -210,7 +320,7 @@ fail_on(struct link *l, int all, const char *why)
 		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
 		/* Sent and not answered: the scheme may have acted on it.
 		 * Repeated, then reversed, from the durable queue. */
-		if (!all)
+		if (!all && o->sent)
 			outsaf_add(l->cf.name, o->core, o->corr, &o->req);
 		out_free(o);
 	}
@@ -228,4 +338,61 @@ void
 outreq_link_gone(struct link *l)
 {
 	fail_on(l, 1, "link_removed");
+}
+
+/* One record from before this start: remembered for the rest of its
+ * time; one in flight then is answered 91 and goes to the outbound saf
+ * (the scheme may have acted on it, or never seen it). */
+static void
+restore_one(const struct outrec *r, void *arg)
+{
+	uint64_t now = now_us(), wall = wall_us() / 1000;
+	uint64_t keep = r->until_ms > wall ? (r->until_ms - wall) * 1000 : 1;
+	const uint8_t *b;
+	size_t len;
+
+	(void)arg;
+	if (outseen_check(r->corr, now, keep, &b, &len) != OUTSEEN_NEW)
+		return;
+	if (r->answered) {
+		outseen_answered(r->corr, r->body, r->len, now, keep);
+		return;
+	}
+	if (tlv_get_msg(r->body, r->len, &cmsg) == -1) {
+		/* Left in flight: a retry is never sent on. */
+		log_warnx("event=out_record_unreadable corr=%llu core=%s "
+		    "link=%s", (unsigned long long)r->corr, r->core, r->link);
+		return;
+	}
+	log_warnx("event=out_request_restored corr=%llu core=%s link=%s "
+	    "reason=\"in flight at the last stop: answered 91, repeated "
+	    "then reversed\"", (unsigned long long)r->corr, r->core,
+	    r->link);
+	out_fail(r->core, r->corr, &cmsg, r->link, "restart");
+	outsaf_add(r->link, r->core, r->corr, &cmsg);
+	sodium_memzero(&cmsg, sizeof cmsg);
+}
+
+int
+outreq_restore(const struct config *c)
+{
+	const struct cfg_core *k;
+	uint64_t fresh = COREFR_FRESH_MS * 1000ull;
+	long n;
+
+	outseen_on_expire(outrec_forget);
+	if ((n = outrec_load(wall_us() / 1000, restore_one, NULL)) >= 0) {
+		if (n > 0)
+			log_info("event=out_records_restored count=%ld", n);
+		return 0;
+	}
+	TAILQ_FOREACH(k, &c->cores, entry)
+		if (k->fresh_us > fresh)
+			fresh = k->fresh_us;
+	refuse_until = now_us() + fresh;
+	log_warnx("event=out_requests_refused for_ms=%llu reason=\"the "
+	    "records of earlier OUT_REQUESTs could not be read: none is sent "
+	    "to a scheme until any retry of them would be stale\"",
+	    (unsigned long long)(fresh / 1000));
+	return -1;
 }

@@ -12,11 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct config;
 struct core;
 struct corefr_hdr;
 struct iso_msg;
 struct link;
 
+/* At start, once the store and the outbound saf are open: the
+ * OUT_REQUESTs recorded before it (outrec.h).  0, or -1 when they could
+ * not be read (logged): OUT_REQUESTs are refused for FreshWindow. */
+int	outreq_restore(const struct config *);
 /* The gateway name OUT_RESPONSEs carry. */
 void	outreq_configure(const char *gateway_name);
 void	outreq_request(struct core *, const struct corefr_hdr *,

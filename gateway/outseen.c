@@ -24,6 +24,7 @@ struct seen {
 static struct seen *buckets[NBUCKETS];
 static TAILQ_HEAD(, seen) ages = TAILQ_HEAD_INITIALIZER(ages);
 static size_t count;
+static void (*expired)(uint64_t);
 
 static struct seen **
 slot(uint64_t corr)
@@ -110,8 +111,17 @@ outseen_expire(uint64_t now)
 	/* In-flight entries are kept until answered: the answer (or the
 	 * link's timeout, which answers 91) always comes. */
 	while ((e = TAILQ_FIRST(&ages)) != NULL && e->expires <= now &&
-	    e->answered)
+	    e->answered) {
+		if (expired != NULL)
+			expired(e->corr);
 		drop(e);
+	}
+}
+
+void
+outseen_on_expire(void (*fn)(uint64_t))
+{
+	expired = fn;
 }
 
 size_t

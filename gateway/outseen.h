@@ -27,6 +27,9 @@ enum outseen_state outseen_check(uint64_t corr, uint64_t now_us,
 void	outseen_answered(uint64_t corr, const uint8_t *body, size_t len,
 	    uint64_t now_us, uint64_t keep_us);
 void	outseen_expire(uint64_t now_us);
+/* fn(corr) for each entry outseen_expire lets go (its durable record,
+ * gateway/standin/outrec.h, goes too). */
+void	outseen_on_expire(void (*fn)(uint64_t corr));
 size_t	outseen_count(void);
 void	outseen_shutdown(void);
 

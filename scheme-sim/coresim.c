@@ -224,6 +224,9 @@ sim_coreudp_run(struct sim_core_opts *o)
 	cs->fd = -1;
 	/* A restarted core's share versions stay above its old ones. */
 	cs->share_ver = sim_wall_us() / 1000;
+	/* Its OUT_REQUEST corr_ids too: a gateway takes one it saw within
+	 * FreshWindow, even before its own restart, for a retry. */
+	cs->out_corr = sim_wall_us() / 1000 * 1000;
 	sim_txq_init(&cs->txq);
 	if (core_keys_derive(&cs->keys, &o->keys, ROLE_CORE) == -1 ||
 	    (cs->seen = replay_new(corefr_now_ms())) == NULL) {

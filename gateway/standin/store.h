@@ -46,6 +46,8 @@ enum store_db {
 	STORE_META,		/* counters, snapshot version */
 	STORE_PEER,		/* the pair peer's mirrored advices ('a' id)
 				   and decisions ('d' id) */
+	STORE_OUTSEEN,		/* OUT_REQUEST corr_id (u64 BE) -> sealed
+				   record (outrec.h) */
 	STORE_NDB
 };
 
