@@ -304,6 +304,28 @@ metric() {
 	curl -s "http://127.0.0.1:$METRICS/metrics" | awk -v k="$1" '$1==k {print $2; f=1} END {if (!f) print 0}'
 }
 
+# wait_log FILE REGEX: until a line of FILE matches (within 15 s).
+wait_log() {
+	local i
+	for i in $(seq 1 300); do
+		grep -qE "$2" "$1" && return 0
+		sleep 0.05
+	done
+	fail "never in $(basename "$1"): /$2/"
+}
+
+# scheme_listen NAME ARGS...: scheme-sim scheme listening on $SP for a
+# Connect link, sending one request of its own (its output in
+# $T/NAME.out), in the background; its pid in SIM.
+scheme_listen() {
+	local n=$1
+	shift
+	"$BIN/scheme-sim" scheme --listen 127.0.0.1:$SP --profile iso87 \
+	    --no-progress --count 1 --rate 10 "$@" >"$T/$n.out" 2>&1 &
+	SIM=$!
+	PIDS+=($SIM)
+}
+
 # json_get FILE EXPR: python expression over d (the JSON in FILE)
 json_get() {
 	python3 -c "import json,sys; d=json.load(open('$1')); print($2)"

@@ -41,22 +41,6 @@ out_json() {	# out_json DE11 DE37
 {"mti":"0200","fields":{"2":"4000000000000002","3":"260000","4":"000000012345","7":"1206120000","11":"$1","32":"005037","37":"$2","41":"TERM0001","42":"SIMMERCHANT0001","49":"826"}}
 J
 }
-scheme() {	# scheme NAME ARGS...: a listening scheme, in the background
-	local n=$1
-	shift
-	"$BIN/scheme-sim" scheme --listen 127.0.0.1:$SP --profile iso87 \
-	    --no-progress --count 1 --rate 10 "$@" >"$T/$n.out" 2>&1 &
-	SIM=$!
-	PIDS+=($SIM)
-}
-wait_log() {	# wait_log FILE REGEX
-	local i
-	for i in $(seq 1 300); do
-		grep -qE "$2" "$1" && return 0
-		sleep 0.05
-	done
-	fail "never in $(basename "$1"): /$2/"
-}
 core() {	# core: scheme-sim core sending one OUT_REQUEST, from out.json
 	[ -n "${CPID:-}" ] && { kill "$CPID"; wait "$CPID" 2>/dev/null; }
 	start_core a "$CP" "$T/core.key" --out-request out:"$T/out.json"
@@ -82,7 +66,7 @@ crash() {	# crash [SCHEME ARGS...]: SIGKILL, a new scheme-sim, restart
 	if [ $# -gt 0 ]; then
 		kill -9 "$SIM" 2>/dev/null
 		wait "$SIM" 2>/dev/null
-		scheme "$@"
+		scheme_listen "$@"
 	fi
 	start_gw "$T/gw.conf"
 	wait_core_up a
@@ -95,7 +79,7 @@ start_tap "$T/core.key" "$CP" "$TA"
 
 # 1. In flight at the crash.
 out_json 424242 OUT000000001
-scheme one --hold-out 9 --hold 60s
+scheme_listen one --hold-out 9 --hold 60s
 start_gw "$T/gw.conf"
 wait_log "$T/one.out" 'event=signed_on'
 n=$(tap_lines)
@@ -118,7 +102,7 @@ kill -9 "$SIM"; wait "$SIM" 2>/dev/null
 
 # 2. Answered before the crash.
 out_json 515151 OUT000000002
-scheme two --hold 60s
+scheme_listen two --hold 60s
 wait_log "$T/two.out" 'event=signed_on'
 n=$(tap_lines)
 core

@@ -29,28 +29,12 @@ CONF
 cat >"$T/out.json" <<'J'
 {"mti":"0200","fields":{"2":"4000000000000002","3":"260000","4":"000000012345","7":"1206120000","11":"424242","32":"005037","37":"OUT000000001","41":"TERM0001","42":"SIMMERCHANT0001","49":"826"}}
 J
-scheme() {	# scheme NAME ARGS...: a listening scheme, in the background
-	local n=$1
-	shift
-	"$BIN/scheme-sim" scheme --listen 127.0.0.1:$SP --profile iso87 \
-	    --no-progress --count 1 --rate 10 "$@" >"$T/$n.out" 2>&1 &
-	SIM=$!
-	PIDS+=($SIM)
-}
-wait_log() {	# wait_log FILE REGEX
-	local i
-	for i in $(seq 1 300); do
-		grep -qE "$2" "$1" && return 0
-		sleep 0.05
-	done
-	fail "never in $(basename "$1"): /$2/"
-}
 saf_json() {
 	ctl saf --json >"$T/saf.json"
 	json_get "$T/saf.json" "$1"
 }
 
-scheme one --hold-out 9 --hold 60s
+scheme_listen one --hold-out 9 --hold 60s
 start_gw "$T/gw.conf"
 wait_log "$T/one.out" 'event=signed_on'
 # The core comes once the link is up, so its OUT_REQUEST finds it.
@@ -71,7 +55,7 @@ start_gw "$T/gw.conf"
 grep -q 'event=outsaf_restored link=out' "$T/gatewayd.log" ||
     fail "the entry was not read back"
 ctl saf out pause >/dev/null
-scheme two --hold 60s
+scheme_listen two --hold 60s
 wait_log "$T/two.out" 'event=signed_on'
 sleep 1.5
 ! grep -q 'mti=0420' "$T/two.out" || fail "sent while paused"
