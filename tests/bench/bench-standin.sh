@@ -24,8 +24,13 @@
 # counts the times nothing on the machine ran for over 3 ms, and the same
 # one-decision commit, 100 a second in a store of its own, gives the
 # floor under what the run met (loaded_floor_p99_us):
-#   standin ... stalls_per_s=.. stall_ms=.. loaded_floor_p99_us=..
-#           p99_over_loaded_floor=.. cpu_us_per_decision=..
+#   standin ... stalls_per_s=.. stall_ms=.. stall_max_us=..
+#           loaded_floor_p99_us=.. p99_over_loaded_floor=..
+#           cpu_us_per_decision=..
+# stall_max_us is the longest a CPU ran nothing, from a stallprobe at
+# SCHED_FIFO on each CPU (none of our load delays those): late answers
+# beside a stop longer than the deadline guard's 8 ms margin are the
+# machine's, not gatewayd's (test-pair and test-overload excuse them so).
 # cpu_us_per_decision is gatewayd's CPU (all threads, /proc) a decision.
 # floor_pages_per_commit is what one commit of one decision writes (each
 # database's path from root to leaf, the free list, the meta page): at
@@ -172,19 +177,27 @@ measure() {
 	    "$FLOOR" | sed -n 's/.* p99=\([0-9]*\).*pages_per_commit=\([0-9.]*\).*/\1 \2/p')
 	before=$(store_now)
 	"$PROBE" >"$T/probe.out" &
-	local probe=$!
+	local probe=$! c fifo=()
+	# and one at SCHED_FIFO on each CPU: nothing of ours delays those,
+	# so their longest wait is a stop of the machine itself
+	for c in $(seq 0 $(( $(nproc) - 1 ))); do
+		chrt -f 1 taskset -c "$c" "$PROBE" >"$T/fifo.$c" 2>/dev/null &
+		fifo+=($!)
+	done
 	BENCH_STORE_SECONDS=0 BENCH_STORE_SINGLE=$((SECS * 100)) \
 	    BENCH_STORE_GAP_US=10000 "$FLOOR" >"$T/lfloor.out" &
 	local lfloor=$!
 	"$SIM" scheme "${common[@]}" "$@" --json "$T/$name.json" \
 	    >"$T/$name.txt" 2>"$T/$name.log"
 	after=$(store_now)
-	kill "$probe"
-	wait "$probe" "$lfloor"
+	kill "$probe" "${fifo[@]}"
+	wait "$probe" "$lfloor" "${fifo[@]}"
 	python3 - "$T/$name.json" "$name" "${floor:-0 0}" "$before" "$after" \
 	    "$(cat "$T/probe.out")" \
 	    "$(sed -n 's/.* p99=\([0-9]*\).*/\1/p' "$T/lfloor.out")" \
-	    "$(getconf CLK_TCK)" >>"$T/runs.json" <<'PY'
+	    "$(getconf CLK_TCK)" "$(cat "$T"/fifo.* 2>/dev/null |
+	    sed -n 's/.*max_us=\([0-9]*\).*/\1/p' | sort -n | tail -1)" \
+	    >>"$T/runs.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))["total"]
 b = [int(x) for x in sys.argv[4].split()]
@@ -195,6 +208,7 @@ print(json.dumps({
     "stalls_per_s": float(probe.get("per_s", 0)),
     "stall_ms": int(probe.get("stall_ms", 0)),
     "loaded_floor_p99": int(sys.argv[7] or 0),
+    "stall_max_us": int(sys.argv[9] or 0),
     "cpu_us": (a[4] - b[4]) * 1e6 / int(sys.argv[8]) / max(dec, 1),
     "name": sys.argv[2], "floor_p99": int(sys.argv[3].split()[0]),
     "floor_pages": float(sys.argv[3].split()[1]),
@@ -224,9 +238,10 @@ def ratio_of(k):
     return ("%.1f [%.1f-%.1f]" % (statistics.median(v), min(v), max(v))
             if v else "na")
 rs = ratio_of("floor_p99")
-beside = ("stalls_per_s=%s stall_ms=%s loaded_floor_p99_us=%s "
+beside = ("stalls_per_s=%s stall_ms=%s stall_max_us=%s loaded_floor_p99_us=%s "
           "p99_over_loaded_floor=%s cpu_us_per_decision=%s" % (
-          f("stalls_per_s", "%.1f"), f("stall_ms"), f("loaded_floor_p99"),
+          f("stalls_per_s", "%.1f"), f("stall_ms"), f("stall_max_us"),
+          f("loaded_floor_p99"),
           ratio_of("loaded_floor_p99"), f("cpu_us", "%.1f")))
 late = sum(r["late"] for r in runs)
 gw_late = sum(r.get("gw_late", 0) for r in runs)
