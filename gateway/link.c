@@ -79,6 +79,21 @@ format_error(struct conn *c, const struct iso_err *err)
 		metrics_request(c->link->cf.name, rxmsg.mti, "30", PATH_LOCAL, 0);
 }
 
+/* A key is taken only on a session the scheme has signed on (where the
+ * link has sessions, SignOn = yes): before, the connection is no one's
+ * yet, and the key in use stays. */
+static void
+key_change_refused(struct conn *c, const struct iso_msg *m)
+{
+	const char *rc = session_codes(c->link->cf.profile)->gated_rc;
+
+	c->link->gated++;
+	log_warnx("event=key_change_refused link=%s conn=%llu rc=%s "
+	    "reason=\"not signed on\"", c->link->cf.name,
+	    (unsigned long long)c->id, rc);
+	link_answer(c, m, rc, 0);
+}
+
 static void
 on_netmgmt(struct conn *c, const struct iso_msg *m)
 {
@@ -93,6 +108,10 @@ on_netmgmt(struct conn *c, const struct iso_msg *m)
 		metrics_request(l->cf.name, m->mti, "unmatched", PATH_LOCAL, 0);
 		return;
 	case NM_KEY_CHANGE:
+		if (l->cf.sign_on && !c->signed_on) {
+			key_change_refused(c, m);
+			return;
+		}
 		/* answered once the HSM has imported the key */
 		zonekey_change(c, m);
 		return;

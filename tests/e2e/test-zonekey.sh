@@ -17,12 +17,15 @@
 #   7. a key change in the middle of a PIN load (300 requests, each with
 #      CVC2 and a PIN under the ZPK in use; scheme-sim switches keys once
 #      the change is answered): none refused 55 (91s from the deadline
-#      on a loaded machine are allowed).
+#      on a loaded machine are allowed);
+#   8. on a link with SignOn = yes, a key change on a connection the
+#      scheme has not signed on is refused (91) and changes nothing; the
+#      same key change once signed on is taken.
 TEST=zonekey
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
 
-LP=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
+LP=$(free_port); LP2=$(free_port); CP=$(free_port udp); METRICS=$(free_port)
 HSM_LISTEN_OPTS=",allow=verify,A6" start_hsm 300
 ZMK=0123456789ABCDEFFEDCBA9876543210
 echo "$ZMK" >"$T/zmk.clear"; chmod 600 "$T/zmk.clear"
@@ -52,6 +55,15 @@ i = lines.index("[Link mc]")
 lines.insert(i + 1, z)
 open(p, "w").write("\n".join(lines))
 PY
+cat >>"$T/gw.conf" <<CONF
+
+[Link mcs]
+Profile = iso87
+Listen = 127.0.0.1:$LP2
+AllowFrom = 127.0.0.1
+SignOn = yes
+ZMKFile = $T/zmk.blk
+CONF
 start_core a "$CP" "$T/core.key" --cards "$T/portfolio"
 start_gw "$T/gw.conf"
 wait_core_up a
@@ -143,5 +155,26 @@ n55=$(json_get "$T/midload.json" "d['total']['by_rc'].get('55', 0)")
 # 91s are the deadline's under a loaded machine (admission, the guard),
 # not the keys': only a floor is held
 [ "$nmid" -ge 150 ] || fail "only $nmid of 300 approved"
+# 8. SignOn = yes: no key before the scheme has signed on.
+link_kcv() {	# link_kcv LINK
+	ctl links --json >"$T/links.json"
+	json_get "$T/links.json" "[l for l in d['links'] if l['name'] == '$1'][0]['session']['zpk_kcv']"
+}
+before=$(link_kcv mcs)
+enc=$(echo "$Z2" | xxd -r -p | openssl enc -des-ede-ecb -K "$ZMK" -nopad |
+    xxd -p | tr a-f A-F)
+kc="{\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"900003\",\"70\":\"161\",\"48\":\"PX${enc}${K2}\"}}"
+printf '%s\n' "unsigned 91 $kc" \
+    "signon 00 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"900004\",\"70\":\"001\"}}" |
+    python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP2" iso87 \
+    >>"$T/pins.out" || { cat "$T/pins.out"; fail "a key change before sign-on was not refused 91"; }
+[ "$(link_kcv mcs)" = "$before" ] || fail "a key change before sign-on replaced the ZPK"
+grep -q 'event=key_change_refused link=mcs .*reason="not signed on"' "$T/gatewayd.log" ||
+    fail "the refusal was not logged"
+printf '%s\n' "signon 00 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"900005\",\"70\":\"001\"}}" \
+    "signed 00 $kc" |
+    python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP2" iso87 \
+    >>"$T/pins.out" || { cat "$T/pins.out"; fail "a key change once signed on was not taken"; }
+[ "$(link_kcv mcs)" = "$K2" ] || fail "the key change once signed on did not set Z2 ($(link_kcv mcs))"
 sed 's/^/   /' "$T/pins.out"
-pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, kept over a restart, 163 answered, a 0644 ZMK file refused; a change mid-load: $nmid PINs approved, none refused"
+pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, kept over a restart, 163 answered, a 0644 ZMK file refused; a change mid-load: $nmid PINs approved, none refused; before sign-on a key change is refused 91"
