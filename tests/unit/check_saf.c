@@ -299,6 +299,69 @@ START_TEST(test_held_until_amended)
 }
 END_TEST
 
+/* A full memory queue (SAF_MEMORY_MAX advices the store did not take)
+ * with a held stored advice deep in it: an ack out of order and the
+ * amendment find their entries, and all go, in order. */
+START_TEST(test_full_memory_queue)
+{
+	struct aj v[1], r;
+	struct saf_stats s;
+	struct store *st;
+	struct tlv_w w;
+	uint8_t b[128];
+	uint64_t id, last = 0, t;
+	char de39[3], err[256];
+	size_t i, k, at = 0, before = 4000;
+
+	st = store_open(dir, 64 << 20, 0, NULL, err, sizeof err);
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert_int_eq(saf_init(st, key, body_send, NULL, 1000000, 64), 0);
+	tlv_w_init(&w, b, sizeof b);
+	tlv_put_str(&w, TLV_MTI, "0120");
+	for (i = 0; i < SAF_MEMORY_MAX; i++) {
+		if (i == before)	/* id 1, held, in memory */
+			append_held(st, v, 1, 0);
+		ck_assert_int_eq(saf_push(b, w.len, sizeof b, &id), 0);
+		last = id;
+	}
+	ck_assert_int_eq(saf_push(b, w.len, sizeof b, &id), -1);
+	saf_ack(last);
+	saf_get_stats(&s);
+	ck_assert_uint_eq(s.acked, 1);
+	ck_assert_uint_eq(s.unknown_acks, 0);
+	memset(&r, 0, sizeof r);
+	tlv_w_init(&w, r.buf, sizeof r.buf);
+	tlv_put_str(&w, TLV_MTI, "0100");
+	tlv_put_str(&w, 39, "91");
+	r.len = w.len;
+	r.id = v[0].id;
+	r.job.run = replace_run;
+	r.job.arg = &r;
+	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
+	saf_amended(r.id, r.buf, r.outlen);
+	ck_assert_int_eq(saf_final(v[0].id), 1);
+	for (t = 10; nsent < SAF_MEMORY_MAX; t += 10) {
+		k = nsent;
+		saf_run(t);
+		ck_assert_uint_gt(nsent, k);
+		for (; k < nsent; k++) {
+			if (sent[k] == v[0].id)
+				at = k;
+			saf_ack(sent[k]);
+		}
+	}
+	ck_assert_uint_eq(at, before);
+	ck_assert_int_eq(tlv_find_str(last_body, last_len, 39, de39,
+	    sizeof de39), 0);
+	ck_assert_str_eq(de39, "91");
+	saf_get_stats(&s);
+	ck_assert_uint_eq(s.unknown_acks, 0);
+	ck_assert_uint_eq(s.in_memory, 0);
+	saf_shutdown();
+	store_close(st);
+}
+END_TEST
+
 START_TEST(test_retry_until_ack)
 {
 	struct aj v[2];
@@ -371,6 +434,7 @@ main(void)
 	tcase_add_test(tc, test_order_ack_restart);
 	tcase_add_test(tc, test_retry_until_ack);
 	tcase_add_test(tc, test_held_until_amended);
+	tcase_add_test(tc, test_full_memory_queue);
 	tcase_add_test(tc, test_sealed_at_rest);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
