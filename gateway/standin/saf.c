@@ -698,7 +698,10 @@ saf_get_stats(struct saf_stats *o)
 	o->in_memory = S.nmem;
 	o->durable = S.st != NULL;
 	o->max_attempts = 0;
-	TAILQ_FOREACH(e, &S.q, e)
+	/* Advices go in queue order and a send that fails or a held one
+	 * stops the rest: the sent ones are a prefix (about max_inflight
+	 * long), and the queue behind it may hold 100,000 never sent. */
+	for (e = h; e != NULL && e->tries > 0; e = TAILQ_NEXT(e, e))
 		if (e->tries > o->max_attempts)
 			o->max_attempts = e->tries;
 	if (h != NULL) {

@@ -383,6 +383,7 @@ START_TEST(test_retry_until_ack)
 	saf_get_stats(&s);
 	ck_assert_uint_eq(s.head_id, 1);
 	ck_assert_uint_eq(s.head_attempts, 3);
+	ck_assert_uint_eq(s.max_attempts, 3);
 	ck_assert_uint_ge(s.resent, 2);
 	saf_ack(1);
 	saf_ack(1);			/* repeated ack: harmless */
