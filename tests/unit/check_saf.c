@@ -111,6 +111,26 @@ replace_run(struct store_txn *t, void *arg)
 	    &a->outlen);
 }
 
+/* What the stand-in does when a commit outlasted its deadline: the
+ * stored advice of id rewritten to DE39 91, then announced. */
+static void
+amend_91(struct store *st, uint64_t id)
+{
+	struct tlv_w w;
+	struct aj r;
+
+	memset(&r, 0, sizeof r);
+	tlv_w_init(&w, r.buf, sizeof r.buf);
+	tlv_put_str(&w, TLV_MTI, "0100");
+	tlv_put_str(&w, 39, "91");
+	r.len = w.len;
+	r.id = id;
+	r.job.run = replace_run;
+	r.job.arg = &r;
+	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
+	saf_amended(r.id, r.buf, r.outlen);
+}
+
 static struct store *
 open_store(void)
 {
@@ -257,9 +277,8 @@ body_send(uint64_t id, const uint8_t *b, size_t len, void *arg)
 
 START_TEST(test_held_until_amended)
 {
-	struct aj v[3], r;
+	struct aj v[3];
 	struct store *st;
-	struct tlv_w w;
 	char de39[3];
 	char err[256];
 
@@ -275,16 +294,7 @@ START_TEST(test_held_until_amended)
 	ck_assert_int_eq(saf_final(v[1].id), 1);
 	ck_assert_int_eq(saf_final(v[2].id), 1);
 	ck_assert_int_eq(saf_final(v[2].id + 1), 0);	/* not announced */
-	memset(&r, 0, sizeof r);		/* the amendment: DE39 91 */
-	tlv_w_init(&w, r.buf, sizeof r.buf);
-	tlv_put_str(&w, TLV_MTI, "0100");
-	tlv_put_str(&w, 39, "91");
-	r.len = w.len;
-	r.id = v[0].id;
-	r.job.run = replace_run;
-	r.job.arg = &r;
-	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
-	saf_amended(r.id, r.buf, r.outlen);
+	amend_91(st, v[0].id);
 	ck_assert_int_eq(saf_final(v[0].id), 1);
 	saf_run(20);
 	ck_assert_uint_eq(nsent, 3);
@@ -304,7 +314,7 @@ END_TEST
  * amendment find their entries, and all go, in order. */
 START_TEST(test_full_memory_queue)
 {
-	struct aj v[1], r;
+	struct aj v[1];
 	struct saf_stats s;
 	struct store *st;
 	struct tlv_w w;
@@ -329,16 +339,7 @@ START_TEST(test_full_memory_queue)
 	saf_get_stats(&s);
 	ck_assert_uint_eq(s.acked, 1);
 	ck_assert_uint_eq(s.unknown_acks, 0);
-	memset(&r, 0, sizeof r);
-	tlv_w_init(&w, r.buf, sizeof r.buf);
-	tlv_put_str(&w, TLV_MTI, "0100");
-	tlv_put_str(&w, 39, "91");
-	r.len = w.len;
-	r.id = v[0].id;
-	r.job.run = replace_run;
-	r.job.arg = &r;
-	ck_assert_int_eq(store_run_now(st, &r.job, 1), 0);
-	saf_amended(r.id, r.buf, r.outlen);
+	amend_91(st, v[0].id);
 	ck_assert_int_eq(saf_final(v[0].id), 1);
 	for (t = 10; nsent < SAF_MEMORY_MAX; t += 10) {
 		k = nsent;
