@@ -11,6 +11,10 @@
  *         less than one decision through an empty pipeline plus
  *         ADMIT_MARGIN_US (it cannot be decided in time whatever else
  *         happens);
+ *   queued  it came in a read after which the socket still held
+ *         LINK_QUEUED_BEHIND (link-t.h): the loop reads slower than the
+ *         scheme sends, and what waits for it in the scheme's own send
+ *         queue has no receive time to be counted old by;
  *   busy  less than twice what a decision entering now is expected to
  *         take (the pipeline's work times the time between its
  *         completions: Little's law, base/little.h), plus the same.
@@ -66,9 +70,10 @@ shed_log(const struct link *l, const struct iso_msg *m, uint64_t age,
 {
 	if (shed_total++ % 1000 == 0)
 		log_warnx("event=shed link=%s mti=%s why=%s age_us=%llu "
-		    "left_us=%lld need_us=%llu shed=%llu rc=91", l->cf.name,
-		    m->mti, why, (unsigned long long)age, (long long)left,
-		    (unsigned long long)need, (unsigned long long)shed_total);
+		    "left_us=%lld need_us=%llu queued=%zu shed=%llu rc=91",
+		    l->cf.name, m->mti, why, (unsigned long long)age,
+		    (long long)left, (unsigned long long)need, l->rx_queued,
+		    (unsigned long long)shed_total);
 }
 
 const char *
@@ -85,6 +90,11 @@ admit_standin(struct link *l, const struct iso_msg *m, uint64_t t0,
 	if (age > l->cf.deadline_us / BEHIND_DIV) {
 		l->shed_old++;
 		shed_log(l, m, age, "behind", left, 0);
+		return "shed-old";
+	}
+	if (l->rx_queued >= LINK_QUEUED_BEHIND) {
+		l->shed_old++;
+		shed_log(l, m, age, "queued", left, 0);
 		return "shed-old";
 	}
 	/* An empty pipeline takes one now and then (a probe, at most every

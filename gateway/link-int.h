@@ -20,6 +20,9 @@ struct sockaddr;
  * 45,000/s, 128 KiB reads gave 2,000-5,000 stand-in 91s a run; 4 KiB and
  * 16 KiB reads none). */
 #define READ_MAX	4096
+/* Reads in one pass while the socket holds LINK_QUEUED_BEHIND more: what
+ * they hold is shed at once, so catching up costs little. */
+#define READS_BEHIND	8
 
 /* A Connect slot's reconnects. */
 #define BACKOFF_MIN_MS	100

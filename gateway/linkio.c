@@ -4,6 +4,7 @@
  * into one write, and the close that forgets it.
  */
 #include <sys/types.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -251,51 +252,28 @@ rx_time(struct conn *c, struct msghdr *mh, uint64_t now)
 	return now;
 }
 
-/*
- * recvmsg() into the connection's own buffer, frames handled in place:
- * a bufferevent asks the kernel how much is readable (FIONREAD) before
- * every read, allocates a chain per read and has no way to hand over
- * the control message that carries the kernel's receive time.
- */
-static void
-conn_read(evutil_socket_t fd, short ev, void *arg)
+/* What the socket still holds after a read that filled the buffer (one
+ * system call, only then: a read that did not fill it emptied it). */
+static size_t
+queued_after(evutil_socket_t fd, size_t got, size_t want)
 {
-	struct conn *c = arg;
-	size_t off, total, want, used = 0;
+	int q;
+
+	if (got < want || ioctl(fd, FIONREAD, &q) == -1 || q < 0)
+		return 0;
+	return (size_t)q;
+}
+
+/* The whole frames in the read buffer, handled in place: 0, or -1 when
+ * that closed c. */
+static int
+conn_frames(struct conn *c, uint64_t t0, uint64_t now)
+{
+	size_t off, total, used = 0;
 	size_t pl = frame_prefix_len(&c->link->fr);
-	union {
-		char		 buf[CMSG_SPACE(sizeof(struct timespec))];
-		struct cmsghdr	 align;
-	} ctl;
-	struct msghdr mh;
-	struct iovec iov;
 	char err[128];
-	uint64_t t0, now;
-	ssize_t n;
 	int rv;
 
-	(void)ev;
-	want = c->rxcap - c->rxlen;
-	if (want > READ_MAX)
-		want = READ_MAX;
-	iov.iov_base = c->rx + c->rxlen;
-	iov.iov_len = want;
-	memset(&mh, 0, sizeof mh);
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = ctl.buf;
-	mh.msg_controllen = sizeof ctl.buf;
-	n = recvmsg(fd, &mh, 0);
-	if (n <= 0) {
-		if (n == -1 && (errno == EAGAIN || errno == EINTR))
-			return;
-		conn_close(c, n == 0 ? "eof" : strerror(errno));
-		return;
-	}
-	now = now_us();
-	t0 = rx_time(c, &mh, now);
-	c->rxlen += (size_t)n;
-	c->last_rx_us = now;
 	while (c->rxlen - used >= pl) {
 		rv = frame_parse(&c->link->fr, c->rx + used, c->rxlen - used,
 		    &off, &total, err, sizeof err);
@@ -305,7 +283,7 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 			    "reason=\"%s\"", c->link->cf.name,
 			    (unsigned long long)c->id, err);
 			conn_close(c, "framing");
-			return;
+			return -1;
 		}
 		if (rv == 0)
 			break;
@@ -323,6 +301,73 @@ conn_read(evutil_socket_t fd, short ev, void *arg)
 		c->partial_us = 0;
 	else if (c->partial_us == 0 || used > 0)
 		c->partial_us = now;
+	return 0;
+}
+
+/*
+ * One recvmsg() into the connection's own buffer, its frames handled in
+ * place: a bufferevent asks the kernel how much is readable (FIONREAD)
+ * before every read, allocates a chain per read and has no way to hand
+ * over the control message that carries the kernel's receive time.
+ * 1: read, and the socket holds LINK_QUEUED_BEHIND more; 0: read, or
+ * nothing to read; -1: c closed.
+ */
+static int
+conn_read_once(struct conn *c, evutil_socket_t fd)
+{
+	struct link *l = c->link;
+	union {
+		char		 buf[CMSG_SPACE(sizeof(struct timespec))];
+		struct cmsghdr	 align;
+	} ctl;
+	struct msghdr mh;
+	struct iovec iov;
+	uint64_t t0, now;
+	size_t want;
+	ssize_t n;
+	int behind;
+
+	want = c->rxcap - c->rxlen;
+	if (want > READ_MAX)
+		want = READ_MAX;
+	iov.iov_base = c->rx + c->rxlen;
+	iov.iov_len = want;
+	memset(&mh, 0, sizeof mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
+	mh.msg_control = ctl.buf;
+	mh.msg_controllen = sizeof ctl.buf;
+	n = recvmsg(fd, &mh, 0);
+	if (n <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return 0;
+		conn_close(c, n == 0 ? "eof" : strerror(errno));
+		return -1;
+	}
+	now = now_us();
+	t0 = rx_time(c, &mh, now);
+	c->rxlen += (size_t)n;
+	c->last_rx_us = now;
+	l->rx_queued = queued_after(fd, (size_t)n, want);
+	behind = l->rx_queued >= LINK_QUEUED_BEHIND;
+	if (conn_frames(c, t0, now) == -1)
+		behind = -1;
+	l->rx_queued = 0;
+	return behind;
+}
+
+/* Behind, the loop reads on (its frames are shed at once) while the
+ * socket still holds that much, unless reading was paused meanwhile. */
+static void
+conn_read(evutil_socket_t fd, short ev, void *arg)
+{
+	struct conn *c = arg;
+	int i;
+
+	(void)ev;
+	for (i = 0; i < READS_BEHIND; i++)
+		if (conn_read_once(c, fd) != 1 || c->rd_paused)
+			break;
 }
 
 void
