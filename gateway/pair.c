@@ -25,6 +25,7 @@
 #include <sodium.h>
 
 #include "base/clock.h"
+#include "base/idhash.h"
 #include "base/log.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/tlv.h"
@@ -42,22 +43,19 @@
 
 struct pend {
 	TAILQ_ENTRY(pend) e;
-	struct pend	*hnext;		/* its bucket's chain */
-	uint64_t	 id;
+	struct idlink	 hl;		/* hl.id: the advice id */
 	uint64_t	 sent_us;	/* 0: not sent yet */
 	size_t		 len;		/* 0 for a release */
 	uint8_t		 body[];
 };
 TAILQ_HEAD(pendq, pend);
 
-/* Acks are found by id in a hash, not by walking the queue: with the
- * peer gone the mirror holds 65,536 entries, and every advice the core
- * acks is looked for there. */
-#define PEND_BUCKETS	65536
-
 struct pendlist {
 	struct pendq	 q;
-	struct pend	**bucket;	/* [PEND_BUCKETS] */
+	/* Acks are found by id, not by walking the queue: with the peer
+	 * gone the mirror holds 65,536 entries, and every advice the core
+	 * acks is looked for there. */
+	struct idhash	 byid;
 	size_t		 n, inflight;
 	uint64_t	 sent, resent, acked, dropped;
 };
@@ -87,26 +85,13 @@ pend_init(struct pendlist *l)
 {
 	memset(l, 0, sizeof *l);
 	TAILQ_INIT(&l->q);
-	l->bucket = calloc(PEND_BUCKETS, sizeof l->bucket[0]);
-	return l->bucket != NULL ? 0 : -1;
-}
-
-static struct pend **
-pend_slot(struct pendlist *l, uint64_t id)
-{
-	return &l->bucket[(id * 0x9E3779B97F4A7C15ull) >> 48];
+	return idhash_init(&l->byid);
 }
 
 static void
 pend_free(struct pendlist *l, struct pend *p)
 {
-	struct pend **pp;
-
-	for (pp = pend_slot(l, p->id); *pp != NULL; pp = &(*pp)->hnext)
-		if (*pp == p) {
-			*pp = p->hnext;
-			break;
-		}
+	idhash_del(&l->byid, &p->hl);
 	TAILQ_REMOVE(&l->q, p, e);
 	l->n--;
 	if (p->sent_us != 0)
@@ -118,12 +103,9 @@ pend_free(struct pendlist *l, struct pend *p)
 static struct pend *
 pend_find(struct pendlist *l, uint64_t id)
 {
-	struct pend *p;
+	struct idlink *h = idhash_find(&l->byid, id);
 
-	for (p = *pend_slot(l, id); p != NULL; p = p->hnext)
-		if (p->id == id)
-			return p;
-	return NULL;
+	return h != NULL ? IDHASH_ITEM(h, struct pend, hl) : NULL;
 }
 
 static int
@@ -141,12 +123,11 @@ pend_add(struct pendlist *l, size_t max, uint64_t id, const uint8_t *b,
 			    (unsigned long long)l->dropped);
 		return -1;
 	}
-	p->id = id;
+	p->hl.id = id;
 	p->len = len;
 	if (len > 0)
 		memcpy(p->body, b, len);
-	p->hnext = *pend_slot(l, id);
-	*pend_slot(l, id) = p;
+	idhash_add(&l->byid, &p->hl);
 	TAILQ_INSERT_TAIL(&l->q, p, e);
 	l->n++;
 	return 0;
@@ -162,7 +143,7 @@ peer_up(void)
 static int
 pend_send(struct pendlist *l, struct pend *p, int type, uint64_t now)
 {
-	if (core_send(P.k, type, p->id, 0, p->body, p->len) == -1)
+	if (core_send(P.k, type, p->hl.id, 0, p->body, p->len) == -1)
 		return -1;
 	if (p->sent_us == 0) {
 		l->inflight++;
@@ -485,8 +466,8 @@ pair_stop(void)
 		pend_free(&P.mirror, p);
 	while ((p = TAILQ_FIRST(&P.release.q)) != NULL)
 		pend_free(&P.release, p);
-	free(P.mirror.bucket);
-	free(P.release.bucket);
+	idhash_free(&P.mirror.byid);
+	idhash_free(&P.release.byid);
 	core_free(P.k);
 	P.k = NULL;
 }

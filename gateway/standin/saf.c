@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "base/be.h"
+#include "base/idhash.h"
 #include "base/log.h"
 #include "tunnel/tlv.h"
 #include "base/clock.h"
@@ -19,16 +20,10 @@
 
 #define SAF_WINDOW	4096	/* entries kept in memory */
 #define SAF_ACK_BATCH	8192
-/* The id index: acks and amends find their entry without a walk of the
- * queue, which holds up to SAF_MEMORY_MAX advices besides the window (a
- * walk per amend took 1-2 ms with it full, and under overload the amends
- * of late commits came in hundreds: the loop stopped reading for 400 ms). */
-#define SAF_INDEX_BITS	16
 
 struct entry {
 	TAILQ_ENTRY(entry) e;
-	struct entry	*hnext;		/* its index bucket's chain */
-	uint64_t	 id;
+	struct idlink	 hl;		/* hl.id: the advice id */
 	int		 memory;	/* not in the store (saf_push) */
 	uint64_t	 enq_wall_us;
 	uint64_t	 next_us;	/* 0: never sent */
@@ -46,7 +41,11 @@ static struct {
 	void			*sendarg;
 	uint32_t		 retry_us, max_inflight;
 	TAILQ_HEAD(, entry)	 q;
-	struct entry		**index;	/* [1 << SAF_INDEX_BITS] */
+	/* Acks and amendments find their entry by id: a walk of the queue,
+	 * which holds up to SAF_MEMORY_MAX advices besides the window, took
+	 * 1-2 ms, and under overload the amendments of late commits came in
+	 * hundreds (the loop stopped reading for 400 ms). */
+	struct idhash		 index;
 	size_t			 nmem;
 	uint64_t		 tail_id;	/* highest stored id in memory
 						   or loaded */
@@ -85,7 +84,7 @@ entry_new(uint64_t id, const uint8_t *b, size_t len, uint64_t enq)
 	if ((e = malloc(sizeof *e + len)) == NULL)
 		return NULL;
 	memset(e, 0, sizeof *e);
-	e->id = id;
+	e->hl.id = id;
 	e->enq_wall_us = enq;
 	e->len = len;
 	if (len > 0)
@@ -101,50 +100,23 @@ entry_free(struct entry *e)
 	free(e);
 }
 
-static struct entry **
-bucket(uint64_t id)
-{
-	return &S.index[(id * 0x9E3779B97F4A7C15ull) >> (64 - SAF_INDEX_BITS)];
-}
-
 /* The queued entry with this id, or NULL. */
 static struct entry *
 find(uint64_t id)
 {
-	struct entry *e = *bucket(id);
+	struct idlink *l = idhash_find(&S.index, id);
 
-	while (e != NULL && e->id != id)
-		e = e->hnext;
-	return e;
-}
-
-static void
-index_add(struct entry *e)
-{
-	struct entry **b = bucket(e->id);
-
-	e->hnext = *b;
-	*b = e;
-}
-
-static void
-index_del(struct entry *e)
-{
-	struct entry **pp = bucket(e->id);
-
-	while (*pp != e)
-		pp = &(*pp)->hnext;
-	*pp = e->hnext;
+	return l != NULL ? IDHASH_ITEM(l, struct entry, hl) : NULL;
 }
 
 static void
 enqueue(struct entry *e)
 {
 	TAILQ_INSERT_TAIL(&S.q, e, e);
-	index_add(e);
+	idhash_add(&S.index, &e->hl);
 	S.nmem++;
 	if (!e->memory)
-		S.tail_id = e->id;
+		S.tail_id = e->hl.id;
 	if (S.cursor == NULL)
 		S.cursor = e;
 }
@@ -238,11 +210,11 @@ load_take(struct load_job *lj)
 
 	for (i = 0; i < lj->n; i++) {
 		struct entry *e = lj->v[i];
-		if (e->id <= S.tail_id) {
+		if (e->hl.id <= S.tail_id) {
 			entry_free(e);
 			continue;
 		}
-		e->held = S.nheld > 0 && is_held(e->id);
+		e->held = S.nheld > 0 && is_held(e->hl.id);
 		enqueue(e);
 	}
 	if (lj->bad)
@@ -303,7 +275,7 @@ saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
 
 	memset(&S, 0, sizeof S);
 	TAILQ_INIT(&S.q);
-	if ((S.index = calloc(1u << SAF_INDEX_BITS, sizeof *S.index)) == NULL)
+	if (idhash_init(&S.index) == -1)
 		return -1;
 	S.st = st;
 	S.key = k;
@@ -348,7 +320,7 @@ saf_init(struct store *st, const struct statekey *k, saf_send_fn *send,
 		log_info("event=saf_loaded depth=%llu head_id=%llu",
 		    (unsigned long long)S.s.depth,
 		    (unsigned long long)(TAILQ_FIRST(&S.q) ?
-		    TAILQ_FIRST(&S.q)->id : 0));
+		    TAILQ_FIRST(&S.q)->hl.id : 0));
 	return 0;
 }
 
@@ -367,8 +339,7 @@ saf_shutdown(void)
 	free(S.held);
 	S.held = NULL;
 	S.nheld = S.heldcap = 0;
-	free(S.index);
-	S.index = NULL;
+	idhash_free(&S.index);
 	S.nmem = 0;
 	S.up = 0;
 }
@@ -457,8 +428,8 @@ saf_amended(uint64_t id, const uint8_t *body, size_t len)
 	if (S.cursor == e)
 		S.cursor = n;
 	TAILQ_REMOVE(&S.q, e, e);
-	index_del(e);
-	index_add(n);
+	idhash_del(&S.index, &e->hl);
+	idhash_add(&S.index, &n->hl);
 	entry_free(e);
 }
 
@@ -583,7 +554,7 @@ saf_ack(uint64_t id)
 		if (S.cursor == e)
 			S.cursor = TAILQ_NEXT(e, e);
 		TAILQ_REMOVE(&S.q, e, e);
-		index_del(e);
+		idhash_del(&S.index, &e->hl);
 		S.nmem--;
 		memory = e->memory;
 		entry_free(e);
@@ -610,7 +581,7 @@ saf_ack(uint64_t id)
 static int
 send_one(struct entry *e, uint64_t now)
 {
-	if (S.send(e->id, e->body, e->len, S.sendarg) == -1)
+	if (S.send(e->hl.id, e->body, e->len, S.sendarg) == -1)
 		return -1;
 	if (e->tries > 0)
 		S.s.resent++;
@@ -705,7 +676,7 @@ saf_get_stats(struct saf_stats *o)
 		if (e->tries > o->max_attempts)
 			o->max_attempts = e->tries;
 	if (h != NULL) {
-		o->head_id = h->id;
+		o->head_id = h->hl.id;
 		o->head_attempts = h->tries;
 		o->oldest_age_us = now > h->enq_wall_us ? now -
 		    h->enq_wall_us : 0;
