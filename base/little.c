@@ -68,3 +68,9 @@ little_base(const struct little *q)
 {
 	return (uint64_t)q->base_us;
 }
+
+uint64_t
+little_gap(const struct little *q)
+{
+	return (uint64_t)q->gap_us;
+}

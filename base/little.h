@@ -30,5 +30,7 @@ void	little_leave(struct little *, uint64_t now, uint64_t entered,
 uint64_t little_wait(const struct little *);
 /* The time one piece takes through an empty pipeline, µs. */
 uint64_t little_base(const struct little *);
+/* The time between completions while busy, µs. */
+uint64_t little_gap(const struct little *);
 
 #endif

@@ -54,6 +54,11 @@ standin_rows(struct row *r, size_t n)
 	ROW("deadline_91", SI.deadline_91, 0);
 	ROW("late_voids", SI.voids, 0);
 	ROW("hsm_91", SI.hsm_91, 1);
+	/* admission's estimate of a new decision's time through
+	 * (gateway/admit.c: shed_busy) and what it is made of */
+	ROW("wait_us", standin_wait_us(), 0);
+	ROW("wait_base_us", little_base(&SI.load), 0);
+	ROW("wait_gap_us", little_gap(&SI.load), 1);
 	ROW("batches", s.batches, 0);
 	ROW("max_batch", s.max_batch, 0);
 	ROW("lookups_on_loop", s.lookups_loop, 0);

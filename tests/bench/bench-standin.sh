@@ -14,7 +14,8 @@
 # floor it is compared with: `bench_store`'s one-decision commit (a
 # durable commit of one decision, waited for, on the same disk, in the
 # same minute).  Printed as median [min-max] of the runs:
-#   standin rate=R p50_us=.. p99_us=.. late=N gw_late=N rc91=N pages_per_decision=..
+#   standin rate=R p50_us=.. p99_us=.. late=N gw_late=N rc91=N shed_old=N
+#           shed_busy=N pages_per_decision=..
 #           decisions_per_commit=.. commit_us_avg=.. floor_p99_us=..
 #           p99_over_floor=.. floor_pages_per_commit=..
 #           (goal <= 3 at 10,000/s, late = 0)
@@ -39,8 +40,11 @@
 # late = answers after the 40 ms deadline as the scheme simulator saw
 # them, gw_late = as gatewayd counts them (sent more than Deadline after
 # the kernel received the request; the difference is the simulator's
-# own delays); rc91 = 91s (shed at the door
-# when the pipeline cannot answer in time, or the deadline guard);
+# own delays); rc91 = 91s (shed at the door when the pipeline cannot
+# answer in time, or the deadline guard), of them shed_old (read too
+# late: the loop was behind, most often after a stop of the host) and
+# shed_busy (the pipeline's queue would outlast the deadline; admission,
+# gateway/admit.c);
 # pages_per_decision = what the store's writer thread wrote (its wchar
 # in /proc) / 4096 / decisions; commit sizes from `gatewayctl standin`.
 #
@@ -164,8 +168,10 @@ PY
 	# the kernel's receive time: what the simulator's lateness cannot hide
 	"$BIN/gatewayctl" -s "$T/ctl.sock" links --json 2>/dev/null | python3 -c "
 import json, sys
-print(sum(l['admission']['answered_late'] for l in json.load(sys.stdin)['links']))" ||
-	    echo 0
+ls = json.load(sys.stdin)['links']
+print(*(sum(l['admission'][k] for l in ls)
+    for k in ('answered_late', 'shed_old', 'shed_busy')))" ||
+	    echo 0 0 0
 }
 
 # One measured run: NAME, then scheme-sim's own arguments.  Appends a
@@ -215,6 +221,7 @@ print(json.dumps({
     "rate": d["rate"], "p50": d["latency_us"]["p50"],
     "p99": d["latency_us"]["p99"], "late": d["deadline_miss"],
     "gw_late": a[5] - b[5],
+    "shed_old": a[6] - b[6], "shed_busy": a[7] - b[7],
     "rc91": d["by_rc"].get("91", 0), "errors": d["errors"]["total"],
     "approved_per_s": d["by_rc"].get("00", 0) * d["rate"] / max(d["received"], 1),
     "pages": (a[3] - b[3]) / 4096 / max(dec, 1),
@@ -255,11 +262,13 @@ if sys.argv[2] == "max":
           f("floor_p99"), f("floor_pages", "%.1f"), beside, len(runs)))
 else:
     print("standin rate=%s p50_us=%s p99_us=%s late=%d gw_late=%d rc91=%d "
-          "pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
+          "shed_old=%d shed_busy=%d pages_per_decision=%s decisions_per_commit=%s commit_us_avg=%s "
           "floor_p99_us=%s p99_over_floor=%s floor_pages_per_commit=%s %s "
           "runs=%d (goal at 10000/s: p99_over_floor <= 3, late = 0)" % (
           sys.argv[2][2:], f("p50"), f("p99"), late, gw_late,
           sum(r["rc91"] for r in runs),
+          sum(r.get("shed_old", 0) for r in runs),
+          sum(r.get("shed_busy", 0) for r in runs),
           f("pages", "%.2f"), f("per_commit", "%.1f"), f("commit_us"),
           f("floor_p99"), rs, f("floor_pages", "%.1f"), beside, len(runs)))
 PY
