@@ -1,20 +1,40 @@
 /* idhash.c — see idhash.h. */
 #include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
 
 #include "base/idhash.h"
 
 #define IDHASH_BITS	16
 
+_Static_assert(sizeof(((struct idhash *)0)->key) ==
+    crypto_shorthash_KEYBYTES, "idhash key is a SipHash key");
+
+/*
+ * Keyed (SipHash, a key of the table's own): some ids are chosen by a
+ * peer (the core's corr_ids, the other appliance's advice ids), and an
+ * unkeyed hash lets a peer put them all in one chain, every look-up a
+ * walk of it.
+ */
 static struct idlink **
 bucket(const struct idhash *h, uint64_t id)
 {
-	/* Fibonacci hashing: ids that count up spread over all buckets. */
-	return &h->b[(id * 0x9E3779B97F4A7C15ull) >> (64 - IDHASH_BITS)];
+	uint8_t in[8], out[crypto_shorthash_BYTES];
+	uint64_t v;
+
+	memcpy(in, &id, sizeof in);
+	crypto_shorthash(out, in, sizeof in, h->key);
+	memcpy(&v, out, sizeof v);
+	return &h->b[v & (((uint64_t)1 << IDHASH_BITS) - 1)];
 }
 
 int
 idhash_init(struct idhash *h)
 {
+	if (sodium_init() < 0)
+		return -1;
+	crypto_shorthash_keygen(h->key);
 	h->b = calloc((size_t)1 << IDHASH_BITS, sizeof *h->b);
 	return h->b != NULL ? 0 : -1;
 }
@@ -24,6 +44,7 @@ idhash_free(struct idhash *h)
 {
 	free(h->b);
 	h->b = NULL;
+	sodium_memzero(h->key, sizeof h->key);
 }
 
 void

@@ -3,7 +3,8 @@
  * intrusive (each thing holds its struct idlink, the id in it).  For the
  * queues that must find an entry by id without walking them: the advice
  * queue (up to 100,000 in memory under overload) and the pair's mirror
- * (65,536 with the peer gone), where every ack and amendment looks one up.
+ * (65,536 with the peer gone), where every ack and amendment looks one up,
+ * and the OUT_REQUEST corr_ids seen lately (100,000 at most).
  */
 #ifndef BASE_IDHASH_H
 #define BASE_IDHASH_H
@@ -18,6 +19,7 @@ struct idlink {
 
 struct idhash {
 	struct idlink	**b;
+	unsigned char	  key[16];	/* the hash's (idhash.c) */
 };
 
 /* 0, or -1 (no memory). */

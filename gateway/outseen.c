@@ -1,5 +1,6 @@
 /*
- * outseen.c — OUT_REQUEST corr_ids: a chained hash and an age list.
+ * outseen.c — OUT_REQUEST corr_ids: found by id (base/idhash.h: the core
+ * chooses them, so the hash is keyed) and kept in an age list.
  */
 #include <sys/queue.h>
 #include <stdlib.h>
@@ -7,41 +8,38 @@
 
 #include <sodium.h>
 
+#include "base/idhash.h"
 #include "gateway/outseen.h"
 
-#define NBUCKETS	4096
-
 struct seen {
-	struct seen		*hnext;
+	struct idlink		 hl;		/* hl.id: the corr_id */
 	TAILQ_ENTRY(seen)	 age;
-	uint64_t		 corr;
 	uint64_t		 expires;
+	uint64_t		 keep;		/* the last use's keep time */
 	int			 answered;
 	size_t			 len;
 	uint8_t			*body;		/* the answer: may hold a PAN */
 };
 
-static struct seen *buckets[NBUCKETS];
+static struct idhash byid;
 static TAILQ_HEAD(, seen) ages = TAILQ_HEAD_INITIALIZER(ages);
 static size_t count;
 static void (*expired)(uint64_t);
 
-static struct seen **
-slot(uint64_t corr)
+static struct seen *
+find(uint64_t corr)
 {
-	struct seen **pp = &buckets[(corr ^ corr >> 29) % NBUCKETS];
+	struct idlink *l;
 
-	while (*pp != NULL && (*pp)->corr != corr)
-		pp = &(*pp)->hnext;
-	return pp;
+	if (byid.b == NULL || (l = idhash_find(&byid, corr)) == NULL)
+		return NULL;
+	return IDHASH_ITEM(l, struct seen, hl);
 }
 
 static void
 drop(struct seen *e)
 {
-	struct seen **pp = slot(e->corr);
-
-	*pp = e->hnext;
+	idhash_del(&byid, &e->hl);
 	TAILQ_REMOVE(&ages, e, age);
 	count--;
 	if (e->body != NULL)
@@ -55,6 +53,7 @@ static void
 touch(struct seen *e, uint64_t now, uint64_t keep)
 {
 	e->expires = now + keep;
+	e->keep = keep;
 	TAILQ_REMOVE(&ages, e, age);
 	TAILQ_INSERT_TAIL(&ages, e, age);
 }
@@ -63,9 +62,9 @@ enum outseen_state
 outseen_check(uint64_t corr, uint64_t now, uint64_t keep,
     const uint8_t **body, size_t *len)
 {
-	struct seen **pp = slot(corr), *e;
+	struct seen *e;
 
-	if ((e = *pp) != NULL) {
+	if ((e = find(corr)) != NULL) {
 		touch(e, now, keep);
 		if (!e->answered)
 			return OUTSEEN_INFLIGHT;
@@ -74,11 +73,14 @@ outseen_check(uint64_t corr, uint64_t now, uint64_t keep,
 		return OUTSEEN_ANSWERED;
 	}
 	outseen_expire(now);
+	if (byid.b == NULL && idhash_init(&byid) == -1)
+		return OUTSEEN_FULL;
 	if (count >= OUTSEEN_MAX || (e = calloc(1, sizeof *e)) == NULL)
 		return OUTSEEN_FULL;
-	e->corr = corr;
+	e->hl.id = corr;
 	e->expires = now + keep;
-	*pp = e;
+	e->keep = keep;
+	idhash_add(&byid, &e->hl);
 	TAILQ_INSERT_TAIL(&ages, e, age);
 	count++;
 	return OUTSEEN_NEW;
@@ -88,7 +90,7 @@ void
 outseen_answered(uint64_t corr, const uint8_t *body, size_t len,
     uint64_t now, uint64_t keep)
 {
-	struct seen *e = *slot(corr);
+	struct seen *e = find(corr);
 
 	if (e == NULL || e->answered)
 		return;
@@ -108,12 +110,18 @@ outseen_expire(uint64_t now)
 {
 	struct seen *e;
 
-	/* In-flight entries are kept until answered: the answer (or the
-	 * link's timeout, which answers 91) always comes. */
-	while ((e = TAILQ_FIRST(&ages)) != NULL && e->expires <= now &&
-	    e->answered) {
+	/* In-flight entries are kept until answered (the answer, or the
+	 * link's timeout, which answers 91), and one whose record could not
+	 * be read at start for good: a retry of it is never sent on.  They
+	 * go to the young end again, so none holds up the expiry of those
+	 * behind it. */
+	while ((e = TAILQ_FIRST(&ages)) != NULL && e->expires <= now) {
+		if (!e->answered) {
+			touch(e, now, e->keep > 0 ? e->keep : 1);
+			continue;
+		}
 		if (expired != NULL)
-			expired(e->corr);
+			expired(e->hl.id);
 		drop(e);
 	}
 }
@@ -137,4 +145,5 @@ outseen_shutdown(void)
 
 	while ((e = TAILQ_FIRST(&ages)) != NULL)
 		drop(e);
+	idhash_free(&byid);
 }
