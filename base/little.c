@@ -1,4 +1,6 @@
 /* little.c — see little.h. */
+#include <string.h>
+
 #include "base/little.h"
 
 /*
@@ -6,12 +8,45 @@
  * not completion by completion: a group commit ends hundreds of
  * decisions at once and then nothing for a commit's length, and an
  * average over single gaps would be pulled to zero by the burst.  The
- * windows' figures are then averaged, and the empty-pipeline time too
- * (rare under load: then the last ones seen are what counts).
+ * figure is the median of the last LITTLE_KEEP windows, and the
+ * empty-pipeline time the median of its last LITTLE_KEEP samples (rare
+ * under load: then the last ones seen are what counts).  A median, not
+ * an average: a stop of the host (10 ms with nothing done, several a
+ * second on a shared machine) is one window out of nine and moves it
+ * not at all, where an average took a quarter of it, and priced the
+ * pile-up the stop leaves behind at twice or three times the pace that
+ * clears it.  A change that lasts (another process on the CPU) is in
+ * most windows, and the median follows it within five.
  */
 #define WINDOW_US	10000
-#define GAP_WEIGHT	(1.0 / 4)
-#define BASE_WEIGHT	(1.0 / 8)
+
+static void
+keep_sample(struct little_keep *k, double v)
+{
+	k->v[k->next] = v;
+	k->next = (k->next + 1) % LITTLE_KEEP;
+	if (k->n < LITTLE_KEEP)
+		k->n++;
+}
+
+/* The median; of an even count the higher of the middle two. */
+static double
+keep_median(const struct little_keep *k)
+{
+	double s[LITTLE_KEEP], t;
+	unsigned i, j;
+
+	if (k->n == 0)
+		return 0;
+	memcpy(s, k->v, k->n * sizeof s[0]);
+	for (i = 1; i < k->n; i++)
+		for (j = i; j > 0 && s[j - 1] > s[j]; j--) {
+			t = s[j];
+			s[j] = s[j - 1];
+			s[j - 1] = t;
+		}
+	return s[k->n / 2];
+}
 
 uint64_t
 little_enter(struct little *q, uint64_t now)
@@ -27,8 +62,6 @@ void
 little_leave(struct little *q, uint64_t now, uint64_t entered,
     uint64_t ahead)
 {
-	double sample, took;
-
 	if (q->n == 0)
 		return;
 	q->n--;
@@ -36,16 +69,15 @@ little_leave(struct little *q, uint64_t now, uint64_t entered,
 	q->win_done++;
 	q->last_us = now;
 	if (q->win_us >= WINDOW_US) {
-		sample = (double)q->win_us / (double)q->win_done;
-		if (q->gap_us == 0)
-			q->gap_us = sample;
-		else
-			q->gap_us += (sample - q->gap_us) * GAP_WEIGHT;
+		keep_sample(&q->gaps, (double)q->win_us /
+		    (double)q->win_done);
+		q->gap_us = keep_median(&q->gaps);
 		q->win_us = q->win_done = 0;
 	}
 	if (ahead == 0) {
-		took = now > entered ? (double)(now - entered) : 0;
-		q->base_us += (took - q->base_us) * BASE_WEIGHT;
+		keep_sample(&q->bases, now > entered ?
+		    (double)(now - entered) : 0);
+		q->base_us = keep_median(&q->bases);
 	}
 }
 

@@ -11,6 +11,13 @@
 
 #include <stdint.h>
 
+/* The last LITTLE_KEEP samples of a figure, for their median. */
+#define LITTLE_KEEP	9
+struct little_keep {
+	double		 v[LITTLE_KEEP];
+	unsigned	 n, next;
+};
+
 struct little {
 	uint64_t	 n;		/* in the pipeline now */
 	uint64_t	 last_us;	/* last completion, or busy since */
@@ -18,6 +25,7 @@ struct little {
 	double		 base_us;	/* through an empty pipeline */
 	/* the window being measured: busy time, completions in it */
 	uint64_t	 win_us, win_done;
+	struct little_keep gaps, bases;	/* their last samples */
 };
 
 /* Work enters at now: returns how much was in before it (keep it for

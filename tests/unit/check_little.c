@@ -1,0 +1,87 @@
+/* check_little.c — admission's estimate (base/little.h): the pace
+ * between completions read from a busy pipeline, a stop of the host not
+ * taken for the pace, a lasting slowdown followed within five windows,
+ * the empty-pipeline time, and the wait n x gap + base. */
+#include <check.h>
+#include <stdlib.h>
+
+#include "base/little.h"
+
+/* count pieces, each entering at *t and leaving pace µs later, one
+ * after the other (something else keeps the pipeline busy) */
+static void
+run(struct little *q, uint64_t *t, unsigned count, uint64_t pace)
+{
+	uint64_t ahead;
+
+	while (count-- > 0) {
+		ahead = little_enter(q, *t);
+		*t += pace;
+		little_leave(q, *t, *t - pace, ahead);
+	}
+}
+
+START_TEST(test_pace_and_stops)
+{
+	struct little q = { 0 };
+	uint64_t t = 1000;
+
+	little_enter(&q, t);		/* the one that keeps it busy */
+	run(&q, &t, 1000, 100);
+	ck_assert_uint_eq(little_gap(&q), 100);
+	/* a 10 ms stop with nothing done, then the pace as before: the
+	 * window it closes is one of nine */
+	t += 10000;
+	run(&q, &t, 1, 100);
+	run(&q, &t, 100, 100);
+	ck_assert_uint_eq(little_gap(&q), 100);
+	/* a slowdown that lasts: within five windows */
+	run(&q, &t, 5 * 34, 300);
+	ck_assert_uint_eq(little_gap(&q), 300);
+	/* and back */
+	run(&q, &t, 5 * 100, 100);
+	ck_assert_uint_eq(little_gap(&q), 100);
+}
+END_TEST
+
+START_TEST(test_base_and_wait)
+{
+	struct little q = { 0 };
+	uint64_t t = 1000, took[] = { 2000, 2100, 9000, 1900, 2050 }, a;
+	unsigned i;
+
+	/* alone in the pipeline each time: the median, not the stop */
+	for (i = 0; i < sizeof took / sizeof took[0]; i++) {
+		a = little_enter(&q, t);
+		ck_assert_uint_eq(a, 0);
+		little_leave(&q, t + took[i], t, a);
+		t += 100000;
+	}
+	ck_assert_uint_eq(little_base(&q), 2050);
+	ck_assert_uint_eq(little_wait(&q), 2050);
+	/* 10 busy at a 50 µs pace: one more waits 10 x 50 + its own way */
+	for (i = 0; i < 10; i++)
+		little_enter(&q, t);
+	run(&q, &t, 2000, 50);
+	ck_assert_uint_eq(little_gap(&q), 50);
+	ck_assert_uint_eq(little_wait(&q), 2050 + 10 * 50);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("little");
+	TCase *tc = tcase_create("core");
+	SRunner *sr;
+	int nf;
+
+	tcase_add_test(tc, test_pace_and_stops);
+	tcase_add_test(tc, test_base_and_wait);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	nf = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
