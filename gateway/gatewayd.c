@@ -445,8 +445,9 @@ sched_group(char *buf, size_t len, int *ok)
  * kernel's RT throttle then stopped it for 50 ms and more at a time.
  * And the kernel's shortest slice (base/cpuslice.h): at its default a
  * wake-up of the loop beside a busy process waits out that process's
- * slice (EEVDF), and closed-loop stand-in decisions with a busy loop
- * pinned on gatewayd's CPU went from about 8,000/s to 10,000-13,000/s.
+ * slice (EEVDF): closed-loop stand-in decisions with a busy loop pinned
+ * on gatewayd's CPU went from 6,500-7,700/s to 11,800-15,300/s
+ * (doc/performance.md).
  * Said at start, and warned when missing, so a weaker mode is never
  * silent.
  */
