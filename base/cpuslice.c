@@ -32,6 +32,7 @@ int
 cpuslice_set(uint64_t slice_us, char *why, size_t whylen)
 {
 	struct slice_attr a;
+	int e;
 
 	/* 1. What this thread has now: its nice stays as the unit set it. */
 	memset(&a, 0, sizeof a);
@@ -48,8 +49,9 @@ cpuslice_set(uint64_t slice_us, char *why, size_t whylen)
 	a.flags = 0;
 	a.runtime = slice_us * 1000;
 	if (syscall(SYS_sched_setattr, 0, &a, 0) == -1) {
-		snprintf(why, whylen, "sched_setattr: %s", strerror(errno));
-		return errno == EPERM ? 0 : -1;
+		e = errno;
+		snprintf(why, whylen, "sched_setattr: %s", strerror(e));
+		return e == EPERM ? 0 : -1;
 	}
 	/* 3. Read back: a kernel before 6.12 takes the call and ignores
 	 * the slice (it reports 0). */
