@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* The shortest slice the kernel gives (0.1 ms): the daemons on the
- * deadline's path (gatewayd, hsmd) ask for it. */
-#define CPUSLICE_SHORT_US	100
+/* The kernel's bounds for a slice asked for. */
+#define CPUSLICE_MIN_US		100
+#define CPUSLICE_MAX_US		100000
 
 /* 1: the slice is slice_us; 0: this kernel keeps its own (before 6.12,
  * or the request was refused: why says which); -1: could not ask. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base/cpuslice.h"
 #include "iso8583/frame.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
@@ -147,6 +148,35 @@ print_confine(FILE *f, const void *s)
 		fprintf(f, "Confine = no\n");
 }
 
+/* CpuSlice = 100us asks the kernel for a CPU slice of that length for
+ * every thread (base/cpuslice.h); unset, the kernel's own.  Printed by -n
+ * only when set. */
+static int
+set_cpu_slice(struct pctx *px, void *s, const char *v)
+{
+	struct config *c = s;
+	uint32_t us;
+
+	if (config_duration(v, &us) == -1 || us < CPUSLICE_MIN_US ||
+	    us > CPUSLICE_MAX_US)
+		return FAILED(px, "CpuSlice: want a duration of 100us..100ms "
+		    "(the kernel's bounds)");
+	c->cpu_slice_us = us;
+	return 1;
+}
+
+static void
+print_cpu_slice(FILE *f, const void *s)
+{
+	const struct config *c = s;
+	char d[32];
+
+	if (c->cpu_slice_us == 0)
+		return;
+	config_fmt_duration(c->cpu_slice_us, d, sizeof d);
+	fprintf(f, "CpuSlice = %s\n", d);
+}
+
 static const struct cfg_key gateway_keys[] = {
 	{ "Name", T_NAME, GW(name), CFG_NAME_MAX, 0, 0, "not a valid name",
 	    0, NULL, NULL, NULL },
@@ -175,6 +205,8 @@ static const struct cfg_key gateway_keys[] = {
 	    NULL, NULL, NULL },
 	{ "Confine", T_FUNC, 0, 0, 0, 0, NULL, 0, set_confine, print_confine,
 	    NULL },
+	{ "CpuSlice", T_FUNC, 0, 0, 0, 0, NULL, 0, set_cpu_slice,
+	    print_cpu_slice, NULL },
 };
 
 /* --- [Link NAME] --------------------------------------------------------------- */

@@ -122,6 +122,7 @@ struct config {
 	uint32_t	 watchdog_us;
 	int		 no_confine;		/* Confine = no */
 	uint32_t	 log_rate;		/* lines per event per second */
+	uint32_t	 cpu_slice_us;		/* CpuSlice; 0: the kernel's */
 	/* [StandIn] */
 	int		 standin_mode;		/* enum standin_mode */
 	uint64_t	 standin_max_amount;

@@ -443,10 +443,9 @@ sched_group(char *buf, size_t len, int *ok)
  * the loop off the CPU for up to 200 ms; a real-time policy did better
  * until gatewayd itself was the busy one (twice its saturation): the
  * kernel's RT throttle then stopped it for 50 ms and more at a time.
- * And the kernel's shortest slice (base/cpuslice.h): at its default a
- * wake-up of the loop beside a busy process waits out that process's
- * slice (EEVDF): closed-loop stand-in decisions with a busy loop pinned
- * on gatewayd's CPU went from 6,500-7,700/s to 11,800-15,300/s
+ * CpuSlice asks for a shorter slice (base/cpuslice.h): at the kernel's
+ * a wake-up of the loop beside a busy process waits out that process's
+ * slice (EEVDF).  Not the default: it trades peak throughput for it
  * (doc/performance.md).
  * Said at start, and warned when missing, so a weaker mode is never
  * silent.
@@ -454,31 +453,33 @@ sched_group(char *buf, size_t len, int *ok)
 static void
 sched_report(void)
 {
-	int pol = sched_getscheduler(0), nice, group_ok, sliced;
+	int pol = sched_getscheduler(0), nice, group_ok;
 	char group[64], why[128];
+	uint32_t slice;
 
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, 0);
 	if (errno != 0)
 		nice = 0;
 	sched_group(group, sizeof group, &group_ok);
-	/* every thread started later has it too */
-	if ((sliced = cpuslice_set(CPUSLICE_SHORT_US, why, sizeof why)) != 1)
-		log_warnx("event=cpu_slice slice=kernel_default reason=\"%s\" "
-		    "effect=\"a wake-up may wait out another process's slice "
-		    "on the same CPU (several ms)\"", why);
+	/* CpuSlice: every thread started later has it too */
+	slice = gw.conf->cpu_slice_us;
+	if (slice > 0 && cpuslice_set(slice, why, sizeof why) != 1) {
+		log_warnx("event=cpu_slice slice_us=%u applied=no "
+		    "reason=\"%s\"", slice, why);
+		slice = 0;
+	}
 	if (pol == SCHED_OTHER && nice < 0 && group_ok) {
 		log_info("event=scheduling policy=other nice=%d%s "
-		    "slice_us=%d", nice, group, sliced == 1 ?
-		    CPUSLICE_SHORT_US : 0);
+		    "slice_us=%u", nice, group, slice);
 		return;
 	}
-	log_warnx("event=scheduling policy=%s nice=%d%s slice_us=%d "
+	log_warnx("event=scheduling policy=%s nice=%d%s slice_us=%u "
 	    "reason=\"%s\" hint=\"Nice=-20 and CPUWeight=10000 in the unit "
 	    "(gatewayd.service)\"",
 	    pol == SCHED_OTHER ? "other" : pol == SCHED_FIFO ? "fifo" :
 	    pol == SCHED_RR ? "rr" : "batch-or-idle", nice, group,
-	    sliced == 1 ? CPUSLICE_SHORT_US : 0,
+	    slice,
 	    pol != SCHED_OTHER ? "a real-time or background policy: the "
 	    "kernel throttles or starves it" : nice >= 0 ? "normal "
 	    "priority: other work on this CPU can delay answers past their "

@@ -50,7 +50,6 @@
 #include "hsm/hsmdconf.h"
 #include "hsm/lmk.h"
 #include "base/confine.h"
-#include "base/cpuslice.h"
 #include "base/log.h"
 
 #define OUT_HIGH	(1024 * 1024)	/* stop reading a client that lags */
@@ -462,7 +461,6 @@ static void
 harden(void)
 {
 	struct rlimit rl = { 0, 0 };
-	char why[128];
 
 	/* Keys must not reach a core file or a debugger of the same uid. */
 	setrlimit(RLIMIT_CORE, &rl);
@@ -470,11 +468,6 @@ harden(void)
 	signal(SIGPIPE, SIG_IGN);
 	if (sodium_init() < 0)
 		fatalx("msg=\"sodium_init failed\"");
-	/* Stand-in waits for each answer: hsmd's wake-ups must not wait
-	 * out another process's slice either (base/cpuslice.h). */
-	if (cpuslice_set(CPUSLICE_SHORT_US, why, sizeof why) != 1)
-		log_warnx("event=cpu_slice slice=kernel_default reason=\"%s\"",
-		    why);
 }
 
 /*

@@ -54,7 +54,8 @@
 # 40 ms deadline), BENCH_CARDS (10000), GATEWAYD_STORE_SYNC (full;
 # "meta" = one fsync per commit, see doc/standin.md), BENCH_OUT (keep the
 # reports), BENCH_BIN (the binaries to measure, default build/bin: an
-# older build side by side), BENCH_FLOOR (build/bench/bench_store).
+# older build side by side), BENCH_FLOOR (build/bench/bench_store),
+# BENCH_CPU_SLICE (gatewayd's CpuSlice, e.g. 100us; unset: the kernel's).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -107,6 +108,7 @@ StateKeyFile = $T/state.key
 ControlSocket = $T/ctl.sock
 Metrics = 127.0.0.1:$P_MET
 HSM = unix:$T/hsm.sock
+${BENCH_CPU_SLICE:+CpuSlice = $BENCH_CPU_SLICE}
 
 [Link bench]
 Profile = iso87

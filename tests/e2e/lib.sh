@@ -151,7 +151,8 @@ start_hsm() {
 }
 
 # gw_head: the [Gateway] keys every test config starts with: control
-# socket in $T, metrics on $METRICS.
+# socket in $T, metrics on $METRICS; GW_CPU_SLICE=100us (environment)
+# adds CpuSlice.
 gw_head() {
 	cat <<CONF
 [Gateway]
@@ -159,6 +160,7 @@ Name = e2e-gw
 ControlSocket = $T/ctl.sock
 Metrics = 127.0.0.1:$METRICS
 CONF
+	if [ -n "${GW_CPU_SLICE:-}" ]; then echo "CpuSlice = $GW_CPU_SLICE"; fi
 }
 
 # gw_base: a gateway without a stand-in store (the lab mode, said so).

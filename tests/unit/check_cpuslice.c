@@ -40,15 +40,15 @@ START_TEST(test_set_and_inherited)
 	pthread_t t;
 	int rc;
 
-	rc = cpuslice_set(CPUSLICE_SHORT_US, why, sizeof why);
+	rc = cpuslice_set(CPUSLICE_MIN_US, why, sizeof why);
 	ck_assert_int_ge(rc, 0);
 	ck_assert_str_ne(why, "");
 	if (rc == 0)
 		return;		/* this kernel keeps its own, and said why */
-	ck_assert_uint_eq(slice_ns(), CPUSLICE_SHORT_US * 1000ull);
+	ck_assert_uint_eq(slice_ns(), CPUSLICE_MIN_US * 1000ull);
 	ck_assert_int_eq(pthread_create(&t, NULL, child, &got), 0);
 	ck_assert_int_eq(pthread_join(t, NULL), 0);
-	ck_assert_uint_eq(got, CPUSLICE_SHORT_US * 1000ull);
+	ck_assert_uint_eq(got, CPUSLICE_MIN_US * 1000ull);
 }
 END_TEST
 
