@@ -102,8 +102,8 @@ standin_conf(const struct config *c, struct standin_conf *s)
 /*
  * Applies a new config: links and cores that are gone are stopped, new
  * ones started, changed ones restarted; the untouched ones keep their
- * connections, sessions and health.  ControlSocket and Metrics need a
- * restart.
+ * connections, sessions and health.  ControlSocket, Metrics, StoreSize,
+ * CpuSlice and the pair link need a restart (the last three say so).
  */
 /* Links whose section is gone or changed stop; new and changed start. */
 static void
@@ -160,8 +160,8 @@ reload_cores(const struct config *nc, int *added, int *removed,
 /*
  * Applies a new config: links and cores that are gone are stopped, new
  * ones started, changed ones restarted; the untouched ones keep their
- * connections, sessions and health.  ControlSocket and Metrics need a
- * restart.
+ * connections, sessions and health.  ControlSocket, Metrics, StoreSize,
+ * CpuSlice and the pair link need a restart (the last three say so).
  */
 static int
 gw_reload(char *msg, size_t cap)
@@ -186,6 +186,11 @@ gw_reload(char *msg, size_t cap)
 	if (nc->standin_store_size != gw.conf->standin_store_size)
 		log_warnx("event=reload_store_size_unchanged reason=\"StoreSize "
 		    "changes at the next start\"");
+	if (nc->cpu_slice_us != gw.conf->cpu_slice_us)
+		log_warnx("event=reload_cpu_slice_unchanged slice_us=%u "
+		    "reason=\"CpuSlice changes at the next start: the threads "
+		    "keep the slice they started with\"",
+		    gw.conf->cpu_slice_us);
 	if (dedup_init(nc->dedup_max, nc->dedup_us) == -1)
 		log_warnx("event=dedup_resize_failed entries=%u reason=\"out of "
 		    "memory: the table keeps its size\"",

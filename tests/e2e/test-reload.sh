@@ -1,6 +1,7 @@
 #!/bin/bash
 # Reload adds a link (gatewayctl reload, then SIGHUP removes it again)
-# without dropping a connection held open on the link that stays.
+# without dropping a connection held open on the link that stays; a
+# changed CpuSlice is said to wait for a restart.
 TEST=reload
 . "$(dirname "$0")/lib.sh"
 
@@ -35,9 +36,12 @@ exec 7>"$T/hold.in"
 for i in $(seq 1 50); do grep -q ready "$T/hold.out" && break; sleep 0.05; done
 grep -q ready "$T/hold.out" || fail "holder did not sign on"
 
-write_conf 2
+# With it CpuSlice changes: not applied by a reload, and said so.
+GW_CPU_SLICE=250us write_conf 2
 ctl reload | sed 's/^/   /'
 ctl links | sed 's/^/   /'
+grep -q "event=reload_cpu_slice_unchanged slice_us=0 " "$T/gatewayd.log" ||
+    fail "a reload changing CpuSlice did not say it waits for a restart"
 out=$(python3 "$ROOT/tests/e2e/isopeer.py" allowed "$BIN" 127.0.0.1 "$L2" 127.0.0.1) \
     || fail "new link not serving: $out"
 echo "   new link: $out"
@@ -60,4 +64,4 @@ ctl links --json | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit
 echo go >&7
 wait $HP || { cat "$T/hold.out"; fail "connection on link one dropped by reload"; }
 grep -q "survived" "$T/hold.out" || fail "holder did not confirm"
-pass "link added by reload, bad config refused, link removed by SIGHUP, held connection survived"
+pass "link added by reload (CpuSlice change said to wait), bad config refused, link removed by SIGHUP, held connection survived"
