@@ -175,6 +175,15 @@ flush_all(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+void
+core_flush_now(void)
+{
+	if (flush_ev != NULL && !TAILQ_EMPTY(&flushq)) {
+		event_del(flush_ev);
+		flush_all(-1, 0, NULL);
+	}
+}
+
 int
 core_send(struct core *k, int type, uint64_t corr, uint32_t budget_us,
     const uint8_t *body, size_t len)

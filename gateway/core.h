@@ -46,8 +46,11 @@ struct core *core_next(const struct core *);
 /* The healthy endpoint with the lowest Priority, or NULL. */
 struct core *core_best(void);
 
+/* Queued, and sent when the loop's pass is done (one sendmmsg per core),
+ * or by core_flush_now from a caller that knows its batch is complete. */
 int	core_send(struct core *, int type, uint64_t corr, uint32_t budget_us,
 	    const uint8_t *body, size_t len);
+void	core_flush_now(void);
 const char *core_state_name(int);
 /* A request timed out and nothing authenticated came from k since it was
  * sent: k is down now, not three heartbeats from now. */

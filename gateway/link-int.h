@@ -43,6 +43,8 @@ struct linkio_hooks {
 	void	(*connected)(struct conn *);
 	/* A Connect slot's connection closed: dial again, later. */
 	void	(*slot_closed)(struct link_slot *);
+	/* The frames of one read event are handled. */
+	void	(*read_done)(struct link *);
 };
 
 /* linkio.c */

@@ -38,11 +38,18 @@ static int link_dispatch(struct conn *, const uint8_t *, size_t,
     uint64_t);
 static void dispatch(struct conn *, struct iso_msg *, uint64_t);
 static void slot_schedule(struct link_slot *);
+static void read_done(struct link *);
 
 static const struct link_handlers *hand;
 static const struct linkio_hooks io_hooks = { link_dispatch,
-    linkmac_send, session_connected, slot_schedule };
+    linkmac_send, session_connected, slot_schedule, read_done };
 static struct iso_msg rxmsg, nm;
+
+static void
+read_done(struct link *l)
+{
+	hand->read_done(l);
+}
 
 void
 link_init(struct event_base *b, const struct link_handlers *handlers)

@@ -30,6 +30,9 @@ struct link_handlers {
 	void	(*tick)(struct link *);
 	/* The link is going away: forget what points at it. */
 	void	(*gone)(struct link *);
+	/* The frames of one read are handled: what they queued can leave
+	 * now, in one go, rather than in another pass of the loop. */
+	void	(*read_done)(struct link *);
 };
 
 void	link_init(struct event_base *, const struct link_handlers *);

@@ -362,12 +362,14 @@ static void
 conn_read(evutil_socket_t fd, short ev, void *arg)
 {
 	struct conn *c = arg;
+	struct link *l = c->link;
 	int i;
 
 	(void)ev;
 	for (i = 0; i < READS_BEHIND; i++)
 		if (conn_read_once(c, fd) != 1 || c->rd_paused)
 			break;
+	hooks->read_done(l);
 }
 
 void

@@ -10,6 +10,9 @@
  * of new requests, whose sealing and routing is most of a pass's work:
  * answers are drained before new requests are admitted.  New requests
  * cannot starve: the urgent work is bounded by what was admitted.
+ * The requests a scheme read queued leave at the end of that read
+ * (link_handlers.read_done), not from the urgent flush: activating it
+ * cuts the pass and costs the loop another one, with an epoll_wait.
  */
 #ifndef GATEWAY_LOOPPRIO_H
 #define GATEWAY_LOOPPRIO_H

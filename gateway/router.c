@@ -544,9 +544,19 @@ send_core(const char *name, int type, uint64_t corr, const uint8_t *b,
 	return core_send(k, type, corr, 0, b, len);
 }
 
+/* The requests of a read go to the core now: left to the flush event,
+ * which is urgent (loopprio.h), they cost the loop another pass and an
+ * epoll_wait each time (0.75 a request at 10,000/s). */
+static void
+on_read_done(struct link *l)
+{
+	(void)l;
+	core_flush_now();
+}
+
 const struct link_handlers router_link = {
 	on_request, on_forward, advice_scheme, outreq_answer, outreq_tick,
-	link_gone
+	link_gone, on_read_done
 };
 const struct core_handlers router_core = { core_frame, core_gone };
 const struct standin_ops router_standin = { send_core, zonekey_zpk };
