@@ -53,7 +53,9 @@
 # run; 0 skips it), BENCH_INFLIGHT (256), BENCH_FLOOR (1), BENCH_BEFORE
 # (unset), BENCH_OUT (a directory to keep the JSON reports), BENCH_PIN
 # (0; 1 pins every relay with its peer on the last CPU and the load on
-# the others, the same placement for every path).
+# the others, the same placement for every path), BENCH_CPU_SLICE
+# (gatewayd's CpuSlice, e.g. 100us; not the BENCH_BEFORE one's, so the
+# same build beside itself measures the setting).
 set -u
 cd "$(dirname "$0")/../.."
 
@@ -143,6 +145,7 @@ StateDirectory = $T/$n-state
 Durability = none
 ControlSocket = $T/$n-ctl.sock
 Metrics = 127.0.0.1:$pm
+$([ "$n" = gatewayd ] && [ -n "${BENCH_CPU_SLICE:-}" ] && echo "CpuSlice = $BENCH_CPU_SLICE")
 
 [Link bench]
 Profile = $PROFILE
