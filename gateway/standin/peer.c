@@ -8,8 +8,18 @@
  * decision.
  *
  * Keys in the `peer` database: 'a' id (u64 BE) -> wall time (u64 BE) and
- * the sealed advice; 'd' id -> the peer decision's dec_rec.  A `dedup`
- * entry pointing at a peer decision holds its id with SI_PEER_DEC set.
+ * the sealed advice; 'd' id -> the peer decision's dec_rec; 'r' id ->
+ * wall time: a release that came before its advice.  A `dedup` entry
+ * pointing at a peer decision holds its id with SI_PEER_DEC set.
+ *
+ * The pair link is datagrams, and the peer retries its advice until we
+ * acknowledge it: a release can come first (the advice lost once, or
+ * overtaken).  Kept then, the advice would be held for good, and sent
+ * to the core again on a takeover; so a release that finds nothing
+ * leaves its id ('r'), and the advice that comes later is not held (its
+ * decision is still kept for duplicates).  Only such releases leave a
+ * mark (few: each needs a lost or overtaken datagram); it stays a day,
+ * for the retries across a pair link outage, the oldest going first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,6 +39,8 @@
 
 #define META_HELD	"peer_held"
 #define TAKE_BATCH	256
+#define RELEASED_KEEP	(86400ULL * 1000000)	/* µs a release mark stays */
+#define RELEASED_PRUNE	8		/* old marks removed per release */
 
 static void
 peer_key(char kind, uint64_t id, uint8_t k[9])
@@ -73,6 +85,7 @@ struct keep_job {
 	void		(*cb)(void *, int);
 	void		*arg;
 	int		 has_dkey;
+	int		 released;	/* released before it came */
 	uint8_t		 dkey[SI_DKEY_LEN];
 	struct dec_rec	 rec;
 	uint64_t	 held;
@@ -80,33 +93,15 @@ struct keep_job {
 	uint8_t		 body[];
 };
 
+/* The peer's decision under its duplicate key, for retransmissions. */
 static int
-keep_run(struct store_txn *t, void *arg)
+keep_decision(struct store_txn *t, struct keep_job *kj)
 {
-	/* writer thread only; not on the stack (zero-filled by the build) */
-	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
-	struct keep_job *kj = arg;
 	const void *v;
 	size_t vl;
 	uint8_t k[9], ik[8];
-	long n;
 	int rc;
 
-	kj->held = HELD_UNSET;
-	peer_key('a', kj->id, k);
-	/* Kept already (the peer sent it again): nothing to write. */
-	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) !=
-	    STORE_NOTFOUND)
-		return rc;
-	if ((rc = add_held(t, 1, &kj->held)) != 0)
-		return rc;
-	be64_put(rec, kj->wall_us);
-	n = statekey_seal(SI.key, "peer", k, sizeof k, kj->body, kj->len,
-	    rec + 8, sizeof rec - 8);
-	if (n < 0)
-		return STORE_TOOBIG;
-	if ((rc = store_put(t, STORE_PEER, k, sizeof k, rec, 8 + (size_t)n)))
-		return rc;
 	if (!kj->has_dkey)
 		return 0;
 	/* Our own decision under the key, or the peer's already: kept. */
@@ -121,6 +116,45 @@ keep_run(struct store_txn *t, void *arg)
 	return store_put(t, STORE_DEDUP, kj->dkey, SI_DKEY_LEN, ik, 8);
 }
 
+static int
+keep_run(struct store_txn *t, void *arg)
+{
+	/* writer thread only; not on the stack (zero-filled by the build) */
+	static __thread uint8_t rec[8 + SAF_BODY_MAX + STATEKEY_SEAL_OVERHEAD];
+	struct keep_job *kj = arg;
+	const void *v;
+	size_t vl;
+	uint8_t k[9];
+	long n;
+	int rc;
+
+	kj->held = HELD_UNSET;
+	kj->released = 0;
+	peer_key('a', kj->id, k);
+	/* Kept already (the peer sent it again): nothing to write. */
+	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) !=
+	    STORE_NOTFOUND)
+		return rc;
+	peer_key('r', kj->id, k);
+	if ((rc = store_get(t, STORE_PEER, k, sizeof k, &v, &vl)) == 0) {
+		kj->released = 1;
+		return keep_decision(t, kj);
+	}
+	if (rc != STORE_NOTFOUND)
+		return rc;
+	peer_key('a', kj->id, k);
+	if ((rc = add_held(t, 1, &kj->held)) != 0)
+		return rc;
+	be64_put(rec, kj->wall_us);
+	n = statekey_seal(SI.key, "peer", k, sizeof k, kj->body, kj->len,
+	    rec + 8, sizeof rec - 8);
+	if (n < 0)
+		return STORE_TOOBIG;
+	if ((rc = store_put(t, STORE_PEER, k, sizeof k, rec, 8 + (size_t)n)))
+		return rc;
+	return keep_decision(t, kj);
+}
+
 static void
 keep_done(void *arg, int rc)
 {
@@ -129,6 +163,9 @@ keep_done(void *arg, int rc)
 	if (rc != 0)
 		log_warnx("event=peer_advice_not_kept id=%llu error=\"%s\"",
 		    (unsigned long long)kj->id, store_strerror(rc));
+	else if (kj->released)
+		log_info("event=peer_advice_after_release id=%llu "
+		    "held=no", (unsigned long long)kj->id);
 	held_done(rc, kj->held);
 	kj->cb(kj->arg, rc == 0);
 	sodium_memzero(kj->body, kj->len);
@@ -234,6 +271,43 @@ struct release_job {
 	void		*arg;
 };
 
+struct old_marks {
+	uint64_t	 before;	/* wall µs */
+	size_t		 n;
+	uint8_t		 k[RELEASED_PRUNE][9];
+};
+
+static int
+old_mark(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct old_marks *om = arg;
+
+	if (kl != 9 || ((const uint8_t *)k)[0] != 'r' || vl != 8 ||
+	    be64_get(v) >= om->before || om->n == RELEASED_PRUNE)
+		return 1;	/* ids grow: the rest are younger */
+	memcpy(om->k[om->n++], k, 9);
+	return 0;
+}
+
+/* A release that found nothing: its mark, and the oldest marks out. */
+static int
+mark_released(struct store_txn *t, uint64_t id)
+{
+	struct old_marks om = { .before = wall_us() - RELEASED_KEEP };
+	uint8_t k[9], v[8];
+	size_t i;
+	int rc;
+
+	if ((rc = store_scan(t, STORE_PEER, "r", 1, old_mark, &om)) != 0)
+		return rc;
+	for (i = 0; i < om.n; i++)
+		if ((rc = store_del(t, STORE_PEER, om.k[i], 9)) != 0)
+			return rc;
+	peer_key('r', id, k);
+	be64_put(v, wall_us());
+	return store_put(t, STORE_PEER, k, sizeof k, v, sizeof v);
+}
+
 static int
 release_run(struct store_txn *t, void *arg)
 {
@@ -243,8 +317,9 @@ release_run(struct store_txn *t, void *arg)
 
 	rj->held = HELD_UNSET;
 	peer_key('a', rj->id, k);
+	/* Released before (a repeat), taken over, or not come yet. */
 	if ((rc = store_del(t, STORE_PEER, k, sizeof k)) == STORE_NOTFOUND)
-		return 0;	/* released before, or taken over */
+		return mark_released(t, rj->id);
 	if (rc != 0)
 		return rc;
 	return add_held(t, -1, &rj->held);

@@ -1,0 +1,217 @@
+/* check_sipeer.c — what the stand-in keeps for its pair peer
+ * (gateway/standin/peer.c), with a real store: an advice kept is held
+ * until released; a release that comes before its advice (the advice
+ * lost once and retried, or overtaken on the datagram link) leaves a
+ * mark, so the advice that follows is acknowledged but not held, across
+ * a restart too, and never taken over into our queue.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "base/dlq.h"
+#include "iso8583/iso8583.h"
+#include "tunnel/tlv.h"
+#include "gateway/standin/standin.h"
+
+static struct event_base *base;
+static char dir[64];
+static int done, ok;
+static size_t taken;
+
+static int
+no_send(const char *core, int type, uint64_t corr, const uint8_t *b,
+    size_t len)
+{
+	(void)core;
+	(void)type;
+	(void)corr;
+	(void)b;
+	(void)len;
+	return 0;
+}
+
+static const struct standin_ops ops = { no_send, NULL };
+
+static void
+on_done(void *arg, int good)
+{
+	(void)arg;
+	ok = good;
+	done = 1;
+}
+
+static void
+on_taken(void *arg, size_t n, int good)
+{
+	(void)arg;
+	taken = n;
+	ok = good;
+	done = 1;
+}
+
+/* The loop until the store's job is done, and whether it went well. */
+static int
+wait_done(void)
+{
+	int i;
+
+	for (i = 0; i < 10000 && !done; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (!done)
+			usleep(500);
+	}
+	ck_assert_int_ne(done, 0);
+	done = 0;
+	return ok;
+}
+
+static void
+start(void)
+{
+	struct standin_conf c;
+	char err[256];
+
+	memset(&c, 0, sizeof c);
+	snprintf(c.name, sizeof c.name, "test-gw");
+	snprintf(c.state_dir, sizeof c.state_dir, "%s/state", dir);
+	snprintf(c.state_key, sizeof c.state_key, "%s/state.key", dir);
+	c.mode = STANDIN_AUTO;
+	c.durable = 1;
+	c.max_age_s = 3600;
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+}
+
+static void
+setup(void)
+{
+	char keyfile[96];
+	FILE *f;
+
+	snprintf(dir, sizeof dir, "/tmp/check-sipeer.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
+	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
+	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
+	fclose(f);
+	chmod(keyfile, 0600);
+	base = event_base_new();
+	ck_assert_int_eq(dlq_init(base), 0);
+	done = ok = 0;
+	start();
+}
+
+static void
+teardown(void)
+{
+	char cmd[128];
+
+	standin_shutdown();
+	dlq_shutdown();
+	event_base_free(base);
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The peer's advice id: a scheme advice (no decision of the peer's). */
+static int
+keep(uint64_t id)
+{
+	uint8_t body[64];
+	struct tlv_w w;
+
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_str(&w, TLV_MTI, "0120");
+	tlv_put_u64(&w, 0x1006, id);
+	ck_assert_int_eq(w.err, 0);
+	ck_assert_int_eq(standin_peer_keep(id, body, w.len,
+	    iso_profile_find("iso87"), on_done, NULL), 0);
+	return wait_done();
+}
+
+static int
+release(uint64_t id)
+{
+	ck_assert_int_eq(standin_peer_release(id, on_done, NULL), 0);
+	return wait_done();
+}
+
+static size_t
+takeover(void)
+{
+	ck_assert_int_eq(standin_peer_takeover(on_taken, NULL), 0);
+	ck_assert_int_eq(wait_done(), 1);
+	return taken;
+}
+
+START_TEST(kept_until_released)
+{
+	setup();
+	ck_assert_int_eq(keep(5), 1);
+	ck_assert_int_eq(keep(5), 1);		/* sent again: kept once */
+	ck_assert_uint_eq(standin_peer_held(), 1);
+	ck_assert_int_eq(release(5), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_int_eq(release(5), 1);	/* a repeat changes nothing */
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_uint_eq(takeover(), 0);
+	teardown();
+}
+END_TEST
+
+START_TEST(release_before_advice)
+{
+	setup();
+	/* 1. the release overtakes the advice: acknowledged, nothing held */
+	ck_assert_int_eq(release(7), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	/* 2. the advice then comes: acknowledged (the peer stops sending
+	 * it), not held; another id is held as ever */
+	ck_assert_int_eq(keep(7), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_int_eq(keep(8), 1);
+	ck_assert_uint_eq(standin_peer_held(), 1);
+	/* 3. the mark is durable: after a restart the advice sent once more
+	 * is still not held */
+	ck_assert_int_eq(release(9), 1);
+	standin_shutdown();
+	start();
+	ck_assert_uint_eq(standin_peer_held(), 1);
+	ck_assert_int_eq(keep(9), 1);
+	ck_assert_int_eq(keep(7), 1);
+	ck_assert_uint_eq(standin_peer_held(), 1);
+	/* 4. a takeover delivers only what is held (8), not 7 or 9 */
+	ck_assert_uint_eq(takeover(), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_uint_eq(takeover(), 0);
+	teardown();
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("sipeer");
+	TCase *tc = tcase_create("peer");
+	SRunner *sr;
+	int failed;
+
+	if (sodium_init() < 0)
+		return EXIT_FAILURE;
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, kept_until_released);
+	tcase_add_test(tc, release_before_advice);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
