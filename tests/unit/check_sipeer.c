@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -19,6 +18,7 @@
 #include "iso8583/iso8583.h"
 #include "tunnel/tlv.h"
 #include "gateway/standin/standin.h"
+#include "tests/unit/sistate.h"
 
 static struct event_base *base;
 static char dir[64];
@@ -76,15 +76,10 @@ static void
 start(void)
 {
 	struct standin_conf c;
-	char err[256];
+	char keyfile[96], err[256];
 
-	memset(&c, 0, sizeof c);
-	snprintf(c.name, sizeof c.name, "test-gw");
-	snprintf(c.state_dir, sizeof c.state_dir, "%s/state", dir);
-	snprintf(c.state_key, sizeof c.state_key, "%s/state.key", dir);
-	c.mode = STANDIN_AUTO;
-	c.durable = 1;
-	c.max_age_s = 3600;
+	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
+	fix_state_conf(&c, dir, keyfile, 1);
 	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
 	    "%s", err);
 }
@@ -93,15 +88,9 @@ static void
 setup(void)
 {
 	char keyfile[96];
-	FILE *f;
 
-	snprintf(dir, sizeof dir, "/tmp/check-sipeer.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
-	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
-	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
-	fclose(f);
-	chmod(keyfile, 0600);
+	fix_state_dir(dir, sizeof dir, "sipeer");
+	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
 	done = ok = 0;
@@ -111,13 +100,7 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	standin_shutdown();
-	dlq_shutdown();
-	event_base_free(base);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fix_state_end(base, dir);
 }
 
 /* The peer's advice id: a scheme advice (no decision of the peer's). */

@@ -24,6 +24,7 @@
 #include "gateway/standin/outrec.h"
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
+#include "tests/unit/sistate.h"
 
 #define PAN	"5413330089020011"
 
@@ -148,21 +149,13 @@ exposure(void)
 static void
 conf(struct standin_conf *c, const char *keyfile, int durable)
 {
-	memset(c, 0, sizeof *c);
-	snprintf(c->name, sizeof c->name, "test-gw");
-	snprintf(c->state_dir, sizeof c->state_dir, "%s/state", dir);
-	if (keyfile != NULL)
-		snprintf(c->state_key, sizeof c->state_key, "%s", keyfile);
-	c->mode = STANDIN_AUTO;
-	c->durable = durable;
-	c->max_age_s = 3600;
+	fix_state_conf(c, dir, keyfile, durable);
 }
 
 static void
 setup(void)
 {
-	snprintf(dir, sizeof dir, "/tmp/check-standin.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fix_state_dir(dir, sizeof dir, "standin");
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
 	acks = nadvices = done = 0;
@@ -171,28 +164,17 @@ setup(void)
 static void
 teardown(void)
 {
-	char cmd[128];
-
-	standin_shutdown();
-	dlq_shutdown();
-	event_base_free(base);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fix_state_end(base, dir);
 }
 
 START_TEST(pipeline)
 {
 	struct standin_conf c;
 	char keyfile[96], err[256], de38[7];
-	FILE *f;
 	int i;
 
 	setup();
-	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
-	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
-	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
-	fclose(f);
-	chmod(keyfile, 0600);
+	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	conf(&c, keyfile, 1);
 	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
 	    "%s", err);
@@ -258,14 +240,9 @@ static void
 durable_setup(struct standin_conf *c)
 {
 	char keyfile[96];
-	FILE *f;
 
 	setup();
-	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
-	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
-	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
-	fclose(f);
-	chmod(keyfile, 0600);
+	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	conf(c, keyfile, 1);
 }
 
@@ -443,17 +420,12 @@ START_TEST(fails_closed)
 {
 	struct standin_conf c;
 	char keyfile[96], err[256];
-	FILE *f;
 
 	setup();
 	conf(&c, NULL, 1);
 	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "StateKeyFile"));
-	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
-	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
-	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
-	fclose(f);
-	chmod(keyfile, 0644);			/* others may read it */
+	fix_state_key(dir, keyfile, sizeof keyfile, 0644); /* others read */
 	conf(&c, keyfile, 1);
 	ck_assert_int_eq(standin_init(base, &c, &ops, err, sizeof err), -1);
 	ck_assert_ptr_nonnull(strstr(err, "mode 0644"));

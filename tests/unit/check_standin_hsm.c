@@ -29,6 +29,7 @@
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "tests/unit/hsmd-harness.h"
 #pragma GCC diagnostic pop
+#include "tests/unit/sistate.h"
 
 /* CVV-1 and CVV-4: CVK K0, expiry 8701, CVC1 561 (101), CVC2 636 (000). */
 #define PAN_CVV	"4123456789012345"
@@ -118,26 +119,14 @@ start(void)
 	char keyfile[96], err[256], k[1300];
 	uint8_t body[4096];
 	struct tlv_w w;
-	FILE *f;
 
-	snprintf(dir, sizeof dir, "/tmp/check-sihsm.XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	fix_state_dir(dir, sizeof dir, "sihsm");
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
 	acks = done = 0;
-	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
-	ck_assert_ptr_nonnull(f = fopen(keyfile, "w"));
-	fprintf(f, "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\n");
-	fclose(f);
-	chmod(keyfile, 0600);
-	memset(&c, 0, sizeof c);
-	snprintf(c.name, sizeof c.name, "test-gw");
-	snprintf(c.state_dir, sizeof c.state_dir, "%s/state", dir);
-	snprintf(c.state_key, sizeof c.state_key, "%s", keyfile);
+	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
+	fix_state_conf(&c, dir, keyfile, 1);
 	snprintf(c.hsm, sizeof c.hsm, "unix:%s", vsockpath);
-	c.mode = STANDIN_AUTO;
-	c.durable = 1;
-	c.max_age_s = 3600;
 	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
 	    "%s", err);
 	tlv_w_init(&w, body, sizeof body);
@@ -156,13 +145,7 @@ start(void)
 static void
 stop(void)
 {
-	char cmd[128];
-
-	standin_shutdown();
-	dlq_shutdown();
-	event_base_free(base);
-	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-	ck_assert_int_eq(system(cmd), 0);
+	fix_state_end(base, dir);
 }
 
 /* One request's verification data; NULL or 0: absent. */
