@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gateway/config.h"
+#include "tests/unit/checkrun.h"
 
 /* text, then the lab mode, so a test need not bring a state key. */
 static struct config *
@@ -258,8 +259,6 @@ main(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_full);
 	tcase_add_test(tc, test_errors);
@@ -269,9 +268,5 @@ main(void)
 	tcase_add_test(tc, test_allow);
 	tcase_add_test(tc, test_limit_defaults);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

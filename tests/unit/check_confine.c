@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "base/confine.h"
+#include "tests/unit/checkrun.h"
 
 static const char *const *const sets[] = { confine_sys_base,
     confine_sys_files, NULL };
@@ -138,16 +139,9 @@ main(void)
 {
 	Suite *s = suite_create("confine");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, seccomp_kills_outside_the_list);
 	tcase_add_test(tc, landlock_only_the_named_paths);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_nofork(s);
 }

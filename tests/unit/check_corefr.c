@@ -19,6 +19,7 @@
 
 #include "base/be.h"
 #include "tunnel/corefr.h"
+#include "tests/unit/checkrun.h"
 
 #define FRESH	30000ULL			/* FreshWindow, ms */
 #define START	1700000000000ULL		/* receiver start, ms */
@@ -643,8 +644,7 @@ main(void)
 	Suite *s = suite_create("corefr");
 	TCase *tc = tcase_create("frames");
 	TCase *tr = tcase_create("rules");
-	SRunner *sr;
-	int nf;
+	int rc;
 
 	if (seal_init() == -1)
 		return EXIT_FAILURE;
@@ -662,11 +662,8 @@ main(void)
 	tcase_add_test(tr, test_replay_endpoints);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, tr);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(s);
 	core_keys_clear(&gw);
 	core_keys_clear(&core);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

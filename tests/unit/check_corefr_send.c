@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "tunnel/corefr.h"
+#include "tests/unit/checkrun.h"
 
 #define FRESH	30000ULL
 
@@ -335,8 +336,6 @@ main(void)
 {
 	Suite *s = suite_create("corefr_send");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	if (seal_init() == -1)
 		return EXIT_FAILURE;
@@ -348,9 +347,5 @@ main(void)
 	tcase_add_test(tc, test_errors);
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -18,6 +18,7 @@
 #include "base/hex.h"
 #include "tunnel/corekeys.h"
 #include "tunnel/seal.h"
+#include "tests/unit/checkrun.h"
 
 #define LABEL_GC	"gatewayd core link v2 gw->core"
 #define LABEL_CG	"gatewayd core link v2 core->gw"
@@ -319,8 +320,6 @@ main(void)
 {
 	Suite *s = suite_create("corekeys");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
@@ -333,9 +332,5 @@ main(void)
 	tcase_add_test(tc, test_rotation);
 	tcase_add_test(tc, test_derive_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/cpuslice.h"
+#include "tests/unit/checkrun.h"
 
 /* The slice this thread runs with, ns (sched_attr's sched_runtime: the
  * sixth field, after 4+4+8+4+4 bytes). */
@@ -57,14 +58,8 @@ main(void)
 {
 	Suite *s = suite_create("cpuslice");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_set_and_inherited);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -5,6 +5,7 @@
 
 #include "iso8583/de48.h"
 #include "iso8583/iso8583.h"
+#include "tests/unit/checkrun.h"
 
 static struct iso_msg m;
 
@@ -85,16 +86,10 @@ main(void)
 {
 	Suite *s = suite_create("de48");
 	TCase *tc = tcase_create("subelements");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, read_sample);
 	tcase_add_test(tc, edit);
 	tcase_add_test(tc, edit_at_the_edge);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -13,6 +13,7 @@
 #include "iso8583/iso8583.h"
 #include "iso8583/txnkey.h"
 #include "gateway/dedup.h"
+#include "tests/unit/checkrun.h"
 
 static struct iso_msg m;
 static const uint8_t dkey[32] = { 1, 2, 3 };
@@ -402,8 +403,7 @@ main(void)
 {
 	Suite *s = suite_create("dedup");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
+	int rc;
 
 	tcase_add_test(tc, key_is_link_class_and_de7_11_32_37);
 	tcase_add_test(tc, digest_tells_another_card_from_a_repeat);
@@ -416,11 +416,7 @@ main(void)
 	tcase_add_test(tc, reload_grows_and_keeps);
 	tcase_add_test(tc, pool_grows_to_the_limit);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run_nofork(s);
 	dedup_shutdown();
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/dlq.h"
+#include "tests/unit/checkrun.h"
 
 struct item {
 	struct dlq_ent	 e;
@@ -135,18 +136,11 @@ main(void)
 {
 	Suite *s = suite_create("dlq");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, fires_in_deadline_order_never_early);
 	tcase_add_test(tc, removed_entries_do_not_fire);
 	tcase_add_test(tc, moving_an_entry_and_past_deadlines);
 	tcase_add_test(tc, callbacks_may_add);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_set_fork_status(sr, CK_NOFORK);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run_nofork(s);
 }

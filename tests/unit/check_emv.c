@@ -6,6 +6,7 @@
 
 #include "iso8583/emv.h"
 #include "iso8583/iso8583.h"
+#include "tests/unit/checkrun.h"
 
 static struct iso_msg m, m2;
 
@@ -124,17 +125,11 @@ main(void)
 {
 	Suite *s = suite_create("emv");
 	TCase *tc = tcase_create("tlv");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, iterate_sample_de55);
 	tcase_add_test(tc, malformed);
 	tcase_add_test(tc, put_lengths);
 	tcase_add_test(tc, edit_keeps_others);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "iso8583/frame.h"
+#include "tests/unit/checkrun.h"
 
 START_TEST(len2)
 {
@@ -65,15 +66,9 @@ main(void)
 {
 	Suite *s = suite_create("frame");
 	TCase *tc = tcase_create("framing");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, len2);
 	tcase_add_test(tc, len4ascii_with_header);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

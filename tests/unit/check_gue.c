@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "tunnel/gue.h"
+#include "tests/unit/checkrun.h"
 
 START_TEST(test_roundtrip)
 {
@@ -50,15 +51,9 @@ main(void)
 {
 	Suite *s = suite_create("gue");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_roundtrip);
 	tcase_add_test(tc, test_rejects);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "scheme-sim/hist.h"
+#include "tests/unit/checkrun.h"
 
 START_TEST(test_index_roundtrip)
 {
@@ -160,11 +161,5 @@ hist_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(hist_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(hist_suite());
 }

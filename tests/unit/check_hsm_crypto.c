@@ -18,6 +18,7 @@
 #include "hsm/keyblock.h"
 #include "hsm/pin.h"
 #include "tests/unit/hsm-vectors.h"
+#include "tests/unit/checkrun.h"
 
 #define K0 "0123456789ABCDEFFEDCBA9876543210"
 
@@ -473,14 +474,8 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return 1;
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(suite());
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "base/idhash.h"
+#include "tests/unit/checkrun.h"
 
 struct thing {
 	int		 tag;
@@ -50,15 +51,9 @@ main(void)
 {
 	Suite *s = suite_create("idhash");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_add_find_del);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

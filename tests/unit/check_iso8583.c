@@ -10,6 +10,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/json.h"
+#include "tests/unit/checkrun.h"
 
 static uint8_t wire[16384];
 static struct iso_msg m, m2;
@@ -591,11 +592,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

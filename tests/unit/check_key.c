@@ -9,6 +9,7 @@
 
 #include "tunnel/wg/key.h"
 #include "base/keyfile.h"
+#include "tests/unit/checkrun.h"
 
 static void
 unhex(uint8_t *out, const char *hex)
@@ -141,8 +142,6 @@ main(void)
 {
 	Suite *s = suite_create("key");
 	TCase *tc = tcase_create("key");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, rfc7748_public);
 	tcase_add_test(tc, base64_roundtrip);
@@ -151,9 +150,5 @@ main(void)
 	tcase_add_test(tc, genkey_clamped);
 	tcase_add_test(tc, key_file_modes);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

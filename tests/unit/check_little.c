@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "base/little.h"
+#include "tests/unit/checkrun.h"
 
 /* count pieces, each entering at *t and leaving pace µs later, one
  * after the other (something else keeps the pipeline busy) */
@@ -73,15 +74,9 @@ main(void)
 {
 	Suite *s = suite_create("little");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_pace_and_stops);
 	tcase_add_test(tc, test_base_and_wait);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/log.h"
+#include "tests/unit/checkrun.h"
 
 static char path[] = "/tmp/check_log.XXXXXX";
 
@@ -188,17 +189,11 @@ main(void)
 {
 	Suite *s = suite_create("log");
 	TCase *tc = tcase_create("ratelimit");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_ratelimit);
 	tcase_add_test(tc, test_full_pipe_drops);
 	tcase_add_test(tc, test_stream_socket_whole_lines);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

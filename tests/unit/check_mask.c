@@ -6,6 +6,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/mask.h"
+#include "tests/unit/checkrun.h"
 
 static struct iso_msg m;
 
@@ -87,15 +88,9 @@ main(void)
 {
 	Suite *s = suite_create("mask");
 	TCase *tc = tcase_create("mask");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, pan_track_pin);
 	tcase_add_test(tc, de48_de55_and_fps);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 
 #include "gateway/msgclass.h"
 #include "gateway/session.h"
+#include "tests/unit/checkrun.h"
 
 static enum msg_route
 route(const char *mti, int *repeat)
@@ -126,11 +127,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -5,6 +5,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
+#include "tests/unit/checkrun.h"
 
 static const char *
 resp(const char *mti)
@@ -107,16 +108,10 @@ main(void)
 {
 	Suite *s = suite_create("mti");
 	TCase *tc = tcase_create("mti");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, response_mti);
 	tcase_add_test(tc, kinds);
 	tcase_add_test(tc, echo);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

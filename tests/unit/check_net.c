@@ -11,6 +11,7 @@
 
 #include "base/cfgvalue.h"
 #include "base/net.h"
+#include "tests/unit/checkrun.h"
 
 static struct sockaddr_storage
 addr(const char *s)
@@ -105,16 +106,10 @@ main(void)
 {
 	Suite *s = suite_create("net");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, parse_and_print);
 	tcase_add_test(tc, match);
 	tcase_add_test(tc, values);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -18,6 +18,7 @@
 #include "tunnel/wg/nl.h"
 #include "tunnel/wg/nlwg.h"
 #include "tunnel/wg/rtnl.h"
+#include "tests/unit/checkrun.h"
 
 #define FAMILY	0x1d
 
@@ -473,8 +474,6 @@ main(void)
 {
 	Suite *s = suite_create("nlwg");
 	TCase *tc = tcase_create("nlwg");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, set_attrs);
 	tcase_add_test(tc, set_many_messages);
@@ -485,9 +484,5 @@ main(void)
 	tcase_add_test(tc, genl_family);
 	tcase_add_test(tc, rtnl_messages);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "gateway/outseen.h"
+#include "tests/unit/checkrun.h"
 
 #define KEEP	1000000
 
@@ -76,16 +77,10 @@ main(void)
 {
 	Suite *s = suite_create("outseen");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_repeat_and_expiry);
 	tcase_add_test(tc, test_full);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include "iso8583/iso8583.h"
 #include "iso8583/profile-file.h"
+#include "tests/unit/checkrun.h"
 
 static const char *names[] = { "iso87", "iso87hex", "mastercard",
     "mastercard-cp037", "fps" };
@@ -294,11 +295,5 @@ suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(suite());
 }

@@ -12,6 +12,7 @@
 #include "gateway/config.h"
 #include "gateway/standin/range.h"
 #include "tests/unit/sifix.h"
+#include "tests/unit/checkrun.h"
 
 /* The parser's -1 and an error holding want (the item, quoted). */
 #define REFUSED(call, want) do {					\
@@ -489,8 +490,6 @@ main(void)
 {
 	Suite *s = suite_create("range");
 	TCase *tc = tcase_create("range");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, prefixes);
 	tcase_add_test(tc, mcc_groups);
@@ -501,9 +500,5 @@ main(void)
 	tcase_add_test(tc, print_round_trip);
 	tcase_add_test(tc, reader_errors);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "tunnel/replay.h"
+#include "tests/unit/checkrun.h"
 
 #define FRESH	30000ULL			/* FreshWindow, ms */
 #define START	1700000000000ULL		/* receiver start, ms */
@@ -299,8 +300,6 @@ main(void)
 {
 	Suite *s = suite_create("replay");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_window);
 	tcase_add_test(tc, test_fresh);
@@ -312,9 +311,5 @@ main(void)
 	tcase_add_test(tc, test_evict_keys);
 	tcase_add_test(tc, test_shared);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

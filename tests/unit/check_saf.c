@@ -12,6 +12,7 @@
 #include "gateway/standin/saf.h"
 #include "gateway/standin/statekey.h"
 #include "gateway/standin/store.h"
+#include "tests/unit/checkrun.h"
 
 static char dir[64];
 static struct statekey *key;
@@ -428,8 +429,6 @@ main(void)
 {
 	Suite *s = suite_create("saf");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -439,9 +438,5 @@ main(void)
 	tcase_add_test(tc, test_full_memory_queue);
 	tcase_add_test(tc, test_sealed_at_rest);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -14,6 +14,7 @@
 #include "iso8583/iso8583.h"
 #include "scheme-sim/scenrun.h"
 #include "scheme-sim/simkey.h"
+#include "tests/unit/checkrun.h"
 
 static int
 parse(const char *text, char *err, size_t errsz)
@@ -410,11 +411,5 @@ scenario_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(scenario_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(scenario_suite());
 }

@@ -16,6 +16,7 @@
 #include "base/be.h"
 #include "base/keyfile.h"
 #include "tunnel/seal.h"
+#include "tests/unit/checkrun.h"
 
 static void
 key_fill(uint8_t k[32], uint8_t v)
@@ -317,8 +318,6 @@ main(void)
 {
 	Suite *s = suite_create("seal");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	if (seal_init() == -1)
 		return EXIT_FAILURE;
@@ -332,9 +331,5 @@ main(void)
 	tcase_add_test(tc, test_keyring);
 	tcase_add_test(tc, test_nonces);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -9,6 +9,7 @@
 #include "tunnel/tlv.h"
 #include "gateway/standin/cards.h"
 #include "gateway/standin/statekey.h"
+#include "tests/unit/checkrun.h"
 
 struct got {
 	int n;
@@ -167,15 +168,9 @@ main(void)
 {
 	Suite *s = suite_create("sicards");
 	TCase *tc = tcase_create("records");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_snapshot_parse);
 	tcase_add_test(tc, test_statekey);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

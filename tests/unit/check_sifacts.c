@@ -20,6 +20,7 @@
 #include "tunnel/tlv.h"
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
+#include "tests/unit/checkrun.h"
 
 #define PAN	"5413330089020011"
 
@@ -317,8 +318,6 @@ main(void)
 {
 	Suite *s = suite_create("sifacts");
 	TCase *tf = tcase_create("facts");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
@@ -330,9 +329,5 @@ main(void)
 	tcase_add_test(tf, entry_modes);
 	tcase_add_test(tf, money_facts);
 	suite_add_tcase(s, tf);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -13,6 +13,7 @@
 #include "scheme-sim/pacer.h"
 #include "scheme-sim/parse.h"
 #include "scheme-sim/pending.h"
+#include "tests/unit/checkrun.h"
 
 START_TEST(test_pacer_rate)
 {
@@ -188,11 +189,5 @@ simload_suite(void)
 int
 main(void)
 {
-	SRunner *sr = srunner_create(simload_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(simload_suite());
 }

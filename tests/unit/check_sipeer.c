@@ -19,6 +19,7 @@
 #include "tunnel/tlv.h"
 #include "gateway/standin/standin.h"
 #include "tests/unit/sistate.h"
+#include "tests/unit/checkrun.h"
 
 static struct event_base *base;
 static char dir[64];
@@ -183,8 +184,6 @@ main(void)
 {
 	Suite *s = suite_create("sipeer");
 	TCase *tc = tcase_create("peer");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
@@ -192,9 +191,5 @@ main(void)
 	tcase_add_test(tc, kept_until_released);
 	tcase_add_test(tc, release_before_advice);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

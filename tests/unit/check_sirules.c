@@ -12,6 +12,7 @@
 #include "gateway/standin/range.h"
 #include "gateway/standin/sirules.h"
 #include "tests/unit/sifix.h"
+#include "tests/unit/checkrun.h"
 
 /* A rule's decline against the DE39 and why wanted, or (OK) a pass.
  * Macros, so a failure names the test's line. */
@@ -579,8 +580,6 @@ main(void)
 {
 	Suite *s = suite_create("sirules");
 	TCase *tr = tcase_create("rules");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tr, test_fresh);
 	tcase_add_test(tr, test_card);
@@ -594,9 +593,5 @@ main(void)
 	tcase_add_test(tr, test_parse_mcc);
 	tcase_add_test(tr, test_auth_code);
 	suite_add_tcase(s, tr);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

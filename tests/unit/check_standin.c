@@ -25,6 +25,7 @@
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 #include "tests/unit/sistate.h"
+#include "tests/unit/checkrun.h"
 
 #define PAN	"5413330089020011"
 
@@ -559,8 +560,6 @@ main(void)
 {
 	Suite *s = suite_create("standin");
 	TCase *tp = tcase_create("pipeline");
-	SRunner *sr;
-	int failed;
 
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
@@ -574,9 +573,5 @@ main(void)
 	tcase_add_test(tp, fails_closed);
 	tcase_add_test(tp, out_records);
 	suite_add_tcase(s, tp);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return check_run(s);
 }

@@ -12,6 +12,7 @@
 
 #include "base/be.h"
 #include "gateway/standin/store.h"
+#include "tests/unit/checkrun.h"
 
 static char dir[64];	/* check-store.XXXXXX under /tmp or /var/tmp */
 
@@ -491,8 +492,6 @@ main(void)
 {
 	Suite *s = suite_create("store");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_group_commit_and_restart);
@@ -503,9 +502,5 @@ main(void)
 	tcase_add_test(tc, test_lookup_cold_store);
 	tcase_add_test(tc, test_be64);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -6,6 +6,7 @@
 #include "iso8583/iso8583.h"
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
+#include "tests/unit/checkrun.h"
 
 START_TEST(test_write_read)
 {
@@ -194,8 +195,6 @@ main(void)
 {
 	Suite *s = suite_create("tlv");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, test_write_read);
 	tcase_add_test(tc, test_overflow);
@@ -204,9 +203,5 @@ main(void)
 	tcase_add_test(tc, test_msg_round_trip);
 	tcase_add_test(tc, test_msg_kept);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

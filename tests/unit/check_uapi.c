@@ -6,6 +6,7 @@
 
 #include "tunnel/wg/key.h"
 #include "tunnel/wg/uapi.h"
+#include "tests/unit/checkrun.h"
 
 static void
 fill(uint8_t *k, uint8_t v)
@@ -232,8 +233,6 @@ main(void)
 {
 	Suite *s = suite_create("uapi");
 	TCase *tc = tcase_create("uapi");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, encode_set);
 	tcase_add_test(tc, parse_get);
@@ -241,9 +240,5 @@ main(void)
 	tcase_add_test(tc, parse_errno);
 	tcase_add_test(tc, encode_parse_agree);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

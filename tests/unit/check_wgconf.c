@@ -11,6 +11,7 @@
 #include "tunnel/wg/key.h"
 #include "base/keyfile.h"
 #include "tunnel/wg/wgconf.h"
+#include "tests/unit/checkrun.h"
 
 #define PRIV_A	"YAnoLMJm6JTwdDd3m4G3nTuxiD6x1a4L1JNGqdo3xnM="
 #define PUB_B	"f8Pf7LXcX/FFyNJRbRr2VlvAG0OENGXnhvxJR5NJaiQ="
@@ -266,8 +267,7 @@ main(void)
 {
 	Suite *s = suite_create("wgconf");
 	TCase *tc = tcase_create("wgconf");
-	SRunner *sr;
-	int nf;
+	int rc;
 
 	if (mkdtemp(dir) == NULL)
 		return EXIT_FAILURE;
@@ -279,10 +279,7 @@ main(void)
 	tcase_add_test(tc, ifname_from_path);
 	tcase_add_test(tc, load_from_disk);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(s);
 	rmdir(dir);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }

@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "tunnel/wg/wgctl.h"
+#include "tests/unit/checkrun.h"
 
 static struct wg_peer *
 peer(struct wg_device *d, uint8_t id, const char *aip, uint16_t ka)
@@ -142,17 +143,11 @@ main(void)
 {
 	Suite *s = suite_create("wgdiff");
 	TCase *tc = tcase_create("wgdiff");
-	SRunner *sr;
-	int nf;
 
 	tcase_add_test(tc, same_is_empty);
 	tcase_add_test(tc, one_peer_changed);
 	tcase_add_test(tc, add_remove_and_device_fields);
 	tcase_add_test(tc, psk_and_endpoint);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	nf = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return nf == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return check_run(s);
 }

@@ -30,6 +30,7 @@
 #include "hsm/des.h"
 #include "hsm/pin.h"
 #include "tests/unit/hsmd-proc.h"
+#include "tests/unit/checkrun.h"
 
 #define K0	"0123456789ABCDEFFEDCBA9876543210"
 #define ZPKA	"89ABCDEF01234567FEDCBA9876543210"
@@ -269,9 +270,8 @@ form_keys(const char *prog)
 static int
 hsmd_suite_main(const char *prog, Suite *(*suite)(void))
 {
-	SRunner *sr;
 	char cmd[600], adm[160], ver[120];
-	int failed;
+	int rc;
 	char *args[] = { (char *)"--insecure-test-lmk", (char *)"--lmk",
 	    lmkpath, (char *)"-l", adm, (char *)"-l", ver, NULL };
 
@@ -306,14 +306,11 @@ hsmd_suite_main(const char *prog, Suite *(*suite)(void))
 		fprintf(stderr, "%s: hsmd did not start\n", prog);
 		exit(1);
 	}
-	sr = srunner_create(suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
+	rc = check_run(suite());
 	if (rawfd != -1)
 		close(rawfd);
 	hsmd_stop(&hsmd_pid, tmpdir, prog);
-	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+	return rc;
 }
 
 #endif
