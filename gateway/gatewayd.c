@@ -456,24 +456,16 @@ sched_group(char *buf, size_t len, int *ok)
  * silent.
  */
 static void
-sched_report(void)
+sched_report(uint32_t slice)
 {
 	int pol = sched_getscheduler(0), nice, group_ok;
-	char group[64], why[128];
-	uint32_t slice;
+	char group[64];
 
 	errno = 0;
 	nice = getpriority(PRIO_PROCESS, 0);
 	if (errno != 0)
 		nice = 0;
 	sched_group(group, sizeof group, &group_ok);
-	/* CpuSlice: every thread started later has it too */
-	slice = gw.conf->cpu_slice_us;
-	if (slice > 0 && cpuslice_set(slice, why, sizeof why) != 1) {
-		log_warnx("event=cpu_slice slice_us=%u applied=no "
-		    "reason=\"%s\"", slice, why);
-		slice = 0;
-	}
 	if (pol == SCHED_OTHER && nice < 0 && group_ok) {
 		log_info("event=scheduling policy=other nice=%d%s "
 		    "slice_us=%u", nice, group, slice);
@@ -490,6 +482,21 @@ sched_report(void)
 	    "priority: other work on this CPU can delay answers past their "
 	    "deadline" : "a default CPU share: another service's work can "
 	    "take half the CPU whatever the nice");
+}
+
+/* CpuSlice for this thread and every one started later: the slice in
+ * force, 0 when the kernel keeps its own (warned). */
+static uint32_t
+apply_cpu_slice(uint32_t slice)
+{
+	char why[128];
+
+	if (slice > 0 && cpuslice_set(slice, why, sizeof why) != 1) {
+		log_warnx("event=cpu_slice slice_us=%u applied=no "
+		    "reason=\"%s\"", slice, why);
+		return 0;
+	}
+	return slice;
 }
 
 /* Orderly exit, so leak checkers see a clean heap. */
@@ -558,7 +565,8 @@ main(int argc, char **argv)
 	gw.start_us = wall_us();
 	signal(SIGPIPE, SIG_IGN);
 	log_nonblocking();	/* a stalled journald must not hold the loop */
-	sched_report();		/* before seccomp, which forbids asking */
+	/* before seccomp, which forbids asking */
+	sched_report(apply_cpu_slice(gw.conf->cpu_slice_us));
 	start();
 	sigs[0] = evsignal_new(gw.base, SIGTERM, on_signal, NULL);
 	sigs[1] = evsignal_new(gw.base, SIGINT, on_signal, NULL);
