@@ -99,12 +99,6 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	s->share = c->pair != NULL ? c->pair->share : 100;
 }
 
-/*
- * Applies a new config: links and cores that are gone are stopped, new
- * ones started, changed ones restarted; the untouched ones keep their
- * connections, sessions and health.  ControlSocket, Metrics, StoreSize,
- * CpuSlice and the pair link need a restart (the last three say so).
- */
 /* Links whose section is gone or changed stop; new and changed start. */
 static void
 reload_links(const struct config *nc, int *added, int *removed,
