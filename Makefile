@@ -233,7 +233,7 @@ build/e2e/%: build/rel/tests/e2e/%.o $(ALL_REL)
 
 # The check_hsmd_* suites drive the real hsmd and hsmctl binaries.
 HSMD_SUITES := $(foreach s,check_hsmd_proto check_hsmd_vectors check_hsmd_allow \
-    check_standin_hsm,\
+    check_hsm_client check_standin_hsm,\
     build/test/$(s) build/test-asan/$(s))
 $(HSMD_SUITES): | build/bin/hsmd build/bin/hsmctl
 

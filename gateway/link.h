@@ -49,6 +49,10 @@ void	link_free(struct link *);
 int	link_sign_off_all(void);
 int	link_signoffs_pending(void);
 
+/* The answers queued to connections so far leave now, not from the
+ * urgent flush event: for a caller ending a batch outside a read. */
+void	link_flush_now(void);
+
 struct link *link_find(const char *name);
 struct link *link_first(void);
 struct link *link_next(const struct link *);

@@ -186,6 +186,15 @@ flush_all(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+void
+link_flush_now(void)
+{
+	if (flush_ev != NULL && !TAILQ_EMPTY(&flushq)) {
+		event_del(flush_ev);
+		flush_all(-1, 0, NULL);
+	}
+}
+
 int
 conn_send_msg(struct conn *c, const struct iso_msg *m)
 {

@@ -35,6 +35,11 @@ struct router_stats {
 };
 
 void	router_init(struct event_base *, const struct config *);
+/* A batch of work is complete (a scheme read, the replies of an HSM
+ * read): what it queued for the core, the schemes and the HSM leaves
+ * now, in this pass of the loop, rather than from the urgent flushes,
+ * which would cut the pass and cost the loop another (loopprio.h). */
+void	router_flush_now(void);
 void	router_shutdown(void);
 /* Name and stand-in Mode from a reloaded config. */
 void	router_reconfigure(const struct config *);

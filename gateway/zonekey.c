@@ -26,6 +26,7 @@
 #include "iso8583/mti.h"
 #include "gateway/config.h"
 #include "gateway/link.h"
+#include "gateway/loopprio.h"
 #include "gateway/metrics.h"
 #include "gateway/session.h"
 #include "gateway/zonekey.h"
@@ -50,7 +51,8 @@ static struct {
 #define ZONEKEY_HSM_TIMEOUT_MS	30
 
 int
-zonekey_init(struct event_base *base, const struct config *c)
+zonekey_init(struct event_base *base, const struct config *c,
+    void (*replies_done)(void *))
 {
 	struct hsm_client_opts ho;
 
@@ -65,11 +67,23 @@ zonekey_init(struct event_base *base, const struct config *c)
 	 * hold the rest. */
 	ho.connections = 2;
 	ho.timeout_ms = ZONEKEY_HSM_TIMEOUT_MS;
+	/* A MAC is on the way of an answer, made from the core's urgent
+	 * events: its call leaves in their pass, and what a verified MAC
+	 * lets through leaves with the replies (replies_done). */
+	ho.flush_priority = LOOP_URGENT;
+	ho.replies_done = replies_done;
 	if ((Z.hsm = hsm_client_new(base, c->hsm, &ho)) == NULL) {
 		log_warnx("event=zonekey_hsm_unusable hsm=%s", c->hsm);
 		return -1;
 	}
 	return 0;
+}
+
+void
+zonekey_flush(void)
+{
+	if (Z.hsm != NULL)
+		hsm_client_flush(Z.hsm);
 }
 
 void

@@ -27,7 +27,10 @@ struct link;
 
 /* The HSM client for imports (none without HSM =), the state directory
  * (none with Durability = none: keys in memory only, said). */
-int	zonekey_init(struct event_base *, const struct config *);
+int	zonekey_init(struct event_base *, const struct config *,
+	    void (*replies_done)(void *));
+/* The MAC and import calls made so far go to the HSM now. */
+void	zonekey_flush(void);
 void	zonekey_shutdown(void);
 /* A link starts: its keys from the state directory. */
 void	zonekey_load(struct link *);

@@ -7,6 +7,13 @@
  * code). A timed-out call stays in the ring with its callback cleared, so
  * the late reply still lines up and is dropped.  The commands are built
  * in cmds.c with the request builder below (client-int.h).
+ *
+ * Connections are plain non-blocking sockets, not bufferevents: a
+ * bufferevent writes a call one loop pass after it is made (it waits for
+ * its write event, then removes it again: an epoll_wait and two
+ * epoll_ctl a call) and asks FIONREAD before every read.  Here the calls
+ * of a pass leave together at its end (the flush event, or the caller's
+ * hsm_client_flush), and a read takes what the socket holds.
  */
 #include <sys/ioctl.h>
 #include <sys/socket.h>
@@ -14,12 +21,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <event2/buffer.h>
-#include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <event2/event_struct.h>
 
@@ -34,6 +42,7 @@
 
 #define BODY_MAX	65535
 #define HDR_MAX		16
+#define READ_MAX	16384	/* replies are tens of bytes each */
 
 enum conn_state { C_IDLE, C_CONNECTING, C_UP };
 
@@ -52,7 +61,9 @@ struct call {
 
 struct conn {
 	struct hsm_client	*cl;
-	struct bufferevent	*bev;
+	int			 fd;		/* -1 while idle */
+	struct event		*rd, *wr;	/* wr: connect, or socket full */
+	struct evbuffer		*in, *out;
 	enum conn_state		 state;
 	struct call		*ring;
 	unsigned		 head, count;
@@ -67,6 +78,7 @@ struct hsm_client {
 	struct hsm_addr		 addr;
 	struct hsm_client_opts	 o;
 	struct conn		*conns;
+	struct event		*flush;		/* sends a pass's calls */
 	struct hsm_client_stats	 st;
 	uint8_t			*body;		/* request being built */
 	size_t			 blen;
@@ -85,6 +97,7 @@ hsm_client_opts_default(struct hsm_client_opts *o)
 	o->max_inflight = 512;
 	o->backoff_min_ms = 50;
 	o->backoff_max_ms = 5000;
+	o->flush_priority = -1;
 }
 
 const char *
@@ -138,6 +151,26 @@ retry_cb(evutil_socket_t fd, short what, void *arg)
 	conn_connect(arg);
 }
 
+/* The socket and its events and buffers, gone (what was still queued
+ * to send is wiped as it is freed). */
+static void
+conn_close(struct conn *cn)
+{
+	if (cn->rd != NULL)
+		event_free(cn->rd);
+	if (cn->wr != NULL)
+		event_free(cn->wr);
+	if (cn->in != NULL)
+		evbuffer_free(cn->in);
+	if (cn->out != NULL)
+		evbuffer_free(cn->out);
+	if (cn->fd != -1)
+		close(cn->fd);
+	cn->rd = cn->wr = NULL;
+	cn->in = cn->out = NULL;
+	cn->fd = -1;
+}
+
 /*
  * Drop the connection: fail what is outstanding, retry after a backoff.
  * The state goes to C_IDLE first so callbacks cannot pick this link.
@@ -154,10 +187,7 @@ conn_down(struct conn *cn, enum hsm_status s, const char *why)
 		log_warnx("event=hsm-link-down addr=%s reason=%s outstanding=%u",
 		    cl->addr.is_unix ? cl->addr.path : "tcp", why, n);
 	cn->state = C_IDLE;
-	if (cn->bev != NULL) {
-		bufferevent_free(cn->bev);
-		cn->bev = NULL;
-	}
+	conn_close(cn);
 	cn->head = cn->count = 0;
 	for (i = 0; i < n; i++) {
 		c = &cn->ring[(head + i) % cl->o.max_inflight];
@@ -171,34 +201,58 @@ conn_down(struct conn *cn, enum hsm_status s, const char *why)
 	    cl->o.backoff_max_ms : cn->backoff_ms * 2;
 }
 
-static void
-conn_read(struct bufferevent *bev, void *arg)
+/* What is queued goes out now; the rest once the socket takes it.
+ * -1: the connection went down. */
+static int
+conn_flush(struct conn *cn)
 {
-	struct conn *cn = arg;
+	int n;
+
+	while (evbuffer_get_length(cn->out) > 0) {
+		if ((n = evbuffer_write(cn->out, cn->fd)) > 0 ||
+		    (n == -1 && errno == EINTR))
+			continue;
+		if (n == -1 && errno == EAGAIN) {
+			event_add(cn->wr, NULL);
+			return 0;
+		}
+		conn_down(cn, HSM_DOWN, "error");
+		return -1;
+	}
+	event_del(cn->wr);
+	return 0;
+}
+
+/* Hand each whole reply in the input to its call, in order; how many
+ * callbacks ran. */
+static int
+conn_replies(struct conn *cn)
+{
 	struct hsm_client *cl = cn->cl;
-	struct evbuffer *in = bufferevent_get_input(bev);
 	struct hsm_result r;
 	struct call *c;
 	uint8_t lenb[2], *frame;
 	size_t len;
 	hsm_cb *cb;
+	int ran = 0;
 
-	while (cn->state == C_UP && evbuffer_copyout(in, lenb, 2) == 2) {
+	/* a callback may take the connection down (and its buffers) */
+	while (cn->state == C_UP && evbuffer_copyout(cn->in, lenb, 2) == 2) {
 		len = (size_t)lenb[0] << 8 | lenb[1];
-		if (evbuffer_get_length(in) < 2 + len)
-			return;
+		if (evbuffer_get_length(cn->in) < 2 + len)
+			break;
 		if (cn->count == 0) {
 			conn_down(cn, HSM_PROTO, "unexpected-reply");
-			return;
+			break;
 		}
 		c = &cn->ring[cn->head];
-		frame = evbuffer_pullup(in, (ev_ssize_t)(2 + len));
+		frame = evbuffer_pullup(cn->in, (ev_ssize_t)(2 + len));
 		if (frame == NULL || hsm_reply_parse(c->kind, frame + 2, len,
 		    c->hdr, cl->o.header_len, &r) == -1) {
 			conn_down(cn, HSM_PROTO, "mismatched-reply");
-			return;
+			break;
 		}
-		evbuffer_drain(in, 2 + len);
+		evbuffer_drain(cn->in, 2 + len);
 		cn->rx++;
 		cn->head = (cn->head + 1) % cl->o.max_inflight;
 		cn->count--;
@@ -207,46 +261,100 @@ conn_read(struct bufferevent *bev, void *arg)
 			c->cb = NULL;
 			count_status(cl, r.status);
 			cb(&r, c->arg);
+			ran++;
 		}
 	}
+	return ran;
 }
 
 static void
-conn_event(struct bufferevent *bev, short what, void *arg)
+conn_read(evutil_socket_t fd, short what, void *arg)
 {
 	struct conn *cn = arg;
-	int one = 1;
+	struct hsm_client *cl = cn->cl;
+	struct evbuffer_iovec v;
+	ssize_t n;
 
-	if (what & BEV_EVENT_CONNECTED) {
-		cn->state = C_UP;
-		cn->backoff_ms = cn->cl->o.backoff_min_ms;
-		if (!cn->cl->addr.is_unix)
-			setsockopt(bufferevent_getfd(bev), IPPROTO_TCP,
-			    TCP_NODELAY, &one, sizeof one);
-		log_debug("event=hsm-link-up");
+	(void)what;
+	if (evbuffer_reserve_space(cn->in, READ_MAX, &v, 1) != 1) {
+		conn_down(cn, HSM_DOWN, "no-memory");
 		return;
 	}
-	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		conn_down(cn, HSM_DOWN, what & BEV_EVENT_EOF ? "eof" : "error");
+	if ((n = read(fd, v.iov_base, READ_MAX)) <= 0) {
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;
+		conn_down(cn, HSM_DOWN, n == 0 ? "eof" : "error");
+		return;
+	}
+	v.iov_len = (size_t)n;
+	evbuffer_commit_space(cn->in, &v, 1);
+	if (conn_replies(cn) > 0 && cl->o.replies_done != NULL)
+		cl->o.replies_done(cl->o.replies_arg);
+}
+
+static void
+conn_up(struct conn *cn)
+{
+	int one = 1;
+
+	cn->state = C_UP;
+	cn->backoff_ms = cn->cl->o.backoff_min_ms;
+	if (!cn->cl->addr.is_unix)
+		setsockopt(cn->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+	log_debug("event=hsm-link-up");
+	if (event_add(cn->rd, NULL) == -1)
+		conn_down(cn, HSM_DOWN, "no-memory");
+	else
+		conn_flush(cn);		/* the calls made while connecting */
+}
+
+static void
+conn_writable(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *cn = arg;
+	socklen_t len = sizeof(int);
+	int err = 0;
+
+	(void)what;
+	if (cn->state == C_UP) {
+		conn_flush(cn);
+		return;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1 ||
+	    err != 0)
+		conn_down(cn, HSM_DOWN, "connect");
+	else
+		conn_up(cn);
 }
 
 static void
 conn_connect(struct conn *cn)
 {
 	struct hsm_client *cl = cn->cl;
+	struct event_base *base = cl->base;
 
-	cn->bev = bufferevent_socket_new(cl->base, -1,
-	    BEV_OPT_CLOSE_ON_FREE);
-	if (cn->bev == NULL) {
+	cn->state = C_CONNECTING;
+	cl->st.reconnects++;
+	if ((cn->fd = socket(cl->addr.ss.ss_family, SOCK_STREAM |
+	    SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) == -1) {
+		conn_down(cn, HSM_DOWN, "socket");
+		return;
+	}
+	if ((cn->in = evbuffer_new()) == NULL ||
+	    (cn->out = evbuffer_new()) == NULL ||
+	    (cn->rd = event_new(base, cn->fd, EV_READ | EV_PERSIST,
+	    conn_read, cn)) == NULL ||
+	    (cn->wr = event_new(base, cn->fd, EV_WRITE, conn_writable,
+	    cn)) == NULL) {
 		conn_down(cn, HSM_DOWN, "no-memory");
 		return;
 	}
-	bufferevent_setcb(cn->bev, conn_read, NULL, conn_event, cn);
-	bufferevent_enable(cn->bev, EV_READ | EV_WRITE);
-	cn->state = C_CONNECTING;
-	cl->st.reconnects++;
-	if (bufferevent_socket_connect(cn->bev,
-	    (const struct sockaddr *)&cl->addr.ss, (int)cl->addr.len) == -1)
+	if (connect(cn->fd, (const struct sockaddr *)&cl->addr.ss,
+	    cl->addr.len) == 0)
+		conn_up(cn);
+	else if (errno == EINPROGRESS || errno == EINTR)
+		event_add(cn->wr, NULL);
+	else
 		conn_down(cn, HSM_DOWN, "connect");
 }
 
@@ -271,15 +379,38 @@ timeout_cb(evutil_socket_t fd, short what, void *arg)
 	}
 	/* Replies already in the socket, not read yet because this pass of
 	 * the loop ran long (a busy machine), are no sign of a dead link. */
-	if (stalled && cn->bev != NULL &&
-	    (evbuffer_get_length(bufferevent_get_input(cn->bev)) > 0 ||
-	    (ioctl(bufferevent_getfd(cn->bev), FIONREAD, &unread) == 0 &&
+	if (stalled && cn->in != NULL &&
+	    (evbuffer_get_length(cn->in) > 0 ||
+	    (ioctl(cn->fd, FIONREAD, &unread) == 0 &&
 	    unread > 0)))
 		stalled = 0;
 	finish(c, HSM_TIMEOUT);
 	/* Nothing at all came back during a whole timeout: link is dead. */
 	if (stalled && cn->state != C_IDLE)
 		conn_down(cn, HSM_DOWN, "stalled");
+}
+
+void
+hsm_client_flush(struct hsm_client *cl)
+{
+	struct conn *cn;
+	unsigned i;
+
+	event_del(cl->flush);		/* off the loop's ready list */
+	for (i = 0; i < cl->o.connections; i++) {
+		cn = &cl->conns[i];
+		if (cn->state == C_UP && evbuffer_get_length(cn->out) > 0 &&
+		    !event_pending(cn->wr, EV_WRITE, NULL))
+			conn_flush(cn);
+	}
+}
+
+static void
+flush_cb(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	hsm_client_flush(arg);
 }
 
 struct hsm_client *
@@ -308,6 +439,14 @@ hsm_client_new(struct event_base *base, const char *addr,
 	}
 	if (cl->o.backoff_min_ms == 0)
 		cl->o.backoff_min_ms = 1;
+	for (i = 0; i < cl->o.connections; i++)
+		cl->conns[i].fd = -1;
+	if ((cl->flush = event_new(base, -1, 0, flush_cb, cl)) == NULL ||
+	    (cl->o.flush_priority >= 0 && event_priority_set(cl->flush,
+	    cl->o.flush_priority) == -1)) {
+		hsm_client_free(cl);
+		return NULL;
+	}
 	for (i = 0; i < cl->o.connections; i++) {
 		cn = &cl->conns[i];
 		cn->cl = cl;
@@ -345,6 +484,8 @@ hsm_client_free(struct hsm_client *cl)
 			event_free(cn->retry);
 		free(cn->ring);
 	}
+	if (cl->flush != NULL)
+		event_free(cl->flush);
 	free(cl->conns);
 	free(cl->body);
 	free(cl);
@@ -500,9 +641,9 @@ b_submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	rc = -1;
 	if ((copy = malloc(cl->blen)) != NULL) {
 		memcpy(copy, cl->body, cl->blen);
-		if (bufferevent_write(cn->bev, pre, 2 + hl) == 0)
-			rc = evbuffer_add_reference(bufferevent_get_output(
-			    cn->bev), copy, cl->blen, wipe_free, NULL);
+		if (evbuffer_add(cn->out, pre, 2 + hl) == 0)
+			rc = evbuffer_add_reference(cn->out, copy, cl->blen,
+			    wipe_free, NULL);
 		if (rc == -1)
 			wipe_free(copy, cl->blen, NULL);
 	}
@@ -519,5 +660,9 @@ b_submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	evtimer_add(&c->timer, &tv);
 	cn->count++;
 	cl->st.calls++;
+	/* sent at the end of this pass with the rest of its calls (a
+	 * connecting one sends them once it is up) */
+	if (cn->state == C_UP)
+		event_active(cl->flush, EV_WRITE, 0);
 	return 0;
 }

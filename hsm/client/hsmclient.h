@@ -37,6 +37,8 @@
  *   connection up or connecting, every queue full): no callback then.
  *   Calls made while a connection is still connecting are sent as soon
  *   as it is up (or fail with HSM_DOWN if the connect fails).
+ * - The calls of one loop pass leave together at its end (flush_priority,
+ *   hsm_client_flush); replies_done runs after each read's replies.
  * - A call that times out gets HSM_TIMEOUT; its late reply is dropped.
  * - A connection on which nothing arrives for a whole call timeout while
  *   requests are outstanding is closed and re-opened (backoff doubling
@@ -114,6 +116,16 @@ struct hsm_client_opts {
 	unsigned	backoff_max_ms;	/* default 5000 */
 	const char	*lmk_id;	/* "%NN" appended when set (payShield
 					    with several LMKs) */
+	/* The calls made in a loop pass leave together at its end, from
+	 * an event of this priority (default -1: the base's default), or
+	 * earlier from hsm_client_flush.  A caller whose own events are
+	 * more urgent sets theirs, so its calls leave in the same pass. */
+	int		 flush_priority;
+	/* Run after the replies of one read went to their callbacks: a
+	 * caller that queued work of its own from them sends it there,
+	 * in this pass, instead of from an event of its own in the next. */
+	void		(*replies_done)(void *);
+	void		*replies_arg;
 };
 
 struct hsm_client_stats {
@@ -127,6 +139,9 @@ struct hsm_client *hsm_client_new(struct event_base *, const char *addr,
 		    const struct hsm_client_opts *);
 void		 hsm_client_free(struct hsm_client *);
 enum hsm_health	 hsm_client_health(const struct hsm_client *);
+/* Send the calls made so far now, not at the end of the pass: for a
+ * caller that knows its batch of calls is complete. */
+void		 hsm_client_flush(struct hsm_client *);
 void		 hsm_client_stats(const struct hsm_client *,
 		    struct hsm_client_stats *);
 const char	*hsm_status_str(enum hsm_status);

@@ -187,7 +187,7 @@ call(const char *body)
 
 /* Command from printf-style pieces. */
 static const char *
-callf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+callf(const char *fmt, ...) __attribute__((format(printf, 1, 2), unused));
 static const char *
 callf(const char *fmt, ...)
 {
@@ -200,7 +200,7 @@ callf(const char *fmt, ...)
 	return call(buf);
 }
 
-static void
+static void __attribute__((unused))
 expect(const char *reply, const char *want)
 {
 	ck_assert_msg(strcmp(reply, want) == 0, "reply '%s' want '%s'",
@@ -234,7 +234,7 @@ dec_pinblock(const char *keyhex, const char *hex, char out[17])
 	out[16] = '\0';
 }
 
-static void
+static void __attribute__((unused))
 iso0(const char *pin, const char *acct, const char *keyhex, char out[17])
 {
 	uint8_t b[8];
