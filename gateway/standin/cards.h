@@ -82,7 +82,7 @@ int	cards_account(struct store_txn *, const uint8_t hash[STATEKEY_HASHLEN],
 
 /*
  * A card's counters, one record in the exposure database under hash |
- * 'C' (store_format 3): one leaf dirtied per decision.  The day's figures
+ * 'C' (store_format 3 and on): one leaf dirtied per decision.  The day's figures
  * are of day (YYYYMMDD); a decision of a later day starts them again.
  */
 struct card_count {

@@ -193,8 +193,8 @@ count_decision(struct sidec *d)
 	if (d->released) {
 		SI.reversals++;
 		SI.released_amount += d->released;
-		SI.exposure -= d->released < SI.exposure ? d->released :
-		    SI.exposure;
+		SI.exposure -= d->exp_released < SI.exposure ?
+		    d->exp_released : SI.exposure;
 	}
 }
 
@@ -329,8 +329,8 @@ amend_done(void *arg, int rc)
 	if (d->released) {
 		SI.approvals--;
 		SI.approved_amount -= d->released;
-		SI.exposure -= d->released < SI.exposure ? d->released :
-		    SI.exposure;
+		SI.exposure -= d->exp_released < SI.exposure ?
+		    d->exp_released : SI.exposure;
 		log_info("event=standin_late_void id=%llu amount=%llu "
 		    "reason=\"durable commit outlasted the deadline; answered "
 		    "91\"", (unsigned long long)d->id,

@@ -79,13 +79,28 @@ si_range_key(char kind, const char *day, const char *name, uint8_t *out)
 	return n + l;
 }
 
+/* The range's outstanding exposure and the appliance's, by delta. */
+static int
+add_exposure(struct store_txn *t, const struct dec_rec *r, int64_t delta)
+{
+	uint8_t k[2 + 8 + RANGE_NAME_MAX];
+	size_t kl = si_range_key('E', NULL, r->range, k);
+	int rc;
+
+	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+		return rc;
+	return add_u64(t, STORE_EXPOSURE, "T", 1, delta);
+}
+
 /*
  * A card's spend moved by delta together with everything that counts it:
  * the card's record (its day's amount, cash and approvals, its spend
  * since the snapshot: one key, one leaf), the range's outstanding
  * exposure and the appliance's.  An approval (count) also counts in the
  * range's approvals of the day.  A release of another day's approval
- * leaves today's figures alone: they are not its day's.
+ * leaves today's figures alone: they are not its day's.  A settled
+ * approval (its advice acknowledged) is no longer outstanding: its
+ * release leaves the exposures alone too.
  */
 static int
 add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
@@ -114,8 +129,7 @@ add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
 	add_sat(&c.snap_spend, delta);
 	if ((rc = cards_count_put(t, r->hash, &c)) != 0)
 		return rc;
-	kl = si_range_key('E', NULL, r->range, k);
-	if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
+	if (!r->settled && (rc = add_exposure(t, r, delta)) != 0)
 		return rc;
 	if (count) {
 		kl = si_range_key('c', r->day, r->range, k);
@@ -125,7 +139,7 @@ add_spend(struct store_txn *t, const struct dec_rec *r, int64_t delta,
 		if ((rc = add_u64(t, STORE_EXPOSURE, k, kl, delta)) != 0)
 			return rc;
 	}
-	return add_u64(t, STORE_EXPOSURE, "T", 1, delta);
+	return 0;
 }
 
 /* What a reversal releases of approval r: all of it, or with DE95 the
@@ -178,6 +192,7 @@ release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
 	    (int64_t)amt)) != 0)
 		return rc;
 	d->released = amt;
+	d->exp_released = r.settled ? 0 : amt;
 	return 0;
 }
 
@@ -479,7 +494,7 @@ si_decide_run(struct store_txn *t, void *arg)
 	memset(&d->res, 0, sizeof d->res);
 	d->card_amount = d->amount;
 	d->dup = d->approved = 0;
-	d->released = d->advout = 0;
+	d->released = d->exp_released = d->advout = 0;
 	d->id = 0;
 	if ((rc = duplicate(t, d)) != 0)			/* 1 */
 		return rc == 1 ? 0 : rc;
@@ -550,7 +565,7 @@ si_amend_run(struct store_txn *t, void *arg)
 	uint8_t ik[8];
 	int rc;
 
-	d->released = 0;
+	d->released = d->exp_released = 0;
 	be64_put(ik, d->id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
@@ -563,8 +578,10 @@ si_amend_run(struct store_txn *t, void *arg)
 	    (rc = add_u64(t, STORE_META, "approved_amount", 15,
 	    -(int64_t)r.amount)) != 0))
 		return rc;
-	if (r.approved)
+	if (r.approved) {
 		d->released = r.amount - r.released;
+		d->exp_released = r.settled ? 0 : d->released;
+	}
 	memcpy(r.de39, "91", 3);
 	memset(r.de38, 0, sizeof r.de38);
 	r.has_arpc = 0;
@@ -572,6 +589,45 @@ si_amend_run(struct store_txn *t, void *arg)
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0)
 		return rc;
 	return amend_advice(t, d);
+}
+
+/*
+ * The core has the advice of decision id: an approval it carries is the
+ * core's to account for from now on (the next snapshot's balances hold
+ * it), so what reversals left of it leaves the range's and the
+ * appliance's outstanding exposure, once (settled).  The card's figures
+ * stay: its day's limits, and its spend until a snapshot says its
+ * balance.  Ids with no decision (a scheme advice, a peer's advice
+ * delivered by us) settle nothing.
+ */
+int
+si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount)
+{
+	struct dec_rec r;
+	const void *v;
+	size_t vl;
+	uint8_t ik[8];
+	uint64_t left;
+	int rc;
+
+	be64_put(ik, id);
+	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) ==
+	    STORE_NOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	if (vl != sizeof r)
+		return STORE_CORRUPT;
+	memcpy(&r, v, sizeof r);
+	if (!r.approved || r.settled)
+		return 0;
+	left = r.amount - r.released;
+	r.settled = 1;
+	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0 ||
+	    (left > 0 && (rc = add_exposure(t, &r, -(int64_t)left)) != 0))
+		return rc;
+	*amount += left;
+	return 0;
 }
 
 /* The read job: an earlier decision for the same request, then the card. */

@@ -67,6 +67,8 @@ static struct {
 	/* the pair's mirror (saf_watch) */
 	saf_added_fn		*on_added;
 	void			(*on_acked)(uint64_t);
+	saf_settle_fn		*settle;	/* set before the store runs */
+	void			(*settled)(uint64_t);
 } S;
 
 void
@@ -74,6 +76,13 @@ saf_watch(saf_added_fn *added, void (*acked)(uint64_t id))
 {
 	S.on_added = added;
 	S.on_acked = acked;
+}
+
+void
+saf_on_settle(saf_settle_fn *run, void (*done)(uint64_t amount))
+{
+	S.settle = run;
+	S.settled = done;
 }
 
 static struct entry *
@@ -473,6 +482,7 @@ struct del_job {
 	struct store_job	 job;
 	size_t			 n;
 	size_t			 deleted;
+	uint64_t		 settled;	/* saf_on_settle's amount */
 	uint64_t		 ids[];
 };
 
@@ -485,12 +495,16 @@ del_run(struct store_txn *t, void *arg)
 	int rc;
 
 	dj->deleted = 0;
+	dj->settled = 0;
 	for (i = 0; i < dj->n; i++) {
 		be64_put(key, dj->ids[i]);
 		rc = store_del(t, STORE_SAF, key, sizeof key);
 		if (rc == 0)
 			dj->deleted++;
 		else if (rc != STORE_NOTFOUND)
+			return rc;
+		if (S.settle != NULL &&
+		    (rc = S.settle(t, dj->ids[i], &dj->settled)) != 0)
 			return rc;
 	}
 	return 0;
@@ -509,8 +523,11 @@ del_done(void *arg, int rc)
 		 * the core de-duplicates by advice id. */
 		log_warnx("event=saf_delete_failed count=%zu error=\"%s\"",
 		    dj->n, store_strerror(rc));
-	else
+	else {
 		S.s.depth -= dj->deleted < S.s.depth ? dj->deleted : S.s.depth;
+		if (dj->settled > 0 && S.settled != NULL)
+			S.settled(dj->settled);
+	}
 	free(dj);
 	if (S.up)
 		flush_acks();

@@ -32,8 +32,8 @@ struct hsm_client;
 #define SI_DKEY_ORDER	7		/* DE7 seconds in the year, DE11 */
 #define SI_DKEY_LEN	(1 + SI_DKEY_ORDER + 16) /* kind, order, hash */
 #define SI_ADV_ROOM	640		/* decision tags + advice id */
-#define STORE_FORMAT	3
-#define SI_PEER_DEC	(1ull << 62)	/* a dedup entry's id: the peer's */		/* meta store_format (doc/standin.md) */
+#define STORE_FORMAT	4		/* meta store_format (doc/standin.md) */
+#define SI_PEER_DEC	(1ull << 62)	/* a dedup entry's id: the peer's */
 
 enum si_kind { K_AUTH, K_REVERSAL, K_CREDIT, K_ADVICE };
 enum si_stage { ST_LOOKUP, ST_HSM, ST_WRITE };
@@ -65,6 +65,7 @@ struct dec_rec {
 	uint8_t		 cash;
 	uint8_t		 kind;
 	uint8_t		 approved;
+	uint8_t		 settled;	/* the core acknowledged its advice */
 };
 
 struct sidec;
@@ -134,6 +135,7 @@ struct sidec {
 	uint64_t	 id;
 	int		 approved;
 	uint64_t	 released;
+	uint64_t	 exp_released;	/* of the outstanding exposure */
 	/* the advice; amended when the scheme was answered 91 first */
 	size_t		 advlen, advcap, advout, amendlen;
 	uint8_t		*adv, *amended;
@@ -152,6 +154,7 @@ struct si_state {
 	uint64_t		 exposure;	/* mirror, from the last write */
 	uint64_t		 approvals, approved_amount, reversals,
 				 released_amount;
+	uint64_t		 settled_amount;	/* since start */
 	uint64_t		 snapshot_version, snapshot_cards;
 	uint64_t		 snapshot_wall_us;	/* applied at */
 	uint64_t		 stale_91;
@@ -216,5 +219,8 @@ int	si_peer_decision(struct store_txn *, uint64_t id, struct dec_rec *);
 int	si_lookup_run(struct store_txn *, void *d);
 int	si_decide_run(struct store_txn *, void *d);
 int	si_amend_run(struct store_txn *, void *d);
+/* The core acknowledged advice id: the approval it carries (if any, and
+ * once) leaves the outstanding exposure; *amount grows by what left. */
+int	si_settle_run(struct store_txn *, uint64_t id, uint64_t *amount);
 
 #endif

@@ -35,6 +35,7 @@ standin_rows(struct row *r, size_t n)
 	ROW("approved_amount", SI.approved_amount, 0);
 	ROW("reversals", SI.reversals, 0);
 	ROW("released_amount", SI.released_amount, 1);
+	ROW("settled_amount", SI.settled_amount, 0);
 	ROW("exposure", SI.exposure, 0);
 	ROW("exposure_cap", SI.rules.exposure_cap, 1);
 	/* the pair's split (share.c): every budget is cut to this */

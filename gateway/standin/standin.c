@@ -154,6 +154,15 @@ standin_reconfigure(const struct standin_conf *c)
 }
 
 /* The store, its counters and its advice queue: 0, or -1 with err. */
+/* Approvals whose advices the core acknowledged: no longer outstanding
+ * (the store's figure moved in the same transaction; this is its mirror). */
+static void
+settled(uint64_t amount)
+{
+	SI.exposure -= amount < SI.exposure ? amount : SI.exposure;
+	SI.settled_amount += amount;
+}
+
 static int
 open_store(struct event_base *base, char *err, size_t errsz)
 {
@@ -186,6 +195,7 @@ open_store(struct event_base *base, char *err, size_t errsz)
 		snprintf(err, errsz, "store: cannot load the advice queue");
 		return -1;
 	}
+	saf_on_settle(si_settle_run, settled);
 	return 0;
 }
 

@@ -111,7 +111,7 @@ order(uint8_t *k, uint64_t n)
 	k[6] = (uint8_t)n;
 }
 
-/* A decision as ledger.c writes it (store_format 3). */
+/* A decision as ledger.c writes it (store_format 3 and 4: the same keys). */
 static int
 run(struct store_txn *t, void *arg)
 {

@@ -201,8 +201,9 @@ si = json.load(open(sys.argv[3]))["authoriser"]
 scheme_si = d["total"]["approved"]["other"]
 print("demo: advices received by the core: %d (stand-in outcomes and scheme advices, repeats included)" % n)
 print("demo: scheme saw %d stand-in approvals; gateway durable stand-in approvals %d "
-      "(%d voided: commit later than the deadline, answered 91, its advice amended to 91); exposure %d"
-      % (scheme_si, si["approvals"], si["late_voids"], si["exposure"]))
+      "(%d voided: commit later than the deadline, answered 91, its advice amended to 91); "
+      "settled by the core's acks %d, exposure outstanding %d"
+      % (scheme_si, si["approvals"], si["late_voids"], si["settled_amount"], si["exposure"]))
 if delivered == si["approvals"]:
     open(sys.argv[4], "w").write("advices delivered = stand-in approvals = %d\n" % delivered)
 else:

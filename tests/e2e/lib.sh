@@ -264,6 +264,16 @@ start_core() {
 	eval "CORE_${name//-/_}_PID=$!"
 }
 
+# core_ctl SOCKET COMMAND: one line to a core's --control socket
+# (scheme-sim core, corectl.c); prints its answer line.
+core_ctl() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+s.sendall((sys.argv[2] + "\n").encode()); print(s.makefile().readline().strip())
+PY
+}
+
 # blackhole_core NAME: black-holes the core (SIGUSR1) and waits until
 # stand-in is active; fails if it never is.
 blackhole_core() {

@@ -124,11 +124,7 @@ setup_case() {
 }
 
 corectl() {	# corectl CASE COMMAND: one line to the core's control socket
-	python3 - "$T/$1-core.ctl" "$2" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode()); print(s.makefile().readline().strip())
-PY
+	core_ctl "$T/$1-core.ctl" "$2"
 }
 
 # move_shares CASE A B: the core moves the shares (SHARE frames: lower,

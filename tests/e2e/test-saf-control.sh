@@ -23,11 +23,7 @@ start_gw "$T/gw.conf"
 wait_core_up a
 wait_snapshot a
 corectl() {	# corectl COMMAND: one line to the core's control socket
-	python3 - "$T/core.ctl" "$*" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
-s.sendall((sys.argv[2] + "\n").encode()); print(s.makefile().readline().strip())
-PY
+	core_ctl "$T/core.ctl" "$*"
 }
 saf() {	# saf EXPR over d = gatewayctl saf --json
 	ctl saf --json | python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"

@@ -4,8 +4,9 @@
 # restarted, then the core restored.  Every approval the scheme received
 # appears exactly once in what the core applied (its advice record, by
 # advice id, repeats flagged); none is missing, none applied twice; the
-# gateway's exposure equals the sum of its durable stand-in approvals, and
-# the SAF drains to zero.
+# gateway's approved amount equals the sum of its durable stand-in
+# approvals, all of it settled by the core's acks (exposure 0), and the
+# SAF drains to zero.
 TEST=standin-crash
 TEST_TIMEOUT=240
 . "$(dirname "$0")/lib.sh"
@@ -96,9 +97,11 @@ extra = [k for k in applied if k not in scheme]
 si = json.load(open(T + "/standin.json"))["authoriser"]
 print("   scheme got %d stand-in approvals; core applied %d (%d not seen by "
       "the scheme: %d voided as late, answered 91; %d killed between commit "
-      "and send); exposure %d = applied minus voided %d; approvals counter %d"
+      "and send); approved amount %d = applied minus voided %d, settled "
+      "%d, exposure %d; approvals counter %d"
       % (len(scheme), len(applied), len(extra), len(voided),
-         len(extra) - len(voided), si["exposure"], amount, si["approvals"]))
+         len(extra) - len(voided), si["approved_amount"], amount,
+         si["settled_amount"], si["exposure"], si["approvals"]))
 
 ok = True
 if bad_void:
@@ -108,8 +111,12 @@ if twice:
     print("   applied twice:", twice[:5]); ok = False
 if missing:
     print("   approved but missing at the core:", missing[:5]); ok = False
-if si["exposure"] != amount or si["approvals"] != len(applied):
-    print("   exposure/approvals disagree with the core's view"); ok = False
+if si["approved_amount"] != amount or si["approvals"] != len(applied):
+    print("   approvals disagree with the core's view"); ok = False
+# every advice acknowledged (the SAF drained): nothing outstanding, all
+# of it settled by the gatewayd that took the acks
+if si["exposure"] != 0 or si["settled_amount"] != amount:
+    print("   exposure not settled by the core's acks"); ok = False
 if len(scheme) == 0:
     print("   no stand-in approvals at all"); ok = False
 open(T + "/summary", "w").write("approvals=%d applied=%d voided=%d unanswered=%d" %

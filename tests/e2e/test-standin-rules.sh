@@ -6,7 +6,9 @@
 # reached (14 41 43 62 54 82 88 55 57 61 51 91 00), reversals release
 # exposure, FPS inbound credits check the account, the same request after
 # a restart gets the same answer, an HSM that is gone means 91, Mode = off
-# means 91.
+# means 91.  The core holds its advice acks while the exposure is
+# checked (ExposureCap counts approvals it has not acknowledged); once it
+# acknowledges them the exposure is 0 again.
 TEST=standin-rules
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
@@ -58,10 +60,12 @@ BlockMCC = 7995
 CONF
 }
 conf force >"$T/gw.conf"
-start_core a "$CP" "$T/core.key" --cards "$T/portfolio" --record "$T/advices.jsonl"
+start_core a "$CP" "$T/core.key" --cards "$T/portfolio" --record "$T/advices.jsonl" \
+    --control "$T/core.ctl"
 start_gw "$T/gw.conf"
 wait_core_up a
 wait_snapshot a
+core_ctl "$T/core.ctl" "advice-ack off" | grep -q '^ok' || fail "core: advice-ack off"
 
 # STANs from a file: the request lists are built in pipelines (subshells).
 echo 100 >"$T/stan"
@@ -169,6 +173,20 @@ for i in $(seq 1 50); do
 done
 grep -q '"mti":"0120"' "$T/advices.jsonl" || fail "0120 advice not at the core"
 grep -q '"mti":"0420"' "$T/advices.jsonl" || fail "0420 advice not at the core"
+
+# The core acknowledges the advices (sent again by the SAF's retry): the
+# approvals are its now, and no longer count in the exposure.
+[ "$e4" -gt 0 ] || fail "no exposure outstanding before the acks"
+core_ctl "$T/core.ctl" "advice-ack on" | grep -q '^ok' || fail "core: advice-ack on"
+for i in $(seq 1 150); do
+	ctl standin --json >"$T/si5.json"
+	[ "$(json_get "$T/si5.json" "d['authoriser']['exposure']")" = 0 ] && break
+	sleep 0.1
+done
+e5=$(json_get "$T/si5.json" "d['authoriser']['exposure']")
+settled=$(json_get "$T/si5.json" "d['authoriser']['settled_amount']")
+[ "$e5" = 0 ] || fail "exposure $e5 after the core acknowledged every advice"
+[ "$settled" = "$e4" ] || fail "settled $settled, want the $e4 outstanding"
 
 # The same request after a restart: the same answer (durable dedup).
 same=$(req durable-dup 00 --index 8 --cvc2 good --amount 777)

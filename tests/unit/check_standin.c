@@ -555,6 +555,88 @@ START_TEST(out_records)
 }
 END_TEST
 
+/* The core's acknowledgements until none is left to apply. */
+static void
+ack_all(int from, int to)
+{
+	uint64_t before = exposure();
+	int i;
+
+	for (i = from; i < to; i++)
+		standin_advice_ack(advice_ids[i]);
+	for (i = 0; i < 2000 && standin_queue_depth() > 0; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+	/* the deletion job's completion, after the queue emptied */
+	for (i = 0; i < 200 && exposure() == before; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(500);
+	}
+}
+
+static uint64_t
+settled_amount(void)
+{
+	json_t *j = standin_json();
+	uint64_t v;
+
+	v = (uint64_t)json_integer_value(json_object_get(j,
+	    "settled_amount"));
+	json_decref(j);
+	return v;
+}
+
+/*
+ * ExposureCap counts the approvals the core has not acknowledged: once
+ * it has their advices they leave the exposure (once, however often the
+ * ack comes), the card's figures stay, a later reversal releases the
+ * card's spend but not the exposure a second time, and the figure
+ * survives a restart.
+ */
+START_TEST(exposure_settles)
+{
+	struct standin_conf c;
+	char err[256];
+
+	durable_setup(&c);
+	c.exposure_cap = 70000;
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	ck_assert_str_eq(decide("0100", PAN, "000000030000", "000001"), "00");
+	ck_assert_str_eq(decide("0100", PAN, "000000030000", "000002"), "00");
+	ck_assert_uint_eq(exposure(), 60000);
+	ck_assert_str_eq(decide("0100", PAN, "000000030000", "000003"), "91");
+	ck_assert_str_eq(res.why, "exposure-cap");
+	ck_assert_int_eq(nadvices, 3);
+	/* 1. the core has all three: the two approvals are its now */
+	ack_all(0, 3);
+	ck_assert_uint_eq(exposure(), 0);
+	ck_assert_uint_eq(settled_amount(), 60000);
+	ck_assert_str_eq(decide("0100", PAN, "000000030000", "000004"), "00");
+	ck_assert_uint_eq(exposure(), 30000);
+	/* 2. an ack again changes nothing */
+	ack_all(0, 1);
+	ck_assert_uint_eq(exposure(), 30000);
+	ck_assert_uint_eq(settled_amount(), 60000);
+	/* 3. the first reversed after it settled: its 300.00 is the card's
+	 * again (a fourth 300.00 today fits its 1000.00), the exposure
+	 * (the fourth approval's 300.00) is not released twice */
+	ck_assert_str_eq(decide("0400", PAN, "000000030000", "000009"), "00");
+	ck_assert_uint_eq(exposure(), 30000);
+	ck_assert_str_eq(decide("0100", PAN, "000000030000", "000005"), "00");
+	ck_assert_uint_eq(exposure(), 60000);
+	/* 4. the store says the same after a restart */
+	standin_shutdown();
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	ck_assert_uint_eq(exposure(), 60000);
+	standin_shutdown();
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -568,6 +650,7 @@ main(void)
 	tcase_add_test(tp, verify_fails_closed);
 	tcase_add_test(tp, ranges_apply);
 	tcase_add_test(tp, card_counters);
+	tcase_add_test(tp, exposure_settles);
 	tcase_add_test(tp, stale_snapshot);
 	tcase_add_test(tp, no_store_queue_in_memory);
 	tcase_add_test(tp, fails_closed);
