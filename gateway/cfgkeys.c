@@ -16,8 +16,8 @@
 #include "tunnel/corefr.h"
 #include "gateway/cfg-int.h"
 
-enum cfg_type { T_NAME, T_PATH, T_DURATION, T_U32, T_INT, T_U64, T_SIZE,
-	T_FUNC };
+enum cfg_type { T_NAME, T_PATH, T_DURATION, T_AGE, T_U32, T_INT, T_U64,
+	T_SIZE, T_FUNC };
 
 struct cfg_key {
 	const char	*name;
@@ -499,49 +499,6 @@ print_block_mcc(FILE *f, const void *s)
 		fprintf(f, "BlockMCC = %s\n", c->standin_block_mcc);
 }
 
-/* A duration in days, hours, minutes or seconds: "24h", "90m", "2d". */
-static int
-set_max_age(struct pctx *px, void *s, const char *v)
-{
-	struct config *c = s;
-	uint64_t n, mul;
-	char num[32];
-	size_t l = strlen(v);
-
-	if (l < 2 || l >= sizeof num)
-		return FAILED(px, "MaxSnapshotAge: want 1s..366d");
-	memcpy(num, v, l - 1);
-	num[l - 1] = '\0';
-	switch (v[l - 1]) {
-	case 's': mul = 1; break;
-	case 'm': mul = 60; break;
-	case 'h': mul = 3600; break;
-	case 'd': mul = 86400; break;
-	default: mul = 0;
-	}
-	if (mul == 0 || cfg_u64(num, 366 * 86400, &n) == -1 || n == 0 ||
-	    n * mul > 366 * 86400)
-		return FAILED(px, "MaxSnapshotAge: want 1s..366d (s, m, h "
-		    "or d)");
-	c->standin_max_age_s = (uint32_t)(n * mul);
-	return 1;
-}
-
-static void
-print_max_age(FILE *f, const void *s)
-{
-	uint32_t v = ((const struct config *)s)->standin_max_age_s;
-
-	if (v % 86400 == 0)
-		fprintf(f, "MaxSnapshotAge = %ud\n", v / 86400);
-	else if (v % 3600 == 0)
-		fprintf(f, "MaxSnapshotAge = %uh\n", v / 3600);
-	else if (v % 60 == 0)
-		fprintf(f, "MaxSnapshotAge = %um\n", v / 60);
-	else
-		fprintf(f, "MaxSnapshotAge = %us\n", v);
-}
-
 static const struct cfg_key standin_keys[] = {
 	{ "Mode", T_FUNC, 0, 0, 0, 0, NULL, 0, set_standin_mode,
 	    print_standin_mode, NULL },
@@ -551,8 +508,10 @@ static const struct cfg_key standin_keys[] = {
 	    UINT64_MAX / 2, "want minor units", 0, NULL, NULL, NULL },
 	{ "BlockMCC", T_FUNC, 0, 0, 0, 0, NULL, 0, set_block_mcc,
 	    print_block_mcc, NULL },
-	{ "MaxSnapshotAge", T_FUNC, 0, 0, 0, 0, NULL, 0, set_max_age,
-	    print_max_age, NULL },
+	{ "MaxSnapshotAge", T_AGE, GW(standin_max_age_s), 0, 1, 366 * 86400,
+	    "want 1s..366d (s, m, h or d)", 0, NULL, NULL, NULL },
+	{ "KeepDecisions", T_AGE, GW(standin_keep_s), 0, 86400, 366 * 86400,
+	    "want 1d..366d (s, m, h or d)", 0, NULL, NULL, NULL },
 	{ "StoreSize", T_SIZE, GW(standin_store_size), 0, 64ull << 20,
 	    16ull << 40, "want 64M..16T (K, M, G or T)", 0, NULL, NULL, NULL },
 };
@@ -612,6 +571,11 @@ set_value(struct pctx *px, const struct cfg_key *k, void *sect,
 			return FAILED(px, "%s: %s", k->name, k->want);
 		*(uint32_t *)(void *)p = us;
 		return 1;
+	case T_AGE:
+		if (config_age(v, &us) == -1 || us < k->min || us > k->max)
+			return FAILED(px, "%s: %s", k->name, k->want);
+		*(uint32_t *)(void *)p = us;
+		return 1;
 	case T_U32:
 	case T_INT:
 	case T_U64:
@@ -659,6 +623,10 @@ print_key(FILE *f, const struct cfg_key *k, const void *sect)
 	case T_DURATION:
 		config_fmt_duration(*(const uint32_t *)(const void *)p, d,
 		    sizeof d);
+		fprintf(f, "%s = %s\n", k->name, d);
+		break;
+	case T_AGE:
+		config_fmt_age(*(const uint32_t *)(const void *)p, d, sizeof d);
 		fprintf(f, "%s = %s\n", k->name, d);
 		break;
 	case T_U32:

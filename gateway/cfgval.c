@@ -66,6 +66,42 @@ config_fmt_duration(uint32_t us, char *out, size_t cap)
 		snprintf(out, cap, "%uus", us);
 }
 
+/* Seconds, as days, hours, minutes or seconds: "24h", "90m", "35d". */
+int
+config_age(const char *s, uint32_t *secs)
+{
+	char *end;
+	unsigned long long v, mul;
+
+	if (leading_u64(s, &v, &end) == -1 || end[0] == '\0' ||
+	    end[1] != '\0')
+		return -1;
+	switch (end[0]) {
+	case 's': mul = 1; break;
+	case 'm': mul = 60; break;
+	case 'h': mul = 3600; break;
+	case 'd': mul = 86400; break;
+	default: return -1;
+	}
+	if (v > UINT32_MAX / mul)
+		return -1;
+	*secs = (uint32_t)(v * mul);
+	return 0;
+}
+
+void
+config_fmt_age(uint32_t secs, char *out, size_t cap)
+{
+	if (secs % 86400 == 0)
+		snprintf(out, cap, "%ud", secs / 86400);
+	else if (secs % 3600 == 0)
+		snprintf(out, cap, "%uh", secs / 3600);
+	else if (secs % 60 == 0)
+		snprintf(out, cap, "%um", secs / 60);
+	else
+		snprintf(out, cap, "%us", secs);
+}
+
 /* Bytes, with K, M, G or T (powers of 1024) or none: "16G". */
 int
 config_size(const char *s, uint64_t *bytes)

@@ -214,6 +214,7 @@ config_init(struct config *c)
 	c->log_rate = LOG_RATE_DEFAULT;
 	c->standin_mode = STANDIN_AUTO;
 	c->standin_max_age_s = 24 * 3600;
+	c->standin_keep_s = 35 * 86400;
 	c->standin_store_size = STANDIN_STORE_SIZE_DEFAULT;
 }
 

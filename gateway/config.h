@@ -129,6 +129,7 @@ struct config {
 	uint64_t	 standin_exposure_cap;
 	char		 standin_block_mcc[128];
 	uint32_t	 standin_max_age_s;	/* MaxSnapshotAge */
+	uint32_t	 standin_keep_s;	/* KeepDecisions */
 	uint64_t	 standin_store_size;	/* StoreSize: the LMDB map */
 	/* [Range NAME] */
 	struct range_table	 ranges;
@@ -167,6 +168,8 @@ int	config_allowed(const struct cfg_link *, const struct sockaddr *);
 /* Helpers, exported for tests. */
 int	config_duration(const char *, uint32_t *us);
 void	config_fmt_duration(uint32_t us, char *out, size_t cap);
+int	config_age(const char *, uint32_t *secs);
+void	config_fmt_age(uint32_t secs, char *out, size_t cap);
 int	config_size(const char *, uint64_t *bytes);
 void	config_fmt_size(uint64_t bytes, char *out, size_t cap);
 /* dflt_port: the port when s names none; NULL: a port is required. */

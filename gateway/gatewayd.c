@@ -93,6 +93,7 @@ standin_conf(const struct config *c, struct standin_conf *s)
 	s->max_amount = c->standin_max_amount;
 	s->exposure_cap = c->standin_exposure_cap;
 	s->max_age_s = c->standin_max_age_s;
+	s->keep_s = c->standin_keep_s;
 	s->store_size = c->standin_store_size;
 	s->ranges = c->ranges;
 	s->paired = c->pair != NULL;

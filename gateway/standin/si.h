@@ -155,6 +155,7 @@ struct si_state {
 	uint64_t		 approvals, approved_amount, reversals,
 				 released_amount;
 	uint64_t		 settled_amount;	/* since start */
+	uint64_t		 pruned_decisions, pruned_keys;	/* since start */
 	uint64_t		 snapshot_version, snapshot_cards;
 	uint64_t		 snapshot_wall_us;	/* applied at */
 	uint64_t		 stale_91;
@@ -222,5 +223,9 @@ int	si_amend_run(struct store_txn *, void *d);
 /* The core acknowledged advice id: the approval it carries (if any, and
  * once) leaves the outstanding exposure; *amount grows by what left. */
 int	si_settle_run(struct store_txn *, uint64_t id, uint64_t *amount);
+
+/* prune.c: decisions older than KeepDecisions leave the store. */
+void	si_prune_tick(uint64_t now);
+void	si_prune_reset(void);
 
 #endif

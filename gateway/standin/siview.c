@@ -36,6 +36,8 @@ standin_rows(struct row *r, size_t n)
 	ROW("reversals", SI.reversals, 0);
 	ROW("released_amount", SI.released_amount, 1);
 	ROW("settled_amount", SI.settled_amount, 0);
+	ROW("pruned_decisions", SI.pruned_decisions, 0);
+	ROW("pruned_keys", SI.pruned_keys, 0);
 	ROW("exposure", SI.exposure, 0);
 	ROW("exposure_cap", SI.rules.exposure_cap, 1);
 	/* the pair's split (share.c): every budget is cut to this */

@@ -153,7 +153,6 @@ standin_reconfigure(const struct standin_conf *c)
 	si_share_reconfigure();
 }
 
-/* The store, its counters and its advice queue: 0, or -1 with err. */
 /* Approvals whose advices the core acknowledged: no longer outstanding
  * (the store's figure moved in the same transaction; this is its mirror). */
 static void
@@ -163,6 +162,7 @@ settled(uint64_t amount)
 	SI.settled_amount += amount;
 }
 
+/* The store, its counters and its advice queue: 0, or -1 with err. */
 static int
 open_store(struct event_base *base, char *err, size_t errsz)
 {
@@ -196,6 +196,7 @@ open_store(struct event_base *base, char *err, size_t errsz)
 		return -1;
 	}
 	saf_on_settle(si_settle_run, settled);
+	si_prune_reset();
 	return 0;
 }
 
@@ -463,6 +464,7 @@ standin_tick(int core_up)
 	static int had_core;
 
 	fill_check(now_us());
+	si_prune_tick(now_us());
 
 	if (core_up && !had_core)
 		saf_reset_inflight();

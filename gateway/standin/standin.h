@@ -50,6 +50,7 @@ struct standin_conf {
 	uint64_t	 exposure_cap;
 	char		 block_mcc[128];
 	uint32_t	 max_age_s;		/* MaxSnapshotAge */
+	uint32_t	 keep_s;		/* KeepDecisions */
 	uint64_t	 store_size;		/* StoreSize: the LMDB map */
 	int		 paired;		/* [Pair] */
 	uint32_t	 share;			/* its Share, percent */

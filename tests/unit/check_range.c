@@ -459,6 +459,12 @@ START_TEST(reader_errors)
 		"t.conf:2: MaxSnapshotAge: want 1s..366d" },
 	    { "[StandIn]\nMaxSnapshotAge = 10\n",
 		"t.conf:2: MaxSnapshotAge: want 1s..366d" },
+	    { "[StandIn]\nKeepDecisions = 23h\n",
+		"t.conf:2: KeepDecisions: want 1d..366d" },
+	    { "[StandIn]\nKeepDecisions = 367d\n",
+		"t.conf:2: KeepDecisions: want 1d..366d" },
+	    { "[StandIn]\nKeepDecisions = 7dd\n",
+		"t.conf:2: KeepDecisions: want 1d..366d" },
 	};
 	char text[512], err[512];
 	struct config *c;
@@ -481,6 +487,13 @@ START_TEST(reader_errors)
 	c = config_parse_string(text, "t.conf", 1, err, sizeof err);
 	ck_assert_msg(c != NULL, "%s", err);
 	ck_assert_uint_eq(c->standin_max_age_s, 366 * 86400);
+	ck_assert_uint_eq(c->standin_keep_s, 35 * 86400);	/* default */
+	config_free(c);
+	snprintf(text, sizeof text, "[StandIn]\nKeepDecisions = 48h\n"
+	    "[Gateway]\nDurability = none\n");
+	c = config_parse_string(text, "t.conf", 1, err, sizeof err);
+	ck_assert_msg(c != NULL, "%s", err);
+	ck_assert_uint_eq(c->standin_keep_s, 2 * 86400);
 	config_free(c);
 }
 END_TEST

@@ -16,12 +16,12 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "base/be.h"
 #include "base/clock.h"
 #include "base/dlq.h"
 #include "iso8583/iso8583.h"
 #include "tunnel/corefr.h"
 #include "tunnel/tlv.h"
-#include "gateway/standin/outrec.h"
 #include "gateway/standin/saf.h"
 #include "gateway/standin/si.h"
 #include "tests/unit/sistate.h"
@@ -68,18 +68,10 @@ on_result(void *arg, const struct si_result *r)
 	done = 1;
 }
 
-/* The loop until flag is set: the store's threads answer through it. */
 static void
 run_until(int *flag)
 {
-	int i;
-
-	for (i = 0; i < 10000 && !*flag; i++) {
-		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
-		if (!*flag)
-			usleep(500);
-	}
-	ck_assert_int_ne(*flag, 0);
+	fix_run_until(base, flag);
 }
 
 static void
@@ -438,123 +430,6 @@ START_TEST(fails_closed)
 }
 END_TEST
 
-/* --- OUT_REQUEST records (outrec.c) ------------------------------------------ */
-
-static int rec_done, rec_rc;
-static struct { uint64_t corr; int answered; char body[32]; } loaded[8];
-static int nloaded;
-
-static void
-rec_begun(uint64_t corr, int rc)
-{
-	(void)corr;
-	rec_rc = rc;
-	rec_done = 1;
-}
-
-static void
-rec_collect(const struct outrec *r, void *arg)
-{
-	(void)arg;
-	ck_assert_int_lt(nloaded, 8);
-	ck_assert_str_eq(r->link, "out");
-	ck_assert_str_eq(r->core, "core-a");
-	loaded[nloaded].corr = r->corr;
-	loaded[nloaded].answered = r->answered;
-	ck_assert_uint_lt(r->len, sizeof loaded[0].body);
-	memcpy(loaded[nloaded].body, r->body, r->len);
-	loaded[nloaded].body[r->len] = '\0';
-	nloaded++;
-}
-
-/* One record written and waited for: in flight, or answered (its
- * completion runs after the answered ones queued before it). */
-static void
-rec_put(uint64_t corr, int64_t for_ms, int answered, const char *body)
-{
-	struct outrec r;
-
-	memset(&r, 0, sizeof r);
-	r.corr = corr;
-	r.until_ms = (uint64_t)((int64_t)(wall_us() / 1000) + for_ms);
-	r.answered = answered;
-	snprintf(r.link, sizeof r.link, "out");
-	snprintf(r.core, sizeof r.core, "core-a");
-	r.body = (const uint8_t *)body;
-	r.len = strlen(body);
-	if (answered) {
-		outrec_answered(&r);
-		return;
-	}
-	rec_done = 0;
-	ck_assert_int_eq(outrec_begin(&r, rec_begun), 0);
-	run_until(&rec_done);
-	ck_assert_int_eq(rec_rc, 0);
-}
-
-static long
-rec_load(void)
-{
-	nloaded = 0;
-	return outrec_load(wall_us() / 1000, rec_collect, NULL);
-}
-
-/* Kept across a restart, sealed, gone when their time is: a corr_id the
- * gateway acted on is never sent to the scheme again by a retry. */
-START_TEST(out_records)
-{
-	struct standin_conf c;
-	char err[256], path[96];
-	static char db[1 << 20];
-	size_t n;
-	FILE *f;
-
-	durable_setup(&c);
-	ck_assert_int_eq(outrec_enabled(), 0);
-	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
-	    "%s", err);
-	ck_assert_int_eq(outrec_enabled(), 1);
-	/* 1. in flight; answered; one whose time is over; a barrier */
-	rec_put(7, 60000, 0, "req " PAN);
-	rec_put(8, 60000, 1, "answer 8");
-	rec_put(9, -1, 0, "req 9");
-	rec_put(10, 60000, 0, "barrier");
-	/* 2. the in-flight 10 answered, the answer replacing it */
-	rec_put(10, 60000, 1, "answer 10");
-	rec_put(11, 60000, 0, "barrier");
-	outrec_forget(11);
-	rec_put(12, 60000, 0, "barrier");
-	outrec_forget(12);
-	rec_put(13, -1, 0, "barrier");	/* (expired: dropped at load) */
-	/* 3. a restart reads them back: 7 in flight, 8 and 10 answered */
-	standin_shutdown();
-	ck_assert_int_eq(outrec_enabled(), 0);
-	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
-	    "%s", err);
-	ck_assert_int_eq(rec_load(), 3);
-	ck_assert_uint_eq(loaded[0].corr, 7);
-	ck_assert_int_eq(loaded[0].answered, 0);
-	ck_assert_str_eq(loaded[0].body, "req " PAN);
-	ck_assert_uint_eq(loaded[1].corr, 8);
-	ck_assert_int_eq(loaded[1].answered, 1);
-	ck_assert_str_eq(loaded[1].body, "answer 8");
-	ck_assert_uint_eq(loaded[2].corr, 10);
-	ck_assert_str_eq(loaded[2].body, "answer 10");
-	/* 4. the expired ones were deleted by that load */
-	ck_assert_int_eq(rec_load(), 3);
-	/* 5. no PAN in the clear on disk */
-	standin_shutdown();
-	snprintf(path, sizeof path, "%s/state/data.mdb", dir);
-	ck_assert_ptr_nonnull(f = fopen(path, "r"));
-	n = fread(db, 1, sizeof db, f);
-	fclose(f);
-	ck_assert_uint_gt(n, 0);
-	ck_assert_ptr_null(memmem(db, n, PAN, strlen(PAN)));
-	ck_assert_ptr_null(memmem(db, n, "answer 8", 8));
-	teardown();
-}
-END_TEST
-
 /* The core's acknowledgements until none is left to apply. */
 static void
 ack_all(int from, int to)
@@ -637,6 +512,144 @@ START_TEST(exposure_settles)
 }
 END_TEST
 
+/* Decision id made older by days (its record's wall time). */
+struct age_job {
+	uint64_t	id, by_us, last;
+};
+
+static int
+age_run(struct store_txn *t, void *arg)
+{
+	struct age_job *a = arg;
+	struct dec_rec r;
+	const void *v;
+	size_t vl;
+	uint8_t ik[8];
+	int rc;
+
+	be64_put(ik, a->id);
+	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
+		return rc;
+	ck_assert_uint_eq(vl, sizeof r);
+	memcpy(&r, v, sizeof r);
+	r.wall_us -= a->by_us;
+	return store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r);
+}
+
+/* Every decision from id on (id 0: from the first). */
+static int
+age_all_run(struct store_txn *t, void *arg)
+{
+	struct age_job *a = arg;
+	int rc;
+
+	for (; a->id < a->last; a->id++)
+		if ((rc = age_run(t, a)) != 0 && rc != STORE_NOTFOUND)
+			return rc;
+	return 0;
+}
+
+static void
+age(uint64_t id, uint64_t last, unsigned days)
+{
+	struct age_job a = { id, days * 86400ull * 1000000, last };
+	struct store_job j;
+
+	memset(&j, 0, sizeof j);
+	j.run = age_all_run;
+	j.arg = &a;
+	ck_assert_int_eq(store_run_now(SI.st, &j, 1), 0);
+}
+
+/* The stand-in's ticks until the pruning took what it should (20 s at
+ * most), then 200 more: it must take no more. */
+static void
+prune_until(uint64_t decisions, uint64_t keys)
+{
+	int i, extra = 200;
+
+	for (i = 0; i < 20000 && extra > 0; i++) {
+		standin_tick(0);
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		usleep(1000);
+		if (SI.pruned_decisions >= decisions &&
+		    SI.pruned_keys >= keys)
+			extra--;
+	}
+	ck_assert_uint_eq(SI.pruned_decisions, decisions);
+	ck_assert_uint_eq(SI.pruned_keys, keys);
+}
+
+/*
+ * KeepDecisions: a decision older than it leaves the store with its
+ * duplicate keys (the same request again is decided anew, a reversal of
+ * it finds nothing), unless it is an approval the core has not settled:
+ * that one stays, its duplicate and reversal keys with it.
+ */
+START_TEST(decisions_pruned)
+{
+	struct standin_conf c;
+	char err[256];
+
+	durable_setup(&c);
+	c.keep_s = 86400;
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	ck_assert_str_eq(decide("0100", PAN, "000000001000", "000001"), "00");
+	ck_assert_str_eq(decide("0100", "5413330089020029", "000000001000",
+	    "000002"), "14");
+	ck_assert_str_eq(decide("0100", PAN, "000000002000", "000003"), "00");
+	ck_assert_int_eq(nadvices, 3);
+	ack_all(0, 2);			/* the first approval settled */
+	ck_assert_uint_eq(exposure(), 2000);
+	/* 1. young: nothing goes */
+	prune_until(0, 0);
+	/* 2. two days old: the settled approval and the decline go, with
+	 * their keys (duplicate and reversal: 3); the outstanding stays */
+	age(advice_ids[0], advice_ids[2] + 1, 2);
+	si_prune_reset();	/* as at a start: not 10 s from the last look */
+	prune_until(2, 3);
+	/* 3. the outstanding approval is still found, the others not */
+	ck_assert_str_eq(decide("0100", PAN, "000000002000", "000003"), "00");
+	ck_assert_str_eq(res.why, "duplicate");
+	ck_assert_str_eq(decide("0100", "5413330089020029", "000000001000",
+	    "000002"), "14");
+	ck_assert_str_ne(res.why, "duplicate");
+	ck_assert_str_eq(decide("0400", PAN, "000000001000", "000009"), "00");
+	ck_assert_str_eq(res.why, "unknown-original");
+	ck_assert_uint_eq(exposure(), 2000);
+	teardown();
+}
+END_TEST
+
+/* More than a job's slices: 2,100 old declines (and their duplicate
+ * keys) leave in several jobs, resuming where each stopped. */
+START_TEST(decisions_pruned_in_slices)
+{
+	struct standin_conf c;
+	char err[256], stan[16];
+	uint64_t first;
+	int i;
+
+	durable_setup(&c);
+	c.keep_s = 86400;
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot();
+	for (i = 0; i < 2100; i++) {
+		snprintf(stan, sizeof stan, "%06d", i + 1);
+		ck_assert_str_eq(decide("0100", "5413330089020029",
+		    "000000001000", stan), "14");
+	}
+	first = advice_ids[0];
+	age(first, first + 2100, 2);
+	si_prune_reset();
+	prune_until(2100, 2100);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -651,10 +664,11 @@ main(void)
 	tcase_add_test(tp, ranges_apply);
 	tcase_add_test(tp, card_counters);
 	tcase_add_test(tp, exposure_settles);
+	tcase_add_test(tp, decisions_pruned);
+	tcase_add_test(tp, decisions_pruned_in_slices);
 	tcase_add_test(tp, stale_snapshot);
 	tcase_add_test(tp, no_store_queue_in_memory);
 	tcase_add_test(tp, fails_closed);
-	tcase_add_test(tp, out_records);
 	suite_add_tcase(s, tp);
 	return check_run(s);
 }

@@ -1,6 +1,7 @@
 /*
  * sistate.h — the state directory the store-backed stand-in suites share
- * (check_standin.c, check_standin_hsm.c, check_sipeer.c): a fresh
+ * (check_standin.c, check_standin_hsm.c, check_sipeer.c,
+ * check_outrec.c): a fresh
  * directory with a state key in it, and the stand-in's configuration
  * over it, so a test says only what it changes.
  * Static functions (marked unused: a suite may need only some).
@@ -13,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <event2/event.h>
 
@@ -53,6 +55,39 @@ fix_state_conf(struct standin_conf *c, const char *dir, const char *keyfile,
 	c->mode = STANDIN_AUTO;
 	c->durable = durable;
 	c->max_age_s = 3600;
+	c->keep_s = 35 * 86400;		/* KeepDecisions' default */
+}
+
+/* A core that takes every frame and says nothing. */
+static int
+fix_no_send(const char *core, int type, uint64_t corr, const uint8_t *b,
+    size_t len)
+{
+	(void)core;
+	(void)type;
+	(void)corr;
+	(void)b;
+	(void)len;
+	return 0;
+}
+
+static const struct standin_ops fix_quiet_ops __attribute__((unused)) = {
+	fix_no_send, NULL
+};
+
+/* The loop until *flag is set (the store's threads answer through it),
+ * 10 s at most. */
+static void __attribute__((unused))
+fix_run_until(struct event_base *base, int *flag)
+{
+	int i;
+
+	for (i = 0; i < 20000 && !*flag; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (!*flag)
+			usleep(500);
+	}
+	ck_assert_int_ne(*flag, 0);
 }
 
 /* The stand-in stopped, the loop freed and the directory removed. */
