@@ -6,7 +6,7 @@
 # again byte for byte.  That repeat must be B's answer again, with no
 # second decision: no second core call in the core path; in stand-in no
 # second approval code, no second advice, and B's amount counted once in
-# the exposure.
+# the approved amount (the exposure is settled as the core acknowledges).
 TEST=dedup-collision-repeat
 . "$(dirname "$0")/lib.sh"
 
@@ -84,7 +84,7 @@ card() {	# card NAME INDEX AMOUNT: CVC2 good, identity 501
 } | send
 [ "$(get B de39)" = 00 ] || fail "B not approved in stand-in: $(get B de39)"
 ctl standin --json >"$T/standin.json"
-exp=$(json_get "$T/standin.json" "d['authoriser']['exposure']")
+exp=$(json_get "$T/standin.json" "d['authoriser']['approved_amount']")
 for i in $(seq 1 100); do
 	ctl saf --json >"$T/saf.json"
 	[ "$(json_get "$T/saf.json" "d['depth']")" = 0 ] && break
@@ -101,9 +101,9 @@ print(sum(1 for l in open(sys.argv[1]) for r in [json.loads(l)]
           and r.get("pan", "").endswith(sys.argv[2])))
 PY
 )
-echo "   stand-in: B de38=$(get B de38), B-again de38=$(get B-again de38); advices for B=$nb; exposure=$exp (want 3000)"
+echo "   stand-in: B de38=$(get B de38), B-again de38=$(get B-again de38); advices for B=$nb; approved amount=$exp (want 3000)"
 [ "$(get B wire)" = "$(get B-again wire)" ] || FAILS="$FAILS; stand-in: B-again got another answer than B (DE38 $(get B de38) then $(get B-again de38))"
 [ "$nb" = 1 ] || FAILS="$FAILS; stand-in: $nb advices for B"
-[ "$exp" = 3000 ] || FAILS="$FAILS; stand-in: exposure $exp, B counted twice"
+[ "$exp" = 3000 ] || FAILS="$FAILS; stand-in: approved amount $exp, B counted twice"
 [ -z "$FAILS" ] || fail "a retransmission of the colliding request was decided again${FAILS}"
-pass "the colliding request's retransmission got its first answer: 2 core calls; one approval, one advice, exposure 3000 in stand-in"
+pass "the colliding request's retransmission got its first answer: 2 core calls; one approval, one advice, 3000 approved in stand-in"
