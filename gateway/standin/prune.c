@@ -215,8 +215,9 @@ prune_done(void *arg, int rc)
 
 	P.queued = 0;
 	if (rc != 0) {
-		log_warnx("event=standin_prune_failed error=\"%s\"",
-		    store_strerror(rc));
+		if (rc != STORE_CLOSED)		/* not at a stop */
+			log_warnx("event=standin_prune_failed error=\"%s\"",
+			    store_strerror(rc));
 		P.next_us = now + PRUNE_IDLE_US;
 		return;
 	}
@@ -245,6 +246,7 @@ si_prune_tick(uint64_t now)
 {
 	struct prune_job *pj = &P.j;
 
+	/* keep_s 0 only in tests (the configuration takes 1d..366d) */
 	if (SI.st == NULL || SI.conf.keep_s == 0 || P.queued ||
 	    now < P.next_us)
 		return;

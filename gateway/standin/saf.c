@@ -523,11 +523,10 @@ del_done(void *arg, int rc)
 		 * the core de-duplicates by advice id. */
 		log_warnx("event=saf_delete_failed count=%zu error=\"%s\"",
 		    dj->n, store_strerror(rc));
-	else {
+	else
 		S.s.depth -= dj->deleted < S.s.depth ? dj->deleted : S.s.depth;
-		if (dj->settled > 0 && S.settled != NULL)
-			S.settled(dj->settled);
-	}
+	if (rc == 0 && dj->settled > 0 && S.settled != NULL)
+		S.settled(dj->settled);
 	free(dj);
 	if (S.up)
 		flush_acks();

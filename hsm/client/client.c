@@ -79,6 +79,7 @@ struct hsm_client {
 	struct hsm_client_opts	 o;
 	struct conn		*conns;
 	struct event		*flush;		/* sends a pass's calls */
+	int			 unsent;	/* calls made since the last */
 	struct hsm_client_stats	 st;
 	uint8_t			*body;		/* request being built */
 	size_t			 blen;
@@ -396,6 +397,10 @@ hsm_client_flush(struct hsm_client *cl)
 	struct conn *cn;
 	unsigned i;
 
+	/* called at the end of every scheme read: cheap when idle */
+	if (!cl->unsent)
+		return;
+	cl->unsent = 0;
 	event_del(cl->flush);		/* off the loop's ready list */
 	for (i = 0; i < cl->o.connections; i++) {
 		cn = &cl->conns[i];
@@ -662,7 +667,9 @@ b_submit(struct hsm_client *cl, enum hsm_kind kind, hsm_cb *cb, void *arg)
 	cl->st.calls++;
 	/* sent at the end of this pass with the rest of its calls (a
 	 * connecting one sends them once it is up) */
-	if (cn->state == C_UP)
+	if (cn->state == C_UP && !cl->unsent) {
+		cl->unsent = 1;
 		event_active(cl->flush, EV_WRITE, 0);
+	}
 	return 0;
 }
