@@ -326,9 +326,11 @@ amend_done(void *arg, int rc)
 		return;
 	}
 	SI.voids++;
-	if (d->released) {
+	if (d->void_took) {
+		/* As the store: the approval leaves the count whole; what
+		 * reversals left of it leaves the exposure. */
 		SI.approvals--;
-		SI.approved_amount -= d->released;
+		SI.approved_amount -= d->void_amount;
 		SI.exposure -= d->exp_released < SI.exposure ?
 		    d->exp_released : SI.exposure;
 		log_info("event=standin_late_void id=%llu amount=%llu "

@@ -565,7 +565,8 @@ si_amend_run(struct store_txn *t, void *arg)
 	uint8_t ik[8];
 	int rc;
 
-	d->released = d->exp_released = 0;
+	d->released = d->exp_released = d->void_amount = 0;
+	d->void_took = 0;
 	be64_put(ik, d->id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
@@ -579,6 +580,8 @@ si_amend_run(struct store_txn *t, void *arg)
 	    -(int64_t)r.amount)) != 0))
 		return rc;
 	if (r.approved) {
+		d->void_took = 1;
+		d->void_amount = r.amount;
 		d->released = r.amount - r.released;
 		d->exp_released = r.settled ? 0 : d->released;
 	}

@@ -136,6 +136,8 @@ struct sidec {
 	int		 approved;
 	uint64_t	 released;
 	uint64_t	 exp_released;	/* of the outstanding exposure */
+	int		 void_took;	/* the late void took an approval back */
+	uint64_t	 void_amount;	/* its approved amount */
 	/* the advice; amended when the scheme was answered 91 first */
 	size_t		 advlen, advcap, advout, amendlen;
 	uint8_t		*adv, *amended;
