@@ -55,6 +55,8 @@ little_enter(struct little *q, uint64_t now)
 	 * completion before an idle spell. */
 	if (q->n == 0)
 		q->last_us = now;
+	if (q->n + 1 >= LITTLE_PILE && q->pile_at == 0)
+		q->pile_at = now;
 	return q->n++;
 }
 
@@ -65,6 +67,8 @@ little_leave(struct little *q, uint64_t now, uint64_t entered,
 	if (q->n == 0)
 		return;
 	q->n--;
+	if (q->n < LITTLE_PILE)
+		q->pile_at = 0;
 	q->win_us += now > q->last_us ? now - q->last_us : 0;
 	q->win_done++;
 	q->last_us = now;
@@ -82,17 +86,41 @@ little_leave(struct little *q, uint64_t now, uint64_t entered,
 }
 
 /*
+ * A batch's own work only, not the time it waited to start: a stop of
+ * the host before it is in no sample, one during it is one of nine.
+ */
+void
+little_batch(struct little *q, uint64_t now, uint64_t seq, uint64_t k,
+    uint64_t took_us)
+{
+	if (seq == q->batch_seq || k < LITTLE_PILE)
+		return;
+	q->batch_seq = seq;
+	keep_sample(&q->paces, (double)took_us / (double)k);
+	q->pace_us = keep_median(&q->paces);
+	q->pace_at = now;
+}
+
+/*
  * The n pieces before it leave one gap apart (at low load a gap is the
  * time between arrivals, and n x gap the time in the system itself:
  * pessimistic by one base, which only matters when the budget is short
- * anyway); then its own way through.  Only closed windows count: a
- * stall's own time would keep growing while nothing is admitted, and
- * one piece stuck in the pipeline would shut the door for good.
+ * anyway); then its own way through.  A young pile-up leaves at the
+ * pace of the recent large batches if that is faster (little.h).  Only
+ * closed windows count: a stall's own time would keep growing while
+ * nothing is admitted, and one piece stuck in the pipeline would shut
+ * the door for good.
  */
 uint64_t
-little_wait(const struct little *q)
+little_wait(const struct little *q, uint64_t now)
 {
-	return (uint64_t)(q->base_us + (double)q->n * q->gap_us);
+	double pace = q->gap_us;
+
+	if (q->pile_at != 0 && now - q->pile_at <= LITTLE_PILE_YOUNG_US &&
+	    q->paces.n > 0 && now - q->pace_at <= LITTLE_BATCH_FRESH_US &&
+	    q->pace_us < pace)
+		pace = q->pace_us;
+	return (uint64_t)(q->base_us + (double)q->n * pace);
 }
 
 uint64_t
@@ -105,4 +133,10 @@ uint64_t
 little_gap(const struct little *q)
 {
 	return (uint64_t)q->gap_us;
+}
+
+uint64_t
+little_pace(const struct little *q)
+{
+	return (uint64_t)q->pace_us;
 }

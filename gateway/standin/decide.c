@@ -70,7 +70,11 @@ sidec_free(struct sidec *d)
 {
 	/* Its work is over only now, whenever it was answered: a 91 from
 	 * the guard leaves the write still in the pipeline. */
-	little_leave(&SI.load, now_us(), d->entered_us, d->ahead);
+	uint64_t now = now_us();
+
+	little_batch(&SI.load, now, d->job.batch_seq, d->job.batch_n,
+	    d->job.batch_us);
+	little_leave(&SI.load, now, d->entered_us, d->ahead);
 	dlq_del(&d->guard);
 	if (d->adv != NULL) {
 		sodium_memzero(d->adv, d->advcap);
@@ -450,7 +454,7 @@ guard_margin(uint64_t t0, uint64_t deadline)
 uint64_t
 standin_wait_us(void)
 {
-	return little_wait(&SI.load);
+	return little_wait(&SI.load, now_us());
 }
 
 uint64_t

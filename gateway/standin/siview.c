@@ -61,7 +61,8 @@ standin_rows(struct row *r, size_t n)
 	 * (gateway/admit.c: shed_busy) and what it is made of */
 	ROW("wait_us", standin_wait_us(), 0);
 	ROW("wait_base_us", little_base(&SI.load), 0);
-	ROW("wait_gap_us", little_gap(&SI.load), 1);
+	ROW("wait_gap_us", little_gap(&SI.load), 0);
+	ROW("wait_batch_pace_us", little_pace(&SI.load), 1);
 	ROW("batches", s.batches, 0);
 	ROW("max_batch", s.max_batch, 0);
 	ROW("lookups_on_loop", s.lookups_loop, 0);
@@ -80,7 +81,7 @@ standin_rows(struct row *r, size_t n)
 void
 standin_text(struct evbuffer *b)
 {
-	struct row r[40];
+	struct row r[48];
 	size_t i, n;
 
 	if (!SI.up) {
@@ -100,7 +101,7 @@ standin_text(struct evbuffer *b)
 json_t *
 standin_json(void)
 {
-	struct row r[40];
+	struct row r[48];
 	size_t i, n;
 	json_t *o;
 

@@ -74,6 +74,10 @@ struct store_job {
 	int		 rc;			/* enum store_rc */
 	int		 settled;
 	int		 queued;		/* until done has run */
+	/* a write job's batch: its number (from 1), its jobs, the time
+	 * its commit took (admission's pace of a pile-up, base/little.h) */
+	uint64_t	 batch_seq;
+	uint32_t	 batch_n, batch_us;
 };
 
 struct store_stats {

@@ -272,7 +272,7 @@ writer_batch(struct store *st, struct store_job *l)
 {
 	struct store_job *j, *next;
 	size_t n = 0;
-	uint64_t t0 = now_us(), dt;
+	uint64_t t0 = now_us(), dt, seq;
 	int rc;
 
 	rc = write_batch(st, l, &n);
@@ -300,7 +300,7 @@ writer_batch(struct store *st, struct store_job *l)
 	for (j = l; j != NULL; j = j->next)
 		n++;
 	pthread_mutex_lock(&st->smu);
-	st->s.batches++;
+	seq = ++st->s.batches;
 	st->s.jobs += n;
 	st->s.last_batch = n;
 	if (n > st->s.max_batch)
@@ -309,6 +309,11 @@ writer_batch(struct store *st, struct store_job *l)
 	if (dt > st->s.commit_us_max)
 		st->s.commit_us_max = dt;
 	pthread_mutex_unlock(&st->smu);
+	for (j = l; j != NULL; j = j->next) {
+		j->batch_seq = seq;
+		j->batch_n = (uint32_t)n;
+		j->batch_us = dt > UINT32_MAX ? UINT32_MAX : (uint32_t)dt;
+	}
 	complete(st, l);
 }
 
