@@ -604,7 +604,8 @@ si_amend_run(struct store_txn *t, void *arg)
  * delivered by us) settle nothing.
  */
 int
-si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount)
+si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount,
+    uint64_t *first)
 {
 	struct dec_rec r;
 	const void *v;
@@ -630,6 +631,8 @@ si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount)
 	    (left > 0 && (rc = add_exposure(t, &r, -(int64_t)left)) != 0))
 		return rc;
 	*amount += left;
+	if (id < *first)
+		*first = id;
 	return 0;
 }
 

@@ -8,7 +8,8 @@
  * (then every stand-in decision is 91).  A write job, one at a time:
  *   1. deletes our decisions older than KeepDecisions, oldest first (ids
  *      grow with time), but never an approval the core has not settled:
- *      its exposure is outstanding and its reversal must find it;
+ *      its exposure is outstanding and its reversal must find it (when
+ *      it settles, the walk goes back to it: si_prune_settled);
  *   2. the same for the pair peer's decisions ('d' in the peer database);
  *   3. walks the duplicate keys a slice at a time and deletes those whose
  *      decision is gone; a walk starts after steps 1-2 deleted some.
@@ -61,6 +62,8 @@ static struct {
 	uint64_t	 dec_from, peer_from;
 	uint8_t		 dd_from[SI_DKEY_LEN];
 	int		 dd_walk, dd_due;
+	int		 back;		/* si_prune_settled: to back_id */
+	uint64_t	 back_id;
 } P;
 
 /* A decision (ours, or the peer's under 'd'): collected when older than
@@ -234,7 +237,7 @@ prune_done(void *arg, int rc)
 	if (pj->ndec + pj->npeer + pj->nkeys > 0)
 		log_debug("event=standin_pruned decisions=%zu peer=%zu keys=%zu",
 		    pj->ndec, pj->npeer, pj->nkeys);
-	if (!pj->more && P.dd_walk == 0 && !P.dd_due)
+	if (!pj->more && P.dd_walk == 0 && !P.dd_due && !P.back)
 		P.next_us = now + PRUNE_IDLE_US;
 	else
 		P.next_us = SI.decided != P.decided ? now + PRUNE_BUSY_US : 0;
@@ -254,6 +257,11 @@ si_prune_tick(uint64_t now)
 		P.dd_walk = 1;		/* a walk sees what was deleted */
 		P.dd_due = 0;
 	}
+	if (P.back) {			/* not while a job ran: it moved on */
+		if (P.back_id < P.dec_from)
+			P.dec_from = P.back_id;
+		P.back = 0;
+	}
 	memset(pj, 0, offsetof(struct prune_job, ids));
 	pj->cutoff_us = wall_us() - (uint64_t)SI.conf.keep_s * 1000000;
 	pj->slice = PRUNE_SLICE;
@@ -272,6 +280,20 @@ si_prune_tick(uint64_t now)
 	P.decided = SI.decided;
 	if (store_write(SI.st, &pj->job) == 0)
 		P.queued = 1;
+}
+
+/* An approval the walk passed over as outstanding (its advice not yet
+ * acknowledged) is settled now: without this it would be looked at
+ * again only at the next start.  Young ones are ahead of the walk. */
+void
+si_prune_settled(uint64_t id)
+{
+	if (id >= P.dec_from || (P.back && id >= P.back_id))
+		return;
+	P.back = 1;
+	P.back_id = id;
+	if (!P.queued)
+		P.next_us = 0;
 }
 
 /* A store opened: start from its oldest decision. */

@@ -68,7 +68,7 @@ static struct {
 	saf_added_fn		*on_added;
 	void			(*on_acked)(uint64_t);
 	saf_settle_fn		*settle;	/* set before the store runs */
-	void			(*settled)(uint64_t);
+	void			(*settled)(uint64_t, uint64_t);
 } S;
 
 void
@@ -79,7 +79,8 @@ saf_watch(saf_added_fn *added, void (*acked)(uint64_t id))
 }
 
 void
-saf_on_settle(saf_settle_fn *run, void (*done)(uint64_t amount))
+saf_on_settle(saf_settle_fn *run, void (*done)(uint64_t amount,
+    uint64_t first))
 {
 	S.settle = run;
 	S.settled = done;
@@ -482,7 +483,7 @@ struct del_job {
 	struct store_job	 job;
 	size_t			 n;
 	size_t			 deleted;
-	uint64_t		 settled;	/* saf_on_settle's amount */
+	uint64_t		 settled, first;	/* saf_on_settle's */
 	uint64_t		 ids[];
 };
 
@@ -496,6 +497,7 @@ del_run(struct store_txn *t, void *arg)
 
 	dj->deleted = 0;
 	dj->settled = 0;
+	dj->first = UINT64_MAX;
 	for (i = 0; i < dj->n; i++) {
 		be64_put(key, dj->ids[i]);
 		rc = store_del(t, STORE_SAF, key, sizeof key);
@@ -504,7 +506,8 @@ del_run(struct store_txn *t, void *arg)
 		else if (rc != STORE_NOTFOUND)
 			return rc;
 		if (S.settle != NULL &&
-		    (rc = S.settle(t, dj->ids[i], &dj->settled)) != 0)
+		    (rc = S.settle(t, dj->ids[i], &dj->settled,
+		    &dj->first)) != 0)
 			return rc;
 	}
 	return 0;
@@ -525,8 +528,8 @@ del_done(void *arg, int rc)
 		    dj->n, store_strerror(rc));
 	else
 		S.s.depth -= dj->deleted < S.s.depth ? dj->deleted : S.s.depth;
-	if (rc == 0 && dj->settled > 0 && S.settled != NULL)
-		S.settled(dj->settled);
+	if (rc == 0 && dj->first != UINT64_MAX && S.settled != NULL)
+		S.settled(dj->settled, dj->first);
 	free(dj);
 	if (S.up)
 		flush_acks();

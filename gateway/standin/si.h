@@ -224,10 +224,13 @@ int	si_decide_run(struct store_txn *, void *d);
 int	si_amend_run(struct store_txn *, void *d);
 /* The core acknowledged advice id: the approval it carries (if any, and
  * once) leaves the outstanding exposure; *amount grows by what left. */
-int	si_settle_run(struct store_txn *, uint64_t id, uint64_t *amount);
+int	si_settle_run(struct store_txn *, uint64_t id, uint64_t *amount,
+	    uint64_t *first);
 
 /* prune.c: decisions older than KeepDecisions leave the store. */
 void	si_prune_tick(uint64_t now);
 void	si_prune_reset(void);
+/* Approvals from id on were settled: the next job looks there again. */
+void	si_prune_settled(uint64_t id);
 
 #endif

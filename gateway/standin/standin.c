@@ -154,12 +154,14 @@ standin_reconfigure(const struct standin_conf *c)
 }
 
 /* Approvals whose advices the core acknowledged: no longer outstanding
- * (the store's figure moved in the same transaction; this is its mirror). */
+ * (the store's figure moved in the same transaction; this is its mirror),
+ * and no longer kept past KeepDecisions. */
 static void
-settled(uint64_t amount)
+settled(uint64_t amount, uint64_t first)
 {
 	SI.exposure -= amount < SI.exposure ? amount : SI.exposure;
 	SI.settled_amount += amount;
+	si_prune_settled(first);
 }
 
 /* The store, its counters and its advice queue: 0, or -1 with err. */

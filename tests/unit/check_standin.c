@@ -584,7 +584,7 @@ prune_until(uint64_t decisions, uint64_t keys)
  * KeepDecisions: a decision older than it leaves the store with its
  * duplicate keys (the same request again is decided anew, a reversal of
  * it finds nothing), unless it is an approval the core has not settled:
- * that one stays, its duplicate and reversal keys with it.
+ * that one stays, its duplicate and reversal keys with it, until it is.
  */
 START_TEST(decisions_pruned)
 {
@@ -619,6 +619,13 @@ START_TEST(decisions_pruned)
 	ck_assert_str_eq(decide("0400", PAN, "000000001000", "000009"), "00");
 	ck_assert_str_eq(res.why, "unknown-original");
 	ck_assert_uint_eq(exposure(), 2000);
+	/* 4. the core settles it at last: the walk goes back for it (and
+	 * its 2 keys), without waiting for a restart */
+	ack_all(2, nadvices);
+	ck_assert_uint_eq(exposure(), 0);
+	prune_until(3, 5);
+	ck_assert_str_eq(decide("0100", PAN, "000000002000", "000003"), "00");
+	ck_assert_str_ne(res.why, "duplicate");
 	teardown();
 }
 END_TEST
