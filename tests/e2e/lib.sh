@@ -418,14 +418,15 @@ stall_stop() {
 		wait "$p" 2>/dev/null
 	done
 }
-# stall_excused NAME LATE_BY_US: true when a CPU stopped (stall_watch
-# NAME) for longer than the deadline guard's margin (8 ms) and for about
-# as long as the latest answer was late (within 2 ms): no process answers
-# through that.  Says so.
+# stall_excused NAME LATE_BY_US [MARGIN_US]: true when a CPU stopped
+# (stall_watch NAME) for longer than the margin the answer had (default
+# the stand-in deadline guard's 8 ms; a relayed request's is its link's
+# StandInReserve) and for about as long as the latest answer was late
+# (within 2 ms): no process answers through that.  Says so.
 stall_excused() {
 	local s
 	s=$(stall_max_us "$1")
-	[ "$s" -gt 8000 ] && [ "$2" -le $((s + 2000)) ] || return 1
+	[ "$s" -gt "${3:-8000}" ] && [ "$2" -le $((s + 2000)) ] || return 1
 	echo "   answers up to $2us late, excused: a CPU stopped for ${s}us"
 }
 stall_max_us() {

@@ -1,7 +1,10 @@
 #!/bin/bash
 # Two core endpoints: a (Priority 1) black-holes mid-run, b (Priority 2)
 # takes over once a is down; no request misses its deadline, and
-# approvals come from the core again after the switch.
+# approvals come from the core again after the switch.  A request sent to
+# a as it went silent is answered 91 when its budget ends, StandInReserve
+# (5 ms) before the deadline: a miss passes only beside a stop of the
+# machine longer than that (stall_excused), measured during the load.
 TEST=failover
 . "$(dirname "$0")/lib.sh"
 
@@ -33,13 +36,19 @@ wait_core_up a
 wait_core_up b
 ctl cores | sed 's/^/   /'
 
+stall_watch scheme 9
 "$BIN/scheme-sim" scheme --connect 127.0.0.1:$LP --profile mastercard \
     --rate 1000 --duration 6s --deadline 40ms --expect 00,51,91 \
     --no-progress >"$T/scheme.out" 2>&1
-rc=$?
+stall_stop scheme
 grep -E "DE39|approvals|errors|latency|deadline" "$T/scheme.out" | sed 's/^/   /'
-[ $rc = 0 ] || fail "scheme-sim scheme reported errors or deadline misses"
-grep -q "misses=0" "$T/scheme.out" || fail "deadline misses"
+grep -q "errors: 0 " "$T/scheme.out" || fail "scheme-sim scheme reported errors"
+if ! grep -q "misses=0" "$T/scheme.out"; then
+	max=$(sed -n 's/.* max=\([0-9]*\).*/\1/p' "$T/scheme.out" | head -1)
+	max=${max:-0}
+	stall_excused scheme $(( max > 40000 ? max - 40000 : 0 )) 5000 ||
+	    fail "deadline misses (the longest stop of a CPU: $(stall_max_us scheme)us)"
+fi
 ctl cores | sed 's/^/   /'
 ctl cores --json >"$T/cores.json"
 sa=$(json_get "$T/cores.json" "[c for c in d['cores'] if c['name']=='a'][0]['state']")
