@@ -330,11 +330,11 @@ amend_done(void *arg, int rc)
 		return;
 	}
 	SI.voids++;
-	if (d->void_took) {
-		/* As the store: the approval leaves the count whole; what
-		 * reversals left of it leaves the exposure. */
+	if (d->approved) {
+		/* Back out what count_decision added, as the store did: the
+		 * approval whole; of the exposure what reversals left. */
 		SI.approvals--;
-		SI.approved_amount -= d->void_amount;
+		SI.approved_amount -= d->card_amount;
 		SI.exposure -= d->exp_released < SI.exposure ?
 		    d->exp_released : SI.exposure;
 		log_info("event=standin_late_void id=%llu amount=%llu "

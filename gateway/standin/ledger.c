@@ -565,8 +565,7 @@ si_amend_run(struct store_txn *t, void *arg)
 	uint8_t ik[8];
 	int rc;
 
-	d->released = d->exp_released = d->void_amount = 0;
-	d->void_took = 0;
+	d->released = d->exp_released = 0;
 	be64_put(ik, d->id);
 	if ((rc = store_get(t, STORE_DECISIONS, ik, 8, &v, &vl)) != 0)
 		return rc;
@@ -580,8 +579,6 @@ si_amend_run(struct store_txn *t, void *arg)
 	    -(int64_t)r.amount)) != 0))
 		return rc;
 	if (r.approved) {
-		d->void_took = 1;
-		d->void_amount = r.amount;
 		d->released = r.amount - r.released;
 		d->exp_released = r.settled ? 0 : d->released;
 	}
@@ -604,8 +601,7 @@ si_amend_run(struct store_txn *t, void *arg)
  * delivered by us) settle nothing.
  */
 int
-si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount,
-    uint64_t *first)
+si_settle_run(struct store_txn *t, uint64_t id, struct saf_settled *s)
 {
 	struct dec_rec r;
 	const void *v;
@@ -630,9 +626,9 @@ si_settle_run(struct store_txn *t, uint64_t id, uint64_t *amount,
 	if ((rc = store_put(t, STORE_DECISIONS, ik, 8, &r, sizeof r)) != 0 ||
 	    (left > 0 && (rc = add_exposure(t, &r, -(int64_t)left)) != 0))
 		return rc;
-	*amount += left;
-	if (id < *first)
-		*first = id;
+	s->amount += left;
+	if (id < s->first)
+		s->first = id;
 	return 0;
 }
 

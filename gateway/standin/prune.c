@@ -62,9 +62,8 @@ static struct {
 	uint64_t	 dec_from, peer_from;
 	uint8_t		 dd_from[SI_DKEY_LEN];
 	int		 dd_walk, dd_due;
-	int		 back;		/* si_prune_settled: to back_id */
-	uint64_t	 back_id;
-} P;
+	uint64_t	 back_id;	/* si_prune_settled; UINT64_MAX none */
+} P = { .back_id = UINT64_MAX };
 
 /* A decision (ours, or the peer's under 'd'): collected when older than
  * the cutoff and not an outstanding approval; stops at the first young
@@ -237,7 +236,8 @@ prune_done(void *arg, int rc)
 	if (pj->ndec + pj->npeer + pj->nkeys > 0)
 		log_debug("event=standin_pruned decisions=%zu peer=%zu keys=%zu",
 		    pj->ndec, pj->npeer, pj->nkeys);
-	if (!pj->more && P.dd_walk == 0 && !P.dd_due && !P.back)
+	if (!pj->more && P.dd_walk == 0 && !P.dd_due &&
+	    P.back_id == UINT64_MAX)
 		P.next_us = now + PRUNE_IDLE_US;
 	else
 		P.next_us = SI.decided != P.decided ? now + PRUNE_BUSY_US : 0;
@@ -257,11 +257,9 @@ si_prune_tick(uint64_t now)
 		P.dd_walk = 1;		/* a walk sees what was deleted */
 		P.dd_due = 0;
 	}
-	if (P.back) {			/* not while a job ran: it moved on */
-		if (P.back_id < P.dec_from)
-			P.dec_from = P.back_id;
-		P.back = 0;
-	}
+	if (P.back_id < P.dec_from)	/* not while a job ran: it moved on */
+		P.dec_from = P.back_id;
+	P.back_id = UINT64_MAX;
 	memset(pj, 0, offsetof(struct prune_job, ids));
 	pj->cutoff_us = wall_us() - (uint64_t)SI.conf.keep_s * 1000000;
 	pj->slice = PRUNE_SLICE;
@@ -288,9 +286,8 @@ si_prune_tick(uint64_t now)
 void
 si_prune_settled(uint64_t id)
 {
-	if (id >= P.dec_from || (P.back && id >= P.back_id))
+	if (id >= P.dec_from || id >= P.back_id)
 		return;
-	P.back = 1;
 	P.back_id = id;
 	if (!P.queued)
 		P.next_us = 0;
@@ -301,4 +298,5 @@ void
 si_prune_reset(void)
 {
 	memset(&P, 0, sizeof P);
+	P.back_id = UINT64_MAX;
 }

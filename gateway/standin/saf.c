@@ -68,7 +68,7 @@ static struct {
 	saf_added_fn		*on_added;
 	void			(*on_acked)(uint64_t);
 	saf_settle_fn		*settle;	/* set before the store runs */
-	void			(*settled)(uint64_t, uint64_t);
+	void			(*settled)(const struct saf_settled *);
 } S;
 
 void
@@ -79,8 +79,7 @@ saf_watch(saf_added_fn *added, void (*acked)(uint64_t id))
 }
 
 void
-saf_on_settle(saf_settle_fn *run, void (*done)(uint64_t amount,
-    uint64_t first))
+saf_on_settle(saf_settle_fn *run, void (*done)(const struct saf_settled *))
 {
 	S.settle = run;
 	S.settled = done;
@@ -483,7 +482,7 @@ struct del_job {
 	struct store_job	 job;
 	size_t			 n;
 	size_t			 deleted;
-	uint64_t		 settled, first;	/* saf_on_settle's */
+	struct saf_settled	 settled;	/* saf_on_settle's */
 	uint64_t		 ids[];
 };
 
@@ -496,8 +495,7 @@ del_run(struct store_txn *t, void *arg)
 	int rc;
 
 	dj->deleted = 0;
-	dj->settled = 0;
-	dj->first = UINT64_MAX;
+	dj->settled = (struct saf_settled){ 0, UINT64_MAX };
 	for (i = 0; i < dj->n; i++) {
 		be64_put(key, dj->ids[i]);
 		rc = store_del(t, STORE_SAF, key, sizeof key);
@@ -506,8 +504,7 @@ del_run(struct store_txn *t, void *arg)
 		else if (rc != STORE_NOTFOUND)
 			return rc;
 		if (S.settle != NULL &&
-		    (rc = S.settle(t, dj->ids[i], &dj->settled,
-		    &dj->first)) != 0)
+		    (rc = S.settle(t, dj->ids[i], &dj->settled)) != 0)
 			return rc;
 	}
 	return 0;
@@ -528,8 +525,8 @@ del_done(void *arg, int rc)
 		    dj->n, store_strerror(rc));
 	else
 		S.s.depth -= dj->deleted < S.s.depth ? dj->deleted : S.s.depth;
-	if (rc == 0 && dj->first != UINT64_MAX && S.settled != NULL)
-		S.settled(dj->settled, dj->first);
+	if (rc == 0 && dj->settled.first != UINT64_MAX && S.settled != NULL)
+		S.settled(&dj->settled);
 	free(dj);
 	if (S.up)
 		flush_acks();

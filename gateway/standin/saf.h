@@ -107,16 +107,19 @@ int	saf_final(uint64_t id);
 typedef void saf_added_fn(uint64_t id, const uint8_t *body, size_t len);
 void	saf_watch(saf_added_fn *added, void (*acked)(uint64_t id));
 /*
- * What an acknowledgement settles besides the queue: run(t, id, &amount,
- * &first) in the transaction that deletes the acknowledged entries (the
- * store's writer thread, once per acknowledgement, repeats included;
- * first: the lowest id it settled, UINT64_MAX none), then done(amount,
- * first) on the loop once that committed, when anything settled.
+ * What an acknowledgement settles besides the queue: run(t, id, &s) in
+ * the transaction that deletes the acknowledged entries (the store's
+ * writer thread, once per acknowledgement, repeats included), then
+ * done(&s) on the loop once that committed, when anything settled.
  */
-typedef int saf_settle_fn(struct store_txn *, uint64_t id, uint64_t *amount,
-	    uint64_t *first);
+struct saf_settled {
+	uint64_t	 amount;	/* released, summed */
+	uint64_t	 first;		/* lowest id settled; UINT64_MAX none */
+};
+typedef int saf_settle_fn(struct store_txn *, uint64_t id,
+	    struct saf_settled *);
 void	saf_on_settle(saf_settle_fn *run,
-	    void (*done)(uint64_t amount, uint64_t first));
+	    void (*done)(const struct saf_settled *));
 /* ADVICE_ACK from the core. */
 void	saf_ack(uint64_t id);
 /* Sends what is due, retries included (on a timer, when a core comes

@@ -136,8 +136,6 @@ struct sidec {
 	int		 approved;
 	uint64_t	 released;
 	uint64_t	 exp_released;	/* of the outstanding exposure */
-	int		 void_took;	/* the late void took an approval back */
-	uint64_t	 void_amount;	/* its approved amount */
 	/* the advice; amended when the scheme was answered 91 first */
 	size_t		 advlen, advcap, advout, amendlen;
 	uint8_t		*adv, *amended;
@@ -222,10 +220,10 @@ int	si_peer_decision(struct store_txn *, uint64_t id, struct dec_rec *);
 int	si_lookup_run(struct store_txn *, void *d);
 int	si_decide_run(struct store_txn *, void *d);
 int	si_amend_run(struct store_txn *, void *d);
+struct saf_settled;
 /* The core acknowledged advice id: the approval it carries (if any, and
- * once) leaves the outstanding exposure; *amount grows by what left. */
-int	si_settle_run(struct store_txn *, uint64_t id, uint64_t *amount,
-	    uint64_t *first);
+ * once) leaves the outstanding exposure; s->amount grows by what left. */
+int	si_settle_run(struct store_txn *, uint64_t id, struct saf_settled *s);
 
 /* prune.c: decisions older than KeepDecisions leave the store. */
 void	si_prune_tick(uint64_t now);

@@ -157,11 +157,11 @@ standin_reconfigure(const struct standin_conf *c)
  * (the store's figure moved in the same transaction; this is its mirror),
  * and no longer kept past KeepDecisions. */
 static void
-settled(uint64_t amount, uint64_t first)
+settled(const struct saf_settled *s)
 {
-	SI.exposure -= amount < SI.exposure ? amount : SI.exposure;
-	SI.settled_amount += amount;
-	si_prune_settled(first);
+	SI.exposure -= s->amount < SI.exposure ? s->amount : SI.exposure;
+	SI.settled_amount += s->amount;
+	si_prune_settled(s->first);
 }
 
 /* The store, its counters and its advice queue: 0, or -1 with err. */
