@@ -9,17 +9,18 @@
  *
  * Keys in the `peer` database: 'a' id (u64 BE) -> wall time (u64 BE) and
  * the sealed advice; 'd' id -> the peer decision's dec_rec; 'r' id ->
- * wall time: a release that came before its advice.  A `dedup` entry
- * pointing at a peer decision holds its id with SI_PEER_DEC set.
+ * wall time: an advice released or taken over.  A `dedup` entry pointing
+ * at a peer decision holds its id with SI_PEER_DEC set.
  *
  * The pair link is datagrams, and the peer retries its advice until we
- * acknowledge it: a release can come first (the advice lost once, or
- * overtaken).  Kept then, the advice would be held for good, and sent
- * to the core again on a takeover; so a release that finds nothing
- * leaves its id ('r'), and the advice that comes later is not held (its
- * decision is still kept for duplicates).  Only such releases leave a
- * mark (few: each needs a lost or overtaken datagram); it stays a day,
- * for the retries across a pair link outage, the oldest going first.
+ * acknowledge it: a copy can come after its release (a retry the ack
+ * crossed, a datagram overtaken) or the release before it (the advice
+ * lost once).  Held then, it would be held for good and sent to the core
+ * again on a takeover; so each release and each advice taken over leaves
+ * its id ('r'), and a copy that comes later is acknowledged, not held
+ * (its decision is still kept for duplicates).  A mark stays a day, for
+ * retries across a pair link outage: one for each advice the peer made
+ * in a day, the oldest going first.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +35,10 @@
 #include "tunnel/tlv.h"
 #include "tunnel/tlvmsg.h"
 #include "gateway/standin/saf.h"
-#include "gateway/standin/safxfer.h"
 #include "gateway/standin/si.h"
+#include "gateway/standin/take.h"
 
 #define META_HELD	"peer_held"
-#define TAKE_BATCH	256
 #define RELEASED_KEEP	(86400ULL * 1000000)	/* µs a release mark stays */
 #define RELEASED_PRUNE	8		/* old marks removed per release */
 
@@ -289,7 +289,9 @@ old_mark(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	return 0;
 }
 
-/* A release that found nothing: its mark, and the oldest marks out. */
+/* The advice id is done with here (released or taken over): its mark,
+ * so that a copy that comes later is acknowledged and not held again,
+ * and the oldest marks out. */
 static int
 mark_released(struct store_txn *t, uint64_t id)
 {
@@ -317,12 +319,14 @@ release_run(struct store_txn *t, void *arg)
 
 	rj->held = HELD_UNSET;
 	peer_key('a', rj->id, k);
-	/* Released before (a repeat), taken over, or not come yet. */
-	if ((rc = store_del(t, STORE_PEER, k, sizeof k)) == STORE_NOTFOUND)
-		return mark_released(t, rj->id);
-	if (rc != 0)
+	/* Held, or released before (a repeat), taken over, not come yet:
+	 * a copy may still be on its way (a retry the ack crossed). */
+	rc = store_del(t, STORE_PEER, k, sizeof k);
+	if (rc != 0 && rc != STORE_NOTFOUND)
 		return rc;
-	return add_held(t, -1, &rj->held);
+	if (rc == 0 && (rc = add_held(t, -1, &rj->held)) != 0)
+		return rc;
+	return mark_released(t, rj->id);
 }
 
 static void
@@ -357,46 +361,6 @@ standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg)
 
 /* --- takeover ------------------------------------------------------------------ */
 
-struct taken {
-	uint64_t	 id;		/* ours, in the queue */
-	uint64_t	 wall_us;
-	size_t		 len;
-	uint8_t		*body;
-};
-
-struct take_job {
-	struct store_job job;
-	void		(*cb)(void *, size_t, int);
-	void		*arg;
-	size_t		 n;
-	uint64_t	 held;
-	uint64_t	 peer_id[TAKE_BATCH];
-	struct taken	 v[TAKE_BATCH];
-};
-
-/* Opens a sealed entry (8 bytes, then the box) into the next slot of
- * tj: 1 taken, 0 it does not open, -1 out of memory. */
-static int
-take_open(struct take_job *tj, const char *ctx, const void *k, size_t kl,
-    const void *v, size_t vl)
-{
-	uint8_t pt[SAF_BODY_MAX];
-	struct taken *x = &tj->v[tj->n];
-	long n;
-
-	if (vl < 8 || (n = statekey_open(SI.key, ctx, k, kl,
-	    (const uint8_t *)v + 8, vl - 8, pt, sizeof pt)) < 0)
-		return 0;
-	if ((x->body = malloc((size_t)n)) == NULL) {
-		sodium_memzero(pt, (size_t)n);
-		return -1;
-	}
-	memcpy(x->body, pt, (size_t)n);
-	sodium_memzero(pt, (size_t)n);
-	x->len = (size_t)n;
-	return 1;
-}
-
 static int
 take_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 {
@@ -414,18 +378,6 @@ take_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 		return 1;
 	tj->peer_id[tj->n++] = be64_get((const uint8_t *)k + 1);
 	return 0;
-}
-
-static void
-take_clear(struct take_job *tj)
-{
-	size_t i;
-
-	for (i = 0; i < tj->n; i++) {
-		sodium_memzero(tj->v[i].body, tj->v[i].len);
-		free(tj->v[i].body);
-	}
-	tj->n = 0;
 }
 
 /* Up to TAKE_BATCH of the peer's advices into our queue, in one job. */
@@ -448,7 +400,8 @@ take_run(struct store_txn *t, void *arg)
 			return rc;
 		peer_key('a', tj->peer_id[i], k);
 		if ((rc = store_del(t, STORE_PEER, k, sizeof k)) != 0 ||
-		    (rc = add_held(t, -1, &tj->held)) != 0)
+		    (rc = add_held(t, -1, &tj->held)) != 0 ||
+		    (rc = mark_released(t, tj->peer_id[i])) != 0)
 			return rc;
 	}
 	return 0;
@@ -458,17 +411,13 @@ static void
 take_done(void *arg, int rc)
 {
 	struct take_job *tj = arg;
-	size_t i, n = rc == 0 ? tj->n : 0;
+	size_t n = rc == 0 ? tj->n : 0;
 
 	if (rc != 0)
 		log_warnx("event=peer_takeover_failed error=\"%s\"",
 		    store_strerror(rc));
 	held_done(rc, tj->held);
-	for (i = 0; i < n; i++)
-		saf_added(tj->v[i].id, tj->v[i].body, tj->v[i].len,
-		    tj->v[i].wall_us);
-	if (n > 0)
-		saf_kick(now_us());
+	taken_added(tj, n);
 	take_clear(tj);
 	tj->cb(tj->arg, n, rc == 0);
 	free(tj);
@@ -488,206 +437,6 @@ standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg)
 	tj->job.arg = tj;
 	if (store_write(SI.st, &tj->job) != 0) {
 		free(tj);
-		return -1;
-	}
-	return 0;
-}
-
-/* --- an export file, imported by hand (safxfer.h) ------------------------------ */
-
-static int
-import_run(struct store_txn *t, void *arg)
-{
-	struct take_job *tj = arg;
-	size_t i;
-	int rc;
-
-	for (i = 0; i < tj->n; i++) {
-		tj->v[i].wall_us = wall_us();
-		if ((rc = saf_append_peer(t, SI.key, tj->v[i].body,
-		    tj->v[i].len, tj->v[i].wall_us, &tj->v[i].id)) != 0)
-			return rc;
-	}
-	return 0;
-}
-
-static void
-import_done(void *arg, int rc)
-{
-	struct take_job *tj = arg;
-	size_t i;
-
-	if (rc != 0) {
-		log_warnx("event=saf_import_failed advices=%zu error=\"%s\"",
-		    tj->n, store_strerror(rc));
-		take_clear(tj);
-		free(tj);
-		return;
-	}
-	for (i = 0; i < tj->n; i++)
-		saf_added(tj->v[i].id, tj->v[i].body, tj->v[i].len,
-		    tj->v[i].wall_us);
-	saf_kick(now_us());
-	SI.imported += tj->n;
-	log_info("event=saf_imported advices=%zu total=%llu", tj->n,
-	    (unsigned long long)SI.imported);
-	take_clear(tj);
-	free(tj);
-}
-
-static int
-import_flush(struct take_job **tjp)
-{
-	struct take_job *tj = *tjp;
-
-	*tjp = NULL;
-	if (tj == NULL || tj->n == 0) {
-		free(tj);
-		return 0;
-	}
-	tj->job.run = import_run;
-	tj->job.done = import_done;
-	tj->job.arg = tj;
-	if (store_write(SI.st, &tj->job) != 0) {
-		take_clear(tj);
-		free(tj);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-import_one(const uint8_t *body, size_t len, void *arg)
-{
-	struct take_job **tjp = arg;
-	struct taken *x;
-
-	if (*tjp == NULL && (*tjp = calloc(1, sizeof **tjp)) == NULL)
-		return -1;
-	x = &(*tjp)->v[(*tjp)->n];
-	if ((x->body = malloc(len)) == NULL)
-		return -1;
-	memcpy(x->body, body, len);
-	x->len = len;
-	if (++(*tjp)->n == TAKE_BATCH)
-		return import_flush(tjp);
-	return 0;
-}
-
-static int
-not_ours(const uint8_t *body, size_t len, void *arg)
-{
-	char gw[STANDIN_NAME_MAX];
-
-	(void)arg;
-	return tlv_find_str(body, len, TLV_GATEWAY, gw, sizeof gw) == 0 &&
-	    strcmp(gw, SI.conf.name) == 0 ? -1 : 0;
-}
-
-long
-standin_saf_import(const uint8_t *buf, size_t len,
-    const struct seal_keyring *ring, char *err, size_t errsz)
-{
-	struct take_job *tj = NULL;
-	long n;
-
-	if (!SI.up) {
-		snprintf(err, errsz, "no store (Durability = none)");
-		return -1;
-	}
-	/* Our own name's advices are not taken: their ids are ours too, and
-	 * the core would take a new advice of ours under the same id for a
-	 * repeat of the imported one. */
-	if (safx_read(buf, len, ring, not_ours, NULL, err, errsz) == -1)
-		return -1;
-	n = safx_read(buf, len, ring, import_one, &tj, err, errsz);
-	if (n >= 0 && import_flush(&tj) == -1) {
-		snprintf(err, errsz, "the store refused the last batch");
-		n = -1;
-	}
-	if (tj != NULL) {
-		take_clear(tj);
-		free(tj);
-	}
-	return n;
-}
-
-/* --- our own queue, walked (the mirror after a restart) ------------------------ */
-
-struct walk_job {
-	struct take_job	 t;		/* v[i].id our ids, bodies */
-	uint64_t	 from;
-	void		(*each)(void *, uint64_t, const uint8_t *, size_t);
-	void		(*end)(void *, uint64_t, int);
-	void		*arg;
-};
-
-static int
-walk_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
-{
-	struct walk_job *wj = arg;
-	int rc;
-
-	if (kl != 8 || wj->t.n == TAKE_BATCH)
-		return 1;
-	if ((rc = take_open(&wj->t, "saf", k, kl, v, vl)) == 0)
-		return 0;	/* the queue reports it; not ours to judge */
-	if (rc < 0)
-		return 1;
-	wj->t.v[wj->t.n++].id = be64_get(k);
-	return 0;
-}
-
-static int
-walk_run(struct store_txn *t, void *arg)
-{
-	struct walk_job *wj = arg;
-	uint8_t k[8];
-
-	take_clear(&wj->t);
-	be64_put(k, wj->from);
-	return store_scan(t, STORE_SAF, k, sizeof k, walk_one, wj);
-}
-
-static void
-walk_done(void *arg, int rc)
-{
-	struct walk_job *wj = arg;
-	uint64_t next = wj->from;
-	size_t i;
-
-	for (i = 0; rc == 0 && i < wj->t.n; i++) {
-		/* Read off the loop: one not final yet is mirrored when it
-		 * is (saf_added, saf_amended), never in a body a void may
-		 * still change. */
-		if (saf_final(wj->t.v[i].id))
-			wj->each(wj->arg, wj->t.v[i].id, wj->t.v[i].body,
-			    wj->t.v[i].len);
-		next = wj->t.v[i].id + 1;
-	}
-	wj->end(wj->arg, next, rc == 0 && wj->t.n == TAKE_BATCH);
-	take_clear(&wj->t);
-	free(wj);
-}
-
-int
-standin_saf_walk(uint64_t from,
-    void (*each)(void *, uint64_t, const uint8_t *, size_t),
-    void (*end)(void *, uint64_t next, int more), void *arg)
-{
-	struct walk_job *wj;
-
-	if (!SI.up || (wj = calloc(1, sizeof *wj)) == NULL)
-		return -1;
-	wj->from = from;
-	wj->each = each;
-	wj->end = end;
-	wj->arg = arg;
-	wj->t.job.run = walk_run;
-	wj->t.job.done = walk_done;
-	wj->t.job.arg = wj;
-	if (store_read(SI.st, &wj->t.job) != 0) {
-		free(wj);
 		return -1;
 	}
 	return 0;

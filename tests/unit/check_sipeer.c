@@ -136,6 +136,28 @@ START_TEST(kept_until_released)
 }
 END_TEST
 
+/* A copy of the advice that was still on its way when the release came
+ * (a retry whose ack crossed it, or a datagram overtaken): acknowledged,
+ * never held again, so never taken over into our queue a second time. */
+START_TEST(copy_after_release)
+{
+	setup();
+	ck_assert_int_eq(keep(5), 1);
+	ck_assert_int_eq(release(5), 1);
+	ck_assert_int_eq(keep(5), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_uint_eq(takeover(), 0);
+	/* the same after a takeover: what we took is ours, a copy of it
+	 * that comes later is not the peer's to hold again */
+	ck_assert_int_eq(keep(6), 1);
+	ck_assert_uint_eq(takeover(), 1);
+	ck_assert_int_eq(keep(6), 1);
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_uint_eq(takeover(), 0);
+	teardown();
+}
+END_TEST
+
 START_TEST(release_before_advice)
 {
 	setup();
@@ -175,6 +197,7 @@ main(void)
 		return EXIT_FAILURE;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, kept_until_released);
+	tcase_add_test(tc, copy_after_release);
 	tcase_add_test(tc, release_before_advice);
 	suite_add_tcase(s, tc);
 	return check_run(s);
