@@ -319,8 +319,10 @@ fail_on(struct link *l, int all, const char *why)
 			continue;
 		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
 		/* Sent and not answered: the scheme may have acted on it.
-		 * Repeated, then reversed, from the durable queue. */
-		if (!all && o->sent)
+		 * Repeated, then reversed, from the durable queue; for a
+		 * link removed, once it is configured again (the entry
+		 * waits under its name, shown by gatewayctl saf). */
+		if (o->sent)
 			outsaf_add(l->cf.name, o->core, o->corr, &o->req);
 		out_free(o);
 	}

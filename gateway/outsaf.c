@@ -276,9 +276,11 @@ step(struct ent *e, struct link *l, uint64_t now)
 	struct conn *c = link_pick_conn(l);
 	int repeat;
 
-	e->next_us = now + l->cf.out_timeout_us;
+	/* The link down: at the first tick it is up again, not a whole
+	 * OutTimeout after it. */
 	if (c == NULL)
-		return;		/* the link is down: later */
+		return;
+	e->next_us = now + l->cf.out_timeout_us;
 	/* Once a reversal went, only reversals: a reload that raises
 	 * OutRepeats does not send the original again. */
 	repeat = !e->reversed && e->stage < l->cf.out_repeats;
