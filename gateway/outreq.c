@@ -317,13 +317,14 @@ fail_on(struct link *l, int all, const char *why)
 		next = TAILQ_NEXT(o, entry);
 		if (o->link != l || (!all && o->deadline_us > now))
 			continue;
-		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
 		/* Sent and not answered: the scheme may have acted on it.
 		 * Repeated, then reversed, from the durable queue; for a
 		 * link removed, once it is configured again (the entry
-		 * waits under its name, shown by gatewayctl saf). */
+		 * waits under its name, shown by gatewayctl saf).  Queued
+		 * before the 91's record, so it is durable no later. */
 		if (o->sent)
 			outsaf_add(l->cf.name, o->core, o->corr, &o->req);
+		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
 		out_free(o);
 	}
 }
@@ -370,8 +371,8 @@ restore_one(const struct outrec *r, void *arg)
 	    "reason=\"in flight at the last stop: answered 91, repeated "
 	    "then reversed\"", (unsigned long long)r->corr, r->core,
 	    r->link);
-	out_fail(r->core, r->corr, &cmsg, r->link, "restart");
 	outsaf_add(r->link, r->core, r->corr, &cmsg);
+	out_fail(r->core, r->corr, &cmsg, r->link, "restart");
 	sodium_memzero(&cmsg, sizeof cmsg);
 }
 

@@ -13,11 +13,16 @@
  *      out-answered, the scheme answered a repeat; out-late-answer, it
  *      answered after the reversal went; out-reversed, 0430 came).
  *
- * Each entry is a file, <StateDirectory>/outsaf.<corr>, sealed with a key
- * derived from the state key (it holds the request: card or account data
- * at rest is encrypted), written aside and renamed over at each step, and
- * read back at start, so a restart goes on where it stopped.  With
- * Durability = none the queue is in memory only.
+ * Each entry is kept in the store (database "outsaf", sealed under the
+ * state key for its corr_id: it holds the request, card or account data
+ * at rest is encrypted; gateway/standin/outrec.h), replaced whole at each
+ * step by the store's writer, off the loop: a link that fails many
+ * requests at once costs one group commit, not two fsyncs each on the
+ * loop that answers the schemes.  Read back at start, so a restart goes
+ * on where it stopped; files of the layout before
+ * (<StateDirectory>/outsaf.<corr>) are read too, moved into the store,
+ * and removed with their entry.  With Durability = none the queue is in
+ * memory only.
  */
 #include <sys/queue.h>
 
@@ -36,7 +41,6 @@
 
 #include "base/clock.h"
 #include "base/log.h"
-#include "base/replace.h"
 #include "iso8583/iso8583.h"
 #include "iso8583/mti.h"
 #include "tunnel/corefr.h"
@@ -46,6 +50,7 @@
 #include "gateway/link.h"
 #include "gateway/metrics.h"
 #include "gateway/outsaf.h"
+#include "gateway/standin/outrec.h"
 #include "gateway/standin/standin.h"
 #include "gateway/standin/statekey.h"
 
@@ -66,6 +71,7 @@ struct ent {
 	 * once it is there (a crash before keeps the entry, and the next
 	 * step asks the scheme again) */
 	int		 settling;
+	int		 file;		/* also in a file of the old layout */
 	struct iso_msg	 req;
 };
 
@@ -80,40 +86,52 @@ static struct {
 static uint8_t fbuf[FILE_MAX], pbuf[FILE_MAX];
 static struct iso_msg out;
 
-static void
-path_of(uint64_t corr, char *p, size_t cap, const char *sfx)
+/* The entry's plaintext into pbuf: its length, or 0. */
+static size_t
+entry_pack(const struct ent *e)
 {
-	snprintf(p, cap, "%s/outsaf.%016" PRIx64 "%s", O.dir, corr, sfx);
+	struct tlv_w w;
+	size_t hl;
+
+	hl = (size_t)snprintf((char *)pbuf, sizeof pbuf, "v2 %s %s %" PRIu64
+	    " %d %d\n", e->link, e->core, e->corr, e->stage, e->reversed);
+	tlv_w_init(&w, pbuf + hl, sizeof pbuf - hl - 1);
+	tlv_put_msg(&w, &e->req);
+	return w.err ? 0 : hl + w.len;
 }
 
-/* The entry's file, replaced whole: 0 or -1. */
+/* The entry into the store, replaced whole, by the store's writer (off
+ * the loop: a queue of many is one commit, not a file and two fsyncs
+ * each): 0 or -1. */
 static int
 save(const struct ent *e)
 {
-	char path[CFG_PATH_MAX + 64];
-	struct tlv_w w;
-	size_t hl, n;
+	size_t n;
+	int rc;
 
 	if (O.dir[0] == '\0')
 		return 0;
-	hl = (size_t)snprintf((char *)pbuf, sizeof pbuf, "v2 %s %s %" PRIu64
-	    " %d %d\n", e->link, e->core, e->corr, e->stage, e->reversed);
-	tlv_w_init(&w, pbuf + hl, sizeof pbuf - hl - 64);
-	tlv_put_msg(&w, &e->req);
-	if (w.err)
+	if ((n = entry_pack(e)) == 0)
 		return -1;
-	randombytes_buf(fbuf, crypto_secretbox_NONCEBYTES);
-	crypto_secretbox_easy(fbuf + crypto_secretbox_NONCEBYTES, pbuf,
-	    hl + w.len, fbuf, O.key);
-	sodium_memzero(pbuf, hl + w.len);
-	path_of(e->corr, path, sizeof path, "");
-	n = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + hl +
-	    w.len;
-	if (file_replace(path, fbuf, n) == -1) {
-		log_warn("event=outsaf_unwritable path=%s", path);
-		return -1;
-	}
-	return 0;
+	rc = outrec_saf_put(e->corr, pbuf, n);
+	sodium_memzero(pbuf, n);
+	return rc;
+}
+
+static void
+path_of(uint64_t corr, char *p, size_t cap)
+{
+	snprintf(p, cap, "%s/outsaf.%016" PRIx64, O.dir, corr);
+}
+
+/* e's memory, wiped (the request holds the PAN). */
+static void
+ent_free(struct ent *e)
+{
+	if (e == NULL)
+		return;
+	sodium_memzero(&e->req, sizeof e->req);
+	free(e);
 }
 
 static void
@@ -121,44 +139,39 @@ drop(struct ent *e)
 {
 	char path[CFG_PATH_MAX + 64];
 
-	if (O.dir[0] != '\0') {
-		path_of(e->corr, path, sizeof path, "");
+	if (O.dir[0] != '\0' && outrec_saf_del(e->corr) == -1)
+		log_warnx("event=outsaf_not_deleted corr=%" PRIu64, e->corr);
+	if (e->file) {
+		path_of(e->corr, path, sizeof path);
 		if (unlink(path) == -1)
 			log_warn("event=outsaf_unlink path=%s", path);
 	}
 	TAILQ_REMOVE(&q, e, entry);
 	O.depth--;
-	sodium_memzero(&e->req, sizeof e->req);
-	free(e);
+	ent_free(e);
 }
 
-/* One file at start: the entry, or NULL (logged). */
 static struct ent *
-load(const char *name)
+find(uint64_t corr)
 {
-	char path[CFG_PATH_MAX + 64];
 	struct ent *e;
-	ssize_t n;
-	size_t hl = 0;
-	char *nl = NULL;
-	int fd;
 
-	snprintf(path, sizeof path, "%s/%s", O.dir, name);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
-		return NULL;
-	n = read(fd, fbuf, sizeof fbuf);
-	close(fd);
-	if (n < (ssize_t)(crypto_secretbox_NONCEBYTES +
-	    crypto_secretbox_MACBYTES) || crypto_secretbox_open_easy(pbuf,
-	    fbuf + crypto_secretbox_NONCEBYTES, (size_t)n -
-	    crypto_secretbox_NONCEBYTES, fbuf, O.key) == -1) {
-		log_warnx("event=outsaf_unreadable path=%s reason=\"does not "
-		    "open under the state key\"", path);
-		return NULL;
-	}
-	n -= crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
+	TAILQ_FOREACH(e, &q, entry)
+		if (e->corr == corr)
+			return e;
+	return NULL;
+}
+
+/* Plaintext (n bytes, in pbuf) into a new entry: it, or NULL. */
+static struct ent *
+entry_unpack(size_t n)
+{
+	struct ent *e;
+	size_t hl = 0;
+	char *nl;
+
 	pbuf[n] = '\0';
-	if ((nl = memchr(pbuf, '\n', (size_t)n)) != NULL)
+	if ((nl = memchr(pbuf, '\n', n)) != NULL)
 		hl = (size_t)(nl - (char *)pbuf) + 1;
 	/* v1 did not say whether a reversal went: taken as gone, so a late
 	 * answer never settles what the scheme may be reversing. */
@@ -169,13 +182,80 @@ load(const char *name)
 	    e->core, &e->corr, &e->stage, &e->reversed) != 5 &&
 	    sscanf((char *)pbuf, "v1 %47s %47s %" SCNu64 " %d", e->link,
 	    e->core, &e->corr, &e->stage) != 4) ||
-	    tlv_get_msg(pbuf + hl, (size_t)n - hl, &e->req) == -1) {
-		log_warnx("event=outsaf_unreadable path=%s", path);
-		free(e);
+	    tlv_get_msg(pbuf + hl, n - hl, &e->req) == -1) {
+		ent_free(e);
 		e = NULL;
 	}
-	sodium_memzero(pbuf, sizeof pbuf);
+	sodium_memzero(pbuf, n);
 	return e;
+}
+
+static void
+restored(struct ent *e, const char *from)
+{
+	TAILQ_INSERT_TAIL(&q, e, entry);
+	O.depth++;
+	log_info("event=outsaf_restored link=%s corr=%" PRIu64 " stage=%d "
+	    "from=%s", e->link, e->corr, e->stage, from);
+}
+
+/* One entry of the store at start. */
+static int
+load_entry(uint64_t corr, const uint8_t *pt, size_t len, void *arg)
+{
+	struct ent *e = NULL;
+
+	(void)arg;
+	if (len < sizeof pbuf) {
+		memcpy(pbuf, pt, len);
+		e = entry_unpack(len);
+	}
+	if (e == NULL || e->corr != corr || find(corr) != NULL) {
+		log_warnx("event=outsaf_unreadable corr=%" PRIu64, corr);
+		ent_free(e);
+		return 0;
+	}
+	restored(e, "store");
+	return 0;
+}
+
+/*
+ * A file of the layout before the store held the queue: its entry, into
+ * the store, the file removed when the entry goes.  One that is in the
+ * store already (a start since) is the store's, newer.
+ */
+static void
+load_file(const char *name)
+{
+	char path[CFG_PATH_MAX + 64];
+	struct ent *e, *had;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof path, "%s/%s", O.dir, name);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+		return;
+	n = read(fd, fbuf, sizeof fbuf);
+	close(fd);
+	if (n < (ssize_t)(crypto_secretbox_NONCEBYTES +
+	    crypto_secretbox_MACBYTES) || crypto_secretbox_open_easy(pbuf,
+	    fbuf + crypto_secretbox_NONCEBYTES, (size_t)n -
+	    crypto_secretbox_NONCEBYTES, fbuf, O.key) == -1 ||
+	    (e = entry_unpack((size_t)n - crypto_secretbox_NONCEBYTES -
+	    crypto_secretbox_MACBYTES)) == NULL) {
+		log_warnx("event=outsaf_unreadable path=%s reason=\"does not "
+		    "open under the state key\"", path);
+		return;
+	}
+	if ((had = find(e->corr)) != NULL) {
+		had->file = 1;
+		ent_free(e);
+		return;
+	}
+	e->file = 1;
+	if (save(e) == -1)
+		log_warnx("event=outsaf_not_durable corr=%" PRIu64, e->corr);
+	restored(e, "file");
 }
 
 int
@@ -183,7 +263,6 @@ outsaf_init(const struct config *c, char *err, size_t errsz)
 {
 	struct statekey *k;
 	struct dirent *d;
-	struct ent *e;
 	DIR *dir;
 
 	snprintf(O.gw, sizeof O.gw, "%s", c->name);
@@ -194,19 +273,17 @@ outsaf_init(const struct config *c, char *err, size_t errsz)
 	statekey_subkey(k, "gatewayd outbound saf v1", O.key);
 	statekey_free(k);
 	snprintf(O.dir, sizeof O.dir, "%s", c->state_dir);
+	if (outrec_saf_load(load_entry, NULL) == -1) {
+		snprintf(err, errsz, "the outbound saf in the store cannot be "
+		    "read");
+		return -1;
+	}
 	if ((dir = opendir(O.dir)) == NULL)
 		return 0;	/* made later by the store */
-	while ((d = readdir(dir)) != NULL) {
-		if (strncmp(d->d_name, "outsaf.", 7) != 0 ||
-		    strchr(d->d_name + 7, '.') != NULL)
-			continue;
-		if ((e = load(d->d_name)) == NULL)
-			continue;
-		TAILQ_INSERT_TAIL(&q, e, entry);
-		O.depth++;
-		log_info("event=outsaf_restored link=%s corr=%" PRIu64
-		    " stage=%d", e->link, e->corr, e->stage);
-	}
+	while ((d = readdir(dir)) != NULL)
+		if (strncmp(d->d_name, "outsaf.", 7) == 0 &&
+		    strchr(d->d_name + 7, '.') == NULL)
+			load_file(d->d_name);
 	closedir(dir);
 	return 0;
 }
@@ -218,8 +295,7 @@ outsaf_shutdown(void)
 
 	while ((e = TAILQ_FIRST(&q)) != NULL) {
 		TAILQ_REMOVE(&q, e, entry);
-		sodium_memzero(&e->req, sizeof e->req);
-		free(e);
+		ent_free(e);
 	}
 	sodium_memzero(O.key, sizeof O.key);
 }
@@ -230,6 +306,10 @@ outsaf_add(const char *link, const char *core, uint64_t corr,
 {
 	struct ent *e;
 
+	/* Queued before: a start that found its request still in flight
+	 * (outreq.c restore_one) after the entry was durable. */
+	if (find(corr) != NULL)
+		return;
 	if ((e = calloc(1, sizeof *e)) == NULL) {
 		log_warn("event=outsaf_not_queued corr=%" PRIu64, corr);
 		return;
@@ -331,13 +411,11 @@ settled(uint64_t corr, int ok)
 {
 	struct ent *e;
 
-	TAILQ_FOREACH(e, &q, entry)
-		if (e->corr == corr && e->settling) {
-			e->settling = 0;
-			if (ok)
-				drop(e);
-			return;
-		}
+	if ((e = find(corr)) == NULL || !e->settling)
+		return;
+	e->settling = 0;
+	if (ok)
+		drop(e);
 }
 
 /*

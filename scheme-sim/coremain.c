@@ -34,11 +34,13 @@ set_outreq(void *v, const char *arg, char *why, size_t whysz)
 	struct sim_core_opts *o = v;
 	const char *colon = strchr(arg, ':');
 
-	(void)why;
-	(void)whysz;
+	if (o->noutreq == SIM_MAX_OUTREQ) {
+		snprintf(why, whysz, "at most %d of them", SIM_MAX_OUTREQ);
+		return -1;
+	}
 	if (colon == NULL || colon == arg ||
 	    (size_t)(colon - arg) >= sizeof o->outreq[0].link ||
-	    colon[1] == '\0' || o->noutreq == SIM_MAX_OUTREQ)
+	    colon[1] == '\0')
 		return -1;
 	memcpy(o->outreq[o->noutreq].link, arg, (size_t)(colon - arg));
 	o->outreq[o->noutreq].file = colon + 1;
@@ -112,7 +114,9 @@ static const struct sim_opt core_opts[] = {
 	  .fn = set_outreq, .why = "want LINK:FILE",
 	  .help = "send the message in FILE (iso8583 CLI JSON:\n"
 	  "{\"mti\":..,\"fields\":{..}}) to the gateway link\n"
-	  "LINK once the gateway is heard; repeatable" },
+	  "LINK once the gateway is heard; repeatable,\n"
+	  "up to 256 (each its own DE11, as the gateway\n"
+	  "matches answers by DE11 and DE7)" },
 	{ .name = "out-on-command", .kind = SIM_OPT_SET, AT(out_on_cmd),
 	  .help = "send the OUT_REQUESTs only on the control\n"
 	  "socket's out-request command" },

@@ -15,7 +15,7 @@
 #include "scheme-sim/rules.h"
 #include "tunnel/seal.h"
 
-#define SIM_MAX_OUTREQ	8
+#define SIM_MAX_OUTREQ	256
 
 enum { CORE_UDP, CORE_TCP };	/* --listen, --tcp */
 

@@ -4,6 +4,7 @@
  * Under the corr_id (u64 BE) in "outseen", sealed for that key:
  *   version (1) | answered (1) | until_ms (u64 BE) |
  *   link length (1) | link | core length (1) | core | body
+ * and in "outsaf", sealed for that key, what gateway/outsaf.c gives.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -19,11 +20,14 @@
 #define REC_VERSION	1
 #define REC_HEAD	(1 + 1 + 8 + 1 + OUTREC_NAME_MAX + 1 + OUTREC_NAME_MAX)
 #define DB_NAME		"outseen"
+#define SAF_NAME	"outsaf"
 
 struct orjob {
 	struct store_job job;
 	uint64_t	 corr;
 	void		(*done)(uint64_t, int);
+	int		 db;		/* STORE_OUTSEEN, STORE_OUTSAF */
+	const char	*ctx;		/* its name: what seals are bound to */
 	int		 forget;
 	uint8_t		 key[8];
 	size_t		 ptlen;
@@ -101,15 +105,15 @@ put_run(struct store_txn *t, void *arg)
 	long n;
 
 	if (j->forget) {
-		int rc = store_del(t, STORE_OUTSEEN, j->key, sizeof j->key);
+		int rc = store_del(t, j->db, j->key, sizeof j->key);
 
 		return rc == STORE_NOTFOUND ? 0 : rc;
 	}
-	n = statekey_seal(SI.key, DB_NAME, j->key, sizeof j->key, j->pt,
+	n = statekey_seal(SI.key, j->ctx, j->key, sizeof j->key, j->pt,
 	    j->ptlen, j->sealed, j->ptlen + STATEKEY_SEAL_OVERHEAD);
 	if (n < 0)
 		return STORE_TOOBIG;
-	return store_put(t, STORE_OUTSEEN, j->key, sizeof j->key, j->sealed,
+	return store_put(t, j->db, j->key, sizeof j->key, j->sealed,
 	    (size_t)n);
 }
 
@@ -119,9 +123,9 @@ put_done(void *arg, int rc)
 	struct orjob *j = arg;
 
 	if (rc != 0)
-		log_warnx("event=out_record_failed corr=%llu action=%s "
-		    "error=\"%s\"", (unsigned long long)j->corr,
-		    j->forget ? "forget" : j->done ? "begin" : "answer",
+		log_warnx("event=out_record_failed corr=%llu db=%s action=%s "
+		    "error=\"%s\"", (unsigned long long)j->corr, j->ctx,
+		    j->forget ? "forget" : j->done ? "begin" : "write",
 		    store_strerror(rc));
 	if (j->done != NULL)
 		j->done(j->corr, rc);
@@ -129,32 +133,54 @@ put_done(void *arg, int rc)
 	free(j);
 }
 
-/* A job for r (NULL: forget corr), queued: 0 or -1. */
-static int
-queue(uint64_t corr, const struct outrec *r, void (*done)(uint64_t, int))
+/* A job for corr in db (pt NULL: delete it): the job, not queued. */
+static struct orjob *
+job_new(int db, uint64_t corr, size_t cap, void (*done)(uint64_t, int))
 {
-	size_t cap = r != NULL ? REC_HEAD + r->len : 0;
 	struct orjob *j;
 
 	if (!outrec_enabled() ||
 	    (j = calloc(1, sizeof *j + 2 * cap + STATEKEY_SEAL_OVERHEAD)) ==
 	    NULL)
-		return -1;
+		return NULL;
 	j->corr = corr;
 	j->done = done;
-	j->forget = r == NULL;
+	j->db = db;
+	j->ctx = db == STORE_OUTSAF ? SAF_NAME : DB_NAME;
 	be64_put(j->key, corr);
-	if (r != NULL)
-		j->ptlen = rec_pack(r, j->pt);
 	j->sealed = j->pt + cap;
 	j->job.run = put_run;
 	j->job.done = put_done;
 	j->job.arg = j;
+	return j;
+}
+
+static int
+job_queue(struct orjob *j)
+{
+	if (j == NULL)
+		return -1;
 	if (store_write(SI.st, &j->job) != 0) {
+		sodium_memzero(j->pt, j->ptlen);
 		free(j);
 		return -1;
 	}
 	return 0;
+}
+
+/* A job for r (NULL: forget corr), queued: 0 or -1. */
+static int
+queue(uint64_t corr, const struct outrec *r, void (*done)(uint64_t, int))
+{
+	struct orjob *j;
+
+	j = job_new(STORE_OUTSEEN, corr, r != NULL ? REC_HEAD + r->len : 0,
+	    done);
+	if (j != NULL && r != NULL)
+		j->ptlen = rec_pack(r, j->pt);
+	else if (j != NULL)
+		j->forget = 1;
+	return job_queue(j);
 }
 
 int
@@ -286,4 +312,84 @@ outrec_load(uint64_t now_ms, void (*fn)(const struct outrec *, void *),
 	if (rc == 0 && L.ngone > 0)
 		log_info("event=out_records_expired count=%zu", L.ngone);
 	return rc == 0 ? (long)L.nkept : -1;
+}
+
+/* --- the outbound saf's entries ---------------------------------------------- */
+
+int
+outrec_saf_put(uint64_t corr, const uint8_t *pt, size_t len)
+{
+	struct orjob *j = job_new(STORE_OUTSAF, corr, len, NULL);
+
+	if (j == NULL)
+		return -1;
+	memcpy(j->pt, pt, len);
+	j->ptlen = len;
+	return job_queue(j);
+}
+
+int
+outrec_saf_del(uint64_t corr)
+{
+	struct orjob *j = job_new(STORE_OUTSAF, corr, 0, NULL);
+
+	if (j == NULL)
+		return -1;
+	j->forget = 1;
+	return job_queue(j);
+}
+
+struct saf_load {
+	struct store_job job;
+	int		(*fn)(uint64_t, const uint8_t *, size_t, void *);
+	void		*arg;
+	long		 n;
+};
+
+static int
+saf_load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
+{
+	struct saf_load *L = arg;
+	uint8_t *pt;
+	long n;
+
+	if (kl != 8 || vl < STATEKEY_SEAL_OVERHEAD ||
+	    (pt = malloc(vl)) == NULL)
+		return STORE_CORRUPT;
+	n = statekey_open(SI.key, SAF_NAME, k, kl, v, vl, pt, vl);
+	if (n >= 0) {
+		L->fn(be64_get(k), pt, (size_t)n, L->arg);
+		L->n++;
+		sodium_memzero(pt, (size_t)n);
+	} else
+		log_warnx("event=outsaf_unreadable corr=%llu reason=\"does "
+		    "not open under the state key\"",
+		    (unsigned long long)be64_get(k));
+	free(pt);
+	return 0;
+}
+
+static int
+saf_load_run(struct store_txn *t, void *arg)
+{
+	return store_scan(t, STORE_OUTSAF, NULL, 0, saf_load_one, arg);
+}
+
+long
+outrec_saf_load(int (*fn)(uint64_t, const uint8_t *, size_t, void *),
+    void *arg)
+{
+	struct saf_load L = { .fn = fn, .arg = arg };
+	int rc;
+
+	if (!outrec_enabled())
+		return 0;
+	L.job.run = saf_load_run;
+	L.job.arg = &L;
+	if ((rc = store_run_now(SI.st, &L.job, 0)) != 0) {
+		log_warnx("event=outsaf_unreadable error=\"%s\"",
+		    store_strerror(rc));
+		return -1;
+	}
+	return L.n;
 }

@@ -48,4 +48,17 @@ void	outrec_forget(uint64_t corr);
 long	outrec_load(uint64_t now_ms, void (*fn)(const struct outrec *, void *),
 	    void *arg);
 
+/*
+ * The outbound saf's entries (gateway/outsaf.c), under their corr_id in
+ * "outsaf", sealed: written and deleted by the store's writer, in the
+ * order asked (an entry put before its request's answer record is
+ * durable no later than it); not waited for.  0, or -1 (not queued,
+ * logged by the caller).  load: at start, fn for each entry (plaintext);
+ * the number, or -1.
+ */
+int	outrec_saf_put(uint64_t corr, const uint8_t *pt, size_t len);
+int	outrec_saf_del(uint64_t corr);
+long	outrec_saf_load(int (*fn)(uint64_t corr, const uint8_t *pt, size_t len,
+	    void *arg), void *arg);
+
 #endif

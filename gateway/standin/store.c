@@ -17,7 +17,7 @@
 
 static const char *const dbnames[STORE_NDB] = {
 	"cards", "exposure", "decisions", "saf", "dedup", "meta",
-	"peer", "outseen"
+	"peer", "outseen", "outsaf"
 };
 
 /* --- inside jobs ------------------------------------------------------------ */

@@ -48,6 +48,8 @@ enum store_db {
 				   and decisions ('d' id) */
 	STORE_OUTSEEN,		/* OUT_REQUEST corr_id (u64 BE) -> sealed
 				   record (outrec.h) */
+	STORE_OUTSAF,		/* corr_id (u64 BE) -> sealed outbound saf
+				   entry (outrec.h) */
 	STORE_NDB
 };
 

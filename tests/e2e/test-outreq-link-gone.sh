@@ -58,7 +58,7 @@ grep -q '"0210"' "$T/record.jsonl" || fail "the core was not answered (91)"
     fail "the request the scheme had is not in the outbound saf"
 [ "$(saf_json "d['outbound']['entries'][0]['link']")" = out ] ||
     fail "the entry does not name the removed link"
-ls "$T/state"/outsaf.* >/dev/null 2>&1 || fail "no durable entry on disk"
+! grep -q 515151 "$T/state"/*.mdb || fail "the entry is not sealed"
 kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null
 
 # 2. Gone, the entry waits; 3. the link back, the repeat goes.

@@ -3,12 +3,14 @@
 # (durable store), scheme-sim core sending one OUT_REQUEST and scheme-sim
 # scheme holding it unanswered:
 #   1. the 0200 times out (OutTimeout 1s): the core gets 91, the request
-#      is queued durably and repeated (0201), also unanswered;
+#      is queued durably (in the store, sealed) and repeated (0201), also
+#      unanswered;
 #   2. gatewayd is killed (SIGKILL) and restarted: the entry is read back
 #      and the reversal (0420, DE90 = the original's data) goes out to a
 #      new scheme-sim once the link is back;
 #   3. paused, nothing is sent; replayed after resume, the 0420 is
-#      acknowledged (0430), the queue and the entry's file are gone;
+#      acknowledged (0430), the queue is empty and the entry is not read
+#      back at the next start;
 #   4. with the advice queue to the core paused (saf in pause) gatewayd
 #      is killed again: the "out-reversed" advice was stored before the
 #      entry went, and the core gets it after the restart.
@@ -49,11 +51,10 @@ grep -q '"OUT_RESPONSE"\|out_response\|"0210"' "$T/record.jsonl" ||
 # 2. A crash after the repeat; the entry comes back from the disk.
 kill -9 "$GWPID"; wait "$GWPID" 2>/dev/null
 wait "$SIM" 2>/dev/null
-ls "$T/state"/outsaf.* >/dev/null 2>&1 || fail "no durable entry on disk"
-! grep -q 424242 "$T/state"/outsaf.* || fail "the entry is not sealed"
+! grep -q 424242 "$T/state"/*.mdb || fail "the entry is not sealed"
 start_gw "$T/gw.conf"
-grep -q 'event=outsaf_restored link=out' "$T/gatewayd.log" ||
-    fail "the entry was not read back"
+grep -q 'event=outsaf_restored link=out .* from=store' "$T/gatewayd.log" ||
+    fail "the entry was not read back from the store"
 ctl saf out pause >/dev/null
 scheme_listen two --hold 60s
 wait_log "$T/two.out" 'event=signed_on'
@@ -71,7 +72,6 @@ for i in $(seq 1 200); do
 	sleep 0.05
 done
 [ "$(saf_json "d['outbound']['depth']")" = 0 ] || fail "0430 did not empty the queue"
-ls "$T/state"/outsaf.* >/dev/null 2>&1 && fail "the entry's file is left"
 ! grep -q 'out-reversed' "$T/record.jsonl" || fail "advice sent while the queue was paused"
 # 4. A crash once the entry is gone: its outcome is in the store.
 kill -9 "$GWPID"; wait "$GWPID" 2>/dev/null
@@ -81,5 +81,7 @@ for i in $(seq 1 200); do
 	sleep 0.05
 done
 grep -q 'out-reversed' "$T/record.jsonl" || fail "the core never heard out-reversed"
+[ "$(grep -c 'event=outsaf_restored' "$T/gatewayd.log")" = 1 ] ||
+    fail "the entry came back after it went"
 grep -q 'event=outsaf_pause uid=' "$T/gatewayd.log" || fail "pause not logged with the caller"
-pass "0200 timed out (91 to the core), 0201 repeated, SIGKILL + restart, 0420 after resume/replay acknowledged 0430, queue and file gone, core advised out-reversed after a second SIGKILL"
+pass "0200 timed out (91 to the core), 0201 repeated, SIGKILL + restart, 0420 after resume/replay acknowledged 0430, queue empty and not read back, core advised out-reversed after a second SIGKILL"

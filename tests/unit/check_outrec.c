@@ -2,7 +2,7 @@
  * check_outrec.c — the OUT_REQUEST records the stand-in's store keeps
  * (gateway/standin/outrec.c), with a real store: in flight or answered,
  * read back after a restart, dropped once their time is over, sealed on
- * disk.
+ * disk; and the outbound saf's entries beside them.
  */
 #include <check.h>
 #include <stdio.h>
@@ -158,6 +158,80 @@ START_TEST(out_records)
 }
 END_TEST
 
+static struct { uint64_t corr; char pt[32]; } saf[8];
+static int nsaf;
+
+static int
+saf_collect(uint64_t corr, const uint8_t *pt, size_t len, void *arg)
+{
+	(void)arg;
+	ck_assert_int_lt(nsaf, 8);
+	ck_assert_uint_lt(len, sizeof saf[0].pt);
+	saf[nsaf].corr = corr;
+	memcpy(saf[nsaf].pt, pt, len);
+	saf[nsaf].pt[len] = '\0';
+	nsaf++;
+	return 0;
+}
+
+static long
+saf_load(void)
+{
+	nsaf = 0;
+	return outrec_saf_load(saf_collect, NULL);
+}
+
+/*
+ * The outbound saf's entries: replaced whole, deleted (one never put
+ * too), read back after a restart, sealed.  Not waited for: a record
+ * waited for, queued behind them, is the barrier.
+ */
+START_TEST(outsaf_entries)
+{
+	struct standin_conf c;
+	char err[256], path[96];
+	static char db[1 << 20];
+	size_t n;
+	FILE *f;
+
+	durable_setup(&c);
+	ck_assert_int_eq(outrec_saf_put(1, (const uint8_t *)"x", 1), -1);
+	ck_assert_msg(standin_init(base, &c, &fix_quiet_ops, err, sizeof err) == 0,
+	    "%s", err);
+	ck_assert_int_eq(saf_load(), 0);
+	/* 1. two entries, the first replaced, a third put and deleted */
+	ck_assert_int_eq(outrec_saf_put(5, (const uint8_t *)"v2 a " PAN, 21),
+	    0);
+	ck_assert_int_eq(outrec_saf_put(6, (const uint8_t *)"six", 3), 0);
+	ck_assert_int_eq(outrec_saf_put(5, (const uint8_t *)"five2", 5), 0);
+	ck_assert_int_eq(outrec_saf_put(7, (const uint8_t *)"seven", 5), 0);
+	ck_assert_int_eq(outrec_saf_del(7), 0);
+	ck_assert_int_eq(outrec_saf_del(8), 0);		/* none: no error */
+	outrec_answered(&(struct outrec){ .corr = 5, .answered = 1,
+	    .until_ms = wall_us() / 1000 + 60000, .link = "out",
+	    .core = "core-a", .body = (const uint8_t *)"91", .len = 2 });
+	rec_put(20, 60000, 0, "barrier");
+	/* 2. after a restart: 5 (its last body) and 6 */
+	standin_shutdown();
+	ck_assert_msg(standin_init(base, &c, &fix_quiet_ops, err, sizeof err) == 0,
+	    "%s", err);
+	ck_assert_int_eq(saf_load(), 2);
+	ck_assert_uint_eq(saf[0].corr, 5);
+	ck_assert_str_eq(saf[0].pt, "five2");
+	ck_assert_uint_eq(saf[1].corr, 6);
+	ck_assert_str_eq(saf[1].pt, "six");
+	/* 3. sealed on disk */
+	standin_shutdown();
+	snprintf(path, sizeof path, "%s/state/data.mdb", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "r"));
+	n = fread(db, 1, sizeof db, f);
+	fclose(f);
+	ck_assert_ptr_null(memmem(db, n, "five2", 5));
+	ck_assert_ptr_null(memmem(db, n, "seven", 5));
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -168,6 +242,7 @@ main(void)
 		return EXIT_FAILURE;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, out_records);
+	tcase_add_test(tc, outsaf_entries);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
