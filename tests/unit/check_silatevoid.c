@@ -21,7 +21,6 @@
 #include "base/clock.h"
 #include "base/dlq.h"
 #include "iso8583/iso8583.h"
-#include "tunnel/corefr.h"
 #include "tunnel/tlv.h"
 #include "gateway/standin/si.h"
 #include "tests/unit/sistate.h"
@@ -32,23 +31,10 @@
 static struct event_base *base;
 static char dir[64];
 static struct si_result res[2];
-static int done[2], blocked_done, acks;
+static int done[2], blocked_done;
 static atomic_int go, holding;
 
-static int
-send_frame(const char *core, int type, uint64_t corr, const uint8_t *b,
-    size_t len)
-{
-	(void)core;
-	(void)corr;
-	(void)b;
-	(void)len;
-	if (type == COREFR_SNAPSHOT_ACK)
-		acks++;
-	return 0;
-}
-
-static const struct standin_ops ops = { send_frame, NULL };
+static const struct standin_ops ops = { fix_ack_send, NULL };
 
 static void
 on_result(void *arg, const struct si_result *r)
@@ -107,7 +93,7 @@ snapshot(void)
 	tlv_put(&w, TLV_SNAP_CARD, rec, r.len);
 	ck_assert_int_eq(w.err, 0);
 	standin_snapshot("core-a", 10, body, w.len);
-	fix_run_until(base, &acks);
+	fix_run_until(base, &fix_acks);
 }
 
 /* Request slot i (0100 or its reversal 0400), its deadline budget_ms

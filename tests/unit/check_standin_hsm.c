@@ -41,21 +41,8 @@
 
 static struct event_base *base;
 static char dir[64];
-static int acks, done;
+static int done;
 static struct si_result res;
-
-static int
-ops_send(const char *core, int type, uint64_t corr, const uint8_t *b,
-    size_t len)
-{
-	(void)core;
-	(void)corr;
-	(void)b;
-	(void)len;
-	if (type == COREFR_SNAPSHOT_ACK)
-		acks++;
-	return 0;
-}
 
 /* The link's zone PIN key (the gateway's ZPKFile); the snapshot's cards
  * carry none. */
@@ -66,7 +53,7 @@ ops_zone_zpk(const char *link, int prev)
 	return prev ? NULL : key("zpka");
 }
 
-static const struct standin_ops ops = { ops_send, ops_zone_zpk };
+static const struct standin_ops ops = { fix_ack_send, ops_zone_zpk };
 
 static void
 on_result(void *arg, const struct si_result *r)
@@ -116,7 +103,7 @@ start(void)
 	fix_state_dir(dir, sizeof dir, "sihsm");
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
-	acks = done = 0;
+	fix_acks = done = 0;
 	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	fix_state_conf(&c, dir, keyfile, 1);
 	snprintf(c.hsm, sizeof c.hsm, "unix:%s", vsockpath);
@@ -132,7 +119,7 @@ start(void)
 	card(&w, PAN_EMV, "2812", k, NULL);
 	ck_assert_int_eq(w.err, 0);
 	standin_snapshot("core-a", 1, body, w.len);
-	run_until(&acks);
+	run_until(&fix_acks);
 }
 
 static void
