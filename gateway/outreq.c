@@ -120,6 +120,7 @@ out_reply(const char *corename, uint64_t corr, const struct iso_msg *m,
 static int
 repeated(struct core *k, uint64_t corr)
 {
+	char lname[CFG_NAME_MAX];
 	const uint8_t *b;
 	size_t len;
 
@@ -130,6 +131,11 @@ repeated(struct core *k, uint64_t corr)
 		log_info("event=out_request_repeat core=%s corr=%llu "
 		    "action=answer_again", k->cf.name,
 		    (unsigned long long)corr);
+		/* Seen again: remembered FreshWindow from now, across a
+		 * restart too (the core may retry it for as long). */
+		if (tlv_find_str(b, len, TLV_LINK, lname, sizeof lname) == -1)
+			lname[0] = '\0';
+		record(corr, k->cf.name, lname, 1, b, len, keep_us(k));
 		core_send(k, COREFR_OUT_RESPONSE, corr, 0, b, len);
 		return 1;
 	case OUTSEEN_INFLIGHT:

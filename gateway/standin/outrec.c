@@ -251,7 +251,10 @@ load_one(const void *k, size_t kl, const void *v, size_t vl, void *arg)
 	}
 	e->ptlen = (size_t)n;
 	e->r.corr = be64_get(k);
-	if (e->r.until_ms <= L->now_ms) {
+	/* One still in flight is never past its time: the scheme may have
+	 * acted on it, however long the stop (the next start answers it 91
+	 * and hands it to the outbound saf). */
+	if (e->r.answered && e->r.until_ms <= L->now_ms) {
 		sodium_memzero(e->pt, e->ptlen);
 		free(e);
 		if (grow(&L->gone, &L->gcap, L->ngone, sizeof *L->gone) == -1)

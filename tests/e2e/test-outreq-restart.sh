@@ -11,7 +11,10 @@
 #   2. answered: a new core sends another OUT_REQUEST, the scheme answers
 #      00; SIGKILL, restart; the retry gets the same OUT_RESPONSE, byte
 #      for byte, and the scheme sees no second 0200;
-#   3. the records are sealed (no PAN, no DE11 in the clear on disk).
+#   3. seen again late in its FreshWindow (10s here), and gatewayd
+#      restarted once the window counted from the first answer is over:
+#      the retry still gets the same answer, no second 0200;
+#   4. the records are sealed (no PAN, no DE11 in the clear on disk).
 TEST=outreq-restart
 TEST_TIMEOUT=120
 . "$(dirname "$0")/lib.sh"
@@ -35,6 +38,7 @@ Address = 127.0.0.1:$TA
 Bind = 127.0.0.1:$GA
 KeyFile = $T/core.key
 Priority = 1
+FreshWindow = 10s
 CONF
 out_json() {	# out_json DE11 DE37
 	cat >"$T/out.json" <<J
@@ -119,8 +123,27 @@ sleep 0.5
 m=$(( $(n0200 "$T/two.out") + $(n0200 "$T/two-b.out") ))
 [ "$m" = 1 ] || fail "the scheme received $m 0200s for one OUT_REQUEST, want 1"
 
-# 3. Sealed at rest.
+# 3. Seen again late in its window, then a restart after the window
+# counted from the first answer: still remembered (FreshWindow from the
+# last time it was seen), answered the same, never sent again.
+sleep 6
+n=$(tap_lines)
+tap reseal "$CAP" 0
+late=$(outresp "$n")
+[ "$late" = "$first" ] || fail "the retry 6 s on got another OUT_RESPONSE"
+sleep 5
+crash two-c --hold 60s
+n=$(tap_lines)
+tap reseal "$CAP" 0
+after=$(outresp "$n")
+echo "   seen again 6 s on, restarted 11 s on (FreshWindow 10s): retry $after"
+[ "$after" = "$first" ] || fail "the retry after the window's restart got $after"
+sleep 0.5
+m=$(( $(n0200 "$T/two.out") + $(n0200 "$T/two-b.out") + $(n0200 "$T/two-c.out") ))
+[ "$m" = 1 ] || fail "the scheme received $m 0200s for one OUT_REQUEST, want 1"
+
+# 4. Sealed at rest.
 for s in 4000000000000002 515151 OUT000000002; do
 	grep -rqa "$s" "$T/state" && fail "$s in the clear under StateDirectory"
 done
-pass "in flight at a SIGKILL: retry answered 91, repeated (0201) by the outbound saf; answered: the same OUT_RESPONSE after a SIGKILL; one 0200 each at the scheme"
+pass "in flight at a SIGKILL: retry answered 91, repeated (0201) by the outbound saf; answered: the same OUT_RESPONSE after a SIGKILL, and after one past the window of its first answer; one 0200 each at the scheme"

@@ -119,8 +119,9 @@ rec_load(void)
 	return outrec_load(wall_us() / 1000, rec_collect, NULL);
 }
 
-/* Kept across a restart, sealed, gone when their time is: a corr_id the
- * gateway acted on is never sent to the scheme again by a retry. */
+/* Kept across a restart, sealed, an answered one gone when its time
+ * is, one in flight never (the scheme may have acted on it): a corr_id
+ * the gateway acted on is never sent to the scheme again by a retry. */
 START_TEST(out_records)
 {
 	struct standin_conf c;
@@ -131,10 +132,11 @@ START_TEST(out_records)
 	ck_assert_msg(standin_init(base, &c, &fix_quiet_ops, err, sizeof err) == 0,
 	    "%s", err);
 	ck_assert_int_eq(outrec_enabled(), 1);
-	/* 1. in flight; answered; one whose time is over; a barrier */
+	/* 1. in flight; answered; an answered one whose time is over; a
+	 *    barrier */
 	rec_put(7, 60000, 0, "req " PAN);
 	rec_put(8, 60000, 1, "answer 8");
-	rec_put(9, -1, 0, "req 9");
+	rec_put(9, -1, 1, "answer 9");
 	rec_put(10, 60000, 0, "barrier");
 	/* 2. the in-flight 10 answered, the answer replacing it */
 	rec_put(10, 60000, 1, "answer 10");
@@ -142,13 +144,15 @@ START_TEST(out_records)
 	outrec_forget(11);
 	rec_put(12, 60000, 0, "barrier");
 	outrec_forget(12);
-	rec_put(13, -1, 0, "barrier");	/* (expired: dropped at load) */
-	/* 3. a restart reads them back: 7 in flight, 8 and 10 answered */
+	/* in flight at a stop longer than its time: kept all the same */
+	rec_put(13, -1, 0, "req 13");
+	/* 3. a restart reads them back: 7 and 13 in flight, 8 and 10
+	 *    answered */
 	standin_shutdown();
 	ck_assert_int_eq(outrec_enabled(), 0);
 	ck_assert_msg(standin_init(base, &c, &fix_quiet_ops, err, sizeof err) == 0,
 	    "%s", err);
-	ck_assert_int_eq(rec_load(), 3);
+	ck_assert_int_eq(rec_load(), 4);
 	ck_assert_uint_eq(loaded[0].corr, 7);
 	ck_assert_int_eq(loaded[0].answered, 0);
 	ck_assert_str_eq(loaded[0].body, "req " PAN);
@@ -157,8 +161,10 @@ START_TEST(out_records)
 	ck_assert_str_eq(loaded[1].body, "answer 8");
 	ck_assert_uint_eq(loaded[2].corr, 10);
 	ck_assert_str_eq(loaded[2].body, "answer 10");
-	/* 4. the expired ones were deleted by that load */
-	ck_assert_int_eq(rec_load(), 3);
+	ck_assert_uint_eq(loaded[3].corr, 13);
+	ck_assert_int_eq(loaded[3].answered, 0);
+	/* 4. the answered one past its time was deleted by that load */
+	ck_assert_int_eq(rec_load(), 4);
 	/* 5. no PAN in the clear on disk */
 	standin_shutdown();
 	ck_assert_int_eq(on_disk(PAN), 0);
