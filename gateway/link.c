@@ -80,9 +80,10 @@ format_error(struct conn *c, const struct iso_err *err)
 	fn = rxmsg.mti[2];
 	if (cls < '1' || cls > '8' || (fn != '0' && fn != '2'))
 		return;
-	/* Fields after the bad one were never read. */
+	/* Fields after the bad one were never read; nor was its MAC
+	 * checked: not MACed. */
 	if (iso_response_init(&resp, &rxmsg, "30", err->field) == 0 &&
-	    conn_send_msg(c, &resp) == 0)
+	    conn_send_unmaced(c, &resp) == 0)
 		metrics_request(c->link->cf.name, rxmsg.mti, "30", PATH_LOCAL, 0);
 }
 

@@ -70,10 +70,15 @@ int	conn_send_msg(struct conn *, const struct iso_msg *);
 /* m answered at once on c with rc, here and not by a core or the
  * stand-in (12 for what nobody handles, the profile's code on a
  * connection not signed on, 00 for an advice kept, a key change's
- * outcome, 63 for a bad MAC), counted on the local path with its
- * latency from t0 (0: none); the answer is wiped once sent. */
+ * outcome), counted on the local path with its latency from t0 (0:
+ * none); the answer is wiped once sent. */
 void	link_answer(struct conn *, const struct iso_msg *m, const char *rc,
 	    uint64_t t0);
+/* The same with no MAC on any link, for input not verified (a bad MAC,
+ * a frame that does not unpack): never MAC what an attacker chose. */
+void	link_refuse_unmaced(struct conn *, const struct iso_msg *m,
+	    const char *rc);
+int	conn_send_unmaced(struct conn *, const struct iso_msg *);
 int	conn_send_wire(struct conn *, const uint8_t *, size_t);
 
 #endif

@@ -195,35 +195,68 @@ link_flush_now(void)
 	}
 }
 
-int
-conn_send_msg(struct conn *c, const struct iso_msg *m)
+/* m packed into txbuf: its length, or -1 (logged). */
+static ssize_t
+pack_msg(struct conn *c, const struct iso_msg *m)
 {
 	struct iso_err err;
 	ssize_t n;
 
 	n = iso_pack(c->link->prof, m, txbuf, sizeof txbuf, &err);
-	if (n < 0) {
+	if (n < 0)
 		log_warnx("event=pack_failed link=%s mti=%s field=%d "
 		    "reason=\"%s\"", c->link->cf.name, m->mti, err.field,
 		    err.msg);
-		return -1;
-	}
+	return n;
+}
 
-	return conn_send_wire(c, txbuf, (size_t)n);
+int
+conn_send_msg(struct conn *c, const struct iso_msg *m)
+{
+	ssize_t n = pack_msg(c, m);
+
+	return n < 0 ? -1 : conn_send_wire(c, txbuf, (size_t)n);
+}
+
+/*
+ * m with no MAC, on any link: the answer to a frame whose MAC did not
+ * verify or that did not unpack.  MACed, it would carry fields an
+ * attacker chose (DE11, DE7...) under the link's key: a message to play
+ * back to us as the scheme's (an 0430 settling a reversal, an 0210
+ * answering an OUT_REQUEST).
+ */
+int
+conn_send_unmaced(struct conn *c, const struct iso_msg *m)
+{
+	ssize_t n = pack_msg(c, m);
+
+	return n < 0 ? -1 : conn_send_raw(c, txbuf, (size_t)n);
+}
+
+static void
+answer(struct conn *c, const struct iso_msg *m, const char *rc, uint64_t t0,
+    int (*send)(struct conn *, const struct iso_msg *))
+{
+	static struct iso_msg resp;
+
+	if (iso_response_init(&resp, m, rc, 0) == 0 && send(c, &resp) == 0)
+		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL,
+		    t0 != 0 ? now_us() - t0 : 0);
+	/* it echoed the request's card number */
+	sodium_memzero(&resp, sizeof resp);
 }
 
 void
 link_answer(struct conn *c, const struct iso_msg *m, const char *rc,
     uint64_t t0)
 {
-	static struct iso_msg resp;
+	answer(c, m, rc, t0, conn_send_msg);
+}
 
-	if (iso_response_init(&resp, m, rc, 0) == 0 &&
-	    conn_send_msg(c, &resp) == 0)
-		metrics_request(c->link->cf.name, m->mti, rc, PATH_LOCAL,
-		    t0 != 0 ? now_us() - t0 : 0);
-	/* it echoed the request's card number */
-	sodium_memzero(&resp, sizeof resp);
+void
+link_refuse_unmaced(struct conn *c, const struct iso_msg *m, const char *rc)
+{
+	answer(c, m, rc, 0, conn_send_unmaced);
 }
 
 /*

@@ -176,7 +176,8 @@ linkmac_send(struct conn *c, const uint8_t *w, size_t len)
 	return 1;
 }
 
-/* A MAC that did not verify: the profile's answer (itself MACed). */
+/* A MAC that did not verify: the profile's answer, not MACed (it echoes
+ * fields no one has vouched for). */
 static void
 refuse(struct conn *c, const struct iso_msg *m, const char *why)
 {
@@ -188,7 +189,7 @@ refuse(struct conn *c, const struct iso_msg *m, const char *why)
 	log_warnx("event=mac_refused link=%s conn=%llu mti=%s reason=%s rc=%s",
 	    l->cf.name, (unsigned long long)c->id, m->mti, why, rc);
 	if (iso_mti_response(m->mti, resp_mti) == 0)
-		link_answer(c, m, rc, 0);
+		link_refuse_unmaced(c, m, rc);
 }
 
 /* A MAC that could not be checked here (no MAC key, no HSM, the HSM

@@ -462,8 +462,27 @@ out_same_txn(const char *de11, const char *de7, const struct iso_msg *m)
 
 	iso_get_str(m, 11, m11, sizeof m11);
 	iso_get_str(m, 7, m7, sizeof m7);
+	/* An answer that leaves DE7 out does not match a request that had
+	 * one: DE11 alone is six digits anyone on the line can guess. */
 	return strcmp(de11, m11) == 0 &&
-	    (de7[0] == '\0' || m7[0] == '\0' || strcmp(de7, m7) == 0);
+	    (de7[0] == '\0' || strcmp(de7, m7) == 0);
+}
+
+/* An 0430 that refuses the reversal (a format error, a bad MAC...) is
+ * not the scheme taking it: it goes again at the next step. */
+static int
+reversal_taken(const struct link *l, const struct ent *e,
+    const struct iso_msg *m)
+{
+	char de39[4] = "";
+
+	iso_get_str(m, 39, de39, sizeof de39);
+	if (strcmp(de39, "00") == 0)
+		return 1;
+	log_warnx("event=outsaf_reversal_refused link=%s corr=%" PRIu64
+	    " rc=%s reason=\"pursued: the next step sends it again\"",
+	    l->cf.name, e->corr, de39[0] ? de39 : "none");
+	return 0;
 }
 
 int
@@ -482,6 +501,8 @@ outsaf_answer(struct link *l, const struct iso_msg *m)
 		if (strcmp(m->mti, "0430") == 0) {
 			if (!e->reversed)
 				continue;	/* no reversal of ours went */
+			if (!reversal_taken(l, e, m))
+				return 1;
 			O.reversed++;
 			tell_core(e, l, m, "out-reversed", 1);
 			return 1;

@@ -77,7 +77,7 @@ int
 scen_mac_check(struct scen_run *r, const uint8_t *wire, size_t len,
     const struct iso_msg *m)
 {
-	if (!r->have_mak || !sim_mac_due(m->mti))
+	if (!r->have_mak || !sim_mac_due(m->mti) || sim_mac_refusal(m))
 		return 0;
 	return sim_mac_verify(r->prof, &r->mak, wire, len, m);
 }

@@ -125,7 +125,7 @@ int
 scheme_mac_check(struct scheme *s, const uint8_t *wire, size_t len,
     const struct iso_msg *m)
 {
-	if (!macced(s, m->mti))
+	if (!macced(s, m->mti) || sim_mac_refusal(m))
 		return 0;
 	if (mak_ready(s) == -1)
 		return -1;

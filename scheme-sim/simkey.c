@@ -115,3 +115,14 @@ sim_mac_verify(const struct iso_profile *p, const struct hsm_des *mak,
 		return -1;
 	return sodium_memcmp(mac, got, 8) == 0 ? 0 : -1;
 }
+
+int
+sim_mac_refusal(const struct iso_msg *m)
+{
+	char de39[4] = "";
+
+	return !iso_has(m, 64) && !iso_has(m, 128) &&
+	    (m->mti[2] == '1' || m->mti[2] == '3') &&
+	    iso_get_str(m, 39, de39, sizeof de39) == 0 &&
+	    (strcmp(de39, "63") == 0 || strcmp(de39, "30") == 0);
+}

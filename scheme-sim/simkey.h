@@ -36,5 +36,9 @@ ssize_t	sim_mac_pack(const struct iso_profile *, const struct hsm_des *mak,
  * mak makes: 0 yes, -1 no or none. */
 int	sim_mac_verify(const struct iso_profile *, const struct hsm_des *mak,
 	    const uint8_t *wire, size_t len, const struct iso_msg *m);
+/* 1 when m is the unMACed refusal of a bad MAC (63) or of a frame that
+ * did not unpack (30): a gateway does not MAC fields no one vouched
+ * for, so such an answer is taken without one. */
+int	sim_mac_refusal(const struct iso_msg *m);
 
 #endif

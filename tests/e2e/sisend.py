@@ -6,6 +6,7 @@ demo scripts).  Packing goes through the project's `iso8583` CLI.
 usage: sisend.py BIN HOST PORT PROFILE < lines
   each line: NAME EXPECT JSON      (EXPECT: a DE39, or - for any)
 prints one line per request: NAME rc=DE39 de38=... arpc=yes|no [ok|FAIL]
+mac=yes|no (the answer carries DE64 or DE128)
 exit status 1 if any DE39 differs from what was expected.
 """
 import json
@@ -54,7 +55,9 @@ for line in sys.stdin:
     ok = expect == "-" or rc == expect
     if not ok:
         bad += 1
-    print("%s rc=%s de38=%s arpc=%s %s" % (name, rc, f.get("38", "-"),
-          "yes" if arpc else "no", "ok" if ok else "FAIL (want %s)" % expect))
+    mac = "64" in f or "128" in f
+    print("%s rc=%s de38=%s arpc=%s %s mac=%s" % (name, rc, f.get("38", "-"),
+          "yes" if arpc else "no", "ok" if ok else "FAIL (want %s)" % expect,
+          "yes" if mac else "no"))
     sys.stdout.flush()
 sys.exit(1 if bad else 0)

@@ -224,18 +224,12 @@ rc=$?
 sed 's/^/   /' "$T/link.out"
 [ $rc = 0 ] || { tail -5 "$T/link.err"; fail "the scheme-link cases did not pass (exit $rc)"; }
 grep -q 'failures="0"' "$T/link.xml" || fail "scheme-link JUnit report"
-# The MAC check on itself: under a key the gateway does not hold, the
-# answer's MAC is reported wrong.
+# Under a key the gateway does not hold: refused 63, and the refusal not
+# MACed (the runner's check of a wrong MAC: tests/unit/check_scenario.c).
 run_lib --listen 127.0.0.1:$SP --no-signon --profile fps \
     --mak "$T/zmk.clear" --json "$T/macfail.json" \
-    "$ROOT/tests/e2e/scenario-fail-mac.json" >"$T/macfail.out" 2>&1
-rc=$?
-[ $rc = 1 ] || fail "a run under the wrong MAC key exited $rc, want 1: $(cat "$T/macfail.out")"
-python3 - "$T/macfail.json" <<'PY2' || fail "a wrong MAC was not reported as it should be"
-import json, sys
-x = json.load(open(sys.argv[1]))["results"][0]["failure"]
-assert x["step"] == 2 and x["field"] == 64 and "MAC" in x["message"], x
-PY2
+    "$ROOT/tests/e2e/scenario-fail-mac.json" >"$T/macfail.out" 2>&1 ||
+    fail "a request under the wrong MAC key: $(cat "$T/macfail.out")"
 
 # --case runs one case; a file with a mistake runs nothing, exit 2, and
 # the error names the case and the step.

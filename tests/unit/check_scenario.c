@@ -159,6 +159,18 @@ START_TEST(test_simkey)
 	ck_assert_int_eq(sim_mac_verify(p, &mak, wire, (size_t)n, &back), 0);
 	wire[n - 9] ^= 0x01;
 	ck_assert_int_eq(sim_mac_verify(p, &mak, wire, (size_t)n, &back), -1);
+	/* an unMACed refusal (63, 30) is taken as such; nothing else */
+	iso_msg_init(&back, "0210");
+	iso_set_str(&back, 39, "63");
+	ck_assert_int_eq(sim_mac_refusal(&back), 1);
+	iso_set_str(&back, 39, "00");
+	ck_assert_int_eq(sim_mac_refusal(&back), 0);
+	iso_set_str(&back, 39, "63");
+	iso_set(&back, 64, (const uint8_t *)"\0\0\0\0\0\0\0\0", 8);
+	ck_assert_int_eq(sim_mac_refusal(&back), 0);
+	iso_msg_init(&back, "0200");
+	iso_set_str(&back, 39, "63");
+	ck_assert_int_eq(sim_mac_refusal(&back), 0);
 	hsm_des_free(&mak);
 }
 END_TEST
