@@ -67,11 +67,23 @@ struct zone_key {
 	uint64_t		 since_wall_us;
 };
 
+/*
+ * The KCVs of the keys of one kind a link has used, oldest first, the
+ * current one among them: a key change back to any of them is a replay
+ * (gateway/zonekey.c).  Bounded: the oldest goes first.
+ */
+#define ZONEKEY_USED_MAX	64
+struct zone_used {
+	char			 kcv[ZONEKEY_USED_MAX][7];
+	size_t			 n;
+};
+
 /* The link's zone keys (gateway/zonekey.c): current and previous of
  * each, so traffic protected under the one before a change still
- * verifies. */
+ * verifies, and the KCVs used so far, so none comes back. */
 struct zone_keys {
 	struct zone_key		 zpk, zpk_prev, mak, mak_prev;
+	struct zone_used	 zpk_used, mak_used;
 	int			 busy;		/* an import at the HSM */
 	uint64_t		 changes, refused;
 };

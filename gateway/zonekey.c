@@ -5,7 +5,10 @@
  * The keys are key blocks under the LMK: what is on disk and in memory
  * is no clear key.  The file, <StateDirectory>/zonekeys.<link>, is
  * written aside and renamed over, so a crash leaves the old keys or the
- * new, never half of each.
+ * new, never half of each.  It also holds the KCVs of the keys each
+ * kind used (ZONEKEY_USED_MAX, "zpk-used KCV" lines, oldest first): a
+ * captured key change from any rotation back imports fine under the
+ * same ZMK, and must not bring a retired key back.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -116,6 +119,80 @@ slot(struct zone_keys *zk, size_t i)
 	return (struct zone_key *)(void *)((char *)zk + slots[i].off);
 }
 
+/* The KCVs used, per kind: their lines in the file. */
+static const struct {
+	char		 kind;
+	const char	*word;
+} useds[] = {
+	{ 'P', "zpk-used" },
+	{ 'M', "mak-used" },
+};
+
+static struct zone_used *
+used_of(struct zone_keys *zk, char kind)
+{
+	return kind == 'P' ? &zk->zpk_used : &zk->mak_used;
+}
+
+/* 1 when the link used a key of this KCV, else 0. */
+static int
+used_has(const struct zone_used *u, const char *kcv)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++)
+		if (memcmp(u->kcv[i], kcv, 6) == 0)
+			return 1;
+	return 0;
+}
+
+/* kcv is used from now on: the newest, the oldest dropped when full
+ * (the current key is always the newest, so never the one dropped). */
+static void
+used_add(struct zone_used *u, const char *kcv)
+{
+	if (used_has(u, kcv))
+		return;
+	if (u->n == ZONEKEY_USED_MAX) {
+		memmove(u->kcv[0], u->kcv[1],
+		    (ZONEKEY_USED_MAX - 1) * sizeof u->kcv[0]);
+		u->n--;
+	}
+	memcpy(u->kcv[u->n], kcv, 6);
+	u->kcv[u->n++][6] = '\0';
+}
+
+/*
+ * A file from before the list, or one an older gatewayd rewrote: the
+ * keys it holds are used, at least.  Not ZPKFile's key: its 000000 is
+ * no KCV (first_zpk), and a new key of KCV 000000 must not be refused
+ * for it.
+ */
+static void
+used_seed(struct zone_used *u, const struct zone_key *k)
+{
+	if (k->blk[0] != '\0' && strcmp(k->kcv, "000000") != 0)
+		used_add(u, k->kcv);
+}
+
+/* A "zpk-used KCV" line: 0 when it was one (kept if it reads), else -1. */
+static int
+load_used(struct link *l, const char *line)
+{
+	char word[16], kcv[8];
+	size_t i;
+
+	if (sscanf(line, "%15s %7s", word, kcv) != 2)
+		return -1;
+	for (i = 0; i < sizeof useds / sizeof useds[0]; i++)
+		if (strcmp(word, useds[i].word) == 0) {
+			if (strlen(kcv) == 6 && hex_valid(kcv, 6, 1))
+				used_add(used_of(&l->zk, useds[i].kind), kcv);
+			return 0;
+		}
+	return -1;
+}
+
 /*
  * ZPKFile: the key agreed when the link was set up, in force until the
  * scheme's first key change (a key the state directory holds from a
@@ -152,6 +229,8 @@ load_durable(struct link *l)
 		return;
 	}
 	while (fgets(line, sizeof line, f) != NULL) {
+		if (load_used(l, line) == 0)
+			continue;
 		if (sscanf(line, "%15s %259s %7s %llu", word, blk, kcv,
 		    &since) != 4 || blk[0] != 'S' || strlen(kcv) != 6)
 			continue;
@@ -164,9 +243,16 @@ load_durable(struct link *l)
 			}
 	}
 	fclose(f);
-	log_info("event=zonekeys_loaded link=%s zpk_kcv=%s mak_kcv=%s",
-	    l->cf.name, l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
-	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-");
+	/* Oldest first: the previous, then the current. */
+	used_seed(&l->zk.zpk_used, &l->zk.zpk_prev);
+	used_seed(&l->zk.zpk_used, &l->zk.zpk);
+	used_seed(&l->zk.mak_used, &l->zk.mak_prev);
+	used_seed(&l->zk.mak_used, &l->zk.mak);
+	log_info("event=zonekeys_loaded link=%s zpk_kcv=%s mak_kcv=%s "
+	    "zpk_used=%zu mak_used=%zu", l->cf.name,
+	    l->zk.zpk.kcv[0] ? l->zk.zpk.kcv : "-",
+	    l->zk.mak.kcv[0] ? l->zk.mak.kcv : "-", l->zk.zpk_used.n,
+	    l->zk.mak_used.n);
 }
 
 void
@@ -186,9 +272,11 @@ static int
 save(struct link *l)
 {
 	char path[CFG_PATH_MAX + 64], buf[sizeof slots / sizeof slots[0] *
-	    (16 + CFG_KEYBLOCK_MAX + 8 + 24)];
+	    (16 + CFG_KEYBLOCK_MAX + 8 + 24) + sizeof useds / sizeof useds[0] *
+	    ZONEKEY_USED_MAX * (16 + 8)];
 	const struct zone_key *k;
-	size_t i, n = 0;
+	const struct zone_used *u;
+	size_t i, j, n = 0;
 	int rc;
 
 	if (Z.dir[0] == '\0')
@@ -200,6 +288,14 @@ save(struct link *l)
 			n += (size_t)snprintf(buf + n, sizeof buf - n,
 			    "%s %s %s %llu\n", slots[i].word, k->blk, k->kcv,
 			    (unsigned long long)k->since_wall_us);
+	}
+	/* After the keys: a gatewayd from before the list skips these
+	 * lines, and one from after reads the keys whatever follows. */
+	for (i = 0; i < sizeof useds / sizeof useds[0]; i++) {
+		u = used_of(&l->zk, useds[i].kind);
+		for (j = 0; j < u->n && n < sizeof buf; j++)
+			n += (size_t)snprintf(buf + n, sizeof buf - n,
+			    "%s %s\n", useds[i].word, u->kcv[j]);
 	}
 	if ((rc = n < sizeof buf ? file_replace(path, buf, n) : -1) == -1)
 		log_warn("event=zonekeys_unwritable path=%s", path);
@@ -235,19 +331,28 @@ import_free(struct import *im)
 /*
  * A 161 is safe to receive twice: a key the HSM found to be the one in
  * use (its KCV) is answered 00 and changes nothing (a repeat, an 0801, a
- * retransmission once the first is answered), and the key before it is
- * refused (63): a replayed old change must not roll the link's key back.
+ * retransmission once the first is answered), and the key before it, or
+ * any the link used before that, is refused (63): a replayed old change
+ * must not roll the link's key back to one retired, perhaps because it
+ * leaked.  why says which; NULL: a new key.
  */
 static const char *
-same_key(const struct link *l, char kind, const char *kcv)
+same_key(const struct link *l, char kind, const char *kcv, const char **why)
 {
 	const struct zone_key *cur = kind == 'P' ? &l->zk.zpk : &l->zk.mak;
 	const struct zone_key *prev = kind == 'P' ? &l->zk.zpk_prev :
 	    &l->zk.mak_prev;
+	const struct zone_used *used = kind == 'P' ? &l->zk.zpk_used :
+	    &l->zk.mak_used;
 
+	*why = "repeat";
 	if (cur->blk[0] != '\0' && memcmp(cur->kcv, kcv, 6) == 0)
 		return "00";
+	*why = "previous_key";
 	if (prev->blk[0] != '\0' && memcmp(prev->kcv, kcv, 6) == 0)
+		return "63";
+	*why = "retired_key";
+	if (used_has(used, kcv))
 		return "63";
 	return NULL;
 }
@@ -258,7 +363,8 @@ imported(const struct hsm_result *r, void *arg)
 	struct import *im = arg;
 	struct link *l = link_find(im->link);
 	struct zone_key *cur, *prev, old;
-	const char *rc = "00";
+	struct zone_used *used, was;
+	const char *rc = "00", *why;
 
 	if (l != NULL)
 		l->zk.busy = 0;
@@ -274,23 +380,31 @@ imported(const struct hsm_result *r, void *arg)
 		    im->kcv, r->u.key.kcv);
 		rc = "63";
 	} else if (l != NULL && (rc = same_key(l, im->kind,
-	    r->u.key.kcv)) != NULL) {
-		log_info("event=key_change_%s link=%s kind=%c kcv=%s rc=%s",
-		    rc[0] == '0' ? "repeat" : "refused reason=previous_key",
-		    im->link, im->kind, im->kcv, rc);
+	    r->u.key.kcv, &why)) != NULL) {
+		if (rc[0] == '0')
+			log_info("event=key_change_repeat link=%s kind=%c "
+			    "kcv=%s rc=%s", im->link, im->kind, im->kcv, rc);
+		else
+			log_warnx("event=key_change_refused link=%s kind=%c "
+			    "kcv=%s rc=%s reason=%s", im->link, im->kind,
+			    im->kcv, rc, why);
 	} else if (l != NULL) {
 		rc = "00";
 		cur = im->kind == 'P' ? &l->zk.zpk : &l->zk.mak;
 		prev = im->kind == 'P' ? &l->zk.zpk_prev : &l->zk.mak_prev;
+		used = used_of(&l->zk, im->kind);
 		old = *prev;
+		was = *used;
 		*prev = *cur;
 		snprintf(cur->blk, sizeof cur->blk, "%s", r->u.key.block);
 		memcpy(cur->kcv, r->u.key.kcv, 7);
 		cur->since_wall_us = wall_us();
+		used_add(used, cur->kcv);
 		if (save(l) == -1) {
 			/* Not durable: not in use either. */
 			*cur = *prev;
 			*prev = old;
+			*used = was;
 			rc = "96";
 		} else {
 			l->zk.changes++;

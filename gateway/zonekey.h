@@ -10,9 +10,11 @@
  * DE48 of a 161 (gatewayd's convention; a profile with other codes
  * names them in session.c): one character P (ZPK) or M (MAC key), then
  * the key as ANSI X9.17 "X" + 32H (TDES-ECB under the ZMK), then its
- * KCV, 6H.  The 0810 answers 00 once the key is durable, 63 when the
- * KCV differs, 30 on a DE48 that does not read, 12 without a ZMK, 96
- * when the HSM or the disk failed.
+ * KCV, 6H.  The 0810 answers 00 once the key is durable (or when it is
+ * the current key already: nothing changes), 63 when the KCV differs or
+ * is one of a key the link used before (the last ZONEKEY_USED_MAX, kept
+ * durably with the keys: a replayed change), 30 on a DE48 that does not
+ * read, 12 without a ZMK, 96 when the HSM or the disk failed.
  */
 #ifndef GATEWAY_ZONEKEY_H
 #define GATEWAY_ZONEKEY_H

@@ -11,7 +11,11 @@
 #      not the card's);
 #   4. a key change with a KCV that does not match is refused (63) and the
 #      key in use stays;
-#   5. the keys survive a restart (the state directory);
+#   4b. a replayed key change to Z1 (two changes back, retired) is
+#      refused 63 (reason=retired_key) and Z3 stays; Z3 re-sent is 00;
+#   5. the keys survive a restart (the state directory), and so does the
+#      list of retired keys: Z1 replayed is still refused; a file from
+#      before the list (no "zpk-used" lines) loads, its keys seeding it;
 #   6. 163 (key verify) is answered 00; a ZMK file others can read is
 #      refused by gatewayd -n;
 #   7. a key change in the middle of a PIN load (300 requests, each with
@@ -124,6 +128,28 @@ echo "badkcv 63 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"9000
     >>"$T/pins.out" || { cat "$T/pins.out"; fail "bad KCV not refused 63"; }
 [ "$(zpk_kcv)" = "$K3" ] || fail "a refused key replaced the ZPK"
 
+# 4b. A captured key change from two rotations back: its KCV matches, the
+# HSM imports it, but Z1 is retired: 63, Z3 stays.  Z3 itself is a repeat.
+keychange() {	# keychange CLEARKEY KCV STAN: an 0800 161 of kind P
+	local enc
+	enc=$(echo "$1" | xxd -r -p | openssl enc -des-ede-ecb -K "$ZMK" \
+	    -nopad | xxd -p | tr a-f A-F)
+	echo "{\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"$3\",\"70\":\"161\",\"48\":\"PX${enc}$2\"}}"
+}
+replay() {	# replay NAME EXPECT CLEARKEY KCV STAN
+	echo "$1 $2 $(keychange "$3" "$4" "$5")" |
+	    python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP" iso87 \
+	    >>"$T/pins.out" || { cat "$T/pins.out"; fail "$1: not $2"; }
+}
+replay replay-z1 63 "$Z1" "$K1" 900011
+[ "$(zpk_kcv)" = "$K3" ] || fail "a replayed change rolled the ZPK back to $(zpk_kcv)"
+[ "$(zpk_kcv previous)" = "$K2" ] || fail "a replayed change moved the previous ZPK"
+grep -q "event=key_change_refused link=mc kind=P .*reason=retired_key" \
+    "$T/gatewayd.log" || fail "the retired key's refusal was not logged"
+replay resend-z3 00 "$Z3" "$K3" 900012
+[ "$(zpk_kcv)" = "$K3" ] && [ "$(zpk_kcv previous)" = "$K2" ] ||
+    fail "the current key re-sent changed the keys"
+
 # 5. A restart keeps Z3 and Z2.
 kill -TERM "$GWPID"; wait "$GWPID"
 start_gw "$T/gw.conf"
@@ -131,6 +157,19 @@ start_gw "$T/gw.conf"
 [ "$(zpk_kcv previous)" = "$K2" ] || fail "previous ZPK not kept over a restart"
 [ "$(metric 'gatewayd_link_key_changes_total{link="mc"}')" = 0 ] ||
     fail "counter not reset by the restart?"
+replay replay-z1-restarted 63 "$Z1" "$K1" 900013
+[ "$(zpk_kcv)" = "$K3" ] || fail "after a restart a replayed change rolled the ZPK back to $(zpk_kcv)"
+[ "$(zpk_kcv previous)" = "$K2" ] || fail "after a restart a replayed change moved the previous ZPK"
+# 5b. The file as a gatewayd from before the list wrote it: the keys load,
+# and the current and previous start the list (Z2 is refused after step 7).
+grep -q '^zpk-used ' "$T/state/zonekeys.mc" || fail "no used KCVs kept in zonekeys.mc"
+kill -TERM "$GWPID"; wait "$GWPID"
+sed -i '/^[a-z]*-used /d' "$T/state/zonekeys.mc"
+start_gw "$T/gw.conf"
+[ "$(zpk_kcv)" = "$K3" ] && [ "$(zpk_kcv previous)" = "$K2" ] ||
+    fail "a file without used KCVs did not load ($(zpk_kcv))"
+grep -q "event=zonekeys_loaded link=mc .*zpk_used=2 " "$T/gatewayd.log" ||
+    fail "the current and previous KCVs did not start the list"
 # 6. Key verify, and the ZMK file's mode.
 echo "verify 00 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11\":\"900002\",\"70\":\"163\"}}" |
     python3 "$ROOT/tests/e2e/sisend.py" "$BIN" 127.0.0.1 "$LP" iso87 \
@@ -155,6 +194,9 @@ n55=$(json_get "$T/midload.json" "d['total']['by_rc'].get('55', 0)")
 # 91s are the deadline's under a loaded machine (admission, the guard),
 # not the keys': only a floor is held
 [ "$nmid" -ge 150 ] || fail "only $nmid of 300 approved"
+# Z2, two changes back now, known only from the old file's seeding.
+replay replay-z2-seeded 63 "$Z2" "$K2" 900015
+[ "$(zpk_kcv)" != "$K2" ] || fail "a replayed change rolled the ZPK back to Z2"
 # 8. SignOn = yes: no key before the scheme has signed on.
 link_kcv() {	# link_kcv LINK
 	ctl links --json >"$T/links.json"
@@ -177,4 +219,4 @@ printf '%s\n' "signon 00 {\"mti\":\"0800\",\"fields\":{\"7\":\"1206101010\",\"11
     >>"$T/pins.out" || { cat "$T/pins.out"; fail "a key change once signed on was not taken"; }
 [ "$(link_kcv mcs)" = "$K2" ] || fail "the key change once signed on did not set Z2 ($(link_kcv mcs))"
 sed 's/^/   /' "$T/pins.out"
-pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, kept over a restart, 163 answered, a 0644 ZMK file refused; a change mid-load: $nmid PINs approved, none refused; before sign-on a key change is refused 91"
+pass "ZPK Z1 $K1 -> Z2 $K2 -> Z3 $K3 imported under the ZMK (A6), PINs verified under the current and previous key, refused two changes on, bad KCV 63, a replay of Z1 refused 63 (also after a restart), kept over a restart, 163 answered, a 0644 ZMK file refused; a change mid-load: $nmid PINs approved, none refused; before sign-on a key change is refused 91"
