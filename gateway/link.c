@@ -205,7 +205,7 @@ dispatch(struct conn *c, struct iso_msg *m, uint64_t t0)
 		hand->advice(c, m, t0);
 		return;
 	case ROUTE_RESPONSE:
-		if (hand->response(c->link, m))
+		if (hand->response(c, m))
 			return;
 		metrics_request(c->link->cf.name, m->mti, "unmatched",
 		    PATH_LOCAL, 0);

@@ -24,8 +24,9 @@ struct link_handlers {
 	/* A scheme advice (0120, 0220, 0420, 0620, ...): store it, then
 	 * acknowledge. */
 	void	(*advice)(struct conn *, struct iso_msg *, uint64_t t0);
-	/* A response from the scheme: 1 when it answered something sent. */
-	int	(*response)(struct link *, const struct iso_msg *);
+	/* A response from the scheme on c: 1 when it answered something
+	 * sent on c. */
+	int	(*response)(struct conn *, const struct iso_msg *);
 	/* Every 100 ms, per link. */
 	void	(*tick)(struct link *);
 	/* The link is going away: forget what points at it. */
@@ -57,7 +58,10 @@ struct link *link_find(const char *name);
 struct link *link_first(void);
 struct link *link_next(const struct link *);
 struct conn *link_conn(struct link *, uint64_t id);
-/* Any open connection, preferring signed-on ones (outbound requests). */
+/* Where an outbound request goes: a signed-on connection; or, where the
+ * link does not want sign-on, one we dialled or one that has spoken the
+ * protocol; never one that has only connected (AllowFrom lets in an
+ * address, not a scheme).  NULL: none. */
 struct conn *link_pick_conn(struct link *);
 
 /* Before a new request goes to the router: 0, or -1 when its link holds

@@ -6,6 +6,7 @@
 
 #include "gateway/link.h"
 #include "gateway/link-int.h"
+#include "gateway/session.h"
 
 static TAILQ_HEAD(, link) links = TAILQ_HEAD_INITIALIZER(links);
 
@@ -63,7 +64,8 @@ link_pick_conn(struct link *l)
 	TAILQ_FOREACH(c, &l->conns, entry) {
 		if (c->signed_on)
 			return c;
-		if (any == NULL)
+		if (any == NULL && !session_gated(c) &&
+		    (c->slot >= 0 || c->proven))
 			any = c;
 	}
 	return any;

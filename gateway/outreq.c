@@ -43,6 +43,8 @@ struct outreq {
 	char		 de7[16];
 	uint64_t	 deadline_us;
 	int		 sent;		/* 0: its record is being written */
+	uint64_t	 conn_id;	/* where it went: its answer comes
+					   from there or not at all */
 	struct iso_msg	 req;
 };
 
@@ -183,6 +185,7 @@ send_out(struct outreq *o, struct conn *c)
 		return;
 	}
 	o->sent = 1;
+	o->conn_id = c->id;
 }
 
 /* o's corr_id into the store first; begun() sends it. */
@@ -293,13 +296,14 @@ outreq_request(struct core *k, const struct corefr_hdr *h, const uint8_t *b,
 }
 
 int
-outreq_answer(struct link *l, const struct iso_msg *m)
+outreq_answer(struct conn *c, const struct iso_msg *m)
 {
+	struct link *l = c->link;
 	struct outreq *o;
 	char de39[3] = "??";
 
 	TAILQ_FOREACH(o, &outq, entry) {
-		if (o->link != l || !o->sent ||
+		if (o->link != l || !o->sent || o->conn_id != c->id ||
 		    strcmp(o->resp_mti, m->mti) != 0 ||
 		    !out_same_txn(o->de11, o->de7, m))
 			continue;
@@ -309,7 +313,7 @@ outreq_answer(struct link *l, const struct iso_msg *m)
 		out_free(o);
 		return 1;
 	}
-	return outsaf_answer(l, m);
+	return outsaf_answer(c, m);
 }
 
 /* Fails the requests on l, every one or those past their time. */
@@ -329,7 +333,8 @@ fail_on(struct link *l, int all, const char *why)
 		 * waits under its name, shown by gatewayctl saf).  Queued
 		 * before the 91's record, so it is durable no later. */
 		if (o->sent)
-			outsaf_add(l->cf.name, o->core, o->corr, &o->req);
+			outsaf_add(l->cf.name, o->core, o->corr, &o->req,
+			    o->conn_id);
 		out_fail(o->core, o->corr, &o->req, l->cf.name, why);
 		out_free(o);
 	}
@@ -377,7 +382,7 @@ restore_one(const struct outrec *r, void *arg)
 	    "reason=\"in flight at the last stop: answered 91, repeated "
 	    "then reversed\"", (unsigned long long)r->corr, r->core,
 	    r->link);
-	outsaf_add(r->link, r->core, r->corr, &cmsg);
+	outsaf_add(r->link, r->core, r->corr, &cmsg, 0);
 	out_fail(r->core, r->corr, &cmsg, r->link, "restart");
 	sodium_memzero(&cmsg, sizeof cmsg);
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 struct config;
+struct conn;
 struct core;
 struct corefr_hdr;
 struct iso_msg;
@@ -26,8 +27,9 @@ int	outreq_restore(const struct config *);
 void	outreq_configure(const char *gateway_name);
 void	outreq_request(struct core *, const struct corefr_hdr *,
 	    const uint8_t *body, size_t len);
-/* A scheme response: 1 when it answered an outbound request. */
-int	outreq_answer(struct link *, const struct iso_msg *);
+/* A scheme response on c: 1 when it answered an outbound request sent
+ * on c (or a step of the outbound saf, outsaf_answer). */
+int	outreq_answer(struct conn *, const struct iso_msg *);
 /* Requests on this link whose time is up get a 91. */
 void	outreq_tick(struct link *);
 /* The link is going away: its requests get a 91 now. */

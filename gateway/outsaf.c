@@ -72,6 +72,8 @@ struct ent {
 	 * step asks the scheme again) */
 	int		 settling;
 	int		 file;		/* also in a file of the old layout */
+	uint64_t	 conn_id;	/* where the last step went: answers
+					   come from there (0: none yet) */
 	struct iso_msg	 req;
 };
 
@@ -302,7 +304,7 @@ outsaf_shutdown(void)
 
 void
 outsaf_add(const char *link, const char *core, uint64_t corr,
-    const struct iso_msg *req)
+    const struct iso_msg *req, uint64_t conn_id)
 {
 	struct ent *e;
 
@@ -317,6 +319,7 @@ outsaf_add(const char *link, const char *core, uint64_t corr,
 	snprintf(e->link, sizeof e->link, "%s", link);
 	snprintf(e->core, sizeof e->core, "%s", core);
 	e->corr = corr;
+	e->conn_id = conn_id;
 	iso_msg_copy(&e->req, req);
 	if (save(e) == -1)
 		log_warnx("event=outsaf_not_durable corr=%" PRIu64, corr);
@@ -353,8 +356,15 @@ reversal(const struct ent *e, struct iso_msg *r)
 static void
 step(struct ent *e, struct link *l, uint64_t now)
 {
-	struct conn *c = link_pick_conn(l);
+	struct conn *c = NULL;
 	int repeat;
+
+	/* Where the request went, while that connection lives: its
+	 * answers come from there, and the scheme knows the exchange. */
+	if (e->conn_id != 0)
+		c = link_conn(l, e->conn_id);
+	if (c == NULL)
+		c = link_pick_conn(l);
 
 	/* The link down: at the first tick it is up again, not a whole
 	 * OutTimeout after it. */
@@ -376,6 +386,7 @@ step(struct ent *e, struct link *l, uint64_t now)
 		return;
 	}
 	e->attempts++;
+	e->conn_id = c->id;
 	O.sent++;
 	if (repeat) {
 		e->stage++;
@@ -486,13 +497,15 @@ reversal_taken(const struct link *l, const struct ent *e,
 }
 
 int
-outsaf_answer(struct link *l, const struct iso_msg *m)
+outsaf_answer(struct conn *c, const struct iso_msg *m)
 {
 	char e11[16] = "", e7[16] = "", resp[5];
+	struct link *l = c->link;
 	struct ent *e;
 
 	TAILQ_FOREACH(e, &q, entry) {
-		if (strcmp(e->link, l->cf.name) != 0 || e->settling)
+		if (strcmp(e->link, l->cf.name) != 0 || e->settling ||
+		    e->conn_id != c->id)
 			continue;
 		iso_get_str(&e->req, 11, e11, sizeof e11);
 		iso_get_str(&e->req, 7, e7, sizeof e7);

@@ -110,8 +110,9 @@ send_outreq(struct coresim *cs, int i, const char *de7)
 	core_emit(cs, COREFR_OUT_REQUEST, cs->out_corr, cs->body, w.len,
 	    (struct sockaddr *)&cs->gw, cs->gwlen, 0);
 	cs->out_req++;
-	log_info("event=out_request link=%s corr_id=%llu mti=%s",
-	    cs->o->outreq[i].link, (unsigned long long)cs->out_corr, m->mti);
+	log_info("event=out_request link=%s corr_id=%llu mti=%s de11=%s de7=%s",
+	    cs->o->outreq[i].link, (unsigned long long)cs->out_corr, m->mti,
+	    stan, de7);
 }
 
 void

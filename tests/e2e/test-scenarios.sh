@@ -282,4 +282,4 @@ assert len(fl) == len(r), len(fl)
 m = [e.get("message") for e in fl]
 assert any("step 2 (expect" in s and "DE39: expected 05|51, got 00" in s for s in m), m
 PY
-pass "$(tail -1 "$T/run.out"); scheme link: $(tail -1 "$T/link.out" | cut -d, -f1), a wrong MAC reported; Connect link (--listen): $(tail -1 "$T/listen.out" | cut -d, -f1); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"
+pass "$(tail -1 "$T/run.out"); scheme link: $(tail -1 "$T/link.out" | cut -d, -f1), a request under a wrong MAC key refused unMACed; Connect link (--listen): $(tail -1 "$T/listen.out" | cut -d, -f1); $(grep -c '^FAIL' "$T/fail.out") must-fail cases failed as they should"
