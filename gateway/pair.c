@@ -283,8 +283,10 @@ peer_advice(uint64_t id, const uint8_t *b, size_t len)
 	kp->id = id;
 	if (tlv_find_u64(b, len, TLV_RECV_TIME, &recv) == 0)
 		kp->recv_us = recv;
-	if (standin_peer_keep(id, b, len, advice_profile(b, len), kept, kp) ==
-	    -1) {
+	/* Refused too when the body is not the peer's advice id (peer.c):
+	 * not acknowledged, counted among the failed. */
+	if (standin_peer_keep(P.peer, id, b, len, advice_profile(b, len), kept,
+	    kp) == -1) {
 		P.keep_failed++;
 		free(kp);
 	}

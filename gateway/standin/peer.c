@@ -216,14 +216,54 @@ peer_decision(struct keep_job *kj, const struct iso_profile *prof)
 	free(m);
 }
 
+/* What the body claims to be: NULL when it is the peer's advice id, as
+ * the core will count it (0x1007, 0x1006), else why not.  A takeover
+ * delivers the body as it is, so a claim of any other identity would
+ * have the core take it for that advice and drop the real one as a
+ * repeat: one of ours (a stand-in approval never posted), or another
+ * of the peer's. */
+static const char *
+peer_claim(const char *peer, uint64_t id, const uint8_t *body, size_t len,
+    uint64_t *claimed)
+{
+	char gw[STANDIN_NAME_MAX];
+
+	if (tlv_find_u64(body, len, TLV_ADVICE_ID, claimed) == -1) {
+		*claimed = 0;		/* ids start at 1 */
+		return "no advice id (0x1006) in it";
+	}
+	if (tlv_find_str(body, len, TLV_GATEWAY, gw, sizeof gw) == -1)
+		return "no gateway (0x1007) in it";
+	if (strcmp(gw, SI.conf.name) == 0)
+		return "0x1007 is this appliance's own name";
+	if (strcmp(gw, peer) != 0)
+		return "0x1007 names neither appliance of the pair";
+	if (*claimed != id)
+		return "0x1006 is not the frame's advice id";
+	return NULL;
+}
+
 int
-standin_peer_keep(uint64_t id, const uint8_t *body, size_t len,
-    const struct iso_profile *prof, void (*cb)(void *, int), void *arg)
+standin_peer_keep(const char *peer, uint64_t id, const uint8_t *body,
+    size_t len, const struct iso_profile *prof, void (*cb)(void *, int),
+    void *arg)
 {
 	struct keep_job *kj;
+	const char *why;
+	uint64_t claimed;
 
 	if (!SI.up || len > SAF_BODY_MAX)
 		return -1;
+	/* Not kept and not acknowledged: the peer goes on sending it, and
+	 * the log goes on saying so. */
+	if ((why = peer_claim(peer, id, body, len, &claimed)) != NULL) {
+		SI.peer_refused++;
+		log_warnx("event=peer_advice_refused peer=%s id=%llu "
+		    "claimed_id=%llu refused=%llu reason=\"%s\"", peer,
+		    (unsigned long long)id, (unsigned long long)claimed,
+		    (unsigned long long)SI.peer_refused, why);
+		return -1;
+	}
 	if ((kj = calloc(1, sizeof *kj + len)) == NULL)
 		return -1;
 	kj->id = id;

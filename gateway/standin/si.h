@@ -161,6 +161,7 @@ struct si_state {
 	uint64_t		 stale_91;
 	int			 force_stored;	/* -1: none */
 	uint64_t		 peer_held;	/* the peer's advices kept */
+	uint64_t		 peer_refused;	/* not the peer's advice */
 	uint64_t		 dup_peer;	/* duplicates of a peer decision */
 	uint64_t		 imported;	/* advices from export files */
 	uint64_t		 saf_base_id;	/* ids go on from it (0: from 1,

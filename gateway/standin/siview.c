@@ -45,6 +45,7 @@ standin_rows(struct row *r, size_t n)
 	ROW("share_percent", SI.share, 0);
 	ROW("share_version", SI.share_version, 0);
 	ROW("peer_held", SI.peer_held, 0);
+	ROW("peer_refused", SI.peer_refused, 0);
 	ROW("duplicates_of_peer", SI.dup_peer, 1);
 	ROW("snapshot_version", SI.snapshot_version, 0);
 	ROW("snapshot_not_newer", SI.snapshot_old, 0);

@@ -80,13 +80,17 @@ void	standin_share_info(uint32_t *share, uint64_t *version, int *paired);
 /*
  * The peer's mirrored advice (id: the peer's) kept durably, its stand-in
  * decision (if it is one, and prof, the link's profile, is known) fed to
- * duplicate detection; cb(arg, ok) once durable.  Release: the core has
- * it, forget it.  Takeover: a batch of what is kept into our own queue
- * for the core, cb(arg, how many, ok).  Each -1 when there is no store.
+ * duplicate detection; cb(arg, ok) once durable.  Only a body that is
+ * the advice it says, peer's (the [Pair] Peer's name in 0x1007) and id
+ * (0x1006), is kept: any other is refused (-1, logged as
+ * event=peer_advice_refused, counted as peer_refused).  Release: the
+ * core has it, forget it.  Takeover: a batch of what is kept into our
+ * own queue for the core, cb(arg, how many, ok).  Each -1 when there is
+ * no store.
  */
-int	standin_peer_keep(uint64_t id, const uint8_t *body, size_t len,
-	    const struct iso_profile *prof, void (*cb)(void *, int),
-	    void *arg);
+int	standin_peer_keep(const char *peer, uint64_t id, const uint8_t *body,
+	    size_t len, const struct iso_profile *prof,
+	    void (*cb)(void *, int), void *arg);
 int	standin_peer_release(uint64_t id, void (*cb)(void *, int), void *arg);
 int	standin_peer_takeover(void (*cb)(void *, size_t, int), void *arg);
 uint64_t standin_peer_held(void);

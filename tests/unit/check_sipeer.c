@@ -3,7 +3,8 @@
  * until released; a release that comes before its advice (the advice
  * lost once and retried, or overtaken on the datagram link) leaves a
  * mark, so the advice that follows is acknowledged but not held, across
- * a restart too, and never taken over into our queue.
+ * a restart too, and never taken over into our queue; a body that is not
+ * the peer's advice id is refused.
  */
 #include <check.h>
 #include <stdio.h>
@@ -20,6 +21,8 @@
 #include "gateway/standin/standin.h"
 #include "tests/unit/sistate.h"
 #include "tests/unit/checkrun.h"
+
+#define PEER	"peer-gw"	/* [Pair] Peer; we are test-gw */
 
 static struct event_base *base;
 static char dir[64];
@@ -90,20 +93,32 @@ teardown(void)
 	fix_state_end(base, dir);
 }
 
-/* The peer's advice id: a scheme advice (no decision of the peer's). */
+/* A PEER_ADVICE for id whose body claims to be gw's advice claimed (a
+ * scheme advice: no decision of the peer's); gw NULL: no 0x1007.  -1:
+ * refused at once; else whether it was kept well. */
 static int
-keep(uint64_t id)
+keep_as(uint64_t id, const char *gw, uint64_t claimed)
 {
-	uint8_t body[64];
+	uint8_t body[96];
 	struct tlv_w w;
 
 	tlv_w_init(&w, body, sizeof body);
 	tlv_put_str(&w, TLV_MTI, "0120");
-	tlv_put_u64(&w, 0x1006, id);
+	if (gw != NULL)
+		tlv_put_str(&w, TLV_GATEWAY, gw);
+	tlv_put_u64(&w, TLV_ADVICE_ID, claimed);
 	ck_assert_int_eq(w.err, 0);
-	ck_assert_int_eq(standin_peer_keep(id, body, w.len,
-	    iso_profile_find("iso87"), on_done, NULL), 0);
+	if (standin_peer_keep(PEER, id, body, w.len,
+	    iso_profile_find("iso87"), on_done, NULL) == -1)
+		return -1;
 	return wait_done();
+}
+
+/* The peer's advice id, as the peer sends it. */
+static int
+keep(uint64_t id)
+{
+	return keep_as(id, PEER, id);
 }
 
 static int
@@ -187,6 +202,32 @@ START_TEST(release_before_advice)
 }
 END_TEST
 
+/* A body that is not the peer's advice id (a buggy or hostile peer):
+ * refused, so never held and never delivered on a takeover, where the
+ * core would take it for the advice it claims and drop the real one as
+ * a repeat.  The peer's own advice id is held as ever. */
+START_TEST(claim_checked)
+{
+	int rc[4];
+
+	setup();
+	rc[0] = keep_as(5, "test-gw", 5);		/* our name */
+	rc[1] = keep_as(6, "third-gw", 6);
+	rc[2] = keep_as(7, NULL, 7);
+	rc[3] = keep_as(8, PEER, 9);			/* another id */
+	ck_assert_uint_eq(standin_peer_held(), 0);
+	ck_assert_uint_eq(takeover(), 0);
+	ck_assert_int_eq(rc[0], -1);	/* not acknowledged either */
+	ck_assert_int_eq(rc[1], -1);
+	ck_assert_int_eq(rc[2], -1);
+	ck_assert_int_eq(rc[3], -1);
+	ck_assert_int_eq(keep(5), 1);
+	ck_assert_uint_eq(standin_peer_held(), 1);
+	ck_assert_uint_eq(takeover(), 1);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -199,6 +240,7 @@ main(void)
 	tcase_add_test(tc, kept_until_released);
 	tcase_add_test(tc, copy_after_release);
 	tcase_add_test(tc, release_before_advice);
+	tcase_add_test(tc, claim_checked);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
