@@ -40,6 +40,7 @@
 #define RETRY_US	1000000
 #define INFLIGHT	256
 #define WINDOW_RING	8192
+#define WALK_BATCH	256	/* advices one standin_saf_walk reads */
 
 struct pend {
 	TAILQ_ENTRY(pend) e;
@@ -71,6 +72,9 @@ static struct {
 	/* theirs */
 	uint64_t	 kept, released, keep_failed, taken, takeovers;
 	uint64_t	 remirrored;		/* sent again after a start */
+	uint64_t	 walk_next;		/* the walk stopped for room
+						   here; 0: not stopped */
+	int		 walking;		/* a walk job queued */
 	/* the double-decision window: from the peer's receipt of a
 	 * request to our durable copy of its decision, µs */
 	uint64_t	 win[WINDOW_RING];
@@ -388,6 +392,76 @@ takeover(uint64_t now)
 		P.taking = 1;
 }
 
+/* --- after a restart: what the queue holds goes to the peer again ---------------- */
+
+static void
+walk_each(void *arg, uint64_t id, const uint8_t *b, size_t len)
+{
+	(void)arg;
+	P.remirrored++;
+	/* Mirrored as it was made while the walk waited for room: one
+	 * copy to send is enough. */
+	if (pend_find(&P.mirror, id) == NULL)
+		pair_mirror(id, b, len);
+}
+
+static void walk_end(void *, uint64_t, int);
+
+/* The walk goes on from id: 0, or -1 (not now: the tick tries again). */
+static int
+walk_from(uint64_t id)
+{
+	if (standin_saf_walk(id, walk_each, walk_end, NULL) == -1) {
+		P.walk_next = id;
+		return -1;
+	}
+	P.walking = 1;
+	P.walk_next = 0;
+	return 0;
+}
+
+static void
+walk_end(void *arg, uint64_t next, int more)
+{
+	(void)arg;
+	P.walking = 0;
+	if (P.k == NULL)
+		return;			/* stopped meanwhile */
+	if (!more) {
+		log_info("event=pair_remirrored advices=%llu complete=yes",
+		    (unsigned long long)P.remirrored);
+		return;
+	}
+	/* A batch more would fill the mirror, and what then comes, walked
+	 * or made now, is dropped, not mirrored.  The walk waits where it
+	 * is for the acks to make room (pair_tick); the peer keeps each id
+	 * once however often it is sent. */
+	if (P.mirror.n + WALK_BATCH >= PAIR_MIRROR_MAX) {
+		P.walk_next = next;
+		log_info("event=pair_remirror_paused advices=%llu next=%llu "
+		    "queued=%zu reason=\"the mirror is full: the rest goes "
+		    "once the peer's acks make room\"",
+		    (unsigned long long)P.remirrored,
+		    (unsigned long long)next, P.mirror.n);
+		return;
+	}
+	walk_from(next);
+}
+
+/* A walk stopped for room goes on once half the mirror is free, not at
+ * the first ack: each pause and resume is a line in the log. */
+static void
+walk_resume(void)
+{
+	uint64_t from = P.walk_next;
+
+	if (from == 0 || P.walking || P.mirror.n > PAIR_MIRROR_MAX / 2)
+		return;
+	if (walk_from(from) == 0)
+		log_info("event=pair_remirror_resumed next=%llu queued=%zu",
+		    (unsigned long long)from, P.mirror.n);
+}
+
 void
 pair_tick(uint64_t now)
 {
@@ -397,30 +471,8 @@ pair_tick(uint64_t now)
 		pend_run(&P.mirror, COREFR_PEER_ADVICE, now);
 		pend_run(&P.release, COREFR_PEER_RELEASE, now);
 	}
+	walk_resume();
 	takeover(now);
-}
-
-/* --- after a restart: what the queue holds goes to the peer again ---------------- */
-
-static void
-walk_each(void *arg, uint64_t id, const uint8_t *b, size_t len)
-{
-	(void)arg;
-	P.remirrored++;
-	pair_mirror(id, b, len);
-}
-
-static void
-walk_end(void *arg, uint64_t next, int more)
-{
-	(void)arg;
-	/* The peer keeps each id once, however often it is sent; stop
-	 * where the mirror is full and let the acks make room first. */
-	if (more && P.mirror.n < PAIR_MIRROR_MAX - 256 &&
-	    standin_saf_walk(next, walk_each, walk_end, NULL) == 0)
-		return;
-	log_info("event=pair_remirrored advices=%llu complete=%s",
-	    (unsigned long long)P.remirrored, more ? "no" : "yes");
 }
 
 /* --- life -------------------------------------------------------------------------- */
@@ -449,6 +501,8 @@ pair_start(const struct config *c)
 	 * again (an advice only ours, the peer's own are not sent back). */
 	if (standin_saf_walk(1, walk_each, walk_end, NULL) == -1)
 		log_info("event=pair_remirror_skipped reason=\"no store\"");
+	else
+		P.walking = 1;
 	log_info("event=pair_started peer=%s addr=%s bind=%s share=%u "
 	    "takeover_ms=%llu", P.peer, c->pair->addr.text,
 	    c->pair->bind.text, c->pair->share,
@@ -472,6 +526,7 @@ pair_stop(void)
 	idhash_free(&P.release.byid);
 	core_free(P.k);
 	P.k = NULL;
+	P.walk_next = 0;
 }
 
 /* --- an export file, by hand (gateway/safimport.c) --------------------------------- */

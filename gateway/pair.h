@@ -26,7 +26,8 @@ void	pair_stop(void);
  * the queue, one the core acknowledged. */
 void	pair_mirror(uint64_t id, const uint8_t *body, size_t len);
 void	pair_released(uint64_t id);
-/* Periodic: retries, and the takeover of a peer gone too long. */
+/* Periodic: retries, the restart's walk of our queue once the mirror
+ * has room again, and the takeover of a peer gone too long. */
 void	pair_tick(uint64_t now_us);
 
 /* `gatewayctl saf import NAME`: StateDirectory/import/NAME, an export

@@ -1,6 +1,6 @@
 /*
  * sistate.h — the state directory the store-backed stand-in suites share
- * (check_standin.c, check_standin_hsm.c, check_sipeer.c,
+ * (check_standin.c, check_standin_hsm.c, check_sipeer.c, check_pair.c,
  * check_outrec.c): a fresh
  * directory with a state key in it, and the stand-in's configuration
  * over it, so a test says only what it changes.
