@@ -26,29 +26,33 @@ struct share_job {
 	char		 core[STANDIN_NAME_MAX];
 };
 
-/* "colo-a=100;colo-b=0": our percentage, or -1 when we are not named or
- * the list is malformed. */
+/* "colo-a=100;colo-b=0": our percentage into *mine (-1: we are not
+ * named) and the sum of every share into *sum; -1 when an entry is
+ * malformed.  The sum is what keeps the pair within every budget. */
 static int
-share_for(const char *list, const char *me)
+share_parse(const char *list, const char *me, int *mine, long *sum)
 {
 	const char *p = list, *eq, *end;
 	size_t ml = strlen(me);
 	char *e;
 	long v;
 
+	*mine = -1;
+	*sum = 0;
 	while (*p != '\0') {
 		end = p + strcspn(p, ";");
 		if ((eq = memchr(p, '=', (size_t)(end - p))) == NULL)
 			return -1;
-		if ((size_t)(eq - p) == ml && memcmp(p, me, ml) == 0) {
-			v = strtol(eq + 1, &e, 10);
-			if (e != end || e == eq + 1 || v < 0 || v > 100)
-				return -1;
-			return (int)v;
-		}
+		v = strtol(eq + 1, &e, 10);
+		if (e != end || e == eq + 1 || v < 0 || v > 100)
+			return -1;
+		if (*mine == -1 && (size_t)(eq - p) == ml &&
+		    memcmp(p, me, ml) == 0)
+			*mine = (int)v;
+		*sum += v;
 		p = *end == ';' ? end + 1 : end;
 	}
-	return -1;
+	return 0;
 }
 
 static void
@@ -117,13 +121,26 @@ standin_share(const char *core, uint64_t version, const uint8_t *body,
 {
 	struct share_job *sj;
 	char list[512];
+	long sum;
 	int share;
 
 	if (tlv_find_str(body, len, TLV_SHARES, list, sizeof list) == -1 ||
-	    (share = share_for(list, SI.conf.name)) == -1) {
+	    share_parse(list, SI.conf.name, &share, &sum) == -1 ||
+	    share == -1) {
 		log_warnx("event=share_refused core=%s version=%llu "
 		    "reason=\"tag 0x2010 missing, malformed or without %s\"",
 		    core, (unsigned long long)version, SI.conf.name);
+		share_ack(core, version);
+		return;
+	}
+	/* Each appliance keeps to its own share when they cannot talk: only
+	 * shares that add up to at most 100 keep the pair within the
+	 * ExposureCap and the card limits.  The ack says what is held. */
+	if (sum > 100) {
+		log_warnx("event=share_refused core=%s version=%llu sum=%ld "
+		    "reason=\"the shares add up to more than 100: the pair "
+		    "would exceed every budget\"", core,
+		    (unsigned long long)version, sum);
 		share_ack(core, version);
 		return;
 	}

@@ -4,7 +4,9 @@
  * lost once and retried, or overtaken on the datagram link) leaves a
  * mark, so the advice that follows is acknowledged but not held, across
  * a restart too, and never taken over into our queue; a body that is not
- * the peer's advice id is refused.
+ * the peer's advice id is refused.  And the core's SHARE
+ * (gateway/standin/share.c): shares that add up to more than 100 are
+ * refused.
  */
 #include <check.h>
 #include <stdio.h>
@@ -62,6 +64,30 @@ wait_done(void)
 	return ok;
 }
 
+/* A core that keeps the last SHARE_ACK it is sent. */
+static struct {
+	int		 n;
+	uint64_t	 corr, share, version;
+} ack;
+
+static int
+share_send(const char *core, int type, uint64_t corr, const uint8_t *b,
+    size_t len)
+{
+	(void)core;
+	if (type != COREFR_SHARE_ACK)
+		return 0;
+	ack.n++;
+	ack.corr = corr;
+	ck_assert_int_eq(tlv_find_u64(b, len, TLV_SHARE, &ack.share), 0);
+	ck_assert_int_eq(tlv_find_u64(b, len, TLV_SHARE_VERSION,
+	    &ack.version), 0);
+	return 0;
+}
+
+static const struct standin_ops share_ops = { share_send, NULL };
+
+/* One of a pair, Share = 50 until the core sends a SHARE. */
 static void
 start(void)
 {
@@ -70,7 +96,9 @@ start(void)
 
 	snprintf(keyfile, sizeof keyfile, "%s/state.key", dir);
 	fix_state_conf(&c, dir, keyfile, 1);
-	ck_assert_msg(standin_init(base, &c, &fix_quiet_ops, err, sizeof err) == 0,
+	c.paired = 1;
+	c.share = 50;
+	ck_assert_msg(standin_init(base, &c, &share_ops, err, sizeof err) == 0,
 	    "%s", err);
 }
 
@@ -84,6 +112,7 @@ setup(void)
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
 	done = ok = 0;
+	memset(&ack, 0, sizeof ack);
 	start();
 }
 
@@ -228,6 +257,68 @@ START_TEST(claim_checked)
 }
 END_TEST
 
+/* The core's SHARE with version and list, until it is acknowledged. */
+static void
+share(uint64_t version, const char *list)
+{
+	uint8_t body[128];
+	struct tlv_w w;
+	int n = ack.n, i;
+
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_str(&w, TLV_SHARES, list);
+	ck_assert_int_eq(w.err, 0);
+	standin_share("core-a", version, body, w.len);
+	for (i = 0; i < 10000 && ack.n == n; i++) {
+		event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
+		if (ack.n == n)
+			usleep(500);
+	}
+	ck_assert_int_eq(ack.n, n + 1);
+	ck_assert_uint_eq(ack.corr, version);
+}
+
+static void
+share_is(uint32_t want, uint64_t want_version)
+{
+	uint32_t pct;
+	uint64_t version;
+	int paired;
+
+	standin_share_info(&pct, &version, &paired);
+	ck_assert_int_eq(paired, 1);
+	ck_assert_uint_eq(pct, want);
+	ck_assert_uint_eq(version, want_version);
+}
+
+/* Shares that add up to more than 100 would let the pair together
+ * exceed the ExposureCap and every card limit, each appliance keeping to
+ * its own: refused, not stored, the ack saying what is held. */
+START_TEST(share_sum_checked)
+{
+	setup();
+	share_is(50, 0);
+	share(10, "test-gw=60;peer-gw=40");
+	share_is(60, 10);
+	ck_assert_uint_eq(ack.share, 60);
+	ck_assert_uint_eq(ack.version, 10);
+	share(11, "test-gw=100;peer-gw=100");
+	share_is(60, 10);
+	ck_assert_uint_eq(ack.share, 60);
+	ck_assert_uint_eq(ack.version, 10);
+	share(12, "peer-gw=41;test-gw=60");		/* 101 */
+	share_is(60, 10);
+	ck_assert_uint_eq(ack.version, 10);
+	share(13, "peer-gw=100;test-gw=0");
+	share_is(0, 13);
+	/* the refused were never stored */
+	standin_shutdown();
+	start();
+	share_is(0, 13);
+	teardown();
+}
+END_TEST
+
 int
 main(void)
 {
@@ -241,6 +332,7 @@ main(void)
 	tcase_add_test(tc, copy_after_release);
 	tcase_add_test(tc, release_before_advice);
 	tcase_add_test(tc, claim_checked);
+	tcase_add_test(tc, share_sum_checked);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
