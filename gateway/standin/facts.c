@@ -99,6 +99,52 @@ si_orig_key(const char *mti2, const char *de11, const char *de7,
 /* The durable duplicate key: the link, the transaction's identity and
  * the request's digest, keyed from the state key so it holds across
  * restarts. */
+/* Track 2's PAN into pan (NUL-terminated): its length, or -1 when the
+ * track does not parse (see si_track2). */
+static int
+track2_pan(const char *t2, char pan[20])
+{
+	const char *sep = strpbrk(t2, "=D");
+	size_t pl;
+
+	if (sep == NULL)
+		return -1;
+	pl = (size_t)(sep - t2);
+	if (pl < 12 || pl > 19 || !dec_valid(t2, pl) ||
+	    strlen(sep + 1) < 10 || !dec_valid(sep + 1, 10))
+		return -1;
+	memcpy(pan, t2, pl);
+	pan[pl] = '\0';
+	return (int)pl;
+}
+
+/*
+ * The digest of m as its advice carries it: a request with its PAN only
+ * in track 2 has that PAN in DE2 there (build_advice), and the pair peer
+ * keys its copy of the decision from the advice.  Digested as if DE2
+ * held it, a retransmission here matches the peer's decision (and ours)
+ * instead of being decided a second time.
+ */
+static void
+dup_digest(const struct iso_msg *m, uint8_t out[ISO_TXNDIGEST_LEN])
+{
+	static struct iso_msg with;	/* the loop's; holds the PAN */
+	char t2[48] = "", pan[20];
+
+	if (iso_has(m, 2) || iso_get_str(m, 35, t2, sizeof t2) == -1 ||
+	    track2_pan(t2, pan) == -1) {
+		sodium_memzero(t2, sizeof t2);
+		iso_txn_digest(m, SI.digest_key, out);
+		return;
+	}
+	sodium_memzero(t2, sizeof t2);
+	iso_msg_copy(&with, m);
+	iso_set_str(&with, 2, pan);
+	iso_txn_digest(&with, SI.digest_key, out);
+	sodium_memzero(&with, sizeof with);
+	sodium_memzero(pan, sizeof pan);
+}
+
 void
 si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
     const struct iso_msg *m)
@@ -110,7 +156,7 @@ si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
 	if (iso_txn_key(p, link, m, key, ISO_TXNKEY_MAX) == 0) {
 		/* The digest is part of the key: two transactions that share
 		 * an identity each keep their own answer (ARCHITECTURE 3.4). */
-		iso_txn_digest(m, SI.digest_key, d->digest);
+		dup_digest(m, d->digest);
 		n = strlen(key);
 		key[n++] = '|';
 		hex_encode(d->digest, sizeof d->digest, key + n);
@@ -146,20 +192,20 @@ si_amount(const struct iso_msg *m, int f, uint64_t *out)
 int
 si_track2(struct sidec *d, const char *t2)
 {
-	const char *sep = strpbrk(t2, "=D");
-	size_t pl;
+	const char *sep;
+	char pan[20];
+	int pl;
 
-	if (sep == NULL)
+	if ((pl = track2_pan(t2, pan)) == -1)
 		return -1;
-	pl = (size_t)(sep - t2);
-	if (pl < 12 || pl > 19 || !dec_valid(t2, pl) ||
-	    strlen(sep + 1) < 10 || !dec_valid(sep + 1, 10))
+	sep = t2 + pl;
+	if (d->pan[0] == '\0')
+		memcpy(d->pan, pan, (size_t)pl + 1);
+	else if (strcmp(d->pan, pan) != 0) {
+		sodium_memzero(pan, sizeof pan);
 		return -1;
-	if (d->pan[0] == '\0') {
-		memcpy(d->pan, t2, pl);
-		d->pan[pl] = '\0';
-	} else if (strncmp(d->pan, t2, pl) != 0 || d->pan[pl] != '\0')
-		return -1;
+	}
+	sodium_memzero(pan, sizeof pan);
 	memcpy(d->req_exp, sep + 1, 4);
 	d->req_exp[4] = '\0';
 	memcpy(d->svc, sep + 5, 3);

@@ -182,6 +182,45 @@ START_TEST(reversal_finds_original)
 }
 END_TEST
 
+/* A request with its PAN only in track 2, and the same request as its
+ * advice carries it (DE2 from the track, no track): one duplicate key,
+ * so the pair peer's copy of the decision answers a retransmission; a
+ * track of another card is another key. */
+START_TEST(track2_only_dup_key)
+{
+	static struct iso_msg m;
+	struct sidec a, b, c;
+	uint8_t k[32] = { 1 };
+
+	SI.key = statekey_new(k);
+	memset(&a, 0, sizeof a);
+	memset(&b, 0, sizeof b);
+	memset(&c, 0, sizeof c);
+	iso_msg_init(&m, "0100");
+	iso_set_str(&m, 4, "000000001000");
+	iso_set_str(&m, 11, "123456");
+	iso_set_str(&m, 7, "1206103000");
+	iso_set_str(&m, 32, "004321");
+	iso_set_str(&m, 35, PAN "=28121011234567890");
+	si_dup_key(&a, iso_profile_find("iso87"), "mc", &m);
+	iso_set_str(&m, 35, "5413330089020029=28121011234567890");
+	si_dup_key(&c, iso_profile_find("iso87"), "mc", &m);
+	iso_msg_init(&m, "0100");
+	iso_set_str(&m, 2, PAN);
+	iso_set_str(&m, 4, "000000001000");
+	iso_set_str(&m, 11, "123456");
+	iso_set_str(&m, 7, "1206103000");
+	iso_set_str(&m, 32, "004321");
+	si_dup_key(&b, iso_profile_find("iso87"), "mc", &m);
+	statekey_free(SI.key);
+	SI.key = NULL;
+	ck_assert_int_eq(a.has_dkey, 1);
+	ck_assert_int_eq(b.has_dkey, 1);
+	ck_assert_mem_eq(a.dkey, b.dkey, SI_DKEY_LEN);
+	ck_assert_mem_ne(a.dkey, c.dkey, SI_DKEY_LEN);
+}
+END_TEST
+
 START_TEST(auth_facts)
 {
 	static struct iso_msg m;
@@ -325,6 +364,7 @@ main(void)
 	tcase_add_test(tf, emv);
 	tcase_add_test(tf, pinblock_and_amount);
 	tcase_add_test(tf, reversal_finds_original);
+	tcase_add_test(tf, track2_only_dup_key);
 	tcase_add_test(tf, auth_facts);
 	tcase_add_test(tf, entry_modes);
 	tcase_add_test(tf, money_facts);
