@@ -395,6 +395,10 @@ core_alloc(const struct cfg_core *cf)
 	k->fd = -1;
 	k->state = CORE_UNKNOWN;
 	k->since_us = now_us();
+	/* The table is shared: what it forgets must stay refused for the
+	 * longest window any endpoint accepts frames in. */
+	if (seen != NULL)
+		replay_keep(seen, cf->fresh_us / 1000);
 	return k;
 }
 

@@ -24,6 +24,7 @@ struct keyslot {
 
 struct replay {
 	uint64_t	 start_ms;
+	uint64_t	 keep_ms;	/* the longest FreshWindow: replay_keep */
 	uint64_t	 floor_ms;	/* of keys evicted early */
 	struct keyslot	 k[REPLAY_KEYS];
 };
@@ -42,6 +43,13 @@ void
 replay_free(struct replay *r)
 {
 	free(r);
+}
+
+void
+replay_keep(struct replay *r, uint64_t fresh_ms)
+{
+	if (fresh_ms > r->keep_ms)
+		r->keep_ms = fresh_ms;
 }
 
 static uint64_t
@@ -166,6 +174,7 @@ replay_accept(struct replay *r, uint32_t key_id, uint64_t session,
 	struct keyslot *k, *kv;
 	struct session *s = NULL, *sv = NULL;
 	uint64_t gfloor = r->floor_ms, kfloor = 0;
+	uint64_t keep = max64(fresh_ms, r->keep_ms);
 	int fresh = 0;
 
 	if (sent_ms + fresh_ms < now_ms || sent_ms > now_ms + fresh_ms)	/* 1 */
@@ -174,12 +183,12 @@ replay_accept(struct replay *r, uint32_t key_id, uint64_t session,
 		return REPLAY_BEFORE_START;
 	if ((k = key_find(r, key_id, &kv)) == NULL)			/* 2 */
 		gfloor = max64(gfloor, floor_after(kv->used, kv->last_ms,
-		    now_ms, fresh_ms));
+		    now_ms, keep));
 	else {
 		kfloor = k->floor_ms;
 		if ((s = session_find(k, session, &sv)) == NULL)
 			kfloor = max64(kfloor, floor_after(sv->used,
-			    sv->last_ms, now_ms, fresh_ms));
+			    sv->last_ms, now_ms, keep));
 	}
 	if (sent_ms <= max64(gfloor, kfloor))				/* 3 */
 		return REPLAY_SEEN;

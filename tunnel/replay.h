@@ -41,6 +41,11 @@ enum replay_verdict replay_accept(struct replay *, uint32_t key_id,
 	    uint64_t session, uint64_t seq, uint64_t sent_ms, uint64_t now_ms,
 	    uint64_t fresh_ms);
 
+/* The longest FreshWindow any receiver of this table uses (the largest
+ * given so far): what eviction forgets stays refused that long, whatever
+ * the window of the receiver that evicts. */
+void	replay_keep(struct replay *, uint64_t fresh_ms);
+
 /* The floor in force for a key (tests, views). */
 uint64_t replay_floor(const struct replay *, uint32_t key_id);
 

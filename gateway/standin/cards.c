@@ -225,6 +225,12 @@ cards_parse(const uint8_t *body, size_t len, uint64_t *version,
 		nrec = 0;
 		while ((n = tlv_next(&rd, &tag, &v, &vlen)) == 1) {
 			if (tag == TLV_SNAP_VERSION && pass == 0) {
+				/* One: the check against the store's reads
+				 * the first, what is stored would be this. */
+				if (have_version) {
+					snprintf(err, errsz, "two versions");
+					goto bad;
+				}
 				if (val_u64(v, vlen, version) == -1) {
 					snprintf(err, errsz, "bad version");
 					goto bad;

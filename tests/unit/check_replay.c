@@ -295,6 +295,29 @@ START_TEST(test_shared)
 }
 END_TEST
 
+/* Two receivers share the table, one with FreshWindow 30 s, one with
+ * 120 s: a session the 30 s one forgets a minute on could still come back
+ * fresh through the 120 s one, so forgetting it raises the floor. */
+START_TEST(test_shared_windows)
+{
+	struct replay *r = new_replay();
+	uint64_t t0 = NOW, later = NOW + 60000, i;
+
+	replay_keep(r, 120000);
+	replay_keep(r, FRESH);		/* the largest stays */
+	for (i = 0; i < REPLAY_SESSIONS; i++)
+		ck_assert_int_eq(acc(r, 1, 100 + i, 1, t0 + i, t0 + i),
+		    REPLAY_OK);
+	/* a new session through the 30 s receiver: the oldest goes */
+	ck_assert_int_eq(acc(r, 1, 500, 1, later, later), REPLAY_OK);
+	ck_assert_uint_eq(replay_floor(r, 1), t0);
+	/* the forgotten session's frame, through the 120 s receiver */
+	ck_assert_int_eq(replay_accept(r, 1, 100, 1, t0, later, 120000),
+	    REPLAY_SEEN);
+	replay_free(r);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -310,6 +333,7 @@ main(void)
 	tcase_add_test(tc, test_evict_keeps_busy);
 	tcase_add_test(tc, test_evict_keys);
 	tcase_add_test(tc, test_shared);
+	tcase_add_test(tc, test_shared_windows);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }

@@ -113,6 +113,16 @@ START_TEST(test_snapshot_parse)
 	    sizeof err), -1);
 	ck_assert_int_eq(cards_parse(body, w.len - 1, &ver, NULL, NULL, err,
 	    sizeof err), -1);
+	/* two versions: the store's check would read the first, and the
+	 * store would hold the last (a way back to an older snapshot) */
+	tlv_w_init(&w, body, sizeof body);
+	tlv_put_str(&w, 0x200B, "9");
+	tlv_put_str(&w, 0x200B, "3");
+	n = rec(r1, sizeof r1, "5413330000000019", "active", NULL);
+	tlv_put(&w, 0x2000, r1, n);
+	ck_assert_int_eq(cards_parse(body, w.len, &ver, NULL, NULL, err,
+	    sizeof err), -1);
+	ck_assert_str_eq(err, "two versions");
 }
 END_TEST
 
