@@ -42,6 +42,7 @@ struct conn {
 	/* Limits (linklimit.c): what one peer may hold of the gateway. */
 	uint64_t		 opened_us;
 	int			 proven;	/* a frame that unpacked */
+	int			 mac_checks;	/* its MACs at the HSM now */
 	uint64_t		 partial_us;	/* a frame begun, not ended */
 	int			 echo_missed;	/* in a row */
 	int			 rd_paused;	/* output over OutputCap */
