@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "gateway/config.h"
 #include "gateway/dedup.h"
+#include "gateway/gwconfine.h"
 #include "gateway/metrics.h"
 #include "gateway/outsaf.h"
 #include "gateway/pair.h"
@@ -112,6 +113,10 @@ view_status(struct evbuffer *b, int json)
 		    V.durable ? "full" : "none", "clock",
 		    clock_name(clock_synchronised()));
 		if (o != NULL)
+			json_object_set_new(o, "confinement", json_pack(
+			    "{s:b,s:i}", "seccomp", gw_confinement()->seccomp,
+			    "landlock_abi", gw_confinement()->landlock_abi));
+		if (o != NULL)
 			json_object_set_new(o, "snapshot", json_pack(
 			    "{s:o,s:o,s:b,s:s}", "version", juint(sv),
 			    "age_s", age == UINT64_MAX ? json_null() :
@@ -139,6 +144,12 @@ view_status(struct evbuffer *b, int json)
 		    (unsigned long long)sv, (unsigned long long)age, stale ?
 		    " STALE (stand-in declines 91)" : "");
 	evbuffer_add_printf(b, "force: %s\n", force_name(router_force()));
+	/* Said where it is looked at: a kernel without Landlock leaves the
+	 * files unconfined, and Confine = no leaves everything. */
+	evbuffer_add_printf(b, "confinement: seccomp %s, files %s\n",
+	    gw_confinement()->seccomp ? "on" : "OFF",
+	    gw_confinement()->landlock_abi > 0 ? "confined (Landlock)" :
+	    "NOT confined (no Landlock)");
 	for (k = core_first(); k != NULL; k = core_next(k))
 		evbuffer_add_printf(b, "  core %s: largest clock skew seen "
 		    "%llu ms (window %u ms)\n", k->cf.name,
@@ -551,11 +562,16 @@ views_metrics(struct evbuffer *b)
 	    "gatewayd_dedup_collisions_total %llu\n"
 	    "# TYPE gatewayd_durable gauge\ngatewayd_durable %d\n"
 	    "# TYPE gatewayd_clock_synchronised gauge\n"
-	    "gatewayd_clock_synchronised %d\n", (unsigned long long)s.late,
+	    "gatewayd_clock_synchronised %d\n"
+	    "# TYPE gatewayd_confined_seccomp gauge\n"
+	    "gatewayd_confined_seccomp %d\n"
+	    "# TYPE gatewayd_confined_landlock_abi gauge\n"
+	    "gatewayd_confined_landlock_abi %d\n", (unsigned long long)s.late,
 	    (unsigned long long)s.unmatched, (unsigned long long)s.dups,
 	    (unsigned long long)s.inflight, dedup_count(),
 	    (unsigned long long)standin_queue_depth(),
 	    router_force() == FORCE_ON, (unsigned long long)s.collisions,
-	    V.durable, clock_synchronised() == 1);
+	    V.durable, clock_synchronised() == 1, gw_confinement()->seccomp,
+	    gw_confinement()->landlock_abi);
 	link_metrics(b);
 }

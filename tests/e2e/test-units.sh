@@ -110,6 +110,13 @@ done
 grep -q 'event=confined seccomp=on' "$T/gatewayd.log" || fail "gatewayd did not confine itself"
 sc=$(awk '/^Seccomp:/ {print $2}' /proc/$GWPID/status)
 [ "$sc" = 2 ] || fail "gatewayd Seccomp: $sc, want 2 (filter)"
+# and it says so where operators look (status, metrics)
+"$BIN/gatewayctl" -s "$T/run/gatewayd/control.sock" status >"$T/status.txt"
+grep -q '^confinement: seccomp on, files ' "$T/status.txt" ||
+    fail "gatewayctl status does not show the confinement: $(cat "$T/status.txt")"
+"$BIN/gatewayctl" -s "$T/run/gatewayd/control.sock" status --json >"$T/status.json"
+[ "$(json_get "$T/status.json" "d['confinement']['seccomp']")" = True ] ||
+    fail "status --json: confinement.seccomp not true"
 sc=$(awk '/^Seccomp:/ {print $2}' /proc/$HSMPID/status)
 [ "$sc" = 2 ] || fail "hsmd Seccomp: $sc, want 2 (filter)"
 grep -q 'event=confined seccomp=on' "$T/hsmd.log" || fail "hsmd did not confine itself"
