@@ -347,7 +347,7 @@ cards_count_put(struct store_txn *t, const uint8_t hash[STATEKEY_HASHLEN],
 
 int
 cards_put(struct store_txn *t, const struct statekey *k,
-    const struct cards_snaprec *r)
+    const struct cards_snaprec *r, uint64_t unsettled)
 {
 	uint8_t h[STATEKEY_HASHLEN], ah[STATEKEY_HASHLEN];
 	uint8_t sealed[sizeof(struct card_rec) + STATEKEY_SEAL_OVERHEAD];
@@ -376,15 +376,15 @@ cards_put(struct store_txn *t, const struct statekey *k,
 	if ((rc = store_put(t, STORE_CARDS, h, sizeof h, sealed, (size_t)n))
 	    != 0)
 		return rc;
-	/* A fresh balance: stand-in spend counts from here.  (The core's
-	 * balance is assumed to include the advices it has applied.) */
+	/* A fresh balance: stand-in spend counts from here, from what the
+	 * card's approvals not yet in the core's balance hold. */
 	if (r->has_balance) {
 		struct card_count c;
 
 		if ((rc = cards_count_get(t, h, &c)) != 0)
 			return rc;
-		if (c.snap_spend != 0) {
-			c.snap_spend = 0;
+		if (c.snap_spend != unsettled) {
+			c.snap_spend = unsettled;
 			return cards_count_put(t, h, &c);
 		}
 	}

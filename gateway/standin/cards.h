@@ -69,9 +69,10 @@ int	cards_status_parse(const char *, int *);
 /* "KEY=VALUE;..." field lookup: 0 and the value copied, or -1. */
 int	cards_kv(const char *list, const char *key, char *out, size_t cap);
 
-/* Inside store jobs. */
+/* Inside store jobs.  put: a record of the snapshot; one with a balance
+ * starts the card's spend since the snapshot at unsettled. */
 int	cards_put(struct store_txn *, const struct statekey *,
-	    const struct cards_snaprec *);
+	    const struct cards_snaprec *, uint64_t unsettled);
 /* 0 found, STORE_NOTFOUND, or an error (a record that does not open is an
  * error: STORE_CORRUPT). */
 int	cards_get(struct store_txn *, const struct statekey *,
