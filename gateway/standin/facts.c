@@ -83,16 +83,21 @@ strip0(const char *s)
 	return s;
 }
 
-/* The key a reversal finds its original by: class, DE11, DE7, DE32. */
+/* The key a reversal finds its original by: the link, class, DE11, DE7,
+ * DE32.  The link: another link's approval under the same identity (no
+ * DE32, DE11 and DE7 alike) is another card's, not this reversal's to
+ * release. */
 void
-si_orig_key(const char *mti2, const char *de11, const char *de7,
-    const char *de32, uint8_t out[SI_DKEY_LEN])
+si_orig_key(const char *link, const char *mti2, const char *de11,
+    const char *de7, const char *de32, uint8_t out[SI_DKEY_LEN])
 {
-	char k[64];
+	char k[128];
 	int n;
 
-	n = snprintf(k, sizeof k, "%.2s|%s|%s|%s", mti2, strip0(de11),
-	    de7, strip0(de32));
+	n = snprintf(k, sizeof k, "%s|%.2s|%s|%s|%s", link, mti2,
+	    strip0(de11), de7, strip0(de32));
+	if (n >= (int)sizeof k)
+		n = (int)sizeof k - 1;
 	key16('O', de7, de11, k, (size_t)n, out);
 }
 
@@ -313,14 +318,14 @@ si_reversal_key(struct sidec *d, const struct iso_msg *m)
 		de7[10] = '\0';
 		memcpy(de32, de90 + 20, 11);
 		de32[11] = '\0';
-		si_orig_key(mti2, de11, de7, de32, d->rkey);
+		si_orig_key(d->link, mti2, de11, de7, de32, d->rkey);
 		d->has_rkey = 1;
 		return;
 	}
 	if (iso_get_str(m, 11, de11, sizeof de11) == 0 &&
 	    iso_get_str(m, 7, de7, sizeof de7) == 0) {
 		iso_get_str(m, 32, de32, sizeof de32);
-		si_orig_key("01", de11, de7, de32, d->rkey);
+		si_orig_key(d->link, "01", de11, de7, de32, d->rkey);
 		d->has_rkey = 1;
 	}
 }
@@ -446,7 +451,7 @@ si_auth_facts(struct sidec *d, const struct iso_msg *m)
 	if (iso_get_str(m, 11, de11, sizeof de11) == 0 &&
 	    iso_get_str(m, 7, de7, sizeof de7) == 0) {
 		iso_get_str(m, 32, de32, sizeof de32);
-		si_orig_key(m->mti + 1, de11, de7, de32, d->okey);
+		si_orig_key(d->link, m->mti + 1, de11, de7, de32, d->okey);
 		d->has_okey = 1;
 	}
 }

@@ -185,8 +185,8 @@ int	si_track2(struct sidec *, const char *t2);
 /* DE55 and DE52 into the sidec: their enum si_vdata. */
 int	si_emv(struct sidec *, const uint8_t *de55, size_t len);
 int	si_pinblock(struct sidec *, const uint8_t *de52, size_t len);
-void	si_orig_key(const char *mti2, const char *de11, const char *de7,
-	    const char *de32, uint8_t out[SI_DKEY_LEN]);
+void	si_orig_key(const char *link, const char *mti2, const char *de11,
+	    const char *de7, const char *de32, uint8_t out[SI_DKEY_LEN]);
 void	si_reversal_key(struct sidec *, const struct iso_msg *);
 void	si_dup_key(struct sidec *, const struct iso_profile *,
 	    const char *link, const struct iso_msg *);

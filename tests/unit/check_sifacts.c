@@ -159,7 +159,7 @@ START_TEST(reversal_finds_original)
 	static const char de90[] = "0100" "123456" "1206103000"
 	    "00000004321" "00000000000";
 
-	si_orig_key("10", "123456", "1206103000", "4321", want);
+	si_orig_key("", "10", "123456", "1206103000", "4321", want);
 	memset(&d, 0, sizeof d);
 	iso_msg_init(&m, "0400");
 	iso_set_str(&m, 90, de90);

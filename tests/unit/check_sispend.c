@@ -23,6 +23,7 @@
 #include "tests/unit/checkrun.h"
 
 #define PAN	"5413330089020011"
+#define PAN2	"5413330089020029"
 
 static struct event_base *base;
 static char dir[64];
@@ -54,25 +55,36 @@ on_result(void *arg, const struct si_result *r)
 	done = 1;
 }
 
-/* The card with this balance (minor units), at this version. */
+/* One card's record with this balance (minor units) into w. */
 static void
-snapshot(uint64_t version, const char *balance)
+card(struct tlv_w *w, const char *pan, const char *balance)
 {
-	uint8_t rec[256], body[512];
-	struct tlv_w r, w;
-	int n, want = acks + 1;
+	uint8_t rec[256];
+	struct tlv_w r;
 
 	tlv_w_init(&r, rec, sizeof rec);
-	tlv_put_str(&r, 0x2001, PAN);
+	tlv_put_str(&r, 0x2001, pan);
 	tlv_put_str(&r, 0x2002, "active");
 	tlv_put_str(&r, 0x2003, "2812");
 	tlv_put_str(&r, 0x2004, "1000000");	/* per transaction */
 	tlv_put_str(&r, 0x2005, "1000000");	/* a day */
 	tlv_put_str(&r, 0x2006, balance);
 	tlv_put_str(&r, 0x2007, "826");
+	tlv_put(w, TLV_SNAP_CARD, rec, r.len);
+}
+
+/* Both cards with this balance, at this version. */
+static void
+snapshot(uint64_t version, const char *balance)
+{
+	uint8_t body[1024];
+	struct tlv_w w;
+	int n, want = acks + 1;
+
 	tlv_w_init(&w, body, sizeof body);
 	tlv_put_u64(&w, TLV_SNAP_VERSION, version);
-	tlv_put(&w, TLV_SNAP_CARD, rec, r.len);
+	card(&w, PAN, balance);
+	card(&w, PAN2, balance);
 	ck_assert_int_eq(w.err, 0);
 	standin_snapshot("core-a", version, body, w.len);
 	for (n = 0; n < 20000 && acks < want; n++) {
@@ -82,24 +94,36 @@ snapshot(uint64_t version, const char *balance)
 	ck_assert_int_eq(acks, want);
 }
 
+/* mti on link for pan; a 0400 reverses the 0100 of DE11 000777. */
 static const char *
-decide(const char *amount, const char *stan)
+decide_on(const char *link, const char *mti, const char *pan,
+    const char *amount, const char *stan)
 {
 	static struct iso_msg m;
 
-	iso_msg_init(&m, "0100");
-	iso_set_str(&m, 2, PAN);
+	iso_msg_init(&m, mti);
+	iso_set_str(&m, 2, pan);
 	iso_set_str(&m, 4, amount);
 	iso_set_str(&m, 7, "1206103000");
 	iso_set_str(&m, 11, stan);
-	iso_set_str(&m, 22, "100");	/* nothing to verify */
 	iso_set_str(&m, 32, "4321");
 	iso_set_str(&m, 37, "000000000001");
+	if (mti[1] == '4')
+		iso_set_str(&m, 90, "0100" "000777" "1206103000"
+		    "00000004321" "00000000000");
+	else
+		iso_set_str(&m, 22, "100");	/* nothing to verify */
 	done = 0;
-	ck_assert_int_eq(standin_decide(&m, "mc", iso_profile_find("iso87"),
+	ck_assert_int_eq(standin_decide(&m, link, iso_profile_find("iso87"),
 	    "core-down", now_us(), now_us() + 2000000, on_result, NULL), 0);
 	fix_run_until(base, &done);
 	return res.de39;
+}
+
+static const char *
+decide(const char *amount, const char *stan)
+{
+	return decide_on("mc", "0100", PAN, amount, stan);
 }
 
 /* The core has advice i: its acknowledgement applied. */
@@ -152,6 +176,41 @@ START_TEST(unsettled_spend_kept)
 }
 END_TEST
 
+/*
+ * A reversal releases its own link's approval: two links approve two
+ * cards under one identity (DE11, DE7, DE32 alike); the reversal on the
+ * second link releases the second card's 0.01, not the first card's
+ * 500.00 (which would let the first card spend it again).
+ */
+START_TEST(reversal_of_its_link)
+{
+	struct standin_conf c;
+	char keyfile[96], err[256];
+
+	fix_state_dir(dir, sizeof dir, "sispend");
+	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
+	base = event_base_new();
+	ck_assert_int_eq(dlq_init(base), 0);
+	fix_state_conf(&c, dir, keyfile, 1);
+	ck_assert_msg(standin_init(base, &c, &ops, err, sizeof err) == 0,
+	    "%s", err);
+	snapshot(10, "100000");
+	ck_assert_str_eq(decide_on("mc", "0100", PAN, "000000050000",
+	    "000777"), "00");
+	ck_assert_str_eq(decide_on("other", "0100", PAN2, "000000000001",
+	    "000777"), "00");
+	ck_assert_str_eq(decide_on("other", "0400", PAN2, "000000000001",
+	    "000778"), "00");
+	ck_assert_str_eq(res.why, "released");
+	/* the first card: 500.00 spent still, 500.00 more fits, then no */
+	ck_assert_str_eq(decide_on("mc", "0100", PAN, "000000050000",
+	    "000779"), "00");
+	ck_assert_str_eq(decide_on("mc", "0100", PAN, "000000000100",
+	    "000780"), "51");
+	fix_state_end(base, dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -162,6 +221,7 @@ main(void)
 		return EXIT_FAILURE;
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, unsettled_spend_kept);
+	tcase_add_test(tc, reversal_of_its_link);
 	suite_add_tcase(s, tc);
 	return check_run(s);
 }
