@@ -276,6 +276,47 @@ si_emv(struct sidec *d, const uint8_t *b, size_t len)
 	return VD_OK;
 }
 
+/* The BCD value of tag in DE55 as digits, into out (2 x its length + 1):
+ * 0, or -1 absent or not BCD. */
+static int
+emv_digits(const uint8_t *b, size_t len, uint32_t tag, char *out, size_t cap)
+{
+	struct emv_tlv t;
+	size_t i;
+
+	if (emv_find(b, len, tag, &t) != 1 || 2 * (size_t)t.len + 1 > cap)
+		return -1;
+	for (i = 0; i < t.len; i++) {
+		if ((t.val[i] >> 4) > 9 || (t.val[i] & 0x0f) > 9)
+			return -1;
+		out[2 * i] = (char)('0' + (t.val[i] >> 4));
+		out[2 * i + 1] = (char)('0' + (t.val[i] & 0x0f));
+	}
+	out[2 * t.len] = '\0';
+	return 0;
+}
+
+/*
+ * The cryptogram is this request's: the amount (9F02) and currency
+ * (5F2A) it covers are DE4's and DE49's.  A genuine DE55 from a 5.00
+ * purchase under a new DE11 and a DE4 of 5,000.00 verifies all the same
+ * at the HSM (it checks the cryptogram over the DE55 data), so the
+ * binding is checked here: 1 bound, 0 not.
+ */
+static int
+emv_binds(const struct iso_msg *m, const uint8_t *b, size_t len)
+{
+	char amt[16], cur[8], de4[16] = "", de49[8] = "";
+
+	if (emv_digits(b, len, 0x9F02, amt, sizeof amt) == -1 ||
+	    emv_digits(b, len, 0x5F2A, cur, sizeof cur) == -1 ||
+	    iso_get_str(m, 4, de4, sizeof de4) == -1 ||
+	    iso_get_str(m, 49, de49, sizeof de49) == -1)
+		return 0;
+	return strlen(amt) == 12 && strcmp(amt, de4) == 0 &&
+	    strlen(cur) == 4 && cur[0] == '0' && strcmp(cur + 1, de49) == 0;
+}
+
 /* DE52: 8 raw bytes (b 64), or 16 hex digits on hex profiles; the HSM
  * takes hex. */
 int
@@ -442,8 +483,11 @@ si_auth_facts(struct sidec *d, const struct iso_msg *m)
 	}
 	if ((v = iso_get(m, 52, &len)) != NULL)
 		d->vd[V_PIN] = (uint8_t)si_pinblock(d, v, len);
-	if ((v = iso_get(m, 55, &len)) != NULL)
+	if ((v = iso_get(m, 55, &len)) != NULL) {
 		d->vd[V_ARQC] = (uint8_t)si_emv(d, v, len);
+		if (d->vd[V_ARQC] == VD_OK && !emv_binds(m, v, len))
+			d->vd[V_ARQC] = VD_MALFORMED;
+	}
 	money_facts(d, m);
 	d->rng = *range_match(&SI.conf.ranges, d->pan);
 	if (d->pan[0] != '\0')

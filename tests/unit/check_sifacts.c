@@ -118,6 +118,67 @@ START_TEST(emv)
 }
 END_TEST
 
+/* A DE55 whose 9F02 is 10.00 and 5F2A 0826 (GBP), the rest as de55(). */
+static size_t
+de55_bound(uint8_t *b)
+{
+	static const uint8_t amt[6] = { 0, 0, 0, 0, 0x10, 0 };
+	static const uint8_t cur[2] = { 0x08, 0x26 };
+	static const uint8_t z[8], arqc[8] = { 1, 2, 3, 4, 5, 6, 7, 8 };
+	static const uint8_t atc[2] = { 0, 7 }, un[4] = { 9, 9, 9, 9 };
+	size_t n = 0;
+
+	n += tag(b + n, (const uint8_t *)"\x9f\x26", 2, arqc, 8);
+	n += tag(b + n, (const uint8_t *)"\x9f\x36", 2, atc, 2);
+	n += tag(b + n, (const uint8_t *)"\x9f\x37", 2, un, 4);
+	n += tag(b + n, (const uint8_t *)"\x9f\x02", 2, amt, 6);
+	n += tag(b + n, (const uint8_t *)"\x9f\x03", 2, z, 6);
+	n += tag(b + n, (const uint8_t *)"\x9f\x1a", 2, cur, 2);
+	n += tag(b + n, (const uint8_t *)"\x95", 1, z, 5);
+	n += tag(b + n, (const uint8_t *)"\x5f\x2a", 2, cur, 2);
+	n += tag(b + n, (const uint8_t *)"\x9a", 1, z, 3);
+	n += tag(b + n, (const uint8_t *)"\x9c", 1, z, 1);
+	n += tag(b + n, (const uint8_t *)"\x82", 1, z, 2);
+	n += tag(b + n, (const uint8_t *)"\x9f\x10", 2, (const uint8_t *)
+	    "\x01\x10\xA0\x00\x03\x22\x00\x00\x00\x00", 10);
+	return n;
+}
+
+/* The cryptogram must be this request's: a DE55 whose amount or currency
+ * is not DE4's or DE49's is malformed data for the ARQC step (a genuine
+ * DE55 replayed with another amount verifies at the HSM all the same). */
+START_TEST(emv_bound)
+{
+	static struct iso_msg m;
+	static const uint8_t raw[32] = { 7 };
+	static const char *const de4[] = { "000000001000", "000000500000",
+	    "000000001000", "000000001000" };
+	static const char *const de49[] = { "826", "826", "978", NULL };
+	static const int want[] = { VD_OK, VD_MALFORMED, VD_MALFORMED,
+	    VD_MALFORMED };
+	uint8_t b[128];
+	struct sidec d;
+	size_t i, n = de55_bound(b);
+
+	SI.key = statekey_new(raw);
+	for (i = 0; i < 4; i++) {
+		memset(&d, 0, sizeof d);
+		d.has_amount = 1;
+		iso_msg_init(&m, "0100");
+		iso_set_str(&m, 2, PAN);
+		iso_set_str(&m, 4, de4[i]);
+		if (de49[i] != NULL)
+			iso_set_str(&m, 49, de49[i]);
+		iso_set(&m, 55, b, n);
+		si_auth_facts(&d, &m);
+		ck_assert_msg(d.vd[V_ARQC] == want[i], "case %zu: %d", i,
+		    d.vd[V_ARQC]);
+	}
+	statekey_free(SI.key);
+	SI.key = NULL;
+}
+END_TEST
+
 START_TEST(pinblock_and_amount)
 {
 	static struct iso_msg m;
@@ -362,6 +423,7 @@ main(void)
 		return EXIT_FAILURE;
 	tcase_add_test(tf, track2);
 	tcase_add_test(tf, emv);
+	tcase_add_test(tf, emv_bound);
 	tcase_add_test(tf, pinblock_and_amount);
 	tcase_add_test(tf, reversal_finds_original);
 	tcase_add_test(tf, track2_only_dup_key);
