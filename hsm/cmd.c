@@ -256,6 +256,9 @@ hsm_cmd_process_allow(struct hsm_cmd_ctx *ctx, hsm_allow allow,
 	uint8_t code[2];
 	int i;
 
+	/* Before any early return: the caller reads it for every frame. */
+	if (refused != NULL)
+		*refused = 0;
 	if (len < ctx->hdrlen + 2 || outsz < HSM_REPLY_MAX)
 		return 0;
 	memcpy(out, req, ctx->hdrlen);

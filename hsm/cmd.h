@@ -50,7 +50,8 @@ size_t			 hsm_cmd_process(struct hsm_cmd_ctx *,
 			    size_t outsz);
 /*
  * The same, serving only the commands in allow; *refused (if not NULL)
- * tells whether a known command was refused for not being in it.
+ * tells whether a known command was refused for not being in it, and is
+ * 0 whenever the return is 0.
  */
 size_t			 hsm_cmd_process_allow(struct hsm_cmd_ctx *,
 			    hsm_allow allow, const uint8_t *req, size_t len,

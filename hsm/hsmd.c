@@ -192,9 +192,10 @@ conn_read(struct bufferevent *bev, void *arg)
 	struct evbuffer *out = bufferevent_get_output(bev);
 	uint8_t lenb[2], *frame;
 	size_t len, rlen;
-	int refused;
 
 	for (;;) {
+		int refused = 0;	/* this frame's, never the last one's */
+
 		if (evbuffer_get_length(out) > OUT_HIGH) {
 			/* Resume from conn_write once the client catches up. */
 			bufferevent_disable(bev, EV_READ);
@@ -213,7 +214,8 @@ conn_read(struct bufferevent *bev, void *arg)
 		}
 		rlen = hsm_cmd_process_allow(s->cmd, c->l->cf->allow, frame + 2,
 		    len, s->reply + 2, HSM_REPLY_MAX, &refused);
-		if (refused)
+		/* A short frame holds no command code to name. */
+		if (refused && rlen != 0)
 			log_refused(c, frame + 2 + s->hdrlen);
 		evbuffer_drain(in, 2 + len);
 		if (rlen == 0 || rlen > HSM_FRAME_MAX) {

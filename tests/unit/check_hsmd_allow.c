@@ -20,6 +20,8 @@
 
 #include <check.h>
 
+#include "hsm/cmd.h"
+#include "hsm/lmk.h"
 #include "tests/unit/hsmd-harness.h"
 
 #define PAN	"4123456789012345"
@@ -144,6 +146,56 @@ START_TEST(t_default_verify_only)
 	ck_assert_int_ge(count_in_log("listener=l2 cmd=A0 uid="), 1);
 	ck_assert_int_ge(count_in_log("listener=l2 cmd=M6 uid="), 1);
 	ck_assert_int_eq(count_in_log("cmd=CY"), 0);
+}
+END_TEST
+
+/* hsmd's command processor in this process, on the suite's LMK. */
+static struct hsm_cmd_ctx *
+local_ctx(void)
+{
+	struct hsm_cmd_ctx *ctx;
+	struct lmk *l;
+
+	ck_assert_ptr_nonnull(l = lmk_load(lmkpath, NULL, 0));
+	ctx = hsm_cmd_new(l, 4);
+	lmk_free(l);
+	ck_assert_ptr_nonnull(ctx);
+	return ctx;
+}
+
+/* One frame ("0000" header) through ctx; the error code, *refused. */
+static const char *
+local_call(struct hsm_cmd_ctx *ctx, hsm_allow a, const uint8_t *body,
+    size_t n, int *refused)
+{
+	static uint8_t out[HSM_REPLY_MAX + 1];
+	uint8_t req[600];
+	size_t rlen;
+
+	memcpy(req, "0000", 4);
+	memcpy(req + 4, body, n);
+	rlen = hsm_cmd_process_allow(ctx, a, req, n + 4, out, HSM_REPLY_MAX,
+	    refused);
+	ck_assert_uint_ge(rlen, 8);
+	out[rlen] = '\0';
+	return (const char *)out + 6;
+}
+
+/* A frame too short for a command code after a refused one: not refused
+ * (hsmd would log the refusal again, its code read past the frame). */
+START_TEST(t_short_frame_after_refusal)
+{
+	struct hsm_cmd_ctx *ctx = local_ctx();
+	static uint8_t out[HSM_REPLY_MAX];
+	int refused = -1;
+
+	expect(local_call(ctx, hsm_allow_verify(), (const uint8_t *)"CWxyz",
+	    5, &refused), "68");
+	ck_assert_int_ne(refused, 0);
+	ck_assert_uint_eq(hsm_cmd_process_allow(ctx, hsm_allow_verify(),
+	    (const uint8_t *)"0", 1, out, sizeof out, &refused), 0);
+	ck_assert_int_eq(refused, 0);
+	hsm_cmd_free(ctx);
 }
 END_TEST
 
@@ -394,6 +446,7 @@ suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_default_verify_only);
+	tcase_add_test(tc, t_short_frame_after_refusal);
 	tcase_add_test(tc, t_refusal_lines_bounded);
 	tcase_add_test(tc, t_admin_serves_mode_v_refuses);
 	tcase_add_test(tc, t_config_allow_all);
