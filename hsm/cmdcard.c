@@ -54,6 +54,28 @@ pin_extract(const struct kb_key *key, const char *blockhex, int fmt,
 	return *pinlen > (size_t)maxlen ? E_PINLEN : NULL;
 }
 
+/*
+ * A decimalisation table hsmd serves: entries 0-9 the digits 0-9 in
+ * order, A-F any digit. The table comes from the caller, and one that is
+ * not, all zeros say, fixes the natural PIN (0000): the offset is then a
+ * guess at the PIN and EA's 00/01 a PIN oracle, 10^4 calls for any PIN
+ * block; tables differing in one entry tell which digits the natural PIN
+ * holds. A-F differ among the tables issuers use (0123456789012345 and
+ * others), so they are left to the caller.
+ */
+static int
+dectab_ok(const char *dectab)
+{
+	size_t i;
+
+	if (!dec_valid(dectab, 16))
+		return 0;
+	for (i = 0; i < 10; i++)
+		if (dectab[i] != (char)('0' + i))
+			return 0;
+	return 1;
+}
+
 static const struct keyreq KR_ZPK_IN = { "P0", "BDN", LENANY, E_KEYPAR1 };
 static const struct keyreq KR_ZPK_OUT = { "P0", "BEN", LENANY, E_KEYPAR2 };
 static const struct keyreq KR_CVK_GEN = { "C0", "CGN", LEN16, E_KEYPAR1 };
@@ -161,8 +183,8 @@ cmd_ea(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 		return E_INPUT;
 	if ((f = pin_format(fmt)) == -1)
 		return E_PINFMT;
-	/* LMK-encrypted decimalisation tables: not supported. */
-	if (!dec_valid(dectab, 16))
+	/* LMK-encrypted tables: not supported; clear ones: 0-9 in order. */
+	if (!dectab_ok(dectab))
 		return E_DECTAB;
 	/* Validation data: hex digits and exactly one N (-> 5 acct digits). */
 	for (i = 0; i < 12; i++) {

@@ -157,7 +157,10 @@ int	hsm_verify_cvv(struct hsm_client *, const char *cvk, const char *pan,
 int	hsm_verify_pin_pvv(struct hsm_client *, const char *zpk,
 	    const char *pvk, const char *pinblock, const char *format,
 	    const char *account, char pvki, const char *pvv, hsm_cb *, void *);
-/* EA: IBM 3624 offset; valdata is the 12-character field with one 'N'. */
+/*
+ * EA: IBM 3624 offset; valdata is the 12-character field with one 'N'.
+ * hsmd serves only tables whose first ten digits are 0123456789 (25).
+ */
 int	hsm_verify_pin_ibm(struct hsm_client *, const char *zpk,
 	    const char *pvk, const char *pinblock, const char *format,
 	    int minlen, const char *account, const char *dectab,

@@ -127,8 +127,8 @@ START_TEST(t_client_calls)
 
 	iso0("1234", "123456767788", ZPKA, pb);
 	ONE(&w, hsm_verify_pin_ibm(c, key("zpka"), key("pvk"), pb, "01", 4,
-	    "123456767788", "1234567890123456", "11223344556N",
-	    "7710FFFFFFFF", on_result, &w));
+	    "123456767788", "0123456789012345", "11223344556N",
+	    "8821FFFFFFFF", on_result, &w));
 	ck_assert_int_eq(w.last.status, HSM_OK);
 
 	hex_decode_exact("3456789012345600", 16, panpsn, 8);

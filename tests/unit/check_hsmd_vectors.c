@@ -110,23 +110,29 @@ ea(const char *pvk, const char *pb, const char *acct, const char *dectab,
 	    dectab, val, off);
 }
 
+/*
+ * hsmd serves only decimalisation tables whose entries 0-9 are the digits
+ * 0-9 in order (t_ibm_dectab), so the public IBM-1 and IBM-2 vectors
+ * (table 1234567890123456) are checked at the library level
+ * (check_hsm_crypto) and here in their identity-table form: the table
+ * 0123456789012345 gives natural PIN 3413 (IBM-3), so PIN 1234 has
+ * offset 8821 where IBM-2's table gave 7710.
+ */
 START_TEST(t_ibm)
 {
-	const char *dt1 = "1234567890123456", *dt2 = "0123456789012345";
+	const char *dt2 = "0123456789012345";
 	const char *val = "11223344556N";
 	char pb[17];
 	/* Validation block 1122334455667788 = "11223344556N" + the last five
 	 * account digits 67788. */
 	const char *acct = "123456767788";
 
-	iso0("4524", acct, ZPKA, pb);				/* IBM-1 */
-	expect(ea("pvk", pb, acct, dt1, val, "0000FFFFFFFF"), "00");
-	expect(ea("pvkibm", pb, acct, dt1, val, "0000FFFFFFFF"), "00");
-	iso0("1234", acct, ZPKA, pb);				/* IBM-2 */
-	expect(ea("pvk", pb, acct, dt1, val, "7710FFFFFFFF"), "00");
-	expect(ea("pvk", pb, acct, dt1, val, "7711FFFFFFFF"), "01");
 	iso0("3413", acct, ZPKA, pb);				/* IBM-3 */
 	expect(ea("pvk", pb, acct, dt2, val, "0000FFFFFFFF"), "00");
+	expect(ea("pvkibm", pb, acct, dt2, val, "0000FFFFFFFF"), "00");
+	iso0("1234", acct, ZPKA, pb);			/* IBM-2, derived */
+	expect(ea("pvk", pb, acct, dt2, val, "8821FFFFFFFF"), "00");
+	expect(ea("pvk", pb, acct, dt2, val, "8822FFFFFFFF"), "01");
 	/* Wrong PIN, Visa-only PVK, bad decimalisation table. */
 	iso0("3414", acct, ZPKA, pb);
 	expect(ea("pvk", pb, acct, dt2, val, "0000FFFFFFFF"), "01");
@@ -135,6 +141,42 @@ START_TEST(t_ibm)
 	    "25");
 	expect(ea("pvk", pb, acct, dt2, "112233445566", "0000FFFFFFFF"),
 	    "15");
+}
+END_TEST
+
+/*
+ * EA's table comes from the caller. One whose 0-9 are not 0-9 makes the
+ * natural PIN what the caller chooses (all zeros: 0000), and the offset
+ * then a guess at the PIN: 00 or 01 for each of 10^4 guesses recovers
+ * the PIN of any PIN block. Such tables are refused with 25
+ * (decimalisation table error); A-F may map to any digit.
+ */
+START_TEST(t_ibm_dectab)
+{
+	const char *val = "11223344556N", *acct = "123456767788";
+	char pb[17];
+
+	iso0("4524", acct, ZPKA, pb);
+	/* The oracle: with all zeros the offset that verifies is the PIN. */
+	expect(ea("pvk", pb, acct, "0000000000000000", val, "4524FFFFFFFF"),
+	    "25");
+	expect(ea("pvk", pb, acct, "0000000000000000", val, "4525FFFFFFFF"),
+	    "25");
+	/* A permutation of 0-9 (IBM-1's own table), one digit changed. */
+	expect(ea("pvk", pb, acct, "1234567890123456", val, "0000FFFFFFFF"),
+	    "25");
+	expect(ea("pvk", pb, acct, "0123456788012345", val, "0000FFFFFFFF"),
+	    "25");
+	/* 0-9 in order, A-F to any digit: served. IBM-3's natural PIN 3413
+	 * comes from the nibbles 3 E B 3, so with A-F all 9 it is 3993 and
+	 * PIN 3413 has offset 0520; all 0, 3003 and 0410. */
+	iso0("3413", acct, ZPKA, pb);
+	expect(ea("pvk", pb, acct, "0123456789999999", val, "0520FFFFFFFF"),
+	    "00");
+	expect(ea("pvk", pb, acct, "0123456789000000", val, "0410FFFFFFFF"),
+	    "00");
+	expect(ea("pvk", pb, acct, "0123456789000000", val, "0000FFFFFFFF"),
+	    "01");
 }
 END_TEST
 
@@ -451,6 +493,7 @@ suite(void)
 	tcase_add_test(v, t_cvv);
 	tcase_add_test(v, t_pvv);
 	tcase_add_test(v, t_ibm);
+	tcase_add_test(v, t_ibm_dectab);
 	tcase_add_test(v, t_translate);
 	tcase_add_test(v, t_kq);
 	tcase_add_test(v, t_kq_binary_delimiters);
