@@ -58,9 +58,16 @@ cmd_b2(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 /*
  * vset marks the verification set, what a listener serves unless its
  * allow-list says more: commands that only check a value or answer a
- * cryptogram the issuer must answer (KQ's ARPC), and yield neither a key,
- * a value a card carries (CW's CVV, M6's MAC) nor a PIN block under
- * another key (CA, CC). BU is left out: nothing that verifies needs it.
+ * cryptogram the issuer must answer (KQ's ARPC for an ARQC it verified),
+ * and yield neither a key, a value a card carries (CW's CVV, M6's MAC)
+ * nor a PIN block under another key (CA, CC). BU is left out: nothing
+ * that verifies needs it.
+ *
+ * genmode is a mode (the first field's character) in which a command of
+ * the set generates without verifying: KQ mode 2 answers an ARPC for any
+ * ARQC, an encryption oracle under the card's key (enough to derive its
+ * session keys). It is served only where the allow-list names it (KQ2),
+ * whatever else the list holds; all does.
  */
 static const struct {
 	char			 code[3];
@@ -68,23 +75,30 @@ static const struct {
 	cmd_pair_handler	*pair;		/* when fn is NULL */
 	int			 verify;	/* which half of the pair */
 	int			 vset;
+	char			 genmode;
 } commands[] = {
-	{ "NC", cmd_nc, NULL, 0, 1 },
-	{ "B2", cmd_b2, NULL, 0, 1 },
-	{ "A0", cmd_a0, NULL, 0, 0 },
-	{ "A6", cmd_a6, NULL, 0, 0 },
-	{ "BU", cmd_bu, NULL, 0, 0 },
-	{ "CW", NULL, cmd_cvv, 0, 0 },
-	{ "CY", NULL, cmd_cvv, 1, 1 },
-	{ "EC", cmd_ec, NULL, 0, 1 },
-	{ "EA", cmd_ea, NULL, 0, 1 },
-	{ "CA", cmd_translate, NULL, 0, 0 },	/* TPK and ZPK share P0 */
-	{ "CC", cmd_translate, NULL, 0, 0 },
-	{ "KQ", cmd_kq, NULL, 0, 1 },
-	{ "M6", NULL, cmd_mac, 0, 0 },
-	{ "M8", NULL, cmd_mac, 1, 1 },
+	{ "NC", cmd_nc, NULL, 0, 1, 0 },
+	{ "B2", cmd_b2, NULL, 0, 1, 0 },
+	{ "A0", cmd_a0, NULL, 0, 0, 0 },
+	{ "A6", cmd_a6, NULL, 0, 0, 0 },
+	{ "BU", cmd_bu, NULL, 0, 0, 0 },
+	{ "CW", NULL, cmd_cvv, 0, 0, 0 },
+	{ "CY", NULL, cmd_cvv, 1, 1, 0 },
+	{ "EC", cmd_ec, NULL, 0, 1, 0 },
+	{ "EA", cmd_ea, NULL, 0, 1, 0 },
+	{ "CA", cmd_translate, NULL, 0, 0, 0 },	/* TPK and ZPK share P0 */
+	{ "CC", cmd_translate, NULL, 0, 0, 0 },
+	{ "KQ", cmd_kq, NULL, 0, 1, '2' },
+	{ "M6", NULL, cmd_mac, 0, 0, 0 },
+	{ "M8", NULL, cmd_mac, 1, 1, 0 },
 };
 #define NCOMMANDS	(sizeof commands / sizeof commands[0])
+
+/* An allow-list's bits: command i, and above them its genmode. */
+#define MODE_SHIFT	16
+_Static_assert(NCOMMANDS <= MODE_SHIFT, "hsm_allow: too many commands");
+#define CMD_BIT(i)	((hsm_allow)1 << (i))
+#define MODE_BIT(i)	((hsm_allow)1 << (MODE_SHIFT + (i)))
 
 /* The table index of a command code, or -1. */
 static int
@@ -96,6 +110,24 @@ lookup(const uint8_t code[2])
 		if (memcmp(commands[i].code, code, 2) == 0)
 			return (int)i;
 	return -1;
+}
+
+/*
+ * Why allow does not serve a request for command i whose fields are r
+ * (HSM_REFUSED_CMD or _MODE), or 0. An unknown command is not refused
+ * here: dispatch answers it 68 as payShield does.
+ */
+static int
+refusal(hsm_allow allow, int i, const struct rd *r)
+{
+	if (i < 0)
+		return 0;
+	if (!(allow & CMD_BIT(i)))
+		return HSM_REFUSED_CMD;
+	if (commands[i].genmode != 0 && r->n > 0 &&
+	    r->p[0] == (uint8_t)commands[i].genmode && !(allow & MODE_BIT(i)))
+		return HSM_REFUSED_MODE;
+	return 0;
 }
 
 static const char *
@@ -112,7 +144,12 @@ dispatch(struct hsm_cmd_ctx *ctx, int i, struct rd *r, struct wr *w)
 hsm_allow
 hsm_allow_all(void)
 {
-	return (hsm_allow)((1u << NCOMMANDS) - 1);
+	hsm_allow a = 0;
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS; i++)
+		a |= CMD_BIT(i) | (commands[i].genmode ? MODE_BIT(i) : 0);
+	return a;
 }
 
 hsm_allow
@@ -123,8 +160,32 @@ hsm_allow_verify(void)
 
 	for (i = 0; i < NCOMMANDS; i++)
 		if (commands[i].vset)
-			a |= (hsm_allow)1 << i;
+			a |= CMD_BIT(i);
 	return a;
+}
+
+/* One token of an allow-list into *out; -1 if it is none. */
+static int
+allow_token(const char *tok, size_t n, hsm_allow *out)
+{
+	int i;
+
+	if (strcmp(tok, "all") == 0) {
+		*out |= hsm_allow_all();
+		return 0;
+	}
+	if (strcmp(tok, "verify") == 0) {
+		*out |= hsm_allow_verify();
+		return 0;
+	}
+	if ((n != 2 && n != 3) || (i = lookup((const uint8_t *)tok)) == -1)
+		return -1;
+	if (n == 3 && (commands[i].genmode == 0 ||
+	    tok[2] != commands[i].genmode))
+		return -1;
+	/* KQ2 names a mode of KQ: it brings KQ. */
+	*out |= CMD_BIT(i) | (n == 3 ? MODE_BIT(i) : 0);
+	return 0;
 }
 
 int
@@ -132,7 +193,6 @@ hsm_allow_parse(const char *s, hsm_allow *out, char *err, size_t errsz)
 {
 	char tok[16];
 	size_t n;
-	int i;
 
 	*out = 0;
 	for (;;) {
@@ -148,13 +208,7 @@ hsm_allow_parse(const char *s, hsm_allow *out, char *err, size_t errsz)
 		memcpy(tok, s, n);
 		tok[n] = '\0';
 		s += n;
-		if (strcmp(tok, "all") == 0)
-			*out |= hsm_allow_all();
-		else if (strcmp(tok, "verify") == 0)
-			*out |= hsm_allow_verify();
-		else if (n == 2 && (i = lookup((const uint8_t *)tok)) >= 0)
-			*out |= (hsm_allow)1 << i;
-		else {
+		if (allow_token(tok, n, out) == -1) {
 			snprintf(err, errsz, "%s: neither verify, all nor a "
 			    "command hsmd implements", tok);
 			return -1;
@@ -183,9 +237,14 @@ hsm_allow_format(hsm_allow a, char *buf, size_t bufsz)
 		a &= ~v;
 	}
 	for (i = 0; i < NCOMMANDS && n + 4 < bufsz; i++)
-		if (a & ((hsm_allow)1 << i))
+		if (a & CMD_BIT(i))
 			n += (size_t)snprintf(buf + n, bufsz - n, "%s%s",
 			    n ? " " : "", commands[i].code);
+	for (i = 0; i < NCOMMANDS && n + 5 < bufsz; i++)
+		if (a & MODE_BIT(i))
+			n += (size_t)snprintf(buf + n, bufsz - n, "%s%s%c",
+			    n ? " " : "", commands[i].code,
+			    commands[i].genmode);
 }
 
 int
@@ -193,7 +252,7 @@ hsm_allow_has(hsm_allow a, const char code[2])
 {
 	int i = lookup((const uint8_t *)code);
 
-	return i >= 0 && (a & ((hsm_allow)1 << i));
+	return i >= 0 && (a & CMD_BIT(i));
 }
 
 struct hsm_cmd_ctx *
@@ -254,7 +313,7 @@ hsm_cmd_process_allow(struct hsm_cmd_ctx *ctx, hsm_allow allow,
 	const char *e;
 	size_t base;
 	uint8_t code[2];
-	int i;
+	int i, why;
 
 	/* Before any early return: the caller reads it for every frame. */
 	if (refused != NULL)
@@ -276,10 +335,12 @@ hsm_cmd_process_allow(struct hsm_cmd_ctx *ctx, hsm_allow allow,
 	ctx->trailer = NULL;
 	ctx->trailerlen = 0;
 	i = lookup(req + ctx->hdrlen);
+	why = refusal(allow, i, &r);
 	if (refused != NULL)
-		*refused = i >= 0 && !(allow & ((hsm_allow)1 << i));
-	/* Refused before a field is read: nothing of the request is used. */
-	if (i >= 0 && !(allow & ((hsm_allow)1 << i)))
+		*refused = why;
+	/* Refused before a field is read (a mode: but its first character):
+	 * nothing else of the request is used. */
+	if (why != 0)
 		e = E_DISABLED;
 	else
 		e = dispatch(ctx, i, &r, &w);

@@ -22,15 +22,23 @@
 struct hsm_cmd_ctx;
 
 /*
- * An allow-list: one bit per command hsmd implements. A command outside
- * it is answered with error 68 (command disabled), as an unknown one.
+ * An allow-list: one bit per command hsmd implements, and one for KQ's
+ * mode 2 (KQ2: an ARPC without an ARQC verified). A command outside it,
+ * or KQ mode 2 without KQ2, is answered with error 68 (command
+ * disabled), as an unknown command.
  */
 typedef uint32_t hsm_allow;
 
+/* Why hsm_cmd_process_allow refused a request (*refused). */
+#define HSM_REFUSED_CMD		1	/* its command is not listed */
+#define HSM_REFUSED_MODE	2	/* its mode (first character) is not */
+
 hsm_allow	 hsm_allow_all(void);
-/* The verification set: NC B2 CY EC EA KQ M8 (cmd.c says why). */
+/* The verification set: NC B2 CY EC EA KQ (modes 0, 1) M8 (cmd.c says
+ * why). */
 hsm_allow	 hsm_allow_verify(void);
-/* "verify", "all" and command codes, separated by blanks or commas. */
+/* "verify", "all", command codes and KQ2 (which brings KQ), separated by
+ * blanks or commas. */
 int		 hsm_allow_parse(const char *, hsm_allow *, char *err,
 		    size_t errsz);
 /* The normalised form hsm_allow_parse reads back. */
@@ -50,8 +58,8 @@ size_t			 hsm_cmd_process(struct hsm_cmd_ctx *,
 			    size_t outsz);
 /*
  * The same, serving only the commands in allow; *refused (if not NULL)
- * tells whether a known command was refused for not being in it, and is
- * 0 whenever the return is 0.
+ * is HSM_REFUSED_CMD or _MODE when a known command was refused for not
+ * being in it, else 0 (always 0 when the return is 0).
  */
 size_t			 hsm_cmd_process_allow(struct hsm_cmd_ctx *,
 			    hsm_allow allow, const uint8_t *req, size_t len,

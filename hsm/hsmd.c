@@ -14,9 +14,11 @@
  *
  * Each listener serves its allow-list (hsmdconf.h); the default is the
  * verification set, so the socket gatewayd uses never generates a CVV,
- * a MAC or a key. A refused command is answered with error 68 and logged
- * with the listener and the peer (SO_PEERCRED uid/pid on unix sockets,
- * the address on tcp), at most RL_LINES such lines a second.
+ * a MAC, a key or an ARPC for an ARQC it did not verify (KQ mode 2, only
+ * where the list names KQ2). A refused command is answered with error
+ * 68 and logged with the listener and the peer (SO_PEERCRED uid/pid on
+ * unix sockets, the address on tcp), at most RL_LINES such lines a
+ * second.
  */
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -96,8 +98,9 @@ usage(FILE *f)
 	    "A software payment HSM speaking payShield host commands\n"
 	    "(NC B2 A0 BU CW CY EC EA CA CC KQ M6 M8) over 2-byte length\n"
 	    "framed connections. Each listener serves only its allow-list;\n"
-	    "the default is the verification set NC B2 CY EC EA KQ M8.\n"
-	    "Other commands are answered with error 68 and logged.\n"
+	    "the default is the verification set NC B2 CY EC EA KQ M8,\n"
+	    "KQ in modes 0 and 1 (mode 2 needs KQ2 in the list). Other\n"
+	    "commands are answered with error 68 and logged.\n"
 	    "\n"
 	    "  --lmk FILE              LMK file (hsmctl lmk init); default\n"
 	    "                          $CREDENTIALS_DIRECTORY/lmk\n"
@@ -109,7 +112,7 @@ usage(FILE *f)
 	    "                          with Address, Allow, Mode, Peers\n"
 	    "  -l, --listen ADDR       unix:PATH or tcp:HOST:PORT (repeatable),\n"
 	    "                          optionally followed by ,allow=SET\n"
-	    "                          (verify, all or codes: allow=CY,EC),\n"
+	    "                          (verify, all, codes, KQ2: allow=CY,EC),\n"
 	    "                          ,mode=OCTAL (unix; default 0660, 0600\n"
 	    "                          beyond verify), ,peers=ADDR[/N],...\n"
 	    "                          (required for tcp), ,name=NAME\n"
@@ -145,17 +148,20 @@ rl_take(struct server *s, uint64_t *dropped)
 	return 1;
 }
 
+/* why: HSM_REFUSED_CMD, or _MODE (then code[2] is the mode refused). */
 static void
-log_refused(struct conn *c, const uint8_t *code)
+log_refused(struct conn *c, const uint8_t *code, int why)
 {
 	uint64_t dropped;
+	int mode = why == HSM_REFUSED_MODE;
 
 	c->nrefused++;
-	/* code is one of the table's: printable. */
+	/* code is one of the table's, the mode its genmode: printable. */
 	if (rl_take(c->l->s, &dropped))
-		log_warnx("event=refused listener=%s cmd=%.2s %s err=68 "
+		log_warnx("event=refused listener=%s cmd=%.2s%s%.1s %s err=68 "
 		    "refused-on-conn=%llu suppressed=%llu", c->l->cf->name,
-		    (const char *)code, c->peer,
+		    (const char *)code, mode ? " mode=" : "",
+		    mode ? (const char *)code + 2 : "", c->peer,
 		    (unsigned long long)c->nrefused,
 		    (unsigned long long)dropped);
 }
@@ -216,7 +222,7 @@ conn_read(struct bufferevent *bev, void *arg)
 		    len, s->reply + 2, HSM_REPLY_MAX, &refused);
 		/* A short frame holds no command code to name. */
 		if (refused && rlen != 0)
-			log_refused(c, frame + 2 + s->hdrlen);
+			log_refused(c, frame + 2 + s->hdrlen, refused);
 		evbuffer_drain(in, 2 + len);
 		if (rlen == 0 || rlen > HSM_FRAME_MAX) {
 			/* No header and command code: framing is lost. */

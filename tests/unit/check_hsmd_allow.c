@@ -61,22 +61,45 @@ callfd(int fd, const char *fmt, ...)
 	return call_on(fd, (const uint8_t *)buf, strlen(buf), NULL);
 }
 
-/* KQ mode 2 (ARPC only): what stand-in asks for every approved chip card. */
-static const char *
-kq_arpc(int fd, size_t *rlen)
+/* A KQ request body: mode 1 (verify the ARQC, answer the ARPC) with the
+ * M/Chip vector MC-1, or mode 2 (an ARPC, no ARQC verified) over its
+ * ARQC. Both scheme 1; *n its length. */
+static const uint8_t *
+kq_body(char mode, size_t *n)
 {
-	uint8_t req[300];
-	size_t n = 0;
+	static uint8_t req[300];
 	const char *mk = key("mkac");
 
-	memcpy(req, "KQ21", 4);
-	n = 4;
-	memcpy(req + n, mk, strlen(mk));
-	n += strlen(mk);
-	hex_decode_exact("3456789012345600" "001C" "ABCDEF12"
-	    "24CCF3DEE3158C70" "0010", 48, req + n, 24);
-	n += 24;
-	return call_on(fd, req, n, rlen);
+	memcpy(req, "KQ", 2);
+	req[2] = (uint8_t)mode;
+	req[3] = '1';
+	*n = 4;
+	memcpy(req + *n, mk, strlen(mk));
+	*n += strlen(mk);
+	hex_decode_exact("3456789012345600" "001C" "ABCDEF12", 28, req + *n,
+	    14);
+	*n += 14;
+	if (mode == '1') {
+		memcpy(req + *n, "28", 2);
+		*n += 2;
+		hex_decode_exact("000000009999000000000000012480000000000124"
+		    "20990600ABCDEF121800001CA0000322000080", 80, req + *n,
+		    40);
+		*n += 40;
+		req[(*n)++] = ';';
+	}
+	hex_decode_exact("24CCF3DEE3158C70" "0010", 20, req + *n, 10);
+	*n += 10;
+	return req;
+}
+
+static const char *
+kq_on(int fd, char mode, size_t *rlen)
+{
+	size_t n;
+	const uint8_t *b = kq_body(mode, &n);
+
+	return call_on(fd, b, n, rlen);
 }
 
 static int
@@ -135,9 +158,13 @@ START_TEST(t_default_verify_only)
 	iso0("4524", "233445566778", ZPKA, pb);
 	expect(callfd(fd, "EC%s%s%s01233445566778" "34021", key("zpka"),
 	    key("pvk"), pb), "00");
-	r = kq_arpc(fd, &n);
+	/* KQ as stand-in sends it (mode 1): the ARQC verified, an ARPC. */
+	r = kq_on(fd, '1', &n);
 	ck_assert_int_eq(memcmp(r, "00", 2), 0);
 	ck_assert_uint_eq(n, 10);
+	/* KQ mode 2 answers an ARPC for any ARQC: an encryption oracle
+	 * under the card's key, not verification. 68, logged. */
+	expect(kq_on(fd, '2', &n), "68");
 	close(fd);
 	/* One line per refusal, naming listener, command and the peer. */
 	snprintf(want, sizeof want, "event=refused listener=l2 cmd=CW "
@@ -145,6 +172,7 @@ START_TEST(t_default_verify_only)
 	ck_assert_int_ge(count_in_log(want), 1);
 	ck_assert_int_ge(count_in_log("listener=l2 cmd=A0 uid="), 1);
 	ck_assert_int_ge(count_in_log("listener=l2 cmd=M6 uid="), 1);
+	ck_assert_int_ge(count_in_log("listener=l2 cmd=KQ mode=2 uid="), 1);
 	ck_assert_int_eq(count_in_log("cmd=CY"), 0);
 }
 END_TEST
@@ -180,6 +208,47 @@ local_call(struct hsm_cmd_ctx *ctx, hsm_allow a, const uint8_t *body,
 	out[rlen] = '\0';
 	return (const char *)out + 6;
 }
+
+/* KQ mode 2 only where the allow-list names it (KQ2): all does, verify
+ * does not; hsmd -n prints it back. */
+START_TEST(t_kq_mode2_named)
+{
+	struct hsm_cmd_ctx *ctx = local_ctx();
+	const uint8_t *b;
+	hsm_allow a;
+	char err[200], fmt[200];
+	size_t n;
+	int refused = -1;
+
+	b = kq_body('2', &n);
+	expect(local_call(ctx, hsm_allow_verify(), b, n, &refused), "68");
+	ck_assert_int_ne(refused, 0);
+	ck_assert_int_eq(memcmp(local_call(ctx, hsm_allow_all(), b, n,
+	    &refused), "00", 2), 0);
+	ck_assert_int_eq(refused, 0);
+	ck_assert_int_eq(hsm_allow_parse("verify KQ2", &a, err, sizeof err),
+	    0);
+	ck_assert_int_eq(memcmp(local_call(ctx, a, b, n, &refused), "00", 2),
+	    0);
+	ck_assert_int_eq(refused, 0);
+	hsm_allow_format(a, fmt, sizeof fmt);
+	ck_assert_str_eq(fmt, "verify KQ2");
+	/* KQ2 names a mode of KQ: it brings KQ. */
+	ck_assert_int_eq(hsm_allow_parse("NC,KQ2", &a, err, sizeof err), 0);
+	hsm_allow_format(a, fmt, sizeof fmt);
+	ck_assert_str_eq(fmt, "NC KQ KQ2");
+	ck_assert_int_eq(memcmp(local_call(ctx, a, b, n, &refused), "00", 2),
+	    0);
+	/* Modes 0 and 1 verify: served by the verification set. */
+	b = kq_body('1', &n);
+	ck_assert_int_eq(memcmp(local_call(ctx, hsm_allow_verify(), b, n,
+	    &refused), "00", 2), 0);
+	ck_assert_int_eq(refused, 0);
+	ck_assert_int_eq(hsm_allow_parse("verify KQ3", &a, err, sizeof err),
+	    -1);
+	hsm_cmd_free(ctx);
+}
+END_TEST
 
 /* A frame too short for a command code after a refused one: not refused
  * (hsmd would log the refusal again, its code read past the frame). */
@@ -446,6 +515,7 @@ suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, t_default_verify_only);
+	tcase_add_test(tc, t_kq_mode2_named);
 	tcase_add_test(tc, t_short_frame_after_refusal);
 	tcase_add_test(tc, t_refusal_lines_bounded);
 	tcase_add_test(tc, t_admin_serves_mode_v_refuses);
