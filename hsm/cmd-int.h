@@ -33,6 +33,7 @@
 #define E_PINFMT	"23"
 #define E_PINLEN	"24"
 #define E_DECTAB	"25"
+#define E_KEYFUNC	"29"
 #define E_KEYSCHEME	"26"
 #define E_KEYLEN	"27"
 #define E_KEYTYPE	"28"
@@ -49,6 +50,19 @@
 #define E_EXPORT	"AA"
 #define E_NOPT		"AB"
 
+/*
+ * A key A6 imported: its check value (E_K(0^8), all 8 bytes, so that
+ * 4096 keys do not collide by chance) and the usage and mode of use it
+ * was imported under. cmdkey.c keeps the last IMPORTS_MAX.
+ */
+#define IMPORTS_MAX	4096
+
+struct import_seen {
+	uint8_t		 kcv[8];
+	char		 usage[2];
+	char		 mode;
+};
+
 struct hsm_cmd_ctx {
 	struct kb_cache	*cache;
 	size_t		 hdrlen;
@@ -59,6 +73,8 @@ struct hsm_cmd_ctx {
 	const uint8_t	*trailer;	/* 0x19 + trailer, when present */
 	size_t		 trailerlen;
 	uint64_t	 nok, nerr;
+	struct import_seen *imports;	/* ring of IMPORTS_MAX */
+	size_t		 nimports, nextimport;
 };
 
 /* Request reader. */

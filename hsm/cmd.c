@@ -268,6 +268,8 @@ hsm_cmd_new(const struct lmk *lmk, size_t hdrlen)
 	ctx->hdrlen = hdrlen;
 	if ((ctx->cache = kb_cache_new(lmk->key, LMK_LEN, CACHE_SLOTS)) ==
 	    NULL || (ctx->msgbuf = malloc(HSM_FRAME_MAX)) == NULL ||
+	    (ctx->imports = calloc(IMPORTS_MAX, sizeof *ctx->imports)) ==
+	    NULL ||
 	    lmk_check_value(lmk, ctx->lmk_kcv) == -1 ||
 	    hsm_des_init(&ctx->icc, zero, 16) == -1 ||
 	    hsm_des_init(&ctx->sk, zero, 16) == -1) {
@@ -286,6 +288,7 @@ hsm_cmd_free(struct hsm_cmd_ctx *ctx)
 	hsm_des_free(&ctx->icc);
 	hsm_des_free(&ctx->sk);
 	free(ctx->msgbuf);
+	free(ctx->imports);
 	sodium_free(ctx);
 }
 

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "base/hex.h"
+#include "base/log.h"
 #include "hsm/cmd-int.h"
 #include "hsm/des.h"
 #include "hsm/keyblock.h"
@@ -151,10 +152,80 @@ static const struct keyreq KR_ZMK = { "K0", "BDN", LEN16 | LEN24, E_KEYPAR1 };
 static const char import_usages[] = "P0M1M3";
 
 /*
+ * Whether A6 may import the key of check value kcv under usage and mode:
+ * 1 if it did so before (nothing to note), 0 if it never imported it, -1
+ * (logged) if it imported it under another usage or mode since hsmd
+ * started. X9.17 carries no usage, so the caller names it: a ZPK from a
+ * scheme imported again as a MAC key would make M6 (or M8) an
+ * encryption oracle under the ZPK, enough to form the PIN block of every
+ * PIN of an account and find the one a captured block holds. A key
+ * dropped from the ring (IMPORTS_MAX imports later) is forgotten.
+ */
+static int
+import_seen(const struct hsm_cmd_ctx *ctx, const uint8_t kcv[8],
+    const char *usage, char mode)
+{
+	const struct import_seen *p;
+	char hex[7];
+	size_t i;
+
+	for (i = 0; i < ctx->nimports; i++) {
+		p = &ctx->imports[i];
+		if (memcmp(p->kcv, kcv, 8) != 0)
+			continue;
+		if (memcmp(p->usage, usage, 2) == 0 && p->mode == mode)
+			return 1;
+		/* The 6H KCV, as A6 answers it; usage and mode checked. */
+		hex_encode(kcv, 3, hex);
+		hex[6] = '\0';
+		log_warnx("event=hsm_import_refused reason=other_usage kcv=%s "
+		    "usage=%.2s mode=%c imported_usage=%.2s imported_mode=%c "
+		    "err=%s", hex, usage, mode, p->usage, p->mode, E_KEYFUNC);
+		return -1;
+	}
+	return 0;
+}
+
+/* Remember an import, dropping the oldest once the ring is full. */
+static void
+import_note(struct hsm_cmd_ctx *ctx, const uint8_t kcv[8],
+    const char *usage, char mode)
+{
+	struct import_seen *p = &ctx->imports[ctx->nextimport];
+
+	memcpy(p->kcv, kcv, 8);
+	memcpy(p->usage, usage, 2);
+	p->mode = mode;
+	ctx->nextimport = (ctx->nextimport + 1) % IMPORTS_MAX;
+	if (ctx->nimports < IMPORTS_MAX)
+		ctx->nimports++;
+}
+
+/* The imported key under the LMK, as an S block of blksz at most. */
+static const char *
+import_wrap(struct hsm_cmd_ctx *ctx, const char *usage, char mode,
+    const char *kvn, char exp, const uint8_t *key, size_t keylen, char *blk,
+    size_t blksz)
+{
+	char hdr[KB_HDR_LEN];
+
+	memcpy(hdr, "10000", 5);
+	memcpy(hdr + 5, usage, 2);
+	hdr[7] = 'T';
+	hdr[8] = mode;
+	memcpy(hdr + 9, kvn, 2);
+	hdr[11] = exp;
+	memcpy(hdr + 12, "00" LMK_ID, 4);
+	return kb_cache_wrap(ctx->cache, hdr, key, keylen, blk, blksz) ==
+	    KB_OK ? NULL : E_INTERNAL;
+}
+
+/*
  * A6 FFF ZMK(S block) KEY(X + 32H | Y + 48H: ANSI X9.17, TDES-ECB of the
  * key under the ZMK) S [%00] #usage(2) mode(1) kvn(2) exportability(1)
  * nopt(2): the key under the LMK (S block) and its KCV (6H).  The key
  * must have odd parity (11 otherwise): a wrong ZMK shows there first.
+ * A key imported before under another usage or mode: 29.
  */
 const char *
 cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
@@ -162,9 +233,10 @@ cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 	const char *type, *zblk, *form, *khex, *scheme, *usage, *use, *kvn;
 	const char *exp, *nopt, *e = NULL, *u, *modes;
 	const struct kb_key *zmk;
-	char hdr[KB_HDR_LEN], blk[256];
+	char blk[256];
 	uint8_t enc[24], key[24], kcv[8];
 	size_t zlen, keylen;
+	int seen = 0;
 
 	if (cmd_take(r, 3, &type) == -1)
 		return E_INPUT;
@@ -206,27 +278,22 @@ cmd_a6(struct hsm_cmd_ctx *ctx, struct rd *r, struct wr *w)
 	if ((e = cmd_get_key(ctx, zblk, zlen, &KR_ZMK, &zmk)) != NULL)
 		return e;
 	if (hex_decode_exact(khex, keylen * 2, enc, keylen) == -1 ||
-	    hsm_des_decrypt(&zmk->des, enc, key, keylen) == -1)
+	    hsm_des_decrypt(&zmk->des, enc, key, keylen) == -1 ||
+	    hsm_des_kcv_clear(key, keylen, kcv) == -1)
 		e = E_INTERNAL;
 	else if (!hsm_des_parity_ok(key, keylen))
 		e = E_KEYPAR2;
-	if (e == NULL) {
-		memcpy(hdr, "10000", 5);
-		memcpy(hdr + 5, usage, 2);
-		hdr[7] = 'T';
-		hdr[8] = *use;
-		memcpy(hdr + 9, kvn, 2);
-		hdr[11] = *exp;
-		memcpy(hdr + 12, "00" LMK_ID, 4);
-		if (kb_cache_wrap(ctx->cache, hdr, key, keylen, blk,
-		    sizeof blk) != KB_OK ||
-		    hsm_des_kcv_clear(key, keylen, kcv) == -1)
-			e = E_INTERNAL;
-	}
+	else if ((seen = import_seen(ctx, kcv, usage, *use)) == -1)
+		e = E_KEYFUNC;
+	else
+		e = import_wrap(ctx, usage, *use, kvn, *exp, key, keylen, blk,
+		    sizeof blk);
 	sodium_memzero(key, sizeof key);
 	sodium_memzero(enc, sizeof enc);
 	if (e != NULL)
 		return e;
+	if (!seen)
+		import_note(ctx, kcv, usage, *use);
 	cmd_put(w, "S", 1);
 	cmd_put(w, blk, strlen(blk));
 	cmd_puthex(w, kcv, 3);

@@ -157,6 +157,74 @@ START_TEST(t_a6_import)
 }
 END_TEST
 
+static int
+log_has(const char *needle)
+{
+	char line[1024];
+	FILE *f = fopen(hsmdlog, "r");
+	int n = 0;
+
+	if (f == NULL)
+		return 0;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (strstr(line, needle) != NULL)
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* ZPK B under the ZMK in X9.17 form: X + 32H, or Y + 48H (K1 K2 K1). */
+static void
+zpkb_under_zmk(char form, char *out)
+{
+	uint8_t zmk[16], k[24], enc[24];
+	size_t n = form == 'X' ? 16 : 24;
+
+	ck_assert_int_eq(hex_decode_exact(K0, 32, zmk, 16), 0);
+	ck_assert_int_eq(hex_decode_exact(ZPKB, 32, k, 16), 0);
+	memcpy(k + 16, k, 8);
+	ck_assert_int_eq(hsm_tdes_ecb(zmk, 16, 1, k, enc, n), 0);
+	out[0] = form;
+	hex_encode(enc, n, out + 1);
+	out[1 + 2 * n] = '\0';
+	sodium_memzero(k, sizeof k);
+}
+
+/*
+ * A key imported under one usage and mode is not imported again under
+ * another while hsmd runs: a ZPK from the scheme imported a second time
+ * as a MAC key would make M6 (or M8) an encryption oracle under the ZPK,
+ * enough to build the PIN blocks of every PIN of an account. 29 (key
+ * function not permitted), logged; the same import again is served.
+ */
+START_TEST(t_a6_other_usage)
+{
+	char x[60], y[60], want[32];
+	const char *r;
+
+	zpkb_under_zmk('X', x);
+	zpkb_under_zmk('Y', y);
+	r = callf("A6FFF%s%sS#P0B00E00", key("zmk"), x);
+	ck_assert_int_eq(memcmp(r, "00S", 3), 0);
+	ck_assert_str_eq(r + 2 + 113, kcv("zpkb"));
+	/* A key change repeated by the scheme: the same import, served. */
+	r = callf("A6FFF%s%sS#P0B00E00", key("zmk"), x);
+	ck_assert_int_eq(memcmp(r, "00S", 3), 0);
+	/* As a MAC key, in either form, or as a ZPK of another mode. */
+	expect(callf("A6FFF%s%sS#M3C00E00", key("zmk"), x), "29");
+	expect(callf("A6FFF%s%sS#M1G00E00", key("zmk"), x), "29");
+	expect(callf("A6FFF%s%sS#M3G00E00", key("zmk"), y), "29");
+	expect(callf("A6FFF%s%sS#P0E00E00", key("zmk"), x), "29");
+	snprintf(want, sizeof want, "kcv=%s usage=M3 mode=C", kcv("zpkb"));
+	ck_assert_int_ge(log_has("event=hsm_import_refused "
+	    "reason=other_usage"), 4);
+	ck_assert_int_ge(log_has(want), 1);
+	/* The first import still stands: the triple-length form of it too. */
+	r = callf("A6FFF%s%sS#P0B00E00", key("zmk"), y);
+	ck_assert_int_eq(memcmp(r, "00S", 3), 0);
+}
+END_TEST
+
 START_TEST(t_framing)
 {
 	uint8_t buf[70000], big[65535];
@@ -245,6 +313,7 @@ suite(void)
 	tcase_add_test(v, t_keyblock_negative);
 	tcase_add_test(v, t_kcv_bu_a0);
 	tcase_add_test(v, t_a6_import);
+	tcase_add_test(v, t_a6_other_usage);
 	tcase_add_test(v, t_framing);
 	suite_add_tcase(s, v);
 	return s;
