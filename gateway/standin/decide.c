@@ -247,6 +247,14 @@ decide_done(void *arg, int rc)
 	count_decision(d);
 	if (!d->approved && !d->dup)
 		d->res.has_arpc = 0;
+	/* A repeat of a decision whose void is on its way (the scheme was
+	 * told 91; the record says what the rules decided until the void
+	 * lands): 91, as the scheme was told. */
+	if (d->dup && !(d->id & SI_PEER_DEC) && !saf_final(d->id)) {
+		memset(&d->res, 0, sizeof d->res);
+		memcpy(d->res.de39, "91", 3);
+		d->res.why = "deadline";
+	}
 	if (d->responded || now_us() > d->deadline)
 		SI.late_durable++;
 	if (strcmp(d->res.de39, "00") != 0)
@@ -367,9 +375,11 @@ on_deadline(struct sidec *d)
 	SI.deadline_91++;
 	respond_91(d, "deadline");
 	if (d->stage == ST_WRITE) {
-		/* The commit is late: what it decides is amended to 91
-		 * when it lands (si_amend_run). */
-		d->voided = 1;
+		/* The commit is late: the job decides 91 if it has not
+		 * run yet (si_decide_run reads this on the writer thread),
+		 * else what it decided is amended to 91 when it lands
+		 * (si_amend_run). */
+		__atomic_store_n(&d->voided, 1, __ATOMIC_RELEASE);
 		return;
 	}
 	/* the pipeline goes on and records the 91 */

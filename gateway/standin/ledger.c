@@ -500,6 +500,16 @@ si_decide_run(struct store_txn *t, void *arg)
 		return rc == 1 ? 0 : rc;
 	if ((rc = outcome(t, d, &de39)) != 0)			/* 2 */
 		return rc;
+	/* The guard answered 91 while the job waited its turn: that 91 is
+	 * what is decided, in this transaction (a void after the commit
+	 * would be a second one, and a crash between the two would leave
+	 * an approval the scheme was told was 91).  Reversals and advices
+	 * are acknowledged whatever the guard says. */
+	if ((d->kind == K_AUTH || d->kind == K_CREDIT) &&
+	    __atomic_load_n(&d->voided, __ATOMIC_ACQUIRE)) {
+		de39 = "91";
+		d->why = "deadline";
+	}
 	if ((rc = saf_next_id(t, &id)) != 0)			/* 3 */
 		return rc;
 	result(d, de39, id);

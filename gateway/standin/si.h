@@ -77,7 +77,10 @@ typedef void si_verified_fn(struct sidec *, const char *de39,
 struct sidec {
 	struct store_job job;
 	int		 kind, stage, step;
-	int		 responded, dup, hsm_pending, voided;
+	int		 responded, dup, hsm_pending;
+	/* the guard answered 91 while the write job was queued or running:
+	 * set on the loop, read by the job on the writer (atomics) */
+	int		 voided;
 	si_verified_fn	*verified;
 	standin_cb	*cb;
 	void		*arg;

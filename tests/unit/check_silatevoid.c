@@ -30,9 +30,14 @@
 
 static struct event_base *base;
 static char dir[64];
-static struct si_result res[2];
-static int done[2], blocked_done;
-static atomic_int go, holding;
+static struct si_result res[3];
+static int done[3], blocked_done;
+
+/* A job that holds the writer until the test lets it go (10 s at most). */
+struct holder {
+	struct store_job job;
+	atomic_int	 go, holding;
+};
 
 static const struct standin_ops ops = { fix_ack_send, NULL };
 
@@ -45,16 +50,15 @@ on_result(void *arg, const struct si_result *r)
 	done[i] = 1;
 }
 
-/* The writer, held until the test lets it go (10 s at most). */
 static int
 hold_run(struct store_txn *t, void *arg)
 {
+	struct holder *h = arg;
 	int i;
 
 	(void)t;
-	(void)arg;
-	atomic_store(&holding, 1);
-	for (i = 0; i < 10000 && !atomic_load(&go); i++)
+	atomic_store(&h->holding, 1);
+	for (i = 0; i < 10000 && !atomic_load(&h->go); i++)
 		usleep(1000);
 	return 0;
 }
@@ -64,7 +68,17 @@ hold_done(void *arg, int rc)
 {
 	(void)arg;
 	(void)rc;
-	blocked_done = 1;
+	blocked_done++;
+}
+
+static void
+hold(struct holder *h)
+{
+	memset(h, 0, sizeof *h);
+	h->job.run = hold_run;
+	h->job.done = hold_done;
+	h->job.arg = h;
+	ck_assert_int_eq(store_write(SI.st, &h->job), 0);
 }
 
 static void
@@ -72,6 +86,18 @@ pass(void)
 {
 	event_base_loop(base, EVLOOP_ONCE | EVLOOP_NONBLOCK);
 	usleep(500);
+}
+
+/* Until h's job runs (the jobs before it have); writes leave at the end
+ * of a loop pass. */
+static void
+held(struct holder *h)
+{
+	int n;
+
+	for (n = 0; n < 20000 && !atomic_load(&h->holding); n++)
+		pass();
+	ck_assert_int_eq(atomic_load(&h->holding), 1);
 }
 
 static void
@@ -102,7 +128,7 @@ static void
 request(int i, const char *mti, const char *amount, const char *stan,
     int budget_ms)
 {
-	static struct iso_msg m[2];
+	static struct iso_msg m[3];
 	const struct iso_profile *p = iso_profile_find("iso87");
 
 	iso_msg_init(&m[i], mti);
@@ -151,56 +177,114 @@ reads(void)
 	return s.reads;
 }
 
-START_TEST(reversal_between_commit_and_void)
+static void
+start(struct standin_conf *c)
 {
-	static const char *names[] = { "approvals", "approved_amount",
-	    "reversals", "released_amount", "exposure" };
-	static const uint64_t want[] = { 0, 0, 1, 30000, 0 };
-	struct store_job hold = { .run = hold_run, .done = hold_done };
-	struct standin_conf c;
 	char keyfile[96], err[256];
-	uint64_t r0;
-	size_t i;
-	int n;
 
 	fix_state_dir(dir, sizeof dir, "silatevoid");
 	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	base = event_base_new();
 	ck_assert_int_eq(dlq_init(base), 0);
-	fix_state_conf(&c, dir, keyfile, 1);
-	ck_assert_msg(standin_init(base, &c, &ops, err,
-	    sizeof err) == 0, "%s", err);
+	fix_state_conf(c, dir, keyfile, 1);
+	ck_assert_msg(standin_init(base, c, &ops, err, sizeof err) == 0,
+	    "%s", err);
 	snapshot();
+}
 
-	/* 1. the writer held: an approval of 300.00 with 40 ms to go is
-	 *    queued behind it, and the guard answers it 91 */
-	ck_assert_int_eq(store_write(SI.st, &hold), 0);
-	for (n = 0; n < 10000 && !atomic_load(&holding); n++)
-		usleep(100);
+/*
+ * The guard answers 91 while the approval's write job waits its turn:
+ * the job decides that 91 itself, in its own transaction (no approval
+ * is written, none is voided after; a crash cannot leave one).
+ */
+START_TEST(guard_before_the_job_runs)
+{
+	struct standin_conf c;
+	struct holder h;
+
+	start(&c);
+	hold(&h);
+	held(&h);
 	request(0, "0100", "000000030000", "000001", 40);
+	fix_run_until(base, &done[0]);
+	ck_assert_str_eq(res[0].de39, "91");
+	atomic_store(&h.go, 1);
+	fix_run_until(base, &blocked_done);
+	/* the decision is the 91: its repeat gets 91, nothing is spent or
+	 * voided */
+	ck_assert_str_eq(decide("000000030000", "000001"), "91");
+	ck_assert_str_eq(res[0].why, "duplicate");
+	ck_assert_uint_eq(fig("approvals"), 0);
+	ck_assert_uint_eq(fig("exposure"), 0);
+	ck_assert_uint_eq(fig("late_voids"), 0);
+	fix_state_end(base, dir);
+}
+END_TEST
+
+/*
+ * The guard answers 91 while the approval's commit is under way (the job
+ * ran, the batch has not committed): the approval lands and is voided
+ * after.  Its reversal, come meanwhile, commits between the two and
+ * releases it first; a repeat of it that finds it between the two is
+ * answered 91, as the original was.
+ */
+START_TEST(reversal_between_commit_and_void)
+{
+	static const char *names[] = { "approvals", "approved_amount",
+	    "reversals", "released_amount", "exposure" };
+	static const uint64_t want[] = { 0, 0, 1, 30000, 0 };
+	struct standin_conf c;
+	struct holder h1, h2;
+	char err[256];
+	uint64_t r0;
+	size_t i;
+	int n;
+
+	start(&c);
+	/* 1. the writer held; an approval of 300.00 with 1 s to go
+	 *    queued behind it, a second holder behind that: let go, the
+	 *    writer takes both in one batch, runs the approval, and holds
+	 *    the batch's commit; the guard then answers 91 */
+	hold(&h1);
+	held(&h1);
+	r0 = reads();
+	request(0, "0100", "000000030000", "000001", 1000);
+	for (n = 0; n < 20000 && reads() == r0; n++)
+		pass();			/* its look-up */
+	pass();				/* and its write job queued */
+	hold(&h2);
+	atomic_store(&h1.go, 1);
+	held(&h2);
 	fix_run_until(base, &done[0]);
 	ck_assert_str_eq(res[0].de39, "91");
 	ck_assert_str_eq(res[0].why, "deadline");
 
-	/* 2. its reversal comes meanwhile: looked up on the loop (nothing
-	 *    committed yet), then queued behind the approval */
+	/* 2. its reversal comes meanwhile, and a repeat of it: looked up on
+	 *    the loop (nothing committed yet), then queued behind that
+	 *    batch */
 	r0 = reads();
 	request(1, "0400", "000000030000", "000009", 2000);
-	for (n = 0; n < 20000 && reads() == r0; n++)
+	request(2, "0100", "000000030000", "000001", 2000);
+	for (n = 0; n < 20000 && reads() < r0 + 2; n++)
 		pass();
-	ck_assert_uint_gt(reads(), r0);
+	ck_assert_uint_ge(reads(), r0 + 2);
 	ck_assert_int_eq(done[1], 0);
+	ck_assert_int_eq(done[2], 0);
 
-	/* 3. the writer goes on: the approval lands (and is voided), the
-	 *    reversal finds it approved and releases it whole */
-	atomic_store(&go, 1);
+	/* 3. the commit: the approval lands (and is voided), the reversal
+	 *    finds it approved and releases it whole */
+	atomic_store(&h2.go, 1);
 	fix_run_until(base, &done[1]);
 	ck_assert_str_eq(res[1].de39, "00");
 	ck_assert_str_eq(res[1].why, "released");
+	/* the repeat found the approval before its void: answered 91, as
+	 * the scheme was told, not the record's 00 */
+	fix_run_until(base, &done[2]);
+	ck_assert_str_eq(res[2].de39, "91");
 	for (n = 0; n < 20000 && fig("late_voids") == 0; n++)
 		pass();
 	ck_assert_uint_eq(fig("late_voids"), 1);
-	ck_assert_int_eq(blocked_done, 1);
+	ck_assert_int_eq(blocked_done, 2);
 
 	/* 4. the mirror: the void took the approval out whole, the
 	 *    reversal's release stays, nothing is exposed */
@@ -238,6 +322,7 @@ main(void)
 	if (sodium_init() < 0)
 		return EXIT_FAILURE;
 	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, guard_before_the_job_runs);
 	tcase_add_test(tc, reversal_between_commit_and_void);
 	suite_add_tcase(s, tc);
 	return check_run(s);
