@@ -342,12 +342,17 @@ si_reversal_key(struct sidec *d, const struct iso_msg *m)
 {
 	char de90[64], de11[16] = "", de7[16] = "", de32[16] = "", de95[64];
 
-	/* A partial reversal: DE95's first 12 digits are what stays. */
-	if (iso_get_str(m, 95, de95, sizeof de95) == 0 && strlen(de95) >= 12 &&
-	    dec_valid(de95, 12)) {
-		de95[12] = '\0';
-		d->repl_amount = strtoull(de95, NULL, 10);
-		d->has_repl = 1;
+	/* A partial reversal: DE95's first 12 digits are what stays.  One
+	 * that does not read is not a full reversal either (has_repl -1:
+	 * nothing released). */
+	if (iso_has(m, 95)) {
+		d->has_repl = -1;
+		if (iso_get_str(m, 95, de95, sizeof de95) == 0 &&
+		    strlen(de95) >= 12 && dec_valid(de95, 12)) {
+			de95[12] = '\0';
+			d->repl_amount = strtoull(de95, NULL, 10);
+			d->has_repl = 1;
+		}
 	}
 
 	if (iso_get_str(m, 90, de90, sizeof de90) == 0 &&
@@ -436,7 +441,10 @@ money_facts(struct sidec *d, const struct iso_msg *m)
 	char v[48];
 	size_t n;
 
-	if (iso_get_str(m, 3, v, sizeof v) == 0 && v[0] == '0' && v[1] == '1')
+	/* Cash: a withdrawal (01), a cash disbursement (17), a purchase
+	 * with cash back (09): each is bound by the cash rules. */
+	if (iso_get_str(m, 3, v, sizeof v) == 0 && (strncmp(v, "01", 2) == 0 ||
+	    strncmp(v, "17", 2) == 0 || strncmp(v, "09", 2) == 0))
 		d->cash = 1;
 	code3(m, 49, d->cur);
 	code3(m, 51, d->bill_cur);

@@ -178,6 +178,10 @@ release_rec(struct store_txn *t, struct sidec *d, uint64_t id,
 		d->why = "original-declined";
 		return 0;
 	}
+	if (d->has_repl == -1) {
+		d->why = "de95-unreadable";
+		return 0;
+	}
 	if ((amt = to_release(d, &r)) == 0) {
 		d->why = "nothing-left";
 		return 0;

@@ -100,7 +100,7 @@ struct sidec {
 	uint64_t	 bill_amount;
 	char		 country[4], country_a[4];
 	uint64_t	 repl_amount;		/* DE95 of a reversal */
-	int		 has_repl;
+	int		 has_repl;	/* -1: DE95 there, unreadable */
 	uint8_t		 vd[V_DONE];		/* enum si_vdata */
 	struct range	 rng;			/* the card's, copied */
 	int		 rule;			/* enum si_rule that decided */

@@ -129,6 +129,20 @@ sirules_blocks(const struct sirules_cfg *c, const struct range *r,
 	const struct range_mccg *g;
 
 	*amount = m->amount;
+	/* Without DE49 the amount's currency is not known (taking it for
+	 * the card's would let any currency through at face value); without
+	 * DE18 no MCC rule can hold.  Declined, not passed: the rules never
+	 * weaken on a missing field. */
+	if (m->cur == NULL) {
+		*why = "currency-unknown";
+		return "57";
+	}
+	if ((m->mcc == NULL || strlen(m->mcc) != 4 ||
+	    strspn(m->mcc, "0123456789") != 4) &&
+	    (c->nmcc > 0 || r->nmccg > 0)) {
+		*why = "mcc-unknown";
+		return "57";
+	}
 	if (mcc_blocked(c, m->mcc)) {
 		*why = "mcc";
 		return "57";

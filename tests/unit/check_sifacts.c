@@ -227,6 +227,17 @@ START_TEST(reversal_finds_original)
 	si_reversal_key(&d, &m);
 	ck_assert_int_eq(d.has_rkey, 1);
 	ck_assert_mem_eq(d.rkey, want, SI_DKEY_LEN);
+	ck_assert_int_eq(d.has_repl, 0);
+	/* a DE95 that does not read is no full reversal (-1: nothing
+	 * released); one that does, the amount that stays */
+	iso_set_str(&m, 95, "00000000X000");
+	si_reversal_key(&d, &m);
+	ck_assert_int_eq(d.has_repl, -1);
+	memset(&d, 0, sizeof d);
+	iso_set_str(&m, 95, "000000000400000000000000000000000000000000");
+	si_reversal_key(&d, &m);
+	ck_assert_int_eq(d.has_repl, 1);
+	ck_assert_uint_eq(d.repl_amount, 400);
 	/* The approval's own key, made from its DE11, DE7 and DE32. */
 	memset(&d, 0, sizeof d);
 	iso_msg_init(&m, "0100");
@@ -396,6 +407,17 @@ START_TEST(money_facts)
 	ck_assert_uint_eq(d.bill_amount, 870);
 	ck_assert_str_eq(d.country, "372");
 	ck_assert_str_eq(d.country_a, "IRL");
+	/* a cash disbursement (17) and a purchase with cash back (09) are
+	 * cash too */
+	memset(&d, 0, sizeof d);
+	iso_set_str(&m, 3, "170000");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.cash, 1);
+	memset(&d, 0, sizeof d);
+	iso_set_str(&m, 3, "090000");
+	si_auth_facts(&d, &m);
+	ck_assert_int_eq(d.cash, 1);
+	iso_set_str(&m, 3, "010000");
 	/* a purchase; a DE6 that is no amount is no billing amount; a DE43
 	 * without a capital alpha-3 says no country */
 	memset(&d, 0, sizeof d);

@@ -134,6 +134,7 @@ request(int i, const char *mti, const char *amount, const char *stan,
 	iso_msg_init(&m[i], mti);
 	iso_set_str(&m[i], 2, PAN);
 	iso_set_str(&m[i], 4, amount);
+	iso_set_str(&m[i], 49, "826");
 	iso_set_str(&m[i], 7, "1206103000");
 	iso_set_str(&m[i], 11, stan);
 	iso_set_str(&m[i], 32, "4321");

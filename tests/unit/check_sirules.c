@@ -93,8 +93,8 @@ END_TEST
 
 START_TEST(test_blocks_mcc_cash)
 {
-	struct sirules_cfg cf;
-	struct range r;
+	struct sirules_cfg cf, cf0;
+	struct range r, r0;
 	struct card_rec c = fix_card(CARD_ACTIVE, "2812");
 	struct si_money m = fix_money(1000);
 	uint64_t amt;
@@ -117,8 +117,17 @@ START_TEST(test_blocks_mcc_cash)
 	OK(sirules_blocks(&cf, &r, &c, &m, &amt, &why));
 	m.mcc = "3500";				/* a group with a limit only */
 	OK(sirules_blocks(&cf, &r, &c, &m, &amt, &why));
-	m.mcc = NULL;				/* no DE18 */
-	OK(sirules_blocks(&cf, &r, &c, &m, &amt, &why));
+	/* no DE18, or one that is no MCC, with MCC rules in force: declined
+	 * (no rule may weaken on a missing field); with none, passed */
+	m.mcc = NULL;
+	RULE(sirules_blocks(&cf, &r, &c, &m, &amt, &why), "57",
+	    "mcc-unknown");
+	m.mcc = "12A4";
+	RULE(sirules_blocks(&cf, &r, &c, &m, &amt, &why), "57",
+	    "mcc-unknown");
+	memset(&cf0, 0, sizeof cf0);
+	fix_range(&r0, "gold", "5413", NULL, NULL);
+	OK(sirules_blocks(&cf0, &r0, &c, &m, &amt, &why));
 	/* cash */
 	m = fix_money(1000);
 	m.cash = 1;
@@ -197,14 +206,15 @@ START_TEST(test_blocks_currency)
 
 	memset(&cf, 0, sizeof cf);
 	fix_range(&r, "gold", "5413", NULL, NULL);
-	/* the card's currency, or none said: DE4 */
+	/* the card's currency: DE4 */
 	OK(sirules_blocks(&cf, &r, &c, &m, &amt, &why));
 	ck_assert_uint_eq(amt, 1000);
+	/* none said (no DE49): declined, not taken for the card's */
 	m.cur = NULL;
 	m.bill_cur = "826";		/* a DE6 is not used for DE4's */
 	m.bill_amount = 777;
-	OK(sirules_blocks(&cf, &r, &c, &m, &amt, &why));
-	ck_assert_uint_eq(amt, 1000);
+	RULE(sirules_blocks(&cf, &r, &c, &m, &amt, &why), "57",
+	    "currency-unknown");
 	/* a foreign currency the range does not allow */
 	m = fix_money(1000);
 	m.cur = "978";

@@ -110,6 +110,7 @@ decide(const char *mti, const char *pan, const char *amount, const char *stan)
 	iso_msg_init(&m, mti);
 	iso_set_str(&m, 2, pan);
 	iso_set_str(&m, 4, amount);
+	iso_set_str(&m, 49, "826");
 	iso_set_str(&m, 7, "1206103000");
 	iso_set_str(&m, 11, stan);
 	iso_set_str(&m, 32, "4321");

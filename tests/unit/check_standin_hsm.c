@@ -148,6 +148,7 @@ expect_de39(const struct req *q, const char *de39, const char *why)
 	iso_msg_init(&m, "0100");
 	iso_set_str(&m, 2, q->pan);
 	iso_set_str(&m, 4, "000000009999");
+	iso_set_str(&m, 49, "826");
 	iso_set_str(&m, 7, "1206103000");
 	snprintf(s, sizeof s, "%06d", ++stan);
 	iso_set_str(&m, 11, s);
