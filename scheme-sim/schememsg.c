@@ -110,6 +110,9 @@ req_value(const struct sim_reqspec *rs, const struct sim_pending *p,
 	case 14:
 		s = rs->cards->v[p->card].exp;
 		break;
+	case 18:
+		s = rs->de18;
+		break;
 	case 22:
 		s = sim_req_de22(rs, seq);
 		break;
@@ -219,8 +222,8 @@ int
 sim_req_build(const struct sim_reqspec *rs, const struct sim_pending *p,
     uint64_t seq, struct iso_msg *m)
 {
-	static const int fields[] = { 2, 3, 4, 7, 11, 12, 13, 14, 22, 32, 37,
-	    41, 42, 49 };
+	static const int fields[] = { 2, 3, 4, 7, 11, 12, 13, 14, 18, 22, 32,
+	    37, 41, 42, 49 };
 	size_t i;
 
 	iso_msg_init(m, p->mti);

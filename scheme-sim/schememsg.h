@@ -32,6 +32,7 @@ struct sim_reqspec {
 	char			 de22[4];
 	char			 de32[12];
 	char			 de42[16];
+	char			 de18[5];	/* the merchant's MCC */
 	char			 de49[4];
 	char			 rrn_prefix[5];	/* 4 digits, per run */
 	uint64_t		 amount;	/* minor units, or per card */

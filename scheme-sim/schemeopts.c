@@ -192,6 +192,9 @@ static const struct sim_opt scheme_rows[] = {
 	{ .name = "merchant", .arg = "ID", .kind = SIM_OPT_TEXT, ARR(rs.de42),
 	  .min = 1, .why = "want 1..15 chars",
 	  .help = "DE42 (default SIMMERCHANT0001)" },
+	{ .name = "mcc", .arg = "NNNN", .kind = SIM_OPT_DIGITS,
+	  ARR(rs.de18), .min = 4, .why = "want 4 digits",
+	  .help = "DE18, the merchant's category (default 5411)" },
 	{ .name = "currency", .arg = "CCC", .kind = SIM_OPT_DIGITS,
 	  ARR(rs.de49), .min = 3, .why = "want 3 digits",
 	  .help = "DE49 (default 826)" },
@@ -282,6 +285,7 @@ defaults(struct scheme *s)
 	strcpy(s->rs.de32, "005037");
 	strcpy(s->rs.de42, "SIMMERCHANT0001");
 	strcpy(s->rs.de49, "826");
+	strcpy(s->rs.de18, "5411");
 }
 
 static int
