@@ -110,6 +110,9 @@ void	store_close(struct store *);
 /* Queue a job: thread-safe, never blocks on I/O.  0, or STORE_BUSY when
  * the job is queued already (its completion has not run). */
 int	store_write(struct store *, struct store_job *);
+/* Write jobs handed to the writer and not taken yet (those store_write
+ * deferred to the end of the loop's pass are not among them): tests. */
+size_t	store_writes_waiting(struct store *);
 int	store_read(struct store *, struct store_job *);
 /* A read of a few keys: with a loop, run on it at the end of the pass
  * (with the pass's other look-ups, in one read transaction); a scan of

@@ -557,6 +557,19 @@ store_write(struct store *st, struct store_job *j)
 	return 0;
 }
 
+size_t
+store_writes_waiting(struct store *st)
+{
+	struct store_job *j;
+	size_t n = 0;
+
+	pthread_mutex_lock(&st->wq.mu);
+	for (j = st->wq.head; j != NULL; j = j->next)
+		n++;
+	pthread_mutex_unlock(&st->wq.mu);
+	return n;
+}
+
 int
 store_lookup(struct store *st, struct store_job *j)
 {

@@ -88,6 +88,18 @@ pass(void)
 	usleep(500);
 }
 
+/* Until n write jobs wait behind the one running (writes leave at the
+ * end of a loop pass; a look-up may finish on the reader thread). */
+static void
+waiting(size_t n)
+{
+	int i;
+
+	for (i = 0; i < 20000 && store_writes_waiting(SI.st) < n; i++)
+		pass();
+	ck_assert_uint_ge(store_writes_waiting(SI.st), n);
+}
+
 /* Until h's job runs (the jobs before it have); writes leave at the end
  * of a loop pass. */
 static void
@@ -207,6 +219,7 @@ START_TEST(guard_before_the_job_runs)
 	hold(&h);
 	held(&h);
 	request(0, "0100", "000000030000", "000001", 40);
+	waiting(1);			/* its write job, behind h */
 	fix_run_until(base, &done[0]);
 	ck_assert_str_eq(res[0].de39, "91");
 	atomic_store(&h.go, 1);
@@ -248,12 +261,10 @@ START_TEST(reversal_between_commit_and_void)
 	 *    the batch's commit; the guard then answers 91 */
 	hold(&h1);
 	held(&h1);
-	r0 = reads();
 	request(0, "0100", "000000030000", "000001", 1000);
-	for (n = 0; n < 20000 && reads() == r0; n++)
-		pass();			/* its look-up */
-	pass();				/* and its write job queued */
+	waiting(1);			/* its write job, behind h1 */
 	hold(&h2);
+	waiting(2);			/* then h2 */
 	atomic_store(&h1.go, 1);
 	held(&h2);
 	fix_run_until(base, &done[0]);
