@@ -195,6 +195,10 @@ start(struct standin_conf *c)
 {
 	char keyfile[96], err[256];
 
+	/* the cases may run in one process (CK_FORK=no under ASan) */
+	memset(res, 0, sizeof res);
+	memset(done, 0, sizeof done);
+	blocked_done = fix_acks = 0;
 	fix_state_dir(dir, sizeof dir, "silatevoid");
 	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	base = event_base_new();

@@ -145,6 +145,7 @@ START_TEST(unsettled_spend_kept)
 	struct standin_conf c;
 	char keyfile[96], err[256];
 
+	acks = nadv = done = 0;	/* one process under ASan (CK_FORK=no) */
 	fix_state_dir(dir, sizeof dir, "sispend");
 	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	base = event_base_new();
@@ -188,6 +189,7 @@ START_TEST(reversal_of_its_link)
 	struct standin_conf c;
 	char keyfile[96], err[256];
 
+	acks = nadv = done = 0;	/* one process under ASan (CK_FORK=no) */
 	fix_state_dir(dir, sizeof dir, "sispend");
 	fix_state_key(dir, keyfile, sizeof keyfile, 0600);
 	base = event_base_new();
