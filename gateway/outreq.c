@@ -303,7 +303,7 @@ outreq_answer(struct conn *c, const struct iso_msg *m)
 	char de39[3] = "??";
 
 	TAILQ_FOREACH(o, &outq, entry) {
-		if (o->link != l || !o->sent || o->conn_id != c->id ||
+		if (!o->sent || o->conn_id != c->id ||
 		    strcmp(o->resp_mti, m->mti) != 0 ||
 		    !out_same_txn(o->de11, o->de7, m))
 			continue;

@@ -69,14 +69,20 @@ static const int digest_fields[] = { 2, 3, 4, 49, 7, 11, 32, 33, 37, 63 };
  * was half the SipHash digest's time). */
 #define DIGEST_IN_BUF	__attribute__((uninitialized)) uint8_t
 
+/* pan (NULL: none) stands for an absent DE2. */
 static size_t
-digest_input(const struct iso_msg *m, uint8_t in[DIGEST_IN_MAX])
+digest_input(const struct iso_msg *m, const char *pan,
+    uint8_t in[DIGEST_IN_MAX])
 {
 	const uint8_t *v;
 	size_t i, len, n = 0;
 
 	for (i = 0; i < DIGEST_NFIELDS; i++) {
-		if ((v = iso_get(m, digest_fields[i], &len)) == NULL)
+		if ((v = iso_get(m, digest_fields[i], &len)) == NULL &&
+		    digest_fields[i] == 2 && pan != NULL) {
+			v = (const uint8_t *)pan;
+			len = strlen(pan);
+		} else if (v == NULL)
 			len = 0;
 		in[n++] = (uint8_t)(len >> 8);
 		in[n++] = (uint8_t)len;
@@ -91,8 +97,15 @@ void
 iso_txn_digest(const struct iso_msg *m, const uint8_t key[32],
     uint8_t out[ISO_TXNDIGEST_LEN])
 {
+	iso_txn_digest_pan(m, NULL, key, out);
+}
+
+void
+iso_txn_digest_pan(const struct iso_msg *m, const char *pan,
+    const uint8_t key[32], uint8_t out[ISO_TXNDIGEST_LEN])
+{
 	DIGEST_IN_BUF in[DIGEST_IN_MAX];
-	size_t n = digest_input(m, in);
+	size_t n = digest_input(m, pan, in);
 
 	crypto_generichash(out, ISO_TXNDIGEST_LEN, in, n, key, 32);
 	sodium_memzero(in, n);		/* it holds the PAN */
@@ -103,7 +116,7 @@ iso_txn_digest_sip(const struct iso_msg *m, const uint8_t key[16],
     uint8_t out[ISO_TXNDIGEST_LEN])
 {
 	DIGEST_IN_BUF in[DIGEST_IN_MAX];
-	size_t n = digest_input(m, in);
+	size_t n = digest_input(m, NULL, in);
 
 	crypto_shorthash_siphashx24(out, in, n, key);
 	sodium_memzero(in, n);

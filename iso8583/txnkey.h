@@ -34,6 +34,10 @@ int	iso_txn_key(const struct iso_profile *, const char *link,
  * these in its store: the function is part of the store's format. */
 void	iso_txn_digest(const struct iso_msg *, const uint8_t key[32],
 	    uint8_t out[ISO_TXNDIGEST_LEN]);
+/* The same with pan in DE2's place when m has no DE2 (a request that
+ * carries its PAN in track 2 only, digested as its advice carries it). */
+void	iso_txn_digest_pan(const struct iso_msg *, const char *pan,
+	    const uint8_t key[32], uint8_t out[ISO_TXNDIGEST_LEN]);
 /* The same input through SipHash-2-4 with a 128-bit output, for digests
  * that live only in memory under a per-process key (the relay's table):
  * ~80 ns a request where BLAKE2b took ~550, more than the codec. */

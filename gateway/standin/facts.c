@@ -101,9 +101,6 @@ si_orig_key(const char *link, const char *mti2, const char *de11,
 	key16('O', de7, de11, k, (size_t)n, out);
 }
 
-/* The durable duplicate key: the link, the transaction's identity and
- * the request's digest, keyed from the state key so it holds across
- * restarts. */
 /* Track 2's PAN into pan (NUL-terminated): its length, or -1 when the
  * track does not parse (see si_track2). */
 static int
@@ -133,23 +130,18 @@ track2_pan(const char *t2, char pan[20])
 static void
 dup_digest(const struct iso_msg *m, uint8_t out[ISO_TXNDIGEST_LEN])
 {
-	static struct iso_msg with;	/* the loop's; holds the PAN */
 	char t2[48] = "", pan[20];
+	int track = !iso_has(m, 2) &&
+	    iso_get_str(m, 35, t2, sizeof t2) == 0 && track2_pan(t2, pan) > 0;
 
-	if (iso_has(m, 2) || iso_get_str(m, 35, t2, sizeof t2) == -1 ||
-	    track2_pan(t2, pan) == -1) {
-		sodium_memzero(t2, sizeof t2);
-		iso_txn_digest(m, SI.digest_key, out);
-		return;
-	}
+	iso_txn_digest_pan(m, track ? pan : NULL, SI.digest_key, out);
 	sodium_memzero(t2, sizeof t2);
-	iso_msg_copy(&with, m);
-	iso_set_str(&with, 2, pan);
-	iso_txn_digest(&with, SI.digest_key, out);
-	sodium_memzero(&with, sizeof with);
 	sodium_memzero(pan, sizeof pan);
 }
 
+/* The durable duplicate key: the link, the transaction's identity and
+ * the request's digest, keyed from the state key so it holds across
+ * restarts. */
 void
 si_dup_key(struct sidec *d, const struct iso_profile *p, const char *link,
     const struct iso_msg *m)

@@ -81,13 +81,21 @@ sirules_card(const struct card_rec *card, const char *today,
 	return NULL;
 }
 
+/* 1 when mcc is an MCC: four digits. */
+static int
+mcc_valid(const char *mcc)
+{
+	return mcc != NULL && strlen(mcc) == 4 &&
+	    strspn(mcc, "0123456789") == 4;
+}
+
 static int
 mcc_blocked(const struct sirules_cfg *c, const char *mcc)
 {
 	unsigned v = 0;
 	int i;
 
-	if (mcc == NULL || strlen(mcc) != 4)
+	if (!mcc_valid(mcc))
 		return 0;
 	for (i = 0; i < 4; i++)
 		v = v * 10 + (unsigned)(mcc[i] - '0');
@@ -137,9 +145,7 @@ sirules_blocks(const struct sirules_cfg *c, const struct range *r,
 		*why = "currency-unknown";
 		return "57";
 	}
-	if ((m->mcc == NULL || strlen(m->mcc) != 4 ||
-	    strspn(m->mcc, "0123456789") != 4) &&
-	    (c->nmcc > 0 || r->nmccg > 0)) {
+	if (!mcc_valid(m->mcc) && (c->nmcc > 0 || r->nmccg > 0)) {
 		*why = "mcc-unknown";
 		return "57";
 	}

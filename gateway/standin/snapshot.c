@@ -30,6 +30,7 @@ struct snap_job {
 	struct store_job	 job;
 	struct unsettled	*un;		/* sorted by hash */
 	size_t			 nun, capun;
+	int			 un_built;	/* at the first balance */
 	char			 core[STANDIN_NAME_MAX];
 	uint64_t		 corr;
 	uint64_t		 version;	/* the frame's */
@@ -134,6 +135,12 @@ snap_one(const struct cards_snaprec *r, void *arg)
 {
 	struct snap_job *sj = arg;
 
+	/* The queue is walked once a job, and only for a balance. */
+	if (r->has_balance && !sj->un_built) {
+		if ((sj->rc = un_build(sj->txn, sj)) != 0)
+			return -1;
+		sj->un_built = 1;
+	}
 	if ((sj->rc = cards_put(sj->txn, SI.key, r,
 	    r->has_balance ? un_spend(sj, r->pan) : 0)) != 0)
 		return -1;
@@ -166,8 +173,7 @@ snap_run(struct store_txn *t, void *arg)
 		sj->old = 1;		/* acknowledged, nothing changes */
 		return 0;
 	}
-	if ((rc = un_build(t, sj)) != 0)
-		return rc;
+	sj->un_built = 0;		/* a retried batch walks again */
 	if (cards_parse(sj->body, sj->len, &sj->version, snap_one, sj,
 	    sj->err, sizeof sj->err) == -1)
 		return sj->rc;		/* 0: rejected body, nothing written */
